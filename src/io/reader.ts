@@ -1,0 +1,134 @@
+/**
+ * The byte window every streaming decoder reads from.
+ *
+ * Chunks are appended as they arrive; the reader keeps the unread tail and the absolute file
+ * offset of its first byte. Reads are all-or-nothing: the `try*` helpers of the decoders
+ * check `available()` first and leave `pos` untouched when the bytes are not there yet,
+ * recording in `wanted` how many bytes (from `pos`) they need. A buffer is never compacted in
+ * place, so views handed out earlier stay valid after later appends.
+ *
+ * Bytes are reported to an optional `onConsumed` observer (the checksum) exactly once, in
+ * large runs, when they are dropped from the window or on {@link Reader.flushConsumed}.
+ */
+export class Reader {
+  /** Current window. Valid bytes are `buf[pos, end)`. */
+  buf: Uint8Array = EMPTY;
+  /** Read position inside `buf`. */
+  pos = 0;
+  /** End of valid bytes inside `buf` (the buffer may have spare capacity after it). */
+  end = 0;
+  /** Absolute offset of `buf[0]`. */
+  base = 0;
+  /** Bytes (counted from `pos`) the last failed read needed. */
+  wanted = 0;
+  /** Bytes still to drop from future input (a skip that ran past the window). */
+  skipLeft = 0;
+  /** Position in `buf` up to which bytes were already reported to `onConsumed`. */
+  private reported = 0;
+  /** Total bytes appended so far. */
+  received = 0;
+
+  /** Called once for every consumed byte range, in order. */
+  onConsumed: ((bytes: Uint8Array, start: number, end: number) => void) | null = null;
+
+  /** Absolute offset of the next unread byte. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /** Unread bytes in the window. */
+  available(): number {
+    return this.end - this.pos;
+  }
+
+  /** Records that `n` bytes from `pos` are needed; always returns false (for `return r.want(n)`). */
+  want(n: number): false {
+    this.wanted = n;
+    return false;
+  }
+
+  /**
+   * Adds a chunk. The chunk is adopted without copying when nothing is left over; otherwise
+   * the leftover and the chunk are copied into a new buffer big enough for `wanted` too.
+   */
+  append(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.received += chunk.length;
+    if (this.skipLeft > 0) {
+      this.report(); // bytes of the old window come first
+      const n = Math.min(this.skipLeft, chunk.length);
+      this.skipLeft -= n;
+      if (this.onConsumed) this.onConsumed(chunk, 0, n);
+      if (n === chunk.length) {
+        this.base += n;
+        return;
+      }
+      this.base += n;
+      chunk = chunk.subarray(n);
+    }
+    const left = this.end - this.pos;
+    if (left === 0) {
+      this.report();
+      this.base += this.end;
+      this.buf = chunk;
+      this.pos = 0;
+      this.end = chunk.length;
+      this.reported = 0;
+      this.owned = false; // the chunk belongs to the caller: never write into it
+      return;
+    }
+    // Room after `end` in a buffer we own: copy the chunk into it.
+    if (this.owned && this.buf.length - this.end >= chunk.length) {
+      this.buf.set(chunk, this.end);
+      this.end += chunk.length;
+      return;
+    }
+    this.report();
+    const need = Math.max(left + chunk.length, this.wanted);
+    const cap = need > left + chunk.length ? need : left + chunk.length;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(this.pos, this.end), 0);
+    next.set(chunk, left);
+    this.base += this.pos;
+    this.buf = next;
+    this.end = left + chunk.length;
+    this.pos = 0;
+    this.reported = 0;
+    this.owned = cap > this.end;
+  }
+
+  /** True when `buf` was allocated here and has spare capacity we may write into. */
+  private owned = false;
+
+  /**
+   * Consumes `n` bytes, which may run past the window: the rest is dropped from future
+   * appends. Only for data nobody looks at (skipped values).
+   */
+  skip(n: number): void {
+    const here = this.end - this.pos;
+    if (n <= here) {
+      this.pos += n;
+      return;
+    }
+    this.pos = this.end;
+    this.skipLeft = n - here;
+  }
+
+  /** Reports consumed bytes `[reported, pos)` to the observer. */
+  flushConsumed(): void {
+    this.report();
+  }
+
+  /** Stops reporting consumed bytes from now on (after the RDB checksum, say). */
+  detach(): void {
+    this.report();
+    this.onConsumed = null;
+  }
+
+  private report(): void {
+    if (this.onConsumed && this.pos > this.reported) this.onConsumed(this.buf, this.reported, this.pos);
+    this.reported = this.pos;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,76 @@
+import { createReadStream, promises as fsp } from 'node:fs';
+import { InputError } from '../errors.js';
+
+/** Default read size: 1 MiB chunks (the async cost is paid once per chunk). */
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+/** Somewhere bytes come from: a file, stdin or memory. */
+export interface ByteSource {
+  /** Name used in messages and errors (the path, `-` for stdin). */
+  readonly name: string;
+  /** Total size in bytes when known (files), for progress. */
+  readonly size: number | undefined;
+  /** The file path when the source is a regular file (lets the checksum run in a worker). */
+  readonly path: string | undefined;
+  /** The bytes, in order, as fresh chunks (callers may keep views into them). */
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Opens a file (or `-` for stdin) as a {@link ByteSource}.
+ * @throws InputError when the path cannot be opened or is not a regular file.
+ */
+export async function openSource(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<ByteSource> {
+  if (path === '-') return stdinSource(chunkBytes);
+  let st;
+  try {
+    st = await fsp.stat(path);
+  } catch (e) {
+    throw new InputError(`cannot open ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path, cause: e });
+  }
+  if (st.isDirectory()) throw new InputError(`${path} is a directory, expected a file`, { file: path });
+  const size = st.size;
+  return {
+    name: path,
+    size,
+    path,
+    chunks: () => fileChunks(path, chunkBytes),
+  };
+}
+
+async function* fileChunks(path: string, chunkBytes: number): AsyncIterable<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: chunkBytes });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path, cause: e });
+  } finally {
+    stream.destroy();
+  }
+}
+
+function stdinSource(chunkBytes: number): ByteSource {
+  return {
+    name: '-',
+    size: undefined,
+    path: undefined,
+    async *chunks() {
+      const stream = process.stdin;
+      stream.setMaxListeners?.(0);
+      for await (const chunk of stream) yield chunk as Buffer;
+      void chunkBytes;
+    },
+  };
+}
+
+/** A source over bytes already in memory, split into chunks of `chunkBytes`. */
+export function bytesSource(bytes: Uint8Array, name = '<memory>', chunkBytes = DEFAULT_CHUNK_BYTES): ByteSource {
+  return {
+    name,
+    size: bytes.length,
+    path: undefined,
+    async *chunks() {
+      for (let i = 0; i < bytes.length; i += chunkBytes) yield bytes.subarray(i, Math.min(bytes.length, i + chunkBytes));
+    },
+  };
+}

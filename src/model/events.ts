@@ -1,0 +1,164 @@
+/**
+ * What the RDB decoder reports, as typed callbacks. A consumer implements only the methods it
+ * needs. Byte arguments are views into the decoder's buffers, valid only during the call:
+ * whatever a consumer keeps, it copies (`slice()`).
+ */
+import type { Dialect, Encoding, ValueType } from './redis-types.js';
+
+/** A stream ID rendered as `ms-seq` (both parts unsigned 64-bit decimal). */
+export type StreamId = string;
+
+/** The file header. */
+export interface RdbHeader {
+  magic: 'REDIS' | 'VALKEY';
+  dialect: Dialect;
+  version: number;
+}
+
+/**
+ * One key. The decoder reuses one object for every key: read it during `keyStart`/`keyEnd`,
+ * copy what you keep.
+ */
+export interface KeyInfo {
+  db: number;
+  key: Uint8Array;
+  /** The raw RDB type byte. */
+  rdbType: number;
+  valueType: ValueType;
+  /** The encoding as stored in the file (strings: `int` when stored int-encoded). */
+  encoding: Encoding;
+  /** Absolute expiry in Unix ms, or null. */
+  expireAtMs: number | null;
+  /** IDLE opcode value (seconds), when present. */
+  lruIdleSec: number | undefined;
+  /** FREQ opcode value (LFU counter), when present. */
+  lfuFreq: number | undefined;
+  /** Absolute offset where the key's record starts (its first expiry/idle/freq opcode or its type byte). */
+  offset: number;
+  /** Set at `keyEnd`: elements (list items, set members, zset members, hash fields, live stream entries; 1 for strings). */
+  elements: number;
+  /** Set at `keyEnd`: bytes the whole record takes in the file. */
+  onDiskBytes: number;
+  /** Set at `keyEnd`: length in bytes of a string value (decompressed), 0 for other types. */
+  valueBytes: number;
+}
+
+/** A stream's metadata (fields the file's type does not carry are undefined). */
+export interface StreamMeta {
+  length: number;
+  lastGeneratedId: StreamId;
+  recordedFirstEntryId?: StreamId;
+  maxDeletedEntryId?: StreamId;
+  entriesAdded?: number;
+  /** Listpack nodes in the file. */
+  listpacks: number;
+  /** Deleted (tombstone) entries still present in the listpacks. */
+  deletedEntries: number;
+  /** Live entries counted in the listpacks (equal to `length` in a consistent file). */
+  liveEntries: number;
+}
+
+/** A group's pending entry. */
+export interface StreamPending {
+  id: StreamId;
+  consumer?: Uint8Array;
+  deliveryTimeMs: number;
+  deliveryCount: number;
+}
+
+/** A consumer of a group. */
+export interface StreamConsumer {
+  name: Uint8Array;
+  seenTimeMs: number;
+  activeTimeMs?: number;
+  pending: StreamPending[];
+}
+
+/** A consumer group, whole (names are copies, safe to keep). */
+export interface StreamGroup {
+  name: Uint8Array;
+  lastDeliveredId: StreamId;
+  /** Absent before type 19; -1 when the file says "unknown". */
+  entriesRead?: number;
+  pending: StreamPending[];
+  consumers: StreamConsumer[];
+  /** Type 27: IDs in the NACK zone. */
+  nacked?: StreamId[];
+}
+
+/** Idempotent-producer state of a type-26/27 stream. */
+export interface StreamIdmp {
+  durationSec: number;
+  maxEntries: number;
+  producers: { pid: Uint8Array; entries: { iid: Uint8Array; id: StreamId }[] }[];
+  iidsAdded: number;
+  iidsDuplicates: number;
+}
+
+/** A module value or module AUX payload, undecoded. */
+export interface ModuleBlob {
+  /** The 9-character module type name. */
+  moduleName: string;
+  encver: number;
+  /** The 64-bit module type id as a decimal string. */
+  moduleId: string;
+  /** The payload: the opcode stream up to and including its EOF opcode. */
+  raw: Uint8Array;
+}
+
+/** Checksum verdict. */
+export type ChecksumStatus = 'ok' | 'mismatch' | 'disabled' | 'absent';
+
+/** The end of an RDB. */
+export interface RdbEnd {
+  checksum: ChecksumStatus;
+  /** Stored trailer, hex, when present. */
+  storedChecksum: string | null;
+  /** Computed CRC-64, hex, when computed. */
+  computedChecksum: string | null;
+  /** Absolute offset of the EOF opcode. */
+  eofOffset: number;
+  /** Absolute offset just after the trailer: where a hybrid AOF's RESP tail starts. */
+  endOffset: number;
+}
+
+/** Callbacks of the RDB decoder. All are optional. */
+export interface RdbHandler {
+  header?(h: RdbHeader, offset: number): void;
+  aux?(name: Uint8Array, value: Uint8Array, offset: number): void;
+  selectDb?(db: number, offset: number): void;
+  resizeDb?(keys: number, expires: number, offset: number): void;
+  slotInfo?(slot: number, keys: number, expires: number, offset: number): void;
+  function?(code: Uint8Array, offset: number): void;
+  moduleAux?(m: ModuleBlob & { when: number }, offset: number): void;
+  /** Valkey SLOT_IMPORT (opcode 243 in VALKEY files). */
+  slotImport?(jobName: Uint8Array, ranges: [number, number][], offset: number): void;
+  /** Redis HASH_TEMPLATE (opcode 242, RDB 15). */
+  hashTemplate?(id: number, fields: Uint8Array[], offset: number): void;
+  /**
+   * A key starts. Return true to receive its value callbacks; otherwise the value is walked
+   * (and validated as configured) without materialising it.
+   */
+  keyStart?(k: KeyInfo): boolean;
+  /** A string value (whole), or one part of a large one (see `stringPart`). */
+  stringValue?(value: Uint8Array): void;
+  /** Part of a string larger than `limits.maxInlineValueBytes`; `last` on the final part. */
+  stringPart?(part: Uint8Array, last: boolean, totalBytes: number): void;
+  /** A list element or set member. */
+  item?(value: Uint8Array): void;
+  /** A hash field; `expireAtMs` is the field TTL (absolute ms) or null. */
+  field?(field: Uint8Array, value: Uint8Array, expireAtMs: number | null): void;
+  /** A sorted-set member. */
+  member?(member: Uint8Array, score: number): void;
+  /** A stream entry (`fields` is [f1, v1, f2, v2, ...]); deleted entries come with `deleted` true. */
+  streamEntry?(id: StreamId, fields: Uint8Array[], deleted: boolean): void;
+  streamMeta?(meta: StreamMeta): void;
+  streamGroup?(group: StreamGroup): void;
+  streamIdmp?(idmp: StreamIdmp): void;
+  /** An array element (type 28): index and value (numbers rendered as decimal text). */
+  arrayElement?(index: number, value: Uint8Array): void;
+  moduleValue?(m: ModuleBlob): void;
+  /** The key's record ended; `elements`, `onDiskBytes` and `valueBytes` are set. */
+  keyEnd?(k: KeyInfo): void;
+  end?(e: RdbEnd): void;
+}

@@ -1,0 +1,915 @@
+/**
+ * The streaming RDB decoder: a synchronous push state machine (FORMATS.md §1–§3).
+ *
+ * `push(chunk)` appends bytes and runs the decoding generator until it needs more input;
+ * `end()` says the input is over. The generator keeps its place across chunks, so a 1 GB hash
+ * is delivered field by field and a large string in parts, with memory bounded by the chunk
+ * size plus the largest single element (checked against {@link Limits}).
+ */
+import { RdbCursor, readI64le } from './primitives.js';
+import { RdbOpcode, RdbType, MAX_REDIS_RDB_VERSION, VALKEY_RDB_VERSIONS, QuicklistContainer, EB_EXPIRE_TIME_MAX } from './constants.js';
+import { corrupt, hexByte, printableKey, RdbtoolError, TruncatedError } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
+import { typeInfo, type Dialect } from '../model/redis-types.js';
+import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader } from '../model/events.js';
+import { Crc64 } from '../binary/crc64.js';
+import { intToBytes } from '../binary/int-text.js';
+import { walkListpack, listpackHeaderCount } from './blobs/listpack.js';
+import { walkZiplist } from './blobs/ziplist.js';
+import { walkIntset } from './blobs/intset.js';
+import { walkZipmap } from './blobs/zipmap.js';
+import { readStream } from './values/stream.js';
+import { readModuleId, tryModulePayload } from './values/module.js';
+import { readArray, readTemplateHash, readHashTemplateRecord, type TemplateTable } from './values/newer.js';
+import { parseScore, readTextDouble } from './values/score.js';
+
+/** Options of {@link RdbDecoder}. */
+export interface RdbDecoderOptions {
+  /** Name used in errors (the path). */
+  file?: string;
+  /** Size limits for untrusted lengths. */
+  limits?: Partial<Limits>;
+  /**
+   * `deep` (default): every blob entry is walked and checked and every LZF string is
+   * decompressed, even for values nobody asked for (what a checker needs).
+   * `shallow`: values not asked for are skipped; blobs only have their headers checked.
+   */
+  verify?: 'deep' | 'shallow';
+  /** Compute and compare the CRC-64 trailer (default true). */
+  checksum?: boolean;
+  /** Throw CHECKSUM_MISMATCH on a wrong trailer (default true); otherwise only report it in `end`. */
+  strictChecksum?: boolean;
+}
+
+/** What the decoder learned about the file, available after `end()`. */
+export interface RdbSummary {
+  header: RdbHeader | null;
+  end: RdbEnd | null;
+  /** Bytes after the checksum trailer (a hybrid AOF's tail, or junk). */
+  trailingBytes: number;
+}
+
+type Step = Generator<void, void, void>;
+
+/** Streaming RDB decoder. Feed it with `push`, finish with `end`. */
+export class RdbDecoder extends RdbCursor {
+  readonly h: RdbHandler;
+  readonly deep: boolean;
+  private readonly wantChecksum: boolean;
+  private readonly strictChecksum: boolean;
+  private readonly gen: Step;
+  private finished = false;
+  private failed: unknown = null;
+  header: RdbHeader | null = null;
+  dialect: Dialect = 'redis';
+  version = 0;
+  private crc: Crc64 | null = null;
+  private endInfo: RdbEnd | null = null;
+  /** Current database (SELECTDB). */
+  db = 0;
+  /** The key record being decoded (reused for every key). */
+  readonly key: KeyInfo = {
+    db: 0,
+    key: new Uint8Array(0),
+    rdbType: 0,
+    valueType: 'string',
+    encoding: 'raw',
+    expireAtMs: null,
+    lruIdleSec: undefined,
+    lfuFreq: undefined,
+    offset: 0,
+    elements: 0,
+    onDiskBytes: 0,
+    valueBytes: 0,
+  };
+  /** Hash templates declared in this file (RDB 15). */
+  readonly templates: TemplateTable = new Map();
+  /** Elements counted for the current key. */
+  count = 0;
+  /** True while the current key's values go to the handler. */
+  want = false;
+
+  constructor(handler: RdbHandler, opts: RdbDecoderOptions = {}) {
+    super(opts.file, resolveLimits(opts.limits));
+    this.h = handler;
+    this.deep = (opts.verify ?? 'deep') === 'deep';
+    this.wantChecksum = opts.checksum ?? true;
+    this.strictChecksum = opts.strictChecksum ?? true;
+    if (this.wantChecksum) {
+      const crc = (this.crc = new Crc64());
+      this.r.onConsumed = (buf, s, e) => crc.update(buf, s, e);
+    }
+    this.gen = this.run();
+  }
+
+  /** True once the EOF opcode and checksum have been read. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * Appends a chunk and decodes as far as it goes.
+   * @throws RdbtoolError on corrupt input (the decoder cannot be used afterwards).
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failed) throw this.failed;
+    const r = this.r;
+    r.append(chunk);
+    if (this.finished || r.available() < r.wanted) return;
+    this.resume();
+  }
+
+  /**
+   * Ends the input.
+   * @throws TruncatedError when the input stopped before the end of the RDB.
+   */
+  end(): RdbSummary {
+    if (this.failed) throw this.failed;
+    if (!this.finished) {
+      this.resume();
+      if (!this.finished) {
+        const c = this.context();
+        const what = c.doing === 'read-type' && this.r.available() === 0 ? 'the file ends before the RDB EOF marker' : 'the file ends in the middle of a record';
+        const err = new TruncatedError(what, {
+          file: this.file,
+          offset: this.offset,
+          expected: `${this.r.wanted} more byte(s)`,
+          found: 'end of input',
+          context: c,
+        });
+        this.failed = err;
+        throw err;
+      }
+    }
+    return { header: this.header, end: this.endInfo, trailingBytes: this.endInfo ? this.r.received - this.endInfo.endOffset : 0 };
+  }
+
+  private resume(): void {
+    try {
+      if (this.gen.next().done) this.finished = true;
+    } catch (e) {
+      if (e instanceof RdbtoolError) e.locate({ file: this.file, context: this.context() });
+      this.failed = e;
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  private *run(): Step {
+    yield* this.readMagic();
+    const h = this.h;
+    const r = this.r;
+    const k = this.key;
+    let expireAtMs: number | null = null;
+    let idle: number | undefined;
+    let freq: number | undefined;
+    let recordStart = -1;
+    for (;;) {
+      this.doing = 'read-type';
+      this.ctxDb = this.db;
+      this.ctxType = undefined;
+      this.ctxWhat = undefined;
+      this.ctxKey = undefined;
+      if (r.pos >= r.end) {
+        r.wanted = 1;
+        yield;
+        continue;
+      }
+      const at = r.base + r.pos;
+      const t = r.buf[r.pos];
+      if (t >= 240 || (t >= 100 && t < 128)) {
+        // Opcodes (and foreign ones we refuse precisely).
+        switch (t) {
+          case RdbOpcode.Eof: {
+            r.pos++;
+            yield* this.readTrailer(at);
+            return;
+          }
+          case RdbOpcode.SelectDb: {
+            r.pos++;
+            let n;
+            while ((n = this.tryPlainLength()) < 0) yield;
+            this.db = n;
+            h.selectDb?.(n, at);
+            continue;
+          }
+          case RdbOpcode.ResizeDb: {
+            r.pos++;
+            let a, b;
+            while ((a = this.tryPlainLength()) < 0) yield;
+            while ((b = this.tryPlainLength()) < 0) yield;
+            h.resizeDb?.(a, b, at);
+            continue;
+          }
+          case RdbOpcode.Aux: {
+            this.doing = 'read-aux';
+            r.pos++;
+            let name, value;
+            while ((name = this.tryString()) === null) yield;
+            while ((value = this.tryString()) === null) yield;
+            h.aux?.(name, value, at);
+            continue;
+          }
+          case RdbOpcode.ExpireTimeMs: {
+            if (recordStart < 0) recordStart = at;
+            this.doing = 'read-expire';
+            while (r.end - r.pos < 9) {
+              r.wanted = 9;
+              yield;
+            }
+            expireAtMs = readI64le(r.buf, r.pos + 1);
+            r.pos += 9;
+            continue;
+          }
+          case RdbOpcode.ExpireTime: {
+            if (recordStart < 0) recordStart = at;
+            this.doing = 'read-expire';
+            while (r.end - r.pos < 5) {
+              r.wanted = 5;
+              yield;
+            }
+            const b = r.buf;
+            const p = r.pos + 1;
+            expireAtMs = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) * 1000;
+            r.pos += 5;
+            continue;
+          }
+          case RdbOpcode.Idle: {
+            if (recordStart < 0) recordStart = at;
+            r.pos++;
+            let n;
+            while ((n = this.tryPlainLength()) < 0) yield;
+            idle = n;
+            continue;
+          }
+          case RdbOpcode.Freq: {
+            if (recordStart < 0) recordStart = at;
+            while (r.end - r.pos < 2) {
+              r.wanted = 2;
+              yield;
+            }
+            freq = r.buf[r.pos + 1];
+            r.pos += 2;
+            continue;
+          }
+          case RdbOpcode.ModuleAux: {
+            this.doing = 'read-module-aux';
+            r.pos++;
+            yield* this.readModuleAux(at);
+            continue;
+          }
+          case RdbOpcode.Function2: {
+            this.doing = 'read-function';
+            r.pos++;
+            let code;
+            while ((code = this.tryString()) === null) yield;
+            h.function?.(code, at);
+            continue;
+          }
+          case RdbOpcode.SlotInfo: {
+            r.pos++;
+            let slot, size, exp;
+            while ((slot = this.tryPlainLength()) < 0) yield;
+            while ((size = this.tryPlainLength()) < 0) yield;
+            while ((exp = this.tryPlainLength()) < 0) yield;
+            h.slotInfo?.(slot, size, exp, at);
+            continue;
+          }
+          case RdbOpcode.KeyMeta: {
+            r.pos++;
+            if (this.dialect === 'valkey') {
+              yield* this.readSlotImport(at);
+            } else {
+              if (recordStart < 0) recordStart = at;
+              yield* this.readKeyMeta();
+            }
+            continue;
+          }
+          case RdbOpcode.HashTemplate: {
+            if (this.dialect === 'valkey') {
+              throw this.bad('UNKNOWN_OPCODE', 'Valkey UPDATE opcode (only valid in a replication stream, never in a file)', at, 'an RDB opcode or type', hexByte(t));
+            }
+            r.pos++;
+            yield* readHashTemplateRecord(this, at);
+            continue;
+          }
+          case RdbOpcode.KeyNoEvict: {
+            if (this.dialect === 'valkey') throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
+            if (recordStart < 0) recordStart = at;
+            r.pos++;
+            continue;
+          }
+          case RdbOpcode.FunctionPreGa:
+            throw this.bad('UNKNOWN_OPCODE', 'pre-release function format (Redis 7.0 RC) is not supported by any Redis release', at, 'FUNCTION2 (0xF5)', hexByte(t));
+          default:
+            if (t >= 240) throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
+            throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, 'an RDB object type', hexByte(t));
+        }
+      }
+
+      // A key record: type byte, key, value.
+      const info = typeInfo(t, this.dialect);
+      if (!info) throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, `an RDB object type known to ${this.dialect === 'valkey' ? 'Valkey' : 'Redis'}`, hexByte(t));
+      this.doing = 'read-key';
+      this.ctxType = t;
+      this.ctxWhat = info.label;
+      r.pos++;
+      let key;
+      while ((key = this.tryString()) === null) yield;
+      // Peek at the value's first byte so a string's encoding is known at keyStart.
+      while (r.pos >= r.end) {
+        r.wanted = 1;
+        yield;
+      }
+      this.doing = 'read-value';
+      this.ctxKey = key;
+      k.db = this.db;
+      k.key = key;
+      k.rdbType = t;
+      k.valueType = info.valueType;
+      k.encoding = info.encoding;
+      if (t === RdbType.String) {
+        const b = r.buf[r.pos];
+        if (b >= 0xc0 && b <= 0xc2) k.encoding = 'int';
+      }
+      k.expireAtMs = expireAtMs;
+      k.lruIdleSec = idle;
+      k.lfuFreq = freq;
+      k.offset = recordStart < 0 ? at : recordStart;
+      k.elements = 0;
+      k.onDiskBytes = 0;
+      k.valueBytes = 0;
+      expireAtMs = null;
+      idle = undefined;
+      freq = undefined;
+      recordStart = -1;
+      this.count = 0;
+      this.want = h.keyStart ? h.keyStart(k) === true : false;
+      yield* this.readValue(t, at);
+      k.elements = this.count;
+      k.onDiskBytes = r.base + r.pos + r.skipLeft - k.offset;
+      h.keyEnd?.(k);
+    }
+  }
+
+  private *readMagic(): Step {
+    const r = this.r;
+    this.doing = 'read-magic';
+    while (r.end - r.pos < 9) {
+      r.wanted = 9;
+      yield;
+    }
+    const b = r.buf;
+    const p = r.pos;
+    const text = String.fromCharCode(...b.subarray(p, p + 9));
+    if (text.startsWith('VCS')) {
+      throw corrupt('UNVERIFIED_LAYOUT', 'Valkey 9.2 compressed RDB envelope (VCS): its codec ids are not verified, decompress it with Valkey first', {
+        file: this.file,
+        offset: 0,
+        expected: 'REDIS or VALKEY magic',
+        found: JSON.stringify(text.slice(0, 3)),
+      });
+    }
+    let version: number;
+    if (text.startsWith('REDIS') && /^\d{4}$/.test(text.slice(5))) {
+      version = Number(text.slice(5));
+      this.dialect = 'redis';
+      if (version < 1 || version > MAX_REDIS_RDB_VERSION) {
+        throw corrupt('UNSUPPORTED_VERSION', `unsupported RDB version ${version}`, {
+          file: this.file,
+          offset: 5,
+          expected: `RDB version 1-${MAX_REDIS_RDB_VERSION} (REDIS magic)`,
+          found: text.slice(5),
+        });
+      }
+    } else if (text.startsWith('VALKEY') && /^\d{3}$/.test(text.slice(6))) {
+      version = Number(text.slice(6));
+      this.dialect = 'valkey';
+      if (!VALKEY_RDB_VERSIONS.includes(version)) {
+        throw corrupt('UNSUPPORTED_VERSION', `unsupported Valkey RDB version ${version}`, {
+          file: this.file,
+          offset: 6,
+          expected: `RDB version ${VALKEY_RDB_VERSIONS.join(' or ')} (VALKEY magic)`,
+          found: text.slice(6),
+        });
+      }
+    } else {
+      throw corrupt('BAD_MAGIC', 'not an RDB file', {
+        file: this.file,
+        offset: 0,
+        expected: '"REDIS" + 4 digits or "VALKEY" + 3 digits',
+        found: JSON.stringify(printableKey(b.subarray(p, p + 9))),
+      });
+    }
+    r.pos += 9;
+    this.version = version;
+    this.header = { magic: this.dialect === 'valkey' ? 'VALKEY' : 'REDIS', dialect: this.dialect, version };
+    if (version < 5 && this.crc) {
+      this.r.detach();
+      this.crc = null;
+    }
+    this.h.header?.(this.header, 0);
+  }
+
+  private *readTrailer(eofOffset: number): Step {
+    const r = this.r;
+    this.doing = 'read-checksum';
+    r.flushConsumed();
+    r.detach();
+    let status: RdbEnd['checksum'] = 'absent';
+    let stored: string | null = null;
+    let computed: string | null = null;
+    if (this.version >= 5) {
+      while (r.end - r.pos < 8) {
+        r.wanted = 8;
+        yield;
+      }
+      const b = r.buf;
+      const p = r.pos;
+      const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+      const hi = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
+      r.pos += 8;
+      stored = hex64(hi, lo);
+      if (this.crc) computed = hex64(this.crc.hi, this.crc.lo);
+      if (hi === 0 && lo === 0) status = 'disabled';
+      else if (!this.crc) status = 'absent';
+      else if (this.crc.hi === hi && this.crc.lo === lo) status = 'ok';
+      else {
+        status = 'mismatch';
+        if (this.strictChecksum) {
+          throw corrupt('CHECKSUM_MISMATCH', 'CRC-64 checksum mismatch', {
+            file: this.file,
+            offset: eofOffset + 1,
+            expected: `0x${computed} (computed over bytes 0-${eofOffset})`,
+            found: `0x${stored}`,
+          });
+        }
+      }
+    }
+    this.endInfo = { checksum: status, storedChecksum: stored, computedChecksum: computed, eofOffset, endOffset: r.base + r.pos };
+    this.h.end?.(this.endInfo);
+  }
+
+  // ---------------------------------------------------------------- opcodes with payloads
+
+  private *readModuleAux(at: number): Step {
+    let id;
+    while ((id = this.tryLength()) < 0) yield;
+    const { name, encver, idText } = readModuleId(this, at);
+    let whenOp, when;
+    while ((whenOp = this.tryPlainLength()) < 0) yield;
+    if (whenOp !== 2) throw this.bad('BAD_VALUE', 'module AUX "when" must be a UINT opcode', this.offset, 'opcode 2', String(whenOp));
+    while ((when = this.tryPlainLength()) < 0) yield;
+    let raw;
+    while ((raw = tryModulePayload(this)) === null) yield;
+    this.h.moduleAux?.({ moduleName: name, encver, moduleId: idText, raw, when }, at);
+    void id;
+  }
+
+  private *readKeyMeta(): Step {
+    let n;
+    while ((n = this.tryPlainLength()) < 0) yield;
+    if (n > 7) throw this.bad('BAD_VALUE', 'too many key metadata classes', this.offset, 'at most 7', String(n));
+    for (let i = 0; i < n; i++) {
+      while (this.tryBytes(4) === null) yield;
+      while (tryModulePayload(this) === null) yield;
+    }
+  }
+
+  private *readSlotImport(at: number): Step {
+    let job, n;
+    while ((job = this.tryString()) === null) yield;
+    while ((n = this.tryCount('slot range count')) < 0) yield;
+    const ranges: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      let a, b;
+      while ((a = this.tryPlainLength()) < 0) yield;
+      while ((b = this.tryPlainLength()) < 0) yield;
+      ranges.push([a, b]);
+    }
+    this.h.slotImport?.(job, ranges, at);
+  }
+
+  // ---------------------------------------------------------------- values
+
+  private *readValue(t: number, at: number): Step {
+    switch (t) {
+      case RdbType.String:
+        return yield* this.readStringValue();
+      case RdbType.List:
+      case RdbType.Set:
+        return yield* this.readPlainItems();
+      case RdbType.Zset:
+      case RdbType.Zset2:
+        return yield* this.readPlainZset(t === RdbType.Zset2);
+      case RdbType.Hash:
+        return yield* this.readPlainHash();
+      case RdbType.ModulePreGa:
+        throw this.bad('UNKNOWN_TYPE', 'pre-release module value format (type 6) is refused by every Redis release', at, 'type 7 (MODULE_2)', '6');
+      case RdbType.Module2:
+        return yield* this.readModuleValue(at);
+      case RdbType.HashZipmap:
+      case RdbType.ListZiplist:
+      case RdbType.SetIntset:
+      case RdbType.ZsetZiplist:
+      case RdbType.HashZiplist:
+      case RdbType.HashListpack:
+      case RdbType.ZsetListpack:
+      case RdbType.SetListpack:
+        return yield* this.readBlobValue(t, false);
+      case RdbType.HashListpackEx:
+        return yield* this.readBlobValue(t, true);
+      case RdbType.ListQuicklist:
+      case RdbType.ListQuicklist2:
+        return yield* this.readQuicklist(t === RdbType.ListQuicklist2);
+      case RdbType.StreamListpacks:
+      case RdbType.StreamListpacks2:
+      case RdbType.StreamListpacks3:
+      case RdbType.StreamListpacks4:
+      case RdbType.StreamListpacks5:
+        return yield* readStream(this, t);
+      case RdbType.HashMetadataPreGa:
+        if (this.dialect === 'valkey') return yield* this.readValkeyHash2();
+        return yield* this.readHashWithTtls(false);
+      case RdbType.HashListpackExPreGa:
+        if (this.dialect === 'valkey') {
+          throw this.bad('UNVERIFIED_LAYOUT', 'Valkey PATH_HASH (type 23) layout is not documented', at, 'a documented type', '23');
+        }
+        return yield* this.readBlobValue(t, false);
+      case RdbType.HashMetadata:
+        return yield* this.readHashWithTtls(true);
+      case RdbType.Array:
+        return yield* readArray(this);
+      case RdbType.HashTmplLp:
+      case RdbType.HashTmplLpRef:
+      case RdbType.HashTmplArray:
+      case RdbType.HashTmplArrayRef:
+        return yield* readTemplateHash(this, t);
+      case RdbType.Gcra: {
+        let n;
+        while ((n = this.tryPlainLength()) < 0) yield;
+        this.count = 1;
+        if (this.want) this.h.stringValue?.(intToBytes(this.lenHi === 0 ? n : this.lastLengthBig()));
+        return;
+      }
+      default:
+        throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, 'an RDB object type', hexByte(t));
+    }
+  }
+
+  private *readStringValue(): Step {
+    const r = this.r;
+    const h = this.h;
+    this.count = 1;
+    const b = r.buf[r.pos];
+    const raw = b >> 6 !== 3;
+    if (this.want) {
+      if (raw && h.stringPart) {
+        // Peek the length: large raw strings are delivered in parts. (A position is only
+        // meaningful until the next yield: the window may be replaced while waiting.)
+        let n: number;
+        let start: number;
+        for (;;) {
+          start = r.pos;
+          if ((n = this.tryLength()) >= 0) break;
+          yield;
+        }
+        if (n > this.limits.maxInlineValueBytes) {
+          this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
+          this.key.valueBytes = n;
+          let left = n;
+          while (left > 0) {
+            const take = Math.min(left, r.end - r.pos);
+            if (take > 0) {
+              const p = r.pos;
+              r.pos += take;
+              left -= take;
+              h.stringPart(r.buf.subarray(p, p + take), left === 0, n);
+            }
+            if (left > 0) {
+              r.wanted = 1;
+              yield;
+            }
+          }
+          return;
+        }
+        r.pos = start;
+      }
+      let v;
+      while ((v = this.tryString()) === null) yield;
+      this.key.valueBytes = v.length;
+      h.stringValue?.(v);
+      return;
+    }
+    if (this.deep && !raw) {
+      let v;
+      while ((v = this.tryString()) === null) yield;
+      this.key.valueBytes = v.length;
+      return;
+    }
+    let n;
+    while ((n = this.trySkipString()) < 0) yield;
+    this.key.valueBytes = n;
+  }
+
+  private *readPlainItems(): Step {
+    let n;
+    while ((n = this.tryCount('collection length')) < 0) yield;
+    const h = this.h;
+    const emit = this.want && h.item !== undefined;
+    for (let i = 0; i < n; i++) {
+      if (emit) {
+        let v;
+        while ((v = this.tryString()) === null) yield;
+        h.item!(v);
+      } else yield* this.skipElement();
+      this.count++;
+    }
+  }
+
+  /** Skips (or, in deep mode, decodes and drops) one string element. */
+  *skipElement(): Step {
+    if (this.deep) {
+      while (this.tryString() === null) yield;
+    } else {
+      while (this.trySkipString() < 0) yield;
+    }
+  }
+
+  private *readPlainZset(binary: boolean): Step {
+    let n;
+    while ((n = this.tryCount('sorted set length')) < 0) yield;
+    const h = this.h;
+    const r = this.r;
+    const emit = this.want && h.member !== undefined;
+    for (let i = 0; i < n; i++) {
+      let m: Uint8Array | null = null;
+      if (emit) {
+        while ((m = this.tryString()) === null) yield;
+      } else yield* this.skipElement();
+      let score: number;
+      const at = this.offset;
+      if (binary) {
+        let f;
+        while (!(f = this.tryF64le()).ok) yield;
+        score = f.v;
+      } else {
+        let s;
+        while ((s = readTextDouble(this)) === null) yield;
+        score = s.v;
+      }
+      if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is NaN', at, 'a number', 'NaN');
+      if (emit) h.member!(m!, score);
+      this.count++;
+      void r;
+    }
+  }
+
+  private *readPlainHash(): Step {
+    let n;
+    while ((n = this.tryCount('hash length')) < 0) yield;
+    const h = this.h;
+    const emit = this.want && h.field !== undefined;
+    for (let i = 0; i < n; i++) {
+      if (emit) {
+        let f, v;
+        while ((f = this.tryString()) === null) yield;
+        while ((v = this.tryString()) === null) yield;
+        h.field!(f, v, null);
+      } else {
+        yield* this.skipElement();
+        yield* this.skipElement();
+      }
+      this.count++;
+    }
+  }
+
+  /** Types 24 (with minExpire, relative TTLs) and Redis 22 (absolute TTLs). */
+  private *readHashWithTtls(withMin: boolean): Step {
+    let minExpire = 0;
+    if (withMin) {
+      let m;
+      while (Number.isNaN((m = this.tryI64le()))) yield;
+      minExpire = m;
+    }
+    let n;
+    while ((n = this.tryCount('hash length')) < 0) yield;
+    const h = this.h;
+    const emit = this.want && h.field !== undefined;
+    for (let i = 0; i < n; i++) {
+      const at = this.offset;
+      let ttl;
+      while ((ttl = this.tryPlainLength()) < 0) yield;
+      let exp: number | null = null;
+      if (ttl !== 0) {
+        exp = withMin ? minExpire + ttl - 1 : ttl;
+        if (exp > EB_EXPIRE_TIME_MAX) throw this.bad('BAD_VALUE', 'hash field expiry out of range', at, `at most ${EB_EXPIRE_TIME_MAX}`, String(exp));
+      }
+      if (emit) {
+        let f, v;
+        while ((f = this.tryString()) === null) yield;
+        while ((v = this.tryString()) === null) yield;
+        h.field!(f, v, exp);
+      } else {
+        yield* this.skipElement();
+        yield* this.skipElement();
+      }
+      this.count++;
+    }
+  }
+
+  /** Valkey HASH_2 (type 22 in VALKEY files): field, value, int64 expiry (-1 none). */
+  private *readValkeyHash2(): Step {
+    let n;
+    while ((n = this.tryCount('hash length')) < 0) yield;
+    const h = this.h;
+    const emit = this.want && h.field !== undefined;
+    for (let i = 0; i < n; i++) {
+      let f: Uint8Array | null = null;
+      let v: Uint8Array | null = null;
+      if (emit) {
+        while ((f = this.tryString()) === null) yield;
+        while ((v = this.tryString()) === null) yield;
+      } else {
+        yield* this.skipElement();
+        yield* this.skipElement();
+      }
+      let exp;
+      while (Number.isNaN((exp = this.tryI64le()))) yield;
+      if (emit) h.field!(f!, v!, exp === -1 ? null : exp);
+      this.count++;
+    }
+  }
+
+  private *readModuleValue(at: number): Step {
+    while (this.tryLength() < 0) yield;
+    const { name, encver, idText } = readModuleId(this, at);
+    this.ctxWhat = `module ${name}`;
+    let raw;
+    while ((raw = tryModulePayload(this)) === null) yield;
+    this.count = 1;
+    if (this.want) this.h.moduleValue?.({ moduleName: name, encver, moduleId: idText, raw });
+  }
+
+  /** A value stored as one blob: zipmap, ziplist, intset, listpack (FORMATS.md §2.8–§2.13, §2.18). */
+  private *readBlobValue(t: number, withMin: boolean): Step {
+    if (withMin) {
+      while (Number.isNaN(this.tryI64le())) yield;
+    }
+    const at = this.offset;
+    let blob;
+    while ((blob = this.tryString()) === null) yield;
+    this.walkBlob(t, blob, at);
+  }
+
+  /** Walks a complete blob of type `t`, emitting its elements when wanted and counting them. */
+  walkBlob(t: number, blob: Uint8Array, blobOffset: number): void {
+    const loc = { file: this.file, offset: blobOffset };
+    const h = this.h;
+    const want = this.want;
+    switch (t) {
+      case RdbType.HashZipmap: {
+        const n = walkZipmap(blob, loc, want && h.field ? (f, v) => h.field!(f, v, null) : undefined);
+        this.count += n;
+        return;
+      }
+      case RdbType.SetIntset: {
+        const n = walkIntset(blob, loc, want && h.item ? (v) => h.item!(intToBytes(v)) : undefined, { deep: this.deep });
+        this.count += n;
+        return;
+      }
+      case RdbType.ListZiplist:
+      case RdbType.ListQuicklist: {
+        const n = walkZiplist(blob, loc, want && h.item ? this.itemVisitor : undefined);
+        this.count += n;
+        return;
+      }
+      case RdbType.ZsetZiplist:
+      case RdbType.HashZiplist: {
+        this.pairPhase = 0;
+        const n = walkZiplist(blob, loc, want ? (t === RdbType.HashZiplist ? this.hashVisitor : this.zsetVisitor) : undefined);
+        this.checkTuples(n, 2, blobOffset);
+        this.count += n / 2;
+        return;
+      }
+      case RdbType.SetListpack:
+      case RdbType.ListQuicklist2: {
+        const n = want && h.item ? walkListpack(blob, loc, this.itemVisitor) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
+        this.count += n;
+        return;
+      }
+      case RdbType.HashListpack:
+      case RdbType.ZsetListpack: {
+        this.pairPhase = 0;
+        const visit = want ? (t === RdbType.HashListpack ? this.hashVisitor : this.zsetVisitor) : undefined;
+        const n = visit ? walkListpack(blob, loc, visit) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
+        this.checkTuples(n, 2, blobOffset);
+        this.count += n / 2;
+        return;
+      }
+      case RdbType.HashListpackEx:
+      case RdbType.HashListpackExPreGa: {
+        this.pairPhase = 0;
+        const n = want ? walkListpack(blob, loc, this.hashExVisitor) : this.deep ? walkListpack(blob, loc, this.ttlCheckVisitor) : listpackHeaderCount(blob, loc);
+        this.checkTuples(n, 3, blobOffset);
+        this.count += n / 3;
+        return;
+      }
+    }
+  }
+
+  private checkTuples(n: number, size: number, at: number): void {
+    if (n % size !== 0) {
+      throw this.bad('BLOB_CORRUPT', `element count not a multiple of ${size}`, at, `a multiple of ${size}`, String(n));
+    }
+  }
+
+  // Element visitors, created once; they pair up consecutive elements.
+  private pairPhase = 0;
+  private pendA: Uint8Array = new Uint8Array(0);
+  private pendB: Uint8Array = new Uint8Array(0);
+  private readonly itemVisitor = (s: Uint8Array | null, n: number | bigint): void => {
+    this.h.item?.(s ?? intToBytes(n));
+  };
+  private readonly hashVisitor = (s: Uint8Array | null, n: number | bigint): void => {
+    const v = s ?? intToBytes(n);
+    if (this.pairPhase === 0) {
+      this.pendA = v;
+      this.pairPhase = 1;
+    } else {
+      this.pairPhase = 0;
+      this.h.field?.(this.pendA, v, null);
+    }
+  };
+  private readonly zsetVisitor = (s: Uint8Array | null, n: number | bigint): void => {
+    if (this.pairPhase === 0) {
+      this.pendA = s ?? intToBytes(n);
+      this.pairPhase = 1;
+    } else {
+      this.pairPhase = 0;
+      const score = s ? parseScore(s) : Number(n);
+      if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is not a number', this.offset, 'a number', printableKey(s ?? new Uint8Array(0)));
+      this.h.member?.(this.pendA, score);
+    }
+  };
+  private readonly hashExVisitor = (s: Uint8Array | null, n: number | bigint): void => {
+    if (this.pairPhase === 0) {
+      this.pendA = s ?? intToBytes(n);
+      this.pairPhase = 1;
+    } else if (this.pairPhase === 1) {
+      this.pendB = s ?? intToBytes(n);
+      this.pairPhase = 2;
+    } else {
+      this.pairPhase = 0;
+      const ttl = this.checkTtl(s, n);
+      this.h.field?.(this.pendA, this.pendB, ttl === 0 ? null : ttl);
+    }
+  };
+  private readonly ttlCheckVisitor = (s: Uint8Array | null, n: number | bigint): void => {
+    if (this.pairPhase < 2) this.pairPhase++;
+    else {
+      this.pairPhase = 0;
+      this.checkTtl(s, n);
+    }
+  };
+  private checkTtl(s: Uint8Array | null, n: number | bigint): number {
+    if (s !== null || typeof n !== 'number' || n < 0 || n > EB_EXPIRE_TIME_MAX) {
+      throw this.bad('BLOB_CORRUPT', 'hash field TTL in listpack is not an integer in range', this.offset, `an integer 0-${EB_EXPIRE_TIME_MAX}`, s ? printableKey(s) : String(n));
+    }
+    return n;
+  }
+
+  private *readQuicklist(v2: boolean): Step {
+    let nodes;
+    while ((nodes = this.tryCount('quicklist node count')) < 0) yield;
+    const h = this.h;
+    for (let i = 0; i < nodes; i++) {
+      let container: number = QuicklistContainer.Packed;
+      if (v2) {
+        const at = this.offset;
+        while ((container = this.tryPlainLength()) < 0) yield;
+        if (container !== QuicklistContainer.Plain && container !== QuicklistContainer.Packed) {
+          throw this.bad('BAD_VALUE', 'invalid quicklist node container', at, '1 (PLAIN) or 2 (PACKED)', String(container));
+        }
+      }
+      const at = this.offset;
+      if (container === QuicklistContainer.Plain) {
+        if (this.want && h.item) {
+          let v;
+          while ((v = this.tryString()) === null) yield;
+          h.item(v);
+        } else yield* this.skipElement();
+        this.count++;
+        continue;
+      }
+      let blob;
+      while ((blob = this.tryString()) === null) yield;
+      this.walkBlob(v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, blob, at);
+    }
+  }
+}
+
+function hex64(hi: number, lo: number): string {
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
