@@ -184,8 +184,8 @@ function formatErrorMessage(e: RdbtoolError): string {
     if (c.key) parts.push(`key "${printableKey(c.key)}"`);
     if (c.what) parts.push(`(${c.what})`);
     if (c.db !== undefined) parts.push(`in db ${c.db}`);
-    if (parts.length) m += ` (while reading ${parts.join(' ')})`;
-    else if (c.doing) m += ` (while doing ${c.doing})`;
+    if (c.key || c.what) m += ` (while reading ${parts.join(' ')})`;
+    else if (c.doing) m += ` (while doing ${c.doing}${c.db !== undefined ? ` in db ${c.db}` : ''})`;
   }
   return m;
 }

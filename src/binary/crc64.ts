@@ -183,6 +183,13 @@ export class Crc64 {
     return (BigInt(this.h >>> 0) << 32n) | BigInt(this.l >>> 0);
   }
 
+  /** Continues from a saved state (the `hi`/`lo` of an earlier CRC). */
+  restore(hi: number, lo: number): this {
+    this.h = hi | 0;
+    this.l = lo | 0;
+    return this;
+  }
+
   /** Returns to the initial state (CRC of no bytes, i.e. 0). */
   reset(): void {
     this.l = 0;

@@ -99,12 +99,16 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
       throw lzfError(at, `back-reference at input byte ${tokenPos} overflows the output`,
         `at most ${outEnd - op} more bytes`, `${count} bytes`);
     }
-    if (distance >= count) {
-      // No overlap: a native block copy is safe.
+    if (distance === 1 && count > 16) {
+      // A run of one repeated byte (common: padding): a native fill.
+      dst.fill(dst[from], op, op + count);
+      op += count;
+    } else if (distance >= count && count > 32) {
+      // No overlap and long enough to pay for the call: a native block copy.
       dst.copyWithin(op, from, from + count);
       op += count;
     } else {
-      // Overlapping copy repeats the last `distance` bytes; must go byte by byte.
+      // Short or overlapping copies (an overlap repeats the last `distance` bytes) go byte by byte.
       for (let k = from, stop = op + count; op < stop; ) dst[op++] = dst[k++];
     }
   }

@@ -7,6 +7,7 @@ import { RdbDecoder, type RdbDecoderOptions, type RdbSummary } from '../rdb/deco
 import type { RdbHandler } from '../model/events.js';
 import type { ByteSource } from '../io/source.js';
 import { InputError, RdbtoolError } from '../errors.js';
+import { startFileCrc } from '../binary/crc64-file.js';
 
 /** Progress reported between chunks. */
 export interface ScanProgress {
@@ -24,7 +25,15 @@ export interface ScanOptions extends Omit<RdbDecoderOptions, 'file'> {
   signal?: AbortSignal;
   /** Awaited between chunks when it returns a promise (backpressure from a writer). */
   drain?: () => Promise<void> | void;
+  /**
+   * Where the CRC-64 is computed for file sources: `auto` (default) uses a worker thread for
+   * files of 16 MiB or more, `always` for every file, `never` inline on the decoding thread.
+   */
+  checksumWorker?: 'auto' | 'always' | 'never';
 }
+
+/** Files at least this large get their checksum computed in a worker (auto mode). */
+const WORKER_CRC_MIN_BYTES = 16 << 20;
 
 /** The outcome of a scan. */
 export interface ScanResult extends RdbSummary {
@@ -38,7 +47,11 @@ export interface ScanResult extends RdbSummary {
  */
 export async function scanRdb(source: ByteSource, handler: RdbHandler, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
-  const decoder = new RdbDecoder(handler, { ...opts, file: source.name });
+  const mode = opts.checksumWorker ?? 'auto';
+  const useWorker =
+    opts.checksum !== false && source.path !== undefined && (mode === 'always' || (mode === 'auto' && (source.size ?? 0) >= WORKER_CRC_MIN_BYTES));
+  const crcJob = useWorker ? startFileCrc(source.path!) : null;
+  const decoder = new RdbDecoder(handler, { ...opts, file: source.name, checksum: useWorker ? 'external' : opts.checksum });
   let bytesRead = 0;
   let lastProgress = 0;
   const interval = opts.progressIntervalMs ?? 250;
@@ -56,11 +69,17 @@ export async function scanRdb(source: ByteSource, handler: RdbHandler, opts: Sca
         }
       }
     }
+    const summary = decoder.end();
+    if (decoder.checksumPending && crcJob) {
+      const { hi, lo } = await crcJob.prefix(summary.end!.eofOffset + 1);
+      decoder.completeChecksum(hi, lo);
+    }
+    opts.onProgress?.({ bytesRead, totalBytes: source.size });
+    return { ...summary, bytesRead, elapsedMs: performance.now() - started };
   } catch (e) {
     if (e instanceof RdbtoolError && e.file === undefined) e.locate({ file: source.name });
     throw e;
+  } finally {
+    crcJob?.cancel();
   }
-  const summary = decoder.end();
-  opts.onProgress?.({ bytesRead, totalBytes: source.size });
-  return { ...summary, bytesRead, elapsedMs: performance.now() - started };
 }

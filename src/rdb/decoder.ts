@@ -35,8 +35,12 @@ export interface RdbDecoderOptions {
    * `shallow`: values not asked for are skipped; blobs only have their headers checked.
    */
   verify?: 'deep' | 'shallow';
-  /** Compute and compare the CRC-64 trailer (default true). */
-  checksum?: boolean;
+  /**
+   * Compute and compare the CRC-64 trailer (default true). `'external'`: the caller computes
+   * the CRC elsewhere (a worker) and hands it over with {@link RdbDecoder.completeChecksum};
+   * until then the `end` callback is held back.
+   */
+  checksum?: boolean | 'external';
   /** Throw CHECKSUM_MISMATCH on a wrong trailer (default true); otherwise only report it in `end`. */
   strictChecksum?: boolean;
 }
@@ -56,6 +60,9 @@ export class RdbDecoder extends RdbCursor {
   readonly h: RdbHandler;
   readonly deep: boolean;
   private readonly wantChecksum: boolean;
+  private readonly externalChecksum: boolean;
+  /** True when the trailer was read and waits for an external CRC. */
+  checksumPending = false;
   private readonly strictChecksum: boolean;
   private readonly gen: Step;
   private finished = false;
@@ -93,7 +100,8 @@ export class RdbDecoder extends RdbCursor {
     super(opts.file, resolveLimits(opts.limits));
     this.h = handler;
     this.deep = (opts.verify ?? 'deep') === 'deep';
-    this.wantChecksum = opts.checksum ?? true;
+    this.externalChecksum = opts.checksum === 'external';
+    this.wantChecksum = opts.checksum === undefined || opts.checksum === true;
     this.strictChecksum = opts.strictChecksum ?? true;
     if (this.wantChecksum) {
       const crc = (this.crc = new Crc64());
@@ -316,7 +324,7 @@ export class RdbDecoder extends RdbCursor {
       this.ctxWhat = info.label;
       r.pos++;
       let key;
-      while ((key = this.tryString()) === null) yield;
+      while ((key = this.tryString(true)) === null) yield;
       // Peek at the value's first byte so a string's encoding is known at keyStart.
       while (r.pos >= r.end) {
         r.wanted = 1;
@@ -346,7 +354,7 @@ export class RdbDecoder extends RdbCursor {
       recordStart = -1;
       this.count = 0;
       this.want = h.keyStart ? h.keyStart(k) === true : false;
-      yield* this.readValue(t, at);
+      if (!this.tryValueSync(t)) yield* this.readValue(t, at);
       k.elements = this.count;
       k.onDiskBytes = r.base + r.pos + r.skipLeft - k.offset;
       h.keyEnd?.(k);
@@ -431,24 +439,53 @@ export class RdbDecoder extends RdbCursor {
       const hi = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
       r.pos += 8;
       stored = hex64(hi, lo);
-      if (this.crc) computed = hex64(this.crc.hi, this.crc.lo);
       if (hi === 0 && lo === 0) status = 'disabled';
-      else if (!this.crc) status = 'absent';
-      else if (this.crc.hi === hi && this.crc.lo === lo) status = 'ok';
+      else if (this.externalChecksum) {
+        this.storedHi = hi;
+        this.storedLo = lo;
+        this.checksumPending = true;
+      } else if (!this.crc) status = 'absent';
       else {
-        status = 'mismatch';
-        if (this.strictChecksum) {
-          throw corrupt('CHECKSUM_MISMATCH', 'CRC-64 checksum mismatch', {
-            file: this.file,
-            offset: eofOffset + 1,
-            expected: `0x${computed} (computed over bytes 0-${eofOffset})`,
-            found: `0x${stored}`,
-          });
-        }
+        computed = hex64(this.crc.hi, this.crc.lo);
+        status = this.crc.hi === hi && this.crc.lo === lo ? 'ok' : 'mismatch';
       }
     }
     this.endInfo = { checksum: status, storedChecksum: stored, computedChecksum: computed, eofOffset, endOffset: r.base + r.pos };
-    this.h.end?.(this.endInfo);
+    if (!this.checksumPending) this.finishEnd();
+  }
+
+  private storedHi = 0;
+  private storedLo = 0;
+
+  /**
+   * Supplies the CRC-64 of bytes [0, eofOffset] computed elsewhere (`checksum: 'external'`),
+   * then reports the end.
+   * @throws CorruptDataError CHECKSUM_MISMATCH when strict and the CRC differs.
+   */
+  completeChecksum(hi: number, lo: number): RdbEnd {
+    const e = this.endInfo!;
+    if (this.checksumPending) {
+      this.checksumPending = false;
+      e.computedChecksum = hex64(hi >>> 0, lo >>> 0);
+      e.checksum = hi >>> 0 === this.storedHi && lo >>> 0 === this.storedLo ? 'ok' : 'mismatch';
+      this.finishEnd();
+    }
+    return e;
+  }
+
+  private finishEnd(): void {
+    const e = this.endInfo!;
+    if (e.checksum === 'mismatch' && this.strictChecksum) {
+      const err = corrupt('CHECKSUM_MISMATCH', 'CRC-64 checksum mismatch', {
+        file: this.file,
+        offset: e.eofOffset + 1,
+        expected: `0x${e.computedChecksum} (computed over bytes 0-${e.eofOffset})`,
+        found: `0x${e.storedChecksum}`,
+      });
+      this.failed = err;
+      throw err;
+    }
+    this.h.end?.(e);
   }
 
   // ---------------------------------------------------------------- opcodes with payloads
@@ -558,59 +595,94 @@ export class RdbDecoder extends RdbCursor {
     }
   }
 
-  private *readStringValue(): Step {
+  /**
+   * Decodes a string value if it is all in the window: 1 done, 0 more bytes needed (nothing
+   * consumed), 2 a large raw string the caller must deliver in parts.
+   */
+  private tryStringValue(): 0 | 1 | 2 {
     const r = this.r;
     const h = this.h;
     this.count = 1;
-    const b = r.buf[r.pos];
-    const raw = b >> 6 !== 3;
+    const raw = r.buf[r.pos] >> 6 !== 3;
     if (this.want) {
       if (raw && h.stringPart) {
-        // Peek the length: large raw strings are delivered in parts. (A position is only
-        // meaningful until the next yield: the window may be replaced while waiting.)
-        let n: number;
-        let start: number;
-        for (;;) {
-          start = r.pos;
-          if ((n = this.tryLength()) >= 0) break;
-          yield;
-        }
-        if (n > this.limits.maxInlineValueBytes) {
-          this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
-          this.key.valueBytes = n;
-          let left = n;
-          while (left > 0) {
-            const take = Math.min(left, r.end - r.pos);
-            if (take > 0) {
-              const p = r.pos;
-              r.pos += take;
-              left -= take;
-              h.stringPart(r.buf.subarray(p, p + take), left === 0, n);
-            }
-            if (left > 0) {
-              r.wanted = 1;
-              yield;
-            }
-          }
-          return;
-        }
+        const start = r.pos;
+        const n = this.tryLength();
+        if (n < 0) return 0;
         r.pos = start;
+        if (n > this.limits.maxInlineValueBytes) return 2;
       }
-      let v;
-      while ((v = this.tryString()) === null) yield;
+      const v = this.tryString();
+      if (v === null) return 0;
       this.key.valueBytes = v.length;
       h.stringValue?.(v);
-      return;
+      return 1;
     }
     if (this.deep && !raw) {
-      let v;
-      while ((v = this.tryString()) === null) yield;
+      const v = this.tryString();
+      if (v === null) return 0;
       this.key.valueBytes = v.length;
-      return;
+      return 1;
     }
-    let n;
-    while ((n = this.trySkipString()) < 0) yield;
+    const n = this.trySkipString();
+    if (n < 0) return 0;
     this.key.valueBytes = n;
+    return 1;
+  }
+
+  private *readStringValue(): Step {
+    let res;
+    while ((res = this.tryStringValue()) === 0) yield;
+    if (res === 1) return;
+    // A large raw string: delivered in parts as it arrives.
+    const r = this.r;
+    const h = this.h;
+    const start = r.pos;
+    const n = this.tryLength(); // known to be in the window (tryStringValue just read it)
+    this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
+    this.key.valueBytes = n;
+    let left = n;
+    while (left > 0) {
+      const take = Math.min(left, r.end - r.pos);
+      if (take > 0) {
+        const p = r.pos;
+        r.pos += take;
+        left -= take;
+        h.stringPart!(r.buf.subarray(p, p + take), left === 0, n);
+      }
+      if (left > 0) {
+        r.wanted = 1;
+        yield;
+      }
+    }
+  }
+
+  /**
+   * The fast path: decodes a whole value synchronously when it is one unit already in the
+   * window (strings and single-blob types), so most keys cost no generator. Returns false,
+   * having consumed nothing, when the generator path must take over.
+   */
+  private tryValueSync(t: number): boolean {
+    switch (t) {
+      case RdbType.String:
+        return this.tryStringValue() === 1;
+      case RdbType.HashZipmap:
+      case RdbType.ListZiplist:
+      case RdbType.SetIntset:
+      case RdbType.ZsetZiplist:
+      case RdbType.HashZiplist:
+      case RdbType.HashListpack:
+      case RdbType.ZsetListpack:
+      case RdbType.SetListpack: {
+        const at = this.offset;
+        const blob = this.tryString();
+        if (blob === null) return false;
+        this.walkBlob(t, blob, at);
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   private *readPlainItems(): Step {

@@ -11,17 +11,23 @@ import { Reader } from '../io/reader.js';
 import { copyBytes } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
-import { lzfDecompress } from '../binary/lzf.js';
+import { lzfDecompress, lzfDecompressInto } from '../binary/lzf.js';
 import { intToBytes } from '../binary/int-text.js';
 import { RdbEnc } from './constants.js';
 
 const TWO_32 = 4294967296;
+/** LZF scratch ring size (a power of two) and the largest string decompressed into it. */
+const SCRATCH_RING = 8;
+const SCRATCH_MAX = 1 << 20;
 
 /** Shared cursor state and primitive readers, extended by the decoder. */
 export class RdbCursor {
   readonly r = new Reader();
   /** True when the last length read was a special (`11xxxxxx`) encoding id. */
   special = false;
+  /** Reused LZF output buffers (a ring, so a field and its value can both be compressed). */
+  private readonly scratch: Uint8Array[] = Array.from({ length: SCRATCH_RING }, () => new Uint8Array(256));
+  private scratchNext = 0;
   /** High and low 32 bits of the last 9-byte length (exact 64-bit value). */
   lenHi = 0;
   lenLo = 0;
@@ -44,10 +50,15 @@ export class RdbCursor {
     return c;
   }
 
+  /** The smallest byte limit: sizes at or below it pass every check. */
+  private readonly smallestLimit: number;
+
   constructor(
     readonly file: string | undefined,
     readonly limits: Limits,
-  ) {}
+  ) {
+    this.smallestLimit = Math.min(limits.maxStringBytes, limits.maxLzfBytes, limits.maxCollectionLength);
+  }
 
   /** Absolute offset of the next byte. */
   get offset(): number {
@@ -61,6 +72,7 @@ export class RdbCursor {
 
   /** Checks a declared size against a limit before anything waits for or allocates it. */
   checkLimit(n: number, limit: keyof Limits, what: string, offset: number): void {
+    if (n <= this.smallestLimit) return; // the common case, without a keyed lookup
     if (n > this.limits[limit]) {
       throw new LimitError(`${what} of ${n} bytes exceeds the limit of ${this.limits[limit]} (raise it with ${LIMIT_OPTION[limit]})`, {
         file: this.file,
@@ -158,7 +170,7 @@ export class RdbCursor {
    * (returned decompressed). Returns null when more bytes are needed.
    * @throws CorruptDataError BAD_STRING_ENCODING, LZF_CORRUPT; LimitError on hostile sizes.
    */
-  tryString(): Uint8Array | null {
+  tryString(owned = false): Uint8Array | null {
     const r = this.r;
     const start = r.pos;
     const n = this.tryLength();
@@ -174,7 +186,7 @@ export class RdbCursor {
       r.pos = p + n;
       return r.buf.subarray(p, p + n);
     }
-    const v = this.trySpecialString(start, n, true);
+    const v = this.trySpecialString(start, n, owned ? 2 : 1);
     return v === false ? null : (v as Uint8Array);
   }
 
@@ -202,7 +214,7 @@ export class RdbCursor {
       r.skip(clen);
       return ulen;
     }
-    const v = this.trySpecialString(start, n, false);
+    const v = this.trySpecialString(start, n, 0);
     return v === false ? -1 : (v as number);
   }
 
@@ -217,7 +229,7 @@ export class RdbCursor {
    * false, returns the logical length instead of bytes (int forms only; LZF is handled by the
    * caller in that case). Returns false when more bytes are needed (pos rewound to `start`).
    */
-  trySpecialString(start: number, id: number, materialise: boolean): Uint8Array | number | false {
+  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2): Uint8Array | number | false {
     const r = this.r;
     const buf = r.buf;
     const p = r.pos;
@@ -249,7 +261,17 @@ export class RdbCursor {
         const q = r.pos;
         r.pos = q + clen;
         if (!materialise) return ulen;
-        return lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: r.base + start });
+        const src = buf.subarray(q, q + clen);
+        const at = { file: this.file, offset: r.base + start };
+        if (materialise === 2 || ulen > SCRATCH_MAX) return lzfDecompress(src, ulen, at);
+        // Decompress into a reused buffer: the result is only valid until a few more strings
+        // have been read, which covers every callback (values are views valid during the call).
+        let dst = this.scratch[this.scratchNext];
+        if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
+        this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
+        const view = dst.subarray(0, ulen);
+        lzfDecompressInto(src, view, at);
+        return view;
       }
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
