@@ -1,0 +1,134 @@
+/**
+ * What every command handler goes through: the I/O it may use ({@link CliIo}), error
+ * reporting (one line on stderr, the stack only with `--debug`, `{"error": …}` on stdout
+ * with `--json`) and the exit code from `exit-codes.ts`. Nothing here calls `process.exit`.
+ */
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { RdbtoolError, UsageError } from '../errors.js';
+import { openFileSink, OutputClosedError, streamSink, type ByteSink } from '../io/byte-sink.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { createProgress, type Progress } from './progress.js';
+import type { ScanProgress } from '../pipeline/scan.js';
+
+/** The process surface the CLI uses; tests pass captured streams. */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  stdoutIsTty: boolean;
+  stderrIsTty: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Terminal width for help text (default 80). */
+  columns?: number;
+  /** Set by the run: the exit code to return. */
+  exitCode: number;
+}
+
+/** The io of the real process. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
+    env: process.env,
+    columns: process.stdout.columns,
+    exitCode: 0,
+  };
+}
+
+/** Options every command shares. */
+export interface CommonArgs {
+  debug?: boolean;
+  json?: boolean;
+}
+
+/** Helpers a command body gets from {@link runCommand}. */
+export interface CommandContext {
+  /** A progress callback for the scan (undefined when stderr is not a TTY). */
+  progress(): ((p: ScanProgress) => void) | undefined;
+  /** Prints one warning line on stderr. */
+  warn(message: string): void;
+}
+
+/**
+ * Runs a command body and sets `io.exitCode` from its result or its error.
+ * Never throws.
+ */
+export async function runCommand(io: CliIo, args: CommonArgs, body: (ctx: CommandContext) => Promise<ExitCode>): Promise<void> {
+  const state: { progress: Progress | null } = { progress: null };
+  const ctx: CommandContext = {
+    progress() {
+      const p = (state.progress ??= createProgress(io.stderr, io.stderrIsTty));
+      return p ? (x) => p.update(x) : undefined;
+    },
+    warn(message) {
+      state.progress?.done();
+      io.stderr.write(`rdbtool: ${message}\n`);
+    },
+  };
+  try {
+    io.exitCode = await body(ctx);
+  } catch (e) {
+    state.progress?.done();
+    io.exitCode = reportError(io, e, args);
+  } finally {
+    state.progress?.done();
+  }
+}
+
+/**
+ * Prints an error the way the CLI does and returns its exit code. A reader that closed the
+ * output (`| head`) is not an error: nothing is printed and the code is 0.
+ */
+export function reportError(io: CliIo, e: unknown, args: CommonArgs): ExitCode {
+  if (e instanceof OutputClosedError) return ExitCode.Ok;
+  const code = exitCodeFor(e);
+  if (e instanceof RdbtoolError) {
+    io.stderr.write(`rdbtool: ${oneLine(e.message)}\n`);
+    if (args.debug && e.stack) io.stderr.write(e.stack + '\n');
+    if (args.json) io.stdout.write(JSON.stringify({ error: e.toJSON() }) + '\n');
+    return code;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  const hint = args.debug ? '' : ' (run with --debug for the stack trace)';
+  io.stderr.write(`rdbtool: internal error, please report: ${oneLine(message)}${hint}\n`);
+  if (args.debug && e instanceof Error && e.stack) io.stderr.write(e.stack + '\n');
+  if (args.json) io.stdout.write(JSON.stringify({ error: { code: 'INTERNAL', message } }) + '\n');
+  return code;
+}
+
+/** Collapses a multi-line message (yargs writes some over several lines) into one line. */
+export function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Opens where a command's output goes: `output` (a file) or stdout when undefined or `-`.
+ * @throws UsageError when the output file is the input file (it would be truncated first).
+ * @throws InputError when the file cannot be created.
+ */
+export async function openOutput(io: CliIo, output: string | undefined, input?: string): Promise<ByteSink> {
+  if (output === undefined || output === '-') return streamSink(io.stdout, { name: '-', end: false });
+  if (input !== undefined && input !== '-' && path.resolve(output) === path.resolve(input)) {
+    throw new UsageError(`the output file ${output} is the input file`);
+  }
+  return openFileSink(output);
+}
+
+/**
+ * Runs `body` with the output open and closes it afterwards, also when `body` fails (a close
+ * error is then ignored so the original error is the one reported).
+ */
+export async function withOutputSink<T>(io: CliIo, output: string | undefined, input: string | undefined, body: (sink: ByteSink) => Promise<T>): Promise<T> {
+  const sink = await openOutput(io, output, input);
+  let result: T;
+  try {
+    result = await body(sink);
+  } catch (e) {
+    await sink.close().catch(() => undefined);
+    throw e;
+  }
+  await sink.close();
+  return result;
+}

@@ -1,0 +1,61 @@
+/**
+ * Tables for bounded results (summaries, top-N lists) over cli-table3, which sizes columns
+ * from every row in memory: never use it for listings that grow with the input.
+ *
+ * Colors only when asked for (see {@link shouldUseColor}); numeric cells are right-aligned.
+ * Cells are text: escape file-derived bytes with `format/printable.ts` before passing them.
+ */
+import Table from 'cli-table3';
+
+/** One column of a table. */
+export interface Column {
+  header: string;
+  /** Alignment of the column; numbers are right-aligned even when this is unset. */
+  align?: 'left' | 'right';
+}
+
+/** A cell: text, or a number (right-aligned and shown with thousands separators by the caller). */
+export type CellValue = string | number;
+
+/** Options of {@link renderTable}. */
+export interface TableOptions {
+  /** Color the header and borders. Default false. */
+  color?: boolean;
+}
+
+/**
+ * Colors are used only when stdout is a terminal and `NO_COLOR` is unset or empty
+ * (https://no-color.org).
+ */
+export function shouldUseColor(stdoutIsTty: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  return stdoutIsTty && (env.NO_COLOR === undefined || env.NO_COLOR === '');
+}
+
+/** Renders rows under a header row; returns the table text without a trailing newline. */
+export function renderTable(columns: readonly Column[], rows: readonly (readonly CellValue[])[], opts: TableOptions = {}): string {
+  const table = new Table({
+    head: columns.map((c) => c.header),
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    style: opts.color ? { head: ['cyan'], border: ['grey'], compact: true } : { head: [], border: [], compact: true },
+  });
+  for (const row of rows) {
+    table.push(
+      row.map((cell, i) =>
+        typeof cell === 'number' ? { content: String(cell), hAlign: 'right' as const } : { content: cell, hAlign: columns[i]?.align ?? 'left' },
+      ),
+    );
+  }
+  return table.toString();
+}
+
+/**
+ * Renders name/value pairs as a two-column table without a header (for report sections such
+ * as the file header).
+ */
+export function renderPairs(pairs: readonly (readonly [string, CellValue])[], opts: TableOptions = {}): string {
+  const table = new Table({
+    style: opts.color ? { head: [], border: ['grey'], compact: true } : { head: [], border: [], compact: true },
+  });
+  for (const [k, v] of pairs) table.push([k, typeof v === 'number' ? { content: String(v), hAlign: 'right' as const } : v]);
+  return table.toString();
+}

@@ -1,0 +1,127 @@
+/**
+ * rdbtool as a library. Everything public is exported here by name; other modules are
+ * internal and may change.
+ *
+ * Typical use:
+ * ```ts
+ * import { openSource, inspectRdb, exportRdb, stdoutSink } from 'rdbtool';
+ * const report = await inspectRdb(await openSource('dump.rdb'));
+ * await exportRdb(await openSource('dump.rdb'), stdoutSink(), { filter: { match: 'user:*' } });
+ * ```
+ * The library never prints, exits or reads `process.argv`; failures are thrown as typed
+ * {@link RdbtoolError}s.
+ */
+
+// ---------------------------------------------------------------- decoding
+
+/**
+ * The streaming RDB decoder: `new RdbDecoder(handler, options)`, then `push(chunk)` as bytes
+ * arrive and `end()` when they stop. Calls the {@link RdbHandler} synchronously.
+ */
+export { RdbDecoder } from './rdb/decoder.js';
+/** Options of the decoder (`verify: 'deep' | 'shallow'`, `checksum`, `strictChecksum`, `limits`) and what `end()` returns. */
+export type { RdbDecoderOptions, RdbSummary } from './rdb/decoder.js';
+
+/** Runs a decoder over a {@link ByteSource}, 1 MiB at a time, with progress, abort and backpressure. */
+export { scanRdb } from './pipeline/scan.js';
+/** Options and result of {@link scanRdb}; the progress record. */
+export type { ScanOptions, ScanResult, ScanProgress } from './pipeline/scan.js';
+
+// ---------------------------------------------------------------- input and output
+
+/** Opens a file (or `-` for stdin) as a byte source; wraps bytes already in memory as one. */
+export { openSource, bytesSource, DEFAULT_CHUNK_BYTES } from './io/source.js';
+/** Somewhere bytes come from. */
+export type { ByteSource } from './io/source.js';
+
+/** Buffered, EPIPE-safe output: to a file, stdout, any writable stream, or memory. */
+export { openFileSink, stdoutSink, streamSink, memorySink, OutputClosedError, DEFAULT_SINK_BUFFER_BYTES } from './io/byte-sink.js';
+/** Somewhere output goes. */
+export type { ByteSink, MemorySink, StreamSinkOptions } from './io/byte-sink.js';
+
+// ---------------------------------------------------------------- the data model
+
+/** The decoder's callback interface and the records it passes (byte views valid only during a call). */
+export type {
+  RdbHandler,
+  RdbHeader,
+  RdbEnd,
+  KeyInfo,
+  StreamId,
+  StreamMeta,
+  StreamGroup,
+  StreamConsumer,
+  StreamPending,
+  StreamIdmp,
+  ModuleBlob,
+  ChecksumStatus,
+} from './model/events.js';
+/** Redis value types, encodings and file dialects; the RDB type byte table. */
+export { typeInfo } from './model/redis-types.js';
+/** Redis value types, on-disk encodings, file dialects, and what a type byte stands for. */
+export type { ValueType, Encoding, Dialect, TypeInfo } from './model/redis-types.js';
+
+// ---------------------------------------------------------------- errors and limits
+
+/** Typed errors: every failure carries a stable code, the file, the offset, expected/found and context. */
+export { RdbtoolError, CorruptDataError, TruncatedError, LimitError, InputError, UsageError } from './errors.js';
+/** Error codes, what the decoder was doing, and the error's context and constructor fields. */
+export type { ErrorCode, Doing, ErrorContext, ErrorInit } from './errors.js';
+
+/** Size limits for untrusted input, their defaults and the CLI option raising each. */
+export { DEFAULT_LIMITS, LIMIT_OPTION, resolveLimits } from './limits.js';
+/** The limits record. */
+export type { Limits } from './limits.js';
+
+// ---------------------------------------------------------------- filters
+
+/** Key predicates (`db`, `type`, Redis glob `match`) and Redis's glob matcher over bytes. */
+export { createKeyFilter, globMatch, parseValueTypes, VALUE_TYPES } from './pipeline/filters.js';
+/** Filter options and the predicate type. */
+export type { KeyFilterOptions, KeyPredicate } from './pipeline/filters.js';
+
+// ---------------------------------------------------------------- inspect
+
+/** One-pass summary of an RDB file (fast path: values are skipped). */
+export { inspectRdb, OverviewAnalyzer, parseFunctionHeader } from './analyze/overview.js';
+/** The inspect report and its parts. */
+export type {
+  InspectReport,
+  InspectOptions,
+  AuxField,
+  ServerInfo,
+  DbStats,
+  TypeStats,
+  EncodingStats,
+  FunctionInfo,
+  ModuleInfo,
+  Totals,
+} from './analyze/overview.js';
+/** Top-N keys by on-disk size and element count (bounded heaps). */
+export { BiggestKeys, TopN } from './analyze/biggest-keys.js';
+/** An entry of the top-N lists, and the lists. */
+export type { BigKey, BiggestKeysResult } from './analyze/biggest-keys.js';
+/** Per-key summaries and the analyzer interface fed from `keyEnd`. */
+export { toKeySummary, keyAnalyzersHandler } from './analyze/key-summary.js';
+/** A finished key's facts, and a consumer of them. */
+export type { KeySummary, KeyAnalyzer } from './analyze/key-summary.js';
+
+// ---------------------------------------------------------------- export
+
+/** RDB → NDJSON / JSON in the export schema (see the README). */
+export { exportRdb, NdjsonExporter } from './convert/export-ndjson.js';
+/** Export options, result and layout. */
+export type { ExportOptions, ExportResult, ExportFormat, ExporterOptions } from './convert/export-ndjson.js';
+
+// ---------------------------------------------------------------- presentation
+
+/** The export schema's byte-string rule, zset scores and report-to-JSON conversion. */
+export { bytesToJson, jsonToBytes, jsonBytesText, jsonScore, toJsonValue, stringifyJson } from './format/json.js';
+/** A byte string or a score as the export schema writes it. */
+export type { JsonBytes, JsonScore } from './format/json.js';
+/** Terminal-safe escaping of binary keys. */
+export { printable, quoted } from './format/printable.js';
+/** Human byte sizes and exact counts. */
+export { formatBytes, formatCount, formatBytesExact } from './format/bytes.js';
+/** The inspect report as terminal text. */
+export { renderInspect } from './format/reports/inspect.js';
