@@ -17,6 +17,9 @@ export interface Column {
 /** A cell: text, or a number (right-aligned and shown with thousands separators by the caller). */
 export type CellValue = string | number;
 
+const CYAN = '\x1b[36m';
+const RESET = '\x1b[39m';
+
 /** Options of {@link renderTable}. */
 export interface TableOptions {
   /** Color the header and borders. Default false. */
@@ -33,10 +36,13 @@ export function shouldUseColor(stdoutIsTty: boolean, env: Readonly<Record<string
 
 /** Renders rows under a header row; returns the table text without a trailing newline. */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly CellValue[])[], opts: TableOptions = {}): string {
+  // Colors are applied here rather than through cli-table3's style option: that one goes
+  // through a color library that switches itself off when it guesses there is no terminal
+  // (CI, pipes), which would override the caller's decision.
   const table = new Table({
-    head: columns.map((c) => c.header),
+    head: columns.map((c) => (opts.color ? CYAN + c.header + RESET : c.header)),
     colAligns: columns.map((c) => c.align ?? 'left'),
-    style: opts.color ? { head: ['cyan'], border: ['grey'], compact: true } : { head: [], border: [], compact: true },
+    style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
     table.push(
@@ -53,9 +59,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
  * as the file header).
  */
 export function renderPairs(pairs: readonly (readonly [string, CellValue])[], opts: TableOptions = {}): string {
-  const table = new Table({
-    style: opts.color ? { head: [], border: ['grey'], compact: true } : { head: [], border: [], compact: true },
-  });
-  for (const [k, v] of pairs) table.push([k, typeof v === 'number' ? { content: String(v), hAlign: 'right' as const } : v]);
+  const table = new Table({ style: { head: [], border: [], compact: true } });
+  for (const [k, v] of pairs) table.push([opts.color ? CYAN + k + RESET : k, typeof v === 'number' ? { content: String(v), hAlign: 'right' as const } : v]);
   return table.toString();
 }
