@@ -22,7 +22,7 @@
  *   --json             print the results as JSON on stdout (progress stays on stderr)
  *   --rebuild          rebuild the dataset even when a cached one exists
  *   --scale X          dataset scale (default 1 = ~1 GB; e.g. 0.01 for a quick try)
- *   --only a,b         run only these measurements (check, inspect, decode, export)
+ *   --only a,b         run only these measurements (check, inspect, decode, deliver, export)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
  *                      the top self-time functions (profiles go to .bench-cache/profiles/)
  *   --top N            rows of the profile summary (default 15)
@@ -44,7 +44,7 @@ const GNU_TIME = '/usr/bin/time';
 const MB = 1e6;
 
 /** The four measurements, in the order they run within a round. */
-const MEASUREMENTS = ['check', 'inspect', 'decode', 'export'] as const;
+const MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
 type MeasurementId = (typeof MEASUREMENTS)[number];
 
 interface Options {
@@ -102,7 +102,7 @@ function parseArgs(argv: string[]): Options {
       case '--help':
       case '-h':
         process.stdout.write(
-          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only check,inspect,decode,export] [--profile NAME [--top N]]\n',
+          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only check,inspect,decode,deliver,export] [--profile NAME [--top N]]\n',
         );
         process.exit(0);
         break;
@@ -475,7 +475,7 @@ async function main(): Promise<void> {
 
   const wanted = new Set<MeasurementId>(opts.profile ? [opts.profile] : opts.only);
   let buildError: string | null = null;
-  const needsDist = wanted.has('inspect') || wanted.has('export') || wanted.has('decode');
+  const needsDist = wanted.has('inspect') || wanted.has('export') || wanted.has('decode') || wanted.has('deliver');
   if (needsDist) {
     buildError = ensureBuilt();
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
@@ -496,7 +496,12 @@ async function main(): Promise<void> {
     const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
     const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, file];
     if (!decodeLibUsable) log('warning: dist/ has no decoder; the decode runs the sources under tsx (peak RSS includes tsx)');
-    commands.push({ id: 'decode', name: 'full decode (library)', display: `node ${decodeLibUsable ? '.bench-cache/bench-decode.mjs' : '--import tsx scripts/lib/bench-decode.ts'} ${rel}`, file: process.execPath, args, captureStdout: true });
+    commands.push({ id: 'decode', name: 'full decode (checker)', display: `node ${decodeLibUsable ? '.bench-cache/bench-decode.mjs' : '--import tsx scripts/lib/bench-decode.ts'} ${rel}`, file: process.execPath, args, captureStdout: true });
+  }
+  if (wanted.has('deliver')) {
+    const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
+    const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist'), '--deliver'] : ['--import', 'tsx', child, file, '--deliver'];
+    commands.push({ id: 'deliver', name: 'decode + deliver values', display: `node .bench-cache/bench-decode.mjs ${rel} --deliver`, file: process.execPath, args, captureStdout: true });
   }
   if (wanted.has('export')) {
     commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [CLI, 'export', file, '--format', 'ndjson'], captureStdout: false });

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RdbHandler } from '../../src/model/events.js';
 
-type DecoderModule = typeof import('../../src/rdb/decoder.js');
+type ScanModule = typeof import('../../src/pipeline/scan.js');
 type SourceModule = typeof import('../../src/io/source.js');
 
 function option(args: string[], name: string): string | undefined {
@@ -30,15 +30,18 @@ async function main(): Promise<void> {
   if (!file) throw new Error('usage: bench-decode.ts <file.rdb> [--lib <dir>] [--chunk-bytes N]');
   const libOption = option(args, '--lib');
   const libUrl = libOption ? pathToFileURL(path.resolve(libOption) + path.sep) : new URL('../../src/', import.meta.url);
-  const { RdbDecoder } = (await import(new URL('rdb/decoder.js', libUrl).href)) as DecoderModule;
+  const { scanRdb } = (await import(new URL('pipeline/scan.js', libUrl).href)) as ScanModule;
   const { openSource, DEFAULT_CHUNK_BYTES } = (await import(new URL('io/source.js', libUrl).href)) as SourceModule;
   const chunkBytes = Number(option(args, '--chunk-bytes') ?? DEFAULT_CHUNK_BYTES);
+  // Without --deliver: what a checker needs (every value decoded and validated, every LZF
+  // string decompressed, nothing handed out). With it: every element also delivered as a view.
+  const deliver = args.includes('--deliver');
 
   let keys = 0;
   let elements = 0;
   const noop = (): void => {};
   const handler: RdbHandler = {
-    keyStart: () => true,
+    keyStart: () => deliver,
     stringValue: noop,
     stringPart: noop,
     item: noop,
@@ -58,13 +61,9 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const source = await openSource(file, chunkBytes);
-  const decoder = new RdbDecoder(handler, { file, verify: 'deep', checksum: true });
-  let bytes = 0;
-  for await (const chunk of source.chunks()) {
-    bytes += chunk.length;
-    decoder.push(chunk);
-  }
-  const summary = decoder.end();
+  // scanRdb is the library's driver: it verifies the checksum on a worker thread for big files.
+  const summary = await scanRdb(source, handler, { verify: 'deep' });
+  const bytes = summary.bytesRead;
   const decodeMs = performance.now() - started;
   process.stdout.write(
     JSON.stringify({ keys, elements, bytes, decodeMs, checksum: summary.end?.checksum ?? null, chunkBytes }) + '\n',

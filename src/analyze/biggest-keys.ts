@@ -3,6 +3,7 @@
  * memory stays O(N) whatever the file size, and a key's bytes are copied only when it
  * enters a heap.
  */
+import { copyBytes } from '../io/bytes.js';
 import type { KeyInfo } from '../model/events.js';
 import type { Encoding, ValueType } from '../model/redis-types.js';
 import type { KeyAnalyzer } from './key-summary.js';
@@ -109,7 +110,7 @@ export class BiggestKeys implements KeyAnalyzer<BiggestKeysResult> {
     if (!size && !count) return;
     const entry: BigKey = {
       db: k.db,
-      key: k.key.slice(),
+      key: copyBytes(k.key),
       valueType: k.valueType,
       encoding: k.encoding,
       onDiskBytes: k.onDiskBytes,

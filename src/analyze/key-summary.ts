@@ -4,6 +4,7 @@
  * on-disk size, value size), so analyzers that only need per-key facts never ask for
  * values, and the decoder can skip them.
  */
+import { copyBytes } from '../io/bytes.js';
 import type { KeyInfo, RdbHandler } from '../model/events.js';
 import type { Encoding, ValueType } from '../model/redis-types.js';
 
@@ -43,7 +44,7 @@ export interface KeyAnalyzer<R> {
 export function toKeySummary(k: Readonly<KeyInfo>): KeySummary {
   return {
     db: k.db,
-    key: k.key.slice(),
+    key: copyBytes(k.key),
     rdbType: k.rdbType,
     valueType: k.valueType,
     encoding: k.encoding,

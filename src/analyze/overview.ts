@@ -7,6 +7,7 @@
  * blob headers), except module values, whose module name and version are only known from
  * the value itself.
  */
+import { copyBytes } from '../io/bytes.js';
 import type { KeyInfo, ModuleBlob, RdbEnd, RdbHandler, RdbHeader, ChecksumStatus } from '../model/events.js';
 import type { Dialect, Encoding, ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
@@ -159,8 +160,13 @@ class DbAccumulator {
   elements = 0;
   onDiskBytes = 0;
   resizeHint: { keys: number; expires: number } | undefined;
-  readonly types = new Map<ValueType, TypeStats>();
-  readonly encodings = new Map<string, EncodingStats>();
+  /**
+   * Counters per (RDB type byte, int-encoded string flag): keys, elements, bytes. A type byte
+   * fixes the value type and encoding (strings aside), so per-key work is three additions
+   * into a typed array; names are attached once, in `result()`.
+   */
+  private readonly slots = new Float64Array(256 * 2 * 3);
+  private readonly names: { valueType: ValueType; encoding: Encoding }[] = [];
 
   constructor(readonly db: number) {}
 
@@ -172,16 +178,44 @@ class DbAccumulator {
       this.keysWithTtl++;
       if (k.expireAtMs < nowMs) this.expiredKeys++;
     }
-    let t = this.types.get(k.valueType);
-    if (!t) this.types.set(k.valueType, (t = { valueType: k.valueType, keys: 0, elements: 0, onDiskBytes: 0 }));
-    t.keys++;
-    t.elements += k.elements;
-    t.onDiskBytes += k.onDiskBytes;
-    const ek = k.valueType + '\0' + k.encoding;
-    let e = this.encodings.get(ek);
-    if (!e) this.encodings.set(ek, (e = { valueType: k.valueType, encoding: k.encoding, keys: 0, onDiskBytes: 0 }));
-    e.keys++;
-    e.onDiskBytes += k.onDiskBytes;
+    const slot = ((k.rdbType & 255) * 2 + (k.encoding === 'int' ? 1 : 0)) | 0;
+    const i = slot * 3;
+    const s = this.slots;
+    if (s[i] === 0) this.names[slot] = { valueType: k.valueType, encoding: k.encoding };
+    s[i]++;
+    s[i + 1] += k.elements;
+    s[i + 2] += k.onDiskBytes;
+  }
+
+  private get types(): Map<ValueType, TypeStats> {
+    const m = new Map<ValueType, TypeStats>();
+    this.eachSlot((n, keys, elements, bytes) => {
+      let t = m.get(n.valueType);
+      if (!t) m.set(n.valueType, (t = { valueType: n.valueType, keys: 0, elements: 0, onDiskBytes: 0 }));
+      t.keys += keys;
+      t.elements += elements;
+      t.onDiskBytes += bytes;
+    });
+    return m;
+  }
+
+  private get encodings(): Map<string, EncodingStats> {
+    const m = new Map<string, EncodingStats>();
+    this.eachSlot((n, keys, _elements, bytes) => {
+      const id = n.valueType + '\0' + n.encoding;
+      let e = m.get(id);
+      if (!e) m.set(id, (e = { valueType: n.valueType, encoding: n.encoding, keys: 0, onDiskBytes: 0 }));
+      e.keys += keys;
+      e.onDiskBytes += bytes;
+    });
+    return m;
+  }
+
+  private eachSlot(f: (n: { valueType: ValueType; encoding: Encoding }, keys: number, elements: number, bytes: number) => void): void {
+    for (let slot = 0; slot < 512; slot++) {
+      const i = slot * 3;
+      if (this.slots[i] > 0) f(this.names[slot], this.slots[i], this.slots[i + 1], this.slots[i + 2]);
+    }
   }
 
   result(): DbStats {
@@ -254,7 +288,7 @@ export class OverviewAnalyzer implements RdbHandler {
   }
 
   aux(name: Uint8Array, value: Uint8Array, offset: number): void {
-    this.auxFields.push({ name: name.slice(), value: value.slice(), offset });
+    this.auxFields.push({ name: copyBytes(name), value: copyBytes(value), offset });
   }
 
   selectDb(db: number): void {
@@ -289,9 +323,13 @@ export class OverviewAnalyzer implements RdbHandler {
 
   keyEnd(k: KeyInfo): void {
     if (!this.selected) return;
-    this.db(k.db).add(k, this.nowMs);
+    let d = this.lastDb;
+    if (d === null || d.db !== k.db) d = this.lastDb = this.db(k.db);
+    d.add(k, this.nowMs);
     this.biggest.onKey(k);
   }
+
+  private lastDb: DbAccumulator | null = null;
 
   end(e: RdbEnd): void {
     this.endInfo = e;

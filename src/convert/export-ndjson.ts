@@ -12,6 +12,7 @@
  * base64 depends on all its bytes; and the `fieldExpireAtMs` pairs of a hash, which come
  * after the value in the record.
  */
+import { copyBytes } from '../io/bytes.js';
 import type { ChecksumStatus, KeyInfo, ModuleBlob, RdbHandler, StreamGroup, StreamIdmp, StreamMeta, StreamPending } from '../model/events.js';
 import type { ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
@@ -173,7 +174,7 @@ export class NdjsonExporter implements RdbHandler {
   }
 
   stringPart(part: Uint8Array, last: boolean): void {
-    this.parts.push(part.slice());
+    this.parts.push(copyBytes(part));
     if (!last) return;
     const whole = Buffer.concat(this.parts);
     this.parts = [];

@@ -75,20 +75,7 @@ export class RdbDecoder extends RdbCursor {
   /** Current database (SELECTDB). */
   db = 0;
   /** The key record being decoded (reused for every key). */
-  readonly key: KeyInfo = {
-    db: 0,
-    key: new Uint8Array(0),
-    rdbType: 0,
-    valueType: 'string',
-    encoding: 'raw',
-    expireAtMs: null,
-    lruIdleSec: undefined,
-    lfuFreq: undefined,
-    offset: 0,
-    elements: 0,
-    onDiskBytes: 0,
-    valueBytes: 0,
-  };
+  readonly key = new KeyRecord();
   /** Hash templates declared in this file (RDB 15). */
   readonly templates: TemplateTable = new Map();
   /** Elements counted for the current key. */
@@ -323,17 +310,26 @@ export class RdbDecoder extends RdbCursor {
       this.ctxType = t;
       this.ctxWhat = info.label;
       r.pos++;
-      let key;
-      while ((key = this.tryString(true)) === null) yield;
+      // Keys are kept as a position until someone asks for the bytes (most analyzers never
+      // do): a short raw key in the window is the common case.
+      const kp = r.pos;
+      const kl = r.buf[kp];
+      if (kp < r.end && kl < 0x40 && kp + 1 + kl <= r.end) {
+        k.setKeyRange(r.buf, kp + 1, kp + 1 + kl);
+        r.pos = kp + 1 + kl;
+      } else {
+        let key;
+        while ((key = this.tryString(true)) === null) yield;
+        k.key = key;
+      }
       // Peek at the value's first byte so a string's encoding is known at keyStart.
       while (r.pos >= r.end) {
         r.wanted = 1;
         yield;
       }
       this.doing = 'read-value';
-      this.ctxKey = key;
+      this.ctxKey = k;
       k.db = this.db;
-      k.key = key;
       k.rdbType = t;
       k.valueType = info.valueType;
       k.encoding = info.encoding;
@@ -984,4 +980,44 @@ export class RdbDecoder extends RdbCursor {
 
 function hex64(hi: number, lo: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The reused per-key record. `key` is materialised on first access from the position where
+ * it was read (the window is never rewritten in place, so the range stays valid).
+ */
+class KeyRecord implements KeyInfo {
+  db = 0;
+  rdbType = 0;
+  valueType: KeyInfo['valueType'] = 'string';
+  encoding: KeyInfo['encoding'] = 'raw';
+  expireAtMs: number | null = null;
+  lruIdleSec: number | undefined = undefined;
+  lfuFreq: number | undefined = undefined;
+  offset = 0;
+  elements = 0;
+  onDiskBytes = 0;
+  valueBytes = 0;
+  private buf: Uint8Array = NO_BYTES;
+  private start = 0;
+  private end = 0;
+  private bytes: Uint8Array | null = NO_BYTES;
+
+  get key(): Uint8Array {
+    return this.bytes ?? (this.bytes = this.buf.subarray(this.start, this.end));
+  }
+
+  set key(v: Uint8Array) {
+    this.bytes = v;
+  }
+
+  /** Records where the key's bytes are, without making a view yet. */
+  setKeyRange(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.bytes = null;
+  }
 }

@@ -38,7 +38,7 @@ export class RdbCursor {
   /** Type byte, label and key of the key being read (undefined outside keys). */
   ctxType: number | undefined = undefined;
   ctxWhat: string | undefined = undefined;
-  ctxKey: Uint8Array | undefined = undefined;
+  ctxKey: { readonly key: Uint8Array } | undefined = undefined;
 
   /** The current error context as an object (built only when an error is made). */
   context(): ErrorContext {
@@ -46,7 +46,7 @@ export class RdbCursor {
     if (this.ctxDb !== undefined) c.db = this.ctxDb;
     if (this.ctxType !== undefined) c.rdbType = this.ctxType;
     if (this.ctxWhat !== undefined) c.what = this.ctxWhat;
-    if (this.ctxKey !== undefined) c.key = copyBytes(this.ctxKey);
+    if (this.ctxKey !== undefined) c.key = copyBytes(this.ctxKey.key);
     return c;
   }
 
