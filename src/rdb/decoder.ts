@@ -673,7 +673,7 @@ export class RdbDecoder extends RdbCursor {
         const at = this.offset;
         const blob = this.tryString();
         if (blob === null) return false;
-        this.walkBlob(t, blob, at);
+        this.walkBlob(t, blob, this.blobAt(at));
         return true;
       }
       default:
@@ -828,7 +828,7 @@ export class RdbDecoder extends RdbCursor {
     const at = this.offset;
     let blob;
     while ((blob = this.tryString()) === null) yield;
-    this.walkBlob(t, blob, at);
+    this.walkBlob(t, blob, this.blobAt(at));
   }
 
   /** Walks a complete blob of type `t`, emitting its elements when wanted and counting them. */
@@ -973,7 +973,7 @@ export class RdbDecoder extends RdbCursor {
       }
       let blob;
       while ((blob = this.tryString()) === null) yield;
-      this.walkBlob(v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, blob, at);
+      this.walkBlob(v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, blob, this.blobAt(at));
     }
   }
 }

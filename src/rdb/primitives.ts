@@ -184,8 +184,10 @@ export class RdbCursor {
       }
       const p = r.pos;
       r.pos = p + n;
+      this.lastRawAt = r.base + p;
       return r.buf.subarray(p, p + n);
     }
+    this.lastRawAt = -1;
     const v = this.trySpecialString(start, n, owned ? 2 : 1);
     return v === false ? null : (v as Uint8Array);
   }
@@ -285,6 +287,17 @@ export class RdbCursor {
     r.wanted = more === 0 ? r.wanted + (r.pos - start) : r.pos - start + more;
     r.pos = start;
     return false;
+  }
+
+  /** Absolute offset of the bytes of the last string read when it was stored raw, else -1. */
+  lastRawAt = -1;
+
+  /**
+   * Where errors inside a blob just read with {@link tryString} should point: its first byte
+   * when stored raw, or the string's own offset `stringAt` when it was decompressed.
+   */
+  blobAt(stringAt: number): number {
+    return this.lastRawAt >= 0 ? this.lastRawAt : stringAt;
   }
 
   /** Reads `n` raw bytes as a view, or null. */

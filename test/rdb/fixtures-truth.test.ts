@@ -33,13 +33,13 @@ function normalise(r: TestRecord | Record<string, unknown>): Record<string, unkn
 describe('fixtures decode to their live-server truth', () => {
   const files = fixtureRdbs();
   it('has fixtures', () => expect(files.length).toBeGreaterThanOrEqual(6));
-  for (const file of files) {
-    it(file.split('/').pop()!, () => {
+  for (const file of files) for (const inline of [undefined, 1000]) {
+    it(`${file.split('/').pop()!}${inline ? ' (strings over 1000 bytes delivered in parts)' : ''}`, () => {
       const truth = readFileSync(file.replace(/\.rdb$/, '.truth.ndjson'), 'utf8')
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const { records: ours, summary } = records(readFileSync(file));
+      const { records: ours, summary } = records(readFileSync(file), inline ? { limits: { maxInlineValueBytes: inline } } : {});
       expect(summary.end!.checksum).toBe(file.includes('nochecksum') ? 'disabled' : 'ok');
       expect(ours.length).toBe(truth.length);
       const key = (r: { db?: unknown; key?: unknown }) => `${r.db}:${JSON.stringify(r.key)}`;

@@ -31,9 +31,10 @@ export function* readStream(d: RdbDecoder, t: number): Step {
     if (nodeKey.length !== 16) throw d.bad('BAD_VALUE', 'stream node key is not a 16-byte ID', keyAt, '16 bytes', `${nodeKey.length} bytes`);
     const masterMs = readU64beBig(nodeKey, 0);
     const masterSeq = readU64beBig(nodeKey, 8);
-    const lpAt = d.offset;
+    let lpAt = d.offset;
     let lp;
     while ((lp = d.tryString()) === null) yield;
+    lpAt = d.blobAt(lpAt);
     if (!want && !d.deep) {
       // Only the live count is needed: it is the first listpack element.
       const first = firstListpackInt(d, lp, lpAt);
