@@ -691,18 +691,17 @@ export class RdbDecoder extends RdbCursor {
         let v;
         while ((v = this.tryString()) === null) yield;
         h.item!(v);
-      } else yield* this.skipElement();
+      } else while (!this.skipNow()) yield;
       this.count++;
     }
   }
 
-  /** Skips (or, in deep mode, decodes and drops) one string element. */
-  *skipElement(): Step {
-    if (this.deep) {
-      while (this.tryString() === null) yield;
-    } else {
-      while (this.trySkipString() < 0) yield;
-    }
+  /**
+   * Skips (or, in deep mode, decodes and drops) one string element if it is in the window;
+   * false when more bytes are needed. Callers loop on it with a yield (no generator per element).
+   */
+  skipNow(): boolean {
+    return this.deep ? this.tryString() !== null : this.trySkipString() >= 0;
   }
 
   private *readPlainZset(binary: boolean): Step {
@@ -715,7 +714,7 @@ export class RdbDecoder extends RdbCursor {
       let m: Uint8Array | null = null;
       if (emit) {
         while ((m = this.tryString()) === null) yield;
-      } else yield* this.skipElement();
+      } else while (!this.skipNow()) yield;
       let score: number;
       const at = this.offset;
       if (binary) {
@@ -746,8 +745,8 @@ export class RdbDecoder extends RdbCursor {
         while ((v = this.tryString()) === null) yield;
         h.field!(f, v, null);
       } else {
-        yield* this.skipElement();
-        yield* this.skipElement();
+        while (!this.skipNow()) yield;
+        while (!this.skipNow()) yield;
       }
       this.count++;
     }
@@ -780,8 +779,8 @@ export class RdbDecoder extends RdbCursor {
         while ((v = this.tryString()) === null) yield;
         h.field!(f, v, exp);
       } else {
-        yield* this.skipElement();
-        yield* this.skipElement();
+        while (!this.skipNow()) yield;
+        while (!this.skipNow()) yield;
       }
       this.count++;
     }
@@ -800,8 +799,8 @@ export class RdbDecoder extends RdbCursor {
         while ((f = this.tryString()) === null) yield;
         while ((v = this.tryString()) === null) yield;
       } else {
-        yield* this.skipElement();
-        yield* this.skipElement();
+        while (!this.skipNow()) yield;
+        while (!this.skipNow()) yield;
       }
       let exp;
       while (Number.isNaN((exp = this.tryI64le()))) yield;
@@ -967,7 +966,7 @@ export class RdbDecoder extends RdbCursor {
           let v;
           while ((v = this.tryString()) === null) yield;
           h.item(v);
-        } else yield* this.skipElement();
+        } else while (!this.skipNow()) yield;
         this.count++;
         continue;
       }
