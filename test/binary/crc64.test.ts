@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Crc64, crc64 } from '../../src/binary/crc64.js';
 import { UsageError } from '../../src/errors.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { fromHex, randomBytes, rng, text } from '../helpers/bytes.js';
 
 /** Bit-at-a-time reference (FORMATS.md §1.11), BigInt, deliberately unrelated to the tables. */
 function referenceCrc(bytes: Uint8Array, init = 0n): bigint {
@@ -14,24 +12,6 @@ function referenceCrc(bytes: Uint8Array, init = 0n): bigint {
     for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ poly : crc >> 1n;
   }
   return crc;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(n: number, rand: () => number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (rand() * 256) | 0;
-  return out;
 }
 
 const LOREM =

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { intToBytes, parseCanonicalInt, parseCanonicalIntValue } from '../../src/binary/int-text.js';
 import { UsageError } from '../../src/errors.js';
+import { rng, text } from '../helpers/bytes.js';
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('intToBytes', () => {
   it.each([

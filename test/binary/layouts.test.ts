@@ -13,17 +13,7 @@ import {
   u32le,
 } from '../../src/binary/layouts.js';
 import { CorruptDataError } from '../../src/errors.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { expectBlobError, noisy, rng } from '../helpers/bytes.js';
 
 // Independent definitions of the same layouts (STYLE.md §3), used only as a second opinion.
 const listpackHeaderLayout = new Parser().endianness('little').uint32('totalBytes').uint16('count');
@@ -41,29 +31,6 @@ interface IsParsed { encoding: number; length: number; items: (number | bigint)[
 
 const AT = { file: 'x.rdb', offset: 1000 };
 
-/** Copies `bytes` to offset 3 of a larger buffer filled with junk (non-zero byteOffset). */
-function noisy(bytes: Uint8Array): Uint8Array {
-  const backing = new Uint8Array(bytes.length + 9).fill(0xaa);
-  backing.set(bytes, 3);
-  return backing.subarray(3, 3 + bytes.length);
-}
-
-function expectBlobError(fn: () => unknown, offset: number): CorruptDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CorruptDataError);
-    const err = e as CorruptDataError;
-    expect(err.code).toBe('BLOB_CORRUPT');
-    expect(err.offset).toBe(offset);
-    expect(err.file).toBe('x.rdb');
-    expect(err.expected).toBeTypeOf('string');
-    expect(err.found).toBeTypeOf('string');
-    return err;
-  }
-  return expect.fail('expected BLOB_CORRUPT');
-}
-
 describe('header adapters agree with binary-parser definitions', () => {
   it('listpack header', () => {
     const rand = rng(1);
@@ -73,7 +40,7 @@ describe('header adapters agree with binary-parser definitions', () => {
       for (let k = 0; k < n; k++) blob[k] = Math.floor(rand() * 256);
       new DataView(blob.buffer).setUint32(0, n, true);
       blob[n - 1] = 0xff;
-      const mine = readListpackHeader(noisy(blob), AT);
+      const mine = readListpackHeader(noisy(blob, 3, 0xaa, 6), AT);
       const ref = listpackHeaderLayout.parse(blob) as LpParsed;
       expect(mine).toEqual({ totalBytes: ref.totalBytes, count: ref.count });
     }
@@ -89,7 +56,7 @@ describe('header adapters agree with binary-parser definitions', () => {
       dv.setUint32(0, n, true);
       dv.setUint32(4, Math.floor(rand() * n), true);
       blob[n - 1] = 0xff;
-      const mine = readZiplistHeader(noisy(blob), AT);
+      const mine = readZiplistHeader(noisy(blob, 3, 0xaa, 6), AT);
       const ref = ziplistHeaderLayout.parse(blob) as ZlParsed;
       expect(mine).toEqual({ zlbytes: ref.zlbytes, zltail: ref.zltail, zllen: ref.zllen });
     }
@@ -105,10 +72,10 @@ describe('header adapters agree with binary-parser definitions', () => {
         const dv = new DataView(blob.buffer);
         dv.setUint32(0, width, true);
         dv.setUint32(4, len, true);
-        const mine = readIntsetHeader(noisy(blob), AT);
+        const mine = readIntsetHeader(noisy(blob, 3, 0xaa, 6), AT);
         const ref = intsetLayouts[width].parse(blob) as IsParsed;
         expect(mine).toEqual({ encoding: ref.encoding, length: ref.length });
-        const view = noisy(blob);
+        const view = noisy(blob, 3, 0xaa, 6);
         for (let k = 0; k < len; k++) {
           const pos = 8 + k * width;
           const want = ref.items[k];
@@ -150,45 +117,45 @@ describe('header adapters agree with binary-parser definitions', () => {
 
 describe('header adapters reject bad headers with located BLOB_CORRUPT errors', () => {
   it('listpack', () => {
-    expectBlobError(() => readListpackHeader(new Uint8Array(6), AT), 1000);
-    expectBlobError(() => readListpackHeader(Uint8Array.of(8, 0, 0, 0, 0, 0, 0xff), AT), 1000);
-    expectBlobError(() => readListpackHeader(Uint8Array.of(7, 0, 0, 0, 0, 0, 0xfe), AT), 1006);
+    expectBlobError(() => readListpackHeader(new Uint8Array(6), AT), 1000, null, AT);
+    expectBlobError(() => readListpackHeader(Uint8Array.of(8, 0, 0, 0, 0, 0, 0xff), AT), 1000, null, AT);
+    expectBlobError(() => readListpackHeader(Uint8Array.of(7, 0, 0, 0, 0, 0, 0xfe), AT), 1006, null, AT);
     expect(readListpackHeader(Uint8Array.of(7, 0, 0, 0, 0, 0, 0xff), AT)).toEqual({ totalBytes: 7, count: 0 });
   });
 
   it('ziplist', () => {
     const ok = Uint8Array.of(11, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0xff);
     expect(readZiplistHeader(ok, AT)).toEqual({ zlbytes: 11, zltail: 10, zllen: 0 });
-    expectBlobError(() => readZiplistHeader(ok.subarray(0, 10), AT), 1000);
+    expectBlobError(() => readZiplistHeader(ok.subarray(0, 10), AT), 1000, null, AT);
     const badSize = ok.slice();
     badSize[0] = 12;
-    expectBlobError(() => readZiplistHeader(badSize, AT), 1000);
+    expectBlobError(() => readZiplistHeader(badSize, AT), 1000, null, AT);
     const badEnd = ok.slice();
     badEnd[10] = 0;
-    expectBlobError(() => readZiplistHeader(badEnd, AT), 1010);
+    expectBlobError(() => readZiplistHeader(badEnd, AT), 1010, null, AT);
     const badTail = ok.slice();
     badTail[4] = 11;
-    expectBlobError(() => readZiplistHeader(badTail, AT), 1004);
+    expectBlobError(() => readZiplistHeader(badTail, AT), 1004, null, AT);
   });
 
   it('intset', () => {
     const ok = Uint8Array.of(2, 0, 0, 0, 1, 0, 0, 0, 5, 0);
     expect(readIntsetHeader(ok, AT)).toEqual({ encoding: 2, length: 1 });
-    expectBlobError(() => readIntsetHeader(ok.subarray(0, 7), AT), 1000);
+    expectBlobError(() => readIntsetHeader(ok.subarray(0, 7), AT), 1000, null, AT);
     for (const enc of [0, 1, 3, 16, 0x102]) {
       const b = ok.slice();
       new DataView(b.buffer).setUint32(0, enc, true);
-      expectBlobError(() => readIntsetHeader(b, AT), 1000);
+      expectBlobError(() => readIntsetHeader(b, AT), 1000, null, AT);
     }
     const empty = Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0);
-    expect(expectBlobError(() => readIntsetHeader(empty, AT), 1004).reason).toContain('empty');
+    expect(expectBlobError(() => readIntsetHeader(empty, AT), 1004, null, AT).reason).toContain('empty');
     const tooLong = ok.slice();
     tooLong[4] = 2;
-    expectBlobError(() => readIntsetHeader(tooLong, AT), 1004);
+    expectBlobError(() => readIntsetHeader(tooLong, AT), 1004, null, AT);
     // A huge declared length must not overflow into a false match.
     const huge = ok.slice();
     new DataView(huge.buffer).setUint32(4, 0xffffffff, true);
-    expectBlobError(() => readIntsetHeader(huge, AT), 1004);
+    expectBlobError(() => readIntsetHeader(huge, AT), 1004, null, AT);
   });
 
   it('never lets a RangeError escape on short inputs', () => {

@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressInto } from '../../src/binary/lzf.js';
 import { CorruptDataError, UsageError } from '../../src/errors.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(n: number, rand: () => number, alphabet = 256): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * alphabet);
-  return out;
-}
+import { fromHex, randomBytes, rng, text } from '../helpers/bytes.js';
 
 /** Asserts an LZF_CORRUPT error located at `at`. */
 function expectLzfCorrupt(fn: () => unknown, offset: number | undefined, file?: string): CorruptDataError {

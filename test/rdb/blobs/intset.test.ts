@@ -1,52 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { encodeIntset, walkIntset } from '../../../src/rdb/blobs/intset.js';
 import { CorruptDataError, UsageError } from '../../../src/errors.js';
-
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AT = { file: 't.rdb', offset: 500 };
-
-function noisy(bytes: Uint8Array, shift = 3): Uint8Array {
-  const backing = new Uint8Array(bytes.length + shift + 5).fill(0xee);
-  backing.set(bytes, shift);
-  return backing.subarray(shift, shift + bytes.length);
-}
+import { AT, expectBlobError, fromHex, noisy, rng, toHex } from '../../helpers/bytes.js';
 
 function collect(blob: Uint8Array, deep = true): (number | bigint)[] {
   const out: (number | bigint)[] = [];
   const n = walkIntset(blob, AT, (v) => out.push(v), { deep });
   expect(n).toBe(out.length);
   return out;
-}
-
-function expectBlobError(fn: () => unknown, offset: number): CorruptDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CorruptDataError);
-    const err = e as CorruptDataError;
-    expect(err.code).toBe('BLOB_CORRUPT');
-    expect(err.offset).toBe(offset);
-    expect(err.file).toBe('t.rdb');
-    expect(err.reason).toMatch(/^intset: .*\(blob position \d+\)$/);
-    expect(err.reason).toContain(`blob position ${offset - AT.offset}`);
-    expect(err.expected).toBeTypeOf('string');
-    expect(err.found).toBeTypeOf('string');
-    return err;
-  }
-  return expect.fail('expected BLOB_CORRUPT');
 }
 
 describe('intset vectors (FORMATS.md §3.3, §10.4, §10.5)', () => {
@@ -122,16 +83,16 @@ describe('intset round trips', () => {
 describe('intset ordering (deep validation)', () => {
   it('unordered values are rejected only in deep mode, at the offending value', () => {
     const blob = fromHex('02000000 03000000 0500 feff e803');
-    const err = expectBlobError(() => collect(blob, true), 510);
+    const err = expectBlobError(() => collect(blob, true), 510, 'intset');
     expect(err.expected).toBe('a value greater than 5');
     expect(err.found).toBe('-2');
     expect(collect(blob, false)).toEqual([5, -2, 1000]);
     expect(walkIntset(blob, AT)).toBe(3);
-    expectBlobError(() => walkIntset(blob, AT, undefined, { deep: true }), 510);
+    expectBlobError(() => walkIntset(blob, AT, undefined, { deep: true }), 510, 'intset');
   });
 
   it('duplicates are rejected in deep mode', () => {
-    expectBlobError(() => collect(fromHex('04000000 03000000 01000000 07000000 07000000')), 516);
+    expectBlobError(() => collect(fromHex('04000000 03000000 01000000 07000000 07000000')), 516, 'intset');
   });
 
   it('64-bit ordering compares the low half unsigned and the high half signed', () => {
@@ -145,9 +106,9 @@ describe('intset ordering (deep validation)', () => {
     };
     const ascending = [-(2n ** 63n), -(2n ** 32n), -1n, 0n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 2n ** 32n, 2n ** 63n - 1n];
     expect(collect(enc(ascending)).map((v) => BigInt(v))).toEqual(ascending);
-    expectBlobError(() => collect(enc([0x80000000n, 0x7fffffffn])), 516);
-    expectBlobError(() => collect(enc([0n, -1n])), 516);
-    expectBlobError(() => collect(enc([2n ** 40n, 2n ** 40n])), 516);
+    expectBlobError(() => collect(enc([0x80000000n, 0x7fffffffn])), 516, 'intset');
+    expectBlobError(() => collect(enc([0n, -1n])), 516, 'intset');
+    expectBlobError(() => collect(enc([2n ** 40n, 2n ** 40n])), 516, 'intset');
   });
 });
 
@@ -160,8 +121,8 @@ describe('intset header errors', () => {
     ['size mismatch (extra byte)', '02000000 01000000 050000', 504],
     ['size mismatch (missing byte)', '04000000 02000000 01000000 020000', 504],
   ])('%s', (_name, hex, offset) => {
-    expectBlobError(() => walkIntset(fromHex(hex), AT), offset);
-    expectBlobError(() => walkIntset(noisy(fromHex(hex)), AT, () => {}, { deep: true }), offset);
+    expectBlobError(() => walkIntset(fromHex(hex), AT), offset, 'intset');
+    expectBlobError(() => walkIntset(noisy(fromHex(hex)), AT, () => {}, { deep: true }), offset, 'intset');
   });
 
   it('random damage only ever yields BLOB_CORRUPT', () => {

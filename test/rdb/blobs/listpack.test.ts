@@ -8,30 +8,7 @@ import {
   type ListpackInput,
 } from '../../../src/rdb/blobs/listpack.js';
 import { CorruptDataError, UsageError } from '../../../src/errors.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AT = { file: 't.rdb', offset: 500 };
-
-/** Copies `bytes` into a larger junk-filled buffer at a non-zero byteOffset. */
-function noisy(bytes: Uint8Array, shift = 3): Uint8Array {
-  const backing = new Uint8Array(bytes.length + shift + 5).fill(0xee);
-  backing.set(bytes, shift);
-  return backing.subarray(shift, shift + bytes.length);
-}
+import { AT, expectBlobError, fromHex, noisy, rng, text, toHex } from '../../helpers/bytes.js';
 
 type Out = string | number | bigint;
 /** Walks and returns elements (strings as latin1 text, integers as numbers/bigints). */
@@ -45,24 +22,6 @@ function collect(blob: Uint8Array, at = AT): Out[] {
   });
   expect(n).toBe(out.length);
   return out;
-}
-
-function expectBlobError(fn: () => unknown, offset: number): CorruptDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CorruptDataError);
-    const err = e as CorruptDataError;
-    expect(err.code).toBe('BLOB_CORRUPT');
-    expect(err.offset).toBe(offset);
-    expect(err.file).toBe('t.rdb');
-    expect(err.reason).toMatch(/^listpack: .*\(blob position \d+\)$/);
-    expect(err.reason).toContain(`blob position ${offset - AT.offset}`);
-    expect(err.expected).toBeTypeOf('string');
-    expect(err.found).toBeTypeOf('string');
-    return err;
-  }
-  return expect.fail('expected BLOB_CORRUPT');
 }
 
 /** FORMATS.md §3.4 example: ["hello", 1, -1, 300, "x" x 70]. */
@@ -299,65 +258,65 @@ describe('listpack corruption is reported as BLOB_CORRUPT at the exact offset', 
   };
 
   it('blob shorter than header + terminator', () => {
-    expectBlobError(() => walkListpack(EXAMPLE.subarray(0, 6), AT), 500);
-    expectBlobError(() => listpackHeaderCount(new Uint8Array(0), AT), 500);
+    expectBlobError(() => walkListpack(EXAMPLE.subarray(0, 6), AT), 500, 'listpack');
+    expectBlobError(() => listpackHeaderCount(new Uint8Array(0), AT), 500, 'listpack');
   });
 
   it('total_bytes different from the blob length', () => {
-    const err = expectBlobError(() => walkListpack(mutate((b) => (b[0] = 0x60)), AT), 500);
+    const err = expectBlobError(() => walkListpack(mutate((b) => (b[0] = 0x60)), AT), 500, 'listpack');
     expect(err.expected).toBe('95');
     expect(err.found).toBe('96');
-    expectBlobError(() => listpackHeaderCount(mutate((b) => (b[3] = 1)), AT), 500);
+    expectBlobError(() => listpackHeaderCount(mutate((b) => (b[3] = 1)), AT), 500, 'listpack');
   });
 
   it('missing terminator', () => {
-    expectBlobError(() => walkListpack(mutate((b) => (b[94] = 0)), AT), 594);
-    expectBlobError(() => listpackHeaderCount(mutate((b) => (b[94] = 0)), AT), 594);
+    expectBlobError(() => walkListpack(mutate((b) => (b[94] = 0)), AT), 594, 'listpack');
+    expectBlobError(() => listpackHeaderCount(mutate((b) => (b[94] = 0)), AT), 594, 'listpack');
   });
 
   it('header count different from the elements', () => {
-    const err = expectBlobError(() => walkListpack(mutate((b) => (b[4] = 4)), AT), 504);
+    const err = expectBlobError(() => walkListpack(mutate((b) => (b[4] = 4)), AT), 504, 'listpack');
     expect(err.expected).toBe('5');
     expect(err.found).toBe('4');
   });
 
   it('wrong backlen', () => {
-    expectBlobError(() => walkListpack(mutate((b) => (b[12] = 7)), AT), 512);
-    expectBlobError(() => walkListpack(mutate((b) => (b[93] = 0x49)), AT), 593);
-    expectBlobError(() => walkListpack(mutate((b) => (b[14] = 0x81)), AT), 514);
+    expectBlobError(() => walkListpack(mutate((b) => (b[12] = 7)), AT), 512, 'listpack');
+    expectBlobError(() => walkListpack(mutate((b) => (b[93] = 0x49)), AT), 593, 'listpack');
+    expectBlobError(() => walkListpack(mutate((b) => (b[14] = 0x81)), AT), 514, 'listpack');
   });
 
   it('invalid encoding byte', () => {
     for (const bad of [0xf5, 0xf9, 0xfe]) {
-      const err = expectBlobError(() => walkListpack(mutate((b) => (b[13] = bad)), AT), 513);
+      const err = expectBlobError(() => walkListpack(mutate((b) => (b[13] = bad)), AT), 513, 'listpack');
       expect(err.found).toBe('0x' + bad.toString(16).toUpperCase());
     }
   });
 
   it('terminator byte before the end', () => {
-    expectBlobError(() => walkListpack(mutate((b) => (b[13] = 0xff)), AT), 513);
+    expectBlobError(() => walkListpack(mutate((b) => (b[13] = 0xff)), AT), 513, 'listpack');
   });
 
   it('string running past the terminator', () => {
-    expectBlobError(() => walkListpack(mutate((b) => (b[22] = 0x50)), AT), 521);
-    expectBlobError(() => walkListpack(mutate((b) => (b[21] = 0xef)), AT), 521);
+    expectBlobError(() => walkListpack(mutate((b) => (b[22] = 0x50)), AT), 521, 'listpack');
+    expectBlobError(() => walkListpack(mutate((b) => (b[21] = 0xef)), AT), 521, 'listpack');
     // A longer length that still fits is caught by the backlen check where the element ends.
-    expectBlobError(() => walkListpack(mutate((b) => (b[6] = 0xbf)), AT), 570);
+    expectBlobError(() => walkListpack(mutate((b) => (b[6] = 0xbf)), AT), 570, 'listpack');
   });
 
   it('huge 32-bit string length', () => {
     const blob = fromHex('0d000000 0100 f0 ffffffff 00 ff');
-    expectBlobError(() => walkListpack(blob, AT), 506);
+    expectBlobError(() => walkListpack(blob, AT), 506, 'listpack');
   });
 
   it('encoding header cut off by the terminator', () => {
-    expectBlobError(() => walkListpack(fromHex('0a000000 0100 f4 0102 ff'), AT), 506);
-    expectBlobError(() => walkListpack(fromHex('08000000 0100 c1 ff'), AT), 506);
-    expectBlobError(() => walkListpack(fromHex('08000000 0100 e1 ff'), AT), 506);
+    expectBlobError(() => walkListpack(fromHex('0a000000 0100 f4 0102 ff'), AT), 506, 'listpack');
+    expectBlobError(() => walkListpack(fromHex('08000000 0100 c1 ff'), AT), 506, 'listpack');
+    expectBlobError(() => walkListpack(fromHex('08000000 0100 e1 ff'), AT), 506, 'listpack');
   });
 
   it('backlen cut off by the terminator', () => {
-    expectBlobError(() => walkListpack(fromHex('08000000 0100 01 ff'), AT), 507);
+    expectBlobError(() => walkListpack(fromHex('08000000 0100 01 ff'), AT), 507, 'listpack');
   });
 
   it('every truncation point (with header and terminator patched) is rejected', () => {
@@ -400,6 +359,6 @@ describe('listpack corruption is reported as BLOB_CORRUPT at the exact offset', 
 
   it('errors carry the absolute offset when the blob is a subarray', () => {
     const b = noisy(mutate((x) => (x[12] = 7)), 11);
-    expectBlobError(() => walkListpack(b, AT), 512);
+    expectBlobError(() => walkListpack(b, AT), 512, 'listpack');
   });
 });

@@ -2,29 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ZIP_ENCODING, encodeZiplist, walkZiplist } from '../../../src/rdb/blobs/ziplist.js';
 import type { ListpackInput } from '../../../src/rdb/blobs/listpack.js';
 import { CorruptDataError, UsageError } from '../../../src/errors.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AT = { file: 't.rdb', offset: 500 };
-
-function noisy(bytes: Uint8Array, shift = 3): Uint8Array {
-  const backing = new Uint8Array(bytes.length + shift + 5).fill(0xee);
-  backing.set(bytes, shift);
-  return backing.subarray(shift, shift + bytes.length);
-}
+import { AT, expectBlobError, fromHex, noisy, rng, text, toHex } from '../../helpers/bytes.js';
 
 type Out = string | number | bigint;
 function collect(blob: Uint8Array, at = AT): Out[] {
@@ -37,24 +15,6 @@ function collect(blob: Uint8Array, at = AT): Out[] {
   });
   expect(n).toBe(out.length);
   return out;
-}
-
-function expectBlobError(fn: () => unknown, offset: number): CorruptDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CorruptDataError);
-    const err = e as CorruptDataError;
-    expect(err.code).toBe('BLOB_CORRUPT');
-    expect(err.offset).toBe(offset);
-    expect(err.file).toBe('t.rdb');
-    expect(err.reason).toMatch(/^ziplist: .*\(blob position \d+\)$/);
-    expect(err.reason).toContain(`blob position ${offset - AT.offset}`);
-    expect(err.expected).toBeTypeOf('string');
-    expect(err.found).toBeTypeOf('string');
-    return err;
-  }
-  return expect.fail('expected BLOB_CORRUPT');
 }
 
 /**
@@ -249,64 +209,64 @@ describe('ziplist corruption is reported as BLOB_CORRUPT at the exact offset', (
   };
 
   it('blob shorter than header + terminator', () => {
-    expectBlobError(() => walkZiplist(LIST.subarray(0, 10), AT), 500);
+    expectBlobError(() => walkZiplist(LIST.subarray(0, 10), AT), 500, 'ziplist');
   });
 
   it('zlbytes different from the blob length', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[0] = 0x24)), AT), 500);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[0] = 0x24)), AT), 500, 'ziplist');
   });
 
   it('missing terminator', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[36] = 0x00)), AT), 536);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[36] = 0x00)), AT), 536, 'ziplist');
   });
 
   it('zltail past the terminator', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 37)), AT), 504);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 37)), AT), 504, 'ziplist');
   });
 
   it('zltail not pointing at the last entry', () => {
-    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 21)), AT), 504);
+    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 21)), AT), 504, 'ziplist');
     expect(err.expected).toBe('26');
     expect(err.found).toBe('21');
-    expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 36)), AT), 504);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[4] = 36)), AT), 504, 'ziplist');
   });
 
   it('zllen different from the entries', () => {
-    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[8] = 4)), AT), 508);
+    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[8] = 4)), AT), 508, 'ziplist');
     expect(err.expected).toBe('5');
     expect(err.found).toBe('4');
   });
 
   it('wrong prevlen', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[10] = 1)), AT), 510);
-    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[14] = 3)), AT), 514);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[10] = 1)), AT), 510, 'ziplist');
+    const err = expectBlobError(() => walkZiplist(mutate((b) => (b[14] = 3)), AT), 514, 'ziplist');
     expect(err.expected).toBe('2');
     expect(err.found).toBe('3');
-    expectBlobError(() => walkZiplist(mutate((b) => (b[26] = 4)), AT), 526);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[26] = 4)), AT), 526, 'ziplist');
   });
 
   it('invalid encoding bytes', () => {
     for (const bad of [0xc1, 0xcf, 0xd1, 0xdf, 0xe1, 0xef, 0xff]) {
-      expectBlobError(() => walkZiplist(mutate((b) => (b[13] = bad)), AT), 513);
+      expectBlobError(() => walkZiplist(mutate((b) => (b[13] = bad)), AT), 513, 'ziplist');
     }
   });
 
   it('terminator byte where an entry should start', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[12] = 0xff)), AT), 512);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[12] = 0xff)), AT), 512, 'ziplist');
   });
 
   it('entry running past the terminator', () => {
-    expectBlobError(() => walkZiplist(mutate((b) => (b[15] = 0x30)), AT), 514);
-    expectBlobError(() => walkZiplist(mutate((b) => (b[15] = 0x80)), AT), 514);
+    expectBlobError(() => walkZiplist(mutate((b) => (b[15] = 0x30)), AT), 514, 'ziplist');
+    expectBlobError(() => walkZiplist(mutate((b) => (b[15] = 0x80)), AT), 514, 'ziplist');
   });
 
   it('entry headers cut off by the terminator', () => {
     // 5-byte prevlen with no room for the encoding byte
-    expectBlobError(() => walkZiplist(fromHex('10000000 0a000000 0100 fe00000000 ff'), AT), 510);
+    expectBlobError(() => walkZiplist(fromHex('10000000 0a000000 0100 fe00000000 ff'), AT), 510, 'ziplist');
     // 14-bit string length missing its second byte
-    expectBlobError(() => walkZiplist(fromHex('0d000000 0a000000 0100 00 41 ff'), AT), 510);
+    expectBlobError(() => walkZiplist(fromHex('0d000000 0a000000 0100 00 41 ff'), AT), 510, 'ziplist');
     // int64 payload cut short
-    expectBlobError(() => walkZiplist(fromHex('0f000000 0a000000 0100 00 e0 0102 ff'), AT), 510);
+    expectBlobError(() => walkZiplist(fromHex('0f000000 0a000000 0100 00 e0 0102 ff'), AT), 510, 'ziplist');
   });
 
   it('every truncation point (with header and terminator patched) is rejected', () => {
@@ -350,6 +310,6 @@ describe('ziplist corruption is reported as BLOB_CORRUPT at the exact offset', (
   });
 
   it('errors carry the absolute offset when the blob is a subarray', () => {
-    expectBlobError(() => walkZiplist(noisy(mutate((b) => (b[14] = 3)), 9), AT), 514);
+    expectBlobError(() => walkZiplist(noisy(mutate((b) => (b[14] = 3)), 9), AT), 514, 'ziplist');
   });
 });

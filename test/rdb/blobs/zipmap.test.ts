@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeZipmap, walkZipmap } from '../../../src/rdb/blobs/zipmap.js';
 import { CorruptDataError, UsageError } from '../../../src/errors.js';
+import { AT, expectBlobError, fromHex, noisy, rng, text, toHex } from '../../helpers/bytes.js';
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AT = { file: 't.rdb', offset: 500 };
-
-function noisy(bytes: Uint8Array, shift = 3): Uint8Array {
-  const backing = new Uint8Array(bytes.length + shift + 5).fill(0xee);
-  backing.set(bytes, shift);
-  return backing.subarray(shift, shift + bytes.length);
-}
 
 function collect(blob: Uint8Array): [string, string][] {
   const out: [string, string][] = [];
@@ -34,24 +13,6 @@ function collect(blob: Uint8Array): [string, string][] {
   });
   expect(n).toBe(out.length);
   return out;
-}
-
-function expectBlobError(fn: () => unknown, offset: number): CorruptDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CorruptDataError);
-    const err = e as CorruptDataError;
-    expect(err.code).toBe('BLOB_CORRUPT');
-    expect(err.offset).toBe(offset);
-    expect(err.file).toBe('t.rdb');
-    expect(err.reason).toMatch(/^zipmap: .*\(blob position \d+\)$/);
-    expect(err.reason).toContain(`blob position ${offset - AT.offset}`);
-    expect(err.expected).toBeTypeOf('string');
-    expect(err.found).toBeTypeOf('string');
-    return err;
-  }
-  return expect.fail('expected BLOB_CORRUPT');
 }
 
 const pairs = (obj: [string, string][]): [Uint8Array, Uint8Array][] => obj.map(([k, v]) => [text(k), text(v)]);
@@ -138,53 +99,53 @@ describe('zipmap corruption is reported as BLOB_CORRUPT at the exact offset', ()
   };
 
   it('too short', () => {
-    expectBlobError(() => walkZipmap(fromHex('ff'), AT), 500);
-    expectBlobError(() => walkZipmap(new Uint8Array(0), AT), 500);
+    expectBlobError(() => walkZipmap(fromHex('ff'), AT), 500, 'zipmap');
+    expectBlobError(() => walkZipmap(new Uint8Array(0), AT), 500, 'zipmap');
   });
 
   it('missing terminator', () => {
-    expectBlobError(() => walkZipmap(mutate((b) => (b[10] = 0xfe)), AT), 510);
+    expectBlobError(() => walkZipmap(mutate((b) => (b[10] = 0xfe)), AT), 510, 'zipmap');
   });
 
   it('no pairs', () => {
-    expect(expectBlobError(() => walkZipmap(fromHex('00 ff'), AT), 500).reason).toContain('empty');
+    expect(expectBlobError(() => walkZipmap(fromHex('00 ff'), AT), 500, 'zipmap').reason).toContain('empty');
   });
 
   it('count byte different from the pairs', () => {
-    const err = expectBlobError(() => walkZipmap(mutate((b) => (b[0] = 2)), AT), 500);
+    const err = expectBlobError(() => walkZipmap(mutate((b) => (b[0] = 2)), AT), 500, 'zipmap');
     expect(err.expected).toBe('1');
     expect(err.found).toBe('2');
   });
 
   it('field running past the terminator', () => {
-    expectBlobError(() => walkZipmap(mutate((b) => (b[1] = 0x20)), AT), 501);
-    expectBlobError(() => walkZipmap(fromHex('01 fe 01 00 ff'), AT), 501);
+    expectBlobError(() => walkZipmap(mutate((b) => (b[1] = 0x20)), AT), 501, 'zipmap');
+    expectBlobError(() => walkZipmap(fromHex('01 fe 01 00 ff'), AT), 501, 'zipmap');
   });
 
   it('value length 0xFF is invalid', () => {
-    expectBlobError(() => walkZipmap(mutate((b) => (b[5] = 0xff)), AT), 505);
+    expectBlobError(() => walkZipmap(mutate((b) => (b[5] = 0xff)), AT), 505, 'zipmap');
   });
 
   it('value or free space running past the terminator', () => {
-    expectBlobError(() => walkZipmap(mutate((b) => (b[5] = 4)), AT), 505);
-    expectBlobError(() => walkZipmap(mutate((b) => (b[6] = 1)), AT), 505);
-    expectBlobError(() => walkZipmap(fromHex('01 01 61 fe 05000000 00 ff'), AT), 503);
+    expectBlobError(() => walkZipmap(mutate((b) => (b[5] = 4)), AT), 505, 'zipmap');
+    expectBlobError(() => walkZipmap(mutate((b) => (b[6] = 1)), AT), 505, 'zipmap');
+    expectBlobError(() => walkZipmap(fromHex('01 01 61 fe 05000000 00 ff'), AT), 503, 'zipmap');
   });
 
   it('value length or free byte missing', () => {
-    expectBlobError(() => walkZipmap(fromHex('01 01 61 ff'), AT), 503);
-    expectBlobError(() => walkZipmap(fromHex('01 01 61 01 ff'), AT), 504);
+    expectBlobError(() => walkZipmap(fromHex('01 01 61 ff'), AT), 503, 'zipmap');
+    expectBlobError(() => walkZipmap(fromHex('01 01 61 01 ff'), AT), 504, 'zipmap');
   });
 
   it('bytes after the terminator', () => {
     const b = fromHex('01 03 666f6f 03 00 626172 ff 00 ff');
-    expectBlobError(() => walkZipmap(b, AT), 510);
+    expectBlobError(() => walkZipmap(b, AT), 510, 'zipmap');
   });
 
   it('duplicate fields (small map): rejected before any visit', () => {
     const blob = encodeZipmap(pairs([['foo', 'bar'], ['x', 'y'], ['foo', 'baz']]));
     let visits = 0;
-    const err = expectBlobError(() => walkZipmap(blob, AT, () => visits++), 500 + 15);
+    const err = expectBlobError(() => walkZipmap(blob, AT, () => visits++), 500 + 15, 'zipmap');
     expect(err.reason).toContain('duplicate');
     expect(visits).toBe(0);
   });
@@ -195,7 +156,7 @@ describe('zipmap corruption is reported as BLOB_CORRUPT at the exact offset', ()
     const blob = encodeZipmap(pairs(list));
     // The repeat sits right after the first 40 pairs.
     const repeatPos = encodeZipmap(pairs(list.slice(0, 40))).length - 1;
-    expectBlobError(() => walkZipmap(blob, AT), 500 + repeatPos);
+    expectBlobError(() => walkZipmap(blob, AT), 500 + repeatPos, 'zipmap');
     // Distinct fields in a large map pass.
     expect(walkZipmap(encodeZipmap(pairs(base)), AT)).toBe(50);
   });
