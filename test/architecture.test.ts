@@ -1,6 +1,6 @@
 /**
  * The layering rules of the project, read from the import lines: imports point downward
- * (cli → analyze/convert/format → pipeline → rdb → io/binary/model → errors/limits), and the
+ * (cli → analyze/convert/format → pipeline → aof → rdb → io/binary/model → errors/limits), and the
  * library never prints, exits or reads argv.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,11 +18,12 @@ const ALLOWED: Record<string, string[]> = {
   binary: ['errors', 'io'],
   model: [],
   rdb: ['io', 'binary', 'model', 'errors', 'limits'],
-  pipeline: ['rdb', 'io', 'binary', 'model', 'errors', 'limits'],
+  aof: ['rdb', 'io', 'binary', 'model', 'errors', 'limits'],
+  pipeline: ['rdb', 'aof', 'io', 'binary', 'model', 'errors', 'limits'],
   analyze: ['pipeline', 'model', 'io', 'limits', 'errors'],
   format: ['analyze', 'model', 'io', 'errors'],
   convert: ['pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
-  cli: ['analyze', 'convert', 'format', 'pipeline', 'rdb', 'model', 'io', 'binary', 'errors', 'limits'],
+  cli: ['analyze', 'convert', 'format', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {
