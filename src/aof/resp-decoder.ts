@@ -1,0 +1,702 @@
+/**
+ * The streaming RESP decoder for AOF files and for the RESP tail of a hybrid file
+ * (FORMATS.md §5.1–§5.8): a synchronous push state machine, like the RDB decoder.
+ *
+ * `push(chunk)` appends bytes and runs the decoding generator until it needs more input;
+ * `end()` says the input is over and returns the verdict. Reads are all-or-nothing: a header
+ * (`*<n>\r\n`, `$<n>\r\n`) or an inline argument is consumed only once all of its bytes are
+ * there, so a retry never emits twice. Arguments longer than `limits.maxInlineValueBytes` are
+ * not buffered: they pass through `argPart` as the bytes arrive, so memory stays flat however
+ * large they are.
+ *
+ * Damage is judged with redis-check-aof's rules (FORMATS.md §5.8): units are annotations
+ * (`#` … `\n`) and commands (`*`); any other first byte is a format error; each header and
+ * each argument must end with CRLF; a MULTI inside MULTI or an EXEC without MULTI is an
+ * error, detected as soon as argument 0 is read; `okUpTo` is where the last complete unit
+ * outside MULTI ends. Where this decoder differs from redis-check-aof, on purpose:
+ * - lengths must be plain decimal digits (redis-check-aof uses `strtol`, which also takes a
+ *   sign or leading blanks), and the argument count must be ≥ 1 as the server requires
+ *   (FORMATS.md §5.7; redis-check-aof lets `*0` through);
+ * - errors point at the bad byte itself; redis-check-aof prints the start of the line or of
+ *   the argument holding it;
+ * - a byte that can never be valid is corruption even when the input ends right after it;
+ *   truncation means that every byte present is a valid prefix of a command;
+ * - MULTI/EXEC compare the whole argument (redis-check-aof's `strcasecmp` stops at a NUL).
+ *
+ * Lines: `line` fields are physical lines (every `\n`, also inside arguments and
+ * annotations). redis-check-aof's `ok_up_to_line` is another count, 1 + the protocol CRLFs it
+ * consumed, kept apart as `redisCheckAofLine` (checked against real redis-check-aof output in
+ * the tests). Both start at 1 where the RESP section starts, also after an RDB preamble.
+ */
+import { Reader } from '../io/reader.js';
+import { CorruptDataError, LimitError, RdbtoolError, TruncatedError, UsageError, hexByte, type ErrorContext } from '../errors.js';
+import { LIMIT_OPTION, resolveLimits, type Limits } from '../limits.js';
+import type { AofArgPart, AofCommand, AofControl, AofHandler, AofProblem, AofVerdict } from '../model/aof-events.js';
+
+/** The bytes RESP framing is made of (FORMATS.md §5.1, §5.4). */
+export const RespByte = {
+  /** `*`: an array header, `*<argc>\r\n` (one command). */
+  Array: 0x2a,
+  /** `$`: a bulk string header, `$<len>\r\n`. */
+  Bulk: 0x24,
+  /** `#`: an annotation line, only at a command boundary (AOF only, §5.4). */
+  Annotation: 0x23,
+  /** CR, first byte of every line end. */
+  Cr: 0x0d,
+  /** LF, second byte of every line end (and what ends an annotation). */
+  Lf: 0x0a,
+} as const;
+
+/**
+ * Longest annotation line Redis reads in one piece, terminator included: it reads lines with
+ * `fgets` into a buffer of AOF_ANNOTATION_LINE_MAX_LEN (1024) bytes, one of them the NUL
+ * (FORMATS.md §5.4). A longer line is cut there and its rest parsed as the next unit.
+ */
+export const ANNOTATION_LINE_MAX_BYTES = 1023;
+
+/** Options of {@link RespDecoder}. */
+export interface RespDecoderOptions {
+  /** Name used in errors (the path). */
+  file?: string;
+  /** Size limits for untrusted lengths (`maxArgs`, `maxStringBytes`, `maxInlineValueBytes`). */
+  limits?: Partial<Limits>;
+  /**
+   * A reader to continue on, shared with the decoder that read the bytes before (the RDB
+   * decoder of a hybrid file, once it is done). Decoding starts at its current position;
+   * bytes already in it are decoded on the next `push` (an empty chunk will do) or `end`.
+   */
+  reader?: Reader;
+  /** Absolute offset of the first byte pushed (without `reader`). Default 0. */
+  startOffset?: number;
+  /**
+   * Line number of the first byte. Default 1: like redis-check-aof, lines are counted from
+   * the start of the RESP section, also after an RDB preamble.
+   */
+  startLine?: number;
+  /**
+   * Starting value of {@link AofVerdict.redisCheckAofLine}. Default 1. redis-check-aof never
+   * resets its counter between the files of a multi-part AOF: pass the previous file's final
+   * `redisCheckAofLine` to reproduce the `ok_up_to_line` it prints for the next one.
+   */
+  startRedisCheckAofLine?: number;
+  /**
+   * `throw` (default): damage throws a typed error from `push`/`end` (CorruptDataError with
+   * RESP_SYNTAX or UNBALANCED_MULTI, TruncatedError, LimitError). `report`: decoding stops at
+   * the first problem without throwing and `end()` returns the verdict.
+   */
+  onDamage?: 'throw' | 'report';
+}
+
+type Step = Generator<void, void, void>;
+
+const EMPTY = new Uint8Array(0);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/**
+ * Streaming RESP (AOF) decoder. Feed it with `push`, finish with `end`; the handler is called
+ * synchronously, with byte views valid only during each call.
+ */
+export class RespDecoder {
+  /** The byte window (shared when passed in the options). */
+  readonly r: Reader;
+  /** Name used in errors. */
+  readonly file: string | undefined;
+  /** The limits in force. */
+  readonly limits: Limits;
+  /** Absolute offset where the RESP section starts. */
+  readonly startOffset: number;
+
+  /** Physical line (1-based) of the next unread byte. Read only. */
+  line: number;
+  /** Database selected by the last SELECT (0 before any). Read only. */
+  db = 0;
+  /** True between a MULTI and its EXEC. Read only. */
+  inMulti = false;
+  /** Complete commands delivered. Read only. */
+  commands = 0;
+  /** Annotation lines delivered. Read only. */
+  annotations = 0;
+
+  private readonly h: AofHandler;
+  private readonly report: boolean;
+  private readonly inlineMax: number;
+  private readonly gen: Step;
+  /** redis-check-aof's line counter: 1 + protocol CRLFs consumed (FORMATS.md §5.8). */
+  private checkLine = 1;
+  private okUpTo: number;
+  private okUpToLine: number;
+  private okCommands = 0;
+  private multiOffset = -1;
+  private multiCount = 0;
+  /** Offset of the unit being read, -1 at a boundary. */
+  private unitStart = -1;
+  private inAnnotation = false;
+  /** Bytes of a streamed argument still to come (for the truncation message). */
+  private streamLeft = 0;
+  private eof = false;
+  private ended = false;
+  private finished = false;
+  private problem: AofProblem | null = null;
+  /** The damage error this decoder raised (to tell it from errors thrown by the handler). */
+  private damageError: RdbtoolError | null = null;
+  private failed: unknown = null;
+  /** Bytes received after decoding stopped on damage (report mode): counted, not kept. */
+  private ignored = 0;
+
+  constructor(handler: AofHandler, opts: RespDecoderOptions = {}) {
+    this.h = handler;
+    this.file = opts.file;
+    this.limits = resolveLimits(opts.limits);
+    this.inlineMax = this.limits.maxInlineValueBytes;
+    this.report = opts.onDamage === 'report';
+    if (opts.reader) {
+      if (opts.startOffset !== undefined && opts.startOffset !== opts.reader.offset) {
+        throw new UsageError(`startOffset ${opts.startOffset} disagrees with the shared reader, which is at ${opts.reader.offset}`);
+      }
+      this.r = opts.reader;
+      // The previous decoder's last "need n bytes" must not hold back the first push.
+      this.r.wanted = 0;
+    } else {
+      this.r = new Reader();
+      this.r.base = opts.startOffset ?? 0;
+    }
+    this.startOffset = this.r.offset;
+    this.line = opts.startLine ?? 1;
+    this.checkLine = opts.startRedisCheckAofLine ?? 1;
+    this.okUpTo = this.startOffset;
+    this.okUpToLine = this.line;
+    this.gen = this.run();
+  }
+
+  /**
+   * Appends a chunk and decodes as far as it goes. An empty chunk decodes what a shared
+   * reader already holds.
+   * @throws CorruptDataError (RESP_SYNTAX, UNBALANCED_MULTI) or LimitError in `throw` mode;
+   *   the decoder cannot be used afterwards (but {@link RespDecoder.result} still works).
+   * @throws UsageError after `end()`.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failed) throw this.failed;
+    if (this.ended) throw new UsageError('RespDecoder.push() called after end()');
+    if (this.problem) {
+      this.ignored += chunk.length;
+      return;
+    }
+    const r = this.r;
+    r.append(chunk);
+    if (this.finished || r.available() < r.wanted) return;
+    this.resume();
+  }
+
+  /**
+   * Ends the input and returns the verdict. An annotation line still open is completed (Redis
+   * accepts a last line without `\n`).
+   * @throws TruncatedError in `throw` mode when the input ends inside a command or a MULTI
+   *   block (offset: where the incomplete command or the open MULTI starts).
+   * @throws the earlier damage error, if `push` threw one.
+   */
+  end(): AofVerdict {
+    if (this.failed) throw this.failed;
+    if (!this.ended) {
+      this.ended = true;
+      if (!this.problem && !this.finished) {
+        this.eof = true;
+        this.resume();
+      }
+    }
+    const v = this.result();
+    if (!this.report && v.status === 'truncated') {
+      const p = v.problem!;
+      const err = new TruncatedError(p.reason, {
+        file: this.file,
+        offset: p.unitOffset,
+        expected: p.expected,
+        found: p.found,
+        context: this.context(),
+      });
+      this.failed = err;
+      throw err;
+    }
+    return v;
+  }
+
+  /**
+   * The verdict. After `end()` (or after damage) it is final; before, it describes the input
+   * received so far as if it ended there (an annotation line still open is not counted yet).
+   * Never throws.
+   */
+  result(): AofVerdict {
+    const r = this.r;
+    const endOffset = r.base + r.end + r.skipLeft + this.ignored;
+    const v: AofVerdict = {
+      status: 'ok',
+      okUpTo: this.okUpTo,
+      okUpToLine: this.okUpToLine,
+      okCommands: this.okCommands,
+      pendingMulti: this.inMulti,
+      commands: this.commands,
+      annotations: this.annotations,
+      bytes: endOffset - this.startOffset,
+      startOffset: this.startOffset,
+      endOffset,
+      db: this.db,
+      redisCheckAofLine: this.checkLine,
+    };
+    if (this.inMulti) v.multiOffset = this.multiOffset;
+    let p = this.problem;
+    if (p === null && this.unitStart >= 0 && !this.inAnnotation) {
+      const missing = this.streamLeft > 0 ? this.streamLeft + 2 : Math.max(1, r.wanted - r.available());
+      p = {
+        code: 'TRUNCATED',
+        reason: 'the input ends inside a command',
+        offset: endOffset,
+        line: this.line + countLf(r.buf, r.pos, r.end),
+        unitOffset: this.unitStart,
+        expected: `at least ${missing} more byte(s)`,
+        found: 'end of input',
+      };
+    } else if (p === null && this.inMulti) {
+      p = {
+        code: 'TRUNCATED',
+        reason: 'the input ends inside a MULTI block',
+        offset: endOffset,
+        line: this.line + countLf(r.buf, r.pos, r.end),
+        unitOffset: this.multiOffset,
+        expected: 'EXEC',
+        found: 'end of input',
+      };
+    }
+    if (p !== null) {
+      v.status = p.code === 'TRUNCATED' ? 'truncated' : 'corrupt';
+      v.problem = { ...p };
+      v.firstBadOffset = p.offset;
+      v.firstBadLine = p.line;
+    } else if (this.startOffset === 0 && endOffset === 0) {
+      v.status = 'empty';
+    }
+    return v;
+  }
+
+  // ---------------------------------------------------------------- driving
+
+  private resume(): void {
+    try {
+      if (this.gen.next().done) this.finished = true;
+    } catch (e) {
+      if (e === this.damageError && this.report) return;
+      this.failed = e;
+      throw e;
+    }
+  }
+
+  private context(): ErrorContext {
+    return { doing: 'read-command', db: this.db };
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  private *run(): Step {
+    const r = this.r;
+    const h = this.h;
+    for (;;) {
+      // A unit boundary: redis-check-aof records `ok_up_to` here unless inside MULTI (§5.8).
+      this.unitStart = -1;
+      if (!this.inMulti) {
+        this.okUpTo = r.base + r.pos;
+        this.okUpToLine = this.line;
+        this.okCommands = this.commands;
+      }
+      while (r.pos >= r.end) {
+        if (this.eof) return;
+        r.wanted = 1;
+        yield;
+      }
+      const at = r.base + r.pos;
+      this.unitStart = at;
+      const b0 = r.buf[r.pos];
+      if (b0 === RespByte.Annotation) {
+        this.inAnnotation = true;
+        yield* this.readAnnotation(at);
+        this.inAnnotation = false;
+        continue;
+      }
+      if (b0 !== RespByte.Array) {
+        this.syntax('format error: a unit must be a command or an annotation', r.pos, at, "'*' or '#'", describeByte(b0));
+      }
+
+      // *<argc>\r\n then argc × ($<len>\r\n <len bytes> \r\n)   (§5.1)
+      const line0 = this.line;
+      let argc: number;
+      while ((argc = this.tryHeader(RespByte.Array, at)) < 0) yield;
+      const argv: Uint8Array[] = [];
+      let parted: number[] | null = null;
+      let control: AofControl | null = null;
+      for (let i = 0; i < argc; i++) {
+        let len: number;
+        while ((len = this.tryHeader(RespByte.Bulk, at)) < 0) yield;
+        if (len > this.inlineMax) {
+          yield* this.streamArg(at, i, len);
+          argv.push(EMPTY);
+          (parted ??= []).push(i);
+        } else {
+          let v: Uint8Array | null;
+          while ((v = this.tryBulk(len, at)) === null) yield;
+          argv.push(v);
+        }
+        if (i === 0) {
+          // Checked as soon as the name is read, as redis-check-aof does (§5.8).
+          control = parted === null ? controlOf(argv[0]) : null;
+          if (control === 'multi' && this.inMulti) {
+            this.unbalanced('MULTI inside MULTI', at, line0, 'EXEC before another MULTI', 'MULTI');
+          } else if (control === 'exec' && !this.inMulti) {
+            this.unbalanced('EXEC without MULTI', at, line0, 'MULTI before EXEC', 'EXEC');
+          }
+        }
+      }
+
+      const cmd: AofCommand = {
+        argv,
+        partedArgs: parted,
+        offset: at,
+        byteLength: r.base + r.pos - at,
+        line: line0,
+        db: this.db,
+        inMulti: this.inMulti || control === 'multi',
+        control,
+      };
+      this.commands++;
+      if (control === 'multi') {
+        this.inMulti = true;
+        this.multiOffset = at;
+        this.multiCount = 0;
+      } else if (control === 'exec') {
+        this.inMulti = false;
+        this.multiOffset = -1;
+      } else {
+        if (this.inMulti) this.multiCount++;
+        if (control === 'select' && argv.length === 2 && parted === null) {
+          const db = parseDbIndex(argv[1]);
+          if (db >= 0) this.db = db;
+        }
+      }
+      h.command?.(cmd);
+      if (control === 'multi') h.multi?.(at, line0);
+      else if (control === 'exec') h.exec?.(at, line0, this.multiCount);
+    }
+  }
+
+  /**
+   * Reads `#` … `\n` (§5.4). Like Redis's `fgets`, at most 1023 bytes are one line; a line
+   * without `\n` at the end of the input is accepted.
+   */
+  private *readAnnotation(at: number): Step {
+    const r = this.r;
+    let scanned = 0;
+    let len = 0;
+    let terminated = false;
+    for (;;) {
+      const avail = r.end - r.pos;
+      const lim = Math.min(avail, ANNOTATION_LINE_MAX_BYTES);
+      const buf = r.buf;
+      for (let k = r.pos + scanned, e = r.pos + lim; k < e; k++) {
+        if (buf[k] === RespByte.Lf) {
+          len = k - r.pos + 1;
+          terminated = true;
+          break;
+        }
+      }
+      if (terminated) break;
+      scanned = lim;
+      if (lim === ANNOTATION_LINE_MAX_BYTES) {
+        len = lim;
+        break;
+      }
+      if (this.eof) {
+        len = avail;
+        break;
+      }
+      r.wanted = avail + 1;
+      yield;
+    }
+    const buf = r.buf;
+    const p = r.pos;
+    let bodyEnd = p + len;
+    let crlf = false;
+    if (terminated) {
+      bodyEnd--;
+      if (bodyEnd > p && buf[bodyEnd - 1] === RespByte.Cr) {
+        bodyEnd--;
+        crlf = true;
+      }
+    }
+    const raw = buf.subarray(p, bodyEnd);
+    const line = this.line;
+    r.pos = p + len;
+    if (terminated) this.line++;
+    this.annotations++;
+    this.h.annotation?.({
+      text: utf8.decode(raw),
+      raw,
+      offset: at,
+      line,
+      byteLength: len,
+      timestampSec: crlf ? parseTimestamp(raw) : undefined,
+      terminated,
+    });
+  }
+
+  /** Passes an argument larger than `maxInlineValueBytes` through `argPart`, then its CRLF. */
+  private *streamArg(commandOffset: number, argIndex: number, argBytes: number): Step {
+    const r = this.r;
+    let left = argBytes;
+    this.streamLeft = left;
+    while (left > 0) {
+      while (r.pos >= r.end) {
+        r.wanted = 1;
+        yield;
+      }
+      const n = Math.min(left, r.end - r.pos);
+      const offset = r.base + r.pos;
+      const part = r.buf.subarray(r.pos, r.pos + n);
+      this.line += countLf(r.buf, r.pos, r.pos + n);
+      r.pos += n;
+      left -= n;
+      this.streamLeft = left;
+      const where: AofArgPart = { commandOffset, argIndex, argBytes, offset, last: left === 0 };
+      this.h.argPart?.(part, where);
+    }
+    for (;;) {
+      const p = r.pos;
+      const avail = r.end - p;
+      if (avail >= 1 && r.buf[p] !== RespByte.Cr) this.badTrailer(p, argBytes, commandOffset);
+      if (avail >= 2) {
+        if (r.buf[p + 1] !== RespByte.Lf) this.badTrailer(p + 1, argBytes, commandOffset);
+        r.pos = p + 2;
+        this.line++;
+        this.checkLine++;
+        break;
+      }
+      r.wanted = 2;
+      yield;
+    }
+  }
+
+  // ---------------------------------------------------------------- all-or-nothing reads
+
+  /**
+   * Reads `<prefix><digits>\r\n` and returns the number, or -1 when bytes are missing (then
+   * `wanted` is set and nothing is consumed). The number is checked against its limit digit
+   * by digit, so a hostile length is refused before anything waits for it.
+   */
+  private tryHeader(prefix: number, unitOffset: number): number {
+    const r = this.r;
+    const buf = r.buf;
+    const p0 = r.pos;
+    const end = r.end;
+    if (p0 >= end) return this.need(1);
+    if (buf[p0] !== prefix) {
+      const what = prefix === RespByte.Array ? 'a command' : 'an argument';
+      this.syntax(`${what} must start with '${String.fromCharCode(prefix)}'`, p0, unitOffset, `'${String.fromCharCode(prefix)}'`, describeByte(buf[p0]));
+    }
+    const isCount = prefix === RespByte.Array;
+    const max = isCount ? this.limits.maxArgs : this.limits.maxStringBytes;
+    let p = p0 + 1;
+    let v = 0;
+    for (; p < end; p++) {
+      const c = buf[p];
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + (c - 0x30);
+      if (v > max) this.overLimit(isCount, v, max, p0, unitOffset);
+      if (v > MAX_SAFE) this.syntax('length out of range', p0 + 1, unitOffset, `at most ${MAX_SAFE}`, `a ${p - p0}-digit number`);
+    }
+    if (p >= end) return this.need(p - p0 + 1);
+    const c = buf[p];
+    if (p === p0 + 1) {
+      this.syntax(isCount ? 'bad argument count' : 'bad argument length', p, unitOffset, 'a decimal digit', describeByte(c));
+    }
+    if (c !== RespByte.Cr) {
+      this.syntax(isCount ? 'bad argument count' : 'bad argument length', p, unitOffset, "a decimal digit or '\\r'", describeByte(c));
+    }
+    if (p + 1 >= end) return this.need(p - p0 + 2);
+    if (buf[p + 1] !== RespByte.Lf) this.syntax('header line not ended by CRLF', p + 1, unitOffset, "'\\n'", describeByte(buf[p + 1]));
+    if (isCount && v < 1) this.syntax('a command needs at least one argument', p0 + 1, unitOffset, 'an argument count of at least 1', String(v));
+    r.pos = p + 2;
+    this.line++;
+    this.checkLine++;
+    return v;
+  }
+
+  /**
+   * Reads `len` bytes and their CRLF, returning a view, or null when bytes are missing. A
+   * wrong byte where the CR belongs is reported as soon as it is visible.
+   */
+  private tryBulk(len: number, unitOffset: number): Uint8Array | null {
+    const r = this.r;
+    const p = r.pos;
+    const avail = r.end - p;
+    const buf = r.buf;
+    if (avail < len + 2) {
+      if (avail > len && buf[p + len] !== RespByte.Cr) this.badTrailer(p + len, len, unitOffset);
+      r.wanted = len + 2;
+      return null;
+    }
+    if (buf[p + len] !== RespByte.Cr) this.badTrailer(p + len, len, unitOffset);
+    if (buf[p + len + 1] !== RespByte.Lf) this.badTrailer(p + len + 1, len, unitOffset);
+    const v = buf.subarray(p, p + len);
+    this.line += countLf(buf, p, p + len) + 1;
+    this.checkLine++;
+    r.pos = p + len + 2;
+    return v;
+  }
+
+  private need(n: number): -1 {
+    this.r.wanted = n;
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- damage
+
+  private syntax(reason: string, pos: number, unitOffset: number, expected: string, found: string): never {
+    this.damage(new CorruptDataError('RESP_SYNTAX', reason, this.init(pos, expected, found)), pos, unitOffset);
+  }
+
+  private badTrailer(pos: number, len: number, unitOffset: number): never {
+    this.syntax('argument not ended by CRLF', pos, unitOffset, `'\\r\\n' after the ${len}-byte argument`, describeByte(this.r.buf[pos]));
+  }
+
+  private unbalanced(reason: string, at: number, line: number, expected: string, found: string): never {
+    const err = new CorruptDataError('UNBALANCED_MULTI', reason, { file: this.file, offset: at, expected, found, context: this.context() });
+    this.record(err, at, line, at);
+  }
+
+  private overLimit(isCount: boolean, v: number, max: number, pos: number, unitOffset: number): never {
+    const key: keyof Limits = isCount ? 'maxArgs' : 'maxStringBytes';
+    const what = isCount ? `a command of at least ${v} arguments` : `an argument of at least ${v} bytes`;
+    const err = new LimitError(`${what} exceeds the limit of ${max} (raise it with ${LIMIT_OPTION[key]})`, {
+      file: this.file,
+      offset: this.r.base + pos,
+      context: this.context(),
+    });
+    this.damage(err, pos, unitOffset);
+  }
+
+  private init(pos: number, expected: string, found: string) {
+    return { file: this.file, offset: this.r.base + pos, expected, found, context: this.context() };
+  }
+
+  /** Records and throws damage found at window position `pos` (its line counted from `r.pos`). */
+  private damage(err: RdbtoolError, pos: number, unitOffset: number): never {
+    const r = this.r;
+    this.record(err, r.base + pos, this.line + countLf(r.buf, r.pos, pos), unitOffset);
+  }
+
+  private record(err: RdbtoolError, offset: number, line: number, unitOffset: number): never {
+    this.problem = {
+      code: err.code as AofProblem['code'],
+      reason: err.reason,
+      offset,
+      line,
+      unitOffset,
+      expected: err.expected,
+      found: err.found,
+    };
+    this.damageError = err;
+    throw err;
+  }
+}
+
+/**
+ * Decodes a whole RESP buffer in one go (tests, small files).
+ * @throws as {@link RespDecoder.push} and {@link RespDecoder.end} in `throw` mode.
+ */
+export function decodeResp(bytes: Uint8Array, handler: AofHandler, opts: RespDecoderOptions = {}): AofVerdict {
+  const d = new RespDecoder(handler, opts);
+  d.push(bytes);
+  return d.end();
+}
+
+// ---------------------------------------------------------------- helpers
+
+/**
+ * Counts `\n` bytes in `buf[from, to)`. Native `indexOf` is fastest where line ends are rare
+ * (binary values), a plain loop where they are dense: short ranges and dense stretches use the
+ * loop, 4 KiB at a time.
+ */
+function countLf(buf: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  if (to - from < 64) {
+    for (let k = from; k < to; k++) if (buf[k] === RespByte.Lf) n++;
+    return n;
+  }
+  let i = from;
+  while (i < to) {
+    const j = buf.indexOf(RespByte.Lf, i);
+    if (j < 0 || j >= to) break;
+    n++;
+    if (j - i < 32) {
+      const e = Math.min(to, j + 4096);
+      for (let k = j + 1; k < e; k++) if (buf[k] === RespByte.Lf) n++;
+      i = e;
+    } else {
+      i = j + 1;
+    }
+  }
+  return n;
+}
+
+/** MULTI, EXEC or SELECT, compared without case (byte | 0x20 folds only ASCII letters onto themselves). */
+function controlOf(a: Uint8Array): AofControl | null {
+  switch (a.length) {
+    case 4: // exec
+      return (a[0] | 0x20) === 0x65 && (a[1] | 0x20) === 0x78 && (a[2] | 0x20) === 0x65 && (a[3] | 0x20) === 0x63 ? 'exec' : null;
+    case 5: // multi
+      return (a[0] | 0x20) === 0x6d && (a[1] | 0x20) === 0x75 && (a[2] | 0x20) === 0x6c && (a[3] | 0x20) === 0x74 && (a[4] | 0x20) === 0x69 ? 'multi' : null;
+    case 6: // select
+      return (a[0] | 0x20) === 0x73 &&
+        (a[1] | 0x20) === 0x65 &&
+        (a[2] | 0x20) === 0x6c &&
+        (a[3] | 0x20) === 0x65 &&
+        (a[4] | 0x20) === 0x63 &&
+        (a[5] | 0x20) === 0x74
+        ? 'select'
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** A SELECT argument as a database index (plain decimal, at most 9 digits), or -1. */
+function parseDbIndex(a: Uint8Array): number {
+  if (a.length === 0 || a.length > 9) return -1;
+  let v = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a[i];
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+/** The seconds of `#TS:<digits>` (at most 15 digits), or undefined. */
+function parseTimestamp(raw: Uint8Array): number | undefined {
+  if (raw.length < 5 || raw.length > 19) return undefined;
+  if (raw[0] !== 0x23 || raw[1] !== 0x54 || raw[2] !== 0x53 || raw[3] !== 0x3a) return undefined;
+  let v = 0;
+  for (let i = 4; i < raw.length; i++) {
+    const c = raw[i];
+    if (c < 0x30 || c > 0x39) return undefined;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+/** A byte for messages: `'x'` when printable, `'\r'`-style escapes, else `0xNN`. */
+export function describeByte(b: number): string {
+  if (b >= 0x20 && b < 0x7f) return b === 0x27 ? `"'"` : `'${String.fromCharCode(b)}'`;
+  if (b === 0x0d) return "'\\r'";
+  if (b === 0x0a) return "'\\n'";
+  if (b === 0x09) return "'\\t'";
+  if (b === 0x00) return "'\\0'";
+  return hexByte(b);
+}
