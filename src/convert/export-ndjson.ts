@@ -5,35 +5,88 @@
  *   {"db":0,"key":K,"type":T,"encoding":E,"expireAtMs":X,"value":V}
  *   + "lfuFreq":N, "lruIdleSec":N, "fieldExpireAtMs":[[field,ms],...] only when the file has them
  *
- * Text is produced incrementally, element by element, and handed to the sink in pieces of
- * about 64 KiB, so a key with millions of elements never exists as one string. Two things
- * are held per key: a string value delivered in parts (`stringPart`, values above
- * `limits.maxInlineValueBytes`) is collected whole, because whether it is written as text or
- * base64 depends on all its bytes; and the `fieldExpireAtMs` pairs of a hash, which come
- * after the value in the record.
+ * Output is built as UTF-8 bytes straight into a 1 MiB buffer ({@link JsonByteWriter}) that
+ * goes to the sink whole: no JS string per key or per element. The fixed parts of a record
+ * (`{"db":N,"key":`, `,"type":…,"encoding":…,"expireAtMs":`, …) are encoded once and copied;
+ * byte strings are checked and copied (or base64-encoded) byte to byte.
+ *
+ * Memory: what is built is handed to the sink at the latest between input chunks (the
+ * `drain` of {@link exportRdb}), where the sink's backpressure is awaited. Two things can be
+ * held per key:
+ * - A string value delivered in parts (`stringPart`, values above
+ *   `limits.maxInlineValueBytes`). Whether it is written as text or base64 depends on all its
+ *   bytes, so nothing of it can be written before its last part. When the input is a regular
+ *   file (`inputFile`), nothing is held: the parts are only checked (and hashed) as they
+ *   arrive, and at the end of the record the value is read back from the file in pieces and
+ *   written straight into the output buffer (see {@link FileValue}). Otherwise (stdin, memory)
+ *   its bytes are kept as copies while it can still be text, and encoded part by part once it
+ *   cannot (see {@link PartedBytesJson}): at most the value's bytes, once.
+ *   Either way the whole value is produced within one decoder callback, so an asynchronous
+ *   destination (a file opened with `openFileSink`) buffers its text until the next `drain`;
+ *   synchronous ones (stdout to a file, a pipe or /dev/null) do not.
+ * - The `fieldExpireAtMs` pairs of a hash, which come after the value in the record (kept as
+ *   encoded JSON).
  */
-import { copyBytes } from '../io/bytes.js';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { InputError } from '../errors.js';
 import type { ChecksumStatus, KeyInfo, ModuleBlob, RdbHandler, StreamGroup, StreamIdmp, StreamMeta, StreamPending } from '../model/events.js';
-import type { ValueType } from '../model/redis-types.js';
+import type { Encoding, ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
 import type { Limits } from '../limits.js';
 import { OutputClosedError, type ByteSink } from '../io/byte-sink.js';
 import { scanRdb, type ScanProgress } from '../pipeline/scan.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../pipeline/filters.js';
-import { jsonBytesText, jsonScoreText, LineBuilder, toBase64 } from '../format/json.js';
+import {
+  B64_JSON_CLOSE,
+  B64_JSON_OPEN,
+  JsonByteWriter,
+  jsonBytesText,
+  jsonFragment,
+  PartedBytesJson,
+  PartedTextCheck,
+  releaseScanBuffers,
+  type ChunkOutput,
+  type JsonFragment,
+} from '../format/json.js';
 
 /** Output layout: one object per line, or one JSON array of the same objects. */
 export type ExportFormat = 'ndjson' | 'json';
+
+/**
+ * Where an {@link NdjsonExporter} writes: a function receiving the text (UTF-8 sequences are
+ * never split between calls), or anything with `write(bytes, done)`, such as a
+ * {@link ByteSink}: it gets large chunks and may keep them; once it calls `done` for a chunk,
+ * the chunk's buffer is reused.
+ */
+export type ExportOutput = ((text: string) => void) | { write(chunk: Uint8Array, done?: () => void): void };
 
 /** Options of {@link NdjsonExporter}. */
 export interface ExporterOptions {
   format?: ExportFormat;
   /** Keys to export (others are skipped without decoding their values). */
   filter?: KeyPredicate | null;
+  /**
+   * Size of the output pieces: text is handed over when this many bytes are built (and on
+   * `flush`). Default 1 MiB for a byte output, 64 KiB for a text function.
+   */
+  chunkBytes?: number;
+  /**
+   * The input's path, when the input is that file (what {@link exportRdb} passes for a file
+   * source). String values delivered in parts are then read back from the file at the end
+   * of their record instead of being kept in memory; a hash of what the decoder delivered
+   * is compared with what was read back.
+   */
+  inputFile?: string;
 }
 
 /** How the value of the current key opens and closes. */
-type Shape = 'array' | 'stream' | 'scalar' | 'none';
+const enum Shape {
+  Scalar,
+  Array,
+  Stream,
+}
 
 function shapeOf(t: ValueType): Shape {
   switch (t) {
@@ -42,13 +95,46 @@ function shapeOf(t: ValueType): Shape {
     case 'zset':
     case 'hash':
     case 'array':
-      return 'array';
+      return Shape.Array;
     case 'stream':
-      return 'stream';
+      return Shape.Stream;
     default:
-      return 'scalar';
+      return Shape.Scalar;
   }
 }
+
+
+/** The encoded fixed parts of a record for one (type, encoding). */
+interface RecordHead {
+  valueType: ValueType;
+  encoding: Encoding;
+  shape: Shape;
+  /** `,"type":T,"encoding":E,"expireAtMs":null,"value":` and the value's opening. */
+  noExpiry: JsonFragment;
+  /** `,"type":T,"encoding":E,"expireAtMs":` (the expiry follows). */
+  beforeExpiry: JsonFragment;
+  /** `,"value":` and the value's opening (after the expiry). */
+  afterExpiry: JsonFragment;
+}
+
+function recordHead(valueType: ValueType, encoding: Encoding): RecordHead {
+  const shape = shapeOf(valueType);
+  const head = ',"type":' + JSON.stringify(valueType) + ',"encoding":' + JSON.stringify(encoding) + ',"expireAtMs":';
+  const open = ',"value":' + (shape === Shape.Array ? '[' : shape === Shape.Stream ? '{"entries":[' : '');
+  return { valueType, encoding, shape, noExpiry: jsonFragment(head + 'null' + open), beforeExpiry: jsonFragment(head), afterExpiry: jsonFragment(open) };
+}
+
+const CLOSE_ARRAY = jsonFragment(']');
+const CLOSE_STREAM = jsonFragment(']}');
+const NULL_VALUE = jsonFragment('null');
+const LFU_FREQ = jsonFragment(',"lfuFreq":');
+const LRU_IDLE = jsonFragment(',"lruIdleSec":');
+const FIELD_TTLS = jsonFragment(',"fieldExpireAtMs":[');
+const ENTRY_ID = jsonFragment('{"id":"');
+const ENTRY_FIELDS = jsonFragment('","fields":[');
+const END_NDJSON = jsonFragment('}\n');
+const FIRST_JSON = jsonFragment('\n');
+const NEXT_JSON = jsonFragment(',\n');
 
 const q = (s: string): string => JSON.stringify(s);
 
@@ -96,46 +182,167 @@ function idmpText(x: StreamIdmp): string {
   );
 }
 
+/** A byte output for a text function: UTF-8 sequences cut between chunks are joined. */
+function textOutput(write: (text: string) => void): ChunkOutput {
+  const decoder = new StringDecoder('utf8');
+  return (chunk, release) => {
+    const s = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    release();
+    if (s.length > 0) write(s);
+  };
+}
+
+/** Pieces a value is read back in: a multiple of 3, so base64 needs no carry between them. */
+const REREAD_PIECE_BYTES = 3 << 18;
+
+/**
+ * A string value delivered in parts, from a file input: checked and hashed as the parts
+ * arrive (nothing kept), then read back from the file at the end of its record and written.
+ * The parts path is taken only for raw (not compressed) strings, whose bytes are the last
+ * `valueBytes` bytes of the record on disk.
+ */
+class FileValue {
+  private readonly check = new PartedTextCheck();
+  private hash: Hash | null = null;
+  private bytes = 0;
+
+  constructor(readonly path: string) {}
+
+  start(): void {
+    this.check.reset();
+    this.hash = createHash('sha256');
+    this.bytes = 0;
+  }
+
+  push(part: Uint8Array): void {
+    this.check.push(part);
+    this.hash!.update(part);
+    this.bytes += part.length;
+  }
+
+  /**
+   * Reads the value of `k`'s record back and writes it as a byte string.
+   * @throws InputError when the file cannot be read or no longer holds the same bytes.
+   */
+  write(w: JsonByteWriter, k: KeyInfo): void {
+    const delivered = this.hash!.digest();
+    this.hash = null;
+    const n = this.bytes;
+    const text = this.check.end();
+    const start = k.offset + k.onDiskBytes - k.valueBytes;
+    if (k.valueBytes !== n || start < k.offset) {
+      throw new InputError(`cannot locate a ${n}-byte string value in the record at byte ${k.offset}`, { file: this.path, offset: k.offset });
+    }
+    const again = createHash('sha256');
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (e) {
+      throw new InputError(`cannot read a string value back: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: this.path, offset: start, cause: e });
+    }
+    const readAt = (buf: Uint8Array, off: number, len: number, at: number): void => {
+      for (let got = 0; got < len; ) {
+        const r = readSync(fd, buf, off + got, len - got, at + got);
+        if (r === 0) throw new InputError('the file changed while being read: it is shorter than the string value read from it', { file: this.path, offset: at + got });
+        got += r;
+      }
+      again.update(buf.subarray(off, off + len));
+    };
+    try {
+      if (text && this.check.escapes === 0) {
+        // The common case: the bytes go from the file straight into the output buffer.
+        w.byte(0x22);
+        let at = start;
+        w.fill(n, (buf, off, len) => {
+          readAt(buf, off, len, at);
+          at += len;
+        });
+        w.byte(0x22);
+      } else {
+        const scratch = Buffer.allocUnsafe(Math.min(n, REREAD_PIECE_BYTES));
+        if (text) w.byte(0x22);
+        else w.raw(B64_JSON_OPEN);
+        for (let done = 0; done < n; ) {
+          const len = Math.min(n - done, scratch.length);
+          readAt(scratch, 0, len, start + done);
+          if (text) w.escaped(scratch, 0, len, true);
+          else w.base64(scratch, 0, len);
+          done += len;
+        }
+        if (text) w.byte(0x22);
+        else w.raw(B64_JSON_CLOSE);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (!again.digest().equals(delivered)) {
+      throw new InputError('the file changed while being read: a string value read back from it differs from what was decoded', { file: this.path, offset: start });
+    }
+  }
+}
+
 /**
  * The decoder handler that writes the export schema. Call {@link begin} before the scan and
- * {@link finish} after it; `write` receives the text in order.
+ * {@link finish} after it; the output receives the text in order.
  */
 export class NdjsonExporter implements RdbHandler {
-  private readonly out: LineBuilder;
+  private readonly w: JsonByteWriter;
   private readonly json: boolean;
   private readonly filter: KeyPredicate | null;
   /** Keys written so far. */
   keys = 0;
   private active = false;
-  private shape: Shape = 'none';
+  private shape = Shape.Scalar;
   private first = true;
   private valueWritten = false;
   private metaWritten = false;
-  private tail = '';
+  private lfuFreq: number | undefined = undefined;
+  private lruIdleSec: number | undefined = undefined;
   private idmp = '';
-  private fieldTtls: string[] = [];
-  private parts: Uint8Array[] = [];
+  /** Encoded `[field,ms]` pairs of the current hash, comma-separated. */
+  private ttlChunks: Uint8Array[] = [];
+  private ttlWriter: JsonByteWriter | null = null;
+  private ttlCount = 0;
+  private readonly parted: PartedBytesJson;
+  /** Reads large values back from the input file; null when the input is not a file. */
+  private fileValue: FileValue | null = null;
+  /** Whether `inputFile` is a regular file (checked on the first large value). */
+  private inputIsFile: boolean | undefined = undefined;
+  /** A value's parts have started arriving (reset per key). */
+  private partsStarted = false;
+  /** The current value's parts go to {@link fileValue}. */
+  private partsFromFile = false;
+  /** The value is to be read back from the file at `keyEnd`. */
+  private filePending = false;
+  private head: RecordHead | null = null;
+  private readonly heads = new Map<ValueType, Map<Encoding, RecordHead>>();
+  private db = -1;
+  private dbPrefix: JsonFragment = jsonFragment('');
 
-  constructor(write: (s: string) => void, opts: ExporterOptions = {}) {
-    this.out = new LineBuilder(write);
+  constructor(out: ExportOutput, opts: ExporterOptions = {}) {
+    const write: ChunkOutput = typeof out === 'function' ? textOutput(out) : (chunk, release) => out.write(chunk, release);
+    this.w = new JsonByteWriter(write, opts.chunkBytes ?? (typeof out === 'function' ? 64 * 1024 : 1 << 20));
+    this.parted = new PartedBytesJson(this.w);
+    if (opts.inputFile !== undefined) this.fileValue = new FileValue(opts.inputFile);
     this.json = opts.format === 'json';
     this.filter = opts.filter ?? null;
   }
 
   /** Writes what comes before the first record (`[` for the JSON format). */
   begin(): void {
-    if (this.json) this.out.push('[');
+    if (this.json) this.w.byte(0x5b);
   }
 
   /** Writes what comes after the last record and flushes. */
   finish(): void {
-    if (this.json) this.out.push(this.keys > 0 ? '\n]\n' : ']\n');
-    this.out.flush();
+    if (this.json) this.w.ascii(this.keys > 0 ? '\n]\n' : ']\n');
+    this.w.flush();
   }
 
-  /** Hands the text built so far to the writer (call before awaiting the sink). */
+  /** Hands the text built so far to the output (call before awaiting the sink, between input chunks). */
   flush(): void {
-    this.out.flush();
+    this.w.flush();
+    releaseScanBuffers();
   }
 
   keyStart(k: KeyInfo): boolean {
@@ -143,78 +350,157 @@ export class NdjsonExporter implements RdbHandler {
       this.active = false;
       return false;
     }
+    const w = this.w;
+    let head = this.head;
+    if (head === null || head.valueType !== k.valueType || head.encoding !== k.encoding) head = this.headOf(k.valueType, k.encoding);
+    if (k.db !== this.db) {
+      this.db = k.db;
+      this.dbPrefix = jsonFragment('{"db":' + k.db + ',"key":');
+    }
     this.active = true;
-    this.shape = shapeOf(k.valueType);
+    this.shape = head.shape;
     this.first = true;
     this.valueWritten = false;
     this.metaWritten = false;
     this.idmp = '';
-    this.tail = (k.lfuFreq !== undefined ? ',"lfuFreq":' + k.lfuFreq : '') + (k.lruIdleSec !== undefined ? ',"lruIdleSec":' + k.lruIdleSec : '');
-    let s = this.json ? (this.keys > 0 ? ',\n' : '\n') : '';
-    s += '{"db":' + k.db + ',"key":' + jsonBytesText(k.key) + ',"type":' + q(k.valueType) + ',"encoding":' + q(k.encoding);
-    s += ',"expireAtMs":' + (k.expireAtMs === null ? 'null' : k.expireAtMs) + ',"value":';
-    if (this.shape === 'array') s += '[';
-    else if (this.shape === 'stream') s += '{"entries":[';
-    this.out.push(s);
+    this.lfuFreq = k.lfuFreq;
+    this.lruIdleSec = k.lruIdleSec;
+    if (this.partsStarted) {
+      this.partsStarted = false;
+      this.partsFromFile = false;
+      this.filePending = false;
+      this.parted.reset();
+    }
+    if (this.json) w.fragment(this.keys > 0 ? NEXT_JSON : FIRST_JSON);
+    w.fragment(this.dbPrefix);
+    w.bytes(k.key);
+    if (k.expireAtMs === null) w.fragment(head.noExpiry);
+    else {
+      w.fragment(head.beforeExpiry);
+      w.number(k.expireAtMs);
+      w.fragment(head.afterExpiry);
+    }
     this.keys++;
     return true;
   }
 
-  private sep(): string {
-    if (this.first) {
-      this.first = false;
-      return '';
-    }
-    return ',';
+  private headOf(valueType: ValueType, encoding: Encoding): RecordHead {
+    let byEncoding = this.heads.get(valueType);
+    if (byEncoding === undefined) this.heads.set(valueType, (byEncoding = new Map()));
+    let head = byEncoding.get(encoding);
+    if (head === undefined) byEncoding.set(encoding, (head = recordHead(valueType, encoding)));
+    this.head = head;
+    return head;
+  }
+
+  private sep(): void {
+    if (this.first) this.first = false;
+    else this.w.byte(0x2c);
   }
 
   stringValue(v: Uint8Array): void {
-    this.out.push(jsonBytesText(v));
+    this.w.bytes(v);
     this.valueWritten = true;
   }
 
   stringPart(part: Uint8Array, last: boolean): void {
-    this.parts.push(copyBytes(part));
-    if (!last) return;
-    const whole = Buffer.concat(this.parts);
-    this.parts = [];
-    this.out.push(jsonBytesText(whole));
-    this.valueWritten = true;
+    if (!this.partsStarted) {
+      this.partsStarted = true;
+      this.partsFromFile = this.fileValue !== null && this.canReread();
+      if (this.partsFromFile) this.fileValue!.start();
+    }
+    if (this.partsFromFile) {
+      this.fileValue!.push(part);
+      if (last) this.filePending = true;
+    } else this.parted.push(part, last);
+    if (last) this.valueWritten = true;
+  }
+
+  /** True when `inputFile` is a regular file, which can be read again (not a pipe). */
+  private canReread(): boolean {
+    if (this.inputIsFile === undefined) {
+      try {
+        this.inputIsFile = statSync(this.fileValue!.path).isFile();
+      } catch {
+        this.inputIsFile = false;
+      }
+    }
+    return this.inputIsFile;
   }
 
   item(v: Uint8Array): void {
-    this.out.push(this.sep() + jsonBytesText(v));
+    this.sep();
+    this.w.bytes(v);
   }
 
   member(m: Uint8Array, score: number): void {
-    this.out.push(this.sep() + '[' + jsonBytesText(m) + ',' + jsonScoreText(score) + ']');
+    const w = this.w;
+    this.sep();
+    w.byte(0x5b);
+    w.bytes(m);
+    w.byte(0x2c);
+    w.score(score);
+    w.byte(0x5d);
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
-    const ft = jsonBytesText(f);
-    this.out.push(this.sep() + '[' + ft + ',' + jsonBytesText(v) + ']');
-    if (expireAtMs !== null) this.fieldTtls.push('[' + ft + ',' + expireAtMs + ']');
+    const w = this.w;
+    this.sep();
+    w.byte(0x5b);
+    w.bytes(f);
+    w.byte(0x2c);
+    w.bytes(v);
+    w.byte(0x5d);
+    if (expireAtMs !== null) {
+      let t = this.ttlWriter;
+      if (t === null) t = this.ttlWriter = new JsonByteWriter((c) => this.ttlChunks.push(c), 4096);
+      if (this.ttlCount++ > 0) t.byte(0x2c);
+      t.byte(0x5b);
+      t.bytes(f);
+      t.byte(0x2c);
+      t.number(expireAtMs);
+      t.byte(0x5d);
+    }
   }
 
   arrayElement(index: number, v: Uint8Array): void {
-    this.out.push(this.sep() + '[' + index + ',' + jsonBytesText(v) + ']');
+    const w = this.w;
+    this.sep();
+    w.byte(0x5b);
+    w.number(index);
+    w.byte(0x2c);
+    w.bytes(v);
+    w.byte(0x5d);
   }
 
   streamEntry(id: string, fields: Uint8Array[], deleted: boolean): void {
     if (deleted) return;
-    let s = this.sep() + '{"id":' + q(id) + ',"fields":[';
-    for (let i = 0; i + 1 < fields.length; i += 2) s += (i > 0 ? ',[' : '[') + jsonBytesText(fields[i]) + ',' + jsonBytesText(fields[i + 1]) + ']';
-    this.out.push(s + ']}');
+    const w = this.w;
+    this.sep();
+    // Stream IDs are digits and a dash: nothing to escape.
+    w.fragment(ENTRY_ID);
+    w.ascii(id);
+    w.fragment(ENTRY_FIELDS);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      if (i > 0) w.byte(0x2c);
+      w.byte(0x5b);
+      w.bytes(fields[i]);
+      w.byte(0x2c);
+      w.bytes(fields[i + 1]);
+      w.byte(0x5d);
+    }
+    w.fragment(CLOSE_STREAM);
   }
 
   streamMeta(m: StreamMeta): void {
-    this.out.push(metaText(m));
+    this.w.text(metaText(m));
     this.metaWritten = true;
     this.first = true;
   }
 
   streamGroup(g: StreamGroup): void {
-    this.out.push(this.sep() + groupText(g));
+    this.sep();
+    this.w.text(groupText(g));
   }
 
   streamIdmp(x: StreamIdmp): void {
@@ -222,30 +508,53 @@ export class NdjsonExporter implements RdbHandler {
   }
 
   moduleValue(m: ModuleBlob): void {
-    this.out.push('{"module":' + q(m.moduleName) + ',"encver":' + m.encver + ',"raw":{"b64":"' + toBase64(m.raw) + '"}}');
+    const w = this.w;
+    w.text('{"module":' + q(m.moduleName) + ',"encver":' + m.encver + ',"raw":{"b64":"');
+    w.base64(m.raw, 0, m.raw.length);
+    w.ascii('"}}');
     this.valueWritten = true;
   }
 
-  keyEnd(): void {
+  keyEnd(k: KeyInfo): void {
     if (!this.active) return;
     this.active = false;
-    let s: string;
+    const w = this.w;
+    if (this.filePending) {
+      this.filePending = false;
+      this.fileValue!.write(w, k);
+    }
     switch (this.shape) {
-      case 'array':
-        s = ']';
+      case Shape.Array:
+        w.fragment(CLOSE_ARRAY);
         break;
-      case 'stream':
-        s = this.metaWritten ? ']' + this.idmp + '}' : ']}';
+      case Shape.Stream:
+        if (this.metaWritten) {
+          w.fragment(CLOSE_ARRAY);
+          w.text(this.idmp);
+          w.byte(0x7d);
+        } else w.fragment(CLOSE_STREAM);
         break;
       default:
-        s = this.valueWritten ? '' : 'null';
+        if (!this.valueWritten) w.fragment(NULL_VALUE);
     }
-    s += this.tail;
-    if (this.fieldTtls.length > 0) {
-      s += ',"fieldExpireAtMs":[' + this.fieldTtls.join(',') + ']';
-      this.fieldTtls = [];
+    if (this.lfuFreq !== undefined) {
+      w.fragment(LFU_FREQ);
+      w.number(this.lfuFreq);
     }
-    this.out.push(s + (this.json ? '}' : '}\n'));
+    if (this.lruIdleSec !== undefined) {
+      w.fragment(LRU_IDLE);
+      w.number(this.lruIdleSec);
+    }
+    if (this.ttlCount > 0) {
+      this.ttlWriter!.flush();
+      w.fragment(FIELD_TTLS);
+      for (const c of this.ttlChunks) w.raw(c);
+      w.byte(0x5d);
+      this.ttlChunks = [];
+      this.ttlCount = 0;
+    }
+    if (this.json) w.byte(0x7d);
+    else w.fragment(END_NDJSON);
   }
 }
 
@@ -280,8 +589,9 @@ export interface ExportResult {
  * does not match (records read before the problem have been written).
  */
 export async function exportRdb(source: ByteSource, sink: ByteSink, opts: ExportOptions = {}): Promise<ExportResult> {
-  const exporter = new NdjsonExporter((s) => sink.write(s), {
+  const exporter = new NdjsonExporter(sink, {
     format: opts.format,
+    inputFile: source.path,
     filter: opts.filter ? createKeyFilter(opts.filter) : null,
   });
   exporter.begin();

@@ -9,12 +9,16 @@
  * into a no-op and `drain()` throws {@link OutputClosedError}, which the export stops on
  * quietly.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { InputError } from '../errors.js';
 
 /** Default buffer size: 1 MiB. */
 export const DEFAULT_SINK_BUFFER_BYTES = 1 << 20;
+
+/** Written buffers kept for reuse. */
+const MAX_SPARE_BUFFERS = 2;
 
 /** Byte arrays at least this large are written through instead of being copied. */
 const PASS_THROUGH_BYTES = 64 * 1024;
@@ -37,9 +41,12 @@ export interface ByteSink {
   /**
    * Appends text (UTF-8) or bytes. Never blocks; the data may stay buffered. Byte arrays of
    * 64 KiB or more are handed to the destination as they are (not copied): don't modify
-   * them afterwards.
+   * them until `done` is called. `done` (optional) is called once the sink no longer needs
+   * `data`: at once when it was copied or dropped, otherwise when the destination has
+   * written it, if the destination is known to be done with a chunk then (see
+   * `StreamSinkOptions.reuseBuffers`); never for other destinations.
    */
-  write(data: string | Uint8Array): void;
+  write(data: string | Uint8Array, done?: () => void): void;
   /**
    * Flushes the buffer when it is worth it and waits while the destination is saturated.
    * @throws OutputClosedError when the reader went away.
@@ -62,6 +69,19 @@ export interface StreamSinkOptions {
   end?: boolean;
   /** Buffer size in bytes. Default 1 MiB. */
   bufferBytes?: number;
+  /**
+   * Reuse a buffer once the stream has written it (its write callback ran, or the write
+   * completed synchronously), and report that through `write`'s `done`. Only safe when the
+   * stream keeps no reference to a chunk after that: files, sockets and pipes, stdout and
+   * stderr do not (the default for them), other streams may (a collector, a PassThrough), so
+   * the default for them is false.
+   */
+  reuseBuffers?: boolean;
+}
+
+/** Streams that are done with a chunk once it is written (it went to the OS). */
+function writesThrough(stream: Writable): boolean {
+  return stream === process.stdout || stream === process.stderr || stream instanceof WriteStream || stream instanceof Socket;
 }
 
 class StreamSink implements ByteSink {
@@ -70,6 +90,9 @@ class StreamSink implements ByteSink {
   closedByReader = false;
   private buf: Buffer;
   private pos = 0;
+  /** Buffers the stream has written, ready for reuse. */
+  private readonly spare: Buffer[] = [];
+  private readonly reuse: boolean;
   private error: Error | null = null;
   private readonly endOnClose: boolean;
   private readonly size: number;
@@ -81,6 +104,7 @@ class StreamSink implements ByteSink {
     this.name = opts.name ?? '<stream>';
     this.endOnClose = opts.end ?? true;
     this.size = opts.bufferBytes ?? DEFAULT_SINK_BUFFER_BYTES;
+    this.reuse = opts.reuseBuffers ?? writesThrough(stream);
     this.buf = Buffer.allocUnsafe(this.size);
     stream.on('error', this.onError);
   }
@@ -90,8 +114,11 @@ class StreamSink implements ByteSink {
     else if (!this.error) this.error = e;
   };
 
-  write(data: string | Uint8Array): void {
-    if (this.closedByReader || this.error) return;
+  write(data: string | Uint8Array, done?: () => void): void {
+    if (this.closedByReader || this.error) {
+      done?.();
+      return;
+    }
     if (typeof data === 'string') {
       // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
       if (data.length * 3 > this.size - this.pos) {
@@ -111,21 +138,56 @@ class StreamSink implements ByteSink {
     this.bytesWritten += data.length;
     if (data.length >= PASS_THROUGH_BYTES) {
       this.flush();
-      this.stream.write(data);
+      if (done && this.reuse) this.handOver(data, done);
+      else this.stream.write(data);
       return;
     }
-    if (data.length > this.size - this.pos) this.flush();
+    if (data.length > this.size - this.pos) {
+      this.flush();
+      if (data.length > this.size) {
+        // Larger than the whole buffer (a small buffer): a copy of its own.
+        this.stream.write(Buffer.from(data));
+        done?.();
+        return;
+      }
+    }
     this.buf.set(data, this.pos);
     this.pos += data.length;
+    done?.();
   }
 
   /** Hands the buffered bytes to the stream (which keeps them: a new buffer is started). */
   private flush(): void {
     if (this.pos === 0) return;
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.size);
+    const full = this.buf;
+    const out = full.subarray(0, this.pos);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.size);
     this.pos = 0;
-    if (!this.closedByReader && !this.error) this.stream.write(out);
+    if (this.closedByReader || this.error) return;
+    // The buffer comes back for reuse once the stream has written it.
+    if (this.reuse) {
+      this.handOver(out, () => {
+        if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(full);
+      });
+    } else this.stream.write(out);
+  }
+
+  /**
+   * Writes `data` and calls `done` (once) when the stream no longer holds it: at once when
+   * the stream wrote it synchronously (stdout to a file or /dev/null, most pipe writes: its
+   * `writableLength` is back to 0), otherwise from the write callback. Without the first
+   * case, a burst of writes within one synchronous stretch (one decoder chunk) would keep
+   * every buffer alive until the next tick.
+   */
+  private handOver(data: Uint8Array, done: () => void): void {
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      done();
+    };
+    this.stream.write(data, once);
+    if (this.stream.writableLength === 0) once();
   }
 
   private check(): void {
@@ -221,10 +283,11 @@ export function memorySink(name = '<memory>'): MemorySink {
     get bytesWritten() {
       return total;
     },
-    write(data) {
+    write(data, done) {
       const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
       parts.push(b);
       total += b.length;
+      done?.();
     },
     async drain() {},
     async close() {},

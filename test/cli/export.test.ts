@@ -4,20 +4,23 @@
  * that wrote each fixture).
  */
 import path from 'node:path';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exportRdb, NdjsonExporter } from '../../src/convert/export-ndjson.js';
 import { memorySink, streamSink } from '../../src/io/byte-sink.js';
 import { bytesSource, openSource } from '../../src/io/source.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { jsonToBytes, type JsonBytes } from '../../src/format/json.js';
-import { CorruptDataError } from '../../src/errors.js';
+import { CorruptDataError, InputError } from '../../src/errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const FIXTURES = path.join(ROOT, 'fixtures', 'rdb');
+const TMP = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-export-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 type Rec = Record<string, unknown> & { db: number; key: JsonBytes; type: string; value: unknown };
 
@@ -305,6 +308,87 @@ describe('export schema details', () => {
     expect(whole.records.find((r) => r.key === 'longerstring')!.value).toBe('thisisalongerstring.idontknowwhatitmeans');
   });
 
+  it('writes a string delivered in parts the same from a file, from memory and whole', async () => {
+    // Every string above 4 bytes arrives in parts: from a file it is read back from the file,
+    // from memory it is held; text, escaped text and binary values alike.
+    for (const file of [
+      path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb'),
+      path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb'),
+      path.join(FIXTURES, 'all-types.rdb'),
+    ]) {
+      const whole = await exportFile(file);
+      const fromFile = await exportFile(file, { limits: { maxInlineValueBytes: 4 } });
+      expect(fromFile.text).toBe(whole.text);
+      const sink = memorySink();
+      await exportRdb(bytesSource(readFileSync(file), 'x', 7), sink, { limits: { maxInlineValueBytes: 4 } });
+      expect(sink.text()).toBe(whole.text);
+    }
+  });
+
+  it('fails when a value read back from the file is not what was decoded', async () => {
+    const file = path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb');
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('thisisalongerstring');
+    expect(at).toBeGreaterThan(0);
+    const changed = Buffer.from(bytes);
+    changed[at] = 0x54; // 'T'
+    const other = path.join(TMP, 'changed.rdb');
+    writeFileSync(other, changed);
+    const exporter = new NdjsonExporter(memorySink(), { inputFile: other });
+    const err = await scanRdb(bytesSource(bytes), exporter, { limits: { maxInlineValueBytes: 4 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/changed while being read/);
+  });
+
+  it('writes the same text to a text function as to a sink, whole characters per call', async () => {
+    const file = path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb');
+    const { text } = await exportFile(file);
+    const pieces: string[] = [];
+    const exporter = new NdjsonExporter((s) => pieces.push(s), { chunkBytes: 64 });
+    await scanRdb(await openSource(file), exporter, { drain: () => exporter.flush() });
+    exporter.finish();
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.some((p) => p.includes('\ufffd'))).toBe(false);
+  });
+
+  it('keeps the output bounded with a slow reader: it waits for the sink between input chunks', async () => {
+    let bytes = 0;
+    const out = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        setImmediate(cb);
+      },
+    });
+    const sink = streamSink(out, { name: 'slow', end: false, bufferBytes: 64 * 1024 });
+    // What the stream holds never exceeds what was produced since the last drain (one input
+    // chunk's worth) plus the sink's own buffer: everything older has been written.
+    let sinceDrain = 0;
+    let worst = 0;
+    let drains = 0;
+    const write = sink.write.bind(sink);
+    sink.write = (data, done) => {
+      sinceDrain += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      write(data, done);
+      worst = Math.max(worst, out.writableLength - sinceDrain);
+    };
+    const drain = sink.drain.bind(sink);
+    sink.drain = async () => {
+      await drain();
+      drains++;
+      sinceDrain = 0;
+    };
+    const file = path.join(FIXTURES, 'big-collections.rdb');
+    const res = await exportRdb(bytesSource(readFileSync(file), 'big', 4096), sink);
+    await sink.close();
+    const { text } = await exportFile(file);
+    expect(res.keys).toBeGreaterThan(0);
+    expect(bytes).toBe(Buffer.byteLength(text));
+    expect(drains).toBeGreaterThan(40);
+    expect(worst).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it('streams its output: text reaches the sink before the input ends', async () => {
     const bytes = readFileSync(path.join(CORPUS, 'librdb', '100_lists.rdb'));
     const sizes: number[] = [];
@@ -339,5 +423,81 @@ describe('export schema details', () => {
     expect(err).toBeInstanceOf(CorruptDataError);
     expect((err as CorruptDataError).code).toBe('CHECKSUM_MISMATCH');
     expect(sink.text().trimEnd().split('\n')).toHaveLength(3);
+  });
+});
+
+// ------------------------------------------------------------------ the sink's release callback
+
+describe('sink release callbacks (buffer reuse by the exporter)', () => {
+  it('calls done at once for copied data and after the write for passed-through data', async () => {
+    const pending: (() => void)[] = [];
+    const out = new Writable({
+      highWaterMark: 1,
+      write(_chunk: Buffer, _enc, cb) {
+        pending.push(cb);
+      },
+    });
+    const sink = streamSink(out, { bufferBytes: 1024, reuseBuffers: true });
+    let small = 0;
+    sink.write(new Uint8Array(10), () => small++);
+    expect(small).toBe(1); // copied into the sink's buffer
+    let big = 0;
+    sink.write(new Uint8Array(100 * 1024), () => big++);
+    expect(big).toBe(0); // handed to the stream, not written yet
+    while (pending.length > 0) {
+      pending.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(big).toBe(1);
+  });
+
+  it('calls done at once when the stream wrote synchronously', () => {
+    const out = new Writable({
+      write(_chunk: Buffer, _enc, cb) {
+        cb();
+      },
+    });
+    const sink = streamSink(out, { bufferBytes: 1024, reuseBuffers: true });
+    let done = 0;
+    sink.write(new Uint8Array(100 * 1024), () => done++);
+    expect(done).toBe(1);
+  });
+
+  it('never calls done for a stream that may keep its chunks, so the exporter never reuses them', async () => {
+    const kept: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        kept.push(chunk); // no copy: a collector keeps the very buffers it is given
+        cb();
+      },
+    });
+    const sink = streamSink(out, { bufferBytes: 64 * 1024 });
+    let done = 0;
+    sink.write(new Uint8Array(100 * 1024), () => done++);
+    expect(done).toBe(0);
+    const file = path.join(FIXTURES, 'big-collections.rdb');
+    // 32 KiB of input at a time: many output chunks above 64 KiB, passed through uncopied.
+    await exportRdb(bytesSource(readFileSync(file), 'big', 32 * 1024), sink);
+    await sink.close();
+    const { text } = await exportFile(file);
+    expect(kept.filter((k) => k.length >= 64 * 1024).length).toBeGreaterThan(2);
+    expect(Buffer.concat(kept).subarray(100 * 1024).toString('utf8')).toBe(text);
+  });
+
+  it('writes byte arrays larger than a small buffer whole', async () => {
+    const got: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        got.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    const sink = streamSink(out, { bufferBytes: 16 });
+    const data = Uint8Array.from({ length: 100 }, (_, i) => i);
+    sink.write(Uint8Array.of(1, 2));
+    sink.write(data);
+    data.fill(0); // the sink made its own copy
+    await sink.close();
+    expect(Buffer.concat(got)).toEqual(Buffer.concat([Buffer.from([1, 2]), Buffer.from(Uint8Array.from({ length: 100 }, (_, i) => i))]));
   });
 });
