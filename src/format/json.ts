@@ -127,35 +127,6 @@ export function stringifyJson(v: unknown, indent?: number): string {
   return JSON.stringify(toJsonValue(v), null, indent);
 }
 
-/**
- * Builds output text from many small pieces and hands it to `write` in pieces of about
- * `flushChars` characters, so a huge record never exists as one string and a small one costs
- * one `write` call per flush instead of one per piece.
- */
-export class LineBuilder {
-  private text = '';
-
-  constructor(
-    private readonly write: (s: string) => void,
-    private readonly flushChars = 64 * 1024,
-  ) {}
-
-  /** Appends a piece of JSON text. */
-  push(s: string): void {
-    this.text += s;
-    if (this.text.length >= this.flushChars) this.flush();
-  }
-
-  /** Hands what has been built so far to the writer. */
-  flush(): void {
-    if (this.text.length > 0) {
-      const t = this.text;
-      this.text = '';
-      this.write(t);
-    }
-  }
-}
-
 // ------------------------------------------------------------------ byte-level JSON output
 
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -7,7 +7,6 @@ import {
   jsonScore,
   jsonScoreText,
   jsonToBytes,
-  LineBuilder,
   PartedBase64,
   PartedBytesJson,
   PartedTextCheck,
@@ -108,19 +107,6 @@ describe('toJsonValue / stringifyJson', () => {
     const v = toJsonValue({ key: b(0x61), bin: b(0xff), n: 2n ** 64n, when: new Date(0), gone: undefined, list: [b(0x62)] });
     expect(v).toEqual({ key: 'a', bin: { b64: '/w==' }, n: '18446744073709551616', when: '1970-01-01T00:00:00.000Z', list: ['b'] });
     expect(stringifyJson({ a: 1n })).toBe('{"a":"1"}');
-  });
-});
-
-describe('LineBuilder', () => {
-  it('hands text over in large pieces, in order', () => {
-    const pieces: string[] = [];
-    const lb = new LineBuilder((s) => pieces.push(s), 10);
-    for (let i = 0; i < 25; i++) lb.push(String(i % 10));
-    expect(pieces.length).toBe(2);
-    lb.flush();
-    lb.flush();
-    expect(pieces.join('')).toBe('0123456789'.repeat(2) + '01234');
-    expect(pieces.length).toBe(3);
   });
 });
 
