@@ -12,6 +12,8 @@ export interface ByteSource {
   readonly size: number | undefined;
   /** The file path when the source is a regular file (lets the checksum run in a worker). */
   readonly path: string | undefined;
+  /** The path to open when it is not valid UTF-8 (a manifest may name such a file); `path` is then undefined. */
+  readonly rawPath?: Buffer;
   /** The bytes, in order, as fresh chunks (callers may keep views into them). */
   chunks(): AsyncIterable<Uint8Array>;
 }
@@ -20,32 +22,34 @@ export interface ByteSource {
  * Opens a file (or `-` for stdin) as a {@link ByteSource}.
  * @throws InputError when the path cannot be opened or is not a regular file.
  */
-export async function openSource(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<ByteSource> {
+export async function openSource(path: string | Buffer, chunkBytes = DEFAULT_CHUNK_BYTES, name?: string): Promise<ByteSource> {
   if (path === '-') return stdinSource(chunkBytes);
+  const shown = name ?? String(path);
   let st;
   try {
     st = await fsp.stat(path);
   } catch (e) {
-    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: path, cause: e });
+    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
   }
-  if (st.isDirectory()) throw new InputError(`is a directory, expected a file`, { file: path });
+  if (st.isDirectory()) throw new InputError(`is a directory, expected a file`, { file: shown });
   const size = st.size;
   return {
-    name: path,
+    name: shown,
     size,
-    path,
-    chunks: () => fileChunks(path, chunkBytes),
+    path: typeof path === 'string' ? path : undefined,
+    rawPath: typeof path === 'string' ? undefined : path,
+    chunks: () => fileChunks(path, chunkBytes, shown),
   };
 }
 
-async function* fileChunks(path: string, chunkBytes: number): AsyncIterable<Uint8Array> {
+async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: string): AsyncIterable<Uint8Array> {
   const stream = createReadStream(path, { highWaterMark: chunkBytes });
   try {
     // Plain Uint8Array views: their subarray() is cheaper than Buffer's, and the decoder
     // takes many views per chunk.
     for await (const chunk of stream) yield asUint8Array(chunk as Buffer);
   } catch (e) {
-    throw new InputError(`cannot read: ${describeFsError(e)}`, { file: path, cause: e });
+    throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, cause: e });
   } finally {
     stream.destroy();
   }

@@ -136,6 +136,11 @@ export class RdbDecoder extends RdbCursor {
         throw err;
       }
     }
+    return this.summary();
+  }
+
+  /** What has been learned so far (complete once {@link RdbDecoder.done}); never throws. */
+  summary(): RdbSummary {
     return { header: this.header, end: this.endInfo, trailingBytes: this.endInfo ? this.r.received - this.endInfo.endOffset : 0 };
   }
 

@@ -1,0 +1,279 @@
+/**
+ * Reads one persistence file whatever it holds, chosen by its first bytes (FORMATS.md §5.5):
+ * an RDB (`REDIS` / `VALKEY`), a hybrid AOF (an RDB, then RESP commands on the same bytes) or
+ * a plain RESP AOF. The RDB decoder reads the preamble; when it reaches the checksum trailer
+ * the RESP decoder continues on the same byte window. Asynchronous only between chunks.
+ *
+ * Damage never throws here: it ends the scan and is returned as the file's `problem`, located
+ * (so `check` can report every file of a multi-part set). I/O errors and errors thrown by the
+ * caller's handlers do throw.
+ */
+import { RdbDecoder, type RdbSummary } from '../rdb/decoder.js';
+import { RespDecoder } from '../aof/resp-decoder.js';
+import type { RdbHandler } from '../model/events.js';
+import type { AofHandler, AofVerdict } from '../model/aof-events.js';
+import type { ByteSource } from '../io/source.js';
+import type { Limits } from '../limits.js';
+import { InputError, RdbtoolError, UsageError, type ErrorCode } from '../errors.js';
+import { startFileCrc, type FileCrcJob } from '../binary/crc64-file.js';
+import type { ScanProgress } from './scan.js';
+
+/** What a file turned out to hold. */
+export type FileContent = 'rdb' | 'hybrid' | 'aof' | 'empty';
+
+/** The verdict on one file. */
+export type FileStatus = 'ok' | 'empty' | 'truncated' | 'corrupt';
+
+/** The first problem found in a file, located. */
+export interface FileProblem {
+  /** A stable error code (RESP_SYNTAX, UNBALANCED_MULTI, TRUNCATED, CHECKSUM_MISMATCH, …). */
+  code: ErrorCode;
+  /** `rdb` when the problem is in the RDB part, `aof` when in the RESP commands. */
+  section: 'rdb' | 'aof';
+  /** The problem in words, without the location. */
+  reason: string;
+  /** Absolute offset of the first bad byte (for truncation: the end of the file). */
+  offset: number;
+  /** Physical line of `offset` in the RESP section (AOF problems only). */
+  line?: number;
+  /** Where the unit holding the problem starts (a command's `*`, an open MULTI). */
+  unitOffset?: number;
+  expected?: string;
+  found?: string;
+  /** For RDB problems: what was being decoded (db, key, type), as in the error's JSON form. */
+  context?: Record<string, unknown>;
+}
+
+/** Callbacks for the two sections of a file. */
+export interface FileHandlers {
+  /** Called for the RDB (a whole RDB file, or a hybrid file's preamble). */
+  rdb?: RdbHandler;
+  /** Called for the RESP commands (a plain AOF, or a hybrid file's tail). */
+  aof?: AofHandler;
+  /** Called once the RDB part is complete and checked, before the RESP part is read. */
+  rdbDone?(summary: RdbSummary): void;
+}
+
+/** Options of {@link scanFile}. */
+export interface FileScanOptions {
+  limits?: Partial<Limits>;
+  /** RDB value checking (see RdbDecoderOptions.verify). Default `deep`. */
+  verify?: 'deep' | 'shallow';
+  /** Where the RDB CRC-64 runs (see ScanOptions.checksumWorker). Default `auto`. */
+  checksumWorker?: 'auto' | 'always' | 'never';
+  /** Starting value of redis-check-aof's line counter (carried across multi-part files). */
+  startRedisCheckAofLine?: number;
+  /** Bytes of earlier files, added to progress reports. */
+  progressBase?: number;
+  /** Total of all files, for progress reports. */
+  progressTotal?: number;
+  onProgress?: (p: ScanProgress) => void;
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+  /** Awaited between chunks when it returns a promise (backpressure from a writer). */
+  drain?: () => Promise<void> | void;
+}
+
+/** The outcome of {@link scanFile}. */
+export interface FileScan {
+  /** The source's name. */
+  name: string;
+  /** Bytes read (the file's size). */
+  bytes: number;
+  content: FileContent;
+  status: FileStatus;
+  problem: FileProblem | null;
+  /** The RDB part's summary (header, end, checksum), when the file starts with one and it was read to its end. */
+  rdb: RdbSummary | null;
+  /** Offset where the RESP section starts: 0 for a plain AOF, the RDB's end for a hybrid; null when not reached. */
+  respOffset: number | null;
+  /** The RESP decoder's verdict, when the RESP section was reached (also for an empty tail). */
+  aof: AofVerdict | null;
+  /**
+   * The offset up to which the file is valid: where `redis-check-aof --fix` would cut it.
+   * 0 when the RDB part is damaged (no cut can save it).
+   */
+  okUpTo: number;
+  elapsedMs: number;
+}
+
+/** Files at least this large get their RDB checksum computed in a worker (auto mode). */
+const WORKER_CRC_MIN_BYTES = 16 << 20;
+const MAGIC_REDIS = [0x52, 0x45, 0x44, 0x49, 0x53]; // "REDIS"
+const MAGIC_VALKEY = [0x56, 0x41, 0x4c, 0x4b, 0x45, 0x59]; // "VALKEY"
+
+/**
+ * What the first bytes say: `rdb` (starts with `REDIS` or `VALKEY`), `resp`, or `more` when
+ * too few bytes are there to tell.
+ */
+export function sniffStart(head: Uint8Array, atEnd: boolean): 'rdb' | 'resp' | 'more' {
+  for (const magic of [MAGIC_REDIS, MAGIC_VALKEY]) {
+    let i = 0;
+    while (i < magic.length && i < head.length && head[i] === magic[i]) i++;
+    if (i === magic.length) return 'rdb';
+    if (i === head.length && !atEnd) return 'more';
+  }
+  return 'resp';
+}
+
+/**
+ * Reads a whole file, calling the handlers as it goes.
+ * @throws InputError when the source cannot be read (or the scan is aborted); whatever a
+ *   handler throws.
+ */
+export async function scanFile(source: ByteSource, handlers: FileHandlers, opts: FileScanOptions = {}): Promise<FileScan> {
+  const started = performance.now();
+  const file = source.name;
+  let rdb: RdbDecoder | null = null;
+  let resp: RespDecoder | null = null;
+  let crcJob: FileCrcJob | null = null;
+  let rdbSummary: RdbSummary | null = null;
+  let problem: FileProblem | null = null;
+  let head: Uint8Array | null = new Uint8Array(0);
+  let bytes = 0;
+  let lastProgress = 0;
+  const interval = opts.progressIntervalMs ?? 250;
+  const base = opts.progressBase ?? 0;
+  const total = opts.progressTotal ?? source.size;
+
+  const startResp = (reader?: RespDecoder['r']) => {
+    resp = new RespDecoder(handlers.aof ?? {}, {
+      file,
+      limits: opts.limits,
+      onDamage: 'report',
+      startRedisCheckAofLine: opts.startRedisCheckAofLine,
+      ...(reader ? { reader } : {}),
+    });
+  };
+
+  const startRdb = () => {
+    const mode = opts.checksumWorker ?? 'auto';
+    const useWorker = source.path !== undefined && (mode === 'always' || (mode === 'auto' && (source.size ?? 0) >= WORKER_CRC_MIN_BYTES));
+    if (useWorker) crcJob = startFileCrc(source.path!);
+    rdb = new RdbDecoder(handlers.rdb ?? {}, { file, limits: opts.limits, verify: opts.verify, checksum: useWorker ? 'external' : true });
+  };
+
+  /** After the RDB part: settle its checksum, then hand the byte window to the RESP decoder. */
+  const finishRdb = async (d: RdbDecoder) => {
+    if (d.checksumPending && crcJob) {
+      const { hi, lo } = await crcJob.prefix(d.summary().end!.eofOffset + 1);
+      d.completeChecksum(hi, lo);
+    }
+    crcJob?.cancel();
+    crcJob = null;
+    rdbSummary = d.summary();
+    handlers.rdbDone?.(rdbSummary);
+    startResp(d.r);
+    resp!.push(new Uint8Array(0));
+  };
+
+  const feed = async (chunk: Uint8Array) => {
+    if (head !== null) {
+      head = concat(head, chunk);
+      const kind = sniffStart(head, false);
+      if (kind === 'more') return;
+      chunk = head;
+      head = null;
+      if (kind === 'rdb') startRdb();
+      else startResp();
+    }
+    if (resp) {
+      (resp as RespDecoder).push(chunk);
+      return;
+    }
+    const d = rdb!;
+    d.push(chunk);
+    if (d.done) await finishRdb(d);
+  };
+
+  /** Runs an RDB step; damage in the RDB part ends the scan as the file's problem. */
+  const rdbStep = async (step: () => Promise<void> | void) => {
+    try {
+      await step();
+    } catch (e) {
+      if (!(e instanceof RdbtoolError) || e instanceof InputError || e instanceof UsageError) throw e;
+      problem = rdbProblem(e);
+    }
+  };
+
+  try {
+    for await (const chunk of source.chunks()) {
+      bytes += chunk.length;
+      if (problem === null) {
+        if (head !== null || resp === null) await rdbStep(() => feed(chunk));
+        else (resp as RespDecoder).push(chunk);
+      }
+      if (opts.signal?.aborted) throw new InputError('aborted', { file, offset: bytes });
+      if (opts.drain) await opts.drain();
+      if (opts.onProgress) {
+        const now = performance.now();
+        if (now - lastProgress >= interval) {
+          lastProgress = now;
+          opts.onProgress({ bytesRead: base + bytes, totalBytes: total });
+        }
+      }
+    }
+    if (problem === null && head !== null) {
+      // Fewer bytes than a magic: decide on what there is.
+      const rest = head;
+      head = null;
+      if (sniffStart(rest, true) === 'rdb') startRdb();
+      else startResp();
+      if (rest.length > 0) await rdbStep(() => feed(rest));
+    }
+    if (problem === null && rdb !== null && resp === null) {
+      const d = rdb as RdbDecoder;
+      await rdbStep(async () => {
+        d.end(); // throws TRUNCATED when the RDB is incomplete
+        await finishRdb(d);
+      });
+    }
+    opts.onProgress?.({ bytesRead: base + bytes, totalBytes: total });
+  } finally {
+    (crcJob as FileCrcJob | null)?.cancel();
+  }
+
+  let verdict: AofVerdict | null = null;
+  if (resp !== null) {
+    verdict = (resp as RespDecoder).end();
+    if (verdict.problem) {
+      const p = verdict.problem;
+      problem = { code: p.code, section: 'aof', reason: p.reason, offset: p.offset, line: p.line, unitOffset: p.unitOffset, expected: p.expected, found: p.found };
+    }
+  }
+  const content: FileContent = bytes === 0 ? 'empty' : rdb === null ? 'aof' : verdict !== null && verdict.bytes > 0 ? 'hybrid' : 'rdb';
+  const p = problem as FileProblem | null;
+  const status: FileStatus = p === null ? (bytes === 0 ? 'empty' : 'ok') : p.code === 'TRUNCATED' ? 'truncated' : 'corrupt';
+  return {
+    name: file,
+    bytes,
+    content,
+    status,
+    problem,
+    rdb: rdbSummary,
+    respOffset: verdict ? verdict.startOffset : null,
+    aof: verdict,
+    okUpTo: verdict ? verdict.okUpTo : 0,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function rdbProblem(e: RdbtoolError): FileProblem {
+  return {
+    code: e.code,
+    section: 'rdb',
+    reason: e.reason,
+    offset: e.offset ?? 0,
+    expected: e.expected,
+    found: e.found,
+    context: e.context ? (e.toJSON().context as Record<string, unknown>) : undefined,
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
