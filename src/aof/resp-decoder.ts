@@ -85,6 +85,13 @@ export interface RespDecoderOptions {
    * the first problem without throwing and `end()` returns the verdict.
    */
   onDamage?: 'throw' | 'report';
+  /**
+   * Count physical lines (default true). Counting them means looking at every byte, the
+   * largest cost of a check-only pass; with `false` every physical `line` field of the
+   * verdict and its problem is 0 (a caller that can re-read the input counts them only when
+   * it needs them). `redisCheckAofLine` is exact either way.
+   */
+  countLines?: boolean;
 }
 
 type Step = Generator<void, void, void>;
@@ -122,6 +129,10 @@ export class RespDecoder {
   private readonly report: boolean;
   private readonly inlineMax: number;
   private readonly gen: Step;
+  /** True when no handler takes commands or argument parts: the fast path may run. */
+  private readonly fast: boolean;
+  /** False when physical lines are not wanted (see {@link RespDecoderOptions.countLines}). */
+  private readonly countLines: boolean;
   /** redis-check-aof's line counter: 1 + protocol CRLFs consumed (FORMATS.md §5.8). */
   private checkLine = 1;
   private okUpTo: number;
@@ -166,6 +177,8 @@ export class RespDecoder {
     this.checkLine = opts.startRedisCheckAofLine ?? 1;
     this.okUpTo = this.startOffset;
     this.okUpToLine = this.line;
+    this.countLines = opts.countLines ?? true;
+    this.fast = handler.command === undefined && handler.argPart === undefined && handler.multi === undefined && handler.exec === undefined;
     this.gen = this.run();
   }
 
@@ -272,6 +285,10 @@ export class RespDecoder {
       v.problem = { ...p };
       v.firstBadOffset = p.offset;
       v.firstBadLine = p.line;
+    }
+    if (!this.countLines) {
+      v.okUpToLine = 0;
+      if (v.problem) v.problem.line = v.firstBadLine = 0;
     } else if (this.startOffset === 0 && endOffset === 0) {
       v.status = 'empty';
     }
@@ -312,6 +329,9 @@ export class RespDecoder {
         r.wanted = 1;
         yield;
       }
+      // Check-only decoding (nobody takes the commands): whole commands straight off the
+      // window, no views, no objects. Anything unusual falls through to the exact path below.
+      if (this.fast && this.fastUnits()) continue;
       const at = r.base + r.pos;
       this.unitStart = at;
       const b0 = r.buf[r.pos];
@@ -384,6 +404,105 @@ export class RespDecoder {
       if (control === 'multi') h.multi?.(at, line0);
       else if (control === 'exec') h.exec?.(at, line0, this.multiCount);
     }
+  }
+
+  /**
+   * The fast path for check-only decoding (no `command` or `argPart` handler): consumes as
+   * many complete, well-formed commands as the window holds, keeping the counters the exact
+   * path keeps. Returns false when it consumed nothing: the unit at `pos` is then an
+   * annotation, incomplete, over a limit, streamed, or damaged, and the exact path reads it
+   * (and reports any damage precisely). Physical lines are counted once, in bulk, on exit.
+   */
+  private fastUnits(): boolean {
+    const r = this.r;
+    const buf = r.buf;
+    const end = r.end;
+    const maxArgs = this.limits.maxArgs;
+    const inlineMax = this.inlineMax;
+    const start = r.pos;
+    let p = start;
+    let okPos = -1;
+    for (;;) {
+      // A unit boundary (the first one was recorded by the caller).
+      if (p !== start && !this.inMulti) {
+        okPos = p;
+        this.okCommands = this.commands;
+      }
+      if (p >= end || buf[p] !== RespByte.Array) break;
+      const unit = p;
+      // *<argc>\r\n
+      let q = p + 1;
+      let argc = 0;
+      let c = 0;
+      while (q < end && (c = buf[q]) >= 0x30 && c <= 0x39 && argc <= maxArgs) {
+        argc = argc * 10 + (c - 0x30);
+        q++;
+      }
+      if (q === p + 1 || q + 1 >= end || c !== RespByte.Cr || buf[q + 1] !== RespByte.Lf || argc < 1 || argc > maxArgs) break;
+      q += 2;
+      let control: AofControl | null = null;
+      let selectDb = -1;
+      let ok = true;
+      for (let i = 0; i < argc; i++) {
+        if (q >= end || buf[q] !== RespByte.Bulk) {
+          ok = false;
+          break;
+        }
+        let k = q + 1;
+        let len = 0;
+        while (k < end && (c = buf[k]) >= 0x30 && c <= 0x39 && len <= inlineMax) {
+          len = len * 10 + (c - 0x30);
+          k++;
+        }
+        if (k === q + 1 || k + 1 >= end || c !== RespByte.Cr || buf[k + 1] !== RespByte.Lf || len > inlineMax) {
+          ok = false;
+          break;
+        }
+        const v = k + 2;
+        const after = v + len;
+        if (after + 1 >= end || buf[after] !== RespByte.Cr || buf[after + 1] !== RespByte.Lf) {
+          ok = false;
+          break;
+        }
+        if (i === 0) {
+          control = controlAt(buf, v, len);
+          if ((control === 'multi' && this.inMulti) || (control === 'exec' && !this.inMulti)) {
+            ok = false;
+            break;
+          }
+        } else if (i === 1 && control === 'select' && argc === 2) {
+          selectDb = parseDbIndexAt(buf, v, len);
+        }
+        q = after + 2;
+      }
+      if (!ok) break;
+      this.commands++;
+      this.checkLine += 1 + 2 * argc;
+      p = q;
+      if (control === 'multi') {
+        this.inMulti = true;
+        this.multiOffset = r.base + unit;
+        this.multiCount = 0;
+      } else if (control === 'exec') {
+        this.inMulti = false;
+        this.multiOffset = -1;
+      } else {
+        if (this.inMulti) this.multiCount++;
+        if (selectDb >= 0) this.db = selectDb;
+      }
+    }
+    if (p === start) return false;
+    if (okPos >= 0) this.okUpTo = r.base + okPos;
+    if (this.countLines) {
+      if (okPos >= 0) {
+        this.okUpToLine = this.line + countLf(buf, start, okPos);
+        this.line = this.okUpToLine + countLf(buf, okPos, p);
+      } else {
+        this.line += countLf(buf, start, p);
+      }
+    }
+    r.pos = p;
+    return true;
   }
 
   /**
@@ -647,18 +766,25 @@ function countLf(buf: Uint8Array, from: number, to: number): number {
 
 /** MULTI, EXEC or SELECT, compared without case (byte | 0x20 folds only ASCII letters onto themselves). */
 function controlOf(a: Uint8Array): AofControl | null {
-  switch (a.length) {
+  return controlAt(a, 0, a.length);
+}
+
+/** {@link controlOf} for the `len` bytes at `buf[i]` (no view needed). */
+function controlAt(b: Uint8Array, i: number, len: number): AofControl | null {
+  switch (len) {
     case 4: // exec
-      return (a[0] | 0x20) === 0x65 && (a[1] | 0x20) === 0x78 && (a[2] | 0x20) === 0x65 && (a[3] | 0x20) === 0x63 ? 'exec' : null;
+      return (b[i] | 0x20) === 0x65 && (b[i + 1] | 0x20) === 0x78 && (b[i + 2] | 0x20) === 0x65 && (b[i + 3] | 0x20) === 0x63 ? 'exec' : null;
     case 5: // multi
-      return (a[0] | 0x20) === 0x6d && (a[1] | 0x20) === 0x75 && (a[2] | 0x20) === 0x6c && (a[3] | 0x20) === 0x74 && (a[4] | 0x20) === 0x69 ? 'multi' : null;
+      return (b[i] | 0x20) === 0x6d && (b[i + 1] | 0x20) === 0x75 && (b[i + 2] | 0x20) === 0x6c && (b[i + 3] | 0x20) === 0x74 && (b[i + 4] | 0x20) === 0x69
+        ? 'multi'
+        : null;
     case 6: // select
-      return (a[0] | 0x20) === 0x73 &&
-        (a[1] | 0x20) === 0x65 &&
-        (a[2] | 0x20) === 0x6c &&
-        (a[3] | 0x20) === 0x65 &&
-        (a[4] | 0x20) === 0x63 &&
-        (a[5] | 0x20) === 0x74
+      return (b[i] | 0x20) === 0x73 &&
+        (b[i + 1] | 0x20) === 0x65 &&
+        (b[i + 2] | 0x20) === 0x6c &&
+        (b[i + 3] | 0x20) === 0x65 &&
+        (b[i + 4] | 0x20) === 0x63 &&
+        (b[i + 5] | 0x20) === 0x74
         ? 'select'
         : null;
     default:
@@ -668,10 +794,15 @@ function controlOf(a: Uint8Array): AofControl | null {
 
 /** A SELECT argument as a database index (plain decimal, at most 9 digits), or -1. */
 function parseDbIndex(a: Uint8Array): number {
-  if (a.length === 0 || a.length > 9) return -1;
+  return parseDbIndexAt(a, 0, a.length);
+}
+
+/** {@link parseDbIndex} for the `len` bytes at `buf[i]`. */
+function parseDbIndexAt(b: Uint8Array, i: number, len: number): number {
+  if (len === 0 || len > 9) return -1;
   let v = 0;
-  for (let i = 0; i < a.length; i++) {
-    const c = a[i];
+  for (let k = i; k < i + len; k++) {
+    const c = b[k];
     if (c < 0x30 || c > 0x39) return -1;
     v = v * 10 + (c - 0x30);
   }

@@ -16,6 +16,7 @@ import type { ByteSource } from '../io/source.js';
 import type { Limits } from '../limits.js';
 import { InputError, RdbtoolError, UsageError, type ErrorCode } from '../errors.js';
 import { startFileCrc, type FileCrcJob } from '../binary/crc64-file.js';
+import { linesAt } from '../io/line-count.js';
 import type { ScanProgress } from './scan.js';
 
 /** What a file turned out to hold. */
@@ -61,6 +62,14 @@ export interface FileScanOptions {
   verify?: 'deep' | 'shallow';
   /** Where the RDB CRC-64 runs (see ScanOptions.checksumWorker). Default `auto`. */
   checksumWorker?: 'auto' | 'always' | 'never';
+  /**
+   * Physical line numbers of the RESP section: `always` counts them as the decoder goes;
+   * `on-damage` (default) lets the decoder skip them when no handler takes commands (much
+   * faster), then finds the lines of the verdict's offsets by reading the file again when it
+   * is damaged. Lines stay 0 where they are not known (an intact file read on the fast path,
+   * or stdin).
+   */
+  lines?: 'always' | 'on-damage';
   /** Starting value of redis-check-aof's line counter (carried across multi-part files). */
   startRedisCheckAofLine?: number;
   /** Bytes of earlier files, added to progress reports. */
@@ -136,11 +145,15 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
   const base = opts.progressBase ?? 0;
   const total = opts.progressTotal ?? source.size;
 
+  const aofHandler = handlers.aof ?? {};
+  const takesCommands = aofHandler.command !== undefined || aofHandler.argPart !== undefined || aofHandler.multi !== undefined || aofHandler.exec !== undefined;
+  const countLines = opts.lines === 'always' || takesCommands;
   const startResp = (reader?: RespDecoder['r']) => {
-    resp = new RespDecoder(handlers.aof ?? {}, {
+    resp = new RespDecoder(aofHandler, {
       file,
       limits: opts.limits,
       onDamage: 'report',
+      countLines,
       startRedisCheckAofLine: opts.startRedisCheckAofLine,
       ...(reader ? { reader } : {}),
     });
@@ -236,6 +249,13 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
   let verdict: AofVerdict | null = null;
   if (resp !== null) {
     verdict = (resp as RespDecoder).end();
+    const rawPath = source.path ?? source.rawPath;
+    if (!countLines && verdict.problem && rawPath !== undefined) {
+      const v = verdict;
+      const [okLine, badLine] = await linesAt(rawPath, v.startOffset, [v.okUpTo, v.problem!.offset]);
+      v.okUpToLine = okLine;
+      v.firstBadLine = v.problem!.line = badLine;
+    }
     if (verdict.problem) {
       const p = verdict.problem;
       problem = { code: p.code, section: 'aof', reason: p.reason, offset: p.offset, line: p.line, unitOffset: p.unitOffset, expected: p.expected, found: p.found };
