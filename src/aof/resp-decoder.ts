@@ -179,6 +179,9 @@ export class RespDecoder {
     this.okUpToLine = this.line;
     this.countLines = opts.countLines ?? true;
     this.fast = handler.command === undefined && handler.argPart === undefined && handler.multi === undefined && handler.exec === undefined;
+    // The fast path holds no view across an append (the exact path, which it falls back to,
+    // uses each view before it waits for more bytes), so the window's buffers can be reused.
+    if (this.fast) this.r.recycle = true;
     this.gen = this.run();
   }
 
@@ -285,12 +288,12 @@ export class RespDecoder {
       v.problem = { ...p };
       v.firstBadOffset = p.offset;
       v.firstBadLine = p.line;
+    } else if (this.startOffset === 0 && endOffset === 0) {
+      v.status = 'empty';
     }
     if (!this.countLines) {
       v.okUpToLine = 0;
       if (v.problem) v.problem.line = v.firstBadLine = 0;
-    } else if (this.startOffset === 0 && endOffset === 0) {
-      v.status = 'empty';
     }
     return v;
   }

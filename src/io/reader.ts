@@ -5,7 +5,8 @@
  * offset of its first byte. Reads are all-or-nothing: the `try*` helpers of the decoders
  * check `available()` first and leave `pos` untouched when the bytes are not there yet,
  * recording in `wanted` how many bytes (from `pos`) they need. A buffer is never compacted in
- * place, so views handed out earlier stay valid after later appends.
+ * place, so views handed out earlier stay valid after later appends (unless the decoder opts
+ * into {@link Reader.recycle}).
  *
  * Bytes are reported to an optional `onConsumed` observer (the checksum) exactly once, in
  * large runs, when they are dropped from the window or on {@link Reader.flushConsumed}.
@@ -69,12 +70,14 @@ export class Reader {
     const left = this.end - this.pos;
     if (left === 0) {
       this.report();
+      if (this.allocated && this.recycle) this.spare = this.buf;
       this.base += this.end;
       this.buf = chunk;
       this.pos = 0;
       this.end = chunk.length;
       this.reported = 0;
       this.owned = false; // the chunk belongs to the caller: never write into it
+      this.allocated = false;
       return;
     }
     // Room after `end` in a buffer we own: copy the chunk into it.
@@ -84,21 +87,42 @@ export class Reader {
       return;
     }
     this.report();
-    const need = Math.max(left + chunk.length, this.wanted);
-    const cap = need > left + chunk.length ? need : left + chunk.length;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(this.pos, this.end), 0);
+    const size = left + chunk.length;
+    const need = Math.max(size, this.wanted);
+    const prev = this.buf;
+    let next: Uint8Array;
+    if (this.recycle && this.spare !== null && this.spare.length >= need) {
+      next = this.spare;
+    } else {
+      // Room for a little more than this round needs, so the spare usually fits the next one.
+      next = new Uint8Array(this.recycle ? need + RECYCLE_SLACK : need);
+    }
+    next.set(prev.subarray(this.pos, this.end), 0);
     next.set(chunk, left);
+    this.spare = this.recycle && this.allocated ? prev : null;
+    this.allocated = true;
     this.base += this.pos;
     this.buf = next;
-    this.end = left + chunk.length;
+    this.end = size;
     this.pos = 0;
     this.reported = 0;
-    this.owned = cap > this.end;
+    this.owned = next.length > this.end;
   }
 
   /** True when `buf` was allocated here and has spare capacity we may write into. */
   private owned = false;
+  /** True when `buf` was allocated here (not a caller's chunk). */
+  private allocated = false;
+  /** The previous window's buffer, reused by the next append when {@link Reader.recycle} is set. */
+  private spare: Uint8Array | null = null;
+
+  /**
+   * Set by a decoder that keeps no view into the window across appends (a check-only pass):
+   * the reader then alternates between two buffers it owns instead of allocating a new one
+   * whenever a chunk ends inside a unit, which saves an allocation and its garbage per chunk.
+   * Views handed out before the previous append are overwritten.
+   */
+  recycle = false;
 
   /**
    * Consumes `n` bytes, which may run past the window: the rest is dropped from future
@@ -132,3 +156,5 @@ export class Reader {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Extra capacity of a recycled buffer beyond what the append needed. */
+const RECYCLE_SLACK = 64 * 1024;
