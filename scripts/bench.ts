@@ -1,30 +1,59 @@
 /**
- * `npm run bench`: speed and memory of rdbtool against `redis-check-rdb` on one ~1 GB RDB
- * written by a real redis-server (STYLE §2.12, house rule 7). Nothing here is a test: it
- * exits 0 when targets are missed, and 1 only when a measurement could not run or exited non-zero.
+ * `npm run bench`: speed and memory of rdbtool against `redis-check-rdb` on one ~1 GB RDB, and
+ * against `redis-check-aof` on a ~1 GB plain AOF and a hybrid AOF, all written by a real
+ * redis-server (STYLE §2.12, house rule 7). Nothing here is a test: it exits 0 when targets
+ * are missed, and 1 only when a measurement could not run or exited non-zero.
  *
  * Steps:
- * 1. builds the dataset once into `.bench-cache/` (scripts/lib/bench-data.ts), or reuses it;
+ * 1. builds the datasets the chosen measurements need once into `.bench-cache/`, or reuses them:
+ *    - the RDB (scripts/lib/bench-data.ts);
+ *    - the AOF files (scripts/lib/bench-aof-data.ts): `aof/plain.aof`, the ~1 GB plain AOF of
+ *      a server that took a mixed write workload, and `aof/hybrid.aof`, the RDB base of a
+ *      BGREWRITEAOF (`aof/hybrid-base.rdb`) followed by the incr file written after it
+ *      (`aof/hybrid-tail.aof`);
  * 2. builds `dist/` with `tsc -p tsconfig.build.json` when it is missing or older than `src/`;
- * 3. reads the file once to warm the page cache, then runs, interleaved, N times each:
- *    - `redis-check-rdb <file>` (the baseline),
- *    - `rdbtool inspect <file> --json` (verifies the checksum),
- *    - a full deep decode of every value with the library's RdbDecoder
+ * 3. reads every file once to warm the page cache, then runs all measurements interleaved
+ *    (one round runs each once), N rounds:
+ *    RDB dataset:
+ *    - `check`: `redis-check-rdb <file>` (the baseline of the RDB measurements),
+ *    - `inspect`: `rdbtool inspect <file> --json` (verifies the checksum),
+ *    - `decode`: a full deep decode of every value with the library's RdbDecoder
  *      (scripts/lib/bench-decode.ts, run on the compiled `dist/` code),
- *    - `rdbtool export <file> --format ndjson`,
+ *    - `deliver`: the same decode, handing every value to a callback,
+ *    - `export`: `rdbtool export <file> --format ndjson`;
+ *    AOF dataset:
+ *    - `aof-raw-read`: the I/O floor, a node process reading plain.aof with the library's
+ *      read loop (`createReadStream`, 1 MiB chunks) and doing nothing with the bytes,
+ *    - `aof-redis-check-aof`: `redis-check-aof plain.aof` (the baseline of the plain file),
+ *    - `aof-check`: `rdbtool check plain.aof`,
+ *    - `hybrid-redis-check-aof`: `redis-check-aof hybrid.aof` (the baseline of the hybrid file),
+ *    - `hybrid-check`: `rdbtool check hybrid.aof`,
+ *    - `hybrid-inspect-rdb`: `rdbtool inspect hybrid-base.rdb --json`, then
+ *      `rdbtool check hybrid-tail.aof`, one after the other; its time is the sum, its
+ *      peak RSS the larger of the two (what checking the two parts separately costs);
  *    all with stdout sent to /dev/null, timing the wall clock and reading peak RSS from
  *    `/usr/bin/time -f '%e %M'` (or by polling /proc/<pid>/status VmHWM without it);
- * 4. prints medians, MB/s, keys/s, the ratio to redis-check-rdb, peak RSS and the targets.
+ * 4. prints medians, MB/s of the file each one reads, keys/s (RDB), the ratio to the
+ *    baseline of its file, peak RSS and the targets.
+ *
+ * The `check` command measurements fail with a message, and the others still run, while
+ * rdbtool has no `check` command (src/cli/commands/check.ts).
  *
  * Options:
  *   --quick            one run of each instead of three
  *   --runs N           N runs of each
  *   --json             print the results as JSON on stdout (progress stays on stderr)
- *   --rebuild          rebuild the dataset even when a cached one exists
- *   --scale X          dataset scale (default 1 = ~1 GB; e.g. 0.01 for a quick try)
- *   --only a,b         run only these measurements (check, inspect, decode, deliver, export)
+ *   --rebuild          rebuild the datasets the chosen measurements use, even when cached
+ *   --scale X          dataset scale (default 1 = ~1 GB RDB and ~1 GB plain AOF; e.g. 0.01
+ *                      for a quick try)
+ *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
+ *                      aof-raw-read, aof-redis-check-aof, aof-check, hybrid-redis-check-aof,
+ *                      hybrid-check, hybrid-inspect-rdb; or the groups `rdb` (the first five),
+ *                      `aof` (all the AOF ones) and `hybrid` (the hybrid-* ones)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
- *                      the top self-time functions (profiles go to .bench-cache/profiles/)
+ *                      the top self-time functions (profiles go to .bench-cache/profiles/);
+ *                      any single node process: inspect, decode, deliver, export,
+ *                      aof-raw-read, aof-check, hybrid-check
  *   --top N            rows of the profile summary (default 15)
  *
  * Units: MB = 10^6 bytes, for throughput and for RSS.
@@ -35,17 +64,55 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** The `check` command: its source, and what the build makes of it. */
+const CHECK_SOURCE = path.join(ROOT, 'src', 'cli', 'commands', 'check.ts');
+const CHECK_DIST = path.join(ROOT, 'dist', 'cli', 'commands', 'check.js');
 const GNU_TIME = '/usr/bin/time';
 const MB = 1e6;
 
-/** The four measurements, in the order they run within a round. */
-const MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
+/** The measurements on the RDB dataset, in the order they run within a round. */
+const RDB_MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
+/** The measurements on the AOF dataset, run after the RDB ones within a round. */
+const AOF_MEASUREMENTS = ['aof-raw-read', 'aof-redis-check-aof', 'aof-check', 'hybrid-redis-check-aof', 'hybrid-check', 'hybrid-inspect-rdb'] as const;
+const MEASUREMENTS = [...RDB_MEASUREMENTS, ...AOF_MEASUREMENTS] as const;
 type MeasurementId = (typeof MEASUREMENTS)[number];
+type RdbMeasurementId = (typeof RDB_MEASUREMENTS)[number];
+
+/** Names `--only` accepts for several measurements at once. */
+const GROUPS: Record<string, readonly MeasurementId[]> = {
+  rdb: RDB_MEASUREMENTS,
+  aof: AOF_MEASUREMENTS,
+  hybrid: AOF_MEASUREMENTS.filter((id) => id.startsWith('hybrid-')),
+};
+
+const isRdbMeasurement = (id: MeasurementId): id is RdbMeasurementId => (RDB_MEASUREMENTS as readonly string[]).includes(id);
+
+/** The measurements that run `rdbtool check`. */
+const USES_CHECK: ReadonlySet<MeasurementId> = new Set(['aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
+
+/**
+ * What a measurement's ratio compares against: redis-check-rdb for the RDB, redis-check-aof
+ * on the same file for the AOF ones.
+ */
+const BASELINE: Record<MeasurementId, MeasurementId> = {
+  check: 'check',
+  inspect: 'check',
+  decode: 'check',
+  deliver: 'check',
+  export: 'check',
+  'aof-raw-read': 'aof-redis-check-aof',
+  'aof-redis-check-aof': 'aof-redis-check-aof',
+  'aof-check': 'aof-redis-check-aof',
+  'hybrid-redis-check-aof': 'hybrid-redis-check-aof',
+  'hybrid-check': 'hybrid-redis-check-aof',
+  'hybrid-inspect-rdb': 'hybrid-redis-check-aof',
+};
 
 interface Options {
   runs: number;
@@ -68,8 +135,13 @@ function parseArgs(argv: string[]): Options {
     return v;
   };
   const measurement = (s: string): MeasurementId => {
-    if (!(MEASUREMENTS as readonly string[]).includes(s)) throw new BenchUsageError(`unknown measurement "${s}" (expected ${MEASUREMENTS.join(', ')})`);
+    if (!(MEASUREMENTS as readonly string[]).includes(s)) throw new BenchUsageError(`unknown measurement "${s}" (expected ${MEASUREMENTS.join(', ')}; --only also takes ${Object.keys(GROUPS).join(', ')})`);
     return s as MeasurementId;
+  };
+  const measurements = (s: string): MeasurementId[] => {
+    const ids = new Set(s.split(',').flatMap((name) => GROUPS[name] ?? [measurement(name)]));
+    // Keep the round order whatever order they were given in.
+    return MEASUREMENTS.filter((id) => ids.has(id));
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -91,7 +163,7 @@ function parseArgs(argv: string[]): Options {
         if (!(opts.scale > 0)) throw new BenchUsageError('--scale must be a positive number');
         break;
       case '--only':
-        opts.only = value(i++, a).split(',').map(measurement);
+        opts.only = measurements(value(i++, a));
         break;
       case '--profile':
         opts.profile = measurement(value(i++, a));
@@ -102,7 +174,11 @@ function parseArgs(argv: string[]): Options {
       case '--help':
       case '-h':
         process.stdout.write(
-          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only check,inspect,decode,deliver,export] [--profile NAME [--top N]]\n',
+          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only ID,…] [--profile ID [--top N]]\n' +
+            `  IDs: ${MEASUREMENTS.join(', ')}\n` +
+            `  groups for --only: ${Object.entries(GROUPS)
+              .map(([g, ids]) => `${g} (${ids.join(', ')})`)
+              .join('; ')}\n`,
         );
         process.exit(0);
         break;
@@ -174,6 +250,15 @@ interface Command {
   args: string[];
   /** When true, stdout is captured (small JSON result) instead of going to /dev/null. */
   captureStdout: boolean;
+  /** The file the command reads (warmed into the page cache before the runs). */
+  input: string;
+  /** Bytes the measurement reads, with its `alsoRun` commands (for MB/s). */
+  bytes: number;
+  /**
+   * Commands run right after this one, as part of the same measurement: its time and CPU
+   * are the sums over all of them, its peak RSS the largest, its exit code the first non-zero.
+   */
+  alsoRun?: Command[];
 }
 
 interface RunResult {
@@ -251,6 +336,29 @@ async function runOnce(cmd: Command, extraNodeArgs: string[] = []): Promise<RunR
   }
 }
 
+/** A run of a command and of its {@link Command.alsoRun} commands. */
+interface MeasurementRun extends RunResult {
+  /** Wall seconds of each command, in order (one entry without `alsoRun`). */
+  stepSeconds: number[];
+}
+
+/** Runs a command, then its `alsoRun` commands (stopping at the first that exits non-zero). */
+async function runMeasurement(cmd: Command): Promise<MeasurementRun> {
+  const first = await runOnce(cmd);
+  const total: MeasurementRun = { ...first, stepSeconds: [first.seconds] };
+  for (const next of cmd.alsoRun ?? []) {
+    if (total.exitCode !== 0) break;
+    const r = await runOnce(next);
+    total.seconds += r.seconds;
+    total.cpuSeconds = total.cpuSeconds === null || r.cpuSeconds === null ? null : total.cpuSeconds + r.cpuSeconds;
+    total.peakRssKb = total.peakRssKb === null || r.peakRssKb === null ? (total.peakRssKb ?? r.peakRssKb) : Math.max(total.peakRssKb, r.peakRssKb);
+    total.exitCode = r.exitCode;
+    total.stderrTail = r.stderrTail;
+    total.stepSeconds.push(r.seconds);
+  }
+  return total;
+}
+
 /** Reads the whole file once so every measurement starts from a warm page cache. */
 async function warmPageCache(file: string): Promise<number> {
   const started = performance.now();
@@ -270,18 +378,29 @@ interface MeasurementResult {
   id: MeasurementId;
   name: string;
   command: string;
+  /** Bytes of the input, which MB/s divides. */
+  inputBytes: number;
   runs: number[];
   /** CPU seconds (user + system) of each run. */
   cpuRuns: number[];
   medianSeconds: number | null;
   medianCpuSeconds: number | null;
   mbPerSec: number | null;
+  /** Keys of the RDB per second (RDB measurements only). */
   keysPerSec: number | null;
-  /** redis-check-rdb seconds / this measurement's seconds (higher is faster). */
+  /** The measurement {@link MeasurementResult.ratioVsCheck} compares against. */
+  baseline: MeasurementId;
+  /**
+   * Baseline seconds / this measurement's seconds (higher is faster): redis-check-rdb for
+   * the RDB measurements, redis-check-aof on the same file for the AOF ones.
+   */
   ratioVsCheck: number | null;
   /** Largest peak RSS over the runs, MB. */
   peakRssMB: number | null;
-  /** What the decode child reported (keys, elements, in-process decode time …). */
+  /**
+   * What the decode child reported (keys, elements, in-process decode time …); for a
+   * measurement of several commands, `steps`: each command and its median seconds.
+   */
   details?: Record<string, unknown>;
   /** Set when the command could not run at all (no build, spawn failure). */
   error?: string;
@@ -306,26 +425,49 @@ interface Target {
   met: boolean | null;
 }
 
+const RSS_LIMIT_MB = 200;
+
 function targetsFor(results: MeasurementResult[]): Target[] {
   const byId = new Map(results.map((r) => [r.id, r]));
   const targets: Target[] = [];
-  const ratio = (id: MeasurementId, min: number, label: string): void => {
+  const ratio = (id: MeasurementId, min: number, label: string, baseline: string, showCpu = false): void => {
     const r = byId.get(id);
     if (!r) return;
     const v = r.ratioVsCheck;
-    const note = r.failure ? ` (but it exited with code ${r.failure.exitCode})` : '';
-    targets.push({ name: `${label} speed`, goal: `≥ ${min.toFixed(1)}× redis-check-rdb`, value: v === null ? 'n/a' : `${v.toFixed(2)}×${note}`, met: v === null ? null : v >= min });
+    // The CPU-time ratio as well: on a busy machine it is the steadier of the two.
+    const b = byId.get(r.baseline);
+    const cpuRatio = showCpu && b?.medianCpuSeconds && r.medianCpuSeconds ? b.medianCpuSeconds / r.medianCpuSeconds : null;
+    const note = (cpuRatio === null ? '' : ` (cpu time ${cpuRatio.toFixed(2)}×)`) + (r.failure ? ` (but it exited with code ${r.failure.exitCode})` : '');
+    targets.push({ name: `${label} speed`, goal: `≥ ${min.toFixed(1)}× ${baseline}`, value: v === null ? 'n/a' : `${v.toFixed(2)}×${note}`, met: v === null ? null : v >= min });
   };
-  ratio('inspect', 2.0, 'inspect');
-  ratio('decode', 1.0, 'full decode');
-  ratio('export', 0.6, 'export ndjson');
-  for (const r of results) {
-    if (r.id === 'check') continue;
+  const rss = (r: MeasurementResult): void => {
     targets.push({
       name: `${r.name} peak RSS`,
-      goal: '≤ 200 MB',
+      goal: `≤ ${RSS_LIMIT_MB} MB`,
       value: r.peakRssMB === null ? 'n/a' : `${r.peakRssMB.toFixed(0)} MB`,
-      met: r.peakRssMB === null ? null : r.peakRssMB <= 200,
+      met: r.peakRssMB === null ? null : r.peakRssMB <= RSS_LIMIT_MB,
+    });
+  };
+  ratio('inspect', 2.0, 'inspect', 'redis-check-rdb');
+  ratio('decode', 1.0, 'full decode', 'redis-check-rdb');
+  ratio('export', 0.6, 'export ndjson', 'redis-check-rdb');
+  for (const r of results) if (isRdbMeasurement(r.id) && r.id !== 'check') rss(r);
+
+  ratio('aof-check', 3.0, 'check (plain AOF)', 'redis-check-aof', true);
+  for (const id of ['aof-check', 'hybrid-check'] as const) {
+    const r = byId.get(id);
+    if (r) rss(r);
+  }
+  const hybrid = byId.get('hybrid-check');
+  const parts = byId.get('hybrid-inspect-rdb');
+  if (hybrid && parts) {
+    const a = hybrid.medianSeconds;
+    const b = parts.medianSeconds;
+    targets.push({
+      name: 'check (hybrid AOF) time',
+      goal: '≤ inspect of the RDB base + check of the tail',
+      value: a === null || b === null ? 'n/a' : `${a.toFixed(2)} s vs ${b.toFixed(2)} s (${(a / b).toFixed(2)}×)`,
+      met: a === null || b === null ? null : a <= b,
     });
   }
   return targets;
@@ -338,9 +480,11 @@ function renderTable(headers: string[], rows: string[][], rightAlign: boolean[])
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function renderReport(dataset: BenchDataset, results: MeasurementResult[], targets: Target[], runs: number, load: LoadInfo): string {
+const fmt = (v: number | null, digits: number): string => (v === null ? 'n/a' : v.toFixed(digits));
+const mb = (bytes: number): string => `${(bytes / MB).toFixed(0)} MB`;
+
+function renderRdbSection(dataset: BenchDataset, results: MeasurementResult[]): string[] {
   const m = dataset.meta;
-  const fmt = (v: number | null, digits: number): string => (v === null ? 'n/a' : v.toFixed(digits));
   const rows = results.map((r) => [
     r.name,
     r.error ? 'FAILED' : fmt(r.medianSeconds, 2) + (r.failure ? ' !' : ''),
@@ -355,7 +499,6 @@ function renderReport(dataset: BenchDataset, results: MeasurementResult[], targe
   out.push(
     `dataset: ${path.relative(ROOT, dataset.rdbPath)}, ${(m.rdbBytes / MB).toFixed(0)} MB, ${m.totalKeys.toLocaleString('en-US')} keys, written by redis-server ${m.serverVersion}${dataset.cached ? ' (cached)' : ''}`,
   );
-  out.push(`node ${process.version}, ${os.cpus().length} CPUs, ${runs === 1 ? '1 run' : `median of ${runs} runs`}, warm page cache; MB = 10^6 bytes`);
   out.push('');
   out.push(renderTable(['measurement', 'seconds', 'cpu s', 'MB/s', 'keys/s', 'vs check-rdb', 'peak RSS MB', 'runs (s)'], rows, [false, true, true, true, true, true, true, false]));
   const decode = results.find((r) => r.id === 'decode' && r.details);
@@ -367,6 +510,56 @@ function renderReport(dataset: BenchDataset, results: MeasurementResult[], targe
         `${(Number(d.decodeMs) / 1000).toFixed(2)} s inside the process (the table's seconds include node start-up)`,
     );
   }
+  return out;
+}
+
+function renderAofSection(aof: BenchAofDataset, results: MeasurementResult[]): string[] {
+  const m = aof.meta;
+  const f = m.files;
+  const rel = path.relative(ROOT, aof.dir);
+  const rows = results.map((r) => [
+    r.name,
+    mb(r.inputBytes),
+    r.error ? 'FAILED' : fmt(r.medianSeconds, 2) + (r.failure ? ' !' : ''),
+    fmt(r.medianCpuSeconds, 2),
+    fmt(r.mbPerSec, 0),
+    r.id === r.baseline ? '1.00×' : r.ratioVsCheck === null ? 'n/a' : `${r.ratioVsCheck.toFixed(2)}×`,
+    fmt(r.peakRssMB, 0),
+    r.runs.map((s) => s.toFixed(2)).join(' '),
+  ]);
+  const out: string[] = [];
+  out.push(
+    `AOF dataset: ${rel}/, written by redis-server ${m.serverVersion}${aof.cached ? ' (cached)' : ''}: ` +
+      `${f.plain.name} ${mb(f.plain.bytes)} (plain, ${(m.commandsSent.plain / 1e6).toFixed(1)} M commands sent); ` +
+      `${f.hybrid.name} ${mb(f.hybrid.bytes)} = ${f.hybridBase.name} ${mb(f.hybridBase.bytes)} + ${f.hybridTail.name} ${mb(f.hybridTail.bytes)}`,
+  );
+  out.push('');
+  out.push(renderTable(['measurement', 'input', 'seconds', 'cpu s', 'MB/s', 'vs check-aof', 'peak RSS MB', 'runs (s)'], rows, [false, true, true, true, true, true, true, false]));
+  out.push('');
+  out.push('vs check-aof: redis-check-aof on the same file (plain.aof for aof-*, hybrid.aof for hybrid-*) / this.');
+  const parts = results.find((r) => r.id === 'hybrid-inspect-rdb' && r.details);
+  const steps = parts?.details?.steps as { command: string; medianSeconds: number | null }[] | undefined;
+  if (steps) {
+    out.push(`${parts!.name}, median seconds of each step:`);
+    for (const s of steps) out.push(`  ${fmt(s.medianSeconds, 2).padStart(7)}  ${s.command}`);
+  }
+  return out;
+}
+
+function renderReport(
+  dataset: BenchDataset | null,
+  aof: BenchAofDataset | null,
+  results: MeasurementResult[],
+  targets: Target[],
+  runs: number,
+  load: LoadInfo,
+): string {
+  const out: string[] = [];
+  out.push(`node ${process.version}, ${os.cpus().length} CPUs, ${runs === 1 ? '1 run' : `median of ${runs} runs`}, warm page cache; MB = 10^6 bytes`);
+  const rdbResults = results.filter((r) => isRdbMeasurement(r.id));
+  const aofResults = results.filter((r) => !isRdbMeasurement(r.id));
+  if (dataset && rdbResults.length) out.push('', ...renderRdbSection(dataset, rdbResults));
+  if (aof && aofResults.length) out.push('', ...renderAofSection(aof, aofResults));
   out.push('');
   out.push('seconds = wall clock (median), which the ratios and targets use; cpu s = user + system time (median).');
   if (load.busy) {
@@ -378,9 +571,13 @@ function renderReport(dataset: BenchDataset, results: MeasurementResult[], targe
   out.push('');
   out.push('targets:');
   for (const t of targets) out.push(`  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`);
-  for (const r of results.filter((x) => x.error)) {
+  if (targets.length === 0) out.push('  (none for these measurements)');
+  // Measurements that failed for the same reason (say, no check command yet) share one message.
+  const byError = new Map<string, string[]>();
+  for (const r of results) if (r.error) byError.set(r.error, [...(byError.get(r.error) ?? []), r.name]);
+  for (const [error, names] of byError) {
     out.push('');
-    out.push(`${r.name} failed:\n${r.error}`);
+    out.push(`${names.join(', ')} failed:\n${error}`);
   }
   for (const r of results.filter((x) => x.failure)) {
     out.push('');
@@ -418,7 +615,8 @@ function summarizeProfile(profile: CpuProfile, top: number): { totalMs: number; 
       idleUs += dt;
       continue;
     }
-    const file = cf.url ? path.relative(ROOT, fileURLToPath(cf.url.startsWith('file:') ? cf.url : pathToUrl(cf.url))) : '';
+    // Node's own modules (`node:internal/…`) are shown as they are, not as paths.
+    const file = !cf.url ? '' : cf.url.startsWith('node:') ? cf.url : path.relative(ROOT, fileURLToPath(cf.url.startsWith('file:') ? cf.url : pathToUrl(cf.url)));
     const where = file ? `${file}:${cf.lineNumber + 1}` : '';
     const fn = cf.functionName || '(anonymous)';
     const key = `${fn}@${where}`;
@@ -439,7 +637,9 @@ function pathToUrl(p: string): string {
 }
 
 async function profileMeasurement(cmd: Command, top: number): Promise<string> {
-  if (cmd.file !== process.execPath) throw new Error(`--profile works on node processes (inspect, decode, export), not ${cmd.id}`);
+  if (cmd.file !== process.execPath || cmd.alsoRun?.length) {
+    throw new BenchUsageError(`--profile works on single node processes (inspect, decode, deliver, export, aof-raw-read, aof-check, hybrid-check), not ${cmd.id}`);
+  }
   const dir = path.join(CACHE_DIR, 'profiles', `${cmd.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await fs.mkdir(dir, { recursive: true });
   log(`profiling ${cmd.display} …`);
@@ -466,63 +666,173 @@ async function profileMeasurement(cmd: Command, top: number): Promise<string> {
 
 // ------------------------------------------------------------------ main
 
+/**
+ * Why `rdbtool check` cannot run, or null when it can: the command does not exist yet, or
+ * the build did not produce it.
+ */
+function checkCommandProblem(buildError: string | null): string | null {
+  if (!existsSync(CHECK_SOURCE)) {
+    return `rdbtool has no \`check\` command yet (${path.relative(ROOT, CHECK_SOURCE)} does not exist); this measurement runs once it does`;
+  }
+  if (!existsSync(CHECK_DIST)) return `${path.relative(ROOT, CHECK_DIST)} is missing; the build said:\n${buildError ?? '(nothing)'}`;
+  return null;
+}
+
+/** Node one-liner: reads argv[1] in 1 MiB chunks with createReadStream (the library's read loop) and drops them. */
+const RAW_READ_SCRIPT =
+  "const fs=require('node:fs');(async()=>{let n=0;for await(const c of fs.createReadStream(process.argv[1],{highWaterMark:1<<20}))n+=c.length;" +
+  "if(n!==fs.statSync(process.argv[1]).size)process.exit(1)})()";
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const dataset = await ensureBenchDataset({ cacheDir: CACHE_DIR, scale: opts.scale, rebuild: opts.rebuild, log });
-  if (dataset.cached) log(`using cached dataset ${path.relative(ROOT, dataset.rdbPath)} (${(dataset.meta.rdbBytes / MB).toFixed(0)} MB; --rebuild to regenerate)`);
-  else log(`dataset built in ${dataset.meta.buildSeconds.toFixed(0)} s: ${(dataset.meta.rdbBytes / MB).toFixed(0)} MB`);
-  const file = dataset.rdbPath;
-
   const wanted = new Set<MeasurementId>(opts.profile ? [opts.profile] : opts.only);
+  const wantsRdb = RDB_MEASUREMENTS.some((id) => wanted.has(id));
+  const wantsAof = AOF_MEASUREMENTS.some((id) => wanted.has(id));
+
+  let dataset: BenchDataset | null = null;
+  if (wantsRdb) {
+    dataset = await ensureBenchDataset({ cacheDir: CACHE_DIR, scale: opts.scale, rebuild: opts.rebuild, log });
+    if (dataset.cached) log(`using cached dataset ${path.relative(ROOT, dataset.rdbPath)} (${(dataset.meta.rdbBytes / MB).toFixed(0)} MB; --rebuild to regenerate)`);
+    else log(`dataset built in ${dataset.meta.buildSeconds.toFixed(0)} s: ${(dataset.meta.rdbBytes / MB).toFixed(0)} MB`);
+  }
+  let aof: BenchAofDataset | null = null;
+  if (wantsAof) {
+    aof = await ensureBenchAofDataset({ cacheDir: CACHE_DIR, scale: opts.scale, rebuild: opts.rebuild, log });
+    const sizes = `${mb(aof.meta.files.plain.bytes)} plain, ${mb(aof.meta.files.hybrid.bytes)} hybrid`;
+    if (aof.cached) log(`using cached AOF dataset ${path.relative(ROOT, aof.dir)}/ (${sizes}; --rebuild to regenerate)`);
+    else log(`AOF dataset built in ${aof.meta.buildSeconds.toFixed(0)} s: ${sizes}`);
+  }
+
   let buildError: string | null = null;
-  const needsDist = wanted.has('inspect') || wanted.has('export') || wanted.has('decode') || wanted.has('deliver');
+  const needsDist = [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read');
   if (needsDist) {
     buildError = ensureBuilt();
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
   }
   const cliUsable = existsSync(CLI);
+  const checkProblem = [...wanted].some((id) => USES_CHECK.has(id)) ? checkCommandProblem(buildError) : null;
   const decodeLibUsable = existsSync(path.join(ROOT, 'dist', 'rdb', 'decoder.js')) && existsSync(path.join(ROOT, 'dist', 'io', 'source.js'));
 
-  const rel = path.relative(ROOT, file);
   const commands: Command[] = [];
-  if (wanted.has('check')) {
-    commands.push({ id: 'check', name: 'redis-check-rdb', display: `redis-check-rdb ${rel}`, file: 'redis-check-rdb', args: [file], captureStdout: false });
+  if (dataset) {
+    const file = dataset.rdbPath;
+    const bytes = dataset.meta.rdbBytes;
+    const rel = path.relative(ROOT, file);
+    if (wanted.has('check')) {
+      commands.push({ id: 'check', name: 'redis-check-rdb', display: `redis-check-rdb ${rel}`, file: 'redis-check-rdb', args: [file], captureStdout: false, input: file, bytes });
+    }
+    if (wanted.has('inspect')) {
+      commands.push({ id: 'inspect', name: 'rdbtool inspect', display: `node dist/cli/main.js inspect ${rel} --json`, file: process.execPath, args: [CLI, 'inspect', file, '--json'], captureStdout: false, input: file, bytes });
+    }
+    if (wanted.has('decode')) {
+      // The compiled dist/ code under plain node; the sources under tsx when dist is unusable.
+      const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
+      const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, file];
+      if (!decodeLibUsable) log('warning: dist/ has no decoder; the decode runs the sources under tsx (peak RSS includes tsx)');
+      commands.push({ id: 'decode', name: 'full decode (checker)', display: `node ${decodeLibUsable ? '.bench-cache/bench-decode.mjs' : '--import tsx scripts/lib/bench-decode.ts'} ${rel}`, file: process.execPath, args, captureStdout: true, input: file, bytes });
+    }
+    if (wanted.has('deliver')) {
+      const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
+      const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist'), '--deliver'] : ['--import', 'tsx', child, file, '--deliver'];
+      commands.push({ id: 'deliver', name: 'decode + deliver values', display: `node .bench-cache/bench-decode.mjs ${rel} --deliver`, file: process.execPath, args, captureStdout: true, input: file, bytes });
+    }
+    if (wanted.has('export')) {
+      commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [CLI, 'export', file, '--format', 'ndjson'], captureStdout: false, input: file, bytes });
+    }
   }
-  if (wanted.has('inspect')) {
-    commands.push({ id: 'inspect', name: 'rdbtool inspect', display: `node dist/cli/main.js inspect ${rel} --json`, file: process.execPath, args: [CLI, 'inspect', file, '--json'], captureStdout: false });
-  }
-  if (wanted.has('decode')) {
-    // The compiled dist/ code under plain node; the sources under tsx when dist is unusable.
-    const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
-    const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, file];
-    if (!decodeLibUsable) log('warning: dist/ has no decoder; the decode runs the sources under tsx (peak RSS includes tsx)');
-    commands.push({ id: 'decode', name: 'full decode (checker)', display: `node ${decodeLibUsable ? '.bench-cache/bench-decode.mjs' : '--import tsx scripts/lib/bench-decode.ts'} ${rel}`, file: process.execPath, args, captureStdout: true });
-  }
-  if (wanted.has('deliver')) {
-    const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
-    const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist'), '--deliver'] : ['--import', 'tsx', child, file, '--deliver'];
-    commands.push({ id: 'deliver', name: 'decode + deliver values', display: `node .bench-cache/bench-decode.mjs ${rel} --deliver`, file: process.execPath, args, captureStdout: true });
-  }
-  if (wanted.has('export')) {
-    commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [CLI, 'export', file, '--format', 'ndjson'], captureStdout: false });
+  if (aof) {
+    const f = aof.meta.files;
+    const rel = (p: string): string => path.relative(ROOT, p);
+    const checkOf = (id: MeasurementId, name: string, file: string, bytes: number): Command => ({
+      id,
+      name,
+      display: `node dist/cli/main.js check ${rel(file)}`,
+      file: process.execPath,
+      args: [CLI, 'check', file],
+      captureStdout: false,
+      input: file,
+      bytes,
+    });
+    const redisCheckAof = (id: MeasurementId, name: string, file: string, bytes: number): Command => ({
+      id,
+      name,
+      display: `redis-check-aof ${rel(file)}`,
+      file: 'redis-check-aof',
+      args: [file],
+      captureStdout: false,
+      input: file,
+      bytes,
+    });
+    if (wanted.has('aof-raw-read')) {
+      commands.push({
+        id: 'aof-raw-read',
+        name: 'raw read (node, plain)',
+        display: `node -e '<createReadStream, 1 MiB chunks>' ${rel(aof.plainPath)}`,
+        file: process.execPath,
+        args: ['-e', RAW_READ_SCRIPT, aof.plainPath],
+        captureStdout: false,
+        input: aof.plainPath,
+        bytes: f.plain.bytes,
+      });
+    }
+    if (wanted.has('aof-redis-check-aof')) commands.push(redisCheckAof('aof-redis-check-aof', 'redis-check-aof (plain)', aof.plainPath, f.plain.bytes));
+    if (wanted.has('aof-check')) commands.push(checkOf('aof-check', 'rdbtool check (plain)', aof.plainPath, f.plain.bytes));
+    if (wanted.has('hybrid-redis-check-aof')) commands.push(redisCheckAof('hybrid-redis-check-aof', 'redis-check-aof (hybrid)', aof.hybridPath, f.hybrid.bytes));
+    if (wanted.has('hybrid-check')) commands.push(checkOf('hybrid-check', 'rdbtool check (hybrid)', aof.hybridPath, f.hybrid.bytes));
+    if (wanted.has('hybrid-inspect-rdb')) {
+      const tail = checkOf('hybrid-inspect-rdb', 'check tail', aof.hybridTailPath, f.hybridTail.bytes);
+      commands.push({
+        id: 'hybrid-inspect-rdb',
+        name: 'inspect base + check tail',
+        display: `node dist/cli/main.js inspect ${rel(aof.hybridBasePath)} --json`,
+        file: process.execPath,
+        args: [CLI, 'inspect', aof.hybridBasePath, '--json'],
+        captureStdout: false,
+        input: aof.hybridBasePath,
+        bytes: f.hybridBase.bytes + f.hybridTail.bytes,
+        alsoRun: [tail],
+      });
+    }
   }
 
-  log(`warming the page cache (${(dataset.meta.rdbBytes / MB).toFixed(0)} MB) …`);
-  const warmSeconds = await warmPageCache(file);
+  const files = new Map<string, number>();
+  for (const c of commands) for (const step of [c, ...(c.alsoRun ?? [])]) files.set(step.input, statSync(step.input).size);
+  const warmBytes = [...files.values()].reduce((a, b) => a + b, 0);
+  log(`warming the page cache (${files.size} file${files.size === 1 ? '' : 's'}, ${(warmBytes / MB).toFixed(0)} MB) …`);
+  let warmSeconds = 0;
+  for (const file of files.keys()) warmSeconds += await warmPageCache(file);
   log(`  read in ${warmSeconds.toFixed(2)} s`);
 
   if (opts.profile) {
     const cmd = commands[0];
     if ((cmd.id === 'inspect' || cmd.id === 'export') && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
+    if (USES_CHECK.has(cmd.id) && checkProblem) throw new Error(checkProblem);
     process.stdout.write((await profileMeasurement(cmd, opts.top)) + '\n');
     return;
   }
 
   const results = new Map<MeasurementId, MeasurementResult>();
   const rss = new Map<MeasurementId, number>();
+  const stepRuns = new Map<MeasurementId, number[][]>();
   for (const c of commands) {
-    results.set(c.id, { id: c.id, name: c.name, command: c.display, runs: [], cpuRuns: [], medianSeconds: null, medianCpuSeconds: null, mbPerSec: null, keysPerSec: null, ratioVsCheck: null, peakRssMB: null });
-    if ((c.id === 'inspect' || c.id === 'export') && !cliUsable) results.get(c.id)!.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
+    results.set(c.id, {
+      id: c.id,
+      name: c.name,
+      command: [c, ...(c.alsoRun ?? [])].map((step) => step.display).join('; '),
+      inputBytes: c.bytes,
+      runs: [],
+      cpuRuns: [],
+      medianSeconds: null,
+      medianCpuSeconds: null,
+      mbPerSec: null,
+      keysPerSec: null,
+      baseline: BASELINE[c.id],
+      ratioVsCheck: null,
+      peakRssMB: null,
+    });
+    const r = results.get(c.id)!;
+    if ((c.id === 'inspect' || c.id === 'export' || USES_CHECK.has(c.id)) && !cliUsable) r.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
+    else if (USES_CHECK.has(c.id) && checkProblem) r.error = checkProblem;
   }
   const loadBefore = os.loadavg()[0];
   // Interleaved rounds, so a slow patch of the machine hits every measurement alike.
@@ -531,14 +841,15 @@ async function main(): Promise<void> {
       const r = results.get(c.id)!;
       if (r.error) continue;
       try {
-        const run = await runOnce(c);
+        const run = await runMeasurement(c);
         r.runs.push(run.seconds);
         if (run.cpuSeconds !== null) r.cpuRuns.push(run.cpuSeconds);
+        if (c.alsoRun) stepRuns.set(c.id, [...(stepRuns.get(c.id) ?? []), run.stepSeconds]);
         if (run.exitCode !== 0) r.failure = { exitCode: run.exitCode, stderr: run.stderrTail };
         if (run.peakRssKb !== null) rss.set(c.id, Math.max(rss.get(c.id) ?? 0, run.peakRssKb));
         if (c.captureStdout && run.exitCode === 0 && run.stdout.trim()) r.details = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
         log(
-          `  round ${round}/${opts.runs}  ${c.name.padEnd(22)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.peakRssKb === null ? '' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB RSS`}` +
+          `  round ${round}/${opts.runs}  ${c.name.padEnd(26)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.peakRssKb === null ? '' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB RSS`}` +
             (run.exitCode !== 0 ? `  (exit code ${run.exitCode})` : ''),
         );
       } catch (e) {
@@ -548,17 +859,28 @@ async function main(): Promise<void> {
     }
   }
 
-  const bytes = dataset.meta.rdbBytes;
-  const checkSeconds = results.get('check')?.runs.length ? median(results.get('check')!.runs) : null;
-  for (const r of results.values()) {
+  const medianOf = (id: MeasurementId): number | null => {
+    const r = results.get(id);
+    return r && !r.error && r.runs.length ? median(r.runs) : null;
+  };
+  for (const c of commands) {
+    const r = results.get(c.id)!;
     if (r.error || r.runs.length === 0) continue;
     r.medianSeconds = median(r.runs);
     r.medianCpuSeconds = r.cpuRuns.length ? median(r.cpuRuns) : null;
-    r.mbPerSec = bytes / MB / r.medianSeconds;
-    r.keysPerSec = dataset.meta.totalKeys / r.medianSeconds;
-    r.ratioVsCheck = checkSeconds === null ? null : checkSeconds / r.medianSeconds;
+    r.mbPerSec = c.bytes / MB / r.medianSeconds;
+    r.keysPerSec = dataset && isRdbMeasurement(c.id) ? dataset.meta.totalKeys / r.medianSeconds : null;
+    const baselineSeconds = medianOf(r.baseline);
+    r.ratioVsCheck = baselineSeconds === null ? null : baselineSeconds / r.medianSeconds;
     const kb = rss.get(r.id);
     r.peakRssMB = kb === undefined ? null : (kb * 1024) / MB;
+    const steps = stepRuns.get(c.id);
+    if (steps) {
+      const shown = [c, ...(c.alsoRun ?? [])].map((s) => s.display);
+      // Only runs where every step ran (a failing step stops the rest).
+      const full = steps.filter((s) => s.length === shown.length);
+      r.details = { steps: shown.map((command, i) => ({ command, medianSeconds: full.length ? median(full.map((s) => s[i])) : null })) };
+    }
   }
   const list = [...results.values()];
   const targets = targetsFor(list);
@@ -568,7 +890,14 @@ async function main(): Promise<void> {
 
   if (opts.json) {
     const report = {
-      dataset: { path: path.relative(ROOT, dataset.rdbPath), cached: dataset.cached, ...dataset.meta },
+      dataset: dataset ? { path: path.relative(ROOT, dataset.rdbPath), cached: dataset.cached, ...dataset.meta } : null,
+      aofDataset: aof
+        ? {
+            dir: path.relative(ROOT, aof.dir),
+            cached: aof.cached,
+            ...aof.meta,
+          }
+        : null,
       environment: { node: process.version, cpus: os.cpus().length, platform: `${os.type()} ${os.release()}`, peakRssSource: hasGnuTime ? '/usr/bin/time %M' : '/proc/<pid>/status VmHWM (polled)' },
       runsPerMeasurement: opts.runs,
       loadAverage: load,
@@ -578,7 +907,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
-    process.stdout.write(renderReport(dataset, list, targets, opts.runs, load) + '\n');
+    process.stdout.write(renderReport(dataset, aof, list, targets, opts.runs, load) + '\n');
   }
   if (list.some((r) => r.error || r.failure)) process.exitCode = 1;
 }
