@@ -270,7 +270,8 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
     content,
     status,
     problem,
-    rdb: rdbSummary,
+    // The decoder counts what it had buffered when the RDB ended; the file says how much followed.
+    rdb: rdbSummary === null ? null : { ...(rdbSummary as RdbSummary), trailingBytes: verdict ? verdict.bytes : 0 },
     respOffset: verdict ? verdict.startOffset : null,
     aof: verdict,
     okUpTo: verdict ? verdict.okUpTo : 0,

@@ -108,6 +108,12 @@ export class RdbDecoder extends RdbCursor {
    */
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failed;
+    if (this.finished) {
+      // After the trailer: only counted. A hybrid AOF's tail is read by the RESP decoder,
+      // which continues on `r` (the bytes already in the window when the RDB ended).
+      this.afterEnd += chunk.length;
+      return;
+    }
     const r = this.r;
     r.append(chunk);
     if (this.finished || r.available() < r.wanted) return;
@@ -141,8 +147,11 @@ export class RdbDecoder extends RdbCursor {
 
   /** What has been learned so far (complete once {@link RdbDecoder.done}); never throws. */
   summary(): RdbSummary {
-    return { header: this.header, end: this.endInfo, trailingBytes: this.endInfo ? this.r.received - this.endInfo.endOffset : 0 };
+    return { header: this.header, end: this.endInfo, trailingBytes: this.endInfo ? this.r.received + this.afterEnd - this.endInfo.endOffset : 0 };
   }
+
+  /** Bytes pushed after the RDB ended (not kept). */
+  private afterEnd = 0;
 
   private resume(): void {
     try {
