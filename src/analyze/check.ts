@@ -1,0 +1,637 @@
+/**
+ * The `check` report: every file of an input (an RDB, a plain or hybrid AOF, or a multi-part
+ * AOF given as a directory or a manifest) read to its end with deep verification (every value
+ * decoded, every blob walked, LZF decompressed, CRC-64 compared), and judged twice:
+ *
+ * - as `redis-check-aof` judges it (FORMATS.md §5.8): `intact` is its "valid", and each file
+ *   carries the `ok_up_to` / `ok_up_to_line` the tool prints for it;
+ * - as Redis's loader judges it at start-up (FORMATS.md §5.5–§5.7): whether the server comes
+ *   up with `aof-load-truncated yes` (the default) and with `no`, and what it cuts off.
+ *
+ * Redis's own truncation point is not redis-check-aof's `ok_up_to`: the loader remembers the
+ * end of the last complete *command* (annotations do not count, and nothing before the first
+ * command of the RESP section does, not even an RDB preamble), and for a command cut short
+ * inside MULTI it keeps the commands of the open block. Both were seen on a real 7.0.15
+ * server: a hybrid file cut in its first RESP command is truncated to 0 bytes, and a cut
+ * inside MULTI leaves a file ending in an open MULTI (refused at the next start once Redis has
+ * added an incr file after it). {@link RedisTruncation} reports both facts.
+ *
+ * What the verdict does not model: Redis executes the commands (an unknown command name is
+ * fatal there; here it is not looked at), and the server does not check the CRLF after an
+ * argument where redis-check-aof does. The verdict follows redis-check-aof's structure rules,
+ * so it errs on the side of "would not start".
+ */
+import { CorruptDataError, LimitError, type ErrorCode } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { AofCommand } from '../model/aof-events.js';
+import type { ChecksumStatus, RdbEnd, RdbHeader } from '../model/events.js';
+import { resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
+import type { FileContent, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
+import { scanFile } from '../pipeline/scan-file.js';
+import { scanInput, type InputHandlers } from '../pipeline/scan-input.js';
+import { openSource } from '../io/source.js';
+import type { ScanProgress } from '../pipeline/scan.js';
+
+/** Version of the report layout (the `--json` contract); raised on incompatible changes. */
+export const CHECK_SCHEMA_VERSION = 1;
+
+/**
+ * Problem codes: the library's error codes, plus three that only `check` reports:
+ * `MISSING_FILE` (a file the manifest lists does not exist), and the warnings `EMPTY_INPUT`
+ * (no bytes at all) and `NO_CHECKSUM` (an RDB written without a CRC-64).
+ */
+export type CheckProblemCode = ErrorCode | 'MISSING_FILE' | 'EMPTY_INPUT' | 'NO_CHECKSUM';
+
+/** `error`: the input is damaged (exit 1). `warning`: worth knowing, not damage (exit 0). */
+export type Severity = 'error' | 'warning';
+
+/** One problem, located. */
+export interface CheckProblem {
+  /** The file the offset is in (a data file, or the manifest). */
+  file: string;
+  /** Absolute offset of the first bad byte; for truncation, the end of the file. Null when not about a byte. */
+  offset: number | null;
+  /** Physical line of `offset` (1-based) in the RESP section, or the manifest line; null when not known. */
+  line: number | null;
+  code: CheckProblemCode;
+  severity: Severity;
+  /** Which reading found it: the RDB part, the RESP commands, the manifest, or the file as a whole. */
+  section: 'rdb' | 'aof' | 'manifest' | 'file';
+  /** The problem in words, without the location. */
+  reason: string;
+  expected: string | null;
+  found: string | null;
+  /** For RDB problems: what was being decoded (`doing`, `db`, `key`, `rdbType`, `what`). */
+  context: Record<string, unknown> | null;
+}
+
+/** The RDB part of a file (a whole RDB, a hybrid file's preamble, a multi-part base). */
+export interface CheckedRdb {
+  magic: RdbHeader['magic'] | null;
+  /** RDB version from the header; null when the header could not be read. */
+  version: number | null;
+  /** The CRC-64 verdict; `not-reached` when damage stopped the reading before the trailer. */
+  checksum: ChecksumStatus | 'not-reached';
+  /** Stored trailer, 16 hex digits, when read. */
+  storedChecksum: string | null;
+  /** Computed CRC-64, 16 hex digits, when computed. */
+  computedChecksum: string | null;
+  /** Keys read (all of them when the RDB is intact). */
+  keys: number;
+  /** Offset just after the checksum trailer; null when not reached. */
+  endOffset: number | null;
+}
+
+/** What redis-check-aof prints for a file on its `AOF analyzed:` line. */
+export interface RedisCheckAofLine {
+  /** `ok_up_to`: where `--fix` would cut the file. */
+  okUpTo: number;
+  /** `ok_up_to_line`: the tool's own line counter, carried across the files of a multi-part set. */
+  okUpToLine: number;
+  /** `diff`: size − ok_up_to. */
+  diff: number;
+}
+
+/** One file of the input and its verdict. */
+export interface CheckedFile {
+  /** The path as shown (the path given, or `dir/name` for a part of a multi-part AOF). */
+  name: string;
+  /** `file` for a single input; `base` / `incr` for the parts of a multi-part AOF. */
+  role: PartRef['role'];
+  /** The manifest line listing the file (multi-part only). */
+  manifestLine: number | null;
+  /** Sequence number from the manifest (multi-part only). */
+  seq: bigint | null;
+  /** True for the last file in load order: the only one Redis may truncate. */
+  last: boolean;
+  /** What the file holds, by content; null when it is missing. */
+  content: FileContent | null;
+  /** Size in bytes; null when missing. */
+  size: number | null;
+  status: FileStatus | 'missing';
+  /** Offset up to which the file is valid (redis-check-aof's `ok_up_to`; 0 when the RDB part is damaged). */
+  okUpTo: number | null;
+  /** Bytes after `okUpTo`: what `redis-check-aof --fix` would remove. */
+  lostBytes: number | null;
+  /** Where the RESP commands start (0 for a plain AOF, the RDB's end for a hybrid); null when not reached. */
+  respOffset: number | null;
+  /** Complete commands read (MULTI/EXEC included). */
+  commands: number;
+  /** `#` annotation lines read. */
+  annotations: number;
+  /** True when the file ends inside a MULTI block. */
+  pendingMulti: boolean;
+  /** Offset of the open MULTI when `pendingMulti`. */
+  multiOffset: number | null;
+  /** The RDB part, when the file starts with one. */
+  rdb: CheckedRdb | null;
+  /**
+   * What redis-check-aof prints for this file when it gets to it; null when it would not print
+   * the line (damaged RDB part: the tool stops in its RDB check) or the file is missing. The
+   * tool stops at the first damaged file of a multi-part set; this is what it would print if
+   * it went on.
+   */
+  redisCheckAof: RedisCheckAofLine | null;
+  /** Problems about this file in {@link CheckReport.problems}. */
+  problems: number;
+}
+
+/** What Redis cuts off when it loads a truncated last file with `aof-load-truncated yes`. */
+export interface RedisTruncation {
+  file: string;
+  /** The size Redis truncates the file to. */
+  toOffset: number;
+  /** Bytes removed from the file. */
+  lostBytes: number;
+  /**
+   * True when the cut is inside an open MULTI block (a command cut short inside MULTI): the
+   * file keeps a MULTI without EXEC, which the next start treats as truncated again (fatal
+   * once it is no longer the last file).
+   */
+  leavesOpenMulti: boolean;
+  /**
+   * True when the cut falls before the end of the file's RDB preamble (no complete command
+   * after it): the preamble's keys are loaded this time but the file is left without them.
+   */
+  dropsRdbPreamble: boolean;
+}
+
+/** Whether a Redis server would start on the input as it is (FORMATS.md §5.5–§5.7). */
+export interface RedisStartVerdict {
+  /** With `aof-load-truncated yes` (the default): a truncated last file is cut and loading goes on. */
+  withAofLoadTruncatedYes: boolean;
+  /** With `aof-load-truncated no`: any truncation is fatal. */
+  withAofLoadTruncatedNo: boolean;
+  /** Why, in one sentence (the first fatal problem in load order, or what Redis cuts). */
+  reason: string;
+  /** What `aof-load-truncated yes` removes, when it applies. */
+  truncation: RedisTruncation | null;
+  /**
+   * For a single file holding an RDB: whether Redis loads it as its snapshot (`dump.rdb`),
+   * which stops reading at the checksum trailer. Null for AOF and multi-part inputs.
+   */
+  asRdbSnapshot: { loads: boolean; reason: string } | null;
+}
+
+/** The whole report (see the README for the JSON form). */
+export interface CheckReport {
+  /** {@link CHECK_SCHEMA_VERSION}. */
+  schemaVersion: number;
+  input: {
+    /** The path as given. */
+    path: string;
+    form: ResolvedInput['form'];
+    /** The manifest's path (multi-part only). */
+    manifest: string | null;
+    /** History files named by the manifest (never read, never loaded). */
+    history: string[];
+  };
+  /** Every file in load order (base, then incr files), missing ones included. */
+  files: CheckedFile[];
+  /** Every problem, in load order. */
+  problems: CheckProblem[];
+  /** No problem of severity `error`: what redis-check-aof calls valid. */
+  intact: boolean;
+  redisWouldStart: RedisStartVerdict;
+  totals: {
+    files: number;
+    bytes: number;
+    commands: number;
+    annotations: number;
+    keys: number;
+    errors: number;
+    warnings: number;
+  };
+  elapsedMs: number;
+}
+
+/** Options of {@link checkPath} and {@link checkInput}. */
+export interface CheckOptions {
+  limits?: Partial<Limits>;
+  /** Where the RDB CRC-64 runs (see ScanOptions.checksumWorker). Default `auto`. */
+  checksumWorker?: 'auto' | 'always' | 'never';
+  onProgress?: (p: ScanProgress) => void;
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks a path: a file, `-` (stdin), a directory holding a manifest (or an `appendonlydir/`),
+ * or a manifest. A manifest Redis would refuse is reported as a problem, not thrown.
+ * @throws InputError when the path cannot be read or a directory holds no manifest;
+ *   UsageError when a directory holds several manifests.
+ */
+export async function checkPath(given: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const started = performance.now();
+  let input: ResolvedInput;
+  try {
+    input = await resolveInput(given);
+  } catch (e) {
+    // A manifest that fails to parse (ManifestError) or is too large to be one (LimitError).
+    if ((e instanceof CorruptDataError && e.code === 'MANIFEST_INVALID') || e instanceof LimitError) return manifestReport(given, e, started);
+    throw e;
+  }
+  return checkInput(input, opts);
+}
+
+/**
+ * Checks an input already resolved with `resolveInput`: reads every file (none is skipped
+ * after a damaged one) and builds the report.
+ * @throws InputError when a file cannot be read.
+ */
+export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}): Promise<CheckReport> {
+  const started = performance.now();
+  const seen: Tracker[] = [];
+  let cur = newTracker();
+  // Commands are only followed when the input cannot be read twice (stdin): a handler taking
+  // commands keeps the decoder off its check-only fast path. Otherwise Redis's own cut is
+  // found by re-reading the one file it would truncate (see redisCut).
+  const followCommands = input.parts.some((p) => p.path === '-');
+  const handlers: InputHandlers = {
+    fileStart: () => {
+      cur = newTracker();
+    },
+    fileEnd: () => {
+      seen.push(cur);
+    },
+    rdb: {
+      header: (h) => {
+        cur.header = h;
+      },
+      keyStart: () => {
+        cur.keys++;
+        return false; // values are still walked and checked (deep verification)
+      },
+      end: (e) => {
+        cur.end = e;
+      },
+    },
+    aof: followCommands ? { command: (c) => track(cur, c) } : {},
+  };
+  const scan = await scanInput(input, handlers, {
+    verify: 'deep',
+    limits: opts.limits,
+    checksumWorker: opts.checksumWorker,
+    onProgress: opts.onProgress,
+    progressIntervalMs: opts.progressIntervalMs,
+    signal: opts.signal,
+  });
+
+  const files: CheckedFile[] = [];
+  const problems: CheckProblem[] = [];
+  scan.files.forEach((f, i) => {
+    const before = problems.length;
+    let file: CheckedFile;
+    if (f.scan === null) {
+      file = missingFile(f.part);
+      problems.push({
+        file: f.part.name,
+        offset: null,
+        line: null,
+        code: 'MISSING_FILE',
+        severity: 'error',
+        section: 'file',
+        reason: `listed in the manifest${f.part.manifestLine ? ` (line ${f.part.manifestLine})` : ''} but does not exist`,
+        expected: 'a readable file',
+        found: 'no such file',
+        context: null,
+      });
+    } else {
+      file = checkedFile(f.part, f.scan, seen[i] ?? newTracker(), problems);
+    }
+    file.problems = problems.length - before;
+    files.push(file);
+  });
+
+  const totalBytes = files.reduce((n, f) => n + (f.size ?? 0), 0);
+  if (totalBytes === 0 && files.every((f) => f.status !== 'missing')) {
+    problems.push({
+      file: input.manifestPath ?? input.given,
+      offset: null,
+      line: null,
+      code: 'EMPTY_INPUT',
+      severity: 'warning',
+      section: 'file',
+      reason: files.length === 0 ? 'the manifest lists no base or incr file: there is no data' : 'the input holds no bytes: there is no data',
+      expected: null,
+      found: null,
+      context: null,
+    });
+  }
+
+  const scans = scan.files.map((f) => f.scan);
+  const cut = async (i: number): Promise<Tracker> => (followCommands ? (seen[i] ?? newTracker()) : redisCut(scan.files[i].part, opts));
+  return finish(
+    {
+      path: input.given,
+      form: input.form,
+      manifest: input.manifestPath ?? null,
+      history: input.history.map((h) => h.name),
+    },
+    files,
+    problems,
+    await redisVerdict(input, files, scans, cut),
+    started,
+  );
+}
+
+/**
+ * Reads a truncated file again, following its commands, to find where Redis's loader would
+ * cut it (its `valid_up_to`, which the check-only pass does not track). Only ever done for the
+ * one file Redis would truncate.
+ */
+async function redisCut(part: PartRef, opts: CheckOptions): Promise<Tracker> {
+  const t = newTracker();
+  const source = await openSource(part.path, undefined, part.name);
+  await scanFile(source, { aof: { command: (c) => track(t, c) } }, { verify: 'shallow', limits: opts.limits, checksumWorker: opts.checksumWorker, signal: opts.signal });
+  return t;
+}
+
+// ---------------------------------------------------------------- per file
+
+/** What the handlers learn about one file while it is read. */
+interface Tracker {
+  header: RdbHeader | null;
+  end: RdbEnd | null;
+  keys: number;
+  /** End of the last complete command: Redis's `valid_up_to` (0 before the first). */
+  lastCommandEnd: number;
+  /** `valid_up_to` when the last MULTI was read: where Redis cuts an unterminated block. */
+  beforeMulti: number;
+}
+
+function newTracker(): Tracker {
+  return { header: null, end: null, keys: 0, lastCommandEnd: 0, beforeMulti: 0 };
+}
+
+function track(t: Tracker, c: AofCommand): void {
+  if (c.control === 'multi') t.beforeMulti = t.lastCommandEnd;
+  t.lastCommandEnd = c.offset + c.byteLength;
+}
+
+function missingFile(part: PartRef): CheckedFile {
+  return {
+    name: part.name,
+    role: part.role,
+    manifestLine: part.manifestLine ?? null,
+    seq: part.seq ?? null,
+    last: part.last,
+    content: null,
+    size: null,
+    status: 'missing',
+    okUpTo: null,
+    lostBytes: null,
+    respOffset: null,
+    commands: 0,
+    annotations: 0,
+    pendingMulti: false,
+    multiOffset: null,
+    rdb: null,
+    redisCheckAof: null,
+    problems: 0,
+  };
+}
+
+/** True when the RESP reading failed on the very first byte after an intact RDB: junk, not commands. */
+function isTrailingJunk(s: FileScan): boolean {
+  const p = s.problem;
+  return p !== null && p.section === 'aof' && p.code === 'RESP_SYNTAX' && s.rdb !== null && p.offset === s.respOffset;
+}
+
+function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProblem[]): CheckedFile {
+  const size = part.size ?? s.bytes;
+  const v = s.aof;
+  const junk = isTrailingJunk(s);
+  const p = s.problem;
+  if (p !== null) problems.push(problemOf(s, p, junk));
+  const rdb = rdbOf(s, t);
+  if (rdb !== null && (rdb.checksum === 'disabled' || rdb.checksum === 'absent')) {
+    problems.push({
+      file: s.name,
+      offset: t.end ? t.end.eofOffset + 1 : null,
+      line: null,
+      code: 'NO_CHECKSUM',
+      severity: 'warning',
+      section: 'rdb',
+      reason:
+        rdb.checksum === 'disabled'
+          ? 'the RDB was written without a checksum (rdbchecksum no): only its structure could be verified'
+          : `RDB version ${rdb.version} has no checksum: only its structure could be verified`,
+      expected: null,
+      found: null,
+      context: null,
+    });
+  }
+  const okUpTo = s.okUpTo;
+  return {
+    name: part.name,
+    role: part.role,
+    manifestLine: part.manifestLine ?? null,
+    seq: part.seq ?? null,
+    last: part.last,
+    content: junk ? 'rdb' : s.content,
+    size,
+    status: s.status,
+    okUpTo,
+    lostBytes: size - okUpTo,
+    respOffset: s.respOffset,
+    commands: v?.commands ?? 0,
+    annotations: v?.annotations ?? 0,
+    pendingMulti: v?.pendingMulti ?? false,
+    multiOffset: v?.multiOffset ?? null,
+    rdb,
+    redisCheckAof: v !== null && p?.section !== 'rdb' ? { okUpTo: v.okUpTo, okUpToLine: v.redisCheckAofLine, diff: size - v.okUpTo } : null,
+    problems: 0,
+  };
+}
+
+function problemOf(s: FileScan, p: FileProblem, junk: boolean): CheckProblem {
+  if (junk) {
+    const n = s.bytes - (s.respOffset ?? 0);
+    return {
+      file: s.name,
+      offset: p.offset,
+      line: p.line ? p.line : null,
+      code: 'TRAILING_DATA',
+      severity: 'error',
+      section: 'aof',
+      reason: `the ${n} byte(s) after the RDB checksum trailer are not AOF commands`,
+      expected: "the end of the file, or AOF commands ('*' or '#')",
+      found: p.found ?? null,
+      context: null,
+    };
+  }
+  return {
+    file: s.name,
+    offset: p.offset,
+    line: p.line ? p.line : null,
+    code: p.code,
+    severity: 'error',
+    section: p.section,
+    reason: p.reason,
+    expected: p.expected ?? null,
+    found: p.found ?? null,
+    context: p.context ?? null,
+  };
+}
+
+const HEX = /0x([0-9a-f]{16})/i;
+
+function rdbOf(s: FileScan, t: Tracker): CheckedRdb | null {
+  if (t.header === null && s.rdb === null && s.problem?.section !== 'rdb') return null;
+  const end = s.rdb?.end ?? t.end;
+  const header = s.rdb?.header ?? t.header;
+  const p = s.problem;
+  let checksum: CheckedRdb['checksum'] = end ? end.checksum : 'not-reached';
+  let stored = end?.storedChecksum ?? null;
+  let computed = end?.computedChecksum ?? null;
+  if (p?.code === 'CHECKSUM_MISMATCH') {
+    // The decoder throws before reporting the end; the values are in the error.
+    checksum = 'mismatch';
+    stored = HEX.exec(p.found ?? '')?.[1] ?? null;
+    computed = HEX.exec(p.expected ?? '')?.[1] ?? null;
+  }
+  return {
+    magic: header?.magic ?? null,
+    version: header?.version ?? null,
+    checksum,
+    storedChecksum: stored,
+    computedChecksum: computed,
+    keys: t.keys,
+    endOffset: end?.endOffset ?? null,
+  };
+}
+
+// ---------------------------------------------------------------- Redis's verdict
+
+async function redisVerdict(
+  input: ResolvedInput,
+  files: CheckedFile[],
+  scans: (FileScan | null)[],
+  cut: (index: number) => Promise<Tracker>,
+): Promise<RedisStartVerdict> {
+  const verdict: RedisStartVerdict = {
+    withAofLoadTruncatedYes: true,
+    withAofLoadTruncatedNo: true,
+    reason: 'every file loads as it is',
+    truncation: null,
+    asRdbSnapshot: null,
+  };
+  const refuse = (reason: string): RedisStartVerdict => ({ ...verdict, withAofLoadTruncatedYes: false, withAofLoadTruncatedNo: false, reason, truncation: null });
+
+  if (input.form === 'file' && files[0]?.content === 'rdb' && scans[0]) verdict.asRdbSnapshot = snapshotVerdict(scans[0]);
+  if (files.length > 0 && files.every((f) => f.size === 0)) verdict.reason = 'the input is empty: Redis starts with an empty dataset';
+  if (files.length === 0) verdict.reason = 'the manifest lists no file: Redis starts with an empty dataset';
+
+  // Files load in order and the first fatal one stops the server (FORMATS.md §5.6–§5.7).
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const s = scans[i];
+    if (f.status === 'missing' || s === null) return refuse(`${f.name} is listed in the manifest but does not exist`);
+    const p = s.problem;
+    if (p === null) continue;
+    const at = `${p.code} at byte ${p.offset}`;
+    if (p.section === 'rdb') {
+      // With the RDB part damaged, an RDB and a hybrid file cannot be told apart.
+      return refuse(f.role === 'base' ? `the RDB base file ${f.name} is damaged (${at})` : `the RDB at the start of ${f.name} is damaged (${at})`);
+    }
+    if (p.code === 'TRUNCATED') {
+      if (!f.last) return refuse(`${f.name} is truncated (${at}) and is not the last file: Redis only truncates the last one`);
+      const t = await cut(i);
+      const inMulti = s.aof?.pendingMulti ?? false;
+      // A command cut short: Redis keeps every complete command, inside a MULTI block or not.
+      // The input ending at a boundary inside MULTI (the problem then points at the MULTI):
+      // Redis cuts just before the MULTI.
+      const midCommand = !(inMulti && p.unitOffset === s.aof?.multiOffset);
+      const toOffset = midCommand ? t.lastCommandEnd : t.beforeMulti;
+      const truncation: RedisTruncation = {
+        file: f.name,
+        toOffset,
+        lostBytes: s.bytes - toOffset,
+        leavesOpenMulti: inMulti && midCommand && toOffset > (s.aof?.multiOffset ?? Infinity),
+        dropsRdbPreamble: s.respOffset !== null && s.respOffset > 0 && toOffset < s.respOffset,
+      };
+      let reason = `aof-load-truncated yes truncates ${f.name} to ${toOffset} bytes, dropping the last ${truncation.lostBytes}`;
+      if (truncation.dropsRdbPreamble) reason += ', RDB preamble included (its keys load this time, but the file is left without them)';
+      if (truncation.leavesOpenMulti) reason += ', and leaves an unterminated MULTI at its end (the next start truncates again)';
+      return { ...verdict, withAofLoadTruncatedNo: false, reason, truncation };
+    }
+    if (p.code === 'LIMIT_EXCEEDED') return refuse(`${f.name} could not be verified: ${p.reason}`);
+    if (isTrailingJunk(s)) return refuse(`${f.name} has bytes after its RDB checksum trailer that are not AOF commands (at byte ${p.offset})`);
+    if (p.code === 'UNBALANCED_MULTI') return refuse(`${f.name} has an unbalanced MULTI/EXEC (${at})`);
+    return refuse(`${f.name} has a format error (${at})`);
+  }
+  return verdict;
+}
+
+function snapshotVerdict(s: FileScan): { loads: boolean; reason: string } {
+  const p = s.problem;
+  if (p?.section === 'rdb') return { loads: false, reason: `the RDB is damaged (${p.code} at byte ${p.offset})` };
+  if (isTrailingJunk(s)) return { loads: true, reason: `Redis stops at the checksum trailer and ignores the ${s.bytes - (s.respOffset ?? 0)} byte(s) after it` };
+  return { loads: true, reason: 'the RDB is intact' };
+}
+
+// ---------------------------------------------------------------- assembly
+
+function finish(
+  input: CheckReport['input'],
+  files: CheckedFile[],
+  problems: CheckProblem[],
+  redisWouldStart: RedisStartVerdict,
+  started: number,
+): CheckReport {
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  return {
+    schemaVersion: CHECK_SCHEMA_VERSION,
+    input,
+    files,
+    problems,
+    intact: errors === 0,
+    redisWouldStart,
+    totals: {
+      files: files.length,
+      bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),
+      commands: files.reduce((n, f) => n + f.commands, 0),
+      annotations: files.reduce((n, f) => n + f.annotations, 0),
+      keys: files.reduce((n, f) => n + (f.rdb?.keys ?? 0), 0),
+      errors,
+      warnings: problems.length - errors,
+    },
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/** The report for a manifest Redis refuses: nothing else is read (Redis reads nothing else either). */
+function manifestReport(given: string, e: CorruptDataError | LimitError, started: number): CheckReport {
+  // ManifestError (from the aof layer, below this one) adds the line and Redis's own message.
+  const extra = e as unknown as { line?: unknown; redisError?: unknown };
+  const line = typeof extra.line === 'number' ? extra.line : null;
+  const redisError = typeof extra.redisError === 'string' ? extra.redisError : null;
+  const file = e.file ?? given;
+  const problem: CheckProblem = {
+    file,
+    offset: e.offset ?? null,
+    line,
+    code: e.code,
+    severity: 'error',
+    section: 'manifest',
+    reason: e.reason,
+    expected: e.expected ?? null,
+    found: e.found ?? null,
+    context: null,
+  };
+  const why = redisError ? `${redisError}${line !== null ? ` (line ${line})` : ''}` : e.reason;
+  return finish(
+    { path: given, form: 'multipart', manifest: file, history: [] },
+    [],
+    [problem],
+    {
+      withAofLoadTruncatedYes: false,
+      withAofLoadTruncatedNo: false,
+      reason: `Redis refuses the manifest ${file}: ${why}`,
+      truncation: null,
+      asRdbSnapshot: null,
+    },
+    started,
+  );
+}

@@ -1,0 +1,174 @@
+/**
+ * The human form of the `check` report, shaped for CI logs:
+ *
+ * ```
+ * <file>: <role>, <what it holds>, <size>: <STATUS>          one header line per file
+ * <file>:<offset>: error <CODE>: <reason> (expected X, found Y) [line N]
+ *   valid up to byte N of M (K bytes after it; redis-check-aof: ok_up_to=…, ok_up_to_line=…)
+ * Redis would start: yes (…); with aof-load-truncated no: no
+ * Verdict: intact | DAMAGED (…)
+ * ```
+ *
+ * Problem lines start at column 0 with `path:offset:` (compiler style) so `grep ': error '`
+ * finds them; detail lines are indented. Every name and text from the input goes through
+ * `printable`.
+ */
+import type { CheckedFile, CheckProblem, CheckReport, RedisStartVerdict } from '../../analyze/check.js';
+import { formatCount } from '../bytes.js';
+import { printableText as escape } from '../printable.js';
+
+/** Names and messages are shown whole (escaped, never cut). */
+const printableText = (s: string): string => escape(s, 1 << 16);
+
+/** Options of {@link renderCheck}. */
+export interface CheckRenderOptions {
+  /** ANSI colours for statuses and severities. Default false. */
+  color?: boolean;
+  /** Only the problem lines and the verdict line. Default false. */
+  quiet?: boolean;
+}
+
+const RED = '\x1b[31m';
+const GREEN = '\x1b[32m';
+const YELLOW = '\x1b[33m';
+const RESET = '\x1b[39m';
+
+type Paint = (s: string, c: string) => string;
+
+/** Renders a {@link CheckReport} as text (ends with a newline). */
+export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): string {
+  const paint: Paint = opts.color ? (s, c) => c + s + RESET : (s) => s;
+  const out: string[] = [];
+  const byFile = new Map<string, CheckProblem[]>();
+  for (const p of r.problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+  const shown = new Set<CheckProblem>();
+  const emit = (ps: readonly CheckProblem[] | undefined) => {
+    for (const p of ps ?? []) {
+      if (shown.has(p)) continue;
+      shown.add(p);
+      out.push(formatProblem(p, paint));
+    }
+  };
+
+  if (r.input.manifest !== null) {
+    if (!opts.quiet) out.push(manifestLine(r));
+    emit(byFile.get(r.input.manifest));
+  }
+  for (const f of r.files) {
+    if (!opts.quiet) out.push(fileLine(f, paint));
+    emit(byFile.get(f.name));
+    if (!opts.quiet) out.push(...detailLines(f));
+  }
+  emit(r.problems); // anything not tied to a listed file (an empty input)
+  if (!opts.quiet) out.push(redisLine(r.redisWouldStart, paint));
+  out.push(verdictLine(r, paint));
+  return out.join('\n') + '\n';
+}
+
+/** One problem: `file:offset: severity CODE: reason (expected X, found Y) [line N]`. */
+export function formatProblem(p: CheckProblem, paint: Paint = (s) => s): string {
+  const where = printableText(p.file) + (p.offset !== null ? `:${p.offset}` : '');
+  const sev = paint(p.severity, p.severity === 'error' ? RED : YELLOW);
+  let s = `${where}: ${sev} ${p.code}: ${printableText(p.reason)}`;
+  const ef: string[] = [];
+  if (p.expected !== null) ef.push(`expected ${printableText(p.expected)}`);
+  if (p.found !== null) ef.push(`found ${printableText(p.found)}`);
+  if (ef.length > 0) s += ` (${ef.join(', ')})`;
+  const c = p.context;
+  if (c && typeof c.key === 'string') {
+    const what = typeof c.what === 'string' ? ` (${c.what})` : '';
+    const db = typeof c.db === 'number' ? ` in db ${c.db}` : '';
+    s += ` while reading key "${printableText(c.key)}"${what}${db}`;
+  }
+  if (p.line !== null) s += ` [line ${p.line}]`;
+  return s;
+}
+
+function manifestLine(r: CheckReport): string {
+  const base = r.files.filter((f) => f.role === 'base').length;
+  const incr = r.files.filter((f) => f.role === 'incr').length;
+  const listed = r.files.length === 0 && r.problems.some((p) => p.section === 'manifest') ? 'unreadable' : `${base ? 'base + ' : ''}${incr} incr file(s)`;
+  const history = r.input.history.length > 0 ? `, ${r.input.history.length} history file(s) not read` : '';
+  return `${printableText(r.input.manifest ?? '')}: manifest of a multi-part AOF: ${listed}${history}`;
+}
+
+const STATUS_WORD: Record<CheckedFile['status'], string> = { ok: 'ok', empty: 'empty', truncated: 'TRUNCATED', corrupt: 'CORRUPT', missing: 'MISSING' };
+
+function fileLine(f: CheckedFile, paint: Paint): string {
+  const parts: string[] = [];
+  if (f.role !== 'file') parts.push(`${f.role} seq ${f.seq}${f.manifestLine !== null ? ` (manifest line ${f.manifestLine})` : ''}`);
+  parts.push(contentText(f));
+  if (f.size !== null) parts.push(`${formatCount(f.size)} bytes`);
+  const bad = f.status === 'truncated' || f.status === 'corrupt' || f.status === 'missing';
+  const status = paint(STATUS_WORD[f.status], bad ? RED : GREEN);
+  return `${printableText(f.name)}: ${parts.join(', ')}: ${status}`;
+}
+
+/** `RDB v10` (plus `(Valkey)`), and separately `CRC-64 ok, 21 key(s)`. */
+function rdbParts(f: CheckedFile): [string, string] {
+  const rdb = f.rdb!;
+  const v = rdb.version !== null ? ` v${rdb.version}` : '';
+  const magic = rdb.magic === 'VALKEY' ? ' (Valkey)' : '';
+  const crc = rdb.checksum === 'not-reached' ? 'checksum not reached' : `CRC-64 ${rdb.checksum}`;
+  return [`RDB${v}${magic}`, `${crc}, ${formatCount(rdb.keys)} key(s)`];
+}
+
+function commandsText(f: CheckedFile): string {
+  return `${formatCount(f.commands)} command(s), ${formatCount(f.annotations)} annotation(s)`;
+}
+
+function contentText(f: CheckedFile): string {
+  switch (f.content) {
+    case null:
+      return 'listed in the manifest';
+    case 'empty':
+      return 'empty';
+    case 'aof':
+      return `AOF, ${commandsText(f)}`;
+    case 'rdb':
+      return f.rdb ? rdbParts(f).join(', ') : 'RDB';
+    case 'hybrid': {
+      const [rdb, facts] = f.rdb ? rdbParts(f) : ['RDB', ''];
+      return `hybrid AOF: ${rdb} preamble${facts ? ` (${facts})` : ''}, then ${commandsText(f)} from byte ${f.respOffset}`;
+    }
+  }
+}
+
+function detailLines(f: CheckedFile): string[] {
+  if (f.status !== 'truncated' && f.status !== 'corrupt') return [];
+  const out: string[] = [];
+  const tool = f.redisCheckAof
+    ? `redis-check-aof: ok_up_to=${f.redisCheckAof.okUpTo}, ok_up_to_line=${f.redisCheckAof.okUpToLine}`
+    : 'redis-check-aof stops in its RDB check';
+  out.push(`  valid up to byte ${f.okUpTo} of ${f.size} (${formatCount(f.lostBytes ?? 0)} byte(s) after it; ${tool})`);
+  if (f.pendingMulti && f.multiOffset !== null) out.push(`  ends inside a MULTI block opened at byte ${f.multiOffset} (no EXEC)`);
+  return out;
+}
+
+const yesNo = (b: boolean, paint: Paint) => paint(b ? 'yes' : 'no', b ? GREEN : RED);
+
+/** The one-line Redis start verdict. */
+export function redisLine(v: RedisStartVerdict, paint: Paint = (s) => s): string {
+  let s = 'Redis would start: ';
+  if (v.withAofLoadTruncatedYes && v.withAofLoadTruncatedNo) {
+    s += yesNo(true, paint);
+    if (v.reason !== 'every file loads as it is') s += ` (${printableText(v.reason)})`;
+  } else if (v.withAofLoadTruncatedYes) {
+    s += `${yesNo(true, paint)} (${printableText(v.reason)}); with aof-load-truncated no: ${yesNo(false, paint)}`;
+  } else {
+    s += `${yesNo(false, paint)} (${printableText(v.reason)})`;
+  }
+  const snap = v.asRdbSnapshot;
+  if (snap) s += `; as dump.rdb: ${yesNo(snap.loads, paint)}${snap.reason === 'the RDB is intact' ? '' : ` (${printableText(snap.reason)})`}`;
+  return s;
+}
+
+function verdictLine(r: CheckReport, paint: Paint): string {
+  const t = r.totals;
+  const what = [`${t.files} file(s)`, `${formatCount(t.bytes)} bytes`];
+  if (t.keys > 0) what.push(`${formatCount(t.keys)} key(s)`);
+  if (t.commands > 0) what.push(`${formatCount(t.commands)} command(s)`);
+  const warn = t.warnings > 0 ? `, ${t.warnings} warning(s)` : '';
+  if (r.intact) return `Verdict: ${paint('intact', GREEN)}${warn} (${what.join(', ')})`;
+  return `Verdict: ${paint('DAMAGED', RED)}: ${t.errors} error(s)${warn} (${what.join(', ')})`;
+}
