@@ -4,7 +4,7 @@
  * with `--json`) and the exit code from `exit-codes.ts`. Nothing here calls `process.exit`.
  */
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { RdbtoolError, UsageError } from '../errors.js';
 import { openFileSink, OutputClosedError, streamSink, type ByteSink } from '../io/byte-sink.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -17,6 +17,10 @@ export interface CliIo {
   stderr: Writable;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** Where answers to questions are read from (none: every question is answered "no"). */
+  stdin?: Readable;
+  /** True when stdin is a terminal: only then may a command ask a question. */
+  stdinIsTty?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   /** Terminal width for help text (default 80). */
   columns?: number;
@@ -31,6 +35,8 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
+    stdin: process.stdin,
+    stdinIsTty: process.stdin.isTTY === true,
     env: process.env,
     columns: process.stdout.columns,
     exitCode: 0,
@@ -49,6 +55,8 @@ export interface CommandContext {
   progress(): ((p: ScanProgress) => void) | undefined;
   /** Prints one warning line on stderr. */
   warn(message: string): void;
+  /** Asks a yes/no question on stderr, answered on stdin (see {@link askYesNo}). */
+  ask(question: string): Promise<boolean>;
 }
 
 /**
@@ -65,6 +73,10 @@ export async function runCommand(io: CliIo, args: CommonArgs, body: (ctx: Comman
     warn(message) {
       state.progress?.done();
       io.stderr.write(`rdbtool: ${message}\n`);
+    },
+    ask(question) {
+      state.progress?.done();
+      return askYesNo(io, question);
     },
   };
   try {
@@ -131,4 +143,44 @@ export async function withOutputSink<T>(io: CliIo, output: string | undefined, i
   }
   await sink.close();
   return result;
+}
+
+/**
+ * Asks a yes/no question: writes it on stderr and reads one line from stdin. Only `y` or
+ * `yes` (any case) count as yes; end of input, or no stdin at all, is no.
+ */
+export async function askYesNo(io: CliIo, question: string): Promise<boolean> {
+  io.stderr.write(question);
+  const answer = await readLine(io.stdin);
+  if (answer === null) io.stderr.write('\n');
+  return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
+}
+
+/** The first line of `stream` (without its end of line), or null when it ends before any byte. */
+function readLine(stream: Readable | undefined): Promise<string | null> {
+  if (!stream) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const done = (value: string | null, err?: unknown) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      // Stop reading so a terminal on stdin no longer keeps the process alive.
+      stream.pause();
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      const nl = b.indexOf(0x0a);
+      chunks.push(nl < 0 ? b : b.subarray(0, nl));
+      if (nl >= 0) done(Buffer.concat(chunks).toString('utf8').replace(/\r$/, ''));
+    };
+    const onEnd = () => done(chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : null);
+    const onError = (e: unknown) => done(null, e);
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    stream.resume();
+  });
 }
