@@ -125,3 +125,70 @@ export { printable, quoted } from './format/printable.js';
 export { formatBytes, formatCount, formatBytesExact } from './format/bytes.js';
 /** The inspect report as terminal text. */
 export { renderInspect } from './format/reports/inspect.js';
+
+// ---------------------------------------------------------------- check
+
+/** Deep verification of an RDB, AOF, hybrid or multi-part AOF, with redis-check-aof's and Redis's verdicts. */
+export { checkPath, checkInput, CHECK_SCHEMA_VERSION } from './analyze/check.js';
+/** The check report and its parts. */
+export type {
+  CheckReport,
+  CheckOptions,
+  CheckedFile,
+  CheckedRdb,
+  CheckProblem,
+  CheckProblemCode,
+  Severity,
+  RedisCheckAofLine,
+  RedisStartVerdict,
+  RedisTruncation,
+} from './analyze/check.js';
+/** The check report as terminal text. */
+export { renderCheck } from './format/reports/check.js';
+
+// ---------------------------------------------------------------- repair
+
+/** Plan and apply the cut `redis-check-aof --fix` (or `--truncate-to-timestamp`) makes, safely: backup, atomic write, read-back. */
+export { planRepair, applyRepair, readTimestampAnnotation, backupStamp } from './convert/repair.js';
+/** The repair plan, its options and parts, and what applying it did. */
+export type {
+  RepairPlan,
+  RepairPlanOptions,
+  RepairAction,
+  RepairRefusal,
+  RepairTimestamp,
+  RepairDamage,
+  RepairTarget,
+  RepairFileInfo,
+  ApplyRepairOptions,
+  RepairBackup,
+  RepairVerification,
+  RepairResult,
+} from './convert/repair.js';
+/** Repair plans and results as text and JSON. */
+export { renderRepairPlan, renderRepairResult, repairPlanJson, repairResultJson } from './convert/repair-render.js';
+/** Crash-safe replacement of files and directories (temp file, fsync, rename, fsync of the directory). */
+export { writePrefixAtomic, writeDirectoryAtomic, linkOrCopy, fileIdentity } from './io/atomic-write.js';
+/** A file's identity (to notice it changed) and what the atomic writers take. */
+export type { FileIdentity, AtomicWriteOptions, DirectoryEntry, BackupMethod } from './io/atomic-write.js';
+
+// ---------------------------------------------------------------- AOF inspect and the commands export
+
+/** Inspects any input chosen by content: the RDB report for a plain RDB file, the AOF report (files, commands, MULTI blocks, #TS dates, RDB preamble, verdict) otherwise. */
+export { inspectInput, inspectAof, AofOverviewAnalyzer } from './analyze/aof-overview.js';
+/** The AOF inspect report and its parts. */
+export type { AofInspectReport, AofPartReport, AofInputVerdict, AofVerdictProblem, AofHistoryFile, AofInspectOptions, InputInspection } from './analyze/aof-overview.js';
+/** Command statistics over AOF files (by name, by database, MULTI blocks, timestamps, biggest commands), bounded in memory. */
+export { AofCommandStats, MAX_COMMAND_NAMES, MAX_COMMAND_NAME_BYTES, MAX_DATABASES, FIRST_ARG_PREVIEW_BYTES } from './analyze/aof-commands.js';
+/** The parts of the command statistics. */
+export type { AofCommandSummary, CommandStats, DbCommandStats, MultiStats, TimestampMark, BigCommand } from './analyze/aof-commands.js';
+/** Telling an RDB from an AOF by its first bytes without losing them (stdin too), and a scan's problem as a typed error. */
+export { peekSource, openRdbSource, problemError } from './analyze/aof-input.js';
+/** What the first bytes of a file say, and a source that was looked at. */
+export type { FileStart, PeekedSource } from './analyze/aof-input.js';
+/** AOF → NDJSON, one line per command: {"file","offset","db","ts","argv"} (see the README). */
+export { exportCommands, CommandExporter } from './convert/export-commands.js';
+/** Options and result of the commands export. */
+export type { ExportCommandsOptions, ExportCommandsResult, CommandExporterOptions, CommandsOutput } from './convert/export-commands.js';
+/** The AOF inspect report as terminal text, and its verdict in one line. */
+export { renderAofInspect, formatAofVerdict } from './format/reports/inspect-aof.js';

@@ -11,6 +11,8 @@ import { withDebug, type GlobalArgs } from './options.js';
 import { oneLine, reportError, type CliIo } from './run.js';
 import { inspectCommand } from './commands/inspect.js';
 import { exportCommand } from './commands/export.js';
+import { repairCommand } from './commands/repair.js';
+import { checkCommand } from './commands/check.js';
 
 export type { CliIo } from './run.js';
 
@@ -30,6 +32,8 @@ export function createCli(io: CliIo): Argv<GlobalArgs> {
     .usage('$0 <command> [options]\n\nStreaming toolkit for Redis and Valkey RDB files.')
     .command(inspectCommand(io))
     .command(exportCommand(io))
+    .command(repairCommand(io))
+    .command(checkCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()
@@ -47,7 +51,7 @@ export function createCli(io: CliIo): Argv<GlobalArgs> {
 }
 
 /** Names of the registered commands (for "unknown command" messages). */
-const COMMANDS = ['inspect', 'export'];
+const COMMANDS = ['inspect', 'export', 'repair', 'check'];
 
 /**
  * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.

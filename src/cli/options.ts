@@ -28,6 +28,19 @@ export function withInput<T>(y: Argv<T>) {
   return y.positional('file', { type: 'string', demandOption: true, describe: 'RDB file to read, or - for stdin', coerce: dash });
 }
 
+/**
+ * Adds the `<file>` positional for commands that read every kind of input: an RDB or AOF
+ * file, a multi-part AOF directory or its manifest, or `-` for stdin.
+ */
+export function withAnyInput<T>(y: Argv<T>) {
+  return y.positional('file', {
+    type: 'string',
+    demandOption: true,
+    describe: 'RDB or AOF file, multi-part AOF directory or manifest, or - for stdin',
+    coerce: dash,
+  });
+}
+
 /** Adds `-o/--output FILE` (`-` is stdout). */
 export function withOutputFile<T>(y: Argv<T>) {
   return y.option('output', { alias: 'o', type: 'string', describe: 'Write to FILE instead of stdout', requiresArg: true, coerce: dash });

@@ -581,6 +581,8 @@ export interface ExportResult {
   checksum: ChecksumStatus | null;
   /** True when the reader of the output went away (`| head`): the export stopped early. */
   outputClosed: boolean;
+  /** Bytes after the RDB's checksum trailer (a hybrid AOF's commands, or junk): not exported. */
+  trailingBytes: number;
 }
 
 /**
@@ -609,12 +611,12 @@ export async function exportRdb(source: ByteSource, sink: ByteSink, opts: Export
     });
     exporter.finish();
     await sink.drain();
-    return { keys: exporter.keys, bytesRead: res.bytesRead, elapsedMs: res.elapsedMs, checksum: res.end?.checksum ?? null, outputClosed: false };
+    return { keys: exporter.keys, bytesRead: res.bytesRead, elapsedMs: res.elapsedMs, checksum: res.end?.checksum ?? null, outputClosed: false, trailingBytes: res.trailingBytes };
   } catch (e) {
     if (!(e instanceof OutputClosedError)) {
       exporter.flush();
       throw e;
     }
-    return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true };
+    return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true, trailingBytes: 0 };
   }
 }

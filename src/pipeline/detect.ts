@@ -170,7 +170,7 @@ async function statOrThrow(file: string) {
     return await fsp.stat(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file or directory (ENOENT)' : code === 'EACCES' ? 'permission denied (EACCES)' : (e as Error).message;
     throw new InputError(`cannot open: ${why}`, { file, cause: e });
   }
 }
