@@ -126,6 +126,33 @@ export { formatBytes, formatCount, formatBytesExact } from './format/bytes.js';
 /** The inspect report as terminal text. */
 export { renderInspect } from './format/reports/inspect.js';
 
+// ---------------------------------------------------------------- AOF reading
+
+/** The streaming RESP (AOF) decoder, and a one-shot helper for bytes in memory. */
+export { RespDecoder, decodeResp, RespByte, ANNOTATION_LINE_MAX_BYTES } from './aof/resp-decoder.js';
+/** Options of the RESP decoder. */
+export type { RespDecoderOptions } from './aof/resp-decoder.js';
+/** What the RESP decoder reports: commands, argument parts, annotations, and its verdict. */
+export type { AofCommand, AofArgPart, AofAnnotation, AofHandler, AofVerdict, AofProblem, AofStatus, AofControl } from './model/aof-events.js';
+/** Writing RESP commands and annotations. */
+export { encodeCommand, encodeAnnotation, encodeTimestamp, RespWriter } from './aof/resp-encoder.js';
+/** The multi-part AOF manifest: parsed with Redis's rules, written as Redis writes it. */
+export { parseManifest, formatManifest, loadOrder, ManifestError, ManifestFileType } from './aof/manifest.js';
+/** A parsed manifest and its entries. */
+export type { Manifest, ManifestEntry, ManifestLine } from './aof/manifest.js';
+/** One entry point for every input: resolve a path (file, stdin, directory, manifest) and read each file by content. */
+export { resolveInput, readManifest, isManifestText } from './pipeline/detect.js';
+/** What a path resolved to. */
+export type { ResolvedInput, PartRef } from './pipeline/detect.js';
+/** Reads one file (RDB, hybrid or plain AOF, chosen by its first bytes) or every file of an input. */
+export { scanFile, sniffStart } from './pipeline/scan-file.js';
+/** A file's scan: content, status, located problem, RDB summary and RESP verdict. */
+export type { FileScan, FileScanOptions, FileHandlers, FileProblem, FileContent, FileStatus } from './pipeline/scan-file.js';
+/** Reads every file of a path or of a resolved input, in load order. */
+export { scanPath, scanInput } from './pipeline/scan-input.js';
+/** The outcome of reading an input. */
+export type { InputScan, InputFile, InputHandlers, InputScanOptions } from './pipeline/scan-input.js';
+
 // ---------------------------------------------------------------- check
 
 /** Deep verification of an RDB, AOF, hybrid or multi-part AOF, with redis-check-aof's and Redis's verdicts. */

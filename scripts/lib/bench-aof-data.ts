@@ -35,6 +35,7 @@ import path from 'node:path';
 import { loadOrder, parseManifest, type Manifest } from '../../src/aof/manifest.js';
 import { startRedis, type RedisHandle } from './redis-server.js';
 import { asNumber, asText, type RespClient } from './resp-client.js';
+import { createRng, TextPool } from './random-text.js';
 
 /** Bumped whenever the generator changes what it writes; a cache with another value is rebuilt. */
 export const AOF_GENERATOR_VERSION = 1;
@@ -221,46 +222,6 @@ export async function ensureBenchAofDataset(opts: {
 
 // ------------------------------------------------------------------ workload
 
-/** mulberry32: a small seeded PRNG, good enough for test data. Returns [0, 2^32). */
-function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Random base64 text: substrings of one random pool at random offsets (cheap, incompressible). */
-class TextPool {
-  private readonly pool: string;
-  private readonly poolBytes: Buffer;
-  constructor(
-    private readonly rnd: () => number,
-    poolChars = 4 << 20,
-  ) {
-    const chars = new Array<string>(poolChars);
-    for (let i = 0; i < poolChars; i++) chars[i] = B64[rnd() & 63];
-    this.pool = chars.join('');
-    this.poolBytes = Buffer.from(this.pool, 'latin1');
-  }
-  /** A string of a length uniformly in [min, max] (max ≤ pool size). */
-  between(min: number, max: number): string {
-    const len = min + (this.rnd() % (max - min + 1));
-    const start = this.rnd() % (this.pool.length - len);
-    return this.pool.slice(start, start + len);
-  }
-  /** Like {@link between}, as a view of the pool's bytes (no copy; for the large values). */
-  bytesBetween(min: number, max: number): Buffer {
-    const len = min + (this.rnd() % (max - min + 1));
-    const start = this.rnd() % (this.poolBytes.length - len);
-    return this.poolBytes.subarray(start, start + len);
-  }
-}
 
 type Arg = string | Uint8Array;
 type Command = Arg[];

@@ -23,6 +23,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startRedis, type RedisHandle } from './redis-server.js';
 import { asNumber, asText, type RespClient } from './resp-client.js';
+import { B64, createRng, TextPool } from './random-text.js';
 
 /** Bumped whenever the generator changes what it writes; a cache with another value is rebuilt. */
 export const GENERATOR_VERSION = 1;
@@ -192,41 +193,6 @@ export async function ensureBenchDataset(opts: {
 
 // ------------------------------------------------------------------ generation
 
-/** mulberry32: a small seeded PRNG, good enough for test data. Returns [0, 2^32). */
-function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Random base64 text drawn from a fixed pool: substrings at random offsets (cheap and incompressible). */
-class TextPool {
-  private readonly pool: string;
-  constructor(
-    private readonly rnd: () => number,
-    poolChars = 4 << 20,
-  ) {
-    const chars = new Array<string>(poolChars);
-    for (let i = 0; i < poolChars; i++) chars[i] = B64[rnd() & 63];
-    this.pool = chars.join('');
-  }
-  /** `len` characters (len ≤ pool size). */
-  text(len: number): string {
-    const start = this.rnd() % (this.pool.length - len);
-    return this.pool.slice(start, start + len);
-  }
-  /** A length uniformly in [min, max]. */
-  between(min: number, max: number): string {
-    return this.text(min + (this.rnd() % (max - min + 1)));
-  }
-}
 
 /** `bytes` of random base64 text, built with the PRNG (for the big string). */
 function randomTextBuffer(rnd: () => number, bytes: number): Buffer {

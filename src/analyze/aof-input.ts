@@ -8,6 +8,7 @@ import { openSource, type ByteSource } from '../io/source.js';
 import { CorruptDataError, LimitError, TruncatedError, UsageError, type Doing, type ErrorCode, type ErrorContext, type RdbtoolError } from '../errors.js';
 import { resolveInput } from '../pipeline/detect.js';
 import { sniffStart, type FileProblem } from '../pipeline/scan-file.js';
+import { concatBytes } from '../io/bytes.js';
 
 /**
  * What the first bytes of a file say: `rdb` (starts with `REDIS` or `VALKEY`), `resp` (starts
@@ -46,7 +47,7 @@ export async function peekSource(source: ByteSource): Promise<PeekedSource> {
     }
     if (r.value.length === 0) continue;
     held.push(r.value);
-    head = concat(head, r.value);
+    head = concatBytes(head, r.value);
   }
   const kind = sniffStart(head, true);
   const start: FileStart = kind === 'rdb' ? 'rdb' : head.length === 0 ? 'empty' : head[0] === 0x2a || head[0] === 0x23 ? 'resp' : 'other';
@@ -132,12 +133,4 @@ export function problemError(file: string, p: FileProblem, note?: string): Rdbto
   if (p.code === 'TRUNCATED') return new TruncatedError(reason, init);
   if (p.code === 'LIMIT_EXCEEDED') return new LimitError(reason, init);
   return new CorruptDataError(p.code as ErrorCode, reason, init);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * The `check` report: every file of an input (an RDB, a plain or hybrid AOF, or a multi-part
- * AOF given as a directory or a manifest) read to its end with deep verification (every value
- * decoded, every blob walked, LZF decompressed, CRC-64 compared), and judged twice:
+ * AOF given as a directory or a manifest) read to its end with every record parsed, every
+ * CRC-64 compared, and values decoded where no checksum vouches for them (every LZF string
+ * decompressed, every blob walked; see {@link CheckOptions.verify}), and judged twice:
  *
  * - as `redis-check-aof` judges it (FORMATS.md §5.8): `intact` is its "valid", and each file
  *   carries the `ok_up_to` / `ok_up_to_line` the tool prints for it;
@@ -80,6 +81,13 @@ export interface CheckedRdb {
   keys: number;
   /** Offset just after the checksum trailer; null when not reached. */
   endOffset: number | null;
+  /**
+   * How the values were verified: `checksum` — the records and blob headers were parsed and
+   * the CRC-64 matched, which vouches for every byte as Redis wrote it; `deep` — every value
+   * was also decoded (every LZF string decompressed, every blob walked), as happens when the
+   * file has no checksum to vouch for it, with `verify: 'deep'` (`--deep`), or from stdin.
+   */
+  verification: 'checksum' | 'deep';
 }
 
 /** What redis-check-aof prints for a file on its `AOF analyzed:` line. */
@@ -208,6 +216,13 @@ export interface CheckReport {
 /** Options of {@link checkPath} and {@link checkInput}. */
 export interface CheckOptions {
   limits?: Partial<Limits>;
+  /**
+   * `auto` (default): values are decoded only where no CRC-64 vouches for them (an RDB saved
+   * without a checksum, or stdin, which cannot be read twice): a matching checksum already
+   * proves the bytes are those Redis wrote, and skipping the decoding makes an RDB part as
+   * fast to check as to inspect. `deep`: decode every value of every RDB part.
+   */
+  verify?: 'auto' | 'deep';
   /** Where the RDB CRC-64 runs (see ScanOptions.checksumWorker). Default `auto`. */
   checksumWorker?: 'auto' | 'always' | 'never';
   onProgress?: (p: ScanProgress) => void;
@@ -268,14 +283,33 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
     },
     aof: followCommands ? { command: (c) => track(cur, c) } : {},
   };
+  const deepFirst = opts.verify === 'deep' || followCommands;
   const scan = await scanInput(input, handlers, {
-    verify: 'deep',
+    verify: deepFirst ? 'deep' : 'shallow',
     limits: opts.limits,
     checksumWorker: opts.checksumWorker,
     onProgress: opts.onProgress,
     progressIntervalMs: opts.progressIntervalMs,
     signal: opts.signal,
   });
+
+  // An RDB part no checksum vouches for is read again with every value decoded; damage found
+  // then replaces the first reading of that file.
+  const deep = new Set<number>();
+  for (const [i, f] of scan.files.entries()) {
+    const c = f.scan?.rdb?.end?.checksum;
+    if (deepFirst) deep.add(i);
+    else if (f.scan !== null && (c === 'disabled' || c === 'absent')) {
+      const again = await scanFile(await openSource(f.part.path, undefined, f.part.name), {}, {
+        verify: 'deep',
+        limits: opts.limits,
+        checksumWorker: 'never',
+        signal: opts.signal,
+      });
+      if (again.problem?.section === 'rdb') f.scan = again;
+      deep.add(i);
+    }
+  }
 
   const files: CheckedFile[] = [];
   const problems: CheckProblem[] = [];
@@ -297,7 +331,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
         context: null,
       });
     } else {
-      file = checkedFile(f.part, f.scan, seen[i] ?? newTracker(), problems);
+      file = checkedFile(f.part, f.scan, seen[i] ?? newTracker(), problems, deep.has(i));
     }
     file.problems = problems.length - before;
     files.push(file);
@@ -398,13 +432,13 @@ function isTrailingJunk(s: FileScan): boolean {
   return p !== null && p.section === 'aof' && p.code === 'RESP_SYNTAX' && s.rdb !== null && p.offset === s.respOffset;
 }
 
-function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProblem[]): CheckedFile {
+function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProblem[], deep: boolean): CheckedFile {
   const size = part.size ?? s.bytes;
   const v = s.aof;
   const junk = isTrailingJunk(s);
   const p = s.problem;
   if (p !== null) problems.push(problemOf(s, p, junk));
-  const rdb = rdbOf(s, t);
+  const rdb = rdbOf(s, t, deep);
   if (rdb !== null && (rdb.checksum === 'disabled' || rdb.checksum === 'absent')) {
     problems.push({
       file: s.name,
@@ -477,7 +511,7 @@ function problemOf(s: FileScan, p: FileProblem, junk: boolean): CheckProblem {
 
 const HEX = /0x([0-9a-f]{16})/i;
 
-function rdbOf(s: FileScan, t: Tracker): CheckedRdb | null {
+function rdbOf(s: FileScan, t: Tracker, deep: boolean): CheckedRdb | null {
   if (t.header === null && s.rdb === null && s.problem?.section !== 'rdb') return null;
   const end = s.rdb?.end ?? t.end;
   const header = s.rdb?.header ?? t.header;
@@ -499,6 +533,7 @@ function rdbOf(s: FileScan, t: Tracker): CheckedRdb | null {
     computedChecksum: computed,
     keys: t.keys,
     endOffset: end?.endOffset ?? null,
+    verification: deep ? 'deep' : 'checksum',
   };
 }
 

@@ -25,7 +25,6 @@
  * are held as copies until the command is complete (memory: that argument's bytes, once).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { CorruptDataError, InputError } from '../errors.js';
 import type { AofAnnotation, AofArgPart, AofCommand, AofHandler } from '../model/aof-events.js';
 import type { Limits } from '../limits.js';
@@ -33,6 +32,7 @@ import { OutputClosedError, type ByteSink } from '../io/byte-sink.js';
 import type { PartRef } from '../pipeline/detect.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import { scanPath, type InputHandlers, type InputScan } from '../pipeline/scan-input.js';
+import { writeReadBack } from './export-ndjson.js';
 import { B64_JSON_CLOSE, B64_JSON_OPEN, JsonByteWriter, jsonFragment, PartedBase64, PartedTextCheck, releaseScanBuffers } from '../format/json.js';
 import { problemError } from '../analyze/aof-input.js';
 
@@ -54,9 +54,6 @@ const TS = jsonFragment(',"ts":');
 const NULL = jsonFragment('null');
 const ARGV = jsonFragment(',"argv":[');
 const END = jsonFragment(']}\n');
-
-/** Pieces an argument is read back in: a multiple of 3, so base64 needs no carry between them. */
-const REREAD_PIECE_BYTES = 3 << 18;
 
 /** An argument delivered in parts (see the module notes). */
 class PartedArg {
@@ -228,54 +225,7 @@ export class CommandExporter implements InputHandlers {
    * @throws InputError when the file cannot be read or no longer holds the same bytes.
    */
   private readBackArg(a: PartedArg, text: boolean, escape: boolean): void {
-    const w = this.w;
-    const file = this.readBackName;
-    const n = a.bytes;
-    const again = createHash('sha256');
-    let fd: number;
-    try {
-      fd = openSync(this.readBack!, 'r');
-    } catch (e) {
-      throw new InputError(`cannot read an argument back: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file, offset: a.start, cause: e });
-    }
-    const readAt = (buf: Uint8Array, off: number, len: number, at: number): void => {
-      for (let got = 0; got < len; ) {
-        const r = readSync(fd, buf, off + got, len - got, at + got);
-        if (r === 0) throw new InputError('the file changed while being read: it is shorter than an argument read from it', { file, offset: at + got });
-        got += r;
-      }
-      again.update(buf.subarray(off, off + len));
-    };
-    try {
-      if (text && !escape) {
-        // The common case: the bytes go from the file straight into the output buffer.
-        w.byte(0x22);
-        let at = a.start;
-        w.fill(n, (buf, off, len) => {
-          readAt(buf, off, len, at);
-          at += len;
-        });
-        w.byte(0x22);
-      } else {
-        const scratch = Buffer.allocUnsafe(Math.min(n, REREAD_PIECE_BYTES));
-        if (text) w.byte(0x22);
-        else w.raw(B64_JSON_OPEN);
-        for (let done = 0; done < n; ) {
-          const len = Math.min(n - done, scratch.length);
-          readAt(scratch, 0, len, a.start + done);
-          if (text) w.escaped(scratch, 0, len, true);
-          else w.base64(scratch, 0, len);
-          done += len;
-        }
-        if (text) w.byte(0x22);
-        else w.raw(B64_JSON_CLOSE);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    if (!again.digest().equals(a.digest())) {
-      throw new InputError('the file changed while being read: an argument read back from it differs from what was decoded', { file, offset: a.start });
-    }
+    writeReadBack(this.w, { path: this.readBack!, file: this.readBackName, start: a.start, bytes: a.bytes, text, escape, digest: a.digest(), what: 'an argument' });
   }
 }
 

@@ -233,51 +233,81 @@ class FileValue {
     if (k.valueBytes !== n || start < k.offset) {
       throw new InputError(`cannot locate a ${n}-byte string value in the record at byte ${k.offset}`, { file: this.path, offset: k.offset });
     }
-    const again = createHash('sha256');
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch (e) {
-      throw new InputError(`cannot read a string value back: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: this.path, offset: start, cause: e });
+    writeReadBack(w, { path: this.path, file: this.path, start, bytes: n, text, escape: this.check.escapes !== 0, digest: delivered, what: 'the string value' });
+  }
+}
+
+/** Where {@link writeReadBack} finds the bytes, and what they must be. */
+export interface ReadBack {
+  /** The file to read (a Buffer for a name that is not UTF-8). */
+  path: string | Buffer;
+  /** Its name in errors. */
+  file: string;
+  /** Absolute offset of the first byte. */
+  start: number;
+  bytes: number;
+  /** Write them as a JSON string (else as `{"b64": …}`). */
+  text: boolean;
+  /** When text: some bytes need escaping (else they are copied as they are). */
+  escape: boolean;
+  /** SHA-256 of the bytes the decoder delivered. */
+  digest: Buffer;
+  /** What the bytes are, for messages (`the string value`, `an argument`). */
+  what: string;
+}
+
+/**
+ * Writes bytes of the input file as a JSON byte string, reading them back in pieces (a large
+ * value is checked as it streams past, then copied from the file, so it is never held), and
+ * checks that they are the bytes the decoder delivered.
+ * @throws InputError when the file cannot be read or no longer holds the same bytes.
+ */
+export function writeReadBack(w: JsonByteWriter, rb: ReadBack): void {
+  const { file, start, bytes: n, text } = rb;
+  const again = createHash('sha256');
+  let fd: number;
+  try {
+    fd = openSync(rb.path, 'r');
+  } catch (e) {
+    throw new InputError(`cannot read ${rb.what} back: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file, offset: start, cause: e });
+  }
+  const readAt = (buf: Uint8Array, off: number, len: number, at: number): void => {
+    for (let got = 0; got < len; ) {
+      const r = readSync(fd, buf, off + got, len - got, at + got);
+      if (r === 0) throw new InputError(`the file changed while being read: it is shorter than ${rb.what} read from it`, { file, offset: at + got });
+      got += r;
     }
-    const readAt = (buf: Uint8Array, off: number, len: number, at: number): void => {
-      for (let got = 0; got < len; ) {
-        const r = readSync(fd, buf, off + got, len - got, at + got);
-        if (r === 0) throw new InputError('the file changed while being read: it is shorter than the string value read from it', { file: this.path, offset: at + got });
-        got += r;
+    again.update(buf.subarray(off, off + len));
+  };
+  try {
+    if (text && !rb.escape) {
+      // The common case: the bytes go from the file straight into the output buffer.
+      w.byte(0x22);
+      let at = start;
+      w.fill(n, (buf, off, len) => {
+        readAt(buf, off, len, at);
+        at += len;
+      });
+      w.byte(0x22);
+    } else {
+      const scratch = Buffer.allocUnsafe(Math.min(n, REREAD_PIECE_BYTES));
+      if (text) w.byte(0x22);
+      else w.raw(B64_JSON_OPEN);
+      for (let done = 0; done < n; ) {
+        const len = Math.min(n - done, scratch.length);
+        readAt(scratch, 0, len, start + done);
+        if (text) w.escaped(scratch, 0, len, true);
+        else w.base64(scratch, 0, len);
+        done += len;
       }
-      again.update(buf.subarray(off, off + len));
-    };
-    try {
-      if (text && this.check.escapes === 0) {
-        // The common case: the bytes go from the file straight into the output buffer.
-        w.byte(0x22);
-        let at = start;
-        w.fill(n, (buf, off, len) => {
-          readAt(buf, off, len, at);
-          at += len;
-        });
-        w.byte(0x22);
-      } else {
-        const scratch = Buffer.allocUnsafe(Math.min(n, REREAD_PIECE_BYTES));
-        if (text) w.byte(0x22);
-        else w.raw(B64_JSON_OPEN);
-        for (let done = 0; done < n; ) {
-          const len = Math.min(n - done, scratch.length);
-          readAt(scratch, 0, len, start + done);
-          if (text) w.escaped(scratch, 0, len, true);
-          else w.base64(scratch, 0, len);
-          done += len;
-        }
-        if (text) w.byte(0x22);
-        else w.raw(B64_JSON_CLOSE);
-      }
-    } finally {
-      closeSync(fd);
+      if (text) w.byte(0x22);
+      else w.raw(B64_JSON_CLOSE);
     }
-    if (!again.digest().equals(delivered)) {
-      throw new InputError('the file changed while being read: a string value read back from it differs from what was decoded', { file: this.path, offset: start });
-    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!again.digest().equals(rb.digest)) {
+    throw new InputError(`the file changed while being read: ${rb.what} read back from it differs from what was decoded`, { file, offset: start });
   }
 }
 

@@ -12,3 +12,12 @@ export function copyBytes(b: Uint8Array): Uint8Array {
   out.set(b);
   return out;
 }
+
+/** `a` then `b` in one new array (`b` itself when `a` is empty). */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -17,6 +17,7 @@ import type { Limits } from '../limits.js';
 import { InputError, RdbtoolError, UsageError, type ErrorCode } from '../errors.js';
 import { startFileCrc, type FileCrcJob } from '../binary/crc64-file.js';
 import { linesAt } from '../io/line-count.js';
+import { concatBytes } from '../io/bytes.js';
 import type { ScanProgress } from './scan.js';
 
 /** What a file turned out to hold. */
@@ -182,7 +183,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
 
   const feed = async (chunk: Uint8Array) => {
     if (head !== null) {
-      head = concat(head, chunk);
+      head = concatBytes(head, chunk);
       const kind = sniffStart(head, false);
       if (kind === 'more') return;
       chunk = head;
@@ -289,12 +290,4 @@ function rdbProblem(e: RdbtoolError): FileProblem {
     found: e.found,
     context: e.context ? (e.toJSON().context as Record<string, unknown>) : undefined,
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

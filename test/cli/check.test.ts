@@ -101,6 +101,7 @@ const REPORT: Check = obj({
           computedChecksum: nullOr(hex16),
           keys: int,
           endOffset: nullOr(int),
+          verification: oneOf('checksum', 'deep'),
         }),
       ),
       redisCheckAof: nullOr(obj({ okUpTo: int, okUpToLine: int, diff: int })),
