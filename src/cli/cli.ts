@@ -11,8 +11,8 @@ import { withDebug, type GlobalArgs } from './options.js';
 import { oneLine, reportError, type CliIo } from './run.js';
 import { inspectCommand } from './commands/inspect.js';
 import { exportCommand } from './commands/export.js';
-import { repairCommand } from './commands/repair.js';
 import { checkCommand } from './commands/check.js';
+import { repairCommand } from './commands/repair.js';
 
 export type { CliIo } from './run.js';
 
@@ -29,11 +29,11 @@ function packageVersion(): string {
 export function createCli(io: CliIo): Argv<GlobalArgs> {
   const y = withDebug(yargs())
     .scriptName('rdbtool')
-    .usage('$0 <command> [options]\n\nStreaming toolkit for Redis and Valkey RDB files.')
+    .usage('$0 <command> [options]\n\nStreaming toolkit for Redis and Valkey persistence files: RDB, AOF, hybrid and multi-part AOF.')
     .command(inspectCommand(io))
+    .command(checkCommand(io))
     .command(exportCommand(io))
     .command(repairCommand(io))
-    .command(checkCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()
@@ -51,7 +51,7 @@ export function createCli(io: CliIo): Argv<GlobalArgs> {
 }
 
 /** Names of the registered commands (for "unknown command" messages). */
-const COMMANDS = ['inspect', 'export', 'repair', 'check'];
+const COMMANDS = ['inspect', 'check', 'export', 'repair'];
 
 /**
  * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.
