@@ -352,43 +352,41 @@ export class RespDecoder {
       const line0 = this.line;
       let argc: number;
       while ((argc = this.tryHeader(RespByte.Array, at)) < 0) yield;
+      // Without a command handler nothing but the first two arguments is looked at, so none
+      // is kept: a command of millions of tiny arguments costs no memory.
+      const keep = !this.fast;
       const argv: Uint8Array[] = [];
       let parted: number[] | null = null;
       let control: AofControl | null = null;
+      let a1: Uint8Array | null = null;
       for (let i = 0; i < argc; i++) {
         let len: number;
         while ((len = this.tryHeader(RespByte.Bulk, at)) < 0) yield;
+        let v: Uint8Array | null = null;
         if (len > this.inlineMax) {
           yield* this.streamArg(at, i, len);
-          argv.push(EMPTY);
+          if (keep) argv.push(EMPTY);
           (parted ??= []).push(i);
         } else {
-          let v: Uint8Array | null;
           while ((v = this.tryBulk(len, at)) === null) yield;
-          argv.push(v);
+          if (keep) argv.push(v);
         }
         if (i === 0) {
           // Checked as soon as the name is read, as redis-check-aof does (§5.8).
-          control = parted === null ? controlOf(argv[0]) : null;
+          control = v !== null ? controlOf(v) : null;
           if (control === 'multi' && this.inMulti) {
             this.unbalanced('MULTI inside MULTI', at, line0, 'EXEC before another MULTI', 'MULTI');
           } else if (control === 'exec' && !this.inMulti) {
             this.unbalanced('EXEC without MULTI', at, line0, 'MULTI before EXEC', 'EXEC');
           }
+        } else if (i === 1) {
+          a1 = v;
         }
       }
 
-      const cmd: AofCommand = {
-        argv,
-        partedArgs: parted,
-        offset: at,
-        byteLength: r.base + r.pos - at,
-        line: line0,
-        db: this.db,
-        inMulti: this.inMulti || control === 'multi',
-        control,
-      };
       this.commands++;
+      const db0 = this.db;
+      const inMulti0 = this.inMulti;
       if (control === 'multi') {
         this.inMulti = true;
         this.multiOffset = at;
@@ -398,12 +396,23 @@ export class RespDecoder {
         this.multiOffset = -1;
       } else {
         if (this.inMulti) this.multiCount++;
-        if (control === 'select' && argv.length === 2 && parted === null) {
-          const db = parseDbIndex(argv[1]);
+        if (control === 'select' && argc === 2 && a1 !== null) {
+          const db = parseDbIndex(a1);
           if (db >= 0) this.db = db;
         }
       }
-      h.command?.(cmd);
+      if (h.command) {
+        h.command({
+          argv,
+          partedArgs: parted,
+          offset: at,
+          byteLength: r.base + r.pos - at,
+          line: line0,
+          db: db0,
+          inMulti: inMulti0 || control === 'multi',
+          control,
+        });
+      }
       if (control === 'multi') h.multi?.(at, line0);
       else if (control === 'exec') h.exec?.(at, line0, this.multiCount);
     }

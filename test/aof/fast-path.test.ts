@@ -89,3 +89,19 @@ describe('RESP decoder fast path', () => {
     }
   });
 });
+
+describe('RESP decoder memory on a command of millions of tiny arguments', () => {
+  it('holds none of them when no handler takes commands (the input keeps coming, 18 MB)', () => {
+    const d = new RespDecoder({}, { onDamage: 'report' });
+    d.push(new TextEncoder().encode('*100000000\r\n'));
+    const chunk = new TextEncoder().encode('$0\r\n\r\n'.repeat(1 << 16)); // 384 KiB of empty arguments
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 48; i++) d.push(chunk); // 3.1 M arguments
+    const grown = process.memoryUsage().heapUsed - before;
+    const v = d.end();
+    expect(v.status).toBe('truncated');
+    expect(v.problem!.unitOffset).toBe(0);
+    // Keeping a view per argument would take hundreds of MB here.
+    expect(grown).toBeLessThan(64 << 20);
+  });
+});
