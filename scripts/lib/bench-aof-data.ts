@@ -36,6 +36,7 @@ import { loadOrder, parseManifest, type Manifest } from '../../src/aof/manifest.
 import { startRedis, type RedisHandle } from './redis-server.js';
 import { asNumber, asText, type RespClient } from './resp-client.js';
 import { createRng, TextPool } from './random-text.js';
+import { Pipeline, type Command } from './pipeline.js';
 
 /** Bumped whenever the generator changes what it writes; a cache with another value is rebuilt. */
 export const AOF_GENERATOR_VERSION = 1;
@@ -223,8 +224,6 @@ export async function ensureBenchAofDataset(opts: {
 // ------------------------------------------------------------------ workload
 
 
-type Arg = string | Uint8Array;
-type Command = Arg[];
 
 /** Relative weights of the single commands (a MULTI block and the large SETs come on top). */
 const MIX = [
@@ -411,49 +410,6 @@ class Workload {
   }
 }
 
-/**
- * Pipelines commands in batches of at most `maxCommands` commands or `maxBytes` of
- * arguments, with up to two batches in flight so the client encodes the next batch while
- * the server executes the current one.
- */
-class Pipeline {
-  private batch: Command[] = [];
-  private batchBytes = 0;
-  private inFlight: Promise<unknown>[] = [];
-  constructor(
-    private readonly client: RespClient,
-    private readonly maxCommands = 2_000,
-    private readonly maxBytes = 4 << 20,
-  ) {}
-
-  /** Queues commands; returns true when a batch was sent. */
-  async send(cmds: Command[]): Promise<boolean> {
-    for (const cmd of cmds) {
-      this.batch.push(cmd);
-      for (const a of cmd) this.batchBytes += a.length;
-    }
-    if (this.batch.length < this.maxCommands && this.batchBytes < this.maxBytes) return false;
-    await this.flushBatch();
-    return true;
-  }
-
-  private async flushBatch(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const p = this.client.callAll(this.batch);
-    this.batch = [];
-    this.batchBytes = 0;
-    this.inFlight.push(p);
-    if (this.inFlight.length >= 2) await this.inFlight.shift();
-  }
-
-  /** Sends what is queued and waits for every reply. @throws the first error reply. */
-  async drain(): Promise<void> {
-    await this.flushBatch();
-    const pending = this.inFlight;
-    this.inFlight = [];
-    await Promise.all(pending);
-  }
-}
 
 // ------------------------------------------------------------------ generation
 
@@ -539,7 +495,7 @@ async function writeUntil(
   let nextReport = targetBytes / 10;
   let size = 0;
   while (size < targetBytes) {
-    if (!(await pipe.send(work.next()))) continue;
+    if (!(await pipe.send(...work.next()))) continue;
     size = statSync(incrPath).size;
     if (size >= nextReport) {
       nextReport += targetBytes / 10;
@@ -585,7 +541,7 @@ async function buildDataset(p: AofBenchParams, dir: string, log: (line: string) 
     const c = redis.client;
     const aofDir = path.join(redis.dir, String(SERVER_CONFIG.appenddirname));
     const work = new Workload(p);
-    const pipe = new Pipeline(c);
+    const pipe = new Pipeline(c, { maxCommands: 2_000, maxBytes: 4 << 20 });
     phase('start');
 
     // --- plain phase

@@ -22,8 +22,9 @@ import fs from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startRedis, type RedisHandle } from './redis-server.js';
-import { asNumber, asText, type RespClient } from './resp-client.js';
+import { asNumber, asText } from './resp-client.js';
 import { B64, createRng, TextPool } from './random-text.js';
+import { Pipeline, type Command } from './pipeline.js';
 
 /** Bumped whenever the generator changes what it writes; a cache with another value is rebuilt. */
 export const GENERATOR_VERSION = 1;
@@ -211,45 +212,7 @@ function randomTextBuffer(rnd: () => number, bytes: number): Buffer {
   return buf;
 }
 
-type Command = (string | Uint8Array)[];
 
-/**
- * Pipelines commands in batches, with up to two batches in flight so the client encodes
- * the next batch while the server executes the current one.
- */
-class Pipeline {
-  private batch: Command[] = [];
-  private batchArgs = 0;
-  private inFlight: Promise<unknown>[] = [];
-  constructor(
-    private readonly client: RespClient,
-    private readonly maxCommands = 1000,
-    private readonly maxArgs = 20_000,
-  ) {}
-
-  async send(cmd: Command): Promise<void> {
-    this.batch.push(cmd);
-    this.batchArgs += cmd.length;
-    if (this.batch.length >= this.maxCommands || this.batchArgs >= this.maxArgs) await this.flushBatch();
-  }
-
-  private async flushBatch(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const p = this.client.callAll(this.batch);
-    this.batch = [];
-    this.batchArgs = 0;
-    this.inFlight.push(p);
-    if (this.inFlight.length >= 2) await this.inFlight.shift();
-  }
-
-  /** Sends what is queued and waits for every reply. @throws the first error reply. */
-  async drain(): Promise<void> {
-    await this.flushBatch();
-    const pending = this.inFlight;
-    this.inFlight = [];
-    await Promise.all(pending);
-  }
-}
 
 /** Far-future absolute expiry (2100-01-01) so no key expires during a benchmark run. */
 const FAR_EXPIRE_MS = 4102444800000;
@@ -286,7 +249,7 @@ async function buildDataset(p: BenchParams, rdbPath: string, log: (line: string)
     const c = redis.client;
     const rnd = createRng(p.seed);
     const pool = new TextPool(rnd);
-    const pipe = new Pipeline(c);
+    const pipe = new Pipeline(c, { maxCommands: 1000, maxArgs: 20_000 });
     phase('start');
 
     // --- strings
