@@ -26,7 +26,7 @@ import { CorruptDataError, LimitError, type ErrorCode } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { AofCommand } from '../model/aof-events.js';
 import type { ChecksumStatus, RdbEnd, RdbHeader } from '../model/events.js';
-import { resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
+import { ManifestError, resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
 import type { FileContent, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
 import { scanFile } from '../pipeline/scan-file.js';
 import { scanInput, type InputHandlers } from '../pipeline/scan-input.js';
@@ -638,10 +638,9 @@ function finish(
 
 /** The report for a manifest Redis refuses: nothing else is read (Redis reads nothing else either). */
 function manifestReport(given: string, e: CorruptDataError | LimitError, started: number): CheckReport {
-  // ManifestError (from the aof layer, below this one) adds the line and Redis's own message.
-  const extra = e as unknown as { line?: unknown; redisError?: unknown };
-  const line = typeof extra.line === 'number' ? extra.line : null;
-  const redisError = typeof extra.redisError === 'string' ? extra.redisError : null;
+  // A ManifestError adds the line and the loader's own message.
+  const line = e instanceof ManifestError ? e.line : null;
+  const redisError = e instanceof ManifestError && e.redisError !== '' ? e.redisError : null;
   const file = e.file ?? given;
   const problem: CheckProblem = {
     file,

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { InputError, LimitError, UsageError } from '../errors.js';
 import { loadOrder, ManifestError, parseManifest, type Manifest, type ManifestEntry } from '../aof/manifest.js';
 
+/** The manifest error, for layers above this one (they do not import the aof layer). */
+export { ManifestError };
+
 /** Bytes read from the start of a file to tell a manifest from data. */
 const SNIFF_BYTES = 64 * 1024;
 /** Largest manifest read (a real one lists a handful of files: a few hundred bytes). */
