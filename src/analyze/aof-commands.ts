@@ -266,7 +266,7 @@ export class AofCommandStats implements AofHandler {
   }
 
   private big(c: AofCommand, id: number): BigCommand {
-    const argc = c.argv.length;
+    const argc = c.argc;
     const firstParted = c.partedArgs !== null && c.partedArgs.includes(1);
     let firstArg: Uint8Array | null = null;
     let firstArgBytes: number | null = null;

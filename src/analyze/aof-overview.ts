@@ -326,7 +326,7 @@ function verdictOf(parts: readonly AofPartReport[]): AofInputVerdict {
  */
 export async function inspectAof(input: ResolvedInput, opts: AofInspectOptions = {}): Promise<AofInspectReport> {
   const analyzer = new AofOverviewAnalyzer(opts);
-  const scan = await scanInput(input, analyzer, { verify: 'shallow', limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
+  const scan = await scanInput(input, analyzer, { verify: 'shallow', keepArgs: 2, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
   return analyzer.report(scan);
 }
 
@@ -346,7 +346,7 @@ export async function inspectAof(input: ResolvedInput, opts: AofInspectOptions =
 export async function inspectInput(given: string, opts: AofInspectOptions = {}): Promise<InputInspection> {
   const input = await resolveInput(given);
   const analyzer = new AofOverviewAnalyzer(opts);
-  const scan = await scanInput(input, analyzer, { verify: 'shallow', limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
+  const scan = await scanInput(input, analyzer, { verify: 'shallow', keepArgs: 2, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
   const only = input.form === 'file' ? scan.files[0].scan : null;
   if (only !== null && only.content === 'rdb') {
     if (only.problem === null) return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };

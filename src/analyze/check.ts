@@ -286,6 +286,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
   const deepFirst = opts.verify === 'deep' || followCommands;
   const scan = await scanInput(input, handlers, {
     verify: deepFirst ? 'deep' : 'shallow',
+    keepArgs: 0,
     limits: opts.limits,
     checksumWorker: opts.checksumWorker,
     onProgress: opts.onProgress,
@@ -377,7 +378,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
 async function redisCut(part: PartRef, opts: CheckOptions): Promise<Tracker> {
   const t = newTracker();
   const source = await openSource(part.path, undefined, part.name);
-  await scanFile(source, { aof: { command: (c) => track(t, c) } }, { verify: 'shallow', limits: opts.limits, checksumWorker: opts.checksumWorker, signal: opts.signal });
+  await scanFile(source, { aof: { command: (c) => track(t, c) } }, { verify: 'shallow', keepArgs: 0, limits: opts.limits, checksumWorker: opts.checksumWorker, signal: opts.signal });
   return t;
 }
 

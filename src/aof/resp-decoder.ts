@@ -92,6 +92,12 @@ export interface RespDecoderOptions {
    * it needs them). `redisCheckAofLine` is exact either way.
    */
   countLines?: boolean;
+  /**
+   * Arguments kept per command in {@link AofCommand.argv} (default: all). A consumer that
+   * looks only at the first few passes a small number: a command of millions of arguments
+   * then costs no memory ({@link AofCommand.argc} still gives the count).
+   */
+  keepArgs?: number;
 }
 
 type Step = Generator<void, void, void>;
@@ -133,6 +139,8 @@ export class RespDecoder {
   private readonly fast: boolean;
   /** False when physical lines are not wanted (see {@link RespDecoderOptions.countLines}). */
   private readonly countLines: boolean;
+  /** Arguments kept per command (see {@link RespDecoderOptions.keepArgs}). */
+  private readonly keepArgs: number;
   /** redis-check-aof's line counter: 1 + protocol CRLFs consumed (FORMATS.md §5.8). */
   private checkLine = 1;
   private okUpTo: number;
@@ -178,6 +186,7 @@ export class RespDecoder {
     this.okUpTo = this.startOffset;
     this.okUpToLine = this.line;
     this.countLines = opts.countLines ?? true;
+    this.keepArgs = opts.keepArgs ?? Infinity;
     this.fast = handler.command === undefined && handler.argPart === undefined && handler.multi === undefined && handler.exec === undefined;
     // The fast path holds no view across an append (the exact path, which it falls back to,
     // uses each view before it waits for more bytes), so the window's buffers can be reused.
@@ -354,7 +363,7 @@ export class RespDecoder {
       while ((argc = this.tryHeader(RespByte.Array, at)) < 0) yield;
       // Without a command handler nothing but the first two arguments is looked at, so none
       // is kept: a command of millions of tiny arguments costs no memory.
-      const keep = !this.fast;
+      const keep = this.fast ? 0 : this.keepArgs;
       const argv: Uint8Array[] = [];
       let parted: number[] | null = null;
       let control: AofControl | null = null;
@@ -365,11 +374,11 @@ export class RespDecoder {
         let v: Uint8Array | null = null;
         if (len > this.inlineMax) {
           yield* this.streamArg(at, i, len);
-          if (keep) argv.push(EMPTY);
+          if (i < keep) argv.push(EMPTY);
           (parted ??= []).push(i);
         } else {
           while ((v = this.tryBulk(len, at)) === null) yield;
-          if (keep) argv.push(v);
+          if (i < keep) argv.push(v);
         }
         if (i === 0) {
           // Checked as soon as the name is read, as redis-check-aof does (§5.8).
@@ -404,6 +413,7 @@ export class RespDecoder {
       if (h.command) {
         h.command({
           argv,
+          argc,
           partedArgs: parted,
           offset: at,
           byteLength: r.base + r.pos - at,

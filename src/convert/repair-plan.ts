@@ -331,7 +331,7 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
     },
   };
 
-  const scanned = await scanInput(input, handlers, { limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
+  const scanned = await scanInput(input, handlers, { keepArgs: 0, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
   // A file that changed while it was read gives a plan about bytes that are gone.
   for (let i = 0; i < scanned.files.length; i++) {
     const f = scanned.files[i];

@@ -19,6 +19,11 @@ export interface AofCommand {
    * here; its index is listed in {@link AofCommand.partedArgs}.
    */
   argv: Uint8Array[];
+  /**
+   * The number of arguments of the command. Equals `argv.length` unless the decoder was told
+   * to keep fewer (`keepArgs`).
+   */
+  argc: number;
   /** Indexes of the arguments delivered through `argPart`, or null when there are none. */
   partedArgs: number[] | null;
   /** Absolute offset of the command's `*`. */

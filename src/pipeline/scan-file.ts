@@ -71,6 +71,8 @@ export interface FileScanOptions {
    * or stdin).
    */
   lines?: 'always' | 'on-damage';
+  /** Arguments kept per command for the `command` handler (see RespDecoderOptions.keepArgs). */
+  keepArgs?: number;
   /** Starting value of redis-check-aof's line counter (carried across multi-part files). */
   startRedisCheckAofLine?: number;
   /** Bytes of earlier files, added to progress reports. */
@@ -155,6 +157,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
       limits: opts.limits,
       onDamage: 'report',
       countLines,
+      keepArgs: opts.keepArgs,
       startRedisCheckAofLine: opts.startRedisCheckAofLine,
       ...(reader ? { reader } : {}),
     });

@@ -105,3 +105,32 @@ describe('RESP decoder memory on a command of millions of tiny arguments', () =>
     expect(grown).toBeLessThan(64 << 20);
   });
 });
+
+describe('RESP decoder keepArgs', () => {
+  it('keeps only the first arguments, and says how many there were', () => {
+    const seen: { argv: number; argc: number; first: string }[] = [];
+    const d = new RespDecoder({ command: (c) => seen.push({ argv: c.argv.length, argc: c.argc, first: Buffer.from(c.argv[0] ?? []).toString() }) }, { keepArgs: 2 });
+    d.push(PLAIN);
+    const all: { argc: number; first: string }[] = [];
+    const e = new RespDecoder({ command: (c) => all.push({ argc: c.argv.length, first: Buffer.from(c.argv[0]).toString() }) });
+    e.push(PLAIN);
+    expect(d.end()).toEqual(e.end());
+    expect(seen.map((x) => ({ argc: x.argc, first: x.first }))).toEqual(all);
+    expect(seen.every((x) => x.argv === Math.min(2, x.argc))).toBe(true);
+    expect(seen.some((x) => x.argc > 2)).toBe(true);
+  });
+
+  it('a command of 3 M tiny arguments costs no memory to a handler keeping 2', () => {
+    let argc = 0;
+    const d = new RespDecoder({ command: (c) => void (argc = c.argc) }, { keepArgs: 2, onDamage: 'report' });
+    const n = 48 << 16;
+    d.push(new TextEncoder().encode(`*${n}\r\n`));
+    const chunk = new TextEncoder().encode('$0\r\n\r\n'.repeat(1 << 16));
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 48; i++) d.push(chunk);
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(d.end().status).toBe('ok');
+    expect(argc).toBe(n);
+    expect(grown).toBeLessThan(64 << 20);
+  });
+});
