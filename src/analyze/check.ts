@@ -24,7 +24,6 @@
  */
 import { CorruptDataError, LimitError, type ErrorCode } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { AofCommand } from '../model/aof-events.js';
 import type { ChecksumStatus, RdbEnd, RdbHeader } from '../model/events.js';
 import { ManifestError, resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
 import type { FileContent, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
@@ -258,10 +257,8 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
   const started = performance.now();
   const seen: Tracker[] = [];
   let cur = newTracker();
-  // Commands are only followed when the input cannot be read twice (stdin): a handler taking
-  // commands keeps the decoder off its check-only fast path. Otherwise Redis's own cut is
-  // found by re-reading the one file it would truncate (see redisCut).
-  const followCommands = input.parts.some((p) => p.path === '-');
+  // Stdin cannot be read twice, so its values are decoded in the first (and only) pass.
+  const stdin = input.parts.some((p) => p.path === '-');
   const handlers: InputHandlers = {
     fileStart: () => {
       cur = newTracker();
@@ -281,12 +278,10 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
         cur.end = e;
       },
     },
-    aof: followCommands ? { command: (c) => track(cur, c) } : {},
   };
-  const deepFirst = opts.verify === 'deep' || followCommands;
+  const deepFirst = opts.verify === 'deep' || stdin;
   const scan = await scanInput(input, handlers, {
     verify: deepFirst ? 'deep' : 'shallow',
-    keepArgs: 0,
     limits: opts.limits,
     checksumWorker: opts.checksumWorker,
     onProgress: opts.onProgress,
@@ -355,7 +350,6 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
   }
 
   const scans = scan.files.map((f) => f.scan);
-  const cut = async (i: number): Promise<Tracker> => (followCommands ? (seen[i] ?? newTracker()) : redisCut(scan.files[i].part, opts));
   return finish(
     {
       path: input.given,
@@ -365,21 +359,9 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
     },
     files,
     problems,
-    await redisVerdict(input, files, scans, cut),
+    redisVerdict(input, files, scans),
     started,
   );
-}
-
-/**
- * Reads a truncated file again, following its commands, to find where Redis's loader would
- * cut it (its `valid_up_to`, which the check-only pass does not track). Only ever done for the
- * one file Redis would truncate.
- */
-async function redisCut(part: PartRef, opts: CheckOptions): Promise<Tracker> {
-  const t = newTracker();
-  const source = await openSource(part.path, undefined, part.name);
-  await scanFile(source, { aof: { command: (c) => track(t, c) } }, { verify: 'shallow', keepArgs: 0, limits: opts.limits, checksumWorker: opts.checksumWorker, signal: opts.signal });
-  return t;
 }
 
 // ---------------------------------------------------------------- per file
@@ -389,19 +371,10 @@ interface Tracker {
   header: RdbHeader | null;
   end: RdbEnd | null;
   keys: number;
-  /** End of the last complete command: Redis's `valid_up_to` (0 before the first). */
-  lastCommandEnd: number;
-  /** `valid_up_to` when the last MULTI was read: where Redis cuts an unterminated block. */
-  beforeMulti: number;
 }
 
 function newTracker(): Tracker {
-  return { header: null, end: null, keys: 0, lastCommandEnd: 0, beforeMulti: 0 };
-}
-
-function track(t: Tracker, c: AofCommand): void {
-  if (c.control === 'multi') t.beforeMulti = t.lastCommandEnd;
-  t.lastCommandEnd = c.offset + c.byteLength;
+  return { header: null, end: null, keys: 0 };
 }
 
 function missingFile(part: PartRef): CheckedFile {
@@ -540,12 +513,7 @@ function rdbOf(s: FileScan, t: Tracker, deep: boolean): CheckedRdb | null {
 
 // ---------------------------------------------------------------- Redis's verdict
 
-async function redisVerdict(
-  input: ResolvedInput,
-  files: CheckedFile[],
-  scans: (FileScan | null)[],
-  cut: (index: number) => Promise<Tracker>,
-): Promise<RedisStartVerdict> {
+function redisVerdict(input: ResolvedInput, files: CheckedFile[], scans: (FileScan | null)[]): RedisStartVerdict {
   const verdict: RedisStartVerdict = {
     withAofLoadTruncatedYes: true,
     withAofLoadTruncatedNo: true,
@@ -573,13 +541,13 @@ async function redisVerdict(
     }
     if (p.code === 'TRUNCATED') {
       if (!f.last) return refuse(`${f.name} is truncated (${at}) and is not the last file: Redis only truncates the last one`);
-      const t = await cut(i);
-      const inMulti = s.aof?.pendingMulti ?? false;
+      const v = s.aof!;
+      const inMulti = v.pendingMulti;
       // A command cut short: Redis keeps every complete command, inside a MULTI block or not.
       // The input ending at a boundary inside MULTI (the problem then points at the MULTI):
       // Redis cuts just before the MULTI.
-      const midCommand = !(inMulti && p.unitOffset === s.aof?.multiOffset);
-      const toOffset = midCommand ? t.lastCommandEnd : t.beforeMulti;
+      const midCommand = !(inMulti && p.unitOffset === v.multiOffset);
+      const toOffset = midCommand ? v.lastCommandEnd : v.lastCommandEndBeforeMulti;
       const truncation: RedisTruncation = {
         file: f.name,
         toOffset,

@@ -146,6 +146,10 @@ export class RespDecoder {
   private okUpTo: number;
   private okUpToLine: number;
   private okCommands = 0;
+  /** End of the last complete command, in or out of MULTI (0 before the first). */
+  private lastCommandEnd = 0;
+  /** `lastCommandEnd` when the last MULTI was read. */
+  private commandEndBeforeMulti = 0;
   private multiOffset = -1;
   private multiCount = 0;
   /** Offset of the unit being read, -1 at a boundary. */
@@ -267,6 +271,8 @@ export class RespDecoder {
       endOffset,
       db: this.db,
       redisCheckAofLine: this.checkLine,
+      lastCommandEnd: this.lastCommandEnd,
+      lastCommandEndBeforeMulti: this.commandEndBeforeMulti,
     };
     if (this.inMulti) v.multiOffset = this.multiOffset;
     let p = this.problem;
@@ -394,6 +400,8 @@ export class RespDecoder {
       }
 
       this.commands++;
+      if (control === 'multi') this.commandEndBeforeMulti = this.lastCommandEnd;
+      this.lastCommandEnd = r.base + r.pos;
       const db0 = this.db;
       const inMulti0 = this.inMulti;
       if (control === 'multi') {
@@ -501,6 +509,8 @@ export class RespDecoder {
       this.commands++;
       this.checkLine += 1 + 2 * argc;
       p = q;
+      if (control === 'multi') this.commandEndBeforeMulti = this.lastCommandEnd;
+      this.lastCommandEnd = r.base + q;
       if (control === 'multi') {
         this.inMulti = true;
         this.multiOffset = r.base + unit;

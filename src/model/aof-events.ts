@@ -159,4 +159,17 @@ export interface AofVerdict {
    * arguments). Exact for files in canonical syntax; see the decoder's notes.
    */
   redisCheckAofLine: number;
+  /**
+   * The offset just after the last complete command, inside a MULTI block or not; 0 when no
+   * command was complete (not the RESP section's start). This is where Redis's loader cuts a
+   * truncated last file with `aof-load-truncated yes` (its `valid_up_to`), which differs from
+   * `okUpTo`: annotations do not move it, and a command cut short inside MULTI keeps the
+   * complete commands of the open block.
+   */
+  lastCommandEnd: number;
+  /**
+   * `lastCommandEnd` as it was when the last MULTI was read: where Redis's loader cuts a file
+   * that ends at a command boundary inside an open MULTI block.
+   */
+  lastCommandEndBeforeMulti: number;
 }
