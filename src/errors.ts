@@ -73,7 +73,7 @@ export class RdbtoolError extends Error {
   found?: string;
   context?: ErrorContext;
   /** The bare problem statement, without location (the `message` adds the location). */
-  readonly reason: string;
+  reason: string;
 
   constructor(code: ErrorCode, reason: string, init: ErrorInit = {}) {
     super(reason, init.cause === undefined ? undefined : { cause: init.cause });
@@ -93,6 +93,13 @@ export class RdbtoolError extends Error {
     if (this.file === undefined && loc.file !== undefined) this.file = loc.file;
     if (this.offset === undefined && loc.offset !== undefined) this.offset = loc.offset;
     if (loc.context) this.context = { ...loc.context, ...this.context };
+    this.message = formatErrorMessage(this);
+    return this;
+  }
+
+  /** Adds a remark to the reason (what was still done or kept, say) and rebuilds the message. */
+  note(remark: string): this {
+    this.reason = `${this.reason} (${remark})`;
     this.message = formatErrorMessage(this);
     return this;
   }

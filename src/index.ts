@@ -210,7 +210,7 @@ export { AofCommandStats, MAX_COMMAND_NAMES, MAX_COMMAND_NAME_BYTES, MAX_DATABAS
 /** The parts of the command statistics. */
 export type { AofCommandSummary, CommandStats, DbCommandStats, MultiStats, TimestampMark, BigCommand } from './analyze/aof-commands.js';
 /** Telling an RDB from an AOF by its first bytes without losing them (stdin too), and a scan's problem as a typed error. */
-export { peekSource, openRdbSource, problemError } from './analyze/aof-input.js';
+export { peekSource, openRdbSource } from './analyze/aof-input.js';
 /** What the first bytes of a file say, and a source that was looked at. */
 export type { FileStart, PeekedSource } from './analyze/aof-input.js';
 /** AOF → NDJSON, one line per command: {"file","offset","db","ts","argv"} (see the README). */

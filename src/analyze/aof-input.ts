@@ -2,12 +2,12 @@
  * Helpers for the commands that take any persistence input (an RDB, a plain or hybrid AOF, a
  * multi-part AOF directory or manifest) and must choose what to do by content before reading
  * it all: look at the first bytes of a single file without losing them (stdin cannot be read
- * twice), and turn a problem that a scan returned into the typed error the library throws.
+ * twice).
  */
 import { openSource, type ByteSource } from '../io/source.js';
-import { CorruptDataError, LimitError, TruncatedError, UsageError, type Doing, type ErrorCode, type ErrorContext, type RdbtoolError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { resolveInput } from '../pipeline/detect.js';
-import { sniffStart, type FileProblem } from '../pipeline/scan-file.js';
+import { sniffStart } from '../pipeline/scan-file.js';
 import { concatBytes } from '../io/bytes.js';
 
 /**
@@ -108,29 +108,4 @@ export async function openRdbSource(given: string): Promise<ByteSource> {
     throw new UsageError(`${given} holds AOF commands, not an RDB; ${hint}`);
   }
   return peeked.source;
-}
-
-/**
- * The typed error for a problem a scan returned (`FileScan.problem`), as the decoders would
- * have thrown it: {@link TruncatedError} for `TRUNCATED`, {@link LimitError} for
- * `LIMIT_EXCEEDED`, otherwise a {@link CorruptDataError} with the problem's code. The RDB
- * context is kept where it survives the scan's JSON form (what was being done, the database,
- * the type label); the key itself is not.
- * @param note appended to the reason (e.g. where the valid part ends).
- */
-export function problemError(file: string, p: FileProblem, note?: string): RdbtoolError {
-  const reason = note === undefined ? p.reason : `${p.reason} (${note})`;
-  const c = p.context;
-  let context: ErrorContext | undefined;
-  if (c) {
-    context = {};
-    if (typeof c.doing === 'string') context.doing = c.doing as Doing;
-    if (typeof c.db === 'number') context.db = c.db;
-    if (typeof c.rdbType === 'number') context.rdbType = c.rdbType;
-    if (typeof c.what === 'string') context.what = c.what;
-  }
-  const init = { file, offset: p.offset, expected: p.expected, found: p.found, context };
-  if (p.code === 'TRUNCATED') return new TruncatedError(reason, init);
-  if (p.code === 'LIMIT_EXCEEDED') return new LimitError(reason, init);
-  return new CorruptDataError(p.code as ErrorCode, reason, init);
 }

@@ -13,7 +13,6 @@
  * `overview.ts` (from the same pass); everything else gets the AOF report. Damage never throws here: it is the report's verdict (except in a
  * plain RDB file, which keeps the RDB report's behaviour).
  */
-import { openSource } from '../io/source.js';
 import type { RdbHandler } from '../model/events.js';
 import type { ErrorCode } from '../errors.js';
 import { resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
@@ -21,7 +20,6 @@ import type { FileContent, FileHandlers, FileProblem, FileScan, FileStatus } fro
 import { scanInput, type InputHandlers, type InputScan } from '../pipeline/scan-input.js';
 import { inspectRdb, OverviewAnalyzer, type InspectOptions, type InspectReport } from './overview.js';
 import { AofCommandStats, type AofCommandSummary } from './aof-commands.js';
-import { problemError } from './aof-input.js';
 
 /** One file of the input, in load order. */
 export interface AofPartReport {
@@ -337,9 +335,8 @@ export async function inspectAof(input: ResolvedInput, opts: AofInspectOptions =
  * as {@link inspectRdb}), and so does an RDB followed by bytes whose first one is neither `*`
  * nor `#` (junk or padding, counted in `trailingBytes`); everything else gets the AOF report
  * (`kind: 'aof'`), whose verdict holds any damage: a hybrid AOF, whose RDB preamble is then
- * summarised in its part. A plain RDB file that is damaged behaves as {@link inspectRdb} does: it is
- * read again by it, which returns the report for a checksum mismatch and throws otherwise (from
- * stdin, which cannot be read twice, the problem is thrown as found).
+ * summarised in its part. A plain RDB file that is damaged behaves as {@link inspectRdb} does: a
+ * checksum mismatch is part of the report, other damage is thrown as the decoder raised it.
  * @throws InputError when the input cannot be opened or read; ManifestError for a manifest
  *   Redis would refuse; RdbtoolError for a damaged RDB file (see above).
  */
@@ -349,9 +346,9 @@ export async function inspectInput(given: string, opts: AofInspectOptions = {}):
   const scan = await scanInput(input, analyzer, { verify: 'shallow', keepArgs: 2, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
   const only = input.form === 'file' ? scan.files[0].scan : null;
   if (only !== null && only.content === 'rdb') {
-    if (only.problem === null) return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };
-    if (given !== '-') return { kind: 'rdb', report: await inspectRdb(await openSource(given), opts) };
-    throw problemError(only.name, only.problem);
+    // As inspectRdb: a checksum mismatch is part of the report, other damage is thrown.
+    if (only.problem === null || only.problem.code === 'CHECKSUM_MISMATCH') return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };
+    throw only.error!;
   }
   if (only !== null && junkAfterRdb(only)) return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };
   return { kind: 'aof', report: analyzer.report(scan) };

@@ -24,7 +24,7 @@
  */
 import { CorruptDataError, LimitError, type ErrorCode } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { ChecksumStatus, RdbEnd, RdbHeader } from '../model/events.js';
+import type { ChecksumStatus, RdbHeader } from '../model/events.js';
 import { ManifestError, resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
 import type { FileContent, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
 import { scanFile } from '../pipeline/scan-file.js';
@@ -272,10 +272,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
       },
       keyStart: () => {
         cur.keys++;
-        return false; // values are still walked and checked (deep verification)
-      },
-      end: (e) => {
-        cur.end = e;
+        return false; // values are not delivered (a deep pass still decodes and checks them)
       },
     },
   };
@@ -369,12 +366,11 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
 /** What the handlers learn about one file while it is read. */
 interface Tracker {
   header: RdbHeader | null;
-  end: RdbEnd | null;
   keys: number;
 }
 
 function newTracker(): Tracker {
-  return { header: null, end: null, keys: 0 };
+  return { header: null, keys: 0 };
 }
 
 function missingFile(part: PartRef): CheckedFile {
@@ -416,7 +412,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
   if (rdb !== null && (rdb.checksum === 'disabled' || rdb.checksum === 'absent')) {
     problems.push({
       file: s.name,
-      offset: t.end ? t.end.eofOffset + 1 : null,
+      offset: s.rdb?.end ? s.rdb.end.eofOffset + 1 : null,
       line: null,
       code: 'NO_CHECKSUM',
       severity: 'warning',
@@ -483,22 +479,13 @@ function problemOf(s: FileScan, p: FileProblem, junk: boolean): CheckProblem {
   };
 }
 
-const HEX = /0x([0-9a-f]{16})/i;
-
 function rdbOf(s: FileScan, t: Tracker, deep: boolean): CheckedRdb | null {
   if (t.header === null && s.rdb === null && s.problem?.section !== 'rdb') return null;
-  const end = s.rdb?.end ?? t.end;
+  const end = s.rdb?.end ?? null;
   const header = s.rdb?.header ?? t.header;
-  const p = s.problem;
-  let checksum: CheckedRdb['checksum'] = end ? end.checksum : 'not-reached';
-  let stored = end?.storedChecksum ?? null;
-  let computed = end?.computedChecksum ?? null;
-  if (p?.code === 'CHECKSUM_MISMATCH') {
-    // The decoder throws before reporting the end; the values are in the error.
-    checksum = 'mismatch';
-    stored = HEX.exec(p.found ?? '')?.[1] ?? null;
-    computed = HEX.exec(p.expected ?? '')?.[1] ?? null;
-  }
+  const checksum: CheckedRdb['checksum'] = end ? end.checksum : 'not-reached';
+  const stored = end?.storedChecksum ?? null;
+  const computed = end?.computedChecksum ?? null;
   return {
     magic: header?.magic ?? null,
     version: header?.version ?? null,

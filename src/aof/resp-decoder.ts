@@ -236,18 +236,23 @@ export class RespDecoder {
     }
     const v = this.result();
     if (!this.report && v.status === 'truncated') {
-      const p = v.problem!;
-      const err = new TruncatedError(p.reason, {
-        file: this.file,
-        offset: p.unitOffset,
-        expected: p.expected,
-        found: p.found,
-        context: this.context(),
-      });
+      const err = this.error()!;
       this.failed = err;
       throw err;
     }
     return v;
+  }
+
+  /**
+   * The typed error for the verdict's problem, as `throw` mode raises it: the CorruptDataError
+   * or LimitError found, or a TruncatedError located at the incomplete command or open MULTI;
+   * null when there is no problem. Never throws.
+   */
+  error(): RdbtoolError | null {
+    if (this.damageError) return this.damageError;
+    const p = this.result().problem;
+    if (!p) return null;
+    return new TruncatedError(p.reason, { file: this.file, offset: p.unitOffset, expected: p.expected, found: p.found, context: this.context() });
   }
 
   /**

@@ -34,7 +34,6 @@ import type { ScanProgress } from '../pipeline/scan.js';
 import { scanPath, type InputHandlers, type InputScan } from '../pipeline/scan-input.js';
 import { writeReadBack } from './export-ndjson.js';
 import { B64_JSON_CLOSE, B64_JSON_OPEN, JsonByteWriter, jsonFragment, PartedBase64, PartedTextCheck, releaseScanBuffers } from '../format/json.js';
-import { problemError } from '../analyze/aof-input.js';
 
 /** Where a {@link CommandExporter} writes: anything with `write(bytes, done)`, such as a {@link ByteSink}. */
 export interface CommandsOutput {
@@ -304,7 +303,7 @@ export async function exportCommands(given: string, sink: ByteSink, opts: Export
   }
   if (bad !== undefined) {
     const s = bad.scan!;
-    throw problemError(s.name, s.problem!, `valid up to byte ${s.okUpTo}; ${exporter.commands} command(s) exported`);
+    throw s.error!.note(`valid up to byte ${s.okUpTo}; ${exporter.commands} command(s) exported`);
   }
   const kinds = read.map((f) => f.scan!.content);
   const rdbOnly = kinds.includes('rdb') && kinds.every((k) => k === 'rdb' || k === 'empty');

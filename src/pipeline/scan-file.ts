@@ -8,7 +8,7 @@
  * (so `check` can report every file of a multi-part set). I/O errors and errors thrown by the
  * caller's handlers do throw.
  */
-import { RdbDecoder, type RdbSummary } from '../rdb/decoder.js';
+import { checksumMismatch, RdbDecoder, type RdbSummary } from '../rdb/decoder.js';
 import { RespDecoder } from '../aof/resp-decoder.js';
 import type { RdbHandler } from '../model/events.js';
 import type { AofHandler, AofVerdict } from '../model/aof-events.js';
@@ -95,6 +95,11 @@ export interface FileScan {
   content: FileContent;
   status: FileStatus;
   problem: FileProblem | null;
+  /**
+   * The typed error of `problem`, as the decoders raise it (an RDB error keeps the key it was
+   * decoding), for callers that report damage by throwing; null when there is no problem.
+   */
+  error: RdbtoolError | null;
   /** The RDB part's summary (header, end, checksum), when the file starts with one and it was read to its end. */
   rdb: RdbSummary | null;
   /** Offset where the RESP section starts: 0 for a plain AOF, the RDB's end for a hybrid; null when not reached. */
@@ -141,6 +146,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
   let crcJob: FileCrcJob | null = null;
   let rdbSummary: RdbSummary | null = null;
   let problem: FileProblem | null = null;
+  let error: RdbtoolError | null = null;
   let head: Uint8Array | null = new Uint8Array(0);
   let bytes = 0;
   let lastProgress = 0;
@@ -167,7 +173,8 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
     const mode = opts.checksumWorker ?? 'auto';
     const useWorker = source.path !== undefined && (mode === 'always' || (mode === 'auto' && (source.size ?? 0) >= WORKER_CRC_MIN_BYTES));
     if (useWorker) crcJob = startFileCrc(source.path!);
-    rdb = new RdbDecoder(handlers.rdb ?? {}, { file, limits: opts.limits, verify: opts.verify, checksum: useWorker ? 'external' : true });
+    // A wrong checksum is reported like any damage, after the handlers saw the RDB's end.
+    rdb = new RdbDecoder(handlers.rdb ?? {}, { file, limits: opts.limits, verify: opts.verify, checksum: useWorker ? 'external' : true, strictChecksum: false });
   };
 
   /** After the RDB part: settle its checksum, then hand the byte window to the RESP decoder. */
@@ -180,6 +187,8 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
     crcJob = null;
     rdbSummary = d.summary();
     handlers.rdbDone?.(rdbSummary);
+    const end = rdbSummary.end!;
+    if (end.checksum === 'mismatch') throw checksumMismatch(file, end); // Redis reads no further
     startResp(d.r);
     resp!.push(new Uint8Array(0));
   };
@@ -210,6 +219,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
     } catch (e) {
       if (!(e instanceof RdbtoolError) || e instanceof InputError || e instanceof UsageError) throw e;
       problem = rdbProblem(e);
+      error = e;
     }
   };
 
@@ -261,6 +271,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
       v.firstBadLine = v.problem!.line = badLine;
     }
     if (verdict.problem) {
+      error = (resp as RespDecoder).error();
       const p = verdict.problem;
       problem = { code: p.code, section: 'aof', reason: p.reason, offset: p.offset, line: p.line, unitOffset: p.unitOffset, expected: p.expected, found: p.found };
     }
@@ -274,6 +285,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
     content,
     status,
     problem,
+    error,
     // The decoder counts what it had buffered when the RDB ended; the file says how much followed.
     rdb: rdbSummary === null ? null : { ...(rdbSummary as RdbSummary), trailingBytes: verdict ? verdict.bytes : 0 },
     respOffset: verdict ? verdict.startOffset : null,

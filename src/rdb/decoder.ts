@@ -486,12 +486,7 @@ export class RdbDecoder extends RdbCursor {
   private finishEnd(): void {
     const e = this.endInfo!;
     if (e.checksum === 'mismatch' && this.strictChecksum) {
-      const err = corrupt('CHECKSUM_MISMATCH', 'CRC-64 checksum mismatch', {
-        file: this.file,
-        offset: e.eofOffset + 1,
-        expected: `0x${e.computedChecksum} (computed over bytes 0-${e.eofOffset})`,
-        found: `0x${e.storedChecksum}`,
-      });
+      const err = checksumMismatch(this.file, e);
       this.failed = err;
       throw err;
     }
@@ -1033,4 +1028,14 @@ class KeyRecord implements KeyInfo {
     this.end = end;
     this.bytes = null;
   }
+}
+
+/** The error for an RDB whose stored CRC-64 differs from the computed one (located at the trailer). */
+export function checksumMismatch(file: string | undefined, e: RdbEnd): RdbtoolError {
+  return corrupt('CHECKSUM_MISMATCH', 'CRC-64 checksum mismatch', {
+    file,
+    offset: e.eofOffset + 1,
+    expected: `0x${e.computedChecksum} (computed over bytes 0-${e.eofOffset})`,
+    found: `0x${e.storedChecksum}`,
+  });
 }

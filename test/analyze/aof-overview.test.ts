@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectAof, inspectInput, AofOverviewAnalyzer, type AofInspectReport } from '../../src/analyze/aof-overview.js';
 import { AofCommandStats, MAX_COMMAND_NAMES } from '../../src/analyze/aof-commands.js';
-import { peekSource, problemError } from '../../src/analyze/aof-input.js';
+import { peekSource } from '../../src/analyze/aof-input.js';
 import { inspectRdb } from '../../src/analyze/overview.js';
 import { RespWriter } from '../../src/aof/resp-encoder.js';
 import { bytesSource, openSource, type ByteSource } from '../../src/io/source.js';
@@ -318,6 +318,9 @@ describe('inspectInput on the AOF fixtures', () => {
     const res = await inspectInput(mismatch);
     expect(res.kind).toBe('rdb');
     expect(res.kind === 'rdb' && res.report.checksum.status).toBe('mismatch');
+    const want = await inspectRdb(await openSource(mismatch), { nowMs: NOW });
+    const got = (await inspectInput(mismatch, { nowMs: NOW })).report;
+    expect({ ...got, elapsedMs: 0 }).toEqual({ ...want, elapsedMs: 0 });
     const corrupt = path.join(CORPUS, 'librdb', 'redis_ent_opcode_ram_lru.rdb');
     await expect(inspectInput(corrupt)).rejects.toMatchObject({ code: 'UNKNOWN_TYPE', offset: 280, file: corrupt });
     const cut = path.join(TMP, 'cut.rdb');
@@ -445,7 +448,9 @@ describe('inspectAof on damaged copies, against redis-check-aof', () => {
     writeFileSync(base, b);
     const r = await inspectAof(await resolveInput(dir));
     expect(r.verdict).toMatchObject({ status: 'corrupt', file: base, okUpTo: 0, problem: { code: 'CHECKSUM_MISMATCH', section: 'rdb' } });
-    expect(r.parts[0]).toMatchObject({ rdbComplete: false, content: 'rdb' });
+    // Read to its end: the summary is whole, the checksum is what is wrong.
+    expect(r.parts[0]).toMatchObject({ rdbComplete: true, content: 'rdb' });
+    expect(r.parts[0].rdb!.checksum.status).toBe('mismatch');
     expect(r.parts[0].rdb!.totals.keys).toBe(21);
     expect(r.parts[1].status).toBe('ok');
   });
@@ -601,15 +606,30 @@ describe('peekSource', () => {
   });
 });
 
-describe('problemError', () => {
-  it('gives the typed error of each problem code, located', () => {
-    const t = problemError('f.aof', { code: 'TRUNCATED', section: 'aof', reason: 'cut', offset: 10, expected: 'more', found: 'end of input' }, 'valid up to byte 5');
-    expect(t).toBeInstanceOf(TruncatedError);
-    expect(t).toMatchObject({ code: 'TRUNCATED', file: 'f.aof', offset: 10, reason: 'cut (valid up to byte 5)', expected: 'more', found: 'end of input' });
-    expect(problemError('f', { code: 'LIMIT_EXCEEDED', section: 'aof', reason: 'big', offset: 1 })).toBeInstanceOf(LimitError);
-    const c = problemError('f.rdb', { code: 'UNKNOWN_TYPE', section: 'rdb', reason: 'bad type', offset: 3, context: { doing: 'read-type', db: 2, key: 'k', what: 'hash' } });
-    expect(c).toBeInstanceOf(CorruptDataError);
-    expect(c.context).toEqual({ doing: 'read-type', db: 2, what: 'hash' });
-    expect(c.message).toContain('f.rdb: bad type at byte 3');
+describe('the typed error a scan keeps', () => {
+  it('is the decoder\'s own: an RDB error keeps its key, a cut AOF gives TRUNCATED at the incomplete command', async () => {
+    // A byte inside the first key's value of the RDB base, made an invalid listpack/ziplist
+    // entry, fails with the key being decoded in the error.
+    const rdb = read(RDB_BASE);
+    const keys: { offset: number; end: number }[] = [];
+    await scanFile(bytesSource(rdb, 'base.rdb'), { rdb: { keyStart: () => false, keyEnd: (k) => void keys.push({ offset: k.offset, end: k.offset + k.onDiskBytes }) } });
+    let withKey = 0;
+    for (const k of keys.slice(0, 8)) {
+      const damaged = Uint8Array.from(rdb);
+      damaged[k.end - 2] = 0xfe;
+      const s = await scanFile(bytesSource(damaged, 'base.rdb'), {}, { verify: 'deep' });
+      if (s.problem === null || s.problem.code === 'CHECKSUM_MISMATCH') continue;
+      expect(s.error).toBeInstanceOf(CorruptDataError);
+      expect(s.error).toMatchObject({ code: s.problem.code, offset: s.problem.offset, file: 'base.rdb' });
+      if (s.error!.context?.key !== undefined) withKey++;
+    }
+    expect(withKey).toBeGreaterThan(0);
+
+    const plain = read(path.join(AOF, 'plain.aof'));
+    const cut = await scanFile(bytesSource(plain.subarray(0, 1500), 'cut.aof'), {});
+    expect(cut.error).toBeInstanceOf(TruncatedError);
+    expect(cut.error).toMatchObject({ code: 'TRUNCATED', offset: cut.problem!.unitOffset, file: 'cut.aof' });
+    expect(cut.error!.note('valid up to byte 5').message).toContain('(valid up to byte 5)');
+    expect((await scanFile(bytesSource(plain, 'ok.aof'), {})).error).toBeNull();
   });
 });

@@ -276,7 +276,9 @@ describe('a command with a 3 MB argument', () => {
     const all = (await exportText(path.join(AOF, 'plain.aof'))).lines;
     const r = await exportText(cut, { limits: LIMIT });
     expect(r.error).toBeInstanceOf(TruncatedError);
-    expect(r.error).toMatchObject({ code: 'TRUNCATED', file: cut, offset: at });
+    // A TruncatedError points at the start of the incomplete command.
+    const command = plain.length + Buffer.from(tail).lastIndexOf('*', Buffer.from(tail).indexOf('big:bin'));
+    expect(r.error).toMatchObject({ code: 'TRUNCATED', file: cut, offset: command });
     expect(r.lines).toEqual(all.map((l) => ({ ...l, file: cut })));
   });
 });
@@ -302,7 +304,11 @@ describe('damaged input: the complete commands before the problem, then the erro
         expect(/^(#[^\n]*\n)*(#[^\n]*)?$/.test(rest), `cut ${cut}`).toBe(true);
       } else {
         expect(r.error, `cut ${cut}`).toBeInstanceOf(TruncatedError);
-        expect(r.error).toMatchObject({ offset: cut, file });
+        // At the incomplete command (the first one not exported), or at the MULTI left open.
+        const multis = all.filter((l) => bytesOf(l.argv[0]).toString('latin1').toUpperCase() === 'MULTI').map((l) => l.offset);
+        const pointsAt = [all[r.lines.length].offset, ...multis];
+        expect(pointsAt, `cut ${cut}`).toContain((r.error as TruncatedError).offset);
+        expect(r.error).toMatchObject({ file });
         expect((r.error as Error).message).toMatch(/valid up to byte \d+; \d+ command\(s\) exported/);
       }
     }
@@ -334,7 +340,7 @@ describe('damaged input: the complete commands before the problem, then the erro
     const cutAt = incrLines[10].offset + 7; // inside the 11th command of the incr file
     truncateSync(incrName(cutIncr), cutAt);
     const a = await exportText(cutIncr);
-    expect(a.error).toMatchObject({ code: 'TRUNCATED', file: incrName(cutIncr), offset: cutAt });
+    expect(a.error).toMatchObject({ code: 'TRUNCATED', file: incrName(cutIncr), offset: incrLines[10].offset });
     expect(a.lines).toEqual(rename(cutIncr, full.slice(0, full.indexOf(incrLines[10]))));
 
     const cutBase = path.join(TMP, 'mp-cut-base');
@@ -343,7 +349,7 @@ describe('damaged input: the complete commands before the problem, then the erro
     const baseCut = baseLines[12].offset + 5;
     truncateSync(baseName(cutBase), baseCut);
     const b = await exportText(cutBase);
-    expect(b.error).toMatchObject({ code: 'TRUNCATED', file: baseName(cutBase), offset: baseCut });
+    expect(b.error).toMatchObject({ code: 'TRUNCATED', file: baseName(cutBase), offset: baseLines[12].offset });
     expect(b.lines).toEqual(rename(cutBase, baseLines.slice(0, 12)));
 
     const noIncr = path.join(TMP, 'mp-no-incr');
