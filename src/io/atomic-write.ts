@@ -17,6 +17,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { describeFsError, fsErrorCode } from './fs-error.js';
+
+export { describeFsError, fsErrorCode };
 
 /** A path as the file system takes it: text, or raw bytes. */
 export type FsPath = string | Buffer;
@@ -53,29 +56,6 @@ export async function fileIdentity(file: FsPath): Promise<FileIdentity> {
 /** True when both identities describe the same, unchanged file (size, mtime, inode, device). */
 export function sameVersion(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.dev === b.dev;
-}
-
-/** A node error code (`ENOENT`, `EXDEV`, …) or undefined. */
-export function fsErrorCode(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | null)?.code;
-}
-
-/** A short description of a file-system error: `no such file or directory (ENOENT)`. */
-export function describeFsError(e: unknown): string {
-  const code = fsErrorCode(e);
-  const known: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a component of the path is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EEXIST: 'already exists',
-    ENOSPC: 'no space left on device',
-    EROFS: 'read-only file system',
-    EISDIR: 'is a directory',
-    EXDEV: 'not on the same file system',
-  };
-  if (code && known[code]) return `${known[code]} (${code})`;
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The directory part of a path (`.` for a bare name); works on raw byte paths too. */

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
+import { describeFsError } from './fs-error.js';
 
 /**
  * The 1-based line of each offset, counting `\n` bytes from `from` (line 1) up to it.
@@ -35,7 +36,7 @@ export async function linesAt(path: string | Buffer, from: number, offsets: read
         }
       }
     } catch (e) {
-      throw new InputError(`cannot read: ${(e as Error).message}`, { file: String(path), cause: e });
+      throw new InputError(`cannot read: ${describeFsError(e)}`, { file: String(path), cause: e });
     } finally {
       stream.destroy();
     }

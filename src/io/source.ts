@@ -1,5 +1,6 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { InputError } from '../errors.js';
+import { describeFsError } from './fs-error.js';
 
 /** Default read size: 1 MiB chunks (the async cost is paid once per chunk). */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -83,10 +84,4 @@ export function bytesSource(bytes: Uint8Array, name = '<memory>', chunkBytes = D
 
 function asUint8Array(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const known: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', EMFILE: 'too many open files' };
-  return code ? `${known[code] ?? code} (${code})` : String(e);
 }

@@ -11,6 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError, LimitError, UsageError } from '../errors.js';
+import { describeFsError } from '../io/fs-error.js';
 import { loadOrder, ManifestError, parseManifest, type Manifest, type ManifestEntry } from '../aof/manifest.js';
 
 /** The manifest error, for layers above this one (they do not import the aof layer). */
@@ -160,7 +161,7 @@ async function findManifest(dir: string): Promise<string> {
   try {
     names = await fsp.readdir(dir);
   } catch (e) {
-    throw new InputError(`cannot list the directory: ${(e as Error).message}`, { file: dir, cause: e });
+    throw new InputError(`cannot list the directory: ${describeFsError(e)}`, { file: dir, cause: e });
   }
   const manifests = names.filter((n) => n.endsWith('.manifest') && !n.startsWith('temp-')).sort();
   if (manifests.length === 1) return path.join(dir, manifests[0]);
@@ -186,7 +187,7 @@ async function looksLikeManifest(file: string): Promise<boolean> {
     const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
     return isManifestText(buf.subarray(0, bytesRead));
   } catch (e) {
-    throw new InputError(`cannot read: ${(e as Error).message}`, { file, cause: e });
+    throw new InputError(`cannot read: ${describeFsError(e)}`, { file, cause: e });
   } finally {
     await fh?.close();
   }
@@ -196,9 +197,7 @@ async function statOrThrow(file: string) {
   try {
     return await fsp.stat(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file or directory (ENOENT)' : code === 'EACCES' ? 'permission denied (EACCES)' : (e as Error).message;
-    throw new InputError(`cannot open: ${why}`, { file, cause: e });
+    throw new InputError(`cannot open: ${describeFsError(e)}`, { file, cause: e });
   }
 }
 
@@ -207,7 +206,7 @@ async function readOrThrow(file: string): Promise<Uint8Array> {
     const b = await fsp.readFile(file);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new InputError(`cannot read: ${(e as Error).message}`, { file, cause: e });
+    throw new InputError(`cannot read: ${describeFsError(e)}`, { file, cause: e });
   }
 }
 
