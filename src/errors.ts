@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'RESP_SYNTAX'
   | 'UNBALANCED_MULTI'
   | 'MANIFEST_INVALID'
+  | 'MISSING_FILE'
   | 'LIMIT_EXCEEDED'
   | 'IO'
   | 'USAGE'

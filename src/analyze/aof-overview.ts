@@ -66,7 +66,7 @@ export interface AofPartReport {
 
 /** The problem the verdict is about. */
 export interface AofVerdictProblem {
-  /** A stable error code (`TRUNCATED`, `RESP_SYNTAX`, `UNBALANCED_MULTI`, `CHECKSUM_MISMATCH`, …; `IO` for a missing file). */
+  /** A stable error code (`TRUNCATED`, `RESP_SYNTAX`, `UNBALANCED_MULTI`, `CHECKSUM_MISMATCH`, `MISSING_FILE`, …). */
   code: ErrorCode;
   /** `rdb` when in an RDB part, `aof` when in the commands, `file` for a missing file. */
   section: 'rdb' | 'aof' | 'file';
@@ -209,7 +209,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
 
   /** Builds the report from what `scanInput` returned. */
   report(scan: InputScan): AofInspectReport {
-    const parts = scan.files.map((f, i) => this.partReport(f.part, f.scan, i));
+    const parts = scan.files.map((f, i) => this.partReport(f.part, f.scan, i, f.problem));
     const input = scan.input;
     return {
       format: 'aof',
@@ -227,7 +227,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
     };
   }
 
-  private partReport(part: PartRef, scan: FileScan | null, index: number): AofPartReport {
+  private partReport(part: PartRef, scan: FileScan | null, index: number, problem: FileProblem | null): AofPartReport {
     const base = {
       name: part.name,
       role: part.role,
@@ -250,7 +250,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
         annotations: 0,
         pendingMulti: false,
         multiOffset: null,
-        problem: null,
+        problem,
         rdb: null,
         rdbComplete: false,
       };
@@ -299,7 +299,7 @@ function verdictOf(parts: readonly AofPartReport[]): AofInputVerdict {
       ...none,
       status: 'missing',
       file: at.name,
-      problem: { code: 'IO', section: 'file', reason: 'the manifest lists this file but it does not exist', offset: null, expected: 'a file', found: 'no such file' },
+      problem: at.problem && { ...at.problem, offset: null },
     };
   }
   const status = bad ? (at.status as 'truncated' | 'corrupt') : parts.every((p) => p.status === 'empty') ? 'empty' : 'ok';

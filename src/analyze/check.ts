@@ -36,11 +36,11 @@ import type { ScanProgress } from '../pipeline/scan.js';
 export const CHECK_SCHEMA_VERSION = 1;
 
 /**
- * Problem codes: the library's error codes, plus three that only `check` reports:
- * `MISSING_FILE` (a file the manifest lists does not exist), and the warnings `EMPTY_INPUT`
- * (no bytes at all) and `NO_CHECKSUM` (an RDB written without a CRC-64).
+ * Problem codes: the library's error codes (`MISSING_FILE` among them), plus two warnings
+ * only `check` reports: `EMPTY_INPUT` (no bytes at all) and `NO_CHECKSUM` (an RDB written
+ * without a CRC-64).
  */
-export type CheckProblemCode = ErrorCode | 'MISSING_FILE' | 'EMPTY_INPUT' | 'NO_CHECKSUM';
+export type CheckProblemCode = ErrorCode | 'EMPTY_INPUT' | 'NO_CHECKSUM';
 
 /** `error`: the input is damaged (exit 1). `warning`: worth knowing, not damage (exit 0). */
 export type Severity = 'error' | 'warning';
@@ -311,18 +311,8 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
     let file: CheckedFile;
     if (f.scan === null) {
       file = missingFile(f.part);
-      problems.push({
-        file: f.part.name,
-        offset: null,
-        line: null,
-        code: 'MISSING_FILE',
-        severity: 'error',
-        section: 'file',
-        reason: `listed in the manifest${f.part.manifestLine ? ` (line ${f.part.manifestLine})` : ''} but does not exist`,
-        expected: 'a readable file',
-        found: 'no such file',
-        context: null,
-      });
+      // Not about a byte: no offset.
+      if (f.problem) problems.push({ ...problemOf(f.part.name, f.problem, null), offset: null });
     } else {
       file = checkedFile(f.part, f.scan, seen[i] ?? newTracker(), problems, deep.has(i));
     }
@@ -407,7 +397,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
   const v = s.aof;
   const junk = isTrailingJunk(s);
   const p = s.problem;
-  if (p !== null) problems.push(problemOf(s, p, junk));
+  if (p !== null) problems.push(problemOf(s.name, p, junk ? s.bytes - (s.respOffset ?? 0) : null));
   const rdb = rdbOf(s, t, deep);
   if (rdb !== null && (rdb.checksum === 'disabled' || rdb.checksum === 'absent')) {
     problems.push({
@@ -449,11 +439,11 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
   };
 }
 
-function problemOf(s: FileScan, p: FileProblem, junk: boolean): CheckProblem {
-  if (junk) {
-    const n = s.bytes - (s.respOffset ?? 0);
+function problemOf(file: string, p: FileProblem, junkAfter: number | null): CheckProblem {
+  if (junkAfter !== null) {
+    const n = junkAfter;
     return {
-      file: s.name,
+      file,
       offset: p.offset,
       line: p.line ? p.line : null,
       code: 'TRAILING_DATA',
@@ -466,7 +456,7 @@ function problemOf(s: FileScan, p: FileProblem, junk: boolean): CheckProblem {
     };
   }
   return {
-    file: s.name,
+    file,
     offset: p.offset,
     line: p.line ? p.line : null,
     code: p.code,

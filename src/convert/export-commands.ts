@@ -25,7 +25,7 @@
  * are held as copies until the command is complete (memory: that argument's bytes, once).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { CorruptDataError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { AofAnnotation, AofArgPart, AofCommand, AofHandler } from '../model/aof-events.js';
 import type { Limits } from '../limits.js';
 import { OutputClosedError, type ByteSink } from '../io/byte-sink.js';
@@ -291,19 +291,10 @@ export async function exportCommands(given: string, sink: ByteSink, opts: Export
     throw e;
   }
   const read = scan.files.filter((f) => f.scan !== null);
-  const missing = scan.files.find((f) => f.missing);
-  const bad = scan.files.find((f) => f.missing || f.scan?.problem);
-  if (bad !== undefined && bad === missing) {
-    throw new CorruptDataError('MANIFEST_INVALID', `the manifest lists ${bad.part.name} but it does not exist`, {
-      file: scan.input.manifestPath,
-      offset: undefined,
-      expected: 'every listed file',
-      found: `no file ${bad.part.name}`,
-    });
-  }
+  const bad = scan.files.find((f) => f.problem !== null);
   if (bad !== undefined) {
-    const s = bad.scan!;
-    throw s.error!.note(`valid up to byte ${s.okUpTo}; ${exporter.commands} command(s) exported`);
+    const s = bad.scan;
+    throw bad.error!.note(s ? `valid up to byte ${s.okUpTo}; ${exporter.commands} command(s) exported` : `${exporter.commands} command(s) exported`);
   }
   const kinds = read.map((f) => f.scan!.content);
   const rdbOnly = kinds.includes('rdb') && kinds.every((k) => k === 'rdb' || k === 'empty');

@@ -385,7 +385,7 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
   const refuseDamage = (i: number, inTsMode: boolean): RepairPlan | null => {
     const f = scanned.files[i];
     if (f.missing) {
-      plan.damage = { file: f.part.name, code: 'MANIFEST_INVALID', section: 'aof', reason: 'the manifest lists this file but it does not exist', offset: 0 };
+      plan.damage = { file: f.part.name, ...f.problem! };
       return refuse('missing-file', `${f.part.name} is listed in the manifest but missing: Redis cannot load the set, and cutting cannot bring the file back`);
     }
     const d = damageOf(i);

@@ -284,12 +284,8 @@ async function verify(given: string, plan: RepairPlan): Promise<RepairVerificati
   const scan = await scanPath(given, {}, { limits: plan.internal.limits });
   let damage: RepairDamage | null = null;
   for (const f of scan.files) {
-    if (f.missing) {
-      damage = { file: f.part.name, code: 'MANIFEST_INVALID', section: 'aof', reason: 'the manifest lists this file but it does not exist', offset: 0 };
-      break;
-    }
-    if (f.scan?.problem) {
-      damage = { file: f.part.name, ...f.scan.problem };
+    if (f.problem) {
+      damage = { file: f.part.name, ...f.problem };
       break;
     }
   }

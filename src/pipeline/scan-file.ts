@@ -30,8 +30,8 @@ export type FileStatus = 'ok' | 'empty' | 'truncated' | 'corrupt';
 export interface FileProblem {
   /** A stable error code (RESP_SYNTAX, UNBALANCED_MULTI, TRUNCATED, CHECKSUM_MISMATCH, …). */
   code: ErrorCode;
-  /** `rdb` when the problem is in the RDB part, `aof` when in the RESP commands. */
-  section: 'rdb' | 'aof';
+  /** `rdb` when the problem is in the RDB part, `aof` when in the RESP commands, `file` for the file as a whole (missing). */
+  section: 'rdb' | 'aof' | 'file';
   /** The problem in words, without the location. */
   reason: string;
   /** Absolute offset of the first bad byte (for truncation: the end of the file). */

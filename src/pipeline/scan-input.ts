@@ -6,8 +6,9 @@
  * checker can still read the others.
  */
 import { openSource } from '../io/source.js';
+import { CorruptDataError, type RdbtoolError } from '../errors.js';
 import { resolveInput, type PartRef, type ResolvedInput } from './detect.js';
-import { scanFile, type FileHandlers, type FileScan, type FileScanOptions } from './scan-file.js';
+import { scanFile, type FileHandlers, type FileProblem, type FileScan, type FileScanOptions } from './scan-file.js';
 
 /** Callbacks of {@link scanInput}: the per-section handlers plus file boundaries. */
 export interface InputHandlers extends FileHandlers {
@@ -30,6 +31,10 @@ export interface InputFile {
   scan: FileScan | null;
   /** True when the manifest lists the file but it does not exist. */
   missing: boolean;
+  /** The file's problem: its scan's, or `MISSING_FILE` when it is missing; null when fine (or not read). */
+  problem: FileProblem | null;
+  /** The typed error of `problem`, for callers that report damage by throwing. */
+  error: RdbtoolError | null;
 }
 
 /** The outcome of {@link scanInput}. */
@@ -63,7 +68,8 @@ export async function scanInput(input: ResolvedInput, handlers: InputHandlers = 
     const missing = part.size === null;
     if (stop || missing) {
       handlers.fileStart?.(part, i);
-      files.push({ part, scan: null, missing });
+      const problem = missing ? missingFileProblem(part) : null;
+      files.push({ part, scan: null, missing, problem, error: problem && missingFileError(part, problem) });
       handlers.fileEnd?.(part, null, i);
       if (missing && opts.stopAtFirstProblem) stop = true;
       continue;
@@ -73,9 +79,19 @@ export async function scanInput(input: ResolvedInput, handlers: InputHandlers = 
     const scan = await scanFile(source, handlers, { ...opts, startRedisCheckAofLine: line, progressBase: done, progressTotal: total });
     if (scan.aof) line = scan.aof.redisCheckAofLine;
     done += scan.bytes;
-    files.push({ part, scan, missing: false });
+    files.push({ part, scan, missing: false, problem: scan.problem, error: scan.error });
     handlers.fileEnd?.(part, scan, i);
     if (scan.problem && opts.stopAtFirstProblem) stop = true;
   }
   return { input, files, bytes: done, elapsedMs: performance.now() - started };
+}
+
+/** The problem of a file the manifest lists but that does not exist (Redis refuses to start). */
+export function missingFileProblem(part: PartRef): FileProblem {
+  const line = part.manifestLine ? ` (line ${part.manifestLine})` : '';
+  return { code: 'MISSING_FILE', section: 'file', reason: `listed in the manifest${line} but does not exist`, offset: 0, expected: 'a readable file', found: 'no such file' };
+}
+
+function missingFileError(part: PartRef, p: FileProblem): RdbtoolError {
+  return new CorruptDataError('MISSING_FILE', p.reason, { file: part.name, expected: p.expected, found: p.found });
 }

@@ -461,7 +461,7 @@ describe('inspectAof on damaged copies, against redis-check-aof', () => {
     unlinkSync(path.join(dir, 'appendonly.aof.2.incr.aof'));
     const r = await inspectAof(await resolveInput(dir));
     expect(r.parts[1]).toMatchObject({ status: 'missing', content: null, bytes: null });
-    expect(r.verdict).toMatchObject({ status: 'missing', file: path.join(dir, 'appendonly.aof.2.incr.aof'), okUpTo: null, problem: { code: 'IO', section: 'file' } });
+    expect(r.verdict).toMatchObject({ status: 'missing', file: path.join(dir, 'appendonly.aof.2.incr.aof'), okUpTo: null, problem: { code: 'MISSING_FILE', section: 'file', offset: null } });
   });
 });
 

@@ -276,7 +276,7 @@ describe('inspect on damaged AOF inputs: the report, the verdict, exit 1', () =>
     expect(mismatches(j, REPORT)).toEqual([]);
     expect(j.parts.map((p) => p.status)).toEqual(['ok', 'missing']);
     expect(j.verdict.status).toBe('missing');
-    expect(r.stderr).toMatch(/^rdbtool: MISSING: .*appendonly\.aof\.2\.incr\.aof: the manifest lists this file but it does not exist\n$/);
+    expect(r.stderr).toMatch(/^rdbtool: MISSING: .*appendonly\.aof\.2\.incr\.aof: listed in the manifest \(line 2\) but does not exist\n$/);
   });
 
   it('a damaged RDB base: the verdict names the key being read, the rest is still reported, exit 1', async () => {

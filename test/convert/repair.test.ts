@@ -337,6 +337,7 @@ describe('multi-part sets', () => {
     expect(tool.run.output).toContain('Cannot open file');
     expect(mine.plan).toMatchObject({ action: 'refuse', refusal: 'missing-file' });
     expect(mine.plan.files[1].status).toBe('missing');
+    expect(mine.plan.damage).toMatchObject({ code: 'MISSING_FILE', section: 'file', file: mine.plan.files[1].name });
     expect(mine.after).toEqual(mine.before);
   });
 });

@@ -137,6 +137,9 @@ describe('scanPath: a multi-part AOF by directory, manifest or parent', () => {
     expect(s.files[1].part.size).toBeNull();
     expect(starts).toEqual(['base', 'incr']);
     expect(ends).toEqual(['ok', null]);
+    expect(s.files[0].problem).toBeNull();
+    expect(s.files[1].problem).toMatchObject({ code: 'MISSING_FILE', section: 'file', reason: 'listed in the manifest (line 2) but does not exist' });
+    expect(s.files[1].error).toMatchObject({ code: 'MISSING_FILE', file: s.files[1].part.name });
   });
 
   it('stopAtFirstProblem stops after the first damaged file', async () => {
