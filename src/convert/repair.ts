@@ -19,6 +19,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { scanPath } from '../pipeline/scan-input.js';
+import { scanFile } from '../pipeline/scan-file.js';
+import { openSource } from '../io/source.js';
 import {
   baseBytes,
   describeFsError,
@@ -138,7 +140,8 @@ export async function applyRepair(plan: RepairPlan, opts: ApplyRepairOptions = {
     backup,
     bytesBefore: identity.size,
     bytesAfter: plan.cutOffset,
-    verified: await verify(plan.input, plan),
+    // Only the cut file changed: it is the one read back (the others were read when planning).
+    verified: await verifyFile(file, t.name, plan),
   };
 }
 
@@ -279,7 +282,13 @@ function isUtf8(b: Buffer): boolean {
   return Buffer.from(b.toString('utf8'), 'utf8').equals(b);
 }
 
-/** Reads the result back (the output, or the input after an in-place repair). */
+/** Reads one repaired file back. */
+async function verifyFile(file: FsPath, name: string, plan: RepairPlan): Promise<RepairVerification> {
+  const s = await scanFile(await openSource(file, undefined, name), {}, { limits: plan.internal.limits });
+  return { clean: s.problem === null, files: 1, damage: s.problem && { file: name, ...s.problem } };
+}
+
+/** Reads a written copy back (a file, or a whole multi-part set). */
 async function verify(given: string, plan: RepairPlan): Promise<RepairVerification> {
   const scan = await scanPath(given, {}, { limits: plan.internal.limits });
   let damage: RepairDamage | null = null;
