@@ -14,6 +14,11 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
+/** A right-aligned column. */
+export const rightColumn = (header: string): Column => ({ header, align: 'right' });
+/** A left-aligned column. */
+export const leftColumn = (header: string): Column => ({ header });
+
 /** A cell: text, or a number (right-aligned and shown with thousands separators by the caller). */
 export type CellValue = string | number;
 

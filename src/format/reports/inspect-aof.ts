@@ -8,11 +8,9 @@ import type { AofInputVerdict, AofInspectReport, AofPartReport } from '../../ana
 import type { BigCommand, CommandStats, TimestampMark } from '../../analyze/aof-commands.js';
 import { formatBytes, formatBytesExact, formatCount, formatDuration, formatPercent } from '../bytes.js';
 import { printable, printableText } from '../printable.js';
-import { renderTable, type Column } from '../table.js';
+import { leftColumn as left, renderTable, rightColumn as right } from '../table.js';
 import { renderInspect, type RenderOptions } from './inspect.js';
 
-const right = (header: string): Column => ({ header, align: 'right' });
-const left = (header: string): Column => ({ header });
 
 /** A command name for display; `(other)` for the bucket of names not told apart. */
 function nameText(name: Uint8Array | null): string {

@@ -6,7 +6,7 @@ import type { InspectReport } from '../../analyze/overview.js';
 import type { BigKey } from '../../analyze/biggest-keys.js';
 import { formatBytes, formatBytesExact, formatCount, formatDuration, formatPercent } from '../bytes.js';
 import { printable, printableText } from '../printable.js';
-import { renderTable, type Column } from '../table.js';
+import { leftColumn as left, renderTable, rightColumn as right } from '../table.js';
 
 /** Options of {@link renderInspect}. */
 export interface RenderOptions {
@@ -14,8 +14,6 @@ export interface RenderOptions {
   color?: boolean;
 }
 
-const right = (header: string): Column => ({ header, align: 'right' });
-const left = (header: string): Column => ({ header });
 
 function checksumLine(r: InspectReport): string {
   const c = r.checksum;
