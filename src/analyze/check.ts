@@ -363,13 +363,14 @@ function newTracker(): Tracker {
   return { header: null, keys: 0 };
 }
 
+/** What a report says of a file whatever it holds: its name and place in the input. */
+function partFields(part: PartRef): Pick<CheckedFile, 'name' | 'role' | 'manifestLine' | 'seq' | 'last'> {
+  return { name: part.name, role: part.role, manifestLine: part.manifestLine ?? null, seq: part.seq ?? null, last: part.last };
+}
+
 function missingFile(part: PartRef): CheckedFile {
   return {
-    name: part.name,
-    role: part.role,
-    manifestLine: part.manifestLine ?? null,
-    seq: part.seq ?? null,
-    last: part.last,
+    ...partFields(part),
     content: null,
     size: null,
     status: 'missing',
@@ -418,11 +419,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
   }
   const okUpTo = s.okUpTo;
   return {
-    name: part.name,
-    role: part.role,
-    manifestLine: part.manifestLine ?? null,
-    seq: part.seq ?? null,
-    last: part.last,
+    ...partFields(part),
     content: junk ? 'rdb' : s.content,
     size,
     status: s.status,
