@@ -143,7 +143,7 @@ export type { Manifest, ManifestEntry, ManifestLine } from './aof/manifest.js';
 /** One entry point for every input: resolve a path (file, stdin, directory, manifest) and read each file by content. */
 export { resolveInput, readManifest, isManifestText } from './pipeline/detect.js';
 /** What a path resolved to. */
-export type { ResolvedInput, PartRef } from './pipeline/detect.js';
+export type { ResolvedInput, PartRef, PartLink } from './pipeline/detect.js';
 /** Reads one file (RDB, hybrid or plain AOF, chosen by its first bytes) or every file of an input. */
 export { scanFile, sniffStart } from './pipeline/scan-file.js';
 /** A file's scan: content, status, located problem, RDB summary and RESP verdict. */

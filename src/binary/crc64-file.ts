@@ -5,9 +5,10 @@
  * folded in here. On a 2-core machine this takes the checksum (about a fifth of an inspect)
  * off the decoding thread.
  */
-import { Worker } from 'node:worker_threads';
 import { open } from 'node:fs/promises';
 import { Crc64 } from './crc64.js';
+import { InputError } from '../errors.js';
+import { startWorker } from '../io/worker.js';
 
 /** Checkpoint spacing: 4 MiB (1 GB file = 250 checkpoints). */
 const STEP = 4 << 20;
@@ -22,22 +23,16 @@ export interface FileCrcJob {
 
 /**
  * Starts checksumming `path` in a worker thread.
- * @throws Error (on `prefix`) when the worker cannot read the file.
+ * @throws InputError (on `prefix`) when the worker cannot read the file or it shrank.
  */
 export function startFileCrc(path: string): FileCrcJob {
-  const here = import.meta.url;
-  // Under a TypeScript runner (tests) the worker is the .ts file and needs the same loader.
-  const ts = here.endsWith('.ts');
-  const workerData = { path, step: STEP };
-  const url = new URL(ts ? './crc64-worker.ts' : './crc64-worker.js', here);
-  const worker = ts
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData })
-    : new Worker(url, { workerData });
+  const worker = startWorker('binary/crc64-worker', { path, step: STEP });
+  const failed = (reason: string, cause?: unknown) => new InputError(`cannot compute the checksum: ${reason}`, { file: path, cause });
   const done = new Promise<number[]>((resolve, reject) => {
-    worker.once('message', (m: { points: number[]; error: string | null }) => (m.error ? reject(new Error(m.error)) : resolve(m.points)));
-    worker.once('error', reject);
+    worker.once('message', (m: { points: number[]; error: string | null }) => (m.error ? reject(failed(m.error)) : resolve(m.points)));
+    worker.once('error', (e) => reject(failed(e instanceof Error ? e.message : String(e), e)));
     worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`checksum worker exited with code ${code}`));
+      if (code !== 0) reject(failed(`the checksum worker exited with code ${code}`));
     });
   });
   done.catch(() => {});
@@ -54,7 +49,7 @@ export function startFileCrc(path: string): FileCrcJob {
           let got = 0;
           while (got < buf.length) {
             const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
-            if (bytesRead === 0) throw new Error(`file shrank while checksumming: ${path}`);
+            if (bytesRead === 0) throw new InputError('the file shrank while it was being read', { file: path, offset: from + got, expected: `${n} bytes`, found: `${from + got} bytes` });
             got += bytesRead;
           }
           crc.update(buf);

@@ -38,6 +38,22 @@ export interface PartRef {
   last: boolean;
   /** Size in bytes; null when the file is missing, undefined for stdin. */
   size: number | null | undefined;
+  /**
+   * Set when the manifest's entry is a symbolic link (multi-part only): where it points, and
+   * whether that place is outside the AOF directory. A backup archive from another machine
+   * can point a part at any file, so writers refuse to follow such a link unless told to.
+   */
+  link?: PartLink;
+}
+
+/** A part of a multi-part AOF that is a symbolic link. */
+export interface PartLink {
+  /** The link's text, as `readlink` gives it. */
+  target: string;
+  /** The file it resolves to (all links followed); null when it dangles or loops. */
+  resolved: string | null;
+  /** True when `resolved` is not inside the AOF directory (or cannot be resolved). */
+  leavesDirectory: boolean;
 }
 
 /** What {@link resolveInput} found. */
@@ -127,6 +143,7 @@ async function fromManifest(given: string, manifestPath: string): Promise<Resolv
       manifestLine: e.line,
       last: i === order.length - 1,
       size: await sizeOrNull(file),
+      ...(await linkOf(file, dir)),
     });
   }
   return { given, form: 'multipart', manifestPath, manifest, parts, history: manifest.history };
@@ -208,6 +225,21 @@ async function readOrThrow(file: string): Promise<Uint8Array> {
   } catch (e) {
     throw new InputError(`cannot read: ${describeFsError(e)}`, { file, cause: e });
   }
+}
+
+/**
+ * `{ link }` when `file` is a symbolic link, else `{}`. The AOF directory is compared by its
+ * real path, so a directory that is itself a link (a common way to move data to another
+ * disk) does not make its files "outside".
+ */
+async function linkOf(file: string | Buffer, dir: string): Promise<{ link?: PartLink }> {
+  const st = await fsp.lstat(file).catch(() => null);
+  if (!st?.isSymbolicLink()) return {};
+  const target = await fsp.readlink(file, 'utf8').catch(() => '');
+  const resolved = await fsp.realpath(file).catch(() => null);
+  const home = await fsp.realpath(dir).catch(() => path.resolve(dir));
+  const inside = resolved !== null && path.dirname(resolved) === home;
+  return { link: { target, resolved, leavesDirectory: !inside } };
 }
 
 async function sizeOrNull(file: string | Buffer): Promise<number | null> {
