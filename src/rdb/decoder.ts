@@ -129,12 +129,15 @@ export class RdbDecoder extends RdbCursor {
     if (!this.finished) {
       this.resume();
       if (!this.finished) {
-        const c = this.context();
-        const what = c.doing === 'read-type' && this.r.available() === 0 ? 'the file ends before the RDB EOF marker' : 'the file ends in the middle of a record';
+        // A value skipped without decoding may be what the input ends in: report it where a
+        // decoding pass would, at the start of that value, with its key.
+        const skip = this.r.skipLeft > 0 ? this.pendingSkip : null;
+        const c = skip ? skip.context : this.context();
+        const what = !skip && c.doing === 'read-type' && this.r.available() === 0 ? 'the file ends before the RDB EOF marker' : 'the file ends in the middle of a record';
         const err = new TruncatedError(what, {
           file: this.file,
-          offset: this.offset,
-          expected: `${this.r.wanted} more byte(s)`,
+          offset: skip ? skip.offset : this.offset,
+          expected: `${skip ? this.r.skipLeft : Math.max(1, this.r.wanted - this.r.available())} more byte(s)`,
           found: 'end of input',
           context: c,
         });

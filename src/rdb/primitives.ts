@@ -50,6 +50,17 @@ export class RdbCursor {
     return c;
   }
 
+  /**
+   * A skipped string whose payload runs past the bytes received so far: where it starts and
+   * what was being read. If the input ends before the payload does, the truncation is
+   * reported here, exactly where a decoding pass (which waits for the whole string) reports it.
+   */
+  pendingSkip: { offset: number; context: ErrorContext } | null = null;
+
+  private notePendingSkip(start: number): void {
+    this.pendingSkip = { offset: this.r.base + start, context: this.context() };
+  }
+
   /** The smallest byte limit: sizes at or below it pass every check. */
   private readonly smallestLimit: number;
 
@@ -205,6 +216,7 @@ export class RdbCursor {
     if (!this.special) {
       this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
       r.skip(n);
+      if (r.skipLeft > 0) this.notePendingSkip(start);
       return n;
     }
     if (n === RdbEnc.Lzf) {
@@ -214,6 +226,7 @@ export class RdbCursor {
       if (ulen < 0) return this.rewind(start);
       this.checkLimit(clen, 'maxStringBytes', 'compressed string length', r.base + start);
       r.skip(clen);
+      if (r.skipLeft > 0) this.notePendingSkip(start);
       return ulen;
     }
     const v = this.trySpecialString(start, n, 0);
