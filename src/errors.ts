@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'UNBALANCED_MULTI'
   | 'MANIFEST_INVALID'
   | 'MISSING_FILE'
+  | 'NOT_PERSISTENCE_FILE'
   | 'LIMIT_EXCEEDED'
   | 'IO'
   | 'USAGE'

@@ -22,6 +22,7 @@
  * argument where redis-check-aof does. The verdict follows redis-check-aof's structure rules,
  * so it errs on the side of "would not start".
  */
+import { promises as fsp } from 'node:fs';
 import { CorruptDataError, LimitError, type ErrorCode } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { ChecksumStatus, RdbHeader } from '../model/events.js';
@@ -31,16 +32,20 @@ import { scanFile } from '../pipeline/scan-file.js';
 import { scanInput, type InputHandlers } from '../pipeline/scan-input.js';
 import { openSource } from '../io/source.js';
 import type { ScanProgress } from '../pipeline/scan.js';
+import { emptyFacts, factHandlers, type FactThresholds, type FileFacts } from './check-facts.js';
 
 /** Version of the report layout (the `--json` contract); raised on incompatible changes. */
 export const CHECK_SCHEMA_VERSION = 1;
 
 /**
- * Problem codes: the library's error codes (`MISSING_FILE` among them), plus two warnings
- * only `check` reports: `EMPTY_INPUT` (no bytes at all) and `NO_CHECKSUM` (an RDB written
- * without a CRC-64).
+ * Problem codes: the library's error codes (`MISSING_FILE`, `NOT_PERSISTENCE_FILE` among
+ * them), plus those only `check` reports: `EMPTY_FILE` (a 0-byte file named or placed as an
+ * RDB: Redis refuses it as a snapshot), `POLICY` (a backup policy rule is broken, see
+ * `check-policy.ts`), and the warnings `EMPTY_INPUT` (no bytes at all where Redis starts
+ * empty), `NO_CHECKSUM` (an RDB written without a CRC-64) and `SYMLINK` (a part of a
+ * multi-part AOF is a symbolic link).
  */
-export type CheckProblemCode = ErrorCode | 'EMPTY_INPUT' | 'NO_CHECKSUM';
+export type CheckProblemCode = ErrorCode | 'EMPTY_FILE' | 'EMPTY_INPUT' | 'NO_CHECKSUM' | 'POLICY' | 'SYMLINK';
 
 /** `error`: the input is damaged (exit 1). `warning`: worth knowing, not damage (exit 0). */
 export type Severity = 'error' | 'warning';
@@ -55,8 +60,10 @@ export interface CheckProblem {
   line: number | null;
   code: CheckProblemCode;
   severity: Severity;
-  /** Which reading found it: the RDB part, the RESP commands, the manifest, or the file as a whole. */
-  section: 'rdb' | 'aof' | 'manifest' | 'file';
+  /** Which reading found it: the RDB part, the RESP commands, the manifest, the file as a whole, or a policy rule. */
+  section: 'rdb' | 'aof' | 'manifest' | 'file' | 'policy';
+  /** For `POLICY` problems: the rule's option name (`min-keys`, `max-age`, …); null otherwise. */
+  rule: string | null;
   /** The problem in words, without the location. */
   reason: string;
   expected: string | null;
@@ -111,10 +118,14 @@ export interface CheckedFile {
   seq: bigint | null;
   /** True for the last file in load order: the only one Redis may truncate. */
   last: boolean;
-  /** What the file holds, by content; null when it is missing. */
+  /** What the file holds, by content (`foreign`: not a persistence file at all); null when it is missing. */
   content: FileContent | null;
   /** Size in bytes; null when missing. */
   size: number | null;
+  /** Last modification time (Unix ms); null when missing or stdin. */
+  mtimeMs: number | null;
+  /** Where a part that is a symbolic link points (multi-part only); null otherwise. */
+  link: { target: string; resolved: string | null; leavesDirectory: boolean } | null;
   status: FileStatus | 'missing';
   /** Offset up to which the file is valid (redis-check-aof's `ok_up_to`; 0 when the RDB part is damaged). */
   okUpTo: number | null;
@@ -141,6 +152,8 @@ export interface CheckedFile {
   redisCheckAof: RedisCheckAofLine | null;
   /** Problems about this file in {@link CheckReport.problems}. */
   problems: number;
+  /** What was learned about the file besides its integrity (compatibility and policy facts). */
+  facts: FileFacts;
 }
 
 /** What Redis cuts off when it loads a truncated last file with `aof-load-truncated yes`. */
@@ -224,6 +237,8 @@ export interface CheckOptions {
   verify?: 'auto' | 'deep';
   /** Where the RDB CRC-64 runs (see ScanOptions.checksumWorker). Default `auto`. */
   checksumWorker?: 'auto' | 'always' | 'never';
+  /** Key sizes to count keys against (the backup policy's `--max-key-bytes` / `--max-elements`). */
+  thresholds?: FactThresholds;
   onProgress?: (p: ScanProgress) => void;
   progressIntervalMs?: number;
   signal?: AbortSignal;
@@ -259,6 +274,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
   let cur = newTracker();
   // Stdin cannot be read twice, so its values are decoded in the first (and only) pass.
   const stdin = input.parts.some((p) => p.path === '-');
+  const gather = factHandlers(() => cur.facts, opts.thresholds);
   const handlers: InputHandlers = {
     fileStart: () => {
       cur = newTracker();
@@ -267,14 +283,18 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
       seen.push(cur);
     },
     rdb: {
+      ...gather.rdb,
       header: (h) => {
         cur.header = h;
+        gather.rdb.header!(h, 0);
       },
-      keyStart: () => {
+      keyStart: (k) => {
         cur.keys++;
+        gather.rdb.keyStart!(k);
         return false; // values are not delivered (a deep pass still decodes and checks them)
       },
     },
+    aof: gather.aof,
   };
   const deepFirst = opts.verify === 'deep' || stdin;
   const scan = await scanInput(input, handlers, {
@@ -306,7 +326,7 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
 
   const files: CheckedFile[] = [];
   const problems: CheckProblem[] = [];
-  scan.files.forEach((f, i) => {
+  for (const [i, f] of scan.files.entries()) {
     const before = problems.length;
     let file: CheckedFile;
     if (f.scan === null) {
@@ -315,13 +335,17 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
       if (f.problem) problems.push({ ...problemOf(f.part.name, f.problem, null), offset: null });
     } else {
       file = checkedFile(f.part, f.scan, seen[i] ?? newTracker(), problems, deep.has(i));
+      file.mtimeMs = await mtimeOf(f.part.path);
+      emptyFileProblem(input, file, problems);
     }
+    symlinkProblem(file, problems);
     file.problems = problems.length - before;
     files.push(file);
-  });
+  }
 
   const totalBytes = files.reduce((n, f) => n + (f.size ?? 0), 0);
-  if (totalBytes === 0 && files.every((f) => f.status !== 'missing')) {
+  const emptyFile = problems.some((p) => p.code === 'EMPTY_FILE');
+  if (totalBytes === 0 && !emptyFile && files.every((f) => f.status !== 'missing')) {
     problems.push({
       file: input.manifestPath ?? input.given,
       offset: null,
@@ -329,7 +353,13 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
       code: 'EMPTY_INPUT',
       severity: 'warning',
       section: 'file',
-      reason: files.length === 0 ? 'the manifest lists no base or incr file: there is no data' : 'the input holds no bytes: there is no data',
+      rule: null,
+      reason:
+        files.length === 0
+          ? 'the manifest lists no base or incr file: there is no data (Redis starts with an empty dataset)'
+          : input.form === 'multipart'
+            ? 'every file of the set is empty: there is no data (Redis starts with an empty dataset)'
+            : 'the AOF holds no bytes: there is no data (Redis starts with an empty dataset on an empty AOF)',
       expected: null,
       found: null,
       context: null,
@@ -357,15 +387,78 @@ export async function checkInput(input: ResolvedInput, opts: CheckOptions = {}):
 interface Tracker {
   header: RdbHeader | null;
   keys: number;
+  facts: FileFacts;
 }
 
 function newTracker(): Tracker {
-  return { header: null, keys: 0 };
+  return { header: null, keys: 0, facts: emptyFacts() };
+}
+
+async function mtimeOf(p: string | Buffer): Promise<number | null> {
+  if (p === '-') return null;
+  const st = await fsp.stat(p).catch(() => null);
+  return st ? st.mtimeMs : null;
+}
+
+/** True when a file's name says it is an RDB (`dump.rdb`, `appendonly.aof.3.base.rdb`). */
+const namedRdb = (name: string): boolean => /\.rdb$/i.test(name);
+/** True when a file's name says it is an AOF. */
+const namedAof = (name: string): boolean => /\.aof$/i.test(name);
+
+/**
+ * A 0-byte file is read as an empty AOF (Redis starts empty on one, FORMATS.md §5.6), unless
+ * it is named or placed as an RDB: Redis refuses a 0-byte `dump.rdb` ("Short read or OOM
+ * loading DB", seen on 7.0.15), and a base `.rdb` that Redis wrote is never empty (an empty
+ * dataset still gives the header and AUX fields). A single file named neither way (or stdin)
+ * counts as a snapshot: a backup gate must not pass it.
+ */
+function emptyFileProblem(input: ResolvedInput, f: CheckedFile, problems: CheckProblem[]): void {
+  if (f.size !== 0) return;
+  const asRdb = input.form === 'file' ? !namedAof(f.name) : f.role === 'base' && namedRdb(f.name);
+  if (!asRdb) return;
+  const reason =
+    input.form === 'file'
+      ? 'the file is empty (0 bytes): Redis refuses it as an RDB snapshot ("Short read or OOM loading DB")' +
+        (namedRdb(f.name) ? '' : '; only as an AOF (a name ending in .aof) would Redis start on it, with an empty dataset')
+      : 'the RDB base file is empty (0 bytes): Redis writes at least a header and AUX fields, even for an empty dataset; it starts on this set with only what the incr files hold';
+  problems.push({
+    file: f.name,
+    offset: 0,
+    line: null,
+    code: 'EMPTY_FILE',
+    severity: 'error',
+    section: 'file',
+    rule: null,
+    reason,
+    expected: 'an RDB: "REDIS" and the version digits',
+    found: 'end of file at byte 0',
+    context: null,
+  });
+}
+
+/** A part of a multi-part AOF that is a symbolic link is mentioned (writers refuse to follow one that leaves the directory). */
+function symlinkProblem(f: CheckedFile, problems: CheckProblem[]): void {
+  const l = f.link;
+  if (!l) return;
+  const where = l.resolved === null ? 'which does not resolve to a file' : l.leavesDirectory ? 'outside the AOF directory' : 'inside the AOF directory';
+  problems.push({
+    file: f.name,
+    offset: null,
+    line: null,
+    code: 'SYMLINK',
+    severity: 'warning',
+    section: 'file',
+    rule: null,
+    reason: `is a symbolic link to ${l.target}, ${where}${l.resolved !== null && l.resolved !== l.target ? ` (${l.resolved})` : ''}`,
+    expected: null,
+    found: null,
+    context: null,
+  });
 }
 
 /** What a report says of a file whatever it holds: its name and place in the input. */
-function partFields(part: PartRef): Pick<CheckedFile, 'name' | 'role' | 'manifestLine' | 'seq' | 'last'> {
-  return { name: part.name, role: part.role, manifestLine: part.manifestLine ?? null, seq: part.seq ?? null, last: part.last };
+function partFields(part: PartRef): Pick<CheckedFile, 'name' | 'role' | 'manifestLine' | 'seq' | 'last' | 'link'> {
+  return { name: part.name, role: part.role, manifestLine: part.manifestLine ?? null, seq: part.seq ?? null, last: part.last, link: part.link ?? null };
 }
 
 function missingFile(part: PartRef): CheckedFile {
@@ -373,6 +466,7 @@ function missingFile(part: PartRef): CheckedFile {
     ...partFields(part),
     content: null,
     size: null,
+    mtimeMs: null,
     status: 'missing',
     okUpTo: null,
     lostBytes: null,
@@ -384,6 +478,7 @@ function missingFile(part: PartRef): CheckedFile {
     rdb: null,
     redisCheckAof: null,
     problems: 0,
+    facts: emptyFacts(),
   };
 }
 
@@ -408,6 +503,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
       code: 'NO_CHECKSUM',
       severity: 'warning',
       section: 'rdb',
+      rule: null,
       reason:
         rdb.checksum === 'disabled'
           ? 'the RDB was written without a checksum (rdbchecksum no): only its structure could be verified'
@@ -422,6 +518,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
     ...partFields(part),
     content: junk ? 'rdb' : s.content,
     size,
+    mtimeMs: null,
     status: s.status,
     okUpTo,
     lostBytes: size - okUpTo,
@@ -433,6 +530,7 @@ function checkedFile(part: PartRef, s: FileScan, t: Tracker, problems: CheckProb
     rdb,
     redisCheckAof: v !== null && p?.section !== 'rdb' ? { okUpTo: v.okUpTo, okUpToLine: v.redisCheckAofLine, diff: size - v.okUpTo } : null,
     problems: 0,
+    facts: t.facts,
   };
 }
 
@@ -446,6 +544,7 @@ function problemOf(file: string, p: FileProblem, junkAfter: number | null): Chec
       code: 'TRAILING_DATA',
       severity: 'error',
       section: 'aof',
+      rule: null,
       reason: `the ${n} byte(s) after the RDB checksum trailer are not AOF commands`,
       expected: "the end of the file, or AOF commands ('*' or '#')",
       found: p.found ?? null,
@@ -459,6 +558,7 @@ function problemOf(file: string, p: FileProblem, junkAfter: number | null): Chec
     code: p.code,
     severity: 'error',
     section: p.section,
+    rule: null,
     reason: p.reason,
     expected: p.expected ?? null,
     found: p.found ?? null,
@@ -497,7 +597,7 @@ function redisVerdict(input: ResolvedInput, files: CheckedFile[], scans: (FileSc
   };
   const refuse = (reason: string): RedisStartVerdict => ({ ...verdict, withAofLoadTruncatedYes: false, withAofLoadTruncatedNo: false, reason, truncation: null });
 
-  if (input.form === 'file' && files[0]?.content === 'rdb' && scans[0]) verdict.asRdbSnapshot = snapshotVerdict(scans[0]);
+  if (input.form === 'file' && files[0] && scans[0]) verdict.asRdbSnapshot = snapshotVerdict(files[0], scans[0]);
   if (files.length > 0 && files.every((f) => f.size === 0)) verdict.reason = 'the input is empty: Redis starts with an empty dataset';
   if (files.length === 0) verdict.reason = 'the manifest lists no file: Redis starts with an empty dataset';
 
@@ -509,9 +609,11 @@ function redisVerdict(input: ResolvedInput, files: CheckedFile[], scans: (FileSc
     const p = s.problem;
     if (p === null) continue;
     const at = `${p.code} at byte ${p.offset}`;
+    if (p.code === 'NOT_PERSISTENCE_FILE') return refuse(`${f.name} is not a Redis persistence file (${p.found ?? 'unknown content'})`);
     if (p.section === 'rdb') {
       // With the RDB part damaged, an RDB and a hybrid file cannot be told apart.
-      return refuse(f.role === 'base' ? `the RDB base file ${f.name} is damaged (${at})` : `the RDB at the start of ${f.name} is damaged (${at})`);
+      const which = f.role === 'base' ? `the RDB base file ${f.name}` : namedAof(f.name) || f.role === 'incr' ? `the RDB preamble of ${f.name}` : `the RDB ${f.name}`;
+      return refuse(`${which} is damaged (${at})`);
     }
     if (p.code === 'TRUNCATED') {
       if (!f.last) return refuse(`${f.name} is truncated (${at}) and is not the last file: Redis only truncates the last one`);
@@ -542,7 +644,14 @@ function redisVerdict(input: ResolvedInput, files: CheckedFile[], scans: (FileSc
   return verdict;
 }
 
-function snapshotVerdict(s: FileScan): { loads: boolean; reason: string } {
+/**
+ * Whether Redis loads a single file as its snapshot; null when the file is clearly an AOF
+ * (it holds commands and no RDB).
+ */
+function snapshotVerdict(f: CheckedFile, s: FileScan): { loads: boolean; reason: string } | null {
+  if (f.content === 'empty') return { loads: false, reason: 'a 0-byte file: "Short read or OOM loading DB"' };
+  if (f.content === 'foreign') return { loads: false, reason: 'not an RDB ("Wrong signature trying to load DB from file")' };
+  if (f.content !== 'rdb') return null;
   const p = s.problem;
   if (p?.section === 'rdb') return { loads: false, reason: `the RDB is damaged (${p.code} at byte ${p.offset})` };
   if (isTrailingJunk(s)) return { loads: true, reason: `Redis stops at the checksum trailer and ignores the ${s.bytes - (s.respOffset ?? 0)} byte(s) after it` };
@@ -592,6 +701,7 @@ function manifestReport(given: string, e: CorruptDataError | LimitError, started
     code: e.code,
     severity: 'error',
     section: 'manifest',
+    rule: null,
     reason: e.reason,
     expected: e.expected ?? null,
     found: e.found ?? null,

@@ -14,14 +14,15 @@ import type { RdbHandler } from '../model/events.js';
 import type { AofHandler, AofVerdict } from '../model/aof-events.js';
 import type { ByteSource } from '../io/source.js';
 import type { Limits } from '../limits.js';
-import { InputError, RdbtoolError, UsageError, type ErrorCode } from '../errors.js';
+import { CorruptDataError, InputError, RdbtoolError, UsageError, type ErrorCode } from '../errors.js';
+import { classifyStart, describeForeign, PERSISTENCE_FILE_START, showFirstBytes, type FileStart } from './file-kind.js';
 import { startFileCrc, type FileCrcJob } from '../binary/crc64-file.js';
 import { linesAt } from '../io/line-count.js';
 import { concatBytes } from '../io/bytes.js';
 import type { ScanProgress } from './scan.js';
 
-/** What a file turned out to hold. */
-export type FileContent = 'rdb' | 'hybrid' | 'aof' | 'empty';
+/** What a file turned out to hold (`foreign`: not a Redis or Valkey persistence file at all). */
+export type FileContent = 'rdb' | 'hybrid' | 'aof' | 'empty' | 'foreign';
 
 /** The verdict on one file. */
 export type FileStatus = 'ok' | 'empty' | 'truncated' | 'corrupt';
@@ -116,21 +117,22 @@ export interface FileScan {
 
 /** Files at least this large get their RDB checksum computed in a worker (auto mode). */
 const WORKER_CRC_MIN_BYTES = 16 << 20;
-const MAGIC_REDIS = [0x52, 0x45, 0x44, 0x49, 0x53]; // "REDIS"
-const MAGIC_VALKEY = [0x56, 0x41, 0x4c, 0x4b, 0x45, 0x59]; // "VALKEY"
 
 /**
- * What the first bytes say: `rdb` (starts with `REDIS` or `VALKEY`), `resp`, or `more` when
- * too few bytes are there to tell.
+ * What the first bytes say (see `file-kind.ts`): `rdb`, `resp`, `foreign` (not a persistence
+ * file), `empty`, or `more` when too few bytes are there to tell.
  */
-export function sniffStart(head: Uint8Array, atEnd: boolean): 'rdb' | 'resp' | 'more' {
-  for (const magic of [MAGIC_REDIS, MAGIC_VALKEY]) {
-    let i = 0;
-    while (i < magic.length && i < head.length && head[i] === magic[i]) i++;
-    if (i === magic.length) return 'rdb';
-    if (i === head.length && !atEnd) return 'more';
-  }
-  return 'resp';
+export function sniffStart(head: Uint8Array, atEnd: boolean): FileStart {
+  return classifyStart(head, atEnd);
+}
+
+/** The problem of a file that is not a Redis or Valkey persistence file at all. */
+export function notPersistenceFile(file: string, head: Uint8Array): { problem: FileProblem; error: RdbtoolError } {
+  const kind = describeForeign(head);
+  const found = `first bytes ${showFirstBytes(head)}${kind ? ` (${kind.what})` : ''}`;
+  const reason = `not a Redis or Valkey persistence file${kind ? `: it looks like ${kind.what}${kind.hint ? `; ${kind.hint}` : ''}` : ''}`;
+  const problem: FileProblem = { code: 'NOT_PERSISTENCE_FILE', section: 'file', reason, offset: 0, expected: PERSISTENCE_FILE_START, found };
+  return { problem, error: new CorruptDataError('NOT_PERSISTENCE_FILE', reason, { file, offset: 0, expected: PERSISTENCE_FILE_START, found }) };
 }
 
 /**
@@ -148,6 +150,8 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
   let problem: FileProblem | null = null;
   let error: RdbtoolError | null = null;
   let head: Uint8Array | null = new Uint8Array(0);
+  /** True when the file is not a persistence file (nothing more is read). */
+  let foreign = false;
   let bytes = 0;
   let lastProgress = 0;
   const interval = opts.progressIntervalMs ?? 250;
@@ -200,6 +204,11 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
       if (kind === 'more') return;
       chunk = head;
       head = null;
+      if (kind === 'foreign') {
+        ({ problem, error } = notPersistenceFile(file, chunk));
+        foreign = true;
+        return;
+      }
       if (kind === 'rdb') startRdb();
       else startResp();
     }
@@ -230,6 +239,7 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
         if (head !== null || resp === null) await rdbStep(() => feed(chunk));
         else (resp as RespDecoder).push(chunk);
       }
+      if (foreign) break; // nothing in it is worth reading
       if (opts.signal?.aborted) throw new InputError('aborted', { file, offset: bytes });
       if (opts.drain) await opts.drain();
       if (opts.onProgress) {
@@ -244,9 +254,15 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
       // Fewer bytes than a magic: decide on what there is.
       const rest = head;
       head = null;
-      if (sniffStart(rest, true) === 'rdb') startRdb();
-      else startResp();
-      if (rest.length > 0) await rdbStep(() => feed(rest));
+      const kind = sniffStart(rest, true);
+      if (kind === 'foreign') {
+        ({ problem, error } = notPersistenceFile(file, rest));
+        foreign = true;
+      } else {
+        if (kind === 'rdb') startRdb();
+        else startResp();
+        if (rest.length > 0) await rdbStep(() => feed(rest));
+      }
     }
     if (problem === null && rdb !== null && resp === null) {
       const d = rdb as RdbDecoder;
@@ -276,7 +292,8 @@ export async function scanFile(source: ByteSource, handlers: FileHandlers, opts:
       problem = { code: p.code, section: 'aof', reason: p.reason, offset: p.offset, line: p.line, unitOffset: p.unitOffset, expected: p.expected, found: p.found };
     }
   }
-  const content: FileContent = bytes === 0 ? 'empty' : rdb === null ? 'aof' : verdict !== null && verdict.bytes > 0 ? 'hybrid' : 'rdb';
+  if (foreign) bytes = Math.max(bytes, source.size ?? 0); // the file was not read to its end
+  const content: FileContent = foreign ? 'foreign' : bytes === 0 ? 'empty' : rdb === null ? 'aof' : verdict !== null && verdict.bytes > 0 ? 'hybrid' : 'rdb';
   const p = problem as FileProblem | null;
   const status: FileStatus = p === null ? (bytes === 0 ? 'empty' : 'ok') : p.code === 'TRUNCATED' ? 'truncated' : 'corrupt';
   return {

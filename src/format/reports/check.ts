@@ -55,9 +55,9 @@ export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): stri
     emit(byFile.get(r.input.manifest));
   }
   for (const f of r.files) {
-    if (!opts.quiet) out.push(fileLine(f, paint));
+    if (!opts.quiet) out.push(fileLine(f, r, paint));
     emit(byFile.get(f.name));
-    if (!opts.quiet) out.push(...detailLines(f));
+    if (!opts.quiet) out.push(...detailLines(f, r));
   }
   emit(r.problems); // anything not tied to a listed file (an empty input)
   if (!opts.quiet) out.push(redisLine(r.redisWouldStart, paint));
@@ -94,13 +94,14 @@ function manifestLine(r: CheckReport): string {
 
 const STATUS_WORD: Record<CheckedFile['status'], string> = { ok: 'ok', empty: 'empty', truncated: 'TRUNCATED', corrupt: 'CORRUPT', missing: 'MISSING' };
 
-function fileLine(f: CheckedFile, paint: Paint): string {
+function fileLine(f: CheckedFile, r: CheckReport, paint: Paint): string {
   const parts: string[] = [];
   if (f.role !== 'file') parts.push(`${f.role} seq ${f.seq}${f.manifestLine !== null ? ` (manifest line ${f.manifestLine})` : ''}`);
   parts.push(contentText(f));
   if (f.size !== null) parts.push(`${formatCount(f.size)} bytes`);
-  const bad = f.status === 'truncated' || f.status === 'corrupt' || f.status === 'missing';
-  const status = paint(STATUS_WORD[f.status], bad ? RED : GREEN);
+  const errors = r.problems.some((p) => p.file === f.name && p.severity === 'error' && p.section !== 'policy');
+  const word = f.content === 'foreign' ? 'NOT A REDIS FILE' : errors && f.status === 'empty' ? 'EMPTY' : STATUS_WORD[f.status];
+  const status = paint(word, errors ? RED : GREEN);
   return `${printableText(f.name)}: ${parts.join(', ')}: ${status}`;
 }
 
@@ -123,6 +124,8 @@ function contentText(f: CheckedFile): string {
       return 'listed in the manifest';
     case 'empty':
       return 'empty';
+    case 'foreign':
+      return 'not a Redis persistence file';
     case 'aof':
       return `AOF, ${commandsText(f)}`;
     case 'rdb':
@@ -134,8 +137,11 @@ function contentText(f: CheckedFile): string {
   }
 }
 
-function detailLines(f: CheckedFile): string[] {
+function detailLines(f: CheckedFile, r: CheckReport): string[] {
   if (f.status !== 'truncated' && f.status !== 'corrupt') return [];
+  if (f.content === 'foreign') return [];
+  const rdbDamage = r.problems.find((p) => p.file === f.name && p.section === 'rdb' && p.severity === 'error');
+  if (rdbDamage && f.redisCheckAof === null) return rdbDetail(f, rdbDamage);
   const out: string[] = [];
   const tool = f.redisCheckAof
     ? `redis-check-aof: ok_up_to=${f.redisCheckAof.okUpTo}, ok_up_to_line=${f.redisCheckAof.okUpToLine}`
@@ -145,22 +151,44 @@ function detailLines(f: CheckedFile): string[] {
   return out;
 }
 
+/**
+ * An RDB (a file, a preamble, a base) damaged before its end: no cut saves it, so the useful
+ * facts are how far it was read and what that means for loading it.
+ */
+function rdbDetail(f: CheckedFile, p: CheckProblem): string[] {
+  const keys = f.rdb?.keys ?? 0;
+  const cut = p.context && typeof p.context.key === 'string' ? `, the last of them cut short` : '';
+  const where = p.offset !== null ? ` before byte ${formatCount(p.offset)} of ${formatCount(f.size ?? 0)}` : '';
+  const out = [`  ${formatCount(keys)} key(s) read${where}${cut}`];
+  if (f.content === 'rdb' && f.role === 'file') out.push('  Redis loads nothing from a damaged RDB: restore another copy (or export the keys read so far with rdbtool export)');
+  else if (f.content === 'rdb' || f.role === 'base') out.push('  the RDB base is damaged: no cut of the AOF can save it (redis-check-aof stops in its RDB check)');
+  else out.push('  the RDB preamble is damaged: no cut of the AOF can save it (redis-check-aof stops in its RDB check)');
+  return out;
+}
+
 const yesNo = (b: boolean, paint: Paint) => paint(b ? 'yes' : 'no', b ? GREEN : RED);
 
-/** The one-line Redis start verdict. */
+/**
+ * The one-line Redis start verdict. A single file that may be a snapshot gets both readings
+ * (as `dump.rdb`, as an AOF) unless they agree.
+ */
 export function redisLine(v: RedisStartVerdict, paint: Paint = (s) => s): string {
-  let s = 'Redis would start: ';
+  let aof: string;
   if (v.withAofLoadTruncatedYes && v.withAofLoadTruncatedNo) {
-    s += yesNo(true, paint);
-    if (v.reason !== 'every file loads as it is') s += ` (${printableText(v.reason)})`;
+    aof = yesNo(true, paint);
+    if (v.reason !== 'every file loads as it is') aof += ` (${printableText(v.reason)})`;
   } else if (v.withAofLoadTruncatedYes) {
-    s += `${yesNo(true, paint)} (${printableText(v.reason)}); with aof-load-truncated no: ${yesNo(false, paint)}`;
+    aof = `${yesNo(true, paint)} (${printableText(v.reason)}); with aof-load-truncated no: ${yesNo(false, paint)}`;
   } else {
-    s += `${yesNo(false, paint)} (${printableText(v.reason)})`;
+    aof = `${yesNo(false, paint)} (${printableText(v.reason)})`;
   }
   const snap = v.asRdbSnapshot;
-  if (snap) s += `; as dump.rdb: ${yesNo(snap.loads, paint)}${snap.reason === 'the RDB is intact' ? '' : ` (${printableText(snap.reason)})`}`;
-  return s;
+  if (!snap) return `Redis would start: ${aof}`;
+  const both = v.withAofLoadTruncatedYes === snap.loads && v.withAofLoadTruncatedNo === snap.loads;
+  if (both && !snap.loads) return `Redis would start: ${yesNo(false, paint)} (${printableText(snap.reason)})`;
+  if (both && snap.reason === 'the RDB is intact') return `Redis would start: ${yesNo(true, paint)} (as dump.rdb, and as an AOF)`;
+  const s = `${yesNo(snap.loads, paint)}${snap.reason === 'the RDB is intact' ? '' : ` (${printableText(snap.reason)})`}`;
+  return `Redis would start: as dump.rdb: ${s}; as an AOF: ${aof}`;
 }
 
 function verdictLine(r: CheckReport, paint: Paint): string {
