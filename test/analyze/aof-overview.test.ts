@@ -18,7 +18,7 @@ import { bytesSource, openSource, type ByteSource } from '../../src/io/source.js
 import { resolveInput } from '../../src/pipeline/detect.js';
 import { scanFile } from '../../src/pipeline/scan-file.js';
 import { CorruptDataError, LimitError, TruncatedError } from '../../src/errors.js';
-import { CORPUS, FIXTURES } from '../helpers/files.js';
+import { CORPUS, describeCorpus, FIXTURES, itCorpus } from '../helpers/files.js';
 import { byteByByte, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { checkAofBytes, checkAofDir, requireRedisCheckAof } from '../helpers/redis-check-aof.js';
 
@@ -313,7 +313,7 @@ describe('inspectInput on the AOF fixtures', () => {
     expect(r.parts[0].rdb!.totals.keys).toBe(want.totals.keys);
   });
 
-  it('keeps inspectRdb\'s behaviour for a damaged RDB file: the checksum mismatch report, or the error', async () => {
+  itCorpus('keeps inspectRdb\'s behaviour for a damaged RDB file: the checksum mismatch report, or the error', async () => {
     const mismatch = path.join(CORPUS, 'librdb', 'invalid_chksum_v8.rdb');
     const res = await inspectInput(mismatch);
     expect(res.kind).toBe('rdb');
@@ -323,6 +323,9 @@ describe('inspectInput on the AOF fixtures', () => {
     expect({ ...got, elapsedMs: 0 }).toEqual({ ...want, elapsedMs: 0 });
     const corrupt = path.join(CORPUS, 'librdb', 'redis_ent_opcode_ram_lru.rdb');
     await expect(inspectInput(corrupt)).rejects.toMatchObject({ code: 'UNKNOWN_TYPE', offset: 280, file: corrupt });
+  });
+
+  it('keeps inspectRdb\'s behaviour for a cut RDB file: the error', async () => {
     const cut = path.join(TMP, 'cut.rdb');
     writeFileSync(cut, read(RDB_BASE).subarray(0, 500));
     await expect(inspectInput(cut)).rejects.toBeInstanceOf(TruncatedError);
@@ -467,7 +470,7 @@ describe('inspectAof on damaged copies, against redis-check-aof', () => {
 
 // ---------------------------------------------------------------- the corpus
 
-describe('the corpus AOF files, read in place', () => {
+describeCorpus('the corpus AOF files, read in place', () => {
   const files = ['rdb/hash_as_listpack_with_hfe.aof', 'rdb/hash_with_hfe.aof', 'rdb/memory.aof', 'rdb/memory_regex.aof', 'rdb/valkey_hash2_with_hfe.aof', 'redis/rdb-preamble.aof'];
   for (const rel of files) {
     it(`${rel} inspects without problems`, async () => {

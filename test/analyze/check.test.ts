@@ -7,12 +7,12 @@
  * on a real redis-server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promises as fs, readFileSync, readdirSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkPath, CHECK_SCHEMA_VERSION, type CheckReport } from '../../src/analyze/check.js';
 import { decodeResp } from '../../src/aof/resp-decoder.js';
-import { CORPUS, FIXTURES, fixtureRdbs } from '../helpers/files.js';
+import { CORPUS, corpusNames, corpusPath, describeCorpus, FIXTURES, fixtureRdbs } from '../helpers/files.js';
 import { checkAofDir, runRedisCheckAof, type CheckAofRun } from '../helpers/redis-check-aof.js';
 
 const AOF = path.join(FIXTURES, 'aof');
@@ -168,8 +168,8 @@ describe('check: every fixture is intact', () => {
   }
 });
 
-describe('check: corpus AOFs', () => {
-  const files = [path.join(CORPUS, 'redis', 'rdb-preamble.aof'), ...readdirSync(path.join(CORPUS, 'rdb')).filter((f) => f.endsWith('.aof')).map((f) => path.join(CORPUS, 'rdb', f))];
+describeCorpus('check: corpus AOFs', () => {
+  const files = [corpusPath('redis', 'rdb-preamble.aof'), ...corpusNames('rdb', '.aof').map((f) => corpusPath('rdb', f))];
 
   it('finds the corpus AOFs (the HDT3213 ones and the redis preamble sample)', () => {
     expect(files.length).toBeGreaterThanOrEqual(6);

@@ -6,17 +6,17 @@ import { inspectRdb, OverviewAnalyzer, parseFunctionHeader } from '../../src/ana
 import { bytesSource, openSource } from '../../src/io/source.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { CorruptDataError, TruncatedError } from '../../src/errors.js';
+import { corpusPath, describeCorpus, itCorpus } from '../helpers/files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
-const corpus = (p: string): string => path.join(CORPUS, p);
+const corpus = (p: string): string => corpusPath(p);
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
 async function inspect(p: string, opts = {}) {
   return inspectRdb(await openSource(corpus(p)), opts);
 }
 
-describe('inspectRdb on the shared corpus', () => {
+describeCorpus('inspectRdb on the shared corpus', () => {
   it('counts the 13 keys of the classic-encodings file, by type and encoding', async () => {
     // redis/encodings.rdb: RDB 4, one key per classic encoding (corpus README).
     const r = await inspect('redis/encodings.rdb');
@@ -148,14 +148,14 @@ describe('inspectRdb failures', () => {
   });
 
   it('throws TruncatedError for a cut file', async () => {
-    const bytes = readFileSync(corpus('redis/encodings.rdb'));
+    const bytes = readFileSync(path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb'));
     const err = await inspectRdb(bytesSource(bytes.subarray(0, 300), 'cut.rdb')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TruncatedError);
   });
 });
 
 describe('OverviewAnalyzer', () => {
-  it('asks for module values only', async () => {
+  itCorpus('asks for module values only', async () => {
     const a = new OverviewAnalyzer();
     const asked: string[] = [];
     await scanRdb(await openSource(corpus('redis-rdb-tools/redis_40_with_module.rdb')), {

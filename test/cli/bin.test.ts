@@ -1,7 +1,8 @@
 /** The built executable, spawned as a user runs it. */
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,7 +47,15 @@ describe('dist/cli/main.js', () => {
   });
 
   it('sets exit codes 1 and 2', () => {
-    expect(rdbtool(['inspect', path.join(ROOT, '..', 'shared', 'corpus', 'librdb', 'invalid_chksum_v8.rdb')]).status).toBe(1);
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-bin-'));
+    const damaged = path.join(tmp, 'bad-checksum.rdb');
+    const bytes = readFileSync(FIXTURE);
+    bytes[bytes.length - 1] ^= 0xff; // the last byte of the CRC-64 trailer
+    writeFileSync(damaged, bytes);
+    const bad = rdbtool(['inspect', damaged]);
+    rmSync(tmp, { recursive: true, force: true });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/checksum mismatch/);
     const missing = rdbtool(['export', 'no-such-file.rdb']);
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -10,11 +10,11 @@ import { reportError } from '../../src/cli/run.js';
 import { InputError } from '../../src/errors.js';
 import { collector, run } from './capture.js';
 import type { CliIo } from '../../src/cli/cli.js';
+import { corpusPath, itCorpus } from '../helpers/files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const ALL_TYPES = path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb');
-const corpus = (p: string): string => path.join(CORPUS, p);
+const corpus = (p: string): string => corpusPath(p);
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-cli-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
@@ -133,7 +133,7 @@ describe('inspect', () => {
     expect(typeof j.elapsedMs).toBe('number');
   });
 
-  it('exits 1 on a checksum mismatch, and still prints the report', async () => {
+  itCorpus('exits 1 on a checksum mismatch, and still prints the report', async () => {
     const r = await run(['inspect', corpus('librdb/invalid_chksum_v8.rdb')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('MISMATCH');
@@ -141,7 +141,7 @@ describe('inspect', () => {
     expect(r.stderr).toMatch(/checksum mismatch: stored 0xb477e446e98e5402, computed 0xa609bb6465990fe1/);
   });
 
-  it('exits 1 with one located line for a corrupt file; --json adds the error object', async () => {
+  itCorpus('exits 1 with one located line for a corrupt file; --json adds the error object', async () => {
     const file = corpus('librdb/redis_ent_opcode_ram_lru.rdb');
     const r = await run(['inspect', file]);
     expect(r.code).toBe(1);
@@ -155,7 +155,7 @@ describe('inspect', () => {
     });
   });
 
-  it('shows the stack with --debug', async () => {
+  itCorpus('shows the stack with --debug', async () => {
     const r = await run(['inspect', corpus('librdb/redis_ent_opcode_ram_lru.rdb'), '--debug']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\n\s+at /);
@@ -194,7 +194,7 @@ describe('inspect', () => {
 });
 
 describe('export', () => {
-  it('writes NDJSON to stdout', async () => {
+  itCorpus('writes NDJSON to stdout', async () => {
     const r = await run(['export', corpus('redis/encodings.rdb')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -211,12 +211,12 @@ describe('export', () => {
     expect(arr.every((x) => x.db === 1 && x.type === 'string')).toBe(true);
   });
 
-  it('matches keys with a Redis glob', async () => {
+  itCorpus('matches keys with a Redis glob', async () => {
     const r = await run(['export', corpus('redis/encodings.rdb'), '--match', 'set_zipped_[12]']);
     expect(lines(r.stdout).map((l) => (JSON.parse(l) as { key: string }).key).sort()).toEqual(['set_zipped_1', 'set_zipped_2']);
   });
 
-  it('writes to a file with -o and refuses to overwrite its input', async () => {
+  itCorpus('writes to a file with -o and refuses to overwrite its input', async () => {
     const out = path.join(TMP, 'out.ndjson');
     const r = await run(['export', corpus('redis/encodings.rdb'), '-o', out]);
     expect(r.code).toBe(0);
@@ -235,7 +235,7 @@ describe('export', () => {
     expect(existsSync(path.join(TMP, 'no'))).toBe(false);
   });
 
-  it('exits 1 on a checksum mismatch after writing the records', async () => {
+  itCorpus('exits 1 on a checksum mismatch after writing the records', async () => {
     const r = await run(['export', corpus('librdb/invalid_chksum_v8.rdb')]);
     expect(r.code).toBe(1);
     expect(lines(r.stdout)).toHaveLength(3);

@@ -15,9 +15,9 @@ import { bytesSource, openSource } from '../../src/io/source.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { jsonToBytes, type JsonBytes } from '../../src/format/json.js';
 import { CorruptDataError, InputError } from '../../src/errors.js';
+import { CORPUS, describeCorpus, itCorpus, RUN_CORPUS } from '../helpers/files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const FIXTURES = path.join(ROOT, 'fixtures', 'rdb');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-export-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -100,6 +100,7 @@ interface Summary {
 /** Corpus RDB files a real server loaded, with what it then held. */
 function observedCases(): { file: string; observed: string }[] {
   const out: { file: string; observed: string }[] = [];
+  if (!RUN_CORPUS) return out;
   for (const folder of ['redis', 'redis-rdb-tools', 'rdb', 'librdb']) {
     const summary = JSON.parse(readFileSync(path.join(CORPUS, folder, 'observed', 'summary.json'), 'utf8')) as Summary;
     for (const [name, s] of Object.entries(summary.files)) {
@@ -117,7 +118,7 @@ const OBSERVED_AT_MS = Date.UTC(2026, 10, 24);
 // load (corpus README), so the file has keys the server never showed.
 const SERVER_DROPS_KEYS = new Set(['corrupt_empty_keys.rdb']);
 
-describe('export vs. what Redis 7.4.1 held after loading each corpus file', () => {
+describeCorpus('export vs. what Redis 7.4.1 held after loading each corpus file', () => {
   const cases = observedCases();
   it('has cases to check', () => {
     expect(cases.length).toBeGreaterThan(50);
@@ -206,7 +207,7 @@ describe('export vs. the fixtures\' truth files', () => {
 // ------------------------------------------------------------------ schema details
 
 describe('export schema details', () => {
-  it('writes one object per line, in file order, with the schema\'s property order', async () => {
+  itCorpus('writes one object per line, in file order, with the schema\'s property order', async () => {
     const { text, records } = await exportFile(path.join(CORPUS, 'redis-rdb-tools', 'multiple_databases.rdb'));
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(3);
@@ -217,7 +218,7 @@ describe('export schema details', () => {
     expect(Object.keys(records[0])).toEqual(['db', 'key', 'type', 'encoding', 'expireAtMs', 'value']);
   });
 
-  it('writes one JSON array with --format json', async () => {
+  itCorpus('writes one JSON array with --format json', async () => {
     const sink = memorySink();
     await exportRdb(await openSource(path.join(CORPUS, 'redis-rdb-tools', 'multiple_databases.rdb')), sink, { format: 'json' });
     const arr = JSON.parse(sink.text()) as Rec[];
@@ -227,7 +228,7 @@ describe('export schema details', () => {
     expect(JSON.parse(empty.text())).toEqual([]);
   });
 
-  it('adds lfuFreq / lruIdleSec only when the file has them', async () => {
+  itCorpus('adds lfuFreq / lruIdleSec only when the file has them', async () => {
     const lfu = await exportFile(path.join(CORPUS, 'librdb', 'mem_policy_lfu.rdb'));
     expect(lfu.records.every((r) => typeof r.lfuFreq === 'number' && !('lruIdleSec' in r))).toBe(true);
     const lru = await exportFile(path.join(CORPUS, 'librdb', 'mem_policy_lru.rdb'));
@@ -235,7 +236,7 @@ describe('export schema details', () => {
     expect(Object.keys(lru.records[0]).slice(-1)).toEqual(['lruIdleSec']);
   });
 
-  it('lists field TTLs of hashes, only for fields that have one', async () => {
+  itCorpus('lists field TTLs of hashes, only for fields that have one', async () => {
     // rdb/hash_with_hfe.rdb: F1..F8, F1-F3 with TTLs (corpus README).
     const { records } = await exportFile(path.join(CORPUS, 'rdb', 'hash_with_hfe.rdb'));
     // In file order, like the value; sorted here to compare.
@@ -248,7 +249,7 @@ describe('export schema details', () => {
     expect('fieldExpireAtMs' in plain.records[0]).toBe(false);
   });
 
-  it('writes module values as name, encver and base64 payload', async () => {
+  itCorpus('writes module values as name, encver and base64 payload', async () => {
     const { records } = await exportFile(path.join(CORPUS, 'redis-rdb-tools', 'redis_40_with_module.rdb'));
     const foo = records.find((r) => r.key === 'foo')!;
     expect(foo.type).toBe('module');
@@ -258,7 +259,7 @@ describe('export schema details', () => {
     expect(Buffer.from(v.raw.b64, 'base64').at(-1)).toBe(0); // the payload ends with the module EOF opcode
   });
 
-  it('writes scores as numbers, infinities as strings, and keeps -0', async () => {
+  itCorpus('writes scores as numbers, infinities as strings, and keeps -0', async () => {
     const { text, records } = await exportFile(path.join(CORPUS, 'librdb', 'plain_zset_v6.rdb'));
     const scores = new Map((records[0].value as [string, unknown][]).map(([m, sc]) => [m, sc]));
     expect(scores.get('a8')).toBe('inf');
@@ -269,14 +270,14 @@ describe('export schema details', () => {
     expect(text).toContain('["a3",-0]');
   });
 
-  it('writes binary keys and values as base64', async () => {
+  itCorpus('writes binary keys and values as base64', async () => {
     const { records } = await exportFile(path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb'));
     const bin = records.find((r) => r.key === 'bin')!;
     expect(bin.value).toEqual({ b64: 'ACQgfjB//wqqCYANQWI=' });
     expect(records.find((r) => r.key === 'utf8')!.value).toBe('בדיקה𐀏123עברית');
   });
 
-  it('leaves out deleted stream entries and metadata the stream type does not carry', async () => {
+  itCorpus('leaves out deleted stream entries and metadata the stream type does not carry', async () => {
     const { records } = await exportFile(path.join(CORPUS, 'redis-rdb-tools', 'redis_50_with_streams.rdb'));
     const s = records.find((r) => r.type === 'stream')!.value as StreamValue;
     expect(s.entries).toHaveLength(4);
@@ -289,7 +290,7 @@ describe('export schema details', () => {
     expect(Object.keys(s2)).toEqual(['entries', 'length', 'lastGeneratedId', 'maxDeletedEntryId', 'entriesAdded', 'recordedFirstEntryId', 'groups']);
   });
 
-  it('applies filters without decoding skipped values', async () => {
+  itCorpus('applies filters without decoding skipped values', async () => {
     const file = path.join(CORPUS, 'redis', 'encodings.rdb');
     const all = await exportFile(file);
     expect(all.records).toHaveLength(13);
@@ -299,7 +300,7 @@ describe('export schema details', () => {
     expect(none.text).toBe('');
   });
 
-  it('collects a string delivered in parts into one value', async () => {
+  itCorpus('collects a string delivered in parts into one value', async () => {
     // Limits small enough that every string above 4 bytes arrives through stringPart.
     const file = path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb');
     const whole = await exportFile(file);
@@ -308,24 +309,27 @@ describe('export schema details', () => {
     expect(whole.records.find((r) => r.key === 'longerstring')!.value).toBe('thisisalongerstring.idontknowwhatitmeans');
   });
 
+  // Every string above 4 bytes arrives in parts: from a file it is read back from the file,
+  // from memory it is held; text, escaped text and binary values alike.
+  async function expectSameInParts(file: string): Promise<void> {
+    const whole = await exportFile(file);
+    const fromFile = await exportFile(file, { limits: { maxInlineValueBytes: 4 } });
+    expect(fromFile.text).toBe(whole.text);
+    const sink = memorySink();
+    await exportRdb(bytesSource(readFileSync(file), 'x', 7), sink, { limits: { maxInlineValueBytes: 4 } });
+    expect(sink.text()).toBe(whole.text);
+  }
+
   it('writes a string delivered in parts the same from a file, from memory and whole', async () => {
-    // Every string above 4 bytes arrives in parts: from a file it is read back from the file,
-    // from memory it is held; text, escaped text and binary values alike.
-    for (const file of [
-      path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb'),
-      path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb'),
-      path.join(FIXTURES, 'all-types.rdb'),
-    ]) {
-      const whole = await exportFile(file);
-      const fromFile = await exportFile(file, { limits: { maxInlineValueBytes: 4 } });
-      expect(fromFile.text).toBe(whole.text);
-      const sink = memorySink();
-      await exportRdb(bytesSource(readFileSync(file), 'x', 7), sink, { limits: { maxInlineValueBytes: 4 } });
-      expect(sink.text()).toBe(whole.text);
-    }
+    await expectSameInParts(path.join(FIXTURES, 'all-types.rdb'));
   });
 
-  it('fails when a value read back from the file is not what was decoded', async () => {
+  itCorpus('writes a string delivered in parts the same from a file, from memory and whole: corpus files', async () => {
+    await expectSameInParts(path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb'));
+    await expectSameInParts(path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb'));
+  });
+
+  itCorpus('fails when a value read back from the file is not what was decoded', async () => {
     const file = path.join(CORPUS, 'redis-rdb-tools', 'rdb_version_5_with_checksum.rdb');
     const bytes = readFileSync(file);
     const at = bytes.indexOf('thisisalongerstring');
@@ -340,7 +344,7 @@ describe('export schema details', () => {
     expect((err as InputError).message).toMatch(/changed while being read/);
   });
 
-  it('writes the same text to a text function as to a sink, whole characters per call', async () => {
+  itCorpus('writes the same text to a text function as to a sink, whole characters per call', async () => {
     const file = path.join(CORPUS, 'redis-rdb-tools', 'non_ascii_values.rdb');
     const { text } = await exportFile(file);
     const pieces: string[] = [];
@@ -389,7 +393,7 @@ describe('export schema details', () => {
     expect(worst).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it('streams its output: text reaches the sink before the input ends', async () => {
+  itCorpus('streams its output: text reaches the sink before the input ends', async () => {
     const bytes = readFileSync(path.join(CORPUS, 'librdb', '100_lists.rdb'));
     const sizes: number[] = [];
     const exporter = new NdjsonExporter((s) => sizes.push(s.length));
@@ -400,7 +404,7 @@ describe('export schema details', () => {
     expect(Math.max(...sizes)).toBeLessThan(200_000);
   });
 
-  it('stops quietly when the reader goes away', async () => {
+  itCorpus('stops quietly when the reader goes away', async () => {
     let written = 0;
     const out = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -417,7 +421,7 @@ describe('export schema details', () => {
     await sink.close();
   });
 
-  it('throws CHECKSUM_MISMATCH after writing the records it read', async () => {
+  itCorpus('throws CHECKSUM_MISMATCH after writing the records it read', async () => {
     const sink = memorySink();
     const err = await exportRdb(await openSource(path.join(CORPUS, 'librdb', 'invalid_chksum_v8.rdb')), sink).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CorruptDataError);

@@ -15,7 +15,7 @@ import type { ByteSource } from '../../src/io/source.js';
 import { scanFile } from '../../src/pipeline/scan-file.js';
 import { jsonToBytes, type JsonBytes } from '../../src/format/json.js';
 import { CorruptDataError, RdbtoolError, TruncatedError } from '../../src/errors.js';
-import { CORPUS, FIXTURES } from '../helpers/files.js';
+import { CORPUS, FIXTURES, itCorpus } from '../helpers/files.js';
 import { byteByByte, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { rng } from '../helpers/bytes.js';
 
@@ -156,7 +156,7 @@ describe('exportCommands on the fixtures', () => {
     }
   });
 
-  it('the corpus AOFs round-trip too', async () => {
+  itCorpus('the corpus AOFs round-trip too', async () => {
     for (const [rel, respFrom] of [
       ['rdb/memory.aof', 0],
       ['rdb/hash_with_hfe.aof', 0],

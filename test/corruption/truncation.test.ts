@@ -6,10 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decode, eventLog, randomSplits } from '../helpers/collect.js';
-import { fixtureRdbs, goodCorpusRdbs } from '../helpers/files.js';
+import { describeCorpus, fixtureRdbs, goodCorpusRdbs } from '../helpers/files.js';
 import { TruncatedError } from '../../src/errors.js';
-
-const inputs = [...fixtureRdbs(), ...goodCorpusRdbs().filter((_, i) => i % 4 === 0)];
 
 /** Up to `n` distinct cut points in [0, len): the edges plus seeded random ones. */
 function cutPoints(len: number, n: number, seed: number): number[] {
@@ -26,7 +24,8 @@ function cutPoints(len: number, n: number, seed: number): number[] {
   return [...pts].sort((a, b) => a - b);
 }
 
-describe('truncated files', () => {
+/** One test per file: every cut gives a typed TRUNCATED error inside the cut. */
+function truncationTests(inputs: string[]): void {
   for (const file of inputs) {
     it(path.basename(file), () => {
       const bytes = readFileSync(file);
@@ -49,4 +48,16 @@ describe('truncated files', () => {
       }
     });
   }
+}
+
+describe('truncated files: fixtures', () => {
+  const inputs = fixtureRdbs();
+  it('has inputs', () => expect(inputs.length).toBeGreaterThanOrEqual(6));
+  truncationTests(inputs);
+});
+
+describeCorpus('truncated files: a quarter of the corpus', () => {
+  const inputs = goodCorpusRdbs().filter((_, i) => i % 4 === 0);
+  it('has inputs', () => expect(inputs.length).toBeGreaterThan(10));
+  truncationTests(inputs);
 });

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { inspectRdb, type InspectReport } from '../../src/analyze/overview.js';
 import { openSource } from '../../src/io/source.js';
 import { renderInspect } from '../../src/format/reports/inspect.js';
+import { CORPUS, itCorpus } from '../helpers/files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 async function report(file: string): Promise<InspectReport> {
   return inspectRdb(await openSource(file));
@@ -33,7 +33,7 @@ describe('renderInspect', () => {
     expect(/[\x00-\x09\x0b-\x1f\x7f]/.test(text)).toBe(false);
   });
 
-  it('marks a checksum mismatch and trailing bytes', async () => {
+  itCorpus('marks a checksum mismatch and trailing bytes', async () => {
     const bad = renderInspect(await report(path.join(CORPUS, 'librdb', 'invalid_chksum_v8.rdb')));
     expect(bad).toContain('Checksum:  MISMATCH: stored 0xb477e446e98e5402, computed 0xa609bb6465990fe1');
     const tail = renderInspect(await report(path.join(CORPUS, 'redis', 'rdb-preamble.aof')));
@@ -42,7 +42,7 @@ describe('renderInspect', () => {
     expect(old).toContain('absent (RDB version 4 has no checksum)');
   });
 
-  it('lists module types', async () => {
+  itCorpus('lists module types', async () => {
     const text = renderInspect(await report(path.join(CORPUS, 'redis-rdb-tools', 'redis_40_with_module.rdb')));
     expect(text).toContain('Module types');
     expect(text).toMatch(/ReJSON-RL +│ +0 │ +1 │ +0 │/);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { openSource } from '../../src/io/source.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { RdbtoolError } from '../../src/errors.js';
-import { CORPUS, fixtureRdbs } from '../helpers/files.js';
+import { CORPUS, fixtureRdbs, itCorpus } from '../helpers/files.js';
 
 describe('scanRdb', () => {
   for (const mode of ['never', 'always'] as const) {
@@ -23,7 +23,7 @@ describe('scanRdb', () => {
       }
     });
 
-    it(`reports a CRC mismatch (${mode})`, async () => {
+    itCorpus(`reports a CRC mismatch (${mode})`, async () => {
       const file = path.join(CORPUS, 'librdb', 'invalid_chksum_v8.rdb');
       await expect(scanRdb(await openSource(file), {}, { checksumWorker: mode })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', file });
       const r = await scanRdb(await openSource(file), {}, { checksumWorker: mode, strictChecksum: false });
