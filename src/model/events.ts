@@ -41,6 +41,11 @@ export interface KeyInfo {
   onDiskBytes: number;
   /** Set at `keyEnd`: length in bytes of a string value (decompressed), 0 for other types. */
   valueBytes: number;
+  /**
+   * Set at `keyEnd` for a module value (type 7): the 9-character module type name, known
+   * whether or not the value was asked for. Undefined for every other type.
+   */
+  moduleName?: string;
 }
 
 /** A stream's metadata (fields the file's type does not carry are undefined). */
@@ -129,6 +134,17 @@ export interface RdbHandler {
   selectDb?(db: number, offset: number): void;
   resizeDb?(keys: number, expires: number, offset: number): void;
   slotInfo?(slot: number, keys: number, expires: number, offset: number): void;
+  /**
+   * Every byte read where a type is expected that is not an object type (FORMATS.md §1.4):
+   * once per opcode, at its offset, before its payload is read. EOF (255) is not reported
+   * (`end` is). An unknown opcode is reported just before the decoder refuses it.
+   */
+  opcode?(opcode: number, offset: number): void;
+  /**
+   * A function library (FUNCTION2, opcode 245): its source as `FUNCTION LOAD` takes it. A
+   * library in the 7.0 RC layout (opcode 246) is delivered as Redis 7.0 rebuilds it,
+   * `#!<engine> name=<name>\n<code>` (its description dropped).
+   */
   function?(code: Uint8Array, offset: number): void;
   moduleAux?(m: ModuleBlob & { when: number }, offset: number): void;
   /** Valkey SLOT_IMPORT (opcode 243 in VALKEY files). */

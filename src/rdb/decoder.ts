@@ -171,6 +171,8 @@ export class RdbDecoder extends RdbCursor {
   private *run(): Step {
     yield* this.readMagic();
     const h = this.h;
+    // Looked up once: most handlers have no `opcode`, and then the loop pays one comparison.
+    const onOpcode = h.opcode;
     const r = this.r;
     const k = this.key;
     let expireAtMs: number | null = null;
@@ -191,7 +193,9 @@ export class RdbDecoder extends RdbCursor {
       const at = r.base + r.pos;
       const t = r.buf[r.pos];
       if (t >= 240 || (t >= 100 && t < 128)) {
-        // Opcodes (and foreign ones we refuse precisely).
+        // Opcodes (and foreign ones we refuse precisely). Each case consumes its byte before
+        // it can yield, so this line runs once per opcode whatever the chunking.
+        if (onOpcode !== undefined && t !== RdbOpcode.Eof) onOpcode.call(h, t, at);
         switch (t) {
           case RdbOpcode.Eof: {
             r.pos++;
@@ -312,8 +316,12 @@ export class RdbDecoder extends RdbCursor {
             r.pos++;
             continue;
           }
-          case RdbOpcode.FunctionPreGa:
-            throw this.bad('UNKNOWN_OPCODE', 'pre-release function format (Redis 7.0 RC) is not supported by any Redis release', at, 'FUNCTION2 (0xF5)', hexByte(t));
+          case RdbOpcode.FunctionPreGa: {
+            this.doing = 'read-function';
+            r.pos++;
+            yield* this.readFunctionPreGa(at);
+            continue;
+          }
           default:
             if (t >= 240) throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
             throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, 'an RDB object type', hexByte(t));
@@ -361,6 +369,7 @@ export class RdbDecoder extends RdbCursor {
       k.elements = 0;
       k.onDiskBytes = 0;
       k.valueBytes = 0;
+      k.moduleName = undefined;
       expireAtMs = null;
       idle = undefined;
       freq = undefined;
@@ -534,6 +543,23 @@ export class RdbDecoder extends RdbCursor {
       ranges.push([a, b]);
     }
     this.h.slotImport?.(job, ranges, at);
+  }
+
+  /**
+   * A function library in the layout of the Redis 7.0 release candidates (opcode 246,
+   * FORMATS.md §1.4, §3.10): name, engine, a length that is non-zero when a description
+   * follows, the description, then the code without its shebang line. Redis 7.0 loads it as
+   * the library `#!<engine> name=<name>\n<code>` and drops the description; the library is
+   * delivered in that form, so a consumer sees what 7.0 holds.
+   */
+  private *readFunctionPreGa(at: number): Step {
+    let name, engine, hasDescription, code;
+    while ((name = this.tryString(true)) === null) yield;
+    while ((engine = this.tryString(true)) === null) yield;
+    while ((hasDescription = this.tryLength()) < 0) yield;
+    if (hasDescription !== 0) while (!this.skipNow()) yield;
+    while ((code = this.tryString()) === null) yield;
+    this.h.function?.(rebuildLibrarySource(engine, name, code), at);
   }
 
   // ---------------------------------------------------------------- values
@@ -825,6 +851,7 @@ export class RdbDecoder extends RdbCursor {
     while (this.tryLength() < 0) yield;
     const { name, encver, idText } = readModuleId(this, at);
     this.ctxWhat = `module ${name}`;
+    this.key.moduleName = name;
     let raw;
     while ((raw = tryModulePayload(this)) === null) yield;
     this.count = 1;
@@ -989,6 +1016,31 @@ export class RdbDecoder extends RdbCursor {
   }
 }
 
+const SHEBANG = new TextEncoder().encode('#!');
+const NAME_PREFIX = new TextEncoder().encode(' name=');
+
+/**
+ * `#!<engine> name=<name>\n<code>`, as Redis 7.0 builds it from a 7.0 RC record. It formats
+ * engine and name as C strings, so each is cut at its first NUL byte; the code is kept whole.
+ */
+function rebuildLibrarySource(engine: Uint8Array, name: Uint8Array, code: Uint8Array): Uint8Array {
+  const cut = (b: Uint8Array): Uint8Array => {
+    const nul = b.indexOf(0);
+    return nul < 0 ? b : b.subarray(0, nul);
+  };
+  const e = cut(engine);
+  const n = cut(name);
+  const out = new Uint8Array(SHEBANG.length + e.length + NAME_PREFIX.length + n.length + 1 + code.length);
+  let p = 0;
+  for (const part of [SHEBANG, e, NAME_PREFIX, n]) {
+    out.set(part, p);
+    p += part.length;
+  }
+  out[p++] = 0x0a;
+  out.set(code, p);
+  return out;
+}
+
 function hex64(hi: number, lo: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
@@ -1011,6 +1063,7 @@ class KeyRecord implements KeyInfo {
   elements = 0;
   onDiskBytes = 0;
   valueBytes = 0;
+  moduleName: string | undefined = undefined;
   private buf: Uint8Array = NO_BYTES;
   private start = 0;
   private end = 0;
