@@ -17,8 +17,18 @@
  * at such an annotation even inside a MULTI block, leaving a MULTI without EXEC; here the cut
  * moves back to the MULTI, which is what Redis itself keeps when it loads that file (and what
  * `redis-check-aof --fix` makes of the tool's result).
+ *
+ * Two refusals go further than the tool, because its cut can destroy what was never an AOF:
+ * a file that is not a Redis persistence file at all is never cut, and a cut that would keep
+ * no command of a file in which not one complete command was read needs `allowEmptyResult`
+ * (redis-check-aof cuts a PNG or a text file to 0 bytes, and a Markdown file to its title). And a cut in place never writes
+ * through a symbolic link that leaves the AOF directory (or, for a single file, the directory
+ * the link is in) unless `followSymlinks` says so: a backup archive from another machine can
+ * point a part at any file the user can write.
  */
-import { resolveInput, type PartRef } from '../pipeline/detect.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { resolveInput, type PartLink, type PartRef } from '../pipeline/detect.js';
 import { scanInput, type InputHandlers } from '../pipeline/scan-input.js';
 import type { FileContent, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
 import type { ScanProgress } from '../pipeline/scan.js';
@@ -36,6 +46,23 @@ export interface RepairPlanOptions {
   toTimestampSec?: number;
   /** Refuse a plan that would cut more than this many bytes (default: no limit). */
   maxLossBytes?: number;
+  /**
+   * Allow a cut of a plain AOF file in which not one complete command was read, which keeps
+   * no command of it (0 bytes, or annotations only). Default false: such a file may not be an
+   * AOF at all. A file that is neither an RDB nor an AOF is never cut.
+   */
+  allowEmptyResult?: boolean;
+  /**
+   * Allow a cut in place through a symbolic link that leaves the AOF directory (for a single
+   * file: the directory the link is in). The file the link points to is then cut, and backed
+   * up beside it; the link stays a link. Default false.
+   */
+  followSymlinks?: boolean;
+  /**
+   * Where {@link applyRepair} will write a repaired copy (as its `output`): the input is then
+   * only read, so links are not written through. Undefined: the repair is in place.
+   */
+  output?: string;
   /** Decoder limits (a declared size over a limit is refused, not cut). */
   limits?: Partial<Limits>;
   onProgress?: (p: ScanProgress) => void;
@@ -64,7 +91,13 @@ export type RepairRefusal =
   /** Damage comes before the first `#TS:` after T. */
   | 'damaged-before-timestamp'
   /** A `#TS:` annotation that redis-check-aof cannot read comes before the cut. */
-  | 'invalid-timestamp';
+  | 'invalid-timestamp'
+  /** The file is not a Redis persistence file at all (neither an RDB nor an AOF): never cut. */
+  | 'not-persistence-file'
+  /** The cut would keep no command of a plain AOF file in which not one complete command was read (see `allowEmptyResult`). */
+  | 'empty-result'
+  /** The file to cut in place is a symbolic link leading out of its directory (see `followSymlinks`). */
+  | 'link-leaves-directory';
 
 /** One `#TS:` annotation. */
 export interface RepairTimestamp {
@@ -94,6 +127,8 @@ export interface RepairTarget {
   index: number;
   /** Its size when planned. */
   bytes: number;
+  /** Set when it is a symbolic link: where it points (the file a cut in place writes). */
+  link: PartLink | null;
 }
 
 /** One input file as the plan saw it. */
@@ -110,6 +145,8 @@ export interface RepairFileInfo {
   /** Where redis-check-aof would cut it; null when missing. */
   okUpTo: number | null;
   last: boolean;
+  /** Set when the name is a symbolic link: its text, the file it resolves to, and whether that leaves the directory. */
+  link: PartLink | null;
 }
 
 /** What {@link planRepair} decided. Plain data (`target.path` may be a Buffer; `internal` is hidden). */
@@ -123,6 +160,12 @@ export interface RepairPlan {
   /** `fix` (cut the damage, like `--fix`) or `timestamp` (like `--truncate-to-timestamp`). */
   mode: 'fix' | 'timestamp';
   toTimestampSec: number | null;
+  /** Where a repaired copy goes (`output` option); null for a repair in place. */
+  output: string | null;
+  /** The `allowEmptyResult` option as planned. */
+  allowEmptyResult: boolean;
+  /** The `followSymlinks` option as planned. */
+  followSymlinks: boolean;
   action: RepairAction;
   refusal: RepairRefusal | null;
   /** The decision in one sentence. */
@@ -201,6 +244,8 @@ export function readTimestampAnnotation(a: Pick<AofAnnotation, 'raw' | 'byteLeng
 interface FileFacts {
   /** End of the last complete unit (command or annotation), or null when none was read. */
   lastUnitEnd: number | null;
+  /** Complete commands read (inside MULTI or not). */
+  commands: number;
 }
 
 /** Follows `#TS:` annotations across files, keeping apart the ones inside an open MULTI. */
@@ -268,11 +313,16 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
     throw new UsageError(`invalid maxLossBytes ${opts.maxLossBytes}: expected an integer >= 0`);
   }
   const input = await resolveInput(given);
+  // A single file named through a link gets the same care as a part that is one.
+  if (input.form === 'file' && input.parts[0].link === undefined) {
+    const link = await singleFileLink(given);
+    if (link) input.parts[0].link = link;
+  }
   const manifestIdentity = input.manifestPath ? await fileIdentity(input.manifestPath) : null;
   const parts: RepairInternal['parts'] = [];
   for (const ref of input.parts) parts.push({ ref, identity: ref.size === null ? null : await fileIdentity(ref.path) });
 
-  const facts: FileFacts[] = input.parts.map(() => ({ lastUnitEnd: null }));
+  const facts: FileFacts[] = input.parts.map(() => ({ lastUnitEnd: null, commands: 0 }));
   const ts = new TimestampTracker();
   let fileIndex = 0;
   let cut: TimestampCut | null = null;
@@ -292,6 +342,7 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
     aof: {
       command: (c) => {
         unitEnd(c.offset + c.byteLength);
+        facts[fileIndex].commands++;
         if (ts.inMulti) ts.commandsInMulti++;
         if (cut !== null && cut.fileIndex === fileIndex) cut.commandsAfter++;
       },
@@ -351,6 +402,9 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
     manifestPath: input.manifestPath ?? null,
     mode: tsMode ? 'timestamp' : 'fix',
     toTimestampSec: T ?? null,
+    output: opts.output ?? null,
+    allowEmptyResult: opts.allowEmptyResult === true,
+    followSymlinks: opts.followSymlinks === true,
     action: 'none',
     refusal: null,
     reason: '',
@@ -372,12 +426,7 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
   // Not enumerable: JSON.stringify(plan) and object spreads leave it out (it holds bigints).
   Object.defineProperty(plan, 'internal', { value: { parts, manifestIdentity, limits: opts.limits } satisfies RepairInternal, enumerable: false });
 
-  const refuse = (refusal: RepairRefusal, reason: string): RepairPlan => {
-    plan.action = 'refuse';
-    plan.refusal = refusal;
-    plan.reason = reason;
-    return plan;
-  };
+  const refuse = (refusal: RepairRefusal, reason: string) => refusePlan(plan, refusal, reason);
   const damageOf = (i: number): RepairDamage | null => {
     const s = scanned.files[i].scan;
     return s?.problem ? { file: scanned.files[i].part.name, ...s.problem } : null;
@@ -391,6 +440,12 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
     const d = damageOf(i);
     if (d === null) return null;
     plan.damage = d;
+    if (d.code === 'NOT_PERSISTENCE_FILE') {
+      return refuse(
+        'not-persistence-file',
+        `${f.part.name}: ${d.reason}${d.found ? ` (${d.found})` : ''}; repair only cuts a damaged AOF, and leaves this file as it is`,
+      );
+    }
     if (d.section === 'rdb') {
       return refuse('rdb-damaged', `${f.part.name}: the RDB part is damaged (${describeDamage(d)}); cutting the file cannot repair an RDB, and redis-check-aof refuses too`);
     }
@@ -418,10 +473,20 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
       if (refused) return refused;
       const s = scanned.files[i].scan;
       if (s?.problem) {
-        truncateAt(plan, scanned.files[i].part, i, s, s.okUpTo, facts[i], null, opts.maxLossBytes);
+        truncateAt(plan, scanned.files[i].part, i, s, s.okUpTo, facts[i], null);
         // Annotations inside the MULTI left open are cut with it.
         if (s.aof?.pendingMulti) plan.firstLostTimestamp = ts.firstInMulti;
-        return plan;
+        // A plain RESP file without one complete command: the cut would keep no command of a
+        // file that may be anything that starts with '*' or '#' (a Markdown heading, say).
+        if (s.respOffset === 0 && facts[i].commands === 0 && !plan.allowEmptyResult) {
+          const kept = plan.cutOffset === 0 ? 'nothing would be left of it' : `only its first ${plan.cutOffset} bytes (annotations) would be left`;
+          return refuse(
+            'empty-result',
+            `${scanned.files[i].part.name}: ${describeDamage(s.problem)}, and not one complete command comes before it: ${kept}, and it may not be an AOF at all. ` +
+              'If it is one (its first command was cut short, say), pass --allow-empty-result',
+          );
+        }
+        return guardWrite(plan, opts);
       }
     }
     plan.reason = input.form === 'multipart' ? 'every file checks clean: nothing to repair' : 'the file checks clean: nothing to repair';
@@ -456,7 +521,8 @@ export async function planRepair(given: string, opts: RepairPlanOptions = {}): P
         );
       }
       const s = scanned.files[i].scan!;
-      return truncateAt(plan, scanned.files[i].part, i, s, c.offset, facts[i], c, opts.maxLossBytes);
+      truncateAt(plan, scanned.files[i].part, i, s, c.offset, facts[i], c);
+      return guardWrite(plan, opts);
     }
     const refused = refuseDamage(i, true);
     if (refused) return refused;
@@ -474,12 +540,11 @@ function truncateAt(
   cutOffset: number,
   facts: FileFacts,
   tsCut: TimestampCut | null,
-  maxLossBytes: number | undefined,
 ): RepairPlan {
   const p = scan.problem;
   const v = scan.aof;
   plan.action = 'truncate';
-  plan.target = { name: part.name, path: part.path, role: part.role, index, bytes: scan.bytes };
+  plan.target = { name: part.name, path: part.path, role: part.role, index, bytes: scan.bytes, link: part.link ?? null };
   plan.cutOffset = cutOffset;
   plan.bytesLost = scan.bytes - cutOffset;
   plan.damage = p ? { file: part.name, ...p } : null;
@@ -504,12 +569,51 @@ function truncateAt(
     );
   }
   if (cutOffset === 0) plan.notes.push(`nothing before the damage is valid: ${part.name} is cut to 0 bytes`);
-  if (maxLossBytes !== undefined && plan.bytesLost > maxLossBytes) {
-    plan.action = 'refuse';
-    plan.refusal = 'max-loss';
-    plan.reason = `the cut would lose ${plan.bytesLost} bytes of ${part.name}, more than --max-loss-bytes ${maxLossBytes}`;
+  return plan;
+}
+
+/**
+ * The refusals that are about what a `truncate` plan would write, not about the damage:
+ * `max-loss`, then (in place only) a cut through a link out of the directory.
+ */
+function guardWrite(plan: RepairPlan, opts: RepairPlanOptions): RepairPlan {
+  const t = plan.target!;
+  if (opts.maxLossBytes !== undefined && plan.bytesLost > opts.maxLossBytes) {
+    return refusePlan(plan, 'max-loss', `the cut would lose ${plan.bytesLost} bytes of ${t.name}, more than --max-loss-bytes ${opts.maxLossBytes}`);
+  }
+  if (plan.output !== null) return plan;
+  const link = t.link;
+  if (link?.leavesDirectory && !plan.followSymlinks) {
+    const where = plan.form === 'multipart' ? 'the AOF directory' : 'the directory it is in';
+    return refusePlan(
+      plan,
+      'link-leaves-directory',
+      `${t.name} is a symbolic link to ${link.resolved ?? link.target}, outside ${where}: repair does not write there unless --follow-symlinks is given ` +
+        '(the file it points to is then cut, and backed up beside it). Or write a repaired copy with -o',
+    );
   }
   return plan;
+}
+
+/** Turns `plan` into a refusal (what a cut would do stays in it, to be shown). */
+function refusePlan(plan: RepairPlan, refusal: RepairRefusal, reason: string): RepairPlan {
+  plan.action = 'refuse';
+  plan.refusal = refusal;
+  plan.reason = reason;
+  return plan;
+}
+
+/**
+ * Where a single file named through a symbolic link leads, or undefined when it is not one.
+ * "Leaving" is judged against the real path of the link's own directory.
+ */
+async function singleFileLink(given: string): Promise<PartLink | undefined> {
+  const st = await fsp.lstat(given).catch(() => null);
+  if (!st?.isSymbolicLink()) return undefined;
+  const target = await fsp.readlink(given, 'utf8').catch(() => '');
+  const resolved = await fsp.realpath(given).catch(() => null);
+  const home = await fsp.realpath(path.dirname(given)).catch(() => path.resolve(path.dirname(given)));
+  return { target, resolved, leavesDirectory: resolved === null || path.dirname(resolved) !== home };
 }
 
 /** `the input ends inside a command at byte 2650` */
@@ -527,5 +631,6 @@ function fileInfo(part: PartRef, scan: FileScan | null): RepairFileInfo {
     status: scan ? scan.status : 'missing',
     okUpTo: scan ? scan.okUpTo : null,
     last: part.last,
+    link: part.link ?? null,
   };
 }

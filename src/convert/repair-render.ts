@@ -5,21 +5,25 @@
  */
 import { formatCount } from '../format/bytes.js';
 import { printableText } from '../format/printable.js';
+import type { PartLink } from '../pipeline/detect.js';
 import type { RepairDamage, RepairPlan, RepairTimestamp } from './repair-plan.js';
-import type { RepairResult } from './repair.js';
+import type { RepairResult, RepairWrite } from './repair.js';
 
-/** The JSON form of a plan. */
-export function repairPlanJson(plan: RepairPlan): Record<string, unknown> {
+/** The JSON form of a plan, with what applying it writes when `writes` is given (see `plannedWrites`). */
+export function repairPlanJson(plan: RepairPlan, writes?: readonly RepairWrite[]): Record<string, unknown> {
   return {
     input: plan.input,
     form: plan.form,
     manifest: plan.manifestPath,
     mode: plan.mode,
     toTimestampSec: plan.toTimestampSec,
+    output: plan.output,
+    allowEmptyResult: plan.allowEmptyResult,
+    followSymlinks: plan.followSymlinks,
     action: plan.action,
     refusal: plan.refusal,
     reason: plan.reason,
-    target: plan.target ? { file: plan.target.name, role: plan.target.role, bytes: plan.target.bytes } : null,
+    target: plan.target ? { file: plan.target.name, role: plan.target.role, bytes: plan.target.bytes, link: plan.target.link } : null,
     cutOffset: plan.cutOffset,
     bytesLost: plan.bytesLost,
     commandsLost: plan.commandsLost,
@@ -32,6 +36,7 @@ export function repairPlanJson(plan: RepairPlan): Record<string, unknown> {
     matchesRedisCheckAof: plan.matchesRedisCheckAof,
     notes: plan.notes,
     files: plan.files.map((f) => ({ ...f })),
+    ...(writes ? { writes: writes.map((w) => ({ ...w })) } : {}),
   };
 }
 
@@ -67,27 +72,44 @@ const row = (label: string, value: string) => `  ${label.padEnd(LABEL)} ${value}
 const name = (s: string) => printableText(s);
 const bytes = (n: number) => `${formatCount(n)} byte${n === 1 ? '' : 's'}`;
 
+/** `-> /elsewhere/x.aof (outside the AOF directory)` */
+function linkText(l: PartLink, outside: string): string {
+  const to = l.resolved ?? `${l.target} (which leads nowhere)`;
+  return `-> ${name(to)}${l.leavesDirectory && l.resolved !== null ? ` (outside ${outside})` : ''}`;
+}
+
+/** `2022-02-01T04:19:10Z`, or '' out of the Date range. */
+function isoTime(sec: number): string {
+  const d = new Date(sec * 1000);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.000Z$/, 'Z');
+}
+
 function stamp(t: RepairTimestamp | null): string {
   if (t === null) return 'none';
-  let when = '';
-  try {
-    when = ` (${new Date(t.sec * 1000).toISOString().replace(/\.000Z$/, 'Z')})`;
-  } catch {
-    // out of the Date range: the number alone
-  }
+  const iso = isoTime(t.sec);
+  const when = iso ? ` (${iso})` : '';
   return `#TS:${t.sec}${when} at byte ${formatCount(t.offset)} of ${name(t.file)}`;
 }
 
-/** A plan as text: what was found, what will be cut (or why not), what is lost. */
-export function renderRepairPlan(plan: RepairPlan): string {
+/**
+ * A plan as text: what was found (every symbolic link and where it leads), what will be cut
+ * (or why not), what is lost, and, when `writes` is given, what will be written where.
+ */
+export function renderRepairPlan(plan: RepairPlan, writes?: readonly RepairWrite[]): string {
   const kind = plan.form === 'multipart' ? `multi-part AOF, ${plan.files.length} file${plan.files.length === 1 ? '' : 's'}` : 'single file';
-  const mode = plan.mode === 'timestamp' ? `, truncate to timestamp ${plan.toTimestampSec}` : '';
+  let mode = '';
+  if (plan.mode === 'timestamp') {
+    const iso = isoTime(plan.toTimestampSec!);
+    mode = `, truncate to timestamp ${plan.toTimestampSec}${iso ? ` (${iso})` : ''}`;
+  }
   let out = `repair plan for ${name(plan.input)} (${kind}${mode})\n`;
   if (plan.form === 'multipart') {
     for (const f of plan.files) {
       const size = f.bytes === null ? 'missing' : `${bytes(f.bytes)}, ${f.status}`;
-      out += row(f.role, `${name(f.name)} (${size})`);
+      out += row(f.role, `${name(f.name)} (${size})${f.link ? ` ${linkText(f.link, 'the AOF directory')}` : ''}`);
     }
+  } else if (plan.files[0]?.link) {
+    out += row('link', `${name(plan.files[0].name)} ${linkText(plan.files[0].link, 'its directory')}`);
   }
   const d = plan.damage;
   out += row('damage', d ? `${name(d.file)}: ${d.reason} at byte ${formatCount(d.offset)} (${d.code})` : 'none');
@@ -107,8 +129,27 @@ export function renderRepairPlan(plan: RepairPlan): string {
     out += row('first lost', stamp(plan.firstLostTimestamp));
     out += row('same as', plan.matchesRedisCheckAof ? 'redis-check-aof leaves the same bytes' : 'differs from redis-check-aof (see note)');
   }
+  for (const w of writes ?? []) out += row(w.kind === 'backup' ? 'backup' : 'writes', writeText(w, writes!));
   for (const n of plan.notes) out += row('note', n);
   return out;
+}
+
+function writeText(w: RepairWrite, all: readonly RepairWrite[]): string {
+  switch (w.kind) {
+    case 'backup': {
+      const cut = all.find((x) => x.kind === 'cut');
+      const base = cut ? cut.path.slice(cut.path.lastIndexOf('/') + 1) : '<file>';
+      return `${name(w.path)}${w.path.endsWith('/') ? '' : '/'}${name(base)}.<UTC time>.bak, made before anything changes`;
+    }
+    case 'cut': {
+      const via = w.via ? `, the file the link ${name(w.via)} points to (the link stays as it is)` : '';
+      return `${name(w.path)}${via}: the kept bytes go to a temporary file beside it, renamed over it`;
+    }
+    case 'copy':
+      return `${name(w.path)}, a new file (the input is only read)`;
+    case 'directory':
+      return `${name(w.path)}, a new directory with the manifest and every file as regular files (the input is only read)`;
+  }
 }
 
 /** A result as text: the backup, the new size, and the read-back verdict. */
@@ -129,5 +170,6 @@ export function renderRepairResult(r: RepairResult): string {
 /** The question asked before changing a file in place. */
 export function repairQuestion(plan: RepairPlan): string {
   const t = plan.target!;
-  return `Truncate ${name(t.name)} from ${t.bytes} to ${plan.cutOffset} bytes, losing ${plan.bytesLost} bytes (${plan.commandsLost} command${plan.commandsLost === 1 ? '' : 's'})? [y/N] `;
+  const via = t.link?.resolved ? ` (the file it links to, ${name(t.link.resolved)})` : '';
+  return `Truncate ${name(t.name)}${via} from ${t.bytes} to ${plan.cutOffset} bytes, losing ${plan.bytesLost} bytes (${plan.commandsLost} command${plan.commandsLost === 1 ? '' : 's'})? [y/N] `;
 }

@@ -10,11 +10,16 @@
  *    still appending would otherwise lose what it wrote since.
  * 4. A backup is made first (a hard link when possible, otherwise a flushed copy); if it
  *    cannot be made nothing is changed (`UNSAFE_WRITE`). Going without one takes an explicit
- *    `backup: false`. Through a symbolic link, the file it points to is cut and backed up
- *    (next to it by default); the link is left alone.
- * 5. The kept prefix is written to a temporary file beside the original, flushed, and renamed
+ *    `backup: false`.
+ * 5. Through a symbolic link, the file it points to is cut and backed up (next to it by
+ *    default), and the link is left a link — never replaced by a regular file. A link that
+ *    leaves its directory is only written through when the plan was made with
+ *    `followSymlinks`, and only if it still points where it pointed when planned.
+ * 6. The kept prefix is written to a temporary file beside the original, flushed, and renamed
  *    over it; the directory is flushed. A crash at any point leaves the old or the new file.
- * 6. The result is read back and must check clean.
+ * 7. The result is read back and must check clean.
+ *
+ * {@link plannedWrites} says beforehand what will be written where.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -52,6 +57,20 @@ export type {
   RepairFileInfo,
   RepairInternal,
 } from './repair-plan.js';
+
+/** One thing {@link applyRepair} writes, as {@link plannedWrites} announces it. */
+export interface RepairWrite {
+  /**
+   * `cut`: a file replaced in place by its kept bytes (through a temporary file beside it);
+   * `backup`: the backup made first; `copy`: a new file; `directory`: a new directory holding
+   * the manifest and every file of a multi-part set.
+   */
+  kind: 'cut' | 'backup' | 'copy' | 'directory';
+  /** The path written; for `backup`, the directory the backup goes in. */
+  path: string;
+  /** For a `cut` through a symbolic link: the link's name, which is left as it is. */
+  via: string | null;
+}
 
 /** Options of {@link applyRepair}. */
 export interface ApplyRepairOptions {
@@ -113,9 +132,10 @@ export interface RepairResult {
  */
 export async function applyRepair(plan: RepairPlan, opts: ApplyRepairOptions = {}): Promise<RepairResult> {
   if (plan.action === 'refuse') throw refusalError(plan);
-  if (opts.output !== undefined) {
+  const output = outputOf(plan, opts);
+  if (output !== undefined) {
     if (opts.backup === false || opts.backupDir !== undefined) throw new UsageError('backups apply to repairs in place, not to a copy written elsewhere');
-    return plan.form === 'multipart' ? writeSetCopy(plan, opts.output) : writeFileCopy(plan, opts.output);
+    return plan.form === 'multipart' ? writeSetCopy(plan, output) : writeFileCopy(plan, output);
   }
   if (opts.backup === false && opts.backupDir !== undefined) throw new UsageError('a backup directory was given but backups are turned off');
   const none: RepairResult = { changed: false, inPlace: false, written: null, backup: null, bytesBefore: null, bytesAfter: null, verified: null };
@@ -126,6 +146,7 @@ export async function applyRepair(plan: RepairPlan, opts: ApplyRepairOptions = {
   await assertUnchanged(t.path, identity, t.name);
   // Through a symbolic link, the file it points to is the one cut (the link stays a link).
   const file = await realFile(t.path, t.name);
+  await assertLinkAsPlanned(plan, file);
   const backup = opts.backup === false ? null : await makeBackup(file, t.name, identity, opts);
   await writePrefixAtomic(file, file, plan.cutOffset!, {
     mode: identity.mode,
@@ -143,6 +164,54 @@ export async function applyRepair(plan: RepairPlan, opts: ApplyRepairOptions = {
     // Only the cut file changed: it is the one read back (the others were read when planning).
     verified: await verifyFile(file, t.name, plan),
   };
+}
+
+/**
+ * What applying `plan` with `opts` writes, in order: for a cut in place, the backup (unless
+ * `backup: false`) and the file cut — through a symbolic link, the file it points to; for an
+ * `output`, the new file or directory. Empty when nothing is written (a refused plan, or
+ * nothing to cut in place).
+ * @throws UsageError when `opts.output` contradicts the plan's.
+ */
+export function plannedWrites(plan: RepairPlan, opts: Pick<ApplyRepairOptions, 'output' | 'backup' | 'backupDir'> = {}): RepairWrite[] {
+  if (plan.action === 'refuse') return [];
+  const output = outputOf(plan, opts);
+  if (output !== undefined) return [{ kind: plan.form === 'multipart' ? 'directory' : 'copy', path: output, via: null }];
+  if (plan.action !== 'truncate') return [];
+  const t = plan.target!;
+  const file = t.link?.resolved ?? String(t.path);
+  const cut: RepairWrite = { kind: 'cut', path: file, via: t.link ? t.name : null };
+  if (opts.backup === false) return [cut];
+  return [{ kind: 'backup', path: opts.backupDir ?? path.dirname(file), via: null }, cut];
+}
+
+/** The output of a repair: the option given to apply, or the one the plan was made for. */
+function outputOf(plan: RepairPlan, opts: Pick<ApplyRepairOptions, 'output'>): string | undefined {
+  if (opts.output !== undefined && plan.output !== null && path.resolve(opts.output) !== path.resolve(plan.output)) {
+    throw new UsageError(`the plan was made for the output ${plan.output}, not ${opts.output}`);
+  }
+  return opts.output ?? plan.output ?? undefined;
+}
+
+/**
+ * Refuses a cut in place that would not write where the plan said: through a link out of its
+ * directory without `followSymlinks` (the plan refuses that itself; this guards a plan made
+ * for a copy), through a link that now points elsewhere, or through a link that appeared since.
+ * @throws RdbtoolError UNSAFE_WRITE.
+ */
+async function assertLinkAsPlanned(plan: RepairPlan, real: FsPath): Promise<void> {
+  const t = plan.target!;
+  const fail = (why: string) => new RdbtoolError('UNSAFE_WRITE', `${why}; nothing was changed`, { file: t.name });
+  const link = t.link;
+  if (link === null) {
+    const st = await fsp.lstat(t.path).catch(() => null);
+    if (st?.isSymbolicLink()) throw fail('the file became a symbolic link since it was planned');
+    return;
+  }
+  if (link.leavesDirectory && !plan.followSymlinks) throw fail(`it is a symbolic link to ${link.resolved ?? link.target}, outside its directory, and following it was not allowed`);
+  if (link.resolved === null || String(real) !== link.resolved) {
+    throw fail(`the symbolic link now leads to ${String(real)}, not to ${link.resolved ?? link.target} as when it was planned`);
+  }
 }
 
 /** A single file: the kept prefix (or the whole file when nothing is cut) written to `output`. */

@@ -10,6 +10,10 @@
  * Backups are hard links when possible (an exact copy that costs nothing, since the old
  * inode survives the rename), otherwise byte copies flushed to disk.
  *
+ * A target that is a symbolic link is refused: the rename would silently put a regular file
+ * in the link's place (and leave the file it points to as it was). Callers that mean the file
+ * behind the link resolve it first.
+ *
  * Paths may be strings or raw bytes (`Buffer`): a manifest may name files that are not UTF-8.
  */
 import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
@@ -135,12 +139,29 @@ export interface AtomicWriteOptions {
 }
 
 /**
+ * Refuses a target that is a symbolic link (see the module comment).
+ * @throws InputError.
+ */
+async function refuseLink(target: FsPath): Promise<void> {
+  const st = await fsp.lstat(target).catch(() => null);
+  if (st?.isSymbolicLink()) {
+    throw new InputError('is a symbolic link: writing here would replace the link by a regular file; name the file it points to instead', {
+      file: String(target),
+      expected: 'a regular file, a directory or a new name',
+      found: 'a symbolic link',
+    });
+  }
+}
+
+/**
  * Replaces `target` with the first `length` bytes of `source` (which may be `target` itself):
  * write to a temporary file beside `target`, fsync it, rename it over `target`, fsync the
  * directory. On any failure the temporary file is removed and `target` is untouched.
- * @throws InputError when anything cannot be read or written; whatever `beforeCommit` throws.
+ * @throws InputError when `target` is a symbolic link (checked first, and again just before
+ *   the rename), or when anything cannot be read or written; whatever `beforeCommit` throws.
  */
 export async function writePrefixAtomic(target: FsPath, source: FsPath, length: number, opts: AtomicWriteOptions = {}): Promise<void> {
+  await refuseLink(target);
   const temp = tempSibling(target, 'rdbtool-tmp');
   const shown = String(target);
   let src: FileHandle | undefined;
@@ -166,6 +187,7 @@ export async function writePrefixAtomic(target: FsPath, source: FsPath, length: 
     await dst.close();
     dst = undefined;
     await opts.beforeCommit?.();
+    await refuseLink(target);
     await ioStep(shown, () => fsp.rename(temp, target));
     committed = true;
     await fsyncDirectory(dirOf(target));
@@ -190,10 +212,12 @@ export interface DirectoryEntry {
  * Creates directory `dir` holding `entries`, atomically: everything is written and flushed
  * into a temporary sibling directory, which is then renamed to `dir`. `dir` must not exist or
  * be an empty directory.
- * @throws InputError when `dir` exists and is not an empty directory, or on any I/O failure
- *   (the temporary directory is then removed); whatever `beforeCommit` throws.
+ * @throws InputError when `dir` exists and is not an empty directory (a symbolic link to one
+ *   included), or on any I/O failure (the temporary directory is then removed); whatever
+ *   `beforeCommit` throws.
  */
 export async function writeDirectoryAtomic(dir: string, entries: readonly DirectoryEntry[], opts: Pick<AtomicWriteOptions, 'beforeCommit'> = {}): Promise<void> {
+  await refuseLink(dir);
   let existing: Stats | null = null;
   try {
     existing = await fsp.stat(dir);

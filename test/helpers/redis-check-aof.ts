@@ -48,7 +48,8 @@ const ANALYZED = /AOF analyzed: filename=(.*?), size=(\d+), ok_up_to=(\d+), ok_u
 export function runRedisCheckAof(args: string[], cwd: string, answer = ''): CheckAofRun {
   const { bin, argv0 } = requireRedisCheckAof();
   const res = spawnSync(bin, args, { cwd, argv0, input: answer, encoding: 'latin1', timeout: 120_000 });
-  if (res.error) throw res.error;
+  // EPIPE: the tool finished without reading the answer (a valid file asks nothing); its output and status are still there.
+  if (res.error && !((res.error as NodeJS.ErrnoException).code === 'EPIPE' && res.status !== null)) throw res.error;
   const output = `${res.stdout ?? ''}${res.stderr ?? ''}`;
   const allAnalyzed = [...output.matchAll(ANALYZED)].map((m) => ({
     filename: m[1],

@@ -97,6 +97,44 @@ describe('writePrefixAtomic', () => {
     expect(await fs.readdir(dir)).toEqual(['f']);
   });
 
+  it('refuses a target that is a symbolic link: the link stays, the file behind it is untouched', async () => {
+    const dir = await scratch();
+    const behind = path.join(dir, 'behind');
+    const link = path.join(dir, 'link');
+    await fs.writeFile(behind, CONTENT);
+    await fs.symlink('behind', link);
+    const mtime = (await fs.stat(behind, { bigint: true })).mtimeNs;
+    const err = await writePrefixAtomic(link, behind, 3).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err).toMatchObject({ code: 'IO', found: 'a symbolic link' });
+    expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await fs.readFile(behind)).equals(CONTENT)).toBe(true);
+    expect((await fs.stat(behind, { bigint: true })).mtimeNs).toBe(mtime);
+    // The resolved file is what a caller passes to cut the file behind the link.
+    await writePrefixAtomic(await fs.realpath(link), behind, 3);
+    expect(await fs.readFile(link, 'latin1')).toBe('012');
+    expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await fs.readdir(dir)).sort()).toEqual(['behind', 'link']);
+  });
+
+  it('refuses a target that became a symbolic link while the new content was written', async () => {
+    const dir = await scratch();
+    const file = path.join(dir, 'f');
+    const other = path.join(dir, 'other');
+    await fs.writeFile(file, CONTENT);
+    await fs.writeFile(other, 'other');
+    const err = await writePrefixAtomic(file, file, 3, {
+      beforeCommit: async () => {
+        await fs.rm(file);
+        await fs.symlink('other', file);
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IO', found: 'a symbolic link' });
+    expect((await fs.lstat(file)).isSymbolicLink()).toBe(true);
+    expect(await fs.readFile(other, 'latin1')).toBe('other');
+    expect((await fs.readdir(dir)).sort()).toEqual(['f', 'other']);
+  });
+
   it('takes raw byte paths (names that are not UTF-8)', async () => {
     const dir = await scratch();
     const name = Buffer.from([0x61, 0xff, 0x62]);
@@ -132,6 +170,20 @@ describe('writeDirectoryAtomic', () => {
     expect(await fs.readdir(path.join(dir, 'empty'))).toEqual(['x']);
     await expect(writeDirectoryAtomic(path.join(dir, 'empty'), [])).rejects.toMatchObject({ code: 'IO', reason: expect.stringContaining('not empty') });
     await expect(writeDirectoryAtomic(path.join(dir, 'a'), [])).rejects.toMatchObject({ code: 'IO', reason: expect.stringContaining('not a directory') });
+  });
+
+  it('refuses a symbolic link to an empty directory, leaving both as they are', async () => {
+    const dir = await scratch();
+    await fs.writeFile(path.join(dir, 'a'), CONTENT);
+    await fs.mkdir(path.join(dir, 'empty'));
+    await fs.symlink('empty', path.join(dir, 'out'));
+    await expect(writeDirectoryAtomic(path.join(dir, 'out'), [{ name: 'x', source: path.join(dir, 'a'), length: 1 }])).rejects.toMatchObject({
+      code: 'IO',
+      found: 'a symbolic link',
+    });
+    expect((await fs.lstat(path.join(dir, 'out'))).isSymbolicLink()).toBe(true);
+    expect(await fs.readdir(path.join(dir, 'empty'))).toEqual([]);
+    expect((await fs.readdir(dir)).sort()).toEqual(['a', 'empty', 'out']);
   });
 
   it('a failure part way through leaves neither the directory nor the temporary one', async () => {
