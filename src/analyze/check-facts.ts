@@ -7,18 +7,9 @@
  */
 import type { RdbHandler } from '../model/events.js';
 import type { AofHandler } from '../model/aof-events.js';
+import type { RdbFacts } from './compat.js';
 
-/** The compatibility facts of one RDB (a whole file, a preamble or a base). */
-export interface RdbFacts {
-  magic: 'REDIS' | 'VALKEY';
-  version: number;
-  /** Raw RDB type byte (decimal) → number of keys. */
-  types: Record<string, number>;
-  /** Opcode byte (decimal) → occurrences (every non-type byte met, EOF excluded). */
-  opcodes: Record<string, number>;
-  /** Module type name → keys holding a value of that module type. */
-  modules: Record<string, number>;
-}
+export type { RdbFacts };
 
 /** One key, as the policy report names it. */
 export interface KeyMark {
@@ -93,8 +84,7 @@ const bump = (m: Record<string, number>, k: number | string) => {
 export function factHandlers(facts: () => FileFacts, thresholds: FactThresholds = {}): { rdb: RdbHandler; aof: AofHandler } {
   const maxBytes = thresholds.maxKeyBytes ?? Infinity;
   const maxElements = thresholds.maxElements ?? Infinity;
-  // `opcode` and `KeyInfo.moduleName` are decoder facts being added; typed loosely until then.
-  const rdb: RdbHandler & { opcode?(op: number, offset: number): void } = {
+  const rdb: RdbHandler = {
     header(h) {
       facts().rdb = { magic: h.magic, version: h.version, types: {}, opcodes: {}, modules: {} };
     },
@@ -112,7 +102,7 @@ export function factHandlers(facts: () => FileFacts, thresholds: FactThresholds 
           break;
       }
     },
-    opcode(op: number) {
+    opcode(op) {
       const r = facts().rdb;
       if (r) bump(r.opcodes, op);
     },
@@ -123,8 +113,7 @@ export function factHandlers(facts: () => FileFacts, thresholds: FactThresholds 
     },
     keyEnd(k) {
       const f = facts();
-      const moduleName = (k as { moduleName?: string }).moduleName;
-      if (moduleName !== undefined && f.rdb) bump(f.rdb.modules, moduleName);
+      if (k.moduleName !== undefined && f.rdb) bump(f.rdb.modules, k.moduleName);
       if (k.onDiskBytes > maxBytes) f.keysOverBytes++;
       if (k.elements > maxElements) f.keysOverElements++;
       if (f.biggestKey === null || k.onDiskBytes > f.biggestKey.bytes) f.biggestKey = mark(k);

@@ -33,6 +33,7 @@ import { scanInput, type InputHandlers } from '../pipeline/scan-input.js';
 import { openSource } from '../io/source.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import { emptyFacts, factHandlers, type FactThresholds, type FileFacts } from './check-facts.js';
+import type { CheckCompat } from './check-compat.js';
 
 /** Version of the report layout (the `--json` contract); raised on incompatible changes. */
 export const CHECK_SCHEMA_VERSION = 1;
@@ -213,6 +214,8 @@ export interface CheckReport {
   /** No problem of severity `error`: what redis-check-aof calls valid. */
   intact: boolean;
   redisWouldStart: RedisStartVerdict;
+  /** Which servers load the input (set by `judgeReport`, check-compat.ts); null until judged. */
+  compat: CheckCompat | null;
   totals: {
     files: number;
     bytes: number;
@@ -675,6 +678,7 @@ function finish(
     problems,
     intact: errors === 0,
     redisWouldStart,
+    compat: null,
     totals: {
       files: files.length,
       bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),

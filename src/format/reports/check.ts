@@ -14,6 +14,8 @@
  * `printable`.
  */
 import type { CheckedFile, CheckProblem, CheckReport, RedisStartVerdict } from '../../analyze/check.js';
+import type { CheckRunSummary } from '../../analyze/check-run.js';
+import type { CheckCompat } from '../../analyze/check-compat.js';
 import { formatCount } from '../bytes.js';
 import { printableText as escape } from '../printable.js';
 
@@ -60,7 +62,9 @@ export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): stri
     if (!opts.quiet) out.push(...detailLines(f, r));
   }
   emit(r.problems); // anything not tied to a listed file (an empty input)
-  if (!opts.quiet) out.push(redisLine(r.redisWouldStart, paint));
+  const unreadable = 'status' in r && r.status === 'unreadable';
+  if (!opts.quiet && !unreadable) out.push(redisLine(r.redisWouldStart, paint, r.compat?.target ?? null));
+  if (!opts.quiet && r.compat) out.push(...compatLines(r.compat, r.redisWouldStart));
   out.push(verdictLine(r, paint));
   return out.join('\n') + '\n';
 }
@@ -69,7 +73,7 @@ export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): stri
 export function formatProblem(p: CheckProblem, paint: Paint = (s) => s): string {
   const where = printableText(p.file) + (p.offset !== null ? `:${p.offset}` : '');
   const sev = paint(p.severity, p.severity === 'error' ? RED : YELLOW);
-  let s = `${where}: ${sev} ${p.code}: ${printableText(p.reason)}`;
+  let s = `${where}: ${sev} ${p.code}${p.rule ? ` ${p.rule}` : ''}: ${printableText(p.reason)}`;
   const ef: string[] = [];
   if (p.expected !== null) ef.push(`expected ${printableText(p.expected)}`);
   if (p.found !== null) ef.push(`found ${printableText(p.found)}`);
@@ -172,7 +176,8 @@ const yesNo = (b: boolean, paint: Paint) => paint(b ? 'yes' : 'no', b ? GREEN : 
  * The one-line Redis start verdict. A single file that may be a snapshot gets both readings
  * (as `dump.rdb`, as an AOF) unless they agree.
  */
-export function redisLine(v: RedisStartVerdict, paint: Paint = (s) => s): string {
+export function redisLine(v: RedisStartVerdict, paint: Paint = (s) => s, target: string | null = null): string {
+  const head = target ? `Redis would start (${target}): ` : 'Redis would start: ';
   let aof: string;
   if (v.withAofLoadTruncatedYes && v.withAofLoadTruncatedNo) {
     aof = yesNo(true, paint);
@@ -183,12 +188,49 @@ export function redisLine(v: RedisStartVerdict, paint: Paint = (s) => s): string
     aof = `${yesNo(false, paint)} (${printableText(v.reason)})`;
   }
   const snap = v.asRdbSnapshot;
-  if (!snap) return `Redis would start: ${aof}`;
+  if (!snap) return `${head}${aof}`;
   const both = v.withAofLoadTruncatedYes === snap.loads && v.withAofLoadTruncatedNo === snap.loads;
-  if (both && !snap.loads) return `Redis would start: ${yesNo(false, paint)} (${printableText(snap.reason)})`;
-  if (both && snap.reason === 'the RDB is intact') return `Redis would start: ${yesNo(true, paint)} (as dump.rdb, and as an AOF)`;
+  if (both && !snap.loads) return `${head}${yesNo(false, paint)} (${printableText(snap.reason)})`;
+  if (both && snap.reason === 'the RDB is intact') return `${head}${yesNo(true, paint)} (as dump.rdb, and as an AOF)`;
   const s = `${yesNo(snap.loads, paint)}${snap.reason === 'the RDB is intact' ? '' : ` (${printableText(snap.reason)})`}`;
-  return `Redis would start: as dump.rdb: ${s}; as an AOF: ${aof}`;
+  return `${head}as dump.rdb: ${s}; as an AOF: ${aof}`;
+}
+
+/** `Redis 7.0` from `redis@7.0`. */
+function releaseName(id: string): string {
+  const [server, line] = id.split('@');
+  return `${server === 'valkey' ? 'Valkey' : 'Redis'} ${line}`;
+}
+
+/**
+ * What servers load the input: without a target, the oldest Redis and Valkey lines (when the
+ * input loads at all); with one, the modules it needs and the other blockers' count.
+ */
+function compatLines(c: CheckCompat, v: RedisStartVerdict): string[] {
+  const out: string[] = [];
+  const j = c.judgement;
+  if (j) {
+    for (const req of j.requires) out.push(`  ${printableText(req.message)}`);
+    for (const note of j.notes) out.push(`  ${printableText(note)}`);
+    return out;
+  }
+  if (!v.withAofLoadTruncatedYes && !v.asRdbSnapshot?.loads) return out;
+  const o = c.oldest;
+  const redis = o.redis ? `Redis ${releaseName(o.redis).slice(6)}` : 'no Redis release';
+  let valkey = o.valkey ? `Valkey ${releaseName(o.valkey).slice(7)}` : 'no Valkey release';
+  if (o.valkeyRelaxed && o.valkeyRelaxed !== o.valkey) valkey += ` (${releaseName(o.valkeyRelaxed)} with rdb-version-check relaxed)`;
+  out.push(`Oldest servers that load it: ${redis}, ${valkey} (check one with --target)`);
+  return out;
+}
+
+/** The closing line of a run over several inputs: `44 inputs: 41 intact, 2 damaged, 1 policy violation`. */
+export function renderCheckSummary(s: CheckRunSummary, opts: { color?: boolean } = {}): string {
+  const paint: Paint = opts.color ? (x, c) => (c ? c + x + RESET : x) : (x) => x;
+  const parts = [paint(`${s.intact} intact`, s.intact === s.inputs ? GREEN : '')];
+  if (s.damaged > 0) parts.push(paint(`${s.damaged} damaged`, RED));
+  if (s.policyViolations > 0) parts.push(paint(`${s.policyViolations} policy violation${s.policyViolations === 1 ? '' : 's'}`, RED));
+  if (s.unreadable > 0) parts.push(paint(`${s.unreadable} unreadable`, RED));
+  return `${s.inputs} input${s.inputs === 1 ? '' : 's'}: ${parts.join(', ')}\n`;
 }
 
 function verdictLine(r: CheckReport, paint: Paint): string {
@@ -197,6 +239,11 @@ function verdictLine(r: CheckReport, paint: Paint): string {
   if (t.keys > 0) what.push(`${formatCount(t.keys)} key(s)`);
   if (t.commands > 0) what.push(`${formatCount(t.commands)} command(s)`);
   const warn = t.warnings > 0 ? `, ${t.warnings} warning(s)` : '';
-  if (r.intact) return `Verdict: ${paint('intact', GREEN)}${warn} (${what.join(', ')})`;
-  return `Verdict: ${paint('DAMAGED', RED)}: ${t.errors} error(s)${warn} (${what.join(', ')})`;
+  const policy = r.problems.filter((p) => p.severity === 'error' && p.code === 'POLICY').length;
+  const damage = t.errors - policy;
+  if ('status' in r && r.status === 'unreadable') return `Verdict: ${paint('UNREADABLE', RED)}: the input could not be read`;
+  if (damage === 0 && policy === 0) return `Verdict: ${paint('intact', GREEN)}${warn} (${what.join(', ')})`;
+  if (damage === 0) return `Verdict: intact, but ${paint('POLICY VIOLATION', RED)}: ${policy} rule problem(s)${warn} (${what.join(', ')})`;
+  const also = policy > 0 ? ` and ${policy} policy problem(s)` : '';
+  return `Verdict: ${paint('DAMAGED', RED)}: ${damage} error(s)${also}${warn} (${what.join(', ')})`;
 }
