@@ -176,7 +176,7 @@ export { renderCheck } from './format/reports/check.js';
 // ---------------------------------------------------------------- repair
 
 /** Plan and apply the cut `redis-check-aof --fix` (or `--truncate-to-timestamp`) makes, safely: backup, atomic write, read-back. */
-export { planRepair, applyRepair, readTimestampAnnotation, backupStamp } from './convert/repair.js';
+export { planRepair, applyRepair, plannedWrites, readTimestampAnnotation, backupStamp } from './convert/repair.js';
 /** The repair plan, its options and parts, and what applying it did. */
 export type {
   RepairPlan,
@@ -191,6 +191,7 @@ export type {
   RepairBackup,
   RepairVerification,
   RepairResult,
+  RepairWrite,
 } from './convert/repair.js';
 /** Repair plans and results as text and JSON. */
 export { renderRepairPlan, renderRepairResult, repairPlanJson, repairResultJson } from './convert/repair-render.js';

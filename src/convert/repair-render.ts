@@ -129,7 +129,7 @@ export function renderRepairPlan(plan: RepairPlan, writes?: readonly RepairWrite
     out += row('first lost', stamp(plan.firstLostTimestamp));
     out += row('same as', plan.matchesRedisCheckAof ? 'redis-check-aof leaves the same bytes' : 'differs from redis-check-aof (see note)');
   }
-  for (const w of writes ?? []) out += row(w.kind === 'backup' ? 'backup' : 'writes', writeText(w, writes!));
+  for (const w of writes ?? []) out += row(w.kind === 'backup' ? 'backup to' : 'writes', writeText(w, writes!));
   for (const n of plan.notes) out += row('note', n);
   return out;
 }
