@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One worker per core (vitest's default leaves one idle, which on two cores halves the speed):
+    // most of the time goes to files that spawn servers and tools, not to the tests' own CPU.
+    maxWorkers: '100%',
     // Says once why the third-party corpus suites are skipped when the corpus is not beside the checkout.
     globalSetup: ['test/helpers/corpus-notice.ts'],
   },
