@@ -10,12 +10,12 @@
  *
  * {@link inspectInput} picks the report by content: a single file that holds an RDB and
  * nothing after it (or bytes that do not start like commands) gets the RDB report of
- * `overview.ts` (from the same pass); everything else gets the AOF report. Damage never throws here: it is the report's verdict (except in a
- * plain RDB file, which keeps the RDB report's behaviour).
+ * `overview.ts` (from the same pass); everything else gets the AOF report. Damage never throws
+ * here: the report covers what was read before it, says so (`partial`) and carries the error.
  */
 import type { RdbHandler } from '../model/events.js';
-import type { ErrorCode } from '../errors.js';
-import { resolveInput, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
+import type { ErrorCode, RdbtoolError } from '../errors.js';
+import { resolveInput, type PartLink, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
 import type { FileContent, FileHandlers, FileProblem, FileScan, FileStatus } from '../pipeline/scan-file.js';
 import { scanInput, type InputHandlers, type InputScan } from '../pipeline/scan-input.js';
 import { inspectRdb, OverviewAnalyzer, type InspectOptions, type InspectReport } from './overview.js';
@@ -33,6 +33,11 @@ export interface AofPartReport {
   manifestLine: number | null;
   /** True for the last file in load order (the only one Redis may truncate). */
   last: boolean;
+  /**
+   * Set when the manifest's entry is a symbolic link: its text, the file it resolves to (null
+   * when it dangles) and whether that is outside the AOF directory; null otherwise.
+   */
+  link: PartLink | null;
   /** What the file holds, by content; null when it is missing. */
   content: FileContent | null;
   /** Size in bytes (bytes read); null when missing. */
@@ -113,6 +118,20 @@ export interface AofHistoryFile {
   manifestLine: number;
 }
 
+/** How far the counts of a damaged AOF input go. */
+export interface AofPartialRead {
+  /** The file with the first problem in load order (the verdict's file). */
+  file: string;
+  /**
+   * Everything before this offset of that file is counted (the end of its last complete
+   * command or annotation, or for damage in its RDB part, how far that part was read); null
+   * when the file is missing. Every other file is counted whole.
+   */
+  readUpTo: number | null;
+  /** Complete commands counted from that file. */
+  commands: number;
+}
+
 /** Everything `inspect` reports for an AOF input. Plain data: byte strings are copies. */
 export interface AofInspectReport extends AofCommandSummary {
   format: 'aof';
@@ -133,13 +152,20 @@ export interface AofInspectReport extends AofCommandSummary {
   nowMs: number;
   /** True when key filters were given: they restrict the RDB parts' key counts only (commands are never filtered). */
   filtered: boolean;
+  /** Null when every file was read to its end; otherwise how far the damaged file was counted. */
+  partial: AofPartialRead | null;
+  /** The first problem's error in its `--json` form (code, file, offset, message, …), set with `partial`; else null. */
+  error: Record<string, unknown> | null;
 }
 
 /** Options of {@link inspectAof} and {@link inspectInput}: those of the RDB report (filters apply to RDB parts). */
 export type AofInspectOptions = InspectOptions;
 
-/** What {@link inspectInput} found: the RDB report for a plain RDB file, the AOF report otherwise. */
-export type InputInspection = { kind: 'rdb'; report: InspectReport } | { kind: 'aof'; report: AofInspectReport };
+/**
+ * What {@link inspectInput} found: the RDB report for a plain RDB file, the AOF report
+ * otherwise; `error` is the typed error behind the report's `error` (null when it has none).
+ */
+export type InputInspection = { kind: 'rdb'; report: InspectReport; error: RdbtoolError | null } | { kind: 'aof'; report: AofInspectReport; error: RdbtoolError | null };
 
 interface PartState {
   part: PartRef;
@@ -204,6 +230,8 @@ export class AofOverviewAnalyzer implements InputHandlers {
       bytesRead: scan.bytes,
       elapsedMs: scan.elapsedMs,
       trailingBytes: complete ? scan.bytes - end : 0,
+      // Damage inside the RDB part stopped its read: its summary is partial.
+      error: scan.rdb === null && scan.problem?.section === 'rdb' ? scan.error : null,
     });
   }
 
@@ -211,6 +239,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
   report(scan: InputScan): AofInspectReport {
     const parts = scan.files.map((f, i) => this.partReport(f.part, f.scan, i, f.problem));
     const input = scan.input;
+    const damaged = this.firstDamaged(scan);
     return {
       format: 'aof',
       input: input.given,
@@ -224,7 +253,30 @@ export class AofOverviewAnalyzer implements InputHandlers {
       elapsedMs: scan.elapsedMs,
       nowMs: this.nowMs,
       filtered: this.opts.filter !== undefined,
+      partial: damaged && this.partialRead(scan.files[damaged.index].scan, parts[damaged.index], damaged.index),
+      error: damaged ? (damaged.error?.toJSON() ?? null) : null,
     };
+  }
+
+  /** The first file in load order with a problem (the verdict's file), and its typed error. */
+  firstDamaged(scan: InputScan): { index: number; error: RdbtoolError | null } | null {
+    const index = scan.files.findIndex((f) => f.problem !== null);
+    return index < 0 ? null : { index, error: scan.files[index].error };
+  }
+
+  /** How far the damaged file `index` was counted. */
+  private partialRead(scan: FileScan | null, part: AofPartReport, index: number): AofPartialRead {
+    const out: AofPartialRead = { file: part.name, readUpTo: null, commands: part.commands };
+    if (scan === null) return out;
+    if (part.problem?.section === 'rdb') {
+      // Damage in the RDB part: how far its summary goes (its whole length for a wrong checksum).
+      out.readUpTo = part.rdb?.partial?.readUpTo ?? this.states[index]?.rdbEnd ?? 0;
+    } else if (scan.aof !== null) {
+      out.readUpTo = Math.max(scan.aof.lastCommandEnd, scan.aof.okUpTo);
+    } else {
+      out.readUpTo = 0; // not a persistence file: nothing in it was read
+    }
+    return out;
   }
 
   private partReport(part: PartRef, scan: FileScan | null, index: number, problem: FileProblem | null): AofPartReport {
@@ -234,6 +286,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
       seq: part.seq === undefined ? null : part.seq.toString(),
       manifestLine: part.manifestLine ?? null,
       last: part.last,
+      link: part.link ?? null,
     };
     if (scan === null) {
       return {
@@ -335,23 +388,28 @@ export async function inspectAof(input: ResolvedInput, opts: AofInspectOptions =
  * as {@link inspectRdb}), and so does an RDB followed by bytes whose first one is neither `*`
  * nor `#` (junk or padding, counted in `trailingBytes`); everything else gets the AOF report
  * (`kind: 'aof'`), whose verdict holds any damage: a hybrid AOF, whose RDB preamble is then
- * summarised in its part. A plain RDB file that is damaged behaves as {@link inspectRdb} does: a
- * checksum mismatch is part of the report, other damage is thrown as the decoder raised it.
+ * summarised in its part. Damage never throws: a damaged RDB file gets the report of what came
+ * before the damage, marked `partial`, with the decoder's error (a checksum mismatch leaves the
+ * report whole: `checksum.status` says it). The typed error comes back as `error`.
  * @throws InputError when the input cannot be opened or read; ManifestError for a manifest
- *   Redis would refuse; RdbtoolError for a damaged RDB file (see above).
+ *   Redis would refuse; CorruptDataError (NOT_PERSISTENCE_FILE) for a single file that is not
+ *   a Redis or Valkey persistence file at all.
  */
 export async function inspectInput(given: string, opts: AofInspectOptions = {}): Promise<InputInspection> {
   const input = await resolveInput(given);
   const analyzer = new AofOverviewAnalyzer(opts);
   const scan = await scanInput(input, analyzer, { verify: 'shallow', keepArgs: 2, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal });
   const only = input.form === 'file' ? scan.files[0].scan : null;
+  // A file that is not a persistence file at all has nothing to report.
+  if (only !== null && only.problem?.code === 'NOT_PERSISTENCE_FILE') throw only.error!;
   if (only !== null && only.content === 'rdb') {
-    // As inspectRdb: a checksum mismatch is part of the report, other damage is thrown.
-    if (only.problem === null || only.problem.code === 'CHECKSUM_MISMATCH') return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };
-    throw only.error!;
+    // A checksum mismatch is part of a whole report; other damage ends a partial one.
+    const error = only.problem === null || only.problem.code === 'CHECKSUM_MISMATCH' ? null : only.error;
+    return { kind: 'rdb', report: analyzer.rdbReport(0, only)!, error };
   }
-  if (only !== null && junkAfterRdb(only)) return { kind: 'rdb', report: analyzer.rdbReport(0, only)! };
-  return { kind: 'aof', report: analyzer.report(scan) };
+  if (only !== null && junkAfterRdb(only)) return { kind: 'rdb', report: analyzer.rdbReport(0, only)!, error: null };
+  const report = analyzer.report(scan);
+  return { kind: 'aof', report, error: analyzer.firstDamaged(scan)?.error ?? null };
 }
 
 /**

@@ -8,6 +8,7 @@
  * the value itself.
  */
 import { copyBytes } from '../io/bytes.js';
+import type { RdbtoolError } from '../errors.js';
 import type { KeyInfo, ModuleBlob, RdbEnd, RdbHandler, RdbHeader, ChecksumStatus } from '../model/events.js';
 import type { Dialect, Encoding, ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
@@ -108,6 +109,20 @@ export interface Totals {
   onDiskBytes: number;
 }
 
+/**
+ * What a report covers when the file could not be read to its end (truncated, corrupt):
+ * everything counted lies before `readUpTo`.
+ */
+export interface PartialRead {
+  /**
+   * Every record before this offset was read whole (it is where the record that could not be
+   * read starts, or where a record before it starts when that one's end is not known).
+   */
+  readUpTo: number;
+  /** Keys whose records were read whole, before any key filter. */
+  keys: number;
+}
+
 /** Everything `inspect` reports. Plain data: byte strings are copies. */
 export interface InspectReport {
   file: string;
@@ -137,6 +152,14 @@ export interface InspectReport {
   trailingBytes: number;
   /** True when key filters were applied (the counts cover the selected keys only). */
   filtered: boolean;
+  /** Null when the file was read to its end; otherwise how far the counts go (see `error`). */
+  partial: PartialRead | null;
+  /**
+   * The error that stopped the read (its `--json` form: code, file, offset, message, expected,
+   * found, context), set together with `partial`; null otherwise. A checksum mismatch is not
+   * one: the file was read to its end and `checksum.status` says `mismatch`.
+   */
+  error: Record<string, unknown> | null;
 }
 
 /** Options of {@link OverviewAnalyzer} and {@link inspectRdb}. */
@@ -152,6 +175,9 @@ export interface InspectOptions {
   onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
 }
+
+/** The header: a 5- or 6-byte magic and the version in digits, 9 bytes either way (FORMATS.md §1.2). */
+const RDB_HEADER_BYTES = 9;
 
 class DbAccumulator {
   keys = 0;
@@ -275,6 +301,9 @@ export class OverviewAnalyzer implements RdbHandler {
   private slotInfos = 0;
   private currentDb = 0;
   private selected = true;
+  /** Keys read whole (before filters), and where the last record known to be whole ends. */
+  private keysRead = 0;
+  private readUpTo = 0;
   readonly nowMs: number;
 
   constructor(opts: Pick<InspectOptions, 'nowMs' | 'top' | 'filter'> = {}) {
@@ -283,36 +312,53 @@ export class OverviewAnalyzer implements RdbHandler {
     this.filter = opts.filter ? createKeyFilter(opts.filter) : null;
   }
 
-  header(h: RdbHeader): void {
+  /**
+   * A record starts at `offset`: every byte before it belongs to records read whole. (Records
+   * other than keys report where they start, not where they end, so the record just before is
+   * known to be whole only once the next one is seen.)
+   */
+  private reached(offset: number): void {
+    if (offset > this.readUpTo) this.readUpTo = offset;
+  }
+
+  header(h: RdbHeader, offset = 0): void {
+    this.reached(offset + RDB_HEADER_BYTES);
     this.hdr = h;
   }
 
   aux(name: Uint8Array, value: Uint8Array, offset: number): void {
+    this.reached(offset);
     this.auxFields.push({ name: copyBytes(name), value: copyBytes(value), offset });
   }
 
-  selectDb(db: number): void {
+  selectDb(db: number, offset: number): void {
+    this.reached(offset);
     this.currentDb = db;
   }
 
-  resizeDb(keys: number, expires: number): void {
+  resizeDb(keys: number, expires: number, offset: number): void {
+    this.reached(offset);
     this.resizeHints.set(this.currentDb, { keys, expires });
   }
 
-  slotInfo(): void {
+  slotInfo(_slot: number, _keys: number, _expires: number, offset: number): void {
+    this.reached(offset);
     this.slotInfos++;
   }
 
   function(code: Uint8Array, offset: number): void {
+    this.reached(offset);
     const { engine, name } = parseFunctionHeader(code);
     this.functions.push({ name, engine, codeBytes: code.length, offset });
   }
 
-  moduleAux(m: ModuleBlob): void {
+  moduleAux(m: ModuleBlob, offset: number): void {
+    this.reached(offset);
     this.module(m.moduleName, m.encver).auxRecords++;
   }
 
   keyStart(k: KeyInfo): boolean {
+    this.reached(k.offset);
     this.selected = this.filter === null || this.filter(k);
     return this.selected && k.valueType === 'module';
   }
@@ -322,6 +368,8 @@ export class OverviewAnalyzer implements RdbHandler {
   }
 
   keyEnd(k: KeyInfo): void {
+    this.keysRead++;
+    this.reached(k.offset + k.onDiskBytes);
     if (!this.selected) return;
     let d = this.lastDb;
     if (d === null || d.db !== k.db) d = this.lastDb = this.db(k.db);
@@ -332,6 +380,7 @@ export class OverviewAnalyzer implements RdbHandler {
   private lastDb: DbAccumulator | null = null;
 
   end(e: RdbEnd): void {
+    this.reached(e.endOffset);
     this.endInfo = e;
   }
 
@@ -392,8 +441,11 @@ export class OverviewAnalyzer implements RdbHandler {
     return s;
   }
 
-  /** Builds the report; `scan` supplies what only the driver knows. */
-  report(scan: { file: string; fileBytes: number | undefined; bytesRead: number; elapsedMs: number; trailingBytes: number }): InspectReport {
+  /**
+   * Builds the report; `scan` supplies what only the driver knows. With `error` (what stopped
+   * the read before the file's end), the report is marked partial: it covers what came before.
+   */
+  report(scan: { file: string; fileBytes: number | undefined; bytesRead: number; elapsedMs: number; trailingBytes: number; error?: RdbtoolError | null }): InspectReport {
     // A database announced by RESIZEDB but without keys is listed too (unless filtered).
     for (const [db, hint] of this.resizeHints) if (this.filter === null || this.dbs.has(db)) this.db(db).resizeHint = hint;
     const databases = [...this.dbs.values()].sort((a, b) => a.db - b.db).map((d) => d.result());
@@ -429,13 +481,16 @@ export class OverviewAnalyzer implements RdbHandler {
       eofOffset: e?.eofOffset ?? -1,
       trailingBytes: scan.trailingBytes,
       filtered: this.filter !== null,
+      partial: scan.error ? { readUpTo: this.readUpTo, keys: this.keysRead } : null,
+      error: scan.error ? scan.error.toJSON() : null,
     };
   }
 }
 
 /**
  * Inspects an RDB source: one pass on the fast path (`verify: 'shallow'`, values skipped).
- * A checksum mismatch does not throw: it is reported in `checksum.status`.
+ * A checksum mismatch does not throw: it is reported in `checksum.status`. (`inspectInput`
+ * returns a partial report for a damaged file instead of throwing.)
  * @throws RdbtoolError when the input is corrupt, truncated or unreadable.
  */
 export async function inspectRdb(source: ByteSource, opts: InspectOptions = {}): Promise<InspectReport> {

@@ -1,15 +1,20 @@
 /**
- * The human form of the AOF `inspect` report: header lines (input, verdict, totals, MULTI
- * blocks, `#TS` dates in UTC), then tables (files, commands by name and by database, biggest
- * commands), then the summary of each RDB part exactly as `inspect` shows an RDB file. Every
- * byte string and name from the input goes through `printable`.
+ * The human form of the AOF `inspect` report. By default it fits one screen: header lines
+ * (input, verdict, a partial report's extent, symbolic-link warnings, totals, MULTI blocks,
+ * `#TS` dates in UTC), the files, the most used commands, the biggest commands and two lines
+ * per RDB part; a last line names what `--all` adds. With `all`: every column of the files
+ * table, every command name, commands by database, and each RDB part in full, exactly as
+ * `inspect --all` shows an RDB file. Every byte string and name from the input goes through
+ * `printable`.
  */
+import path from 'node:path';
 import type { AofInputVerdict, AofInspectReport, AofPartReport } from '../../analyze/aof-overview.js';
 import type { BigCommand, CommandStats, TimestampMark } from '../../analyze/aof-commands.js';
 import { formatBytes, formatBytesExact, formatCount, formatDuration, formatPercent } from '../bytes.js';
 import { printable, printableText } from '../printable.js';
 import { leftColumn as left, renderTable, rightColumn as right } from '../table.js';
-import { renderInspect, type RenderOptions } from './inspect.js';
+import { keysText, partialText as rdbPartialText, plural, renderInspect, type RenderOptions } from './inspect.js';
+import type { InspectReport } from '../../analyze/overview.js';
 
 
 /** A command name for display; `(other)` for the bucket of names not told apart. */
@@ -27,6 +32,8 @@ function contentText(p: AofPartReport): string {
       return 'AOF';
     case 'empty':
       return 'empty';
+    case 'foreign':
+      return 'not Redis';
     default:
       return '-';
   }
@@ -66,6 +73,46 @@ export function formatAofVerdict(v: AofInputVerdict): string {
   return s;
 }
 
+/** The line that marks a partial AOF report: how far the damaged file was counted. */
+function partialText(r: AofInspectReport): string {
+  const p = r.partial!;
+  const file = printableText(p.file);
+  if (p.readUpTo === null) return `${file} is missing: none of its commands are counted`;
+  const rest = r.parts.length > 1 ? '; every other file is counted whole' : '';
+  const upTo = p.readUpTo > 0 ? `bytes 0-${formatCount(p.readUpTo - 1)} of ${file}` : `none of the bytes of ${file}`;
+  return `the counts stop at the problem: they cover ${upTo}, ${plural(p.commands, 'command')}${rest}`;
+}
+
+/** A warning about a file of the set that is a symbolic link; null for a plain file. */
+function linkText(p: AofPartReport): string | null {
+  const l = p.link;
+  if (l === null) return null;
+  const name = printableText(path.basename(p.name));
+  const to = `a symbolic link to ${printableText(l.target)}`;
+  if (l.resolved === null) return `${name} is ${to}, which resolves to no file (dangling, or a loop)`;
+  const resolved = l.resolved === l.target ? '' : ` (${printableText(l.resolved)})`;
+  if (l.leavesDirectory) return `${name} is ${to}${resolved}, outside the AOF directory`;
+  return `${name} is ${to}, inside the AOF directory`;
+}
+
+/** An RDB part in one line: its version, writer and checksum verdict. */
+function rdbBrief(r: InspectReport): string {
+  const parts = [r.rdbVersion === 0 ? 'RDB header not read whole' : `RDB version ${r.rdbVersion}${r.magic === 'VALKEY' ? ' (VALKEY magic)' : ''}`];
+  const s = r.server;
+  if (s.version !== undefined) parts.push(`${s.versionField === 'valkey-ver' ? 'Valkey' : 'Redis'} ${printableText(s.version, 40)}`);
+  const c = r.checksum.status;
+  parts.push(`checksum ${c === 'mismatch' ? 'MISMATCH' : c === 'absent' ? (r.partial ? 'not reached' : 'absent') : c}`);
+  return parts.join(', ');
+}
+
+/** The manifest's path as the Input line shows it: relative to the directory given, or omitted when it is the input. */
+function manifestText(r: AofInspectReport): string {
+  const m = r.manifestPath ?? '?';
+  if (m === r.input) return '';
+  const rel = path.relative(r.input, m);
+  return `manifest ${printableText(rel.startsWith('..') || path.isAbsolute(rel) ? m : rel)}, `;
+}
+
 function nameRows(stats: readonly CommandStats[], totalBytes: number): string[][] {
   return stats.map((s) => [nameText(s.name), formatCount(s.commands), formatBytes(s.bytes), formatPercent(s.bytes, totalBytes)]);
 }
@@ -89,57 +136,72 @@ function bigRows(list: readonly BigCommand[], parts: readonly AofPartReport[]): 
 /** Renders an {@link AofInspectReport} as text for a terminal (ends with a newline). */
 export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}): string {
   const t = { color: opts.color ?? false };
+  const all = opts.all ?? false;
   const out: string[] = [];
-  const form =
-    r.form === 'multipart'
-      ? `multi-part AOF, manifest ${printableText(r.manifestPath ?? '?')}, ${r.parts.length} file(s)`
-      : `single file, ${r.parts[0] ? contentText(r.parts[0]) : '?'}`;
+  const more: string[] = [];
+  const multi = r.form === 'multipart';
+  // A part of a multi-part set is named by its file name: the Input line names the directory.
+  const shortName = (name: string, max?: number): string => printableText(multi ? path.basename(name) : name, max);
+  const only = r.parts.length === 1 ? r.parts[0] : null;
+  const form = multi ? `multi-part AOF, ${manifestText(r)}${plural(r.parts.length, 'file')}` : `single file, ${only ? contentText(only) : '?'}${only?.bytes != null ? `, ${plural(only.bytes, 'byte')}` : ''}`;
   out.push(`Input:       ${printableText(r.input)} (${form})`);
   out.push(`Verdict:     ${formatAofVerdict(r.verdict)}`);
+  if (r.partial) out.push(`PARTIAL:     ${partialText(r)}`);
+  for (const p of r.parts) {
+    const warning = linkText(p);
+    if (warning !== null) out.push(`${(p.link!.leavesDirectory || p.link!.resolved === null ? 'Warning:' : 'Link:').padEnd(13)}${warning}`);
+  }
   out.push(`Commands:    ${formatCount(r.commands)} (${formatBytes(r.bytes)}) in ${r.databases.length} database(s)`);
   const m = r.multi;
-  const largest = m.largest ? `; largest ${formatCount(m.largest.commands)} command(s), at byte ${formatCount(m.largest.offset)} of ${printableText(m.largest.file)}` : '';
+  const largest = m.largest ? `; largest ${formatCount(m.largest.commands)} command(s), at byte ${formatCount(m.largest.offset)}${multi ? ` of ${shortName(m.largest.file)}` : ''}` : '';
   out.push(`MULTI:       ${formatCount(m.blocks)} block(s) with ${formatCount(m.commandsInside)} command(s) inside${largest}`);
-  out.push(`Annotations: ${formatCount(r.annotations)}, ${formatCount(r.timestamps.count)} of them #TS`);
+  // The count of annotations tells little when they are all #TS marks (their dates follow).
+  if (all || r.annotations > r.timestamps.count) out.push(`Annotations: ${formatCount(r.annotations)}, ${formatCount(r.timestamps.count)} of them #TS`);
   if (r.timestamps.first && r.timestamps.last) out.push(`Timestamps:  first ${markText(r.timestamps.first)}, last ${markText(r.timestamps.last)} (UTC)`);
-  out.push(`Read:        ${formatBytesExact(r.bytesRead)} in ${formatDuration(r.elapsedMs)}`);
+  if (all) out.push(`Read:        ${formatBytesExact(r.bytesRead)} in ${formatDuration(r.elapsedMs)}`);
   if (r.filtered) out.push('Filters:     applied to the keys of the RDB parts only (commands are never filtered)');
 
-  out.push('', 'Files (in load order)');
-  out.push(
-    renderTable(
-      [right('#'), left('file'), left('role'), right('seq'), right('manifest line'), left('content'), right('size'), left('status'), right('valid up to'), right('RESP from'), right('commands'), right('annotations')],
-      r.parts.map((p, i) => [
-        String(i + 1),
-        printableText(p.name, 80),
-        p.role,
-        p.seq ?? '',
-        p.manifestLine === null ? '' : String(p.manifestLine),
-        contentText(p),
-        p.bytes === null ? '' : formatCount(p.bytes),
-        p.status,
-        p.okUpTo === null ? '' : formatCount(p.okUpTo),
-        p.respOffset === null ? '' : formatCount(p.respOffset),
-        formatCount(p.commands),
-        formatCount(p.annotations),
-      ]),
-      t,
-    ),
-  );
+  // One file: the Input, Verdict and Commands lines already say what its row would.
+  if (all || multi) {
+    out.push('', 'Files (in load order)');
+    const fileCols = [right('#'), left('file'), left('role'), right('seq'), left('content'), right('size'), left('status'), right('valid up to'), right('commands')];
+    if (all) fileCols.splice(4, 0, right('manifest line'));
+    if (all) fileCols.push(right('RESP from'), right('annotations'));
+    out.push(
+      renderTable(
+        fileCols,
+        r.parts.map((p, i) => {
+          const row = [String(i + 1), shortName(p.name, 80), p.role, p.seq ?? '', contentText(p), p.bytes === null ? '' : formatCount(p.bytes), p.status, p.okUpTo === null ? '' : formatCount(p.okUpTo), formatCount(p.commands)];
+          if (all) row.splice(4, 0, p.manifestLine === null ? '' : String(p.manifestLine));
+          if (all) row.push(p.respOffset === null ? '' : formatCount(p.respOffset), formatCount(p.annotations));
+          return row;
+        }),
+        t,
+      ),
+    );
+  }
+  if (!all) more.push(multi ? 'every column of the files table' : 'the files table');
   if (r.history.length > 0) {
     out.push('', 'History files (named by the manifest, not read)');
     out.push(renderTable([left('file'), right('seq'), right('manifest line')], r.history.map((h) => [printableText(h.name, 80), h.seq, String(h.manifestLine)]), t));
   }
 
   if (r.byName.length > 0) {
-    out.push('', 'Commands by name');
-    out.push(renderTable([left('command'), right('count'), right('bytes'), right('share')], nameRows(r.byName, r.bytes), t));
-    out.push('', 'Commands by database (SELECT counted in the database it leaves)');
-    const rows: string[][] = [];
-    for (const d of r.databases) {
-      for (const s of d.byName) rows.push([d.db < 0 ? 'other' : String(d.db), nameText(s.name), formatCount(s.commands), formatBytes(s.bytes), formatPercent(s.bytes, d.bytes)]);
+    // The one-screen form lists the most used names only, as many as a top list holds.
+    const names = all ? r.byName : r.byName.slice(0, opts.top ?? 10);
+    if (names.length > 0) {
+      out.push('', names.length < r.byName.length ? `Commands by name (top ${names.length} of ${r.byName.length})` : 'Commands by name');
+      out.push(renderTable([left('command'), right('count'), right('bytes'), right('share')], nameRows(names, r.bytes), t));
     }
-    out.push(renderTable([right('db'), left('command'), right('count'), right('bytes'), right('share of db')], rows, t));
+    if (names.length < r.byName.length) more.push('every command name');
+    if (all) {
+      out.push('', 'Commands by database (SELECT counted in the database it leaves)');
+      const rows: string[][] = [];
+      for (const d of r.databases) {
+        for (const s of d.byName) rows.push([d.db < 0 ? 'other' : String(d.db), nameText(s.name), formatCount(s.commands), formatBytes(s.bytes), formatPercent(s.bytes, d.bytes)]);
+      }
+      out.push(renderTable([right('db'), left('command'), right('count'), right('bytes'), right('share of db')], rows, t));
+    } else more.push('commands by database');
   }
 
   if (r.biggestCommands.length > 0) {
@@ -151,10 +213,19 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
 
   for (const p of r.parts) {
     if (p.rdb === null) continue;
+    const rdb = p.rdb;
     const what = p.content === 'hybrid' ? 'RDB preamble' : 'RDB';
-    const extent = p.rdbComplete ? `bytes 0-${formatCount(p.rdb.bytesRead - p.rdb.trailingBytes - 1)}` : 'incomplete: read up to the problem';
-    out.push('', `${what} of ${printableText(p.name)} (${extent})`, '');
-    out.push(renderInspect(p.rdb, opts).trimEnd());
+    const extent = p.rdbComplete ? `bytes 0-${formatCount(rdb.bytesRead - rdb.trailingBytes - 1)}` : 'incomplete: read up to the problem';
+    const title = `${what} of ${shortName(p.name)} (${extent})`;
+    if (all) {
+      out.push('', title, '', renderInspect(rdb, opts).trimEnd());
+      continue;
+    }
+    out.push('', `${title}: ${rdbBrief(rdb)}`);
+    if (rdb.partial) out.push(`  PARTIAL: ${rdbPartialText(rdb)}`);
+    out.push(`  Keys: ${keysText(rdb)}${rdb.functions.length > 0 ? `; ${plural(rdb.functions.length, 'function library', 'function libraries')}` : ''}`);
+    more.push(`the tables of the ${what}`);
   }
+  if (more.length > 0) out.push('', `More with --all: ${[...new Set(more)].join(', ')}.`);
   return out.join('\n') + '\n';
 }
