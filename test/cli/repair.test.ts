@@ -13,6 +13,8 @@ import { FIXTURES } from '../helpers/files.js';
 const PLAIN = readFileSync(path.join(FIXTURES, 'aof', 'plain.aof'));
 const HYBRID = readFileSync(path.join(FIXTURES, 'aof', 'hybrid.aof'));
 const RDB_SET = path.join(FIXTURES, 'aof', 'rdb-multipart', 'appendonlydir');
+const RESP_SET = path.join(FIXTURES, 'aof', 'resp-multipart', 'appendonlydir');
+const INCR = 'appendonly.aof.2.incr.aof';
 /** plain.aof without its last 10 bytes: the last command is incomplete. */
 const DAMAGED = PLAIN.subarray(0, PLAIN.length - 10);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -45,7 +47,10 @@ describe('rdbtool repair', () => {
   it('--help shows the options, examples and the exit codes', async () => {
     const r = await run(['repair', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--dry-run', '--json', '--yes', '--backup-dir', '--no-backup', '--max-loss-bytes', '--output', '--truncate-to-timestamp']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--dry-run', '--json', '--yes', '--backup-dir', '--no-backup', '--max-loss-bytes', '--output', '--truncate-to-timestamp', '--allow-empty-result', '--follow-symlinks']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('ISO 8601');
     expect(r.stdout).toContain('rdbtool repair appendonly.aof --dry-run');
     expect(r.stdout).toMatch(/0 {2}repaired/);
     expect(r.stdout).toMatch(/1 {2}refused/);
@@ -80,7 +85,12 @@ describe('rdbtool repair', () => {
     expect(p.bytesLost).toBe(DAMAGED.length - p.cutOffset!);
     expect(p.commandsLost).toBe((p.completeCommandsLost as number) + 1);
     expect(p.lastKeptTimestamp).toMatchObject({ file, sec: expect.any(Number), offset: expect.any(Number) });
-    expect(p.files).toEqual([{ name: file, role: 'file', seq: null, bytes: DAMAGED.length, content: 'aof', status: 'truncated', okUpTo: p.cutOffset, last: true }]);
+    expect(p.files).toEqual([{ name: file, role: 'file', seq: null, bytes: DAMAGED.length, content: 'aof', status: 'truncated', okUpTo: p.cutOffset, last: true, link: null }]);
+    expect(p).toMatchObject({ output: null, allowEmptyResult: false, followSymlinks: false });
+    expect(p.writes).toEqual([
+      { kind: 'backup', path: dir, via: null },
+      { kind: 'cut', path: file, via: null },
+    ]);
     expect(sha(await fs.readFile(file))).toBe(sha(DAMAGED));
     expect(await fs.readdir(dir)).toEqual(['appendonly.aof']);
   });
@@ -249,6 +259,137 @@ describe('rdbtool repair', () => {
     expect(before.stdout).toContain('nothing-before-timestamp');
     expect((await run(['repair', file, '--truncate-to-timestamp', '0'])).code).toBe(2);
     expect((await run(['repair', file, '--truncate-to-timestamp', 'soon'])).code).toBe(2);
+  });
+
+  it('--truncate-to-timestamp takes an ISO 8601 date and time with a zone, read as the same Unix second', async () => {
+    const { file } = await withFile(PLAIN);
+    const sec = Number(/#TS:(\d+)\r\n/.exec(PLAIN.toString('latin1'))![1]);
+    const iso = new Date(sec * 1000).toISOString(); // 2026-11-25T11:42:15.000Z
+    const plus2 = new Date((sec + 7200) * 1000).toISOString().replace(/\.000Z$/, '+02:00');
+    const minus0530 = new Date((sec - 19800) * 1000).toISOString().slice(0, 19).replace('T', ' ') + '-0530';
+    const byNumber = JSON.parse((await run(['repair', file, '--truncate-to-timestamp', String(sec), '--dry-run', '--json'])).stdout) as JsonOut;
+    for (const text of [iso, iso.replace('.000Z', 'Z'), iso.replace('.000Z', '.999Z'), plus2, minus0530]) {
+      const r = await run(['repair', file, '--truncate-to-timestamp', text, '--dry-run', '--json']);
+      expect(r.code, `${text}: ${r.stderr}`).toBe(0);
+      const out = JSON.parse(r.stdout) as JsonOut;
+      expect(out.plan.toTimestampSec, text).toBe(sec);
+      expect(out.plan.cutOffset, text).toBe(byNumber.plan.cutOffset);
+    }
+    const text = await run(['repair', file, '--truncate-to-timestamp', iso, '--dry-run']);
+    expect(text.stdout).toContain(`truncate to timestamp ${sec} (${iso.replace('.000Z', 'Z')})`);
+  });
+
+  it('bad values of --truncate-to-timestamp and --max-loss-bytes are usage errors: exit 2, one line naming the option and what it takes', async () => {
+    const { file } = await withFile();
+    const cases: [string, string, RegExp][] = [
+      ['--truncate-to-timestamp', '2022-02-01T04:19:10', /no zone/],
+      ['--truncate-to-timestamp', '2022-02-30T04:19:10Z', /no such date/],
+      ['--truncate-to-timestamp', '2022-02-01T24:00:00Z', /no such date/],
+      ['--truncate-to-timestamp', '2022-02-01T04:19:10+24:00', /no such zone offset/],
+      ['--truncate-to-timestamp', '2022-02-01', /expected Unix seconds/],
+      ['--truncate-to-timestamp', '1969-12-31T23:59:59Z', /before 1970/],
+      ['--truncate-to-timestamp', 'soon', /expected Unix seconds/],
+      ['--truncate-to-timestamp', '-5', /expected Unix seconds/],
+      ['--max-loss-bytes', 'lots', /expected a number of bytes/],
+      ['--max-loss-bytes', '1.5', /expected a number of bytes/],
+      ['--max-loss-bytes', '-1', /expected a number of bytes/],
+    ];
+    for (const [flag, value, why] of cases) {
+      const r = await run(['repair', file, flag, value, '--dry-run']);
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(`invalid ${flag} ${JSON.stringify(value)}`);
+      expect(lines[0]).toMatch(why);
+      expect(lines[0]).not.toContain('NaN');
+      expect(lines[0]).not.toContain('internal error');
+    }
+    expect(sha(await fs.readFile(file))).toBe(sha(DAMAGED));
+  });
+
+  it('a file that is not an AOF (PNG, ELF, /etc/passwd-like text): refused with exit 1 even with --allow-empty-result, never cut', async () => {
+    const inputs: [string, Buffer][] = [
+      ['x.png', Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d494844520000001000000010', 'hex'), Buffer.alloc(100, 3)])],
+      ['x.bin', Buffer.concat([Buffer.from('7f454c46020101000000000000000000', 'hex'), Buffer.alloc(100)])],
+      ['passwd', Buffer.from('root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n')],
+    ];
+    for (const [name, bytes] of inputs) {
+      const dir = path.join(root, String(n++));
+      await fs.mkdir(dir);
+      const file = path.join(dir, name);
+      await fs.writeFile(file, bytes);
+      const mtime = (await fs.stat(file, { bigint: true })).mtimeNs;
+      const r = await run(['repair', file, '--yes']);
+      expect(r.code, name).toBe(1);
+      expect(r.stdout).toMatch(/action +refused \(not-persistence-file\): .*not a Redis or Valkey persistence file/);
+      expect(r.stdout).not.toContain('verified');
+      const forced = await run(['repair', file, '--yes', '--allow-empty-result', '--json']);
+      expect(forced.code).toBe(1);
+      expect(JSON.parse(forced.stdout)).toMatchObject({
+        plan: { action: 'refuse', refusal: 'not-persistence-file', damage: { code: 'NOT_PERSISTENCE_FILE', section: 'file', offset: 0 }, writes: [] },
+        result: null,
+      });
+      expect(sha(await fs.readFile(file))).toBe(sha(bytes));
+      expect((await fs.stat(file, { bigint: true })).mtimeNs).toBe(mtime);
+      expect(await fs.readdir(dir)).toEqual([name]);
+    }
+  });
+
+  it('a file without one complete command: refused (exit 1) unless --allow-empty-result', async () => {
+    const bytes = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk');
+    const { dir, file } = await withFile(bytes);
+    const r = await run(['repair', file, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/action +refused \(empty-result\): .*not one complete command.*--allow-empty-result/);
+    expect(sha(await fs.readFile(file))).toBe(sha(bytes));
+    const allowed = await run(['repair', file, '--yes', '--allow-empty-result']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/verified +checks clean/);
+    expect((await fs.readFile(file)).length).toBe(0);
+    expect((await fs.readdir(dir)).length).toBe(2); // the file and its backup
+  });
+
+  it('a part linking out of the AOF directory: the plan names the link; refused without --follow-symlinks, nothing outside touched', async () => {
+    const top = path.join(root, String(n++));
+    const dir = path.join(top, 'appendonlydir');
+    const elsewhere = path.join(top, 'elsewhere');
+    await fs.cp(RESP_SET, dir, { recursive: true });
+    await fs.mkdir(elsewhere);
+    const important = path.join(elsewhere, 'important.aof');
+    await fs.writeFile(important, (await fs.readFile(path.join(dir, INCR))).subarray(0, 600));
+    await fs.rm(path.join(dir, INCR));
+    await fs.symlink(important, path.join(dir, INCR));
+    const before = { sha: sha(await fs.readFile(important)), mtime: (await fs.stat(important, { bigint: true })).mtimeNs };
+
+    const r = await run(['repair', dir, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`incr +.*${INCR.replace(/\./g, '\\.')} \\(600 bytes, truncated\\) -> ${important.replace(/\./g, '\\.')} \\(outside the AOF directory\\)`));
+    expect(r.stdout).toMatch(/action +refused \(link-leaves-directory\): .*--follow-symlinks/);
+    expect(r.stdout).not.toMatch(/^ +writes/m);
+    expect({ sha: sha(await fs.readFile(important)), mtime: (await fs.stat(important, { bigint: true })).mtimeNs }).toEqual(before);
+    expect(await fs.readdir(elsewhere)).toEqual(['important.aof']);
+
+    const json = JSON.parse((await run(['repair', dir, '--dry-run', '--json'])).stdout) as JsonOut;
+    expect((json.plan.files as { link: unknown }[])[1].link).toEqual({ target: important, resolved: important, leavesDirectory: true });
+
+    // Told to follow it: the plan says what is written where, and that is what happens.
+    const dry = await run(['repair', dir, '--follow-symlinks', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`backup to +${elsewhere}/important\\.aof\\.<UTC time>\\.bak`));
+    expect(dry.stdout).toMatch(new RegExp(`writes +${important.replace(/\./g, '\\.')}, the file the link .* points to \\(the link stays as it is\\)`));
+    const yes = await run(['repair', dir, '--follow-symlinks', '--yes', '--json']);
+    expect(yes.code).toBe(0);
+    const out = JSON.parse(yes.stdout) as JsonOut;
+    expect(out.plan.writes).toEqual([
+      { kind: 'backup', path: elsewhere, via: null },
+      { kind: 'cut', path: important, via: path.join(dir, INCR) },
+    ]);
+    expect(path.dirname(out.result!.backup!.path)).toBe(elsewhere);
+    expect(sha(await fs.readFile(out.result!.backup!.path))).toBe(before.sha);
+    expect((await fs.stat(important)).size).toBe(out.plan.cutOffset);
+    expect((await fs.lstat(path.join(dir, INCR))).isSymbolicLink()).toBe(true);
+    expect(await fs.readlink(path.join(dir, INCR))).toBe(important);
   });
 
   it('an intact file: nothing to repair, exit 0 without asking', async () => {
