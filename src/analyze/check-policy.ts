@@ -68,7 +68,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * @throws UsageError naming the option when the text is not a duration.
  */
 export function parseDuration(text: string, option = '--max-age'): number {
-  const t = text.trim();
+  const t = text.replace(/\s+/g, '');
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
   const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
   if (parts.length === 0 || parts.map((m) => m[0]).join('') !== t) {

@@ -64,6 +64,8 @@ export async function runCheck(io: CliIo, ctx: CommandContext, a: RunCheckArgs):
       judge: (r) => judgeReport(r, target),
       onProgress: ctx.progress(),
       onResult: (r) => {
+        // An input that cannot be read is also said on stderr, as every command says I/O errors.
+        if (r.status === 'unreadable') for (const p of r.problems) ctx.warn(`${p.file}: ${p.reason}`);
         if (a.json) return;
         const text = renderCheck(r, { color, quiet: a.quiet });
         void sink.write((first ? '' : '\n') + text);

@@ -28,7 +28,8 @@ export function classifyStart(head: Uint8Array, atEnd: boolean): FileStart {
     let i = 0;
     while (i < magic.length && i < head.length && head[i] === magic[i]) i++;
     if (i === magic.length) return 'rdb';
-    if (i === head.length && !atEnd) return 'more';
+    // The whole file is the start of a magic: an RDB cut short, for the decoder to report.
+    if (i === head.length) return atEnd ? 'rdb' : 'more';
   }
   return 'foreign';
 }

@@ -37,7 +37,8 @@ afterAll(async () => {
 
 /** Writes bytes to a scratch file (named by content-neutral `x-N.bin`), checks it, and runs redis-check-aof on the same file. */
 async function both(bytes: Uint8Array): Promise<{ report: CheckReport; tool: CheckAofRun; file: string }> {
-  const file = path.join(scratch, `x-${serial++}.bin`);
+  // Named as an AOF: these cases are about AOF semantics (a 0-byte file named otherwise is an empty RDB).
+  const file = path.join(scratch, `x-${serial++}.aof`);
   await fs.writeFile(file, bytes);
   const report = await checkPath(file);
   const tool = runRedisCheckAof([path.basename(file)], scratch);
@@ -307,11 +308,11 @@ describe('check: truncation, against redis-check-aof and Redis load rules', () =
       expect(r.redisWouldStart).toMatchObject({ withAofLoadTruncatedYes: false, withAofLoadTruncatedNo: false, truncation: null });
       expect(r.redisWouldStart.asRdbSnapshot).toEqual({ loads: false, reason: expect.stringContaining('TRUNCATED') });
     }
-    // Too short to hold the magic: not an RDB at all, but a RESP format error (for the tool too).
+    // Too short to hold the magic but the start of one: an RDB cut short (invalid for the tool too).
     const { report: r, tool } = await both(HYBRID.subarray(0, 3));
     expect(tool.valid).toBe(false);
-    expect(r.files[0].content).toBe('aof');
-    expect(r.problems[0]).toMatchObject({ code: 'RESP_SYNTAX', offset: 0, found: "'R'" });
+    expect(r.files[0].content).toBe('rdb');
+    expect(r.problems[0]).toMatchObject({ code: 'TRUNCATED', section: 'rdb', offset: 0 });
   });
 
   it('the incr file of a multi-part set cut at a spread of points: the last file, so Redis truncates it', async () => {
@@ -430,7 +431,7 @@ describe('check: corruption, against redis-check-aof', () => {
       expect(p.offset!).toBeLessThanOrEqual(HYBRID_TAIL_AT);
       expect(r.files[0]).toMatchObject({ okUpTo: 0, redisCheckAof: null });
       expect(r.redisWouldStart).toMatchObject({ withAofLoadTruncatedYes: false, withAofLoadTruncatedNo: false });
-      expect(r.redisWouldStart.reason).toMatch(/^the RDB at the start of .* is damaged/);
+      expect(r.redisWouldStart.reason).toMatch(/^the RDB preamble of .* is damaged/);
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * `rdbtool check` in-process: the text lines CI logs show, the `--json` report validated field
  * by field against the documented schema, exit codes 0 / 1 / 2, `--quiet`, `-o`, colours only
- * on a terminal, progress only on a terminal stderr, and `--help`.
+ * on a terminal, progress only on a terminal stderr, and `--help`. Several inputs, policy
+ * rules, `--target` and JUnit have their own file (check-many.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from './capture.js';
 import { FIXTURES } from '../helpers/files.js';
+import { REPORT, RUN, type Report } from './check-schema.js';
 
 const AOF = path.join(FIXTURES, 'aof');
 const RDB_DIR = path.join(AOF, 'rdb-multipart', 'appendonlydir');
@@ -30,116 +32,13 @@ async function scratchFile(name: string, bytes: Uint8Array | string): Promise<st
   return f;
 }
 
-// ---------------------------------------------------------------- the JSON schema, as documented
-
-type Check = (v: unknown, at: string) => void;
-const fail = (at: string, what: string, v: unknown) => {
-  throw new Error(`${at}: expected ${what}, got ${JSON.stringify(v)}`);
-};
-const int: Check = (v, at) => void (Number.isInteger(v) && (v as number) >= 0 ? 0 : fail(at, 'a non-negative integer', v));
-const num: Check = (v, at) => void (typeof v === 'number' ? 0 : fail(at, 'a number', v));
-const str: Check = (v, at) => void (typeof v === 'string' ? 0 : fail(at, 'a string', v));
-const bool: Check = (v, at) => void (typeof v === 'boolean' ? 0 : fail(at, 'a boolean', v));
-const oneOf =
-  (...values: unknown[]): Check =>
-  (v, at) =>
-    void (values.includes(v) ? 0 : fail(at, `one of ${values.join(', ')}`, v));
-const nullOr =
-  (c: Check): Check =>
-  (v, at) =>
-    void (v === null ? 0 : c(v, at));
-const arrayOf =
-  (c: Check): Check =>
-  (v, at) => {
-    if (!Array.isArray(v)) fail(at, 'an array', v);
-    (v as unknown[]).forEach((x, i) => c(x, `${at}[${i}]`));
-  };
-const hex16: Check = (v, at) => void (typeof v === 'string' && /^[0-9a-f]{16}$/.test(v) ? 0 : fail(at, '16 hex digits', v));
-const decimal: Check = (v, at) => void (typeof v === 'string' && /^-?\d+$/.test(v) ? 0 : fail(at, 'a decimal string', v));
-/** An object with exactly these keys. */
-const obj =
-  (shape: Record<string, Check>): Check =>
-  (v, at) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(at, 'an object', v);
-    const o = v as Record<string, unknown>;
-    expect(Object.keys(o).sort(), at).toEqual(Object.keys(shape).sort());
-    for (const [k, c] of Object.entries(shape)) c(o[k], `${at}.${k}`);
-  };
-
-const PROBLEM_CODES = [
-  'BAD_MAGIC', 'UNSUPPORTED_VERSION', 'UNKNOWN_OPCODE', 'UNKNOWN_TYPE', 'UNVERIFIED_LAYOUT', 'BAD_LENGTH', 'BAD_STRING_ENCODING', 'BAD_VALUE',
-  'LZF_CORRUPT', 'BLOB_CORRUPT', 'CHECKSUM_MISMATCH', 'TRAILING_DATA', 'TRUNCATED', 'RESP_SYNTAX', 'UNBALANCED_MULTI', 'MANIFEST_INVALID',
-  'LIMIT_EXCEEDED', 'MISSING_FILE', 'EMPTY_INPUT', 'NO_CHECKSUM',
-]; // prettier-ignore
-
-const REPORT: Check = obj({
-  schemaVersion: oneOf(1),
-  input: obj({ path: str, form: oneOf('file', 'multipart'), manifest: nullOr(str), history: arrayOf(str) }),
-  files: arrayOf(
-    obj({
-      name: str,
-      role: oneOf('file', 'base', 'incr'),
-      manifestLine: nullOr(int),
-      seq: nullOr(decimal),
-      last: bool,
-      content: oneOf('rdb', 'aof', 'hybrid', 'empty', null),
-      size: nullOr(int),
-      status: oneOf('ok', 'empty', 'truncated', 'corrupt', 'missing'),
-      okUpTo: nullOr(int),
-      lostBytes: nullOr(int),
-      respOffset: nullOr(int),
-      commands: int,
-      annotations: int,
-      pendingMulti: bool,
-      multiOffset: nullOr(int),
-      rdb: nullOr(
-        obj({
-          magic: oneOf('REDIS', 'VALKEY', null),
-          version: nullOr(int),
-          checksum: oneOf('ok', 'mismatch', 'disabled', 'absent', 'not-reached'),
-          storedChecksum: nullOr(hex16),
-          computedChecksum: nullOr(hex16),
-          keys: int,
-          endOffset: nullOr(int),
-          verification: oneOf('checksum', 'deep'),
-        }),
-      ),
-      redisCheckAof: nullOr(obj({ okUpTo: int, okUpToLine: int, diff: int })),
-      problems: int,
-    }),
-  ),
-  problems: arrayOf((v, at) => {
-    const p = v as { context?: unknown };
-    obj({
-      file: str,
-      offset: nullOr(int),
-      line: nullOr(int),
-      code: oneOf(...PROBLEM_CODES),
-      severity: oneOf('error', 'warning'),
-      section: oneOf('rdb', 'aof', 'manifest', 'file'),
-      reason: str,
-      expected: nullOr(str),
-      found: nullOr(str),
-      context: nullOr((c, a) => void (typeof c === 'object' ? 0 : fail(a, 'an object', c))),
-    })(p, at);
-  }),
-  intact: bool,
-  redisWouldStart: obj({
-    withAofLoadTruncatedYes: bool,
-    withAofLoadTruncatedNo: bool,
-    reason: str,
-    truncation: nullOr(obj({ file: str, toOffset: int, lostBytes: int, leavesOpenMulti: bool, dropsRdbPreamble: bool })),
-    asRdbSnapshot: nullOr(obj({ loads: bool, reason: str })),
-  }),
-  totals: obj({ files: int, bytes: int, commands: int, annotations: int, keys: int, errors: int, warnings: int }),
-  elapsedMs: num,
-});
-
 async function json(args: string[]) {
   const r = await run(['check', ...args, '--json']);
-  const report = JSON.parse(r.stdout) as Record<string, unknown> & { intact: boolean; files: { seq: string | null }[] };
-  REPORT(report, 'report');
-  return { r, report };
+  const doc = JSON.parse(r.stdout) as { inputs: Report[]; summary: { exitCode: number } };
+  RUN(doc, 'run');
+  expect(doc.inputs).toHaveLength(1);
+  expect(doc.summary.exitCode).toBe(r.code);
+  return { r, report: doc.inputs[0] };
 }
 
 // ---------------------------------------------------------------- tests
@@ -154,6 +53,7 @@ describe('rdbtool check: intact inputs', () => {
       `${path.join(RDB_DIR, 'appendonly.aof.2.base.rdb')}: base seq 2 (manifest line 1), RDB v10, CRC-64 ok, 21 key(s), 862 bytes: ok`,
       `${path.join(RDB_DIR, 'appendonly.aof.2.incr.aof')}: incr seq 2 (manifest line 2), AOF, 28 command(s), 2 annotation(s), 933 bytes: ok`,
       'Redis would start: yes',
+      'Oldest servers that load it: Redis 7.0, Valkey 7.2 (check one with --target)',
       'Verdict: intact (2 file(s), 1,795 bytes, 21 key(s), 28 command(s))',
     ]);
   });
@@ -180,7 +80,8 @@ describe('rdbtool check: intact inputs', () => {
     expect(lines(n.stdout)).toEqual([
       expect.stringMatching(/nocompress-nochecksum\.rdb: RDB v\d+, CRC-64 disabled, \d+ key\(s\), [\d,]+ bytes: ok$/),
       expect.stringMatching(/nocompress-nochecksum\.rdb:\d+: warning NO_CHECKSUM: the RDB was written without a checksum/),
-      'Redis would start: yes; as dump.rdb: yes',
+      'Redis would start: yes (as dump.rdb, and as an AOF)',
+      'Oldest servers that load it: Redis 7.0, Valkey 7.2 (check one with --target)',
       expect.stringMatching(/^Verdict: intact, 1 warning\(s\) \(1 file\(s\)/),
     ]);
   });
@@ -196,6 +97,7 @@ describe('rdbtool check: damaged inputs', () => {
       `${f}:2000: error TRUNCATED: the input ends inside a command (expected at least 8 more byte(s), found end of input) [line 347]`,
       '  valid up to byte 1958 of 2000 (42 byte(s) after it; redis-check-aof: ok_up_to=1958, ok_up_to_line=339)',
       `Redis would start: yes (aof-load-truncated yes truncates ${f} to 1958 bytes, dropping the last 42); with aof-load-truncated no: no`,
+      'Oldest servers that load it: Redis 7.0, Valkey 7.2 (check one with --target)',
       'Verdict: DAMAGED: 1 error(s) (1 file(s), 2,000 bytes, 36 command(s))',
     ]);
     expect(r.stderr).toBe('');
@@ -246,8 +148,12 @@ describe('rdbtool check: damaged inputs', () => {
     const r = await run(['check', f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/flip\.rdb:300: error BLOB_CORRUPT: .* while reading key "hash:h" \(hash-listpack\) in db 0\n/);
-    expect(r.stdout).toContain('redis-check-aof stops in its RDB check');
-    expect(r.stdout).toMatch(/Redis would start: no \(.*\); as dump\.rdb: no \(the RDB is damaged \(BLOB_CORRUPT at byte 300\)\)/);
+    // RDB words for an RDB: how far it was read, and that no cut saves it.
+    expect(r.stdout).toMatch(/^  \d+ key\(s\) read before byte 300 of 862, the last of them cut short$/m);
+    expect(r.stdout).toContain('Redis loads nothing from a damaged RDB');
+    expect(r.stdout).not.toContain('redis-check-aof');
+    expect(r.stdout).not.toContain('valid up to');
+    expect(r.stdout).toContain('Redis would start: no (the RDB is damaged (BLOB_CORRUPT at byte 300))');
   });
 });
 
@@ -284,35 +190,45 @@ describe('rdbtool check --json', () => {
     });
   });
 
-  it('an empty file: intact with a warning, exit 0', async () => {
+  it('an empty AOF: intact with a warning, exit 0', async () => {
     const f = await scratchFile('empty.aof', '');
     const { r, report } = await json([f]);
     expect(r.code).toBe(0);
-    expect(report).toMatchObject({ intact: true, problems: [{ code: 'EMPTY_INPUT', severity: 'warning' }], totals: { errors: 0, warnings: 1 } });
+    expect(report).toMatchObject({ intact: true, status: 'intact', problems: [{ code: 'EMPTY_INPUT', severity: 'warning' }], totals: { errors: 0, warnings: 1 } });
   });
 
-  it('an I/O error is {"error": …} on stdout, exit 2', async () => {
-    const r = await run(['check', path.join(scratch, 'nope.aof'), '--json']);
+  it('an unreadable input is reported in its place (status unreadable), and on stderr; exit 2', async () => {
+    const nope = path.join(scratch, 'nope.aof');
+    const { r, report } = await json([nope]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'IO', file: path.join(scratch, 'nope.aof') } });
+    expect(report).toMatchObject({ status: 'unreadable', exitCode: 2, files: [], problems: [{ code: 'IO', file: nope }] });
     expect(r.stderr).toMatch(/^rdbtool: .*nope\.aof: cannot open/);
   });
 });
 
 describe('rdbtool check: exit 2, output, colour, progress, help', () => {
-  it('unreadable path, directory without a manifest, missing argument: exit 2 with one line on stderr', async () => {
+  it('unreadable path, directory without persistence files, missing argument: exit 2 with one line on stderr', async () => {
     const a = await run(['check', path.join(scratch, 'does-not-exist')]);
     expect(a.code).toBe(2);
     expect(lines(a.stderr)).toHaveLength(1);
-    expect(a.stdout).toBe('');
+    expect(lines(a.stdout)).toEqual([`${path.join(scratch, 'does-not-exist')}: error IO: cannot open: no such file or directory (ENOENT)`, 'Verdict: UNREADABLE: the input could not be read']);
+    const d = path.join(scratch, 'nothing-here');
+    await fs.mkdir(d);
+    await fs.writeFile(path.join(d, 'notes.txt'), 'hello');
+    const b = await run(['check', d]);
+    expect(b.code).toBe(2);
+    expect(lines(b.stderr)).toEqual([`rdbtool: ${d}: no persistence files found among 1 file(s) (add --sniff to look inside files whose names do not say)`]);
+    const c = await run(['check']);
+    expect(c.code).toBe(2);
+  });
+
+  it('a directory without a manifest is searched: its appendonly.aof is checked', async () => {
     const d = path.join(scratch, 'no-manifest');
     await fs.mkdir(d);
     await fs.writeFile(path.join(d, 'appendonly.aof'), PLAIN);
-    const b = await run(['check', d]);
-    expect(b.code).toBe(2);
-    expect(b.stderr).toContain('no AOF manifest');
-    const c = await run(['check']);
-    expect(c.code).toBe(2);
+    const r = await run(['check', d]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${path.join(d, 'appendonly.aof')}: AOF, 59 command(s)`);
   });
 
   it('-o writes the report to a file and nothing to stdout', async () => {
@@ -320,7 +236,7 @@ describe('rdbtool check: exit 2, output, colour, progress, help', () => {
     const r = await run(['check', path.join(AOF, 'plain.aof'), '--json', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    REPORT(JSON.parse(await fs.readFile(out, 'utf8')), 'report');
+    RUN(JSON.parse(await fs.readFile(out, 'utf8')), 'run');
   });
 
   it('colours only on a terminal, and never with NO_COLOR', async () => {
@@ -342,15 +258,17 @@ describe('rdbtool check: exit 2, output, colour, progress, help', () => {
   it('--help explains the exit codes and the Redis line, with CI examples', async () => {
     const r = await run(['check', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('rdbtool check <path>');
-    expect(r.stdout).toMatch(/^\s+0\s+intact/m);
-    expect(r.stdout).toMatch(/^\s+1\s+damaged/m);
+    expect(r.stdout).toContain('rdbtool check <paths..>');
+    expect(r.stdout).toMatch(/^\s+0\s+every input intact/m);
+    expect(r.stdout).toMatch(/^\s+1\s+an input is damaged/m);
     expect(r.stdout).toMatch(/^\s+2\s+usage or I\/O error/m);
     expect(r.stdout).toContain('aof-load-truncated');
     expect(r.stdout).toContain('rdbtool check backup/appendonlydir && upload');
     expect(r.stdout).toContain('--json | jq');
-    for (const flag of ['--json', '--output', '--quiet', '--max-args', '--max-string-bytes']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--json', '--output', '--quiet', '--max-args', '--max-string-bytes', '--jobs', '--sniff', '--junit', '--target', '--min-keys', '--max-age', '--require-checksum', '--max-key-bytes', '--max-elements', '--baseline', '--max-shrink', '--config']) {
+      expect(r.stdout).toContain(flag);
+    }
     const top = await run(['--help']);
-    expect(top.stdout).toContain('rdbtool check <path>');
+    expect(top.stdout).toContain('rdbtool check <paths..>');
   });
 });
