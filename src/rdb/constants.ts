@@ -16,7 +16,7 @@ export const RdbOpcode = {
   SlotInfo: 244,
   /** RDB_OPCODE_FUNCTION2 (RDB 10) */
   Function2: 245,
-  /** RDB_OPCODE_FUNCTION_PRE_GA (7.0 release candidates; refused) */
+  /** RDB_OPCODE_FUNCTION_PRE_GA (7.0 release candidates; Redis 7.0 loads it, 7.2+ refuse it) */
   FunctionPreGa: 246,
   /** RDB_OPCODE_MODULE_AUX (RDB 9) */
   ModuleAux: 247,

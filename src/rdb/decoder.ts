@@ -577,7 +577,8 @@ export class RdbDecoder extends RdbCursor {
       case RdbType.Hash:
         return yield* this.readPlainHash();
       case RdbType.ModulePreGa:
-        throw this.bad('UNKNOWN_TYPE', 'pre-release module value format (type 6) is refused by every Redis release', at, 'type 7 (MODULE_2)', '6');
+        // No framing: only the module that wrote it can find its end (Redis 4.0–7.0 load it through that module; 7.2+ refuse it).
+        throw this.bad('UNKNOWN_TYPE', 'module value in the 4.0 RC format (type 6): only the module that wrote it can read it', at, 'type 7 (MODULE_2)', '6');
       case RdbType.Module2:
         return yield* this.readModuleValue(at);
       case RdbType.HashZipmap:
