@@ -133,6 +133,7 @@ export function parseTarget(text: string): ServerRelease {
  * server would stop at, so a report can say all that stands in the way.
  * @param facts the whole input, or one RDB (then named `file`)
  * @param target a release from {@link parseTarget}, or its id
+ * @param file the name blockers carry when `facts` is one RDB (default `input`)
  * @throws UsageError for an unknown target id
  */
 export function judge(facts: InputFacts | RdbFacts, target: ServerRelease | string, file = 'input'): CompatJudgement {
