@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectAof, inspectInput, AofOverviewAnalyzer, type AofInspectReport } from '../../src/analyze/aof-overview.js';
 import { AofCommandStats, MAX_COMMAND_NAMES } from '../../src/analyze/aof-commands.js';
 import { peekSource } from '../../src/analyze/aof-input.js';
-import { inspectRdb } from '../../src/analyze/overview.js';
+import { inspectRdb, type InspectReport } from '../../src/analyze/overview.js';
 import { RespWriter } from '../../src/aof/resp-encoder.js';
 import { bytesSource, openSource, type ByteSource } from '../../src/io/source.js';
 import { resolveInput } from '../../src/pipeline/detect.js';
@@ -313,22 +313,38 @@ describe('inspectInput on the AOF fixtures', () => {
     expect(r.parts[0].rdb!.totals.keys).toBe(want.totals.keys);
   });
 
-  itCorpus('keeps inspectRdb\'s behaviour for a damaged RDB file: the checksum mismatch report, or the error', async () => {
+  itCorpus('a damaged RDB file: a checksum mismatch leaves the report whole (as inspectRdb), other damage gives the partial report with the error', async () => {
     const mismatch = path.join(CORPUS, 'librdb', 'invalid_chksum_v8.rdb');
     const res = await inspectInput(mismatch);
     expect(res.kind).toBe('rdb');
     expect(res.kind === 'rdb' && res.report.checksum.status).toBe('mismatch');
+    expect(res.error).toBeNull();
     const want = await inspectRdb(await openSource(mismatch), { nowMs: NOW });
     const got = (await inspectInput(mismatch, { nowMs: NOW })).report;
     expect({ ...got, elapsedMs: 0 }).toEqual({ ...want, elapsedMs: 0 });
     const corrupt = path.join(CORPUS, 'librdb', 'redis_ent_opcode_ram_lru.rdb');
-    await expect(inspectInput(corrupt)).rejects.toMatchObject({ code: 'UNKNOWN_TYPE', offset: 280, file: corrupt });
+    const thrown = await inspectRdb(await openSource(corrupt)).catch((e: unknown) => e);
+    const c = await inspectInput(corrupt);
+    expect(c.kind).toBe('rdb');
+    expect(c.error).toMatchObject({ code: 'UNKNOWN_TYPE', offset: 280, file: corrupt });
+    expect(c.report.error).toEqual((thrown as CorruptDataError).toJSON());
+    expect((c.report as InspectReport).partial).toMatchObject({ keys: 0 });
+    expect((c.report as InspectReport).partial!.readUpTo).toBeLessThanOrEqual(280);
   });
 
-  it('keeps inspectRdb\'s behaviour for a cut RDB file: the error', async () => {
+  it('a cut RDB file: the partial report of what came before the cut, with the error inspectRdb throws', async () => {
     const cut = path.join(TMP, 'cut.rdb');
     writeFileSync(cut, read(RDB_BASE).subarray(0, 500));
-    await expect(inspectInput(cut)).rejects.toBeInstanceOf(TruncatedError);
+    const thrown = await inspectRdb(await openSource(cut)).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(TruncatedError);
+    const res = await inspectInput(cut);
+    expect(res.kind).toBe('rdb');
+    expect(res.error).toBeInstanceOf(TruncatedError);
+    const r = res.report as InspectReport;
+    expect(r.error).toEqual((thrown as TruncatedError).toJSON());
+    expect(r.partial!.readUpTo).toBeLessThanOrEqual(500);
+    expect(r.partial!.keys).toBe(r.totals.keys);
+    expect(r.checksum.status).toBe('absent');
   });
 
   it('reports an empty file as empty, and an empty incr file as fine', async () => {

@@ -42,7 +42,8 @@ const PART: Shape = {
   seq: { $or: ['string', 'null'] },
   manifestLine: { $or: ['number', 'null'] },
   last: 'boolean',
-  content: { $enum: ['rdb', 'hybrid', 'aof', 'empty', null] },
+  link: { $or: [{ target: 'string', resolved: { $or: ['string', 'null'] }, leavesDirectory: 'boolean' }, 'null'] },
+  content: { $enum: ['rdb', 'hybrid', 'aof', 'empty', 'foreign', null] },
   bytes: { $or: ['number', 'null'] },
   status: { $enum: ['ok', 'empty', 'truncated', 'corrupt', 'missing'] },
   okUpTo: { $or: ['number', 'null'] },
@@ -102,6 +103,8 @@ const REPORT: Shape = {
   elapsedMs: 'number',
   nowMs: 'number',
   filtered: 'boolean',
+  partial: { $or: [{ file: 'string', readUpTo: { $or: ['number', 'null'] }, commands: 'number' }, 'null'] },
+  error: { $or: ['object', 'null'] },
 };
 
 /** The mismatches between `v` and `shape` (empty when it fits). */
@@ -170,24 +173,39 @@ describe('inspect on AOF inputs', () => {
       expect(ANSI.test(r.stdout)).toBe(false);
       expect(r.stdout).toContain(`Input:       ${given} (`);
       expect(r.stdout).toMatch(/^Verdict: +ok: every file is valid/m);
-      for (const section of ['Files (in load order)', 'Commands by name', 'Commands by database', 'Biggest commands (top 10)']) expect(r.stdout).toContain(section);
+      expect(r.stdout).not.toContain('PARTIAL');
+      // One screen: the files table for a set of files, the most used commands, the biggest ones.
+      expect(r.stdout).toMatch(/^Commands by name \(top 10 of \d\d\)$/m);
+      expect(r.stdout).toContain('Biggest commands (top 10)');
+      expect(r.stdout.includes('Files (in load order)')).toBe(name.endsWith('multipart'));
+      expect(r.stdout).not.toContain('Commands by database');
+      expect(r.stdout).toMatch(/^More with --all: .*every command name, commands by database/m);
+      const every = await run(['inspect', given, '--all']);
+      expect(every.code).toBe(0);
+      for (const section of ['Files (in load order)', 'Commands by name\n', 'Commands by database', 'Biggest commands (top 10)', 'manifest line', 'RESP from']) expect(every.stdout).toContain(section);
+      expect(every.stdout).not.toContain('More with --all');
       // #TS dates in UTC ISO form.
       const files = name === 'rdb-multipart' ? [path.join(AOF, 'rdb-multipart', 'appendonlydir', 'appendonly.aof.2.incr.aof')] : name === 'resp-multipart' ? [path.join(AOF, 'plain.aof')] : [given];
       const ts = files.flatMap(tsOf);
       expect(ts.length).toBeGreaterThan(1);
       expect(r.stdout).toContain(`first ${new Date(ts[0] * 1000).toISOString()} (${ts[0]}), last ${new Date(ts.at(-1)! * 1000).toISOString()} (${ts.at(-1)})`);
-      if (name === 'hybrid') expect(r.stdout).toMatch(/^RDB preamble of .*hybrid\.aof \(bytes 0-861\)$/m);
-      if (name === 'rdb-multipart') expect(r.stdout).toMatch(/^RDB of .*appendonly\.aof\.2\.base\.rdb \(bytes 0-861\)$/m);
-      if (name.endsWith('multipart')) expect(r.stdout).toContain('multi-part AOF, manifest');
-      if (name === 'hybrid' || name === 'rdb-multipart') expect(r.stdout).toContain('Redis 7.0.15, 64-bit');
+      if (name === 'hybrid') expect(r.stdout).toMatch(/^RDB preamble of .*hybrid\.aof \(bytes 0-861\): RDB version 10, Redis 7\.0\.15, checksum ok\n  Keys: 21 in 3 database/m);
+      if (name === 'rdb-multipart') expect(r.stdout).toMatch(/^RDB of appendonly\.aof\.2\.base\.rdb \(bytes 0-861\): RDB version 10, Redis 7\.0\.15, checksum ok$/m);
+      // With --all, the RDB part in full: the RDB report's own tables.
+      if (name === 'hybrid' || name === 'rdb-multipart') for (const section of ['AUX fields', 'Encodings per database', 'Function libraries']) expect(every.stdout).toContain(section);
+      // The manifest is named relative to the directory given, and not again when it is what was given.
+      if (name === 'resp-multipart') expect(r.stdout).toContain('(multi-part AOF, manifest appendonlydir/appendonly.aof.manifest, 2 files)');
+      if (name === 'rdb-multipart') expect(r.stdout).toContain('(multi-part AOF, 2 files)');
+      if (name === 'hybrid' || name === 'rdb-multipart') expect(every.stdout).toContain('Redis 7.0.15, 64-bit');
     });
 
     it(`${name}: --json has the documented shape`, async () => {
       const r = await run(['inspect', given, '--json']);
       expect(r.code).toBe(0);
-      const j = JSON.parse(r.stdout) as { parts: { rdb: unknown }[]; verdict: { status: string } };
+      const j = JSON.parse(r.stdout) as { parts: { rdb: unknown; link: unknown }[]; verdict: { status: string }; partial: unknown; error: unknown };
       expect(mismatches(j, REPORT)).toEqual([]);
       expect(j.verdict.status).toBe('ok');
+      expect([j.partial, j.error, ...j.parts.map((p) => p.link)].every((x) => x === null)).toBe(true);
       expect(j.parts.some((p) => p.rdb !== null)).toBe(name === 'hybrid' || name === 'rdb-multipart');
     });
   }
@@ -256,6 +274,7 @@ describe('inspect on damaged AOF inputs: the report, the verdict, exit 1', () =>
     const r = await run(['inspect', cut]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Verdict: +TRUNCATED: .*cut\.aof: the input ends inside a command at byte 2,600 .*; valid up to byte 2,588/m);
+    expect(r.stdout).toMatch(/^PARTIAL: +the counts stop at the problem: they cover bytes 0-2,587 of .*cut\.aof, \d+ commands$/m);
     expect(r.stdout).toContain('Commands by name');
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/^rdbtool: TRUNCATED: .*valid up to byte 2,588 .*12 byte\(s\) after it\n$/);
@@ -264,6 +283,7 @@ describe('inspect on damaged AOF inputs: the report, the verdict, exit 1', () =>
     const rep = JSON.parse(j.stdout) as { verdict: unknown };
     expect(mismatches(rep, REPORT)).toEqual([]);
     expect(rep.verdict).toMatchObject({ status: 'truncated', okUpTo: 2588, bytesAfterOkUpTo: 12, problem: { code: 'TRUNCATED', offset: 2600 } });
+    expect(rep).toMatchObject({ partial: { file: cut, readUpTo: 2588 }, error: { code: 'TRUNCATED', file: cut } });
   });
 
   it('a multi-part set with a missing incr file: verdict missing, exit 1', async () => {
@@ -272,10 +292,11 @@ describe('inspect on damaged AOF inputs: the report, the verdict, exit 1', () =>
     rmSync(path.join(dir, 'appendonly.aof.2.incr.aof'));
     const r = await run(['inspect', dir, '--json']);
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.stdout) as { parts: { status: string }[]; verdict: { status: string } };
+    const j = JSON.parse(r.stdout) as { parts: { status: string }[]; verdict: { status: string }; partial: unknown; error: unknown };
     expect(mismatches(j, REPORT)).toEqual([]);
     expect(j.parts.map((p) => p.status)).toEqual(['ok', 'missing']);
     expect(j.verdict.status).toBe('missing');
+    expect(j).toMatchObject({ partial: { readUpTo: null, commands: 0 }, error: { code: 'MISSING_FILE' } });
     expect(r.stderr).toMatch(/^rdbtool: MISSING: .*appendonly\.aof\.2\.incr\.aof: listed in the manifest \(line 2\) but does not exist\n$/);
   });
 
@@ -290,7 +311,8 @@ describe('inspect on damaged AOF inputs: the report, the verdict, exit 1', () =>
     const r = await run(['inspect', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^Verdict: +CORRUPT: .*base\\.rdb: listpack: .* at byte ${at};.* while reading key "hash:h" \\(hash-listpack\\) in db 0; valid up to byte 0, 862 byte\\(s\\) after it$`, 'm'));
-    expect(r.stdout).toMatch(/^RDB of .*base\.rdb \(incomplete: read up to the problem\)$/m);
+    expect(r.stdout).toMatch(/^RDB of appendonly\.aof\.2\.base\.rdb \(incomplete: read up to the problem\): RDB version 10, Redis 7\.0\.15, checksum not reached\n  PARTIAL: the file is damaged \(BLOB_CORRUPT at byte [\d,]+\): the counts cover bytes 0-[\d,]+, \d+ complete keys$/m);
+    expect(r.stdout).toMatch(/^PARTIAL: +the counts stop at the problem: they cover bytes 0-[\d,]+ of .*base\.rdb, 0 commands; every other file is counted whole$/m);
     expect(r.stdout).toContain('Commands by name');
     expect(lines(r.stderr)).toHaveLength(1);
   });

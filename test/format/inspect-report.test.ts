@@ -13,15 +13,44 @@ async function report(file: string): Promise<InspectReport> {
 }
 
 describe('renderInspect', () => {
-  it('has every section for a file with keys, functions and AUX fields', async () => {
+  it('fits one screen by default: header, databases, types over all databases, biggest keys by size', async () => {
     const r = await report(path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb'));
     const text = renderInspect(r);
-    for (const heading of ['AUX fields', 'Databases', 'Types', 'Encodings', 'Function libraries', 'Biggest keys by on-disk size', 'Biggest keys by element count']) {
-      expect(text).toContain(heading);
-    }
+    for (const heading of ['Databases', 'Types (all databases)', 'Biggest keys by on-disk size (top 10)']) expect(text).toMatch(new RegExp(`^${heading.replace(/[()]/g, '\\$&')}$`, 'm'));
+    for (const heading of ['AUX fields', 'Encodings per database', 'Types per database', 'Function libraries', 'Biggest keys by element count \\(top 10\\)', 'Read:.*']) expect(text).not.toMatch(new RegExp(`^${heading}$`, 'm'));
     expect(text).toContain('RDB version 10, REDIS magic (redis dialect)');
     expect(text).toMatch(/Keys: +87 in 4 database\(s\); 9 with a TTL, 0 already expired/);
+    expect(text).toMatch(/^Functions: 2 libraries: rdbtool_ro, rdbtool_lib$/m);
+    expect(text).toMatch(/^More with --all: AUX fields, types and encodings per database, function libraries, biggest keys by element count\.$/m);
+    expect(text.split('\n').length).toBeLessThanOrEqual(50);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('sums each type over the databases, with its encodings', async () => {
+    const r = await report(path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb'));
+    const text = renderInspect(r);
+    for (const type of ['string', 'list', 'set', 'zset', 'hash', 'stream']) {
+      const keys = r.databases.flatMap((d) => d.types).filter((t) => t.valueType === type).reduce((n, t) => n + t.keys, 0);
+      const elements = r.databases.flatMap((d) => d.types).filter((t) => t.valueType === type).reduce((n, t) => n + t.elements, 0);
+      const encodings = new Set(r.databases.flatMap((d) => d.encodings).filter((e) => e.valueType === type).map((e) => e.encoding));
+      const row = text.split('\n').find((l) => l.startsWith(`│ ${type} `));
+      expect(row, type).toBeDefined();
+      const cells = row!.split('│').map((c) => c.trim());
+      expect(Number(cells[2].replace(/,/g, '')), type).toBe(keys);
+      expect(Number(cells[3].replace(/,/g, '')), type).toBe(elements);
+      expect(new Set(cells[6].split(', ').map((e) => e.split(' ')[0])), type).toEqual(encodings);
+    }
+  });
+
+  it('shows every table with all', async () => {
+    const r = await report(path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb'));
+    const text = renderInspect(r, { all: true });
+    for (const heading of ['AUX fields', 'Databases', 'Types (all databases)', 'Types per database', 'Encodings per database', 'Function libraries', 'Biggest keys by on-disk size (top 10)', 'Biggest keys by element count (top 10)']) {
+      expect(text).toMatch(new RegExp(`^${heading.replace(/[()]/g, '\\$&')}$`, 'm'));
+    }
+    expect(text).toMatch(/^Read: +27,050 bytes in /m);
+    expect(text).not.toContain('More with --all');
+    expect(text).not.toContain('Functions:');
   });
 
   it('never writes raw control bytes from the file', async () => {
@@ -43,7 +72,9 @@ describe('renderInspect', () => {
   });
 
   itCorpus('lists module types', async () => {
-    const text = renderInspect(await report(path.join(CORPUS, 'redis-rdb-tools', 'redis_40_with_module.rdb')));
+    const r = await report(path.join(CORPUS, 'redis-rdb-tools', 'redis_40_with_module.rdb'));
+    expect(renderInspect(r)).toMatch(/^Modules: +ReJSON-RL \(encver 0, 1 key, 0 aux records\)$/m);
+    const text = renderInspect(r, { all: true });
     expect(text).toContain('Module types');
     expect(text).toMatch(/ReJSON-RL +│ +0 │ +1 │ +0 │/);
   });

@@ -1,18 +1,14 @@
 /** `rdbtool inspect <file>`: what an input is and what it holds (RDB or AOF report, by content). */
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../exit-codes.js';
-import { filtersFrom, limitsFrom, withAnyInput, withFilters, withLimits, withOutput, type ArgsOf, type GlobalArgs } from '../options.js';
+import { filtersFrom, integerOption, limitsFrom, withAnyInput, withFilters, withLimits, withOutput, type ArgsOf, type GlobalArgs } from '../options.js';
 import { runCommand, withOutputSink, type CliIo } from '../run.js';
-
-/** `--top` takes a whole number of rows, 0 included (no top lists); yargs reports the message as a usage error. */
-const checkTop = (a: { top: unknown }): true | string =>
-  Number.isSafeInteger(a.top) && (a.top as number) >= 0 ? true : `invalid --top ${JSON.stringify(String(a.top))}: expected a whole number >= 0`;
 
 const builder = (y: Argv<GlobalArgs>) =>
   withLimits(withFilters(withOutput(withAnyInput(y))))
-    .option('top', { type: 'number', default: 10, requiresArg: true, describe: 'Length of the top lists (biggest keys, biggest commands, commands by name); 0: none' })
+    // A whole number of rows, 0 included (no top lists).
+    .option('top', { default: 10, requiresArg: true, coerce: integerOption('--top', 0, 'a whole number of rows >= 0'), describe: 'Length of the top lists (biggest keys, biggest commands, commands by name); 0: none' })
     .option('all', { type: 'boolean', default: false, describe: 'Show every table (AUX fields, types and encodings per database, functions, modules, ...) instead of the one-screen summary' })
-    .check(checkTop)
     .example('$0 inspect dump.rdb', 'One screen: header, keys per database and per type, the 10 biggest keys')
     .example('$0 inspect dump.rdb --all --top 50', 'Every table, with the 50 biggest keys by size and by element count')
     .example('$0 inspect dump.rdb --json', 'The whole report as JSON')
@@ -39,6 +35,7 @@ export function inspectCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<type
         const problem = inspectProblem(result);
         if (problem === null) return ExitCode.Ok;
         ctx.warn(problem);
+        if (argv.debug && result.error?.stack) io.stderr.write(result.error.stack + '\n');
         return ExitCode.InputProblem;
       }),
   };
