@@ -171,7 +171,21 @@ export type {
   RedisTruncation,
 } from './analyze/check.js';
 /** The check report as terminal text. */
-export { renderCheck } from './format/reports/check.js';
+export { renderCheck, renderCheckSummary } from './format/reports/check.js';
+/** Many inputs at once (directories searched, worker threads), with the backup policy and a target server. */
+export { checkPaths, CHECK_RUN_SCHEMA_VERSION } from './analyze/check-run.js';
+export type { CheckRunReport, CheckRunOptions, CheckRunSummary, InputResult, InputStatus } from './analyze/check-run.js';
+export { findInputs } from './analyze/check-inputs.js';
+export type { FoundInput, FindInputsOptions } from './analyze/check-inputs.js';
+/** The backup policy rules. */
+export { applyPolicy, parseDuration, writtenAt } from './analyze/check-policy.js';
+export type { CheckPolicy, BaselineFacts } from './analyze/check-policy.js';
+export type { FileFacts, KeyMark } from './analyze/check-facts.js';
+/** Which Redis and Valkey releases load an input. */
+export { judgeReport } from './analyze/check-compat.js';
+export type { CheckCompat } from './analyze/check-compat.js';
+/** The check run as JUnit XML. */
+export { renderJunit } from './format/reports/check-junit.js';
 
 // ---------------------------------------------------------------- repair
 
