@@ -76,7 +76,7 @@ export interface CheckRunOptions {
   judge?: (r: CheckReport) => CheckProblem[];
   /** Called for each input in order, as soon as it and those before it are done. */
   onResult?: (r: InputResult, index: number, total: number) => void;
-  /** Single-input runs only: progress of the read. */
+  /** Progress: of the read for a single input; bytes of the inputs done so far for several. */
   onProgress?: CheckOptions['onProgress'];
 }
 
@@ -119,9 +119,13 @@ export async function checkPaths(paths: readonly string[], opts: CheckRunOptions
       next++;
     }
   };
+  let bytesDone = 0;
   const finish = (i: number, outcome: CheckReport | RdbtoolError) => {
     const report = outcome instanceof RdbtoolError ? unreadableReport(work[i].path, outcome) : outcome;
     results[i] = judged(report, policy, nowMs, opts.judge);
+    bytesDone += report.totals.bytes;
+    // Several inputs: progress advances as each one is done (a single one reports its own reading).
+    if (work.length > 1) opts.onProgress?.({ bytesRead: bytesDone, totalBytes: undefined });
     deliver();
   };
   for (const [i, w] of work.entries()) {
