@@ -10,28 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../src/analyze/compat.js';
-import { crc64 } from '../../src/binary/crc64.js';
 import { FIXTURES } from '../helpers/files.js';
 import { rdbFacts } from '../helpers/compat-facts.js';
+import { withChecksum, withVersion } from '../helpers/rdb-edit.js';
 import { RedisStartError, requireRedisServer, startRedis } from '../helpers/redis.js';
 
 const ALL_TYPES = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'all-types.rdb')));
 const EMPTY = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'empty.rdb')));
-
-/** `body` (magic … EOF byte) followed by its CRC-64, little-endian. */
-function withChecksum(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(body.length + 8);
-  out.set(body);
-  new DataView(out.buffer).setBigUint64(body.length, crc64(body), true);
-  return out;
-}
-
-/** The same file announcing another RDB version (4 header digits), checksum recomputed. */
-function withVersion(file: Uint8Array, version: number): Uint8Array {
-  const body = file.slice(0, file.length - 8);
-  body.set(new TextEncoder().encode(String(version).padStart(4, '0')), 5);
-  return withChecksum(body);
-}
 
 /**
  * The empty dump plus one key of type 20 (set, listpack) in db 0: SELECTDB 0, RESIZEDB 1 0,
