@@ -94,14 +94,19 @@ export class TopN<T> {
   }
 }
 
-/** Tracks the `limit` (default 10) biggest keys by on-disk size and by element count. */
+/**
+ * Tracks the `limit` (default 10) biggest keys by on-disk size and by element count. Each list
+ * holds one key more than it shows, so that one key can be taken back (see {@link result})
+ * and the lists stay exact.
+ */
 export class BiggestKeys implements KeyAnalyzer<BiggestKeysResult> {
   private readonly bySize: TopN<BigKey>;
   private readonly byElements: TopN<BigKey>;
 
-  constructor(limit = 10) {
-    this.bySize = new TopN(limit);
-    this.byElements = new TopN(limit);
+  constructor(readonly limit = 10) {
+    const kept = limit > 0 ? limit + 1 : 0;
+    this.bySize = new TopN(kept);
+    this.byElements = new TopN(kept);
   }
 
   onKey(k: Readonly<KeyInfo>): void {
@@ -122,7 +127,12 @@ export class BiggestKeys implements KeyAnalyzer<BiggestKeysResult> {
     if (count) this.byElements.push(k.elements, entry);
   }
 
-  result(): BiggestKeysResult {
-    return { bySize: this.bySize.sorted(), byElements: this.byElements.sorted() };
+  /**
+   * The two lists, biggest first. `withoutOffset` takes back the key whose record starts
+   * there (a key counted before its record turned out to be incomplete).
+   */
+  result(withoutOffset?: number): BiggestKeysResult {
+    const list = (t: TopN<BigKey>): BigKey[] => t.sorted().filter((k) => k.offset !== withoutOffset).slice(0, this.limit);
+    return { bySize: list(this.bySize), byElements: list(this.byElements) };
   }
 }

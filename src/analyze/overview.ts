@@ -197,20 +197,29 @@ class DbAccumulator {
   constructor(readonly db: number) {}
 
   add(k: Readonly<KeyInfo>, nowMs: number): void {
-    this.keys++;
-    this.elements += k.elements;
-    this.onDiskBytes += k.onDiskBytes;
-    if (k.expireAtMs !== null) {
-      this.keysWithTtl++;
-      if (k.expireAtMs < nowMs) this.expiredKeys++;
-    }
+    this.count(k, nowMs, 1);
     const slot = ((k.rdbType & 255) * 2 + (k.encoding === 'int' ? 1 : 0)) | 0;
-    const i = slot * 3;
+    if (this.names[slot] === undefined) this.names[slot] = { valueType: k.valueType, encoding: k.encoding };
+  }
+
+  /** Takes back a key counted by {@link add} (its type and encoding stay named). */
+  remove(k: Readonly<Pick<KeyInfo, 'rdbType' | 'encoding' | 'elements' | 'onDiskBytes' | 'expireAtMs'>>, nowMs: number): void {
+    this.count(k, nowMs, -1);
+  }
+
+  private count(k: Readonly<Pick<KeyInfo, 'rdbType' | 'encoding' | 'elements' | 'onDiskBytes' | 'expireAtMs'>>, nowMs: number, n: 1 | -1): void {
+    this.keys += n;
+    this.elements += n * k.elements;
+    this.onDiskBytes += n * k.onDiskBytes;
+    if (k.expireAtMs !== null) {
+      this.keysWithTtl += n;
+      if (k.expireAtMs < nowMs) this.expiredKeys += n;
+    }
+    const i = (((k.rdbType & 255) * 2 + (k.encoding === 'int' ? 1 : 0)) | 0) * 3;
     const s = this.slots;
-    if (s[i] === 0) this.names[slot] = { valueType: k.valueType, encoding: k.encoding };
-    s[i]++;
-    s[i + 1] += k.elements;
-    s[i + 2] += k.onDiskBytes;
+    s[i] += n;
+    s[i + 1] += n * k.elements;
+    s[i + 2] += n * k.onDiskBytes;
   }
 
   private get types(): Map<ValueType, TypeStats> {
@@ -304,6 +313,12 @@ export class OverviewAnalyzer implements RdbHandler {
   /** Keys read whole (before filters), and where the last record known to be whole ends. */
   private keysRead = 0;
   private readUpTo = 0;
+  /**
+   * The last key counted, kept so it can be taken back: a value skipped without decoding ends
+   * its key before its bytes have all arrived, so when the read stops early the last key may
+   * be incomplete (its record then ends after the last byte read).
+   */
+  private readonly lastKey = { offset: -1, end: 0, db: 0, rdbType: 0, encoding: 'raw' as Encoding, elements: 0, onDiskBytes: 0, expireAtMs: null as number | null, counted: false };
   readonly nowMs: number;
 
   constructor(opts: Pick<InspectOptions, 'nowMs' | 'top' | 'filter'> = {}) {
@@ -370,11 +385,37 @@ export class OverviewAnalyzer implements RdbHandler {
   keyEnd(k: KeyInfo): void {
     this.keysRead++;
     this.reached(k.offset + k.onDiskBytes);
+    const last = this.lastKey;
+    last.offset = k.offset;
+    last.end = k.offset + k.onDiskBytes;
+    last.counted = this.selected;
     if (!this.selected) return;
+    last.db = k.db;
+    last.rdbType = k.rdbType;
+    last.encoding = k.encoding;
+    last.elements = k.elements;
+    last.onDiskBytes = k.onDiskBytes;
+    last.expireAtMs = k.expireAtMs;
     let d = this.lastDb;
     if (d === null || d.db !== k.db) d = this.lastDb = this.db(k.db);
     d.add(k, this.nowMs);
     this.biggest.onKey(k);
+  }
+
+  /**
+   * Takes back the last key when its record ends after `bytesRead` (see `lastKey`). Returns
+   * the offset of the key taken back from the counts (for the top lists), or undefined.
+   */
+  private dropIncompleteKey(bytesRead: number): number | undefined {
+    const last = this.lastKey;
+    if (last.offset < 0 || last.end <= bytesRead) return undefined;
+    const offset = last.offset;
+    last.offset = -1;
+    this.keysRead--;
+    this.readUpTo = offset;
+    if (!last.counted) return undefined;
+    this.db(last.db).remove(last, this.nowMs);
+    return offset;
   }
 
   private lastDb: DbAccumulator | null = null;
@@ -446,6 +487,7 @@ export class OverviewAnalyzer implements RdbHandler {
    * the read before the file's end), the report is marked partial: it covers what came before.
    */
   report(scan: { file: string; fileBytes: number | undefined; bytesRead: number; elapsedMs: number; trailingBytes: number; error?: RdbtoolError | null }): InspectReport {
+    const dropped = scan.error ? this.dropIncompleteKey(scan.bytesRead) : undefined;
     // A database announced by RESIZEDB but without keys is listed too (unless filtered).
     for (const [db, hint] of this.resizeHints) if (this.filter === null || this.dbs.has(db)) this.db(db).resizeHint = hint;
     const databases = [...this.dbs.values()].sort((a, b) => a.db - b.db).map((d) => d.result());
@@ -474,7 +516,7 @@ export class OverviewAnalyzer implements RdbHandler {
       functions: this.functions,
       modules: [...this.modules.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.encver - b.encver)),
       slotInfoRecords: this.slotInfos,
-      biggestKeys: this.biggest.result(),
+      biggestKeys: this.biggest.result(dropped),
       nowMs: this.nowMs,
       bytesRead: scan.bytesRead,
       elapsedMs: scan.elapsedMs,
