@@ -94,7 +94,7 @@ describe('inspect', () => {
     expect(r.stdout).toContain('Redis 7.0.15');
     expect(r.stdout).toContain('Checksum:  ok');
     expect(r.stdout).toContain('Biggest keys by on-disk size (top 10)');
-    expect(r.stdout).toContain('Function libraries');
+    expect(r.stdout).toContain('Functions: 2 libraries');
     expect(ANSI.test(r.stdout)).toBe(false);
   });
 
@@ -150,7 +150,9 @@ describe('inspect', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack without --debug
     const j = await run(['inspect', file, '--json']);
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.stdout)).toEqual({
+    // The partial report (what came before the damage) carries the error.
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      partial: { keys: 0 },
       error: expect.objectContaining({ code: 'UNKNOWN_TYPE', file, offset: 280, found: '0x6B' }),
     });
   });
