@@ -10,6 +10,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describeFsError } from '../io/fs-error.js';
+import { readHead } from '../io/read-head.js';
 import { isManifestText } from '../pipeline/detect.js';
 import { sniffStart } from '../pipeline/scan-file.js';
 
@@ -124,17 +125,9 @@ async function search(dir: string, found: string[], searched: { files: number; u
 
 /** True when the file's first bytes are those of an RDB, an AOF or a manifest. */
 async function sniffsPersistent(file: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await fsp.open(file, 'r');
-    const buf = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
-    const head = buf.subarray(0, bytesRead);
-    const kind = sniffStart(head, bytesRead < SNIFF_BYTES);
-    return kind === 'rdb' || kind === 'resp' || isManifestText(head);
-  } catch {
-    return false; // unreadable: a file the user cannot read is not one we can check
-  } finally {
-    await fh?.close();
-  }
+  // An unreadable file is not one that can be checked: it is passed over.
+  const head = await readHead(file, SNIFF_BYTES).catch(() => null);
+  if (head === null) return false;
+  const kind = sniffStart(head, head.length < SNIFF_BYTES);
+  return kind === 'rdb' || kind === 'resp' || isManifestText(head);
 }

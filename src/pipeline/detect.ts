@@ -12,6 +12,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError, LimitError, UsageError } from '../errors.js';
 import { describeFsError } from '../io/fs-error.js';
+import { readHead } from '../io/read-head.js';
 import { loadOrder, ManifestError, parseManifest, type Manifest, type ManifestEntry } from '../aof/manifest.js';
 
 /** The manifest error, for layers above this one (they do not import the aof layer). */
@@ -197,17 +198,7 @@ async function findManifest(dir: string): Promise<string> {
 }
 
 async function looksLikeManifest(file: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await fsp.open(file, 'r');
-    const buf = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
-    return isManifestText(buf.subarray(0, bytesRead));
-  } catch (e) {
-    throw new InputError(`cannot read: ${describeFsError(e)}`, { file, cause: e });
-  } finally {
-    await fh?.close();
-  }
+  return isManifestText(await readHead(file, SNIFF_BYTES));
 }
 
 async function statOrThrow(file: string) {
