@@ -10,6 +10,7 @@ export default defineConfig({
     // most of the time goes to files that spawn servers and tools, not to the tests' own CPU.
     maxWorkers: '100%',
     // Says once why the third-party corpus suites are skipped when the corpus is not beside the checkout.
-    globalSetup: ['test/helpers/corpus-notice.ts'],
+    // Builds the CLI bundle (dist/cli/) once before the suite, as `npm run build` does, for the bin tests.
+    globalSetup: ['test/helpers/corpus-notice.ts', 'test/helpers/build-cli.ts'],
   },
 });

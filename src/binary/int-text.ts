@@ -17,15 +17,20 @@ export const CANONICAL_INT = {
   MAX: 2n ** 63n - 1n,
 } as const;
 
-/** How many small non-negative integers have a pre-built text form. */
+/** How many small non-negative integers have a cached text form. */
 const CACHED_INTS = 10_000;
 
-/** Pre-built decimal text of 0 .. CACHED_INTS-1 (shared, never to be mutated). */
-const SMALL_INT_TEXT: readonly Uint8Array[] = (() => {
-  const out: Uint8Array[] = new Array<Uint8Array>(CACHED_INTS);
-  for (let v = 0; v < CACHED_INTS; v++) out[v] = asciiBytes(String(v));
-  return out;
-})();
+/**
+ * Decimal text of 0 .. CACHED_INTS-1 (shared, never to be mutated), each made the first time
+ * it is asked for: building all of them when the module loads would cost every process that
+ * loads it, also one that reads a few keys.
+ */
+const SMALL_INT_TEXT: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHED_INTS).fill(undefined);
+
+/** The shared text of a small non-negative integer `v` (< CACHED_INTS). */
+function smallIntText(v: number): Uint8Array {
+  return (SMALL_INT_TEXT[v] ??= asciiBytes(String(v)));
+}
 
 function asciiBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
@@ -36,7 +41,7 @@ function asciiBytes(s: string): Uint8Array {
 /**
  * The decimal ASCII text of an integer (`-300` → the bytes of "-300").
  *
- * Values 0 … 9999 return one of a set of **shared, pre-built arrays**: callers must treat the
+ * Values 0 … 9999 return one of a set of **shared, cached arrays**: callers must treat the
  * result as read-only and copy it before changing it or handing it to code that might.
  *
  * @param v a safe integer number or a bigint (any size)
@@ -44,12 +49,12 @@ function asciiBytes(s: string): Uint8Array {
  */
 export function intToBytes(v: number | bigint): Uint8Array {
   if (typeof v === 'number') {
-    if (v >= 0 && v < CACHED_INTS && (v | 0) === v) return SMALL_INT_TEXT[v];
+    if (v >= 0 && v < CACHED_INTS && (v | 0) === v) return smallIntText(v);
     if (!Number.isSafeInteger(v)) throw new UsageError(`intToBytes: ${v} is not a safe integer`);
     // String(-0) is "0", which is what we want.
     return asciiBytes(String(v));
   }
-  if (v >= 0n && v < BigInt(CACHED_INTS)) return SMALL_INT_TEXT[Number(v)];
+  if (v >= 0n && v < BigInt(CACHED_INTS)) return smallIntText(Number(v));
   return asciiBytes(v.toString());
 }
 

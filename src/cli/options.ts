@@ -51,18 +51,75 @@ export function withOutput<T>(y: Argv<T>) {
   return withOutputFile(y).option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON (errors too: {"error": ...})' });
 }
 
-function parseDbs(values: readonly unknown[]): number[] {
-  return values.map((v) => {
-    const n = Number(v);
-    if (typeof v === 'boolean' || !Number.isInteger(n) || n < 0) throw new UsageError(`invalid --db ${String(v)}: expected a database number >= 0`);
-    return n;
-  });
+/**
+ * Reads an integer option value. yargs hands over the text as typed, or the number it made of
+ * text that looks like one; options that use this are declared without `type: 'number'`,
+ * since yargs turns non-numeric text for a number option into `NaN` before any check sees it.
+ * @param flag the option as typed, for the message (`--db`)
+ * @param what what the option accepts, for the message (`a database number >= 0`)
+ * @throws UsageError naming the option, the value and what it accepts
+ */
+export function parseIntegerOption(flag: string, value: unknown, min: number, what = `an integer >= ${min}`): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    const shown = value === undefined || value === '' || typeof value === 'boolean' ? 'with no value' : JSON.stringify(String(value));
+    throw new UsageError(`invalid ${flag} ${shown}: expected ${what}`);
+  }
+  return n;
 }
+
+/** A yargs `coerce` for an integer option of at least `min` (see {@link parseIntegerOption}). */
+export function integerOption(flag: string, min: number, what?: string): (v: unknown) => number {
+  return (v) => parseIntegerOption(flag, v, min, what);
+}
+
+/** What {@link rejectNaNNumbers} reads of yargs' parser options. */
+export interface NumberOptionsView {
+  /** Keys declared `type: 'number'`. */
+  number?: readonly string[];
+  /** Aliases of each key. */
+  alias?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Refuses an option declared `type: 'number'` whose value is not a number: yargs turns such
+ * text into `NaN` and would hand that on. Runs as a middleware before validation and before
+ * any `coerce`, for every option of every command.
+ * @param argv the arguments as typed, to quote the refused value
+ * @throws UsageError naming the option and the value
+ */
+export function rejectNaNNumbers(args: Readonly<Record<string, unknown>>, options: NumberOptionsView, argv: readonly string[]): void {
+  for (const key of options.number ?? []) {
+    const v = args[key];
+    if (!(Array.isArray(v) ? v.some((x) => Number.isNaN(x)) : Number.isNaN(v))) continue;
+    const names = [key, ...(options.alias?.[key] ?? [])];
+    // Named by its longest name; yargs takes both -x and --x for any of them.
+    const shown = names.reduce((a, b) => (b.length > a.length ? b : a));
+    const typed = typedValues(names.flatMap((n) => [`-${n}`, `--${n}`]), argv).find((t) => Number.isNaN(Number(t)));
+    throw new UsageError(`invalid ${shown.length === 1 ? '-' : '--'}${shown}${typed === undefined ? '' : ` ${JSON.stringify(typed)}`}: expected a number`);
+  }
+}
+
+/** The values given to any of `flags` in `argv` (`--x v` and `--x=v`), in order. */
+function typedValues(flags: readonly string[], argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    for (const f of flags) {
+      if (a === f && i + 1 < argv.length) out.push(argv[i + 1]);
+      else if (a.startsWith(f + '=')) out.push(a.slice(f.length + 1));
+    }
+  }
+  return out;
+}
+
+const parseDbs = (values: readonly unknown[]): number[] => values.map((v) => parseIntegerOption('--db', v, 0, 'a database number >= 0'));
 
 /** Adds the key filters `--db N`, `--type T` (both repeatable) and `--match GLOB`. */
 export function withFilters<T>(y: Argv<T>) {
   return y
-    .option('db', { type: 'number', array: true, nargs: 1, describe: 'Only keys of database N (repeatable)', coerce: parseDbs, group: 'Filters:' })
+    .option('db', { array: true, nargs: 1, describe: 'Only keys of database N (repeatable)', coerce: parseDbs, group: 'Filters:' })
     .option('type', {
       type: 'string',
       array: true,
@@ -80,19 +137,10 @@ export function filtersFrom(a: { db?: number[]; type?: KeyFilterOptions['types']
   return { dbs: a.db, types: a.type, match: a.match };
 }
 
-function positiveInt(flag: string) {
-  return (v: unknown): number => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid ${flag} ${String(v)}: expected a positive integer`);
-    return n;
-  };
-}
-
 const limitOpt = (key: keyof Limits, what: string) => ({
-  type: 'number' as const,
   requiresArg: true,
-  describe: `${what} (default ${DEFAULT_LIMITS[key]})`,
-  coerce: positiveInt(LIMIT_OPTION[key]),
+  describe: `${what}: an integer >= 1 (default ${DEFAULT_LIMITS[key]})`,
+  coerce: integerOption(LIMIT_OPTION[key], 1),
   group: 'Limits:',
 });
 

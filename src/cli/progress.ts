@@ -2,7 +2,12 @@
  * A one-line progress indicator on stderr: only when stderr is a terminal, redrawn at most
  * every 250 ms, showing bytes read and, when the input size is known, a percentage. stdout
  * is never touched, so piped output stays clean.
+ *
+ * Anything else written to the terminal must erase the line first, or it is glued to its end
+ * (`reading: 111.6 MiB of 111.6 MiB (100.0%)File: …`): {@link ErasingWritable} does that for
+ * every write of the streams the commands are given (see `erasingProgressIo` in run.ts).
  */
+import { Writable } from 'node:stream';
 import type { ScanProgress } from '../pipeline/scan.js';
 import { formatBytes, formatPercent } from '../format/bytes.js';
 
@@ -44,4 +49,33 @@ export function createProgress(stderr: { write(s: string): unknown }, stderrIsTt
       shown = false;
     },
   };
+}
+
+/**
+ * A writable that erases the progress line (calls `erase`) before it passes each write on to
+ * `target`. Ending it does not end the target (stdout and stderr stay open). A write error
+ * of the target fails the write as it would on the target itself; the target also reports
+ * it, so the `'error'` event this stream then emits is not one more unhandled error.
+ */
+export class ErasingWritable extends Writable {
+  /**
+   * @param target the stream written to (a function, so that stream is created only when written to)
+   * @param erase erases the progress line, if one is showing
+   */
+  constructor(
+    private readonly target: () => Writable,
+    private readonly erase: () => void,
+  ) {
+    super({ decodeStrings: false });
+    this.on('error', () => {});
+  }
+
+  override _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.erase();
+    this.target().write(chunk, encoding, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    callback();
+  }
 }

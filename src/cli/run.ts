@@ -5,11 +5,18 @@
  */
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { RdbtoolError, UsageError } from '../errors.js';
 import { openFileSink, OutputClosedError, streamSink, type ByteSink } from '../io/byte-sink.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { createProgress, type Progress } from './progress.js';
+import { createProgress, ErasingWritable, type Progress } from './progress.js';
 import type { ScanProgress } from '../pipeline/scan.js';
+
+/**
+ * The error for a bad command line, re-exported here so that a command module's own option
+ * checks need nothing at start-up beyond this module, options.ts and exit-codes.ts.
+ */
+export { UsageError } from '../errors.js';
 
 /** The process surface the CLI uses; tests pass captured streams. */
 export interface CliIo {
@@ -28,19 +35,76 @@ export interface CliIo {
   exitCode: number;
 }
 
-/** The io of the real process. */
+/**
+ * The io of the real process. Node creates `process.stdin`/`stdout`/`stderr` when first
+ * read, which costs time at start-up: they are read only when used.
+ */
 export function processIo(): CliIo {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdoutIsTty: process.stdout.isTTY === true,
-    stderrIsTty: process.stderr.isTTY === true,
-    stdin: process.stdin,
-    stdinIsTty: process.stdin.isTTY === true,
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    stdoutIsTty: isatty(1),
+    stderrIsTty: isatty(2),
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTty: isatty(0),
     env: process.env,
-    columns: process.stdout.columns,
+    get columns() {
+      return isatty(1) ? process.stdout.columns : undefined;
+    },
     exitCode: 0,
   };
+}
+
+/** The progress line of a run, and where it is drawn. */
+interface ProgressState {
+  /** The stderr the line is drawn on (not the erasing one). */
+  stderr(): Writable;
+  /** The line, once a command asked for one. */
+  line: Progress | null;
+}
+
+/** The progress state of each io made by {@link erasingProgressIo}. */
+const PROGRESS_STATES = new WeakMap<CliIo, ProgressState>();
+
+/**
+ * The io to give the commands: when stderr is a terminal (so a progress line may be drawn),
+ * its stderr, and its stdout when that is a terminal too, erase the progress line before
+ * each write. Whatever a command prints (a report, a warning, a question, an error) then
+ * starts on a clean line, without each command having to remember it. Otherwise `io` itself.
+ */
+export function erasingProgressIo(io: CliIo): CliIo {
+  if (!io.stderrIsTty) return io;
+  const state: ProgressState = { stderr: () => io.stderr, line: null };
+  const erase = (): void => state.line?.done();
+  let stdout: Writable | undefined;
+  let stderr: Writable | undefined;
+  const erasing: CliIo = {
+    get stdout() {
+      return (stdout ??= io.stdoutIsTty ? new ErasingWritable(() => io.stdout, erase) : io.stdout);
+    },
+    get stderr() {
+      return (stderr ??= new ErasingWritable(() => io.stderr, erase));
+    },
+    stdoutIsTty: io.stdoutIsTty,
+    stderrIsTty: io.stderrIsTty,
+    get stdin() {
+      return io.stdin;
+    },
+    stdinIsTty: io.stdinIsTty,
+    env: io.env,
+    get columns() {
+      return io.columns;
+    },
+    exitCode: io.exitCode,
+  };
+  PROGRESS_STATES.set(erasing, state);
+  return erasing;
 }
 
 /** Options every command shares. */
@@ -64,28 +128,32 @@ export interface CommandContext {
  * Never throws.
  */
 export async function runCommand(io: CliIo, args: CommonArgs, body: (ctx: CommandContext) => Promise<ExitCode>): Promise<void> {
-  const state: { progress: Progress | null } = { progress: null };
+  // An io not made by erasingProgressIo (a caller of this function's own) gets a line that
+  // is erased only before warnings, questions and errors.
+  const state = PROGRESS_STATES.get(io) ?? { stderr: () => io.stderr, line: null };
+  const erase = (): void => state.line?.done();
   const ctx: CommandContext = {
     progress() {
-      const p = (state.progress ??= createProgress(io.stderr, io.stderrIsTty));
+      const p = (state.line ??= createProgress(state.stderr(), io.stderrIsTty));
       return p ? (x) => p.update(x) : undefined;
     },
     warn(message) {
-      state.progress?.done();
+      erase();
       io.stderr.write(`rdbtool: ${message}\n`);
     },
     ask(question) {
-      state.progress?.done();
+      erase();
       return askYesNo(io, question);
     },
   };
   try {
     io.exitCode = await body(ctx);
   } catch (e) {
-    state.progress?.done();
+    erase();
     io.exitCode = reportError(io, e, args);
   } finally {
-    state.progress?.done();
+    erase();
+    state.line = null;
   }
 }
 

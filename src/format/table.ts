@@ -5,7 +5,21 @@
  * Colors only when asked for (see {@link shouldUseColor}); numeric cells are right-aligned.
  * Cells are text: escape file-derived bytes with `format/printable.ts` before passing them.
  */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type CliTable from 'cli-table3';
+
+type TableConstructor = typeof CliTable;
+let tableClass: TableConstructor | null = null;
+
+/**
+ * cli-table3, loaded when the first table is rendered: a run that prints no table (JSON
+ * output, `check`, `export`, `--version`) does not pay for loading it. It is a CommonJS
+ * package, so it can be loaded synchronously where it is needed; the CLI bundle leaves it in
+ * node_modules.
+ */
+function loadTable(): TableConstructor {
+  return (tableClass ??= createRequire(import.meta.url)('cli-table3') as TableConstructor);
+}
 
 /** One column of a table. */
 export interface Column {
@@ -44,6 +58,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   // Colors are applied here rather than through cli-table3's style option: that one goes
   // through a color library that switches itself off when it guesses there is no terminal
   // (CI, pipes), which would override the caller's decision.
+  const Table = loadTable();
   const table = new Table({
     head: columns.map((c) => (opts.color ? CYAN + c.header + RESET : c.header)),
     colAligns: columns.map((c) => c.align ?? 'left'),
@@ -64,6 +79,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
  * as the file header).
  */
 export function renderPairs(pairs: readonly (readonly [string, CellValue])[], opts: TableOptions = {}): string {
+  const Table = loadTable();
   const table = new Table({ style: { head: [], border: [], compact: true } });
   for (const [k, v] of pairs) table.push([opts.color ? CYAN + k + RESET : k, typeof v === 'number' ? { content: String(v), hAlign: 'right' as const } : v]);
   return table.toString();

@@ -1,17 +1,39 @@
 /**
  * Starts a worker thread on one of the library's own modules. Every worker entry goes
- * through here, so there is one place that knows how a module path maps to a file: next to
- * this module's folder in the compiled `dist/` (`.js`), or the TypeScript source under a
- * TypeScript runner (tests, `tsx`), where the worker needs the same loader registered first.
+ * through here, so there is one place that knows where an entry's file is. Three layouts:
+ * - the compiled library in `dist/` (tsc): `dist/<entry>.js`, one folder up from this module;
+ * - the CLI bundle (esbuild, `scripts/build.ts`): every entry is a bundled file of its own,
+ *   named by its base name, in the same folder as all the bundle's files (`dist/cli/`);
+ * - the TypeScript sources under a TypeScript runner (tests, `tsx`): `src/<entry>.ts`, where
+ *   the worker needs the same loader registered first.
  */
 import { Worker } from 'node:worker_threads';
 
 /** The modules that run as worker threads, named by their path under `src/` without extension. */
-export type WorkerEntry = 'binary/crc64-worker' | 'analyze/check-worker';
+export const WORKER_ENTRIES = ['binary/crc64-worker', 'analyze/check-worker'] as const;
 
-/** The file URL of a worker entry, for the layout this module was loaded from. */
-export function workerUrl(entry: WorkerEntry): URL {
-  const here = import.meta.url;
+/** One of {@link WORKER_ENTRIES}. */
+export type WorkerEntry = (typeof WORKER_ENTRIES)[number];
+
+// Replaced by `true` when the CLI bundle is built (esbuild `define`); not declared anywhere
+// else, so `typeof` finds it undefined in the compiled library and under tsx.
+declare const RDBTOOL_BUNDLE: boolean | undefined;
+
+/** True in the CLI bundle. */
+const inBundle = typeof RDBTOOL_BUNDLE !== 'undefined' && RDBTOOL_BUNDLE;
+
+/** The bundle's output name of a worker entry, without `.js`: its base name (`crc64-worker`). */
+export function bundledWorkerName(entry: WorkerEntry): string {
+  return entry.slice(entry.lastIndexOf('/') + 1);
+}
+
+/**
+ * The file URL of a worker entry, for the layout this module was loaded from.
+ * @param here the URL of the module asking (default: this module's own URL)
+ */
+export function workerUrl(entry: WorkerEntry, here: string = import.meta.url, bundle: boolean = inBundle): URL {
+  // In the bundle this module's code sits in `main.js` or in one of its chunks, all in one folder.
+  if (bundle) return new URL(`./${bundledWorkerName(entry)}.js`, here);
   const ts = here.endsWith('.ts');
   return new URL(`../${entry}${ts ? '.ts' : '.js'}`, here);
 }

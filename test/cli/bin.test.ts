@@ -1,10 +1,14 @@
-/** The built executable, spawned as a user runs it. */
+/**
+ * The built executable, spawned as a user runs it: the CLI bundle in dist/cli/, which the
+ * suite's global setup (test/helpers/build-cli.ts) builds once with `npm run build`'s esbuild step.
+ */
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync, readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, mkdtempSync, writeFileSync, rmSync, cpSync, copyFileSync, statSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { requireRedisServer, startRedis } from '../helpers/redis.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -12,14 +16,14 @@ const FIXTURE = path.join(ROOT, 'fixtures', 'rdb', 'all-types.rdb');
 const BIG = path.join(ROOT, 'fixtures', 'rdb', 'big-collections.rdb');
 
 beforeAll(() => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-}, 120_000);
+  const build = inject('cliBuild');
+  if (build.error) throw new Error(build.error);
+});
 
-function rdbtool(args: string[], stdinFile?: string) {
+function rdbtool(args: string[], stdinFile?: string, bin = BIN) {
   const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
   try {
-    return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', stdio: [fd, 'pipe', 'pipe'] });
+    return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', stdio: [fd, 'pipe', 'pipe'] });
   } finally {
     if (typeof fd === 'number') closeSync(fd);
   }
@@ -80,5 +84,84 @@ describe('dist/cli/main.js', () => {
     expect(JSON.parse(first.split('\n')[0])).toHaveProperty('db');
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('dist/cli/ is the bundle', () => {
+  it('has main.js (executable), each worker entry as a file of its own, and the licenses of what it holds', () => {
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+    const files = readdirSync(path.dirname(BIN));
+    expect(files).toContain('crc64-worker.js');
+    expect(files).toContain('check-worker.js');
+    expect(files).toContain('THIRD-PARTY-LICENSES.txt');
+    // yargs is inside the bundle, not loaded from node_modules.
+    expect(readFileSync(BIN, 'utf8')).not.toMatch(/from\s*["']yargs["']/);
+    expect(readFileSync(path.join(path.dirname(BIN), 'THIRD-PARTY-LICENSES.txt'), 'utf8')).toMatch(/^yargs@/m);
+  });
+
+  it('checks several inputs on worker threads (the check worker is its own file)', () => {
+    const r = rdbtool(['check', FIXTURE, BIG, FIXTURE, '--jobs', '2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('big-collections.rdb');
+  });
+
+  it('reports a bad option value as a usage error: one line, exit 2', () => {
+    for (const args of [['export', FIXTURE, '--db', 'abc'], ['inspect', FIXTURE, '--type', 'foo'], ['check', FIXTURE, '--max-args', 'lots']]) {
+      const r = rdbtool(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/internal error/);
+    }
+  });
+});
+
+describe('dist/cli/main.js on a file of 16 MiB or more (the CRC-64 runs in a worker thread)', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-bin-big-'));
+  const big = path.join(tmp, 'big.rdb');
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    requireRedisServer();
+    // Uncompressed values, so 18 values of 1 MiB make an 18 MiB file.
+    const redis = await startRedis({ config: { rdbcompression: 'no' } });
+    try {
+      await redis.client.call('DEBUG', 'POPULATE', '18', 'big', String(1 << 20));
+      await redis.client.call('SAVE');
+      copyFileSync(redis.dumpPath, big);
+    } finally {
+      await redis.stop();
+    }
+    expect(statSync(big).size).toBeGreaterThanOrEqual(16 << 20);
+  }, 60_000);
+
+  it('checks it and finds the checksum right', () => {
+    const r = rdbtool(['check', big, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const i = rdbtool(['inspect', big, '--json']);
+    expect(i.status).toBe(0);
+    expect(JSON.parse(i.stdout)).toMatchObject({ checksum: { status: 'ok' }, totals: { keys: 18 } });
+  });
+
+  it('finds a wrong checksum', () => {
+    const damaged = path.join(tmp, 'bad-checksum.rdb');
+    const bytes = readFileSync(big);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(damaged, bytes);
+    const r = rdbtool(['inspect', damaged, '--json']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/checksum mismatch/);
+  });
+
+  it('runs the worker file next to the bundle (without it the checksum cannot be computed)', () => {
+    const copy = path.join(tmp, 'cli');
+    cpSync(path.dirname(BIN), copy, { recursive: true });
+    const small = rdbtool(['check', FIXTURE], undefined, path.join(copy, 'main.js'));
+    expect(small.status).toBe(0); // the copy works
+    rmSync(path.join(copy, 'crc64-worker.js'));
+    const r = rdbtool(['check', big], undefined, path.join(copy, 'main.js'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot compute the checksum/);
   });
 });

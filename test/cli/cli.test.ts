@@ -62,10 +62,17 @@ describe('usage errors: one line on stderr, exit 2', () => {
     ['unknown option', ['inspect', 'x.rdb', '--bogus'], /Unknown argument: bogus/],
     ['missing file argument', ['export'], /Not enough non-option arguments/],
     ['bad --format', ['export', 'x.rdb', '--format', 'xml'], /Invalid values: Argument: format, Given: "xml"/],
-    ['bad --db', ['export', 'x.rdb', '--db', '-1'], /invalid --db -1/],
-    ['non-numeric --db', ['export', 'x.rdb', '--db', 'zero'], /invalid --db/],
+    ['bad --db', ['export', 'x.rdb', '--db', '-1'], /invalid --db "-1": expected a database number >= 0/],
+    ['non-numeric --db', ['export', 'x.rdb', '--db', 'zero'], /invalid --db "zero": expected a database number >= 0/],
+    ['--db abc', ['export', 'x.rdb', '--db', 'abc'], /invalid --db "abc": expected a database number >= 0/],
+    ['fractional --db', ['inspect', 'x.rdb', '--db=1.5'], /invalid --db "1.5"/],
+    ['--db without a value', ['export', 'x.rdb', '--db'], /Not enough arguments following: db/],
     ['bad --type', ['export', 'x.rdb', '--type', 'tree'], /unknown type "tree"/],
-    ['bad limit', ['inspect', 'x.rdb', '--max-string-bytes', '0'], /invalid --max-string-bytes 0/],
+    ['--type foo', ['inspect', 'x.rdb', '--type', 'foo'], /unknown type "foo": expected one of string, list/],
+    ['bad limit', ['inspect', 'x.rdb', '--max-string-bytes', '0'], /invalid --max-string-bytes "0": expected an integer >= 1/],
+    ['non-numeric limit', ['check', 'x.rdb', '--max-args', 'lots'], /invalid --max-args "lots": expected an integer >= 1/],
+    ['--max-loss-bytes lots', ['repair', 'x.aof', '--max-loss-bytes', 'lots'], /invalid --max-loss-bytes "lots"/],
+    ['--truncate-to-timestamp garbage', ['repair', 'x.aof', '--truncate-to-timestamp', 'yesterday'], /invalid --truncate-to-timestamp "yesterday"/],
   ];
   for (const [name, argv, message] of cases) {
     it(name, async () => {
@@ -74,6 +81,7 @@ describe('usage errors: one line on stderr, exit 2', () => {
       expect(lines(r.stderr)).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/^rdbtool: /);
+      expect(r.stderr).not.toMatch(/internal error|NaN/);
       expect(r.stdout).toBe('');
     });
   }

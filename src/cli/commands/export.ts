@@ -3,13 +3,10 @@
  * or an AOF's commands as one JSON object per line (`--format commands`).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
-import { openRdbSource } from '../../analyze/aof-input.js';
-import { exportRdb, type ExportFormat } from '../../convert/export-ndjson.js';
-import { exportCommands } from '../../convert/export-commands.js';
+import type { ExportFormat } from '../../convert/export-ndjson.js';
 import { ExitCode } from '../exit-codes.js';
 import { filtersFrom, limitsFrom, withAnyInput, withFilters, withLimits, withOutputFile, type ArgsOf, type GlobalArgs } from '../options.js';
-import { runCommand, withOutputSink, type CliIo } from '../run.js';
+import { runCommand, UsageError, withOutputSink, type CliIo } from '../run.js';
 
 const FORMATS: readonly (ExportFormat | 'commands')[] = ['ndjson', 'json', 'commands'];
 
@@ -34,6 +31,9 @@ export function exportCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeo
     builder,
     handler: (argv) =>
       runCommand(io, argv, async (ctx) => {
+        const { openRdbSource } = await import('../../analyze/aof-input.js');
+        const { exportRdb } = await import('../../convert/export-ndjson.js');
+        const { exportCommands } = await import('../../convert/export-commands.js');
         const limits = limitsFrom(argv);
         if (argv.format === 'commands') {
           if (argv.type?.length || argv.match !== undefined) throw new UsageError('--type and --match select keys of an RDB file; --format commands filters by --db only');
