@@ -96,6 +96,7 @@ export type {
   FunctionInfo,
   ModuleInfo,
   Totals,
+  PartialRead,
 } from './analyze/overview.js';
 /** Top-N keys by on-disk size and element count (bounded heaps). */
 export { BiggestKeys, TopN } from './analyze/biggest-keys.js';
@@ -123,8 +124,12 @@ export type { JsonBytes, JsonScore } from './format/json.js';
 export { printable, quoted } from './format/printable.js';
 /** Human byte sizes and exact counts. */
 export { formatBytes, formatCount, formatBytesExact } from './format/bytes.js';
-/** The inspect report as terminal text. */
+/** The inspect report as terminal text (one screen, or every table with `all`). */
 export { renderInspect } from './format/reports/inspect.js';
+export type { RenderOptions } from './format/reports/inspect.js';
+/** What `inspectInput` found, as text or JSON, and the input's problem in one line. */
+export { renderInputInspection, inspectProblem } from './format/reports/inspect-input.js';
+export type { InputRenderOptions } from './format/reports/inspect-input.js';
 
 // ---------------------------------------------------------------- AOF reading
 
@@ -219,7 +224,7 @@ export type { FileIdentity, AtomicWriteOptions, DirectoryEntry, BackupMethod } f
 /** Inspects any input chosen by content: the RDB report for a plain RDB file, the AOF report (files, commands, MULTI blocks, #TS dates, RDB preamble, verdict) otherwise. */
 export { inspectInput, inspectAof, AofOverviewAnalyzer } from './analyze/aof-overview.js';
 /** The AOF inspect report and its parts. */
-export type { AofInspectReport, AofPartReport, AofInputVerdict, AofVerdictProblem, AofHistoryFile, AofInspectOptions, InputInspection } from './analyze/aof-overview.js';
+export type { AofInspectReport, AofPartReport, AofInputVerdict, AofVerdictProblem, AofHistoryFile, AofInspectOptions, AofPartialRead, InputInspection } from './analyze/aof-overview.js';
 /** Command statistics over AOF files (by name, by database, MULTI blocks, timestamps, biggest commands), bounded in memory. */
 export { AofCommandStats, MAX_COMMAND_NAMES, MAX_COMMAND_NAME_BYTES, MAX_DATABASES, FIRST_ARG_PREVIEW_BYTES } from './analyze/aof-commands.js';
 /** The parts of the command statistics. */
