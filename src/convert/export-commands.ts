@@ -25,20 +25,23 @@
  * are held as copies until the command is complete (memory: that argument's bytes, once).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError, RdbtoolError } from '../errors.js';
 import type { AofAnnotation, AofArgPart, AofCommand, AofHandler } from '../model/aof-events.js';
 import type { Limits } from '../limits.js';
 import { OutputClosedError, type ByteSink } from '../io/byte-sink.js';
+import { RecordSink, type RecordOutput, type RecordSinkOptions } from '../io/record-sink.js';
 import type { PartRef } from '../pipeline/detect.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import { scanPath, type InputHandlers, type InputScan } from '../pipeline/scan-input.js';
 import { writeReadBack } from './export-ndjson.js';
 import { B64_JSON_CLOSE, B64_JSON_OPEN, JsonByteWriter, jsonFragment, PartedBase64, PartedTextCheck, releaseScanBuffers } from '../format/json.js';
 
-/** Where a {@link CommandExporter} writes: anything with `write(bytes, done)`, such as a {@link ByteSink}. */
-export interface CommandsOutput {
-  write(chunk: Uint8Array, done?: () => void): void;
-}
+/**
+ * Where a {@link CommandExporter} writes: anything with `write(bytes, done)`, such as a
+ * {@link ByteSink}, or a {@link RecordOutput} (a `RecordSink`), which is told where each line
+ * ends and so never lets a part of a line out.
+ */
+export type CommandsOutput = { write(chunk: Uint8Array, done?: () => void): void } | RecordOutput;
 
 /** Options of {@link CommandExporter}. */
 export interface CommandExporterOptions {
@@ -99,6 +102,8 @@ export class CommandExporter implements InputHandlers {
   /** True while a line is being written (an error thrown then leaves a partial line in the buffer). */
   midLine = false;
   private readonly w: JsonByteWriter;
+  /** The output, when it lets only whole lines out. */
+  private readonly records: RecordOutput | null;
   private readonly b64: PartedBase64;
   private readonly dbs: ReadonlySet<number> | null;
   private fileHead: Uint8Array = new Uint8Array(0);
@@ -113,6 +118,7 @@ export class CommandExporter implements InputHandlers {
 
   constructor(out: CommandsOutput, opts: CommandExporterOptions = {}) {
     this.w = new JsonByteWriter((chunk, release) => out.write(chunk, release), opts.chunkBytes ?? 1 << 20);
+    this.records = 'commit' in out ? out : null;
     this.b64 = new PartedBase64(this.w);
     this.dbs = opts.dbs && opts.dbs.length > 0 ? new Set(opts.dbs) : null;
     this.aof = {
@@ -140,6 +146,16 @@ export class CommandExporter implements InputHandlers {
   /** Flushes the last lines. */
   finish(): void {
     this.w.flush();
+  }
+
+  /**
+   * After the input failed: flushes, and drops the line being written when the output is a
+   * {@link RecordOutput} (any other output may have received a part of it already).
+   */
+  abandon(): void {
+    this.w.flush();
+    this.midLine = false;
+    this.records?.abandon();
   }
 
   private annotation(a: AofAnnotation): void {
@@ -189,6 +205,8 @@ export class CommandExporter implements InputHandlers {
     }
     w.fragment(END);
     this.midLine = false;
+    const r = this.records;
+    if (r !== null) r.commit(r.received + w.pending);
     if (parted !== null) this.parted = [];
     this.commands++;
   }
@@ -229,7 +247,7 @@ export class CommandExporter implements InputHandlers {
 }
 
 /** Options of {@link exportCommands}. */
-export interface ExportCommandsOptions {
+export interface ExportCommandsOptions extends RecordSinkOptions {
   /** Only commands that run in these databases (the `db` field). */
   dbs?: readonly number[];
   limits?: Partial<Limits>;
@@ -265,7 +283,8 @@ export interface ExportCommandsResult {
  *   lists a file that does not exist; InputError when the input cannot be read.
  */
 export async function exportCommands(given: string, sink: ByteSink, opts: ExportCommandsOptions = {}): Promise<ExportCommandsResult> {
-  const exporter = new CommandExporter(sink, { dbs: opts.dbs });
+  const records = new RecordSink(sink, { spillBytes: opts.spillBytes, spillDir: opts.spillDir });
+  const exporter = new CommandExporter(records, { dbs: opts.dbs });
   const started = performance.now();
   let scan: InputScan;
   try {
@@ -277,18 +296,21 @@ export async function exportCommands(given: string, sink: ByteSink, opts: Export
       signal: opts.signal,
       drain: () => {
         exporter.flush();
-        return sink.drain();
+        return records.drain();
       },
     });
     exporter.finish();
-    await sink.drain();
+    await records.end();
   } catch (e) {
     if (e instanceof OutputClosedError) {
       return { commands: exporter.commands, files: 0, bytesRead: 0, elapsedMs: performance.now() - started, outputClosed: true, rdbOnly: false };
     }
     // Complete lines still buffered go out; a line cut by the error does not.
-    if (!exporter.midLine) exporter.flush();
+    await records.endAfterFailure(() => exporter.abandon());
+    if (e instanceof RdbtoolError) e.note(`${exporter.commands} command(s) exported`);
     throw e;
+  } finally {
+    records.dispose();
   }
   const read = scan.files.filter((f) => f.scan !== null);
   const bad = scan.files.find((f) => f.problem !== null);

@@ -30,12 +30,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError } from '../errors.js';
+import { InputError, RdbtoolError } from '../errors.js';
 import type { ChecksumStatus, KeyInfo, ModuleBlob, RdbHandler, StreamGroup, StreamIdmp, StreamMeta, StreamPending } from '../model/events.js';
 import type { Encoding, ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
 import type { Limits } from '../limits.js';
 import { OutputClosedError, type ByteSink } from '../io/byte-sink.js';
+import { RecordSink, type RecordOutput, type RecordSinkOptions } from '../io/record-sink.js';
 import { scanRdb, type ScanProgress } from '../pipeline/scan.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../pipeline/filters.js';
 import {
@@ -60,7 +61,7 @@ export type ExportFormat = 'ndjson' | 'json';
  * {@link ByteSink}: it gets large chunks and may keep them; once it calls `done` for a chunk,
  * the chunk's buffer is reused.
  */
-export type ExportOutput = ((text: string) => void) | { write(chunk: Uint8Array, done?: () => void): void };
+export type ExportOutput = ((text: string) => void) | { write(chunk: Uint8Array, done?: () => void): void } | RecordOutput;
 
 /** Options of {@link NdjsonExporter}. */
 export interface ExporterOptions {
@@ -317,9 +318,11 @@ export function writeReadBack(w: JsonByteWriter, rb: ReadBack): void {
  */
 export class NdjsonExporter implements RdbHandler {
   private readonly w: JsonByteWriter;
+  /** The output, when it lets only whole records out (it is told where each one ends). */
+  private readonly records: RecordOutput | null;
   private readonly json: boolean;
   private readonly filter: KeyPredicate | null;
-  /** Keys written so far. */
+  /** Records written whole so far. */
   keys = 0;
   private active = false;
   private shape = Shape.Scalar;
@@ -352,6 +355,7 @@ export class NdjsonExporter implements RdbHandler {
   constructor(out: ExportOutput, opts: ExporterOptions = {}) {
     const write: ChunkOutput = typeof out === 'function' ? textOutput(out) : (chunk, release) => out.write(chunk, release);
     this.w = new JsonByteWriter(write, opts.chunkBytes ?? (typeof out === 'function' ? 64 * 1024 : 1 << 20));
+    this.records = typeof out !== 'function' && 'commit' in out ? out : null;
     this.parted = new PartedBytesJson(this.w);
     if (opts.inputFile !== undefined) this.fileValue = new FileValue(opts.inputFile);
     this.json = opts.format === 'json';
@@ -361,12 +365,35 @@ export class NdjsonExporter implements RdbHandler {
   /** Writes what comes before the first record (`[` for the JSON format). */
   begin(): void {
     if (this.json) this.w.byte(0x5b);
+    this.commit();
   }
 
   /** Writes what comes after the last record and flushes. */
   finish(): void {
     if (this.json) this.w.ascii(this.keys > 0 ? '\n]\n' : ']\n');
+    this.commit();
     this.w.flush();
+  }
+
+  /**
+   * Ends the output after the input failed: the record being written is dropped, the JSON
+   * array is closed after the last whole record, and everything is flushed. Only an output
+   * that is told where records end (a {@link RecordOutput}) can drop the unfinished record;
+   * for any other output this only flushes.
+   */
+  abandon(): void {
+    this.w.flush();
+    const r = this.records;
+    if (r === null) return;
+    r.abandon();
+    this.active = false;
+    this.finish();
+  }
+
+  /** Tells a record output that everything built so far is whole. */
+  private commit(): void {
+    const r = this.records;
+    if (r !== null) r.commit(r.received + this.w.pending);
   }
 
   /** Hands the text built so far to the output (call before awaiting the sink, between input chunks). */
@@ -410,7 +437,6 @@ export class NdjsonExporter implements RdbHandler {
       w.number(k.expireAtMs);
       w.fragment(head.afterExpiry);
     }
-    this.keys++;
     return true;
   }
 
@@ -585,11 +611,14 @@ export class NdjsonExporter implements RdbHandler {
     }
     if (this.json) w.byte(0x7d);
     else w.fragment(END_NDJSON);
+    this.keys++;
+    const r = this.records;
+    if (r !== null) r.commit(r.received + w.pending);
   }
 }
 
 /** Options of {@link exportRdb}. */
-export interface ExportOptions {
+export interface ExportOptions extends RecordSinkOptions {
   /** Default `ndjson`. */
   format?: ExportFormat;
   /** Keys to export. */
@@ -603,7 +632,7 @@ export interface ExportOptions {
 
 /** Outcome of {@link exportRdb}. */
 export interface ExportResult {
-  /** Records written. */
+  /** Records written (each one whole). */
   keys: number;
   bytesRead: number;
   elapsedMs: number;
@@ -617,18 +646,27 @@ export interface ExportResult {
 
 /**
  * Exports an RDB source to `sink` in the export schema. The sink is flushed, not closed.
+ *
+ * The output is always whole: NDJSON lines that each hold one complete record, or (format
+ * `json`) one closed array. A record reaches the sink only once its key has been read to the
+ * end; when the input fails, the record of the key it failed in is dropped, the array is
+ * closed, and the error is thrown. A record larger than `spillBytes` is kept in a temporary
+ * file in `spillDir` until it is complete (see `io/record-sink.ts`), so memory stays flat
+ * however large one value is; the file is removed in every case.
  * @throws RdbtoolError when the input is corrupt, truncated, unreadable, or its checksum
- * does not match (records read before the problem have been written).
+ * does not match (every whole record read before the problem has been written; the message
+ * says how many); InputError when the output or the temporary file fails.
  */
 export async function exportRdb(source: ByteSource, sink: ByteSink, opts: ExportOptions = {}): Promise<ExportResult> {
-  const exporter = new NdjsonExporter(sink, {
+  const records = new RecordSink(sink, { spillBytes: opts.spillBytes, spillDir: opts.spillDir });
+  const exporter = new NdjsonExporter(records, {
     format: opts.format,
     inputFile: source.path,
     filter: opts.filter ? createKeyFilter(opts.filter) : null,
   });
-  exporter.begin();
   const started = performance.now();
   try {
+    exporter.begin();
     const res = await scanRdb(source, exporter, {
       verify: opts.verify ?? 'shallow',
       limits: opts.limits,
@@ -636,17 +674,21 @@ export async function exportRdb(source: ByteSource, sink: ByteSink, opts: Export
       signal: opts.signal,
       drain: () => {
         exporter.flush();
-        return sink.drain();
+        return records.drain();
       },
     });
     exporter.finish();
-    await sink.drain();
+    await records.end();
     return { keys: exporter.keys, bytesRead: res.bytesRead, elapsedMs: res.elapsedMs, checksum: res.end?.checksum ?? null, outputClosed: false, trailingBytes: res.trailingBytes };
   } catch (e) {
-    if (!(e instanceof OutputClosedError)) {
-      exporter.flush();
-      throw e;
+    if (e instanceof OutputClosedError) {
+      return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true, trailingBytes: 0 };
     }
-    return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true, trailingBytes: 0 };
+    await records.endAfterFailure(() => exporter.abandon());
+    if (e instanceof RdbtoolError) e.note(`${exporter.keys} key(s) exported`);
+    throw e;
+  } finally {
+    records.dispose();
   }
 }
+
