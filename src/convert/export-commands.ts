@@ -23,6 +23,10 @@
  * command is complete they are read back from the file in pieces straight into the output
  * (memory stays flat, and a command cut by damage never reaches the output); from stdin they
  * are held as copies until the command is complete (memory: that argument's bytes, once).
+ *
+ * {@link exportCommands} writes through a `RecordSink` (io/record-sink.ts): only whole lines
+ * reach the sink, a line being written when the input fails is dropped, and a line larger
+ * than the sink's bound (4 MiB) waits in a temporary file until it is whole.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { InputError, RdbtoolError } from '../errors.js';

@@ -10,9 +10,15 @@
  * (`{"db":N,"key":`, `,"type":…,"encoding":…,"expireAtMs":`, …) are encoded once and copied;
  * byte strings are checked and copied (or base64-encoded) byte to byte.
  *
- * Memory: what is built is handed to the sink at the latest between input chunks (the
- * `drain` of {@link exportRdb}), where the sink's backpressure is awaited. Two things can be
- * held per key:
+ * Whole records only: {@link exportRdb} writes through a `RecordSink` (io/record-sink.ts),
+ * which the exporter tells where each record ends. Only whole records reach the sink; when the
+ * input fails, the unfinished record is dropped and the JSON array is closed
+ * ({@link NdjsonExporter.abandon}). A record larger than the sink's bound (4 MiB) waits in a
+ * temporary file until it is whole.
+ *
+ * Memory: what is built is handed on at the latest between input chunks (the `drain` of
+ * {@link exportRdb}), where the sink's backpressure is awaited. Two things can be held per
+ * key:
  * - A string value delivered in parts (`stringPart`, values above
  *   `limits.maxInlineValueBytes`). Whether it is written as text or base64 depends on all its
  *   bytes, so nothing of it can be written before its last part. When the input is a regular
@@ -21,9 +27,9 @@
  *   written straight into the output buffer (see {@link FileValue}). Otherwise (stdin, memory)
  *   its bytes are kept as copies while it can still be text, and encoded part by part once it
  *   cannot (see {@link PartedBytesJson}): at most the value's bytes, once.
- *   Either way the whole value is produced within one decoder callback, so an asynchronous
- *   destination (a file opened with `openFileSink`) buffers its text until the next `drain`;
- *   synchronous ones (stdout to a file, a pipe or /dev/null) do not.
+ *   Either way the whole value is produced within one decoder callback; past the record
+ *   sink's bound it goes to its temporary file, and is copied out at the next `drain` with
+ *   the destination's backpressure.
  * - The `fieldExpireAtMs` pairs of a hash, which come after the value in the record (kept as
  *   encoded JSON).
  */

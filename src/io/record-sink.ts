@@ -261,13 +261,19 @@ export class RecordSink implements RecordOutput {
   /** Copies whole bytes from the file to the sink; empties the file once all of it is out. */
   private async copyOut(): Promise<void> {
     const to = Math.min(this.committed, this.received);
+    // A piece buffer is reused once the sink says it is done with it; until then (or for a
+    // sink that never says so) the next piece gets a new one.
+    let spare: Buffer | null = null;
     while (this.out < to) {
       const len = Math.min(COPY_PIECE_BYTES, to - this.out);
-      // A new buffer per piece: the sink may keep it until the destination has written it.
-      const piece = Buffer.allocUnsafe(len);
+      const buf: Buffer = spare ?? Buffer.allocUnsafe(COPY_PIECE_BYTES);
+      spare = null;
+      const piece = buf.subarray(0, len);
       this.fileRead(piece, this.out - this.fileBase);
       this.out += len;
-      this.sink.write(piece);
+      this.sink.write(piece, () => {
+        spare = buf;
+      });
       await this.sink.drain();
     }
     // What is left (an unfinished record) goes back to memory when it is small, so that
