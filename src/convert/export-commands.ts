@@ -98,7 +98,8 @@ class PartedArg {
 /**
  * The scan handlers that write the commands format. Pass it to `scanInput`/`scanPath` (or call
  * `fileStart` and drive `scanFile` yourself), call {@link CommandExporter.flush} between input
- * chunks and {@link CommandExporter.finish} at the end.
+ * chunks and {@link CommandExporter.finish} at the end (or {@link CommandExporter.abandon} when
+ * the scan failed). Give it a `RecordSink` (io/record-sink.ts) for output that is always whole.
  */
 export class CommandExporter implements InputHandlers {
   /** Lines written. */

@@ -320,7 +320,9 @@ export function writeReadBack(w: JsonByteWriter, rb: ReadBack): void {
 
 /**
  * The decoder handler that writes the export schema. Call {@link begin} before the scan and
- * {@link finish} after it; the output receives the text in order.
+ * {@link finish} after it (or {@link abandon} when the scan failed); the output receives the
+ * text in order. Give it a `RecordSink` (io/record-sink.ts) for output that is always whole:
+ * it is told where each record ends.
  */
 export class NdjsonExporter implements RdbHandler {
   private readonly w: JsonByteWriter;
