@@ -6,7 +6,7 @@
  *    what the package's `exports` point at, one `.js` per source module (src/cli is left to
  *    the next step); a type error fails the build;
  * 3. bundles the CLI with esbuild into `dist/cli/` (scripts/lib/build-cli.ts): `main.js`
- *    (the `bin`), the worker entries and the chunks loaded on demand.
+ *    (the `bin`, holding every command) and the worker entries.
  *
  * Options:
  *   --cli   only step 3, without removing anything first (what the test suite's global

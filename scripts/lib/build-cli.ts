@@ -2,24 +2,31 @@
  * Builds the CLI bundle: `src/cli/main.ts` and every worker entry (src/io/worker.ts
  * `WORKER_ENTRIES`) bundled by esbuild into `dist/cli/`, one flat folder:
  *
- * - `main.js`: the `rdbtool` executable (`#!/usr/bin/env node`, mode 755), with yargs and
- *   the command modules; each command's implementation is loaded with `import()` when the
- *   command runs, so it lands in a chunk of its own;
+ * - `main.js`: the `rdbtool` executable (`#!/usr/bin/env node`, mode 755): yargs, the command
+ *   modules and, in the same file, every command's implementation, which the handlers
+ *   `import()`: esbuild wraps those modules so that their top-level code runs only when the
+ *   import happens;
  * - `<name>-worker.js`: each worker entry, self-contained, named by its base name (the name
  *   `workerUrl` looks for when `RDBTOOL_BUNDLE` is set);
- * - `chunk-<hash>.js`: code shared by the above or loaded on demand;
  * - `THIRD-PARTY-LICENSES.txt`: the license of every package copied into the bundle.
  *
  * One process start pays for parsing one file instead of resolving and loading some 130
- * modules. Outputs are written each through a temporary file and a rename, so a CLI that
- * runs while another build writes sees either the old or the new file, never half of one.
+ * modules. One file rather than chunks loaded on demand (esbuild's code splitting): the
+ * chunks made `check` of a small dump about 5% slower (some 15 more files to resolve, read
+ * and compile, one after another) for a `--version` about 6% faster; the parse of the code a
+ * command does not run is cheap, being functions V8 only pre-parses.
  *
- * One change is made to bundled third-party code ({@link lazySegmenters}): the copies of
- * `string-width` that yargs and its layout packages use create an `Intl.Segmenter` when
- * they load, which costs several milliseconds of every start (ICU data) although only help
- * text ever measures a string; the bundle creates it on first use instead.
+ * Outputs are written each through a temporary file and a rename, so a CLI that runs while
+ * another build writes sees either the old or the new file, never half of one.
+ *
+ * One change is made to how third-party code is bundled ({@link lazyStringWidths}): the
+ * copies of `string-width` that yargs and its layout packages use cost some 10 ms when they
+ * load (an `Intl.Segmenter`, Unicode property regexps), at every start, although only help
+ * text ever measures a string; in the bundle they load on the first string that is not
+ * printable ASCII.
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { builtinModules } from 'node:module';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -43,8 +50,8 @@ export interface BuildCliResult {
   warnings: string[];
   /** Bytes of `main.js`. */
   mainBytes: number;
-  /** The bundled `string-width` files whose `Intl.Segmenter` is created on first use. */
-  lazySegmenters: string[];
+  /** The bundled `string-width` modules loaded only for a string that is not printable ASCII. */
+  lazyStringWidths: string[];
 }
 
 const SHEBANG = '#!/usr/bin/env node';
@@ -64,28 +71,26 @@ export async function buildCli(opts: BuildCliOptions): Promise<BuildCliResult> {
     entryPoints[bundledWorkerName(entry)] = file;
   }
   const lazied: string[] = [];
-  const segmenterPlugin = lazySegmenters(lazied);
   const result = await build({
     absWorkingDir: root,
     entryPoints,
     outdir: outDir,
     entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
     bundle: true,
-    splitting: true,
+    splitting: false,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     // ESM builds of dependencies where they ship one (binary-parser has both).
     mainFields: ['module', 'main'],
     define: { RDBTOOL_BUNDLE: 'true' },
-    // Bundled CommonJS code that calls require() on a Node built-in needs a require().
-    banner: { js: "import { createRequire as __rdbtoolCreateRequire } from 'node:module';\nconst require = __rdbtoolCreateRequire(import.meta.url);" },
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
     metafile: true,
-    plugins: [segmenterPlugin],
+    plugins: [lazyStringWidths(lazied), lazyBuiltins()],
+    // The require() that lazyBuiltins' modules call, one per output file.
+    banner: { js: `import { createRequire as __rdbtoolCreateRequire } from 'node:module';\nconst ${BUILTIN_REQUIRE} = __rdbtoolCreateRequire(import.meta.url);` },
     write: false,
     logLevel: 'silent',
   });
@@ -95,6 +100,11 @@ export async function buildCli(opts: BuildCliOptions): Promise<BuildCliResult> {
   for (const out of result.outputFiles) {
     const name = path.relative(outDir, out.path);
     let bytes = out.contents;
+    // Bundled CommonJS code that requires a module esbuild left out (a Node built-in) would
+    // need a require() in ESM, which the bundle does not define (defining one in every file
+    // costs start-up time): refuse to build rather than fail at run time.
+    const external = /\b__require\(\s*["'`]([^"'`]+)/.exec(out.text);
+    if (external) throw new Error(`${name} calls require(${JSON.stringify(external[1])}) at run time; the bundle defines no require()`);
     if (name === 'main.js') {
       // esbuild keeps the source's own hashbang line; make sure there is exactly one.
       if (!Buffer.from(bytes.subarray(0, 2)).equals(Buffer.from('#!'))) bytes = Buffer.concat([Buffer.from(SHEBANG + '\n'), bytes]);
@@ -106,32 +116,98 @@ export async function buildCli(opts: BuildCliOptions): Promise<BuildCliResult> {
   const licenses = path.join(outDir, 'THIRD-PARTY-LICENSES.txt');
   await writeAtomically(licenses, Buffer.from(thirdPartyLicenses(root, result.metafile)), 0o644);
   files.push(path.basename(licenses));
-  await removeStaleChunks(outDir, new Set(files), opts.staleChunkMs ?? 10 * 60_000);
+  await removeStale(outDir, new Set(files), opts.staleChunkMs ?? 10 * 60_000);
   const warnings = result.warnings.map((w) => w.text);
-  if (lazied.length === 0) warnings.push('no string-width module with an Intl.Segmenter was found: start-up may be slower (has yargs changed?)');
-  return { files, warnings, mainBytes, lazySegmenters: lazied };
+  if (lazied.length === 0) warnings.push('no string-width module was put behind its ASCII fast path: start-up may be slower (has yargs changed?)');
+  return { files, warnings, mainBytes, lazyStringWidths: lazied };
 }
 
-/** What replaces `new Intl.Segmenter()`: an object that makes the real one on first use. */
-const LAZY_SEGMENTER =
-  'let __rdbtoolSegmenter;\n' +
-  'const __rdbtoolLazySegmenter = () => ({ segment: (s) => (__rdbtoolSegmenter ??= new Intl.Segmenter()).segment(s) });\n';
+/** The name of the `require()` the bundle's files define for {@link lazyBuiltins}. */
+const BUILTIN_REQUIRE = '__rdbtoolRequire';
 
 /**
- * An esbuild plugin that makes `string-width`'s `Intl.Segmenter` (created when the module
- * loads) be created when a width is first measured. Records each file it changed in `changed`.
+ * yargs' own sanity checks (`notStrictEqual`, `strictEqual`), without loading `node:assert`
+ * (some 3 ms of every start): the same comparisons, failing with an error of the same name
+ * and code.
  */
-function lazySegmenters(changed: string[]): Plugin {
+const LIGHT_ASSERT = `
+class AssertionError extends Error {
+  constructor(message) { super(message); this.name = 'AssertionError'; this.code = 'ERR_ASSERTION'; }
+}
+const show = (v) => { try { return JSON.stringify(v) ?? String(v); } catch { return String(v); } };
+export function strictEqual(actual, expected, message) {
+  if (!Object.is(actual, expected)) throw new AssertionError(message ?? \`expected \${show(actual)} to be \${show(expected)}\`);
+}
+export function notStrictEqual(actual, expected, message) {
+  if (Object.is(actual, expected)) throw new AssertionError(message ?? \`expected a value other than \${show(expected)}\`);
+}
+export default { strictEqual, notStrictEqual, AssertionError };
+`;
+
+/**
+ * An esbuild plugin for the Node built-in modules the bundle imports. esbuild hoists every
+ * import of a built-in to the top of the one output file, so all of them (crypto, worker
+ * threads, streams …) would load at every start, whichever command runs. Instead each is a
+ * small CommonJS module that `require()`s the built-in: it loads when the code that imports
+ * it first runs, and a named import is read when it is used (so `import { promises } from
+ * 'node:fs'` no longer loads fs/promises at start). `assert`, which only yargs imports, is
+ * replaced by {@link LIGHT_ASSERT}. `node:module` stays an import (the banner needs it).
+ */
+function lazyBuiltins(): Plugin {
+  const NS = 'rdbtool-builtin';
+  const names = builtinModules.filter((m) => m !== 'module' && !m.startsWith('_'));
+  const escaped = names.map((m) => m.replace(/[/]/g, '\\/'));
+  const filter = new RegExp(`^(node:)?(${escaped.join('|')})$`);
   return {
-    name: 'lazy-segmenters',
+    name: 'lazy-builtins',
     setup(b) {
-      b.onLoad({ filter: /[\\/]node_modules[\\/](?:.*[\\/])?string-width[\\/]index\.js$/ }, async (args) => {
-        const text = await fs.readFile(args.path, 'utf8');
-        const n = text.split('new Intl.Segmenter()').length - 1;
-        if (n === 0) return undefined;
-        changed.push(args.path);
-        return { contents: LAZY_SEGMENTER + text.replaceAll('new Intl.Segmenter()', '__rdbtoolLazySegmenter()'), loader: 'js' };
+      b.onResolve({ filter }, (args) => ({ path: args.path.replace(/^node:/, ''), namespace: NS }));
+      b.onLoad({ filter: /.*/, namespace: NS }, (args) =>
+        args.path === 'assert'
+          ? { contents: LIGHT_ASSERT, loader: 'js' }
+          : { contents: `module.exports = ${BUILTIN_REQUIRE}(${JSON.stringify(`node:${args.path}`)});`, loader: 'js' },
+      );
+    },
+  };
+}
+
+/**
+ * The module that stands in for a bundled `string-width`: printable ASCII is as wide as it is
+ * long (what every version of string-width answers), anything else goes to the real module,
+ * which esbuild initialises on the first `require`.
+ */
+function lazyStringWidth(realPath: string): string {
+  return [
+    'let real;',
+    'const ASCII = /^[\\x20-\\x7e]*$/;',
+    'export default function stringWidth(string, options) {',
+    "  if (typeof string === 'string' && ASCII.test(string)) return string.length;",
+    `  real ??= require(${JSON.stringify(realPath)}).default;`,
+    '  return real(string, options);',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * An esbuild plugin that puts each bundled `string-width` behind {@link lazyStringWidth}:
+ * loading one creates an `Intl.Segmenter` and compiles Unicode property regexps (the emoji
+ * one alone takes several milliseconds), which every start paid for, while only help text
+ * ever measures a string, and that text is ASCII. Records each real module in `lazied`.
+ */
+function lazyStringWidths(lazied: string[]): Plugin {
+  const NS = 'rdbtool-lazy-string-width';
+  return {
+    name: 'lazy-string-width',
+    setup(b) {
+      b.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData === NS) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: NS });
+        if (real.errors.length) return { errors: real.errors };
+        if (!lazied.includes(real.path)) lazied.push(real.path);
+        return { path: real.path, namespace: NS };
       });
+      b.onLoad({ filter: /.*/, namespace: NS }, (args) => ({ contents: lazyStringWidth(args.path), resolveDir: path.dirname(args.path), loader: 'js' }));
     },
   };
 }
@@ -145,15 +221,18 @@ async function writeAtomically(file: string, bytes: Uint8Array, mode: number): P
 }
 
 /**
- * Removes `chunk-*.js` files this build did not write, once they are older than `ageMs`: a
- * CLI started from an earlier build's `main.js` may still load them while it runs.
+ * Removes what this build did not write from `outDir`: files of other builds (the compiled
+ * CLI modules an older tsc build put there) at once, and `chunk-*.js` files (code-split builds
+ * made them) once they are older than `ageMs`, as a CLI started from an earlier build's
+ * `main.js` may still load them.
  */
-async function removeStaleChunks(outDir: string, keep: ReadonlySet<string>, ageMs: number): Promise<void> {
+async function removeStale(outDir: string, keep: ReadonlySet<string>, ageMs: number): Promise<void> {
   const now = Date.now();
   for (const name of readdirSync(outDir)) {
-    if (!/^chunk-[A-Z0-9]+\.js$/.test(name) || keep.has(name)) continue;
+    if (keep.has(name) || name.endsWith('.tmp')) continue;
     const file = path.join(outDir, name);
-    if (now - statSync(file).mtimeMs > ageMs) await fs.rm(file, { force: true });
+    if (/^chunk-[A-Z0-9]+\.js$/.test(name) && now - statSync(file).mtimeMs <= ageMs) continue;
+    await fs.rm(file, { recursive: true, force: true });
   }
 }
 
@@ -161,8 +240,10 @@ async function removeStaleChunks(outDir: string, keep: ReadonlySet<string>, ageM
 function thirdPartyLicenses(root: string, meta: Metafile): string {
   const packages = new Map<string, string>();
   for (const input of Object.keys(meta.inputs)) {
-    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m && !packages.has(m[1])) packages.set(m[1], path.join(root, m[1]));
+    // A module a plugin loaded is named `<namespace>:<absolute path>`.
+    const file = input.replace(/^[a-z-]+:(?=\/)/, '');
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path.resolve(root, file));
+    if (m) packages.set(m[1], m[1]);
   }
   const sections: string[] = [];
   for (const dir of [...packages.values()].sort()) {
@@ -171,5 +252,5 @@ function thirdPartyLicenses(root: string, meta: Metafile): string {
     const text = licenseFile ? readFileSync(path.join(dir, licenseFile), 'utf8').trim() : `License: ${pkg.license ?? 'unknown'}`;
     sections.push(`${pkg.name}@${pkg.version}\n${'='.repeat(pkg.name.length + pkg.version.length + 1)}\n${text}`);
   }
-  return `The rdbtool CLI bundle (main.js and its chunks) contains code from these packages:\n\n${sections.join('\n\n')}\n`;
+  return `The rdbtool CLI bundle (main.js and the worker files) contains code from these packages:\n\n${sections.join('\n\n')}\n`;
 }

@@ -134,7 +134,9 @@ export async function runCommand(io: CliIo, args: CommonArgs, body: (ctx: Comman
   const erase = (): void => state.line?.done();
   const ctx: CommandContext = {
     progress() {
-      const p = (state.line ??= createProgress(state.stderr(), io.stderrIsTty));
+      // (Not a terminal: no line, and stderr is not even created.)
+      if (!io.stderrIsTty) return undefined;
+      const p = (state.line ??= createProgress(state.stderr(), true));
       return p ? (x) => p.update(x) : undefined;
     },
     warn(message) {

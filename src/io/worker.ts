@@ -7,7 +7,16 @@
  * - the TypeScript sources under a TypeScript runner (tests, `tsx`): `src/<entry>.ts`, where
  *   the worker needs the same loader registered first.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+
+/**
+ * `node:worker_threads`, loaded when the first worker starts: a run that starts none (one
+ * small input) does not pay for loading it.
+ */
+function workerThreads(): typeof import('node:worker_threads') {
+  return createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+}
 
 /** The modules that run as worker threads, named by their path under `src/` without extension. */
 export const WORKER_ENTRIES = ['binary/crc64-worker', 'analyze/check-worker'] as const;
@@ -32,7 +41,7 @@ export function bundledWorkerName(entry: WorkerEntry): string {
  * @param here the URL of the module asking (default: this module's own URL)
  */
 export function workerUrl(entry: WorkerEntry, here: string = import.meta.url, bundle: boolean = inBundle): URL {
-  // In the bundle this module's code sits in `main.js` or in one of its chunks, all in one folder.
+  // In the bundle this module's code sits in `main.js` or a worker file, all in one folder.
   if (bundle) return new URL(`./${bundledWorkerName(entry)}.js`, here);
   const ts = here.endsWith('.ts');
   return new URL(`../${entry}${ts ? '.ts' : '.js'}`, here);
@@ -40,6 +49,7 @@ export function workerUrl(entry: WorkerEntry, here: string = import.meta.url, bu
 
 /** Starts `entry` in a new worker thread with `workerData`. */
 export function startWorker(entry: WorkerEntry, workerData: unknown): Worker {
+  const { Worker } = workerThreads();
   const url = workerUrl(entry);
   if (url.pathname.endsWith('.ts')) {
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;

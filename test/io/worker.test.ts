@@ -14,7 +14,7 @@ describe('workerUrl', () => {
   });
 
   it('in the CLI bundle: a file of its own named by its base name, in the folder of the code asking', () => {
-    for (const here of ['file:///p/dist/cli/main.js', 'file:///p/dist/cli/chunk-ABCD1234.js']) {
+    for (const here of ['file:///p/dist/cli/main.js', 'file:///p/dist/cli/check-worker.js']) {
       expect(workerUrl('binary/crc64-worker', here, true).href).toBe('file:///p/dist/cli/crc64-worker.js');
       expect(workerUrl('analyze/check-worker', here, true).href).toBe('file:///p/dist/cli/check-worker.js');
     }
