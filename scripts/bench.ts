@@ -11,7 +11,12 @@
  *      a server that took a mixed write workload, and `aof/hybrid.aof`, the RDB base of a
  *      BGREWRITEAOF (`aof/hybrid-base.rdb`) followed by the incr file written after it
  *      (`aof/hybrid-tail.aof`);
- * 2. builds `dist/` with `tsc -p tsconfig.build.json` when it is missing or older than `src/`;
+ * 2. builds `dist/` when it is missing or older than `src/`: the library with
+ *    `tsc -p tsconfig.build.json` (type errors are reported, the emitted code is used), the CLI
+ *    bundle with esbuild (scripts/lib/build-cli.ts, what `npm run build` makes);
+ *    then, unless `--only` leaves it out, the start-up measurement (scripts/lib/bench-startup.ts):
+ *    `node -e 0`, `rdbtool --version` and `rdbtool check` of a small dump, 21 interleaved
+ *    rounds, medians and their ratios to `node -e 0`; it needs no dataset;
  * 3. reads every file once to warm the page cache, then runs all measurements interleaved
  *    (one round runs each once), N rounds:
  *    RDB dataset:
@@ -49,7 +54,9 @@
  *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
  *                      aof-raw-read, aof-redis-check-aof, aof-check, hybrid-redis-check-aof,
  *                      hybrid-check, hybrid-inspect-rdb; or the groups `rdb` (the first five),
- *                      `aof` (all the AOF ones) and `hybrid` (the hybrid-* ones)
+ *                      `aof` (all the AOF ones) and `hybrid` (the hybrid-* ones); `startup`
+ *                      for the start-up measurement (`--only startup` alone takes about 10 s)
+ *   --startup-runs N   rounds of the start-up measurement (default 21)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
  *                      the top self-time functions (profiles go to .bench-cache/profiles/);
  *                      any single node process: inspect, decode, deliver, export,
@@ -66,13 +73,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
+import { renderStartupSection, runStartupBench, startupTargets, type StartupResult } from './lib/bench-startup.js';
+import { buildCli } from './lib/build-cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
-/** The `check` command: its source, and what the build makes of it. */
+/** The `check` command's source (the CLI bundle has the command when this exists). */
 const CHECK_SOURCE = path.join(ROOT, 'src', 'cli', 'commands', 'check.ts');
-const CHECK_DIST = path.join(ROOT, 'dist', 'cli', 'commands', 'check.js');
 const GNU_TIME = '/usr/bin/time';
 const MB = 1e6;
 
@@ -120,6 +128,9 @@ interface Options {
   rebuild: boolean;
   scale: number;
   only: MeasurementId[];
+  /** Run the start-up measurement. */
+  startup: boolean;
+  startupRuns: number;
   profile: MeasurementId | null;
   top: number;
 }
@@ -128,7 +139,7 @@ interface Options {
 class BenchUsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { runs: 3, json: false, rebuild: false, scale: 1, only: [...MEASUREMENTS], profile: null, top: 15 };
+  const opts: Options = { runs: 3, json: false, rebuild: false, scale: 1, only: [...MEASUREMENTS], startup: true, startupRuns: 21, profile: null, top: 15 };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new BenchUsageError(`${name} needs a value`);
@@ -139,7 +150,9 @@ function parseArgs(argv: string[]): Options {
     return s as MeasurementId;
   };
   const measurements = (s: string): MeasurementId[] => {
-    const ids = new Set(s.split(',').flatMap((name) => GROUPS[name] ?? [measurement(name)]));
+    const names = s.split(',');
+    opts.startup = names.includes('startup');
+    const ids = new Set(names.filter((name) => name !== 'startup').flatMap((name) => GROUPS[name] ?? [measurement(name)]));
     // Keep the round order whatever order they were given in.
     return MEASUREMENTS.filter((id) => ids.has(id));
   };
@@ -171,11 +184,14 @@ function parseArgs(argv: string[]): Options {
       case '--top':
         opts.top = Math.max(1, Number.parseInt(value(i++, a), 10));
         break;
+      case '--startup-runs':
+        opts.startupRuns = Math.max(1, Number.parseInt(value(i++, a), 10));
+        break;
       case '--help':
       case '-h':
         process.stdout.write(
-          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only ID,…] [--profile ID [--top N]]\n' +
-            `  IDs: ${MEASUREMENTS.join(', ')}\n` +
+          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only ID,…] [--startup-runs N] [--profile ID [--top N]]\n' +
+            `  IDs: ${MEASUREMENTS.join(', ')}, startup\n` +
             `  groups for --only: ${Object.entries(GROUPS)
               .map(([g, ids]) => `${g} (${ids.join(', ')})`)
               .join('; ')}\n`,
@@ -207,21 +223,26 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Builds `dist/` when `dist/cli/main.js` is missing or older than anything in `src/` or the
- * build tsconfig.
- * @returns null when dist is usable, otherwise the compiler's complaint.
+ * Builds `dist/` when `dist/cli/main.js` or `dist/index.js` is missing or older than anything
+ * in `src/` or the build tsconfig: the library with tsc, then the CLI bundle (as
+ * `npm run build` does, except that a type error does not stop it).
+ * @returns null when dist is usable, otherwise the build's complaint.
  */
-function ensureBuilt(): string | null {
+async function ensureBuilt(): Promise<string | null> {
   const sourcesMtime = Math.max(newestMtime(path.join(ROOT, 'src')), statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs);
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= sourcesMtime) return null;
-  log('building dist/ (tsc -p tsconfig.build.json) …');
+  const fresh = (f: string): boolean => existsSync(f) && statSync(f).mtimeMs >= sourcesMtime;
+  if (fresh(CLI) && fresh(path.join(ROOT, 'dist', 'index.js'))) return null;
+  log('building dist/ (tsc -p tsconfig.build.json, then the CLI bundle) …');
   const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
   const res = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (res.status === 0 && existsSync(CLI)) return null;
-  const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.trim() || (res.error?.message ?? `tsc exited with ${res.status}`);
-  if (res.status === 0) return `tsc succeeded but ${path.relative(ROOT, CLI)} does not exist`;
-  // tsc still emits on type errors; the CLI may run, but report the errors.
-  return output;
+  // tsc still emits on type errors; the code may run, but report the errors.
+  const tscError = res.status === 0 ? null : `${res.stdout ?? ''}${res.stderr ?? ''}`.trim() || (res.error?.message ?? `tsc exited with ${res.status}`);
+  try {
+    await buildCli({ root: ROOT });
+  } catch (e) {
+    return [tscError, `the CLI bundle failed: ${e instanceof Error ? e.message : String(e)}`].filter(Boolean).join('\n');
+  }
+  return tscError;
 }
 
 /**
@@ -674,7 +695,7 @@ function checkCommandProblem(buildError: string | null): string | null {
   if (!existsSync(CHECK_SOURCE)) {
     return `rdbtool has no \`check\` command yet (${path.relative(ROOT, CHECK_SOURCE)} does not exist); this measurement runs once it does`;
   }
-  if (!existsSync(CHECK_DIST)) return `${path.relative(ROOT, CHECK_DIST)} is missing; the build said:\n${buildError ?? '(nothing)'}`;
+  if (!existsSync(CLI)) return `${path.relative(ROOT, CLI)} is missing; the build said:\n${buildError ?? '(nothing)'}`;
   return null;
 }
 
@@ -704,10 +725,34 @@ async function main(): Promise<void> {
   }
 
   let buildError: string | null = null;
-  const needsDist = [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read');
+  const startup = opts.startup && !opts.profile;
+  const needsDist = startup || [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read');
   if (needsDist) {
-    buildError = ensureBuilt();
+    buildError = await ensureBuilt();
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
+  }
+  let startupResults: StartupResult[] | null = null;
+  if (startup) {
+    if (!existsSync(CLI)) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
+    const loadBefore = os.loadavg()[0];
+    log(`start-up: ${opts.startupRuns} interleaved rounds of node -e 0, rdbtool --version, rdbtool check …`);
+    startupResults = await runStartupBench({ root: ROOT, cli: CLI, rounds: opts.startupRuns, log });
+    if (wanted.size === 0) {
+      const loadAfter = os.loadavg()[0];
+      const busy = Math.max(loadBefore, loadAfter) > os.cpus().length * 0.5 + 1;
+      const targets = startupTargets(startupResults);
+      if (opts.json) {
+        const environment = { node: process.version, cpus: os.cpus().length, platform: `${os.type()} ${os.release()}` };
+        process.stdout.write(JSON.stringify({ environment, loadAverage: { before: loadBefore, after: loadAfter, busy }, buildError, startup: startupResults, targets }, null, 2) + '\n');
+      } else {
+        const out = [`node ${process.version}, ${os.cpus().length} CPUs`, '', ...renderStartupSection(startupResults)];
+        if (busy) out.push('', `warning: the machine was busy (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after): wall times are inflated and noisy; re-run on a quiet machine.`);
+        out.push('', 'targets:', ...targets.map((t) => `  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`));
+        process.stdout.write(out.join('\n') + '\n');
+      }
+      if (startupResults.some((r) => r.failure)) process.exitCode = 1;
+      return;
+    }
   }
   const cliUsable = existsSync(CLI);
   const checkProblem = [...wanted].some((id) => USES_CHECK.has(id)) ? checkCommandProblem(buildError) : null;
@@ -883,7 +928,7 @@ async function main(): Promise<void> {
     }
   }
   const list = [...results.values()];
-  const targets = targetsFor(list);
+  const targets = [...(startupResults ? startupTargets(startupResults) : []), ...targetsFor(list)];
   const loadAfter = os.loadavg()[0];
   // Every measurement is single-threaded at heart; more than ~1 other busy core skews it.
   const load: LoadInfo = { before: loadBefore, after: loadAfter, busy: Math.max(loadBefore, loadAfter) > os.cpus().length * 0.5 + 1 };
@@ -902,14 +947,16 @@ async function main(): Promise<void> {
       runsPerMeasurement: opts.runs,
       loadAverage: load,
       buildError,
+      startup: startupResults,
       results: list,
       targets,
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
-    process.stdout.write(renderReport(dataset, aof, list, targets, opts.runs, load) + '\n');
+    const startupText = startupResults ? [...renderStartupSection(startupResults), ''] : [];
+    process.stdout.write([...startupText, renderReport(dataset, aof, list, targets, opts.runs, load)].join('\n') + '\n');
   }
-  if (list.some((r) => r.error || r.failure)) process.exitCode = 1;
+  if (list.some((r) => r.error || r.failure) || startupResults?.some((r) => r.failure)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {
