@@ -58,7 +58,7 @@ export async function peekSource(source: ByteSource): Promise<PeekedSource> {
     path: source.path,
     ...(source.rawPath ? { rawPath: source.rawPath } : {}),
     async *chunks() {
-      if (used) throw new Error('a peeked source can be read once');
+      if (used) throw new UsageError('a peeked source can be read once', { file: source.name });
       used = true;
       try {
         for (const c of held.splice(0)) yield c;

@@ -216,7 +216,7 @@ function ask(w: Worker, id: number, job: { path: string; opts: CheckOptions }): 
     };
     const onExit = (code: number) => {
       cleanup();
-      reject(new Error(`a check worker stopped with code ${code}`));
+      reject(new InputError(`cannot check ${job.path}: its worker thread stopped with code ${code}`, { file: job.path }));
     };
     const cleanup = () => {
       w.off('message', onMessage);
