@@ -38,6 +38,9 @@ export type { ByteSource } from './io/source.js';
 export { openFileSink, stdoutSink, streamSink, memorySink, OutputClosedError, DEFAULT_SINK_BUFFER_BYTES } from './io/byte-sink.js';
 /** Somewhere output goes. */
 export type { ByteSink, MemorySink, StreamSinkOptions } from './io/byte-sink.js';
+/** Whole records only: an unfinished record is held (in a temporary file beyond `spillBytes`) and dropped on failure. */
+export { RecordSink, DEFAULT_SPILL_BYTES } from './io/record-sink.js';
+export type { RecordSinkOptions, RecordOutput } from './io/record-sink.js';
 
 // ---------------------------------------------------------------- the data model
 
