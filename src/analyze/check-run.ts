@@ -134,15 +134,21 @@ export async function checkPaths(paths: readonly string[], opts: CheckRunOptions
   deliver();
 
   const todo = work.map((w, i) => ('nothing' in w ? -1 : i)).filter((i) => i >= 0);
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todo.length));
+  // Stdin belongs to this thread: a worker thread cannot read it.
+  const stdin = todo.filter((i) => work[i].path === '-');
+  const files = todo.filter((i) => work[i].path !== '-');
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   if (jobs <= 1) {
     for (const i of todo) {
       const single = todo.length === 1 ? { onProgress: opts.onProgress } : {};
       finish(i, await checkOne(work[i].path, { ...opts.check, ...single }));
     }
   } else {
+    const here = async () => {
+      for (const i of stdin) finish(i, await checkOne('-', { ...opts.check }));
+    };
     // With every core busy on its own input, a second thread for the checksum would only compete.
-    await runPool(todo, jobs, (i) => ({ path: work[i].path, opts: { checksumWorker: 'never', ...opts.check } }), finish);
+    await Promise.all([here(), runPool(files, jobs, (i) => ({ path: work[i].path, opts: { checksumWorker: 'never', ...opts.check } }), finish)]);
   }
 
   const done = results as InputResult[];

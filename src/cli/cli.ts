@@ -11,7 +11,7 @@ import yargs, { type Argv } from 'yargs';
 import pkg from '../../package.json' with { type: 'json' };
 import { UsageError } from '../errors.js';
 import { ExitCode, exitCodeEpilogue } from './exit-codes.js';
-import { rejectNaNNumbers, withDebug, type GlobalArgs, type NumberOptionsView } from './options.js';
+import { protectDashes, rejectNaNNumbers, restoreDashes, withDebug, type GlobalArgs, type NumberOptionsView } from './options.js';
 import { erasingProgressIo, oneLine, reportError, type CliIo } from './run.js';
 import { inspectCommand } from './commands/inspect.js';
 import { exportCommand } from './commands/export.js';
@@ -69,6 +69,7 @@ export function withUsageErrors<T>(y: Argv<T>, argv: readonly string[]): Argv<T>
     .exitProcess(false)
     // (The instance is passed to middlewares at run time; yargs' type definitions omit it.)
     .middleware((args, ...rest: unknown[]) => rejectNaNNumbers(args, (rest[0] as YargsOptionsView).getOptions(), argv), true)
+    .middleware((args) => restoreDashes(args), true)
     .fail((msg: string | null, err: Error | string | undefined) => {
       // (A `.check()` that returns a message hands it over as `err` too, as a string.)
       if (err instanceof Error && !(err instanceof UsageError) && err.name !== 'YError') throw err;
@@ -105,7 +106,7 @@ export async function runCli(callerIo: CliIo, argv: readonly string[]): Promise<
   io.exitCode = ExitCode.Ok;
   try {
     const cli = createCli(io, argv);
-    await cli.parseAsync([...argv], {}, (err: Error | undefined, _args: unknown, output: string) => {
+    await cli.parseAsync(protectDashes(argv), {}, (err: Error | undefined, _args: unknown, output: string) => {
       if (!err && output) io.stdout.write(output + '\n');
     });
   } catch (e) {

@@ -20,8 +20,29 @@ export function withDebug<T>(y: Argv<T>): Argv<T & GlobalArgs> {
   return y.option('debug', { type: 'boolean', default: false, global: true, describe: 'Show stack traces on errors' });
 }
 
-// yargs-parser hands a lone "-" over as "" (a flag with no name): it means stdin/stdout here.
-const dash = (v: unknown): string => (v === '' ? '-' : String(v));
+/**
+ * What a lone `-` argument (stdin, or stdout for `-o`) is replaced by before yargs sees it:
+ * yargs hands a lone `-` to a single positional as `""` and drops it from a variadic one
+ * (`check a.rdb -`). No path can hold a NUL byte, so the token cannot clash with a file name.
+ */
+export const STDIN_ARG = '\u0000-';
+
+/** The arguments with every lone `-` (before a `--`) replaced by {@link STDIN_ARG}. */
+export function protectDashes(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_ARG : a));
+}
+
+/** Turns {@link STDIN_ARG} back into `-` in parsed arguments (a yargs middleware). */
+export function restoreDashes(args: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === STDIN_ARG) args[k] = '-';
+    else if (Array.isArray(v) && v.includes(STDIN_ARG)) args[k] = v.map((x) => (x === STDIN_ARG ? '-' : x));
+  }
+}
+
+// A lone "-" means stdin/stdout here (see STDIN_ARG; "" is what yargs made of it before).
+const dash = (v: unknown): string => (v === '' || v === STDIN_ARG ? '-' : String(v));
 
 /** Adds the `<file>` positional: a path, or `-` for stdin. */
 export function withInput<T>(y: Argv<T>) {

@@ -50,6 +50,20 @@ describe('dist/cli/main.js', () => {
     expect(j.bytesRead).toBe(readFileSync(FIXTURE).length);
   });
 
+  it('check reads stdin (-) in its place among other inputs, also with worker threads', () => {
+    const lru = path.join(ROOT, 'fixtures', 'rdb', 'lru.rdb');
+    for (const jobs of ['1', '2']) {
+      const r = rdbtool(['check', lru, '-', lru.replace('lru', 'lfu'), '--jobs', jobs, '--json'], FIXTURE);
+      expect(r.status, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { inputs: { input: { path: string }; totals: { keys: number; bytes: number } }[] };
+      expect(doc.inputs.map((i) => path.basename(i.input.path))).toEqual(['lru.rdb', '-', 'lfu.rdb']);
+      expect(doc.inputs[1].totals).toMatchObject({ keys: 87, bytes: readFileSync(FIXTURE).length });
+    }
+    const alone = rdbtool(['check', '-'], FIXTURE);
+    expect(alone.status).toBe(0);
+    expect(alone.stdout).toContain('-: RDB v10, CRC-64 ok, 87 key(s)');
+  });
+
   it('sets exit codes 1 and 2', () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-bin-'));
     const damaged = path.join(tmp, 'bad-checksum.rdb');

@@ -37,10 +37,10 @@ export const CORPUS_SKIP_REASON = RUN_CORPUS
   : `corpus suites not run: no corpus at ${CORPUS} (set ${CORPUS_ENV} to the corpus folder to run them)`;
 
 /** A `describe` that is run only when the corpus suites run (skipped, not passed, otherwise). */
-export const describeCorpus = describe.skipIf(!RUN_CORPUS);
+export const describeCorpus: ReturnType<typeof describe.skipIf> = describe.skipIf(!RUN_CORPUS);
 
 /** An `it` that is run only when the corpus suites run (skipped, not passed, otherwise). */
-export const itCorpus = it.skipIf(!RUN_CORPUS);
+export const itCorpus: ReturnType<typeof it.skipIf> = it.skipIf(!RUN_CORPUS);
 
 /** A path inside the corpus. */
 export function corpusPath(...parts: string[]): string {

@@ -39,7 +39,6 @@ const builder = (y: Argv<GlobalArgs>) =>
       array: true,
       demandOption: true,
       describe: 'RDB, AOF or hybrid AOF files, multi-part AOF directories or manifests, directories to search, or - for stdin',
-      coerce: (v: unknown[]) => v.map((x) => (x === '' ? '-' : String(x))),
     })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the problems, the verdict lines and the summary' })
     .option('deep', {
