@@ -79,7 +79,8 @@ export class RdbtoolError extends Error {
 
   constructor(code: ErrorCode, reason: string, init: ErrorInit = {}) {
     super(reason, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
+    // Named explicitly (not from the constructor's name): the CLI bundle shortens class names.
+    this.name = (new.target as { errorName?: string }).errorName ?? 'RdbtoolError';
     this.code = code;
     this.reason = reason;
     this.file = init.file;
@@ -121,27 +122,33 @@ export class RdbtoolError extends Error {
 }
 
 /** The bytes are present but wrong (bad encoding, bad structure, bad checksum). */
-export class CorruptDataError extends RdbtoolError {}
+export class CorruptDataError extends RdbtoolError {
+  static readonly errorName: string = 'CorruptDataError';
+}
 /** The input ended inside a unit; `offset` is where the incomplete unit starts. */
 export class TruncatedError extends RdbtoolError {
+  static readonly errorName: string = 'TruncatedError';
   constructor(reason: string, init: ErrorInit = {}) {
     super('TRUNCATED', reason, init);
   }
 }
 /** A size declared by the input exceeds a configured limit. */
 export class LimitError extends RdbtoolError {
+  static readonly errorName: string = 'LimitError';
   constructor(reason: string, init: ErrorInit = {}) {
     super('LIMIT_EXCEEDED', reason, init);
   }
 }
 /** The input or output cannot be opened, read or written. */
 export class InputError extends RdbtoolError {
+  static readonly errorName: string = 'InputError';
   constructor(reason: string, init: ErrorInit = {}) {
     super('IO', reason, init);
   }
 }
 /** Bad arguments or API misuse. */
 export class UsageError extends RdbtoolError {
+  static readonly errorName: string = 'UsageError';
   constructor(reason: string, init: ErrorInit = {}) {
     super('USAGE', reason, init);
   }

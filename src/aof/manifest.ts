@@ -110,6 +110,7 @@ export interface Manifest {
  * offset of the offending line, and `expected`/`found`.
  */
 export class ManifestError extends CorruptDataError {
+  static override readonly errorName: string = 'ManifestError';
   /** 1-based line number of the offending line (the loader's count). */
   readonly line: number;
   /** The error text Redis's loader prints for the same input (useful for comparisons). */

@@ -118,6 +118,41 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
 }
 
 /**
+ * The first `dst.length` bytes an LZF stream decompresses to, without decompressing the rest
+ * (a listpack's element count is in its first 6 bytes). Returns false, having filled an
+ * unknown part of `dst`, when the stream is malformed before that many bytes are out or ends
+ * first: a caller then decompresses it whole, which reports the damage precisely.
+ */
+export function lzfDecompressPrefix(src: Uint8Array, dst: Uint8Array): boolean {
+  const inEnd = src.length;
+  const want = dst.length;
+  let ip = 0;
+  let op = 0;
+  while (op < want) {
+    if (ip >= inEnd) return false;
+    const ctrl = src[ip++];
+    if (ctrl < 32) {
+      // Literal run of ctrl + 1 bytes.
+      const run = ctrl + 1;
+      if (ip + run > inEnd) return false;
+      for (let k = 0; k < run && op < want; k++) dst[op++] = src[ip + k];
+      ip += run;
+      continue;
+    }
+    let len = ctrl >>> 5;
+    if (len === 7) {
+      if (ip >= inEnd) return false;
+      len += src[ip++];
+    }
+    if (ip >= inEnd) return false;
+    const from = op - ((((ctrl & 0x1f) << 8) | src[ip++]) + 1);
+    if (from < 0) return false;
+    for (let k = from, stop = op + len + 2; op < stop && op < want; ) dst[op++] = dst[k++];
+  }
+  return true;
+}
+
+/**
  * Decompresses an LZF stream whose uncompressed length is known (the `ulen` of an RDB 0xC3
  * string, FORMATS.md §1.6, §4.1). The caller is responsible for checking `ulen` against its
  * limits (`maxLzfBytes`) before calling; this function additionally rejects an `ulen` that no

@@ -709,6 +709,10 @@ export class RdbDecoder extends RdbCursor {
       case RdbType.HashListpack:
       case RdbType.ZsetListpack:
       case RdbType.SetListpack: {
+        if (this.countsOnly() && LISTPACK_ELEMENTS_PER_ENTRY[t] !== undefined) {
+          const c = this.tryListpackCount(t);
+          if (c !== -1) return c === 1;
+        }
         const at = this.offset;
         const blob = this.tryString();
         if (blob === null) return false;
@@ -864,10 +868,35 @@ export class RdbDecoder extends RdbCursor {
     if (withMin) {
       while (Number.isNaN(this.tryI64le())) yield;
     }
+    if (this.countsOnly() && LISTPACK_ELEMENTS_PER_ENTRY[t] !== undefined) {
+      let c;
+      while ((c = this.tryListpackCount(t)) === 0) yield;
+      if (c === 1) return;
+    }
     const at = this.offset;
     let blob;
     while ((blob = this.tryString()) === null) yield;
     this.walkBlob(t, blob, this.blobAt(at));
+  }
+
+  /** True when only element counts are wanted: a shallow pass, and no value goes to the handler. */
+  private countsOnly(): boolean {
+    return !this.deep && !this.want;
+  }
+
+  /**
+   * A listpack value (or quicklist node) counted from its header alone, without decompressing
+   * the rest: 1 counted, 0 more bytes needed, -1 to be read whole (see tryListpackCountOnly).
+   */
+  private tryListpackCount(t: number): 1 | 0 | -1 {
+    const at = this.offset;
+    const n = this.tryListpackCountOnly();
+    if (n === -1) return 0;
+    if (n === -2) return -1;
+    const per = LISTPACK_ELEMENTS_PER_ENTRY[t];
+    this.checkTuples(n, per, at);
+    this.count += n / per;
+    return 1;
   }
 
   /** Walks a complete blob of type `t`, emitting its elements when wanted and counting them. */
@@ -1010,6 +1039,11 @@ export class RdbDecoder extends RdbCursor {
         this.count++;
         continue;
       }
+      if (v2 && this.countsOnly()) {
+        let c;
+        while ((c = this.tryListpackCount(RdbType.ListQuicklist2)) === 0) yield;
+        if (c === 1) continue;
+      }
       let blob;
       while ((blob = this.tryString()) === null) yield;
       this.walkBlob(v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, blob, this.blobAt(at));
@@ -1018,6 +1052,16 @@ export class RdbDecoder extends RdbCursor {
 }
 
 const SHEBANG = new TextEncoder().encode('#!');
+
+/** Listpack elements per counted entry, for the types whose value is one listpack (or quicklist nodes of them). */
+const LISTPACK_ELEMENTS_PER_ENTRY: Record<number, number> = {
+  [RdbType.SetListpack]: 1,
+  [RdbType.ListQuicklist2]: 1,
+  [RdbType.HashListpack]: 2,
+  [RdbType.ZsetListpack]: 2,
+  [RdbType.HashListpackEx]: 3,
+  [RdbType.HashListpackExPreGa]: 3,
+};
 const NAME_PREFIX = new TextEncoder().encode(' name=');
 
 /**

@@ -11,7 +11,7 @@ import { Reader } from '../io/reader.js';
 import { copyBytes } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
-import { lzfDecompress, lzfDecompressInto } from '../binary/lzf.js';
+import { lzfDecompress, lzfDecompressInto, lzfDecompressPrefix } from '../binary/lzf.js';
 import { intToBytes } from '../binary/int-text.js';
 import { RdbEnc } from './constants.js';
 
@@ -232,6 +232,47 @@ export class RdbCursor {
     const v = this.trySpecialString(start, n, 0);
     return v === false ? -1 : (v as number);
   }
+
+  /**
+   * The element count of a listpack stored as an LZF-compressed RDB string, decompressing only
+   * its 6-byte header (FORMATS.md §3.4): for a reading that needs nothing but the count (a
+   * shallow pass, the values not wanted). Returns the count and consumes the string; -1 when
+   * more bytes are needed; -2, consuming nothing, when the header does not settle it (the
+   * string is not LZF, the count is "unknown" (65535), the header's total disagrees with the
+   * length, or the stream is malformed): the caller then reads the string whole, which
+   * checks it fully and reports any damage where it is.
+   */
+  tryListpackCountOnly(): number {
+    const r = this.r;
+    const start = r.pos;
+    if (start >= r.end) return (r.wanted = 1), -1;
+    if (r.buf[start] !== 0xc0 + RdbEnc.Lzf) return -2;
+    r.pos = start + 1;
+    const clen = this.tryLength();
+    if (clen < 0) return this.rewind(start);
+    const ulen = this.tryLength();
+    if (ulen < 0) return this.rewind(start);
+    this.checkLimit(clen, 'maxStringBytes', 'compressed string length', r.base + start);
+    this.checkLimit(ulen, 'maxLzfBytes', 'decompressed string length', r.base + start);
+    if (clen > r.end - r.pos) {
+      r.wanted = r.pos - start + clen;
+      r.pos = start;
+      return -1;
+    }
+    const q = r.pos;
+    const head = this.lpHead;
+    const count = lzfDecompressPrefix(r.buf.subarray(q, q + clen), head) ? head[4] | (head[5] << 8) : -1;
+    const total = (head[0] | (head[1] << 8) | (head[2] << 16)) + head[3] * 0x1000000;
+    if (count < 0 || count === 0xffff || total !== ulen) {
+      r.pos = start;
+      return -2;
+    }
+    r.pos = q + clen;
+    return count;
+  }
+
+  /** The listpack header bytes {@link tryListpackCountOnly} decompresses into. */
+  private readonly lpHead = new Uint8Array(6);
 
   private rewind(start: number): -1 {
     this.r.wanted += this.r.pos - start;

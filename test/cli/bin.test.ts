@@ -50,6 +50,19 @@ describe('dist/cli/main.js', () => {
     expect(j.bytesRead).toBe(readFileSync(FIXTURE).length);
   });
 
+  it('--debug shows the error class by its own name, although the bundle shortens names', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-bin-debug-'));
+    try {
+      const cut = path.join(dir, 'cut.rdb');
+      writeFileSync(cut, readFileSync(FIXTURE).subarray(0, 5000));
+      const r = rdbtool(['export', cut, '--debug']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^TruncatedError: /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('check reads stdin (-) in its place among other inputs, also with worker threads', () => {
     const lru = path.join(ROOT, 'fixtures', 'rdb', 'lru.rdb');
     for (const jobs of ['1', '2']) {
