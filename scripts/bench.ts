@@ -73,8 +73,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
-import { renderStartupSection, runStartupBench, startupTargets, type StartupResult } from './lib/bench-startup.js';
+import { renderManyDumpsSection, renderStartupSection, runManyDumpsBench, runStartupBench, startupTargets, type ManyDumpsResult, type StartupResult } from './lib/bench-startup.js';
 import { buildCli } from './lib/build-cli.js';
+import { findExecutable } from './lib/redis-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
@@ -732,20 +733,23 @@ async function main(): Promise<void> {
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
   }
   let startupResults: StartupResult[] | null = null;
+  let manyResult: ManyDumpsResult | null = null;
   if (startup) {
     if (!existsSync(CLI)) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
     const loadBefore = os.loadavg()[0];
     log(`start-up: ${opts.startupRuns} interleaved rounds of node -e 0, rdbtool --version, rdbtool check …`);
     startupResults = await runStartupBench({ root: ROOT, cli: CLI, rounds: opts.startupRuns, log });
+    log('many small dumps: one rdbtool check over a folder against a loop per file …');
+    manyResult = await runManyDumpsBench({ root: ROOT, cli: CLI, dir: path.join(ROOT, '.bench-cache', 'many-dumps'), redisCheckRdb: findExecutable('redis-check-rdb'), log });
     if (wanted.size === 0) {
       const loadAfter = os.loadavg()[0];
       const busy = Math.max(loadBefore, loadAfter) > os.cpus().length * 0.5 + 1;
       const targets = startupTargets(startupResults);
       if (opts.json) {
         const environment = { node: process.version, cpus: os.cpus().length, platform: `${os.type()} ${os.release()}` };
-        process.stdout.write(JSON.stringify({ environment, loadAverage: { before: loadBefore, after: loadAfter, busy }, buildError, startup: startupResults, targets }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ environment, loadAverage: { before: loadBefore, after: loadAfter, busy }, buildError, startup: startupResults, manyDumps: manyResult, targets }, null, 2) + '\n');
       } else {
-        const out = [`node ${process.version}, ${os.cpus().length} CPUs`, '', ...renderStartupSection(startupResults)];
+        const out = [`node ${process.version}, ${os.cpus().length} CPUs`, '', ...renderStartupSection(startupResults), '', ...renderManyDumpsSection(manyResult!)];
         if (busy) out.push('', `warning: the machine was busy (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after): wall times are inflated and noisy; re-run on a quiet machine.`);
         out.push('', 'targets:', ...targets.map((t) => `  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`));
         process.stdout.write(out.join('\n') + '\n');
@@ -953,7 +957,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
-    const startupText = startupResults ? [...renderStartupSection(startupResults), ''] : [];
+    const startupText = startupResults ? [...renderStartupSection(startupResults), '', ...(manyResult ? [...renderManyDumpsSection(manyResult), ''] : [])] : [];
     process.stdout.write([...startupText, renderReport(dataset, aof, list, targets, opts.runs, load)].join('\n') + '\n');
   }
   if (list.some((r) => r.error || r.failure) || startupResults?.some((r) => r.failure)) process.exitCode = 1;

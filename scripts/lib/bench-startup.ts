@@ -155,3 +155,71 @@ export function startupTargets(results: readonly StartupResult[]): { name: strin
       met: r.failure ? false : r.ratioToNode === null ? null : r.ratioToNode <= r.targetRatio!,
     }));
 }
+
+// ---------------------------------------------------------------- many small dumps
+
+/** The result of the many-dumps measurement. */
+export interface ManyDumpsResult {
+  files: number;
+  /** Median seconds of one `rdbtool check <dir>` over all the files. */
+  oneRun: number | null;
+  /** Median seconds of a shell loop running `rdbtool check <file>` once per file. */
+  rdbtoolLoop: number | null;
+  /** Median seconds of a shell loop running `redis-check-rdb <file>` once per file (null without it). */
+  redisCheckRdbLoop: number | null;
+}
+
+/** Runs `sh -c script` once; returns its wall seconds. */
+function runShell(root: string, script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('sh', ['-c', script], { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+    child.once('error', reject);
+    child.once('exit', () => resolve((performance.now() - started) / 1000));
+  });
+}
+
+/**
+ * A folder of `count` small dumps (copies of the RDB fixtures) checked three ways, in
+ * interleaved rounds: one `rdbtool check <dir>` (inputs in parallel on worker threads), a shell
+ * loop of `rdbtool check <file>`, and a shell loop of `redis-check-rdb <file>` when it is on the
+ * PATH. The loop pays a process start per file; one run pays it once.
+ */
+export async function runManyDumpsBench(opts: StartupBenchOptions & { dir: string; count?: number; redisCheckRdb: string | null }): Promise<ManyDumpsResult> {
+  const { mkdirSync, readdirSync, copyFileSync, rmSync } = await import('node:fs');
+  const count = opts.count ?? 44;
+  const fixtures = readdirSync(path.join(opts.root, 'fixtures', 'rdb')).filter((f) => f.endsWith('.rdb')).sort();
+  rmSync(opts.dir, { recursive: true, force: true });
+  mkdirSync(opts.dir, { recursive: true });
+  for (let i = 0; i < count; i++) copyFileSync(path.join(opts.root, 'fixtures', 'rdb', fixtures[i % fixtures.length]), path.join(opts.dir, `dump-${String(i).padStart(2, '0')}.rdb`));
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const node = q(process.execPath);
+  const scripts = {
+    oneRun: `${node} ${q(opts.cli)} check ${q(opts.dir)} -q`,
+    rdbtoolLoop: `for f in ${q(opts.dir)}/*.rdb; do ${node} ${q(opts.cli)} check "$f" -q; done`,
+    redisCheckRdbLoop: opts.redisCheckRdb ? `for f in ${q(opts.dir)}/*.rdb; do ${q(opts.redisCheckRdb)} "$f"; done` : null,
+  };
+  const runs: Record<keyof typeof scripts, number[]> = { oneRun: [], rdbtoolLoop: [], redisCheckRdbLoop: [] };
+  const rounds = 3;
+  for (let round = 0; round <= rounds; round++) {
+    for (const key of Object.keys(scripts) as (keyof typeof scripts)[]) {
+      const script = scripts[key];
+      if (script === null) continue;
+      const s = await runShell(opts.root, script);
+      if (round > 0) runs[key].push(s);
+    }
+    if (round > 0) opts.log?.(`  many dumps: round ${round}/${rounds}`);
+  }
+  rmSync(opts.dir, { recursive: true, force: true });
+  return { files: count, oneRun: median(runs.oneRun), rdbtoolLoop: median(runs.rdbtoolLoop), redisCheckRdbLoop: median(runs.redisCheckRdbLoop) };
+}
+
+/** The report section of {@link runManyDumpsBench}. */
+export function renderManyDumpsSection(r: ManyDumpsResult): string[] {
+  const s = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} s`);
+  const out = [`many small dumps: ${r.files} copies of the RDB fixtures, median of 3 interleaved rounds`, ''];
+  out.push(`  rdbtool check <dir> (one run, parallel)   ${s(r.oneRun)}`);
+  out.push(`  loop of rdbtool check <file>              ${s(r.rdbtoolLoop)}${r.oneRun && r.rdbtoolLoop ? `  (one run takes ${((r.oneRun / r.rdbtoolLoop) * 100).toFixed(0)}% of it)` : ''}`);
+  out.push(`  loop of redis-check-rdb <file>            ${s(r.redisCheckRdbLoop)}`);
+  return out;
+}
