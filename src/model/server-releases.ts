@@ -233,6 +233,27 @@ function redisLine(line: string, rdbVersion: number, types: number[], opcodes: n
   };
 }
 
+/**
+ * A Valkey line from before `rdb-version-check` (7.2, 8.0): it reads and writes what Redis 7.2
+ * does (REDIS magic, RDB 1–11).
+ */
+function valkeyBeforeRelaxed(line: string): ServerRelease {
+  return {
+    id: `valkey@${line}`,
+    server: 'valkey',
+    line,
+    writes: { magic: 'REDIS', rdbVersion: 11 },
+    reads: [{ magic: 'REDIS', min: 1, max: 11 }],
+    readsRelaxed: null,
+    foreignVersions: null,
+    foreignBytesInRedisMagic: null,
+    types: { REDIS: VT_REDIS, VALKEY: NONE },
+    opcodes: { REDIS: VO_8_0, VALKEY: NONE },
+    moduleTypes: [7],
+    aof: AOF_7_0,
+  };
+}
+
 const REDIS_8X_BASIS = 'FORMATS.md §1.3 and §8 (release notes, librdb), not the line\'s own source';
 
 /**
@@ -256,34 +277,8 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
   redisLine('8.6', 13, T_8_6, O_8_6, AOF_7_0, REDIS_8X_BASIS),
   redisLine('8.8', 14, T_8_8, O_8_6, AOF_7_0, REDIS_8X_BASIS),
   redisLine('8.10', 15, T_8_10, O_8_10, AOF_7_0, REDIS_8X_BASIS),
-  {
-    id: 'valkey@7.2',
-    server: 'valkey',
-    line: '7.2',
-    writes: { magic: 'REDIS', rdbVersion: 11 },
-    reads: [{ magic: 'REDIS', min: 1, max: 11 }],
-    readsRelaxed: null,
-    foreignVersions: null,
-    foreignBytesInRedisMagic: null,
-    types: { REDIS: VT_REDIS, VALKEY: NONE },
-    opcodes: { REDIS: VO_8_0, VALKEY: NONE },
-    moduleTypes: [7],
-    aof: AOF_7_0,
-  },
-  {
-    id: 'valkey@8.0',
-    server: 'valkey',
-    line: '8.0',
-    writes: { magic: 'REDIS', rdbVersion: 11 },
-    reads: [{ magic: 'REDIS', min: 1, max: 11 }],
-    readsRelaxed: null,
-    foreignVersions: null,
-    foreignBytesInRedisMagic: null,
-    types: { REDIS: VT_REDIS, VALKEY: NONE },
-    opcodes: { REDIS: VO_8_0, VALKEY: NONE },
-    moduleTypes: [7],
-    aof: AOF_7_0,
-  },
+  valkeyBeforeRelaxed('7.2'),
+  valkeyBeforeRelaxed('8.0'),
   {
     // 8.1 added `rdb-version-check`: relaxed lets newer Valkey files (VALKEY magic) in, the
     // loader then stops at any byte it does not know; 12–79 stay refused in both modes.

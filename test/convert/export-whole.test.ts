@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { exportRdb, type ExportFormat, type ExportOptions } from '../../src/convert/export-ndjson.js';
@@ -21,6 +21,7 @@ import { scanRdb } from '../../src/pipeline/scan.js';
 import { scanFile } from '../../src/pipeline/scan-file.js';
 import { InputError, RdbtoolError, TruncatedError } from '../../src/errors.js';
 import { FIXTURES } from '../helpers/files.js';
+import { openTempRecordFiles } from '../helpers/open-files.js';
 
 const RDB = path.join(FIXTURES, 'rdb');
 const AOF = path.join(FIXTURES, 'aof');
@@ -30,20 +31,7 @@ const SPILL_DIR = path.join(TMP, 'spill');
 mkdirSync(SPILL_DIR);
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-/** Descriptors of this process still open on a temporary record file (Linux; none elsewhere). */
-function openTempFiles(): string[] {
-  if (!existsSync('/proc/self/fd')) return [];
-  const out: string[] = [];
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (/rdbtool-record-\d+-[0-9a-f]+\.tmp/.test(target)) out.push(target);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return out;
-}
+const openTempFiles = openTempRecordFiles;
 
 function expectNoTempFile(): void {
   expect(readdirSync(SPILL_DIR)).toEqual([]);

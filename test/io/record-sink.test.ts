@@ -1,12 +1,13 @@
 /** RecordSink: only whole records reach the sink, a large unfinished record moves to a temporary file. */
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memorySink, streamSink, type ByteSink } from '../../src/io/byte-sink.js';
 import { RecordSink } from '../../src/io/record-sink.js';
 import { InputError } from '../../src/errors.js';
+import { openTempRecordFiles } from '../helpers/open-files.js';
 
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-rs-test-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -34,20 +35,7 @@ function spySink(): ByteSink & { got: Uint8Array[]; all(): string } {
   };
 }
 
-/** Descriptors of this process that point at a temporary record file (Linux only). */
-function openTempFiles(): string[] {
-  if (!existsSync('/proc/self/fd')) return [];
-  const out: string[] = [];
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (/rdbtool-record-\d+-[0-9a-f]+\.tmp/.test(target)) out.push(target);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return out;
-}
+const openTempFiles = openTempRecordFiles;
 
 describe('RecordSink', () => {
   it('passes a chunk whose bytes are all whole on as it is (no copy)', async () => {
