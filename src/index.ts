@@ -22,10 +22,18 @@ export { RdbDecoder } from './rdb/decoder.js';
 /** Options of the decoder (`verify: 'deep' | 'shallow'`, `checksum`, `strictChecksum`, `limits`) and what `end()` returns. */
 export type { RdbDecoderOptions, RdbSummary } from './rdb/decoder.js';
 
-/** Runs a decoder over a {@link ByteSource}, 1 MiB at a time, with progress, abort and backpressure. */
+/**
+ * The scan driver every reader goes through: one file (RDB, hybrid or plain AOF by content,
+ * or an RDB only) over a {@link ByteSource}, 1 MiB at a time, with progress, abort and
+ * backpressure; damage returned or thrown (`onDamage`), a handler's own errors passed through.
+ */
+export { driveScan } from './pipeline/scan-driver.js';
+/** Options of {@link driveScan}; the progress record. */
+export type { ScanDriverOptions, ScanProgress } from './pipeline/scan-driver.js';
+/** An RDB through the driver, damage thrown, bytes after the trailer counted only. */
 export { scanRdb } from './pipeline/scan.js';
-/** Options and result of {@link scanRdb}; the progress record. */
-export type { ScanOptions, ScanResult, ScanProgress } from './pipeline/scan.js';
+/** Options and result of {@link scanRdb}. */
+export type { ScanOptions, ScanResult } from './pipeline/scan.js';
 
 // ---------------------------------------------------------------- input and output
 
@@ -152,10 +160,17 @@ export type { Manifest, ManifestEntry, ManifestLine } from './aof/manifest.js';
 export { resolveInput, readManifest, isManifestText } from './pipeline/detect.js';
 /** What a path resolved to. */
 export type { ResolvedInput, PartRef, PartLink } from './pipeline/detect.js';
-/** Reads one file (RDB, hybrid or plain AOF, chosen by its first bytes) or every file of an input. */
-export { scanFile, sniffStart } from './pipeline/scan-file.js';
+/**
+ * Reads one file (RDB, hybrid or plain AOF, chosen by its first bytes) with damage returned as
+ * its problem and redis-check-aof's line numbers; or every file of an input.
+ */
+export { scanFile } from './pipeline/scan-file.js';
+/** What a file's first bytes say. */
+export { sniffStart } from './pipeline/scan-driver.js';
+/** Options of {@link scanFile}. */
+export type { FileScanOptions } from './pipeline/scan-file.js';
 /** A file's scan: content, status, located problem, RDB summary and RESP verdict. */
-export type { FileScan, FileScanOptions, FileHandlers, FileProblem, FileContent, FileStatus } from './pipeline/scan-file.js';
+export type { FileScan, FileHandlers, FileProblem, FileContent, FileStatus } from './pipeline/scan-driver.js';
 /** Reads every file of a path or of a resolved input, in load order. */
 export { scanPath, scanInput } from './pipeline/scan-input.js';
 /** The outcome of reading an input. */

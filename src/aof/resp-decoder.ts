@@ -199,6 +199,15 @@ export class RespDecoder {
   }
 
   /**
+   * True once decoding stopped on damage in `report` mode ({@link RespDecoder.error} is then
+   * the damage's typed error). Anything `push` or `end` throw in that mode came from the
+   * handler (or is a usage error), never from the input.
+   */
+  get damaged(): boolean {
+    return this.problem !== null;
+  }
+
+  /**
    * Appends a chunk and decodes as far as it goes. An empty chunk decodes what a shared
    * reader already holds.
    * @throws CorruptDataError (RESP_SYNTAX, UNBALANCED_MULTI) or LimitError in `throw` mode;

@@ -1,20 +1,13 @@
 /**
- * The driver: pulls 1 MiB chunks from a {@link ByteSource}, pushes them into the RDB decoder
- * and lets the handler's callbacks run synchronously. Asynchronous only between chunks, where
- * it reports progress, checks the abort signal and waits for a slow output to drain.
+ * `scanRdb`: an RDB source read through the scan driver (`scan-driver.ts`) as an RDB only
+ * (what follows the checksum trailer is counted, never parsed), with damage thrown.
  */
-import { RdbDecoder, type RdbDecoderOptions, type RdbSummary } from '../rdb/decoder.js';
+import type { RdbDecoderOptions, RdbSummary } from '../rdb/decoder.js';
 import type { RdbHandler } from '../model/events.js';
 import type { ByteSource } from '../io/source.js';
-import { InputError, RdbtoolError } from '../errors.js';
-import { startFileCrc } from '../binary/crc64-file.js';
+import { driveScan, type ScanProgress } from './scan-driver.js';
 
-/** Progress reported between chunks. */
-export interface ScanProgress {
-  bytesRead: number;
-  /** Total size when known. */
-  totalBytes: number | undefined;
-}
+export type { ScanProgress } from './scan-driver.js';
 
 /** Options of {@link scanRdb}. */
 export interface ScanOptions extends Omit<RdbDecoderOptions, 'file'> {
@@ -32,9 +25,6 @@ export interface ScanOptions extends Omit<RdbDecoderOptions, 'file'> {
   checksumWorker?: 'auto' | 'always' | 'never';
 }
 
-/** Files at least this large get their checksum computed in a worker (auto mode). */
-const WORKER_CRC_MIN_BYTES = 16 << 20;
-
 /** The outcome of a scan. */
 export interface ScanResult extends RdbSummary {
   bytesRead: number;
@@ -43,43 +33,12 @@ export interface ScanResult extends RdbSummary {
 
 /**
  * Decodes an RDB source from start to end, calling `handler` as it goes.
- * @throws RdbtoolError on corrupt, truncated or unreadable input.
+ * @throws RdbtoolError on corrupt, truncated or unreadable input (and on a wrong checksum
+ *   unless `strictChecksum` is false); whatever the handler throws, unchanged.
  */
 export async function scanRdb(source: ByteSource, handler: RdbHandler, opts: ScanOptions = {}): Promise<ScanResult> {
-  const started = performance.now();
-  const mode = opts.checksumWorker ?? 'auto';
-  const useWorker =
-    opts.checksum !== false && source.path !== undefined && (mode === 'always' || (mode === 'auto' && (source.size ?? 0) >= WORKER_CRC_MIN_BYTES));
-  const crcJob = useWorker ? startFileCrc(source.path!) : null;
-  const decoder = new RdbDecoder(handler, { ...opts, file: source.name, checksum: useWorker ? 'external' : opts.checksum });
-  let bytesRead = 0;
-  let lastProgress = 0;
-  const interval = opts.progressIntervalMs ?? 250;
-  try {
-    for await (const chunk of source.chunks()) {
-      bytesRead += chunk.length;
-      decoder.push(chunk);
-      if (opts.signal?.aborted) throw new InputError('aborted', { file: source.name, offset: bytesRead });
-      if (opts.drain) await opts.drain();
-      if (opts.onProgress) {
-        const now = performance.now();
-        if (now - lastProgress >= interval) {
-          lastProgress = now;
-          opts.onProgress({ bytesRead, totalBytes: source.size });
-        }
-      }
-    }
-    const summary = decoder.end();
-    if (decoder.checksumPending && crcJob) {
-      const { hi, lo } = await crcJob.prefix(summary.end!.eofOffset + 1);
-      decoder.completeChecksum(hi, lo);
-    }
-    opts.onProgress?.({ bytesRead, totalBytes: source.size });
-    return { ...summary, bytesRead, elapsedMs: performance.now() - started };
-  } catch (e) {
-    if (e instanceof RdbtoolError && e.file === undefined) e.locate({ file: source.name });
-    throw e;
-  } finally {
-    crcJob?.cancel();
-  }
+  const { checksum, ...rest } = opts;
+  const scan = await driveScan(source, { rdb: handler }, { ...rest, checksum: checksum !== false, onDamage: 'throw', rdbOnly: true });
+  const rdb = scan.rdb!;
+  return { header: rdb.header, end: rdb.end, trailingBytes: rdb.trailingBytes, bytesRead: scan.bytes, elapsedMs: scan.elapsedMs };
 }

@@ -67,6 +67,13 @@ export class RdbDecoder extends RdbCursor {
   private readonly gen: Step;
   private finished = false;
   private failed: unknown = null;
+  private damage: RdbtoolError | null = null;
+  /**
+   * True while a handler callback runs. Set around every call into the handler (two stores,
+   * no try/catch on the hot path): when something is thrown and this is still true, the
+   * handler threw it, and it is passed on untouched instead of being taken for damage.
+   */
+  inHandler = false;
   header: RdbHeader | null = null;
   dialect: Dialect = 'redis';
   version = 0;
@@ -95,6 +102,15 @@ export class RdbDecoder extends RdbCursor {
       this.r.onConsumed = (buf, s, e) => crc.update(buf, s, e);
     }
     this.gen = this.run();
+  }
+
+  /**
+   * The error this decoder raised for damage in its input (corrupt, truncated, over a limit,
+   * wrong checksum), located; null while there is none. Whatever else `push`, `end` or
+   * `completeChecksum` throw (an error from a handler callback) is not damage.
+   */
+  get damageError(): RdbtoolError | null {
+    return this.damage;
   }
 
   /** True once the EOF opcode and checksum have been read. */
@@ -141,7 +157,7 @@ export class RdbDecoder extends RdbCursor {
           found: 'end of input',
           context: c,
         });
-        this.failed = err;
+        this.failed = this.damage = err;
         throw err;
       }
     }
@@ -160,7 +176,12 @@ export class RdbDecoder extends RdbCursor {
     try {
       if (this.gen.next().done) this.finished = true;
     } catch (e) {
-      if (e instanceof RdbtoolError) e.locate({ file: this.file, context: this.context() });
+      // A handler's error goes on as it is; the decoder's own is located and kept as damage
+      // (anything else the decoder throws is a bug, and goes on too).
+      if (!this.inHandler && e instanceof RdbtoolError) {
+        e.locate({ file: this.file, context: this.context() });
+        this.damage = e;
+      }
       this.failed = e;
       throw e;
     }
@@ -195,7 +216,11 @@ export class RdbDecoder extends RdbCursor {
       if (t >= 240 || (t >= 100 && t < 128)) {
         // Opcodes (and foreign ones we refuse precisely). Each case consumes its byte before
         // it can yield, so this line runs once per opcode whatever the chunking.
-        if (onOpcode !== undefined && t !== RdbOpcode.Eof) onOpcode.call(h, t, at);
+        if (onOpcode !== undefined && t !== RdbOpcode.Eof) {
+          this.inHandler = true;
+          onOpcode.call(h, t, at);
+          this.inHandler = false;
+        }
         switch (t) {
           case RdbOpcode.Eof: {
             r.pos++;
@@ -207,7 +232,9 @@ export class RdbDecoder extends RdbCursor {
             let n;
             while ((n = this.tryPlainLength()) < 0) yield;
             this.db = n;
+            this.inHandler = true;
             h.selectDb?.(n, at);
+            this.inHandler = false;
             continue;
           }
           case RdbOpcode.ResizeDb: {
@@ -215,7 +242,9 @@ export class RdbDecoder extends RdbCursor {
             let a, b;
             while ((a = this.tryPlainLength()) < 0) yield;
             while ((b = this.tryPlainLength()) < 0) yield;
+            this.inHandler = true;
             h.resizeDb?.(a, b, at);
+            this.inHandler = false;
             continue;
           }
           case RdbOpcode.Aux: {
@@ -224,7 +253,9 @@ export class RdbDecoder extends RdbCursor {
             let name, value;
             while ((name = this.tryString()) === null) yield;
             while ((value = this.tryString()) === null) yield;
+            this.inHandler = true;
             h.aux?.(name, value, at);
+            this.inHandler = false;
             continue;
           }
           case RdbOpcode.ExpireTimeMs: {
@@ -280,7 +311,9 @@ export class RdbDecoder extends RdbCursor {
             r.pos++;
             let code;
             while ((code = this.tryString()) === null) yield;
+            this.inHandler = true;
             h.function?.(code, at);
+            this.inHandler = false;
             continue;
           }
           case RdbOpcode.SlotInfo: {
@@ -289,7 +322,9 @@ export class RdbDecoder extends RdbCursor {
             while ((slot = this.tryPlainLength()) < 0) yield;
             while ((size = this.tryPlainLength()) < 0) yield;
             while ((exp = this.tryPlainLength()) < 0) yield;
+            this.inHandler = true;
             h.slotInfo?.(slot, size, exp, at);
+            this.inHandler = false;
             continue;
           }
           case RdbOpcode.KeyMeta: {
@@ -375,11 +410,17 @@ export class RdbDecoder extends RdbCursor {
       freq = undefined;
       recordStart = -1;
       this.count = 0;
-      this.want = h.keyStart ? h.keyStart(k) === true : false;
+      if (h.keyStart) {
+        this.inHandler = true;
+        this.want = h.keyStart(k) === true;
+        this.inHandler = false;
+      } else this.want = false;
       if (!this.tryValueSync(t)) yield* this.readValue(t, at);
       k.elements = this.count;
       k.onDiskBytes = r.base + r.pos + r.skipLeft - k.offset;
+      this.inHandler = true;
       h.keyEnd?.(k);
+      this.inHandler = false;
     }
   }
 
@@ -439,7 +480,9 @@ export class RdbDecoder extends RdbCursor {
       this.r.detach();
       this.crc = null;
     }
+    this.inHandler = true;
     this.h.header?.(this.header, 0);
+    this.inHandler = false;
   }
 
   private *readTrailer(eofOffset: number): Step {
@@ -499,10 +542,12 @@ export class RdbDecoder extends RdbCursor {
     const e = this.endInfo!;
     if (e.checksum === 'mismatch' && this.strictChecksum) {
       const err = checksumMismatch(this.file, e);
-      this.failed = err;
+      this.failed = this.damage = err;
       throw err;
     }
+    this.inHandler = true;
     this.h.end?.(e);
+    this.inHandler = false;
   }
 
   // ---------------------------------------------------------------- opcodes with payloads
@@ -517,7 +562,9 @@ export class RdbDecoder extends RdbCursor {
     while ((when = this.tryPlainLength()) < 0) yield;
     let raw;
     while ((raw = tryModulePayload(this)) === null) yield;
+    this.inHandler = true;
     this.h.moduleAux?.({ moduleName: name, encver, moduleId: idText, raw, when }, at);
+    this.inHandler = false;
     void id;
   }
 
@@ -542,7 +589,9 @@ export class RdbDecoder extends RdbCursor {
       while ((b = this.tryPlainLength()) < 0) yield;
       ranges.push([a, b]);
     }
+    this.inHandler = true;
     this.h.slotImport?.(job, ranges, at);
+    this.inHandler = false;
   }
 
   /**
@@ -559,7 +608,10 @@ export class RdbDecoder extends RdbCursor {
     while ((hasDescription = this.tryLength()) < 0) yield;
     if (hasDescription !== 0) while (!this.skipNow()) yield;
     while ((code = this.tryString()) === null) yield;
-    this.h.function?.(rebuildLibrarySource(engine, name, code), at);
+    const source = rebuildLibrarySource(engine, name, code);
+    this.inHandler = true;
+    this.h.function?.(source, at);
+    this.inHandler = false;
   }
 
   // ---------------------------------------------------------------- values
@@ -622,7 +674,12 @@ export class RdbDecoder extends RdbCursor {
         let n;
         while ((n = this.tryPlainLength()) < 0) yield;
         this.count = 1;
-        if (this.want) this.h.stringValue?.(intToBytes(this.lenHi === 0 ? n : this.lastLengthBig()));
+        if (this.want) {
+          const v = intToBytes(this.lenHi === 0 ? n : this.lastLengthBig());
+          this.inHandler = true;
+          this.h.stringValue?.(v);
+          this.inHandler = false;
+        }
         return;
       }
       default:
@@ -650,7 +707,9 @@ export class RdbDecoder extends RdbCursor {
       const v = this.tryString();
       if (v === null) return 0;
       this.key.valueBytes = v.length;
+      this.inHandler = true;
       h.stringValue?.(v);
+      this.inHandler = false;
       return 1;
     }
     if (this.deep && !raw) {
@@ -683,7 +742,9 @@ export class RdbDecoder extends RdbCursor {
         const p = r.pos;
         r.pos += take;
         left -= take;
+        this.inHandler = true;
         h.stringPart!(r.buf.subarray(p, p + take), left === 0, n);
+        this.inHandler = false;
       }
       if (left > 0) {
         r.wanted = 1;
@@ -733,7 +794,9 @@ export class RdbDecoder extends RdbCursor {
       if (emit) {
         let v;
         while ((v = this.tryString()) === null) yield;
+        this.inHandler = true;
         h.item!(v);
+        this.inHandler = false;
       } else while (!this.skipNow()) yield;
       this.count++;
     }
@@ -770,7 +833,11 @@ export class RdbDecoder extends RdbCursor {
         score = s.v;
       }
       if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is NaN', at, 'a number', 'NaN');
-      if (emit) h.member!(m!, score);
+      if (emit) {
+        this.inHandler = true;
+        h.member!(m!, score);
+        this.inHandler = false;
+      }
       this.count++;
       void r;
     }
@@ -786,7 +853,9 @@ export class RdbDecoder extends RdbCursor {
         let f, v;
         while ((f = this.tryString()) === null) yield;
         while ((v = this.tryString()) === null) yield;
+        this.inHandler = true;
         h.field!(f, v, null);
+        this.inHandler = false;
       } else {
         while (!this.skipNow()) yield;
         while (!this.skipNow()) yield;
@@ -820,7 +889,9 @@ export class RdbDecoder extends RdbCursor {
         let f, v;
         while ((f = this.tryString()) === null) yield;
         while ((v = this.tryString()) === null) yield;
+        this.inHandler = true;
         h.field!(f, v, exp);
+        this.inHandler = false;
       } else {
         while (!this.skipNow()) yield;
         while (!this.skipNow()) yield;
@@ -847,7 +918,11 @@ export class RdbDecoder extends RdbCursor {
       }
       let exp;
       while (Number.isNaN((exp = this.tryI64le()))) yield;
-      if (emit) h.field!(f!, v!, exp === -1 ? null : exp);
+      if (emit) {
+        this.inHandler = true;
+        h.field!(f!, v!, exp === -1 ? null : exp);
+        this.inHandler = false;
+      }
       this.count++;
     }
   }
@@ -860,7 +935,11 @@ export class RdbDecoder extends RdbCursor {
     let raw;
     while ((raw = tryModulePayload(this)) === null) yield;
     this.count = 1;
-    if (this.want) this.h.moduleValue?.({ moduleName: name, encver, moduleId: idText, raw });
+    if (this.want) {
+      this.inHandler = true;
+      this.h.moduleValue?.({ moduleName: name, encver, moduleId: idText, raw });
+      this.inHandler = false;
+    }
   }
 
   /** A value stored as one blob: zipmap, ziplist, intset, listpack (FORMATS.md §2.8–§2.13, §2.18). */
@@ -906,12 +985,12 @@ export class RdbDecoder extends RdbCursor {
     const want = this.want;
     switch (t) {
       case RdbType.HashZipmap: {
-        const n = walkZipmap(blob, loc, want && h.field ? (f, v) => h.field!(f, v, null) : undefined);
+        const n = walkZipmap(blob, loc, want && h.field ? this.zipmapVisitor : undefined);
         this.count += n;
         return;
       }
       case RdbType.SetIntset: {
-        const n = walkIntset(blob, loc, want && h.item ? (v) => h.item!(intToBytes(v)) : undefined, { deep: this.deep });
+        const n = walkIntset(blob, loc, want && h.item ? this.intsetVisitor : undefined, { deep: this.deep });
         this.count += n;
         return;
       }
@@ -965,8 +1044,22 @@ export class RdbDecoder extends RdbCursor {
   private pairPhase = 0;
   private pendA: Uint8Array = new Uint8Array(0);
   private pendB: Uint8Array = new Uint8Array(0);
+  private readonly zipmapVisitor = (f: Uint8Array, v: Uint8Array): void => {
+    this.inHandler = true;
+    this.h.field?.(f, v, null);
+    this.inHandler = false;
+  };
+  private readonly intsetVisitor = (n: number | bigint): void => {
+    const v = intToBytes(n);
+    this.inHandler = true;
+    this.h.item?.(v);
+    this.inHandler = false;
+  };
   private readonly itemVisitor = (s: Uint8Array | null, n: number | bigint): void => {
-    this.h.item?.(s ?? intToBytes(n));
+    const v = s ?? intToBytes(n);
+    this.inHandler = true;
+    this.h.item?.(v);
+    this.inHandler = false;
   };
   private readonly hashVisitor = (s: Uint8Array | null, n: number | bigint): void => {
     const v = s ?? intToBytes(n);
@@ -975,7 +1068,9 @@ export class RdbDecoder extends RdbCursor {
       this.pairPhase = 1;
     } else {
       this.pairPhase = 0;
+      this.inHandler = true;
       this.h.field?.(this.pendA, v, null);
+      this.inHandler = false;
     }
   };
   private readonly zsetVisitor = (s: Uint8Array | null, n: number | bigint): void => {
@@ -986,7 +1081,9 @@ export class RdbDecoder extends RdbCursor {
       this.pairPhase = 0;
       const score = s ? parseScore(s) : Number(n);
       if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is not a number', this.offset, 'a number', printableKey(s ?? new Uint8Array(0)));
+      this.inHandler = true;
       this.h.member?.(this.pendA, score);
+      this.inHandler = false;
     }
   };
   private readonly hashExVisitor = (s: Uint8Array | null, n: number | bigint): void => {
@@ -999,7 +1096,9 @@ export class RdbDecoder extends RdbCursor {
     } else {
       this.pairPhase = 0;
       const ttl = this.checkTtl(s, n);
+      this.inHandler = true;
       this.h.field?.(this.pendA, this.pendB, ttl === 0 ? null : ttl);
+      this.inHandler = false;
     }
   };
   private readonly ttlCheckVisitor = (s: Uint8Array | null, n: number | bigint): void => {
@@ -1034,7 +1133,9 @@ export class RdbDecoder extends RdbCursor {
         if (this.want && h.item) {
           let v;
           while ((v = this.tryString()) === null) yield;
+          this.inHandler = true;
           h.item(v);
+          this.inHandler = false;
         } else while (!this.skipNow()) yield;
         this.count++;
         continue;
