@@ -64,7 +64,11 @@ export function* readArray(d: RdbDecoder): Step {
       default:
         throw d.bad('BAD_VALUE', 'unknown array element tag', tagAt, 'tag 0-3', String(tag));
     }
-    if (emit) d.h.arrayElement!(index, value);
+    if (emit) {
+      d.inHandler = true;
+      d.h.arrayElement!(index, value);
+      d.inHandler = false;
+    }
     d.count++;
   }
 }
@@ -82,7 +86,9 @@ export function* readHashTemplateRecord(d: RdbDecoder, at: number): Step {
     fields.push(copyBytes(f));
   }
   d.templates.set(id, fields);
+  d.inHandler = true;
   d.h.hashTemplate?.(id, fields, at);
+  d.inHandler = false;
 }
 
 /** Reads a template hash value (types 29–32). */
@@ -123,7 +129,11 @@ export function* readTemplateHash(d: RdbDecoder, t: number): Step {
 
 function emitField(d: RdbDecoder, name: Uint8Array, v: Uint8Array | number | bigint): void {
   d.count++;
-  if (d.want) d.h.field?.(name, v instanceof Uint8Array ? v : intToBytes(v), null);
+  if (!d.want) return;
+  const value = v instanceof Uint8Array ? v : intToBytes(v);
+  d.inHandler = true;
+  d.h.field?.(name, value, null);
+  d.inHandler = false;
 }
 
 function lookup(d: RdbDecoder, id: number, at: number): Uint8Array[] {

@@ -67,17 +67,29 @@ export function* readStream(d: RdbDecoder, t: number): Step {
   // load it (corpus: a Redis 6 file with length 120 and 118 live entries). The file is
   // evidence: report both and let a checker judge.
 
-  if (want) h.streamMeta?.(meta);
+  if (want) {
+    d.inHandler = true;
+    h.streamMeta?.(meta);
+    d.inHandler = false;
+  }
 
   let groups;
   while ((groups = d.tryCount('consumer group count')) < 0) yield;
   for (let g = 0; g < groups; g++) {
     const group = yield* readGroup(d, t);
-    if (want) h.streamGroup?.(group);
+    if (want) {
+      d.inHandler = true;
+      h.streamGroup?.(group);
+      d.inHandler = false;
+    }
   }
   if (t >= RdbType.StreamListpacks4) {
     const idmp = yield* readIdmp(d);
-    if (want) h.streamIdmp?.(idmp);
+    if (want) {
+      d.inHandler = true;
+      h.streamIdmp?.(idmp);
+      d.inHandler = false;
+    }
   }
 }
 
@@ -154,7 +166,12 @@ function parseStreamListpack(d: RdbDecoder, els: Element[], masterMs: bigint, ma
     const isDeleted = (flags & StreamItemFlag.Deleted) !== 0;
     if (isDeleted) dead++;
     else live++;
-    if (emit) d.h.streamEntry!(`${ms}-${seq}`, fields, isDeleted);
+    if (emit) {
+      const id = `${ms}-${seq}`;
+      d.inHandler = true;
+      d.h.streamEntry!(id, fields, isDeleted);
+      d.inHandler = false;
+    }
   }
   if (live !== count || dead !== delCount) {
     throw d.bad('BLOB_CORRUPT', 'stream listpack entry counts do not match its header', at, `${count} live + ${delCount} deleted`, `${live} live + ${dead} deleted`);
