@@ -20,10 +20,11 @@ const ALLOWED: Record<string, string[]> = {
   rdb: ['io', 'binary', 'model', 'errors', 'limits'],
   aof: ['rdb', 'io', 'binary', 'model', 'errors', 'limits'],
   pipeline: ['rdb', 'aof', 'io', 'binary', 'model', 'errors', 'limits'],
-  analyze: ['pipeline', 'model', 'io', 'limits', 'errors'],
+  dataset: ['pipeline', 'model', 'io', 'binary', 'errors', 'limits'],
+  analyze: ['dataset', 'pipeline', 'model', 'io', 'limits', 'errors'],
   format: ['analyze', 'model', 'io', 'errors'],
-  convert: ['pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
-  cli: ['analyze', 'convert', 'format', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  convert: ['dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
+  cli: ['analyze', 'convert', 'format', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {

@@ -1,0 +1,130 @@
+/**
+ * One logical database: keys and their values, and — as Redis keeps them, in side tables so
+ * that keys without them pay nothing — expiry times and the eviction hints a file carried
+ * (LRU idle seconds from the IDLE opcode, the LFU counter from FREQ).
+ *
+ * These are storage primitives: they never apply a command's rules (what SET does to a TTL,
+ * when a key expires). Removing a key removes its expiry and hints; renaming moves them.
+ */
+import type { ByteString } from './byte-string.js';
+import { ByteMap } from './byte-map.js';
+import type { Value } from './value.js';
+
+/** A database of the dataset. */
+export class Database {
+  /** Key → value. */
+  readonly values: ByteMap<Value>;
+  /** Key → absolute expiry (Unix ms), only for keys that have one. */
+  readonly expires: ByteMap<number>;
+  /** Key → LRU idle time in seconds as the file recorded it; null until a key has one. */
+  private idle: ByteMap<number> | null = null;
+  /** Key → LFU counter as the file recorded it; null until a key has one. */
+  private freq: ByteMap<number> | null = null;
+
+  /** @param perTable entries per native Map (lowered by tests to exercise the chained maps). */
+  constructor(private readonly perTable?: number) {
+    this.values = new ByteMap(perTable);
+    this.expires = new ByteMap(perTable);
+  }
+
+  /** Number of keys. */
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** Number of keys with an expiry. */
+  get volatileKeys(): number {
+    return this.expires.size;
+  }
+
+  get(key: ByteString): Value | undefined {
+    return this.values.get(key);
+  }
+
+  has(key: ByteString): boolean {
+    return this.values.has(key);
+  }
+
+  /** Sets a key's value; its expiry and hints stay as they are. */
+  set(key: ByteString, value: Value): void {
+    this.values.set(key, value);
+  }
+
+  /** Removes a key with its expiry and hints; true when it was there. */
+  delete(key: ByteString): boolean {
+    if (!this.values.delete(key)) return false;
+    this.expires.delete(key);
+    this.idle?.delete(key);
+    this.freq?.delete(key);
+    return true;
+  }
+
+  /** The key's absolute expiry in Unix ms, or null. */
+  expireAt(key: ByteString): number | null {
+    return this.expires.get(key) ?? null;
+  }
+
+  /** Sets (a number) or removes (null) the expiry of a key that exists; false when the key is absent. */
+  setExpire(key: ByteString, expireAtMs: number | null): boolean {
+    if (!this.values.has(key)) return false;
+    if (expireAtMs === null) this.expires.delete(key);
+    else this.expires.set(key, expireAtMs);
+    return true;
+  }
+
+  /** The LRU idle seconds the source recorded for the key, or undefined. */
+  lruIdleSec(key: ByteString): number | undefined {
+    return this.idle?.get(key);
+  }
+
+  /** The LFU counter the source recorded for the key, or undefined. */
+  lfuFreq(key: ByteString): number | undefined {
+    return this.freq?.get(key);
+  }
+
+  /** Records (a number) or forgets (undefined) the eviction hints of a key that exists. */
+  setHints(key: ByteString, lruIdleSec: number | undefined, lfuFreq: number | undefined): void {
+    if (!this.values.has(key)) return;
+    if (lruIdleSec === undefined) this.idle?.delete(key);
+    else (this.idle ??= new ByteMap(this.perTable)).set(key, lruIdleSec);
+    if (lfuFreq === undefined) this.freq?.delete(key);
+    else (this.freq ??= new ByteMap(this.perTable)).set(key, lfuFreq);
+  }
+
+  /**
+   * Moves a key's value, expiry and hints to `to` in `target` (this database or another),
+   * replacing what `to` held. False when `from` is absent.
+   */
+  moveKey(from: ByteString, to: ByteString, target: Database = this): boolean {
+    const v = this.values.get(from);
+    if (v === undefined) return false;
+    if (target === this && from === to) return true;
+    const exp = this.expireAt(from);
+    const idle = this.lruIdleSec(from);
+    const freq = this.lfuFreq(from);
+    this.delete(from);
+    target.delete(to);
+    target.set(to, v);
+    if (exp !== null) target.setExpire(to, exp);
+    if (idle !== undefined || freq !== undefined) target.setHints(to, idle, freq);
+    return true;
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    this.values.clear();
+    this.expires.clear();
+    this.idle = null;
+    this.freq = null;
+  }
+
+  /** The keys in insertion order (fast; the order of a hash table in Redis is no better). */
+  keys(): IterableIterator<ByteString> {
+    return this.values.keys();
+  }
+
+  /** The keys in byte order (a stable order for listing and diffing; sorts them all). */
+  sortedKeys(): ByteString[] {
+    return [...this.values.keys()].sort();
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Filling a {@link Dataset} from an RDB through the decoder's handler API: a whole RDB file, a
+ * hybrid AOF's RDB preamble, or the RDB base of a multi-part AOF. {@link createDatasetLoader}
+ * is the handler (for any scan driver: `scanRdb`, or `scanFile`'s `rdb` handler when the RESP
+ * part follows); {@link loadRdb} runs it over a source with `scanRdb`.
+ *
+ * What Redis does when it loads an RDB, the loader does too: a key's value is added when its
+ * record ends (never half a key); an empty list, set, sorted set or hash is skipped (Redis
+ * skips such keys and counts them); a key, set member, hash field, sorted-set member, group or
+ * consumer that appears twice is an error (Redis refuses the file). Unlike a master loading an
+ * RDB, keys already past their expiry are kept with it — the state right after loading, before
+ * any expiry runs (`Dataset.dropExpired` removes them).
+ */
+import type { KeyInfo, ModuleBlob, RdbEnd, RdbHandler, RdbHeader, StreamGroup, StreamIdmp, StreamMeta } from '../model/events.js';
+import type { ValueType } from '../model/redis-types.js';
+import type { ByteSource } from '../io/source.js';
+import { copyBytes } from '../io/bytes.js';
+import { CorruptDataError, RdbtoolError, type ErrorContext } from '../errors.js';
+import { scanRdb, type ScanOptions, type ScanResult } from '../pipeline/scan.js';
+import { fromByteString, toByteString, type ByteString } from './byte-string.js';
+import { Dataset } from './dataset.js';
+import { ListValue } from './list.js';
+import { SetValue } from './set.js';
+import { ZSetValue } from './zset.js';
+import { HashValue } from './hash.js';
+import { StreamValue } from './stream.js';
+import { ModuleValue } from './module.js';
+import { ArrayValue } from './array.js';
+import { GcraValue } from './gcra.js';
+import { MAX_STREAM_ID, MIN_STREAM_ID, streamIdKey } from './stream-id.js';
+import type { Value } from './value.js';
+
+/** Options of {@link createDatasetLoader}. */
+export interface DatasetLoaderOptions {
+  /**
+   * A key or function library the dataset already holds when the file brings it again:
+   * `error` (default — Redis refuses an RDB holding a key twice) or `replace` (the file's wins,
+   * as when loading one file over another).
+   */
+  duplicates?: 'error' | 'replace';
+}
+
+/** What a load did. */
+export interface LoadStats {
+  /** Keys added to the dataset. */
+  keys: number;
+  /** Empty lists, sets, sorted sets and hashes left out, as Redis leaves them out. */
+  emptyKeysSkipped: number;
+  /** Function libraries added. */
+  functions: number;
+  /** The file's checksum verdict, once its end was read. */
+  checksum: RdbEnd['checksum'] | null;
+}
+
+/** The handler filling a dataset, and what it did so far. */
+export interface DatasetLoader extends RdbHandler {
+  readonly stats: LoadStats;
+}
+
+/** Creates the handler that loads an RDB's keys, functions and AUX fields into `dataset`. */
+export function createDatasetLoader(dataset: Dataset, opts: DatasetLoaderOptions = {}): DatasetLoader {
+  return new Loader(dataset, opts.duplicates ?? 'error');
+}
+
+/** Options of {@link loadRdb}: the scan's and the loader's. */
+export interface LoadRdbOptions extends ScanOptions, DatasetLoaderOptions {
+  /** The dataset to load into (default a new one). */
+  dataset?: Dataset;
+}
+
+/** The outcome of {@link loadRdb}. */
+export interface LoadRdbResult {
+  dataset: Dataset;
+  stats: LoadStats;
+  scan: ScanResult;
+}
+
+/**
+ * Loads an RDB (or the RDB preamble of a hybrid file, whose RESP tail is then only counted)
+ * into a dataset.
+ * @throws RdbtoolError when the file is damaged, unreadable, or holds something twice.
+ */
+export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Promise<LoadRdbResult> {
+  const { dataset = new Dataset(), duplicates, ...scanOpts } = opts;
+  const loader = createDatasetLoader(dataset, { duplicates });
+  const scan = await scanRdb(source, loader, scanOpts);
+  return { dataset, stats: loader.stats, scan };
+}
+
+/** Types whose empty values Redis skips on load. */
+const SKIPPED_WHEN_EMPTY: ReadonlySet<ValueType> = new Set(['list', 'set', 'zset', 'hash']);
+
+class Loader implements DatasetLoader {
+  readonly stats: LoadStats = { keys: 0, emptyKeysSkipped: 0, functions: 0, checksum: null };
+  /** The key being read: its name, type and record offset (null between keys). */
+  private key: ByteString | null = null;
+  private db = 0;
+  private type: ValueType = 'string';
+  private offset = 0;
+  private value: Value | null = null;
+  /** A string arriving in parts: its bytes so far. */
+  private parts: Uint8Array | null = null;
+  private partsFilled = 0;
+
+  constructor(
+    private readonly ds: Dataset,
+    private readonly duplicates: 'error' | 'replace',
+  ) {}
+
+  header(h: RdbHeader): void {
+    this.ds.source = { magic: h.magic, dialect: h.dialect, version: h.version };
+  }
+
+  aux(name: Uint8Array, value: Uint8Array): void {
+    this.ds.aux.push({ name: toByteString(name), value: toByteString(value) });
+  }
+
+  function(code: Uint8Array, offset: number): void {
+    try {
+      this.ds.functions.load(code, this.duplicates === 'replace');
+    } catch (e) {
+      if (e instanceof RdbtoolError) e.locate({ offset, context: { doing: 'read-function' } });
+      throw e;
+    }
+    this.stats.functions++;
+  }
+
+  moduleAux(m: ModuleBlob & { when: number }): void {
+    this.ds.moduleAux.push({ moduleName: m.moduleName, encver: m.encver, moduleId: m.moduleId, when: m.when, raw: copyBytes(m.raw) });
+  }
+
+  keyStart(k: KeyInfo): boolean {
+    const key = toByteString(k.key);
+    this.key = key;
+    this.db = k.db;
+    this.type = k.valueType;
+    this.offset = k.offset;
+    this.parts = null;
+    if (this.duplicates === 'error' && this.ds.peekDb(k.db)?.has(key)) throw this.twice('key', k.key);
+    this.value = newValue(k.valueType);
+    return true;
+  }
+
+  stringValue(v: Uint8Array): void {
+    this.value = this.type === 'gcra' ? new GcraValue(toByteString(v)) : toByteString(v);
+  }
+
+  stringPart(part: Uint8Array, last: boolean, totalBytes: number): void {
+    if (this.parts === null) {
+      this.parts = new Uint8Array(totalBytes);
+      this.partsFilled = 0;
+    }
+    this.parts.set(part, this.partsFilled);
+    this.partsFilled += part.length;
+    if (last) {
+      this.value = toByteString(this.parts.subarray(0, this.partsFilled));
+      this.parts = null;
+    }
+  }
+
+  item(v: Uint8Array): void {
+    const val = this.value as ListValue | SetValue;
+    if (val.type === 'list') val.pushBack(toByteString(v));
+    else if (!val.add(toByteString(v))) throw this.twice('set member', v);
+  }
+
+  field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
+    const h = this.value as HashValue;
+    const name = toByteString(f);
+    if (h.has(name)) throw this.twice('hash field', f);
+    h.set(name, toByteString(v));
+    if (expireAtMs !== null) h.setFieldExpire(name, expireAtMs);
+  }
+
+  member(m: Uint8Array, score: number): void {
+    const z = this.value as ZSetValue;
+    const name = toByteString(m);
+    if (z.has(name)) throw this.twice('sorted-set member', m);
+    z.addUnsorted(name, score);
+  }
+
+  arrayElement(index: number, v: Uint8Array): void {
+    (this.value as ArrayValue).set(index, toByteString(v));
+  }
+
+  streamEntry(id: string, fields: Uint8Array[], deleted: boolean): void {
+    if (deleted) return;
+    const f = new Array<ByteString>(fields.length);
+    for (let i = 0; i < fields.length; i++) f[i] = toByteString(fields[i]);
+    (this.value as StreamValue).append(streamIdKey(id), f);
+  }
+
+  streamMeta(meta: StreamMeta): void {
+    const s = this.value as StreamValue;
+    s.lastId = streamIdKey(meta.lastGeneratedId);
+    if (meta.recordedFirstEntryId !== undefined) {
+      s.firstId = streamIdKey(meta.recordedFirstEntryId);
+      s.maxDeletedId = streamIdKey(meta.maxDeletedEntryId ?? '0-0');
+      s.entriesAdded = meta.entriesAdded ?? meta.length;
+    } else {
+      // What Redis derives for a stream type that does not record these (type 15).
+      s.recordedMeta = false;
+      s.maxDeletedId = MIN_STREAM_ID;
+      s.entriesAdded = meta.length;
+      s.firstId = s.entryAt(0)?.[0] ?? MAX_STREAM_ID;
+    }
+  }
+
+  streamGroup(g: StreamGroup): void {
+    const s = this.value as StreamValue;
+    const name = toByteString(g.name);
+    if (s.groups.has(name)) throw this.twice('consumer group', g.name);
+    const last = streamIdKey(g.lastDeliveredId);
+    const group = s.addGroup(name, last, g.entriesRead ?? s.estimateEntriesRead(last));
+    for (const c of g.consumers) {
+      const cname = toByteString(c.name);
+      if (group.consumers.has(cname)) throw this.twice('stream consumer', c.name);
+      if (c.activeTimeMs === undefined) s.recordedActiveTimes = false;
+      group.addConsumer(cname, c.seenTimeMs, c.activeTimeMs ?? c.seenTimeMs);
+    }
+    for (const p of g.pending) {
+      group.setPending(streamIdKey(p.id), p.consumer === undefined ? null : toByteString(p.consumer), p.deliveryTimeMs, p.deliveryCount);
+    }
+    if (g.nacked !== undefined) group.nacked = new Set(g.nacked.map(streamIdKey));
+  }
+
+  streamIdmp(idmp: StreamIdmp): void {
+    (this.value as StreamValue).idmp = {
+      durationSec: idmp.durationSec,
+      maxEntries: idmp.maxEntries,
+      producers: idmp.producers.map((p) => ({ pid: toByteString(p.pid), entries: p.entries.map((e) => ({ iid: toByteString(e.iid), id: streamIdKey(e.id) })) })),
+      iidsAdded: idmp.iidsAdded,
+      iidsDuplicates: idmp.iidsDuplicates,
+    };
+  }
+
+  moduleValue(m: ModuleBlob): void {
+    this.value = new ModuleValue(m.moduleName, m.encver, m.moduleId, copyBytes(m.raw));
+  }
+
+  keyEnd(k: KeyInfo): void {
+    const key = this.key!;
+    const value = this.value ?? '';
+    this.key = null;
+    this.value = null;
+    if (SKIPPED_WHEN_EMPTY.has(this.type) && isEmpty(value)) {
+      this.stats.emptyKeysSkipped++;
+      return;
+    }
+    const db = this.ds.db(this.db);
+    if (db.has(key)) db.delete(key); // only reachable with duplicates: 'replace'
+    db.set(key, value);
+    if (k.expireAtMs !== null) db.setExpire(key, k.expireAtMs);
+    if (k.lruIdleSec !== undefined || k.lfuFreq !== undefined) db.setHints(key, k.lruIdleSec, k.lfuFreq);
+    this.stats.keys++;
+  }
+
+  end(e: RdbEnd): void {
+    this.stats.checksum = e.checksum;
+  }
+
+  /** The error for something the file holds twice, at the key's record. */
+  private twice(what: string, bytes: Uint8Array): CorruptDataError {
+    const context: ErrorContext = { doing: 'read-value', db: this.db, key: this.key === null ? undefined : fromByteString(this.key), what: this.type };
+    if (what === 'key') context.doing = 'read-key';
+    return new CorruptDataError('BAD_VALUE', `duplicate ${what} in the file`, {
+      offset: this.offset,
+      expected: `each ${what} once`,
+      found: `${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 64))} again`,
+      context,
+    });
+  }
+}
+
+function newValue(type: ValueType): Value | null {
+  switch (type) {
+    case 'list':
+      return new ListValue();
+    case 'set':
+      return new SetValue();
+    case 'zset':
+      return new ZSetValue();
+    case 'hash':
+      return new HashValue();
+    case 'stream':
+      return new StreamValue();
+    case 'array':
+      return new ArrayValue();
+    default:
+      return null; // strings, GCRA and modules arrive whole
+  }
+}
+
+function isEmpty(v: Value): boolean {
+  if (typeof v === 'string') return false;
+  switch (v.type) {
+    case 'list':
+      return v.length === 0;
+    case 'set':
+    case 'zset':
+    case 'hash':
+      return v.size === 0;
+    default:
+      return false;
+  }
+}
