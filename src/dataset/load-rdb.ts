@@ -192,6 +192,7 @@ class Loader implements DatasetLoader {
 
   streamMeta(meta: StreamMeta): void {
     const s = this.value as StreamValue;
+    s.length = meta.length;
     s.lastId = streamIdKey(meta.lastGeneratedId);
     if (meta.recordedFirstEntryId !== undefined) {
       s.firstId = streamIdKey(meta.recordedFirstEntryId);

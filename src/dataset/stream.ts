@@ -152,6 +152,12 @@ export class StreamValue {
   entriesAdded = 0;
   /** Groups by name. */
   readonly groups = new Map<ByteString, StreamGroupState>();
+  /**
+   * The stream's length as Redis counts it (XLEN): one more per entry appended, one less per
+   * entry removed. It equals the number of entries unless the source file said otherwise (Redis
+   * up to 8.x keeps the count a file records even when its entries disagree).
+   */
+  length = 0;
   /** Idempotent-producer state, or null when the source has none. */
   idmp: StreamIdmpState | null = null;
   /** False when `firstId`, `maxDeletedId`, `entriesAdded` and the groups' `entriesRead` were derived (not in the source). */
@@ -164,14 +170,15 @@ export class StreamValue {
     return 'stream';
   }
 
-  /** Number of live entries. */
-  get length(): number {
+  /** Number of entries held (see `length`). */
+  get entryCount(): number {
     return this.ids.length;
   }
 
   /**
-   * Appends an entry whose ID is greater than every entry's (the caller checks it against
-   * `lastId` and updates `lastId` / `entriesAdded` as the command does).
+   * Appends an entry whose ID is greater than every entry's and counts it in `length` (the
+   * caller checks the ID against `lastId` and updates `lastId` / `entriesAdded` as the command
+   * does).
    * @throws UsageError when the ID is not greater than the last entry's.
    */
   append(id: StreamIdKey, fields: ByteString[]): void {
@@ -179,6 +186,7 @@ export class StreamValue {
     if (last !== undefined && !(id > last)) throw new UsageError('stream entries must be added in ascending ID order');
     this.ids.pushBack(id);
     this.values.pushBack(fields);
+    this.length++;
   }
 
   /** Index of the entry with this ID, or −1. */
@@ -211,18 +219,21 @@ export class StreamValue {
     return id === undefined ? undefined : [id, this.values.at(index)!];
   }
 
-  /** Removes the entry with this ID (metadata is the caller's); true when it was there. */
+  /** Removes the entry with this ID and counts it out of `length` (the other metadata is the caller's); true when it was there. */
   delete(id: StreamIdKey): boolean {
     const i = this.indexOf(id);
     if (i < 0) return false;
     this.ids.removeAt(i);
     this.values.removeAt(i);
+    this.length--;
     return true;
   }
 
-  /** Removes the oldest entry and returns its ID (metadata is the caller's). */
+  /** Removes the oldest entry, counts it out of `length` and returns its ID (the other metadata is the caller's). */
   shift(): StreamIdKey | undefined {
+    if (this.ids.length === 0) return undefined;
     this.values.popFront();
+    this.length--;
     return this.ids.popFront();
   }
 
@@ -260,6 +271,7 @@ export class StreamValue {
   clone(): StreamValue {
     const out = new StreamValue();
     for (const [id, f] of this.entries()) out.append(id, f.slice());
+    out.length = this.length;
     out.lastId = this.lastId;
     out.firstId = this.firstId;
     out.maxDeletedId = this.maxDeletedId;
