@@ -38,6 +38,8 @@ export interface DatasetLoaderOptions {
    * as when loading one file over another).
    */
   duplicates?: 'error' | 'replace';
+  /** The file name the loader's own errors carry (scan drivers pass a handler's errors on as they are). */
+  file?: string;
 }
 
 /** What a load did. */
@@ -59,7 +61,7 @@ export interface DatasetLoader extends RdbHandler {
 
 /** Creates the handler that loads an RDB's keys, functions and AUX fields into `dataset`. */
 export function createDatasetLoader(dataset: Dataset, opts: DatasetLoaderOptions = {}): DatasetLoader {
-  return new Loader(dataset, opts.duplicates ?? 'error');
+  return new Loader(dataset, opts.duplicates ?? 'error', opts.file);
 }
 
 /** Options of {@link loadRdb}: the scan's and the loader's. */
@@ -81,8 +83,8 @@ export interface LoadRdbResult {
  * @throws RdbtoolError when the file is damaged, unreadable, or holds something twice.
  */
 export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Promise<LoadRdbResult> {
-  const { dataset = new Dataset(), duplicates, ...scanOpts } = opts;
-  const loader = createDatasetLoader(dataset, { duplicates });
+  const { dataset = new Dataset(), duplicates, file = source.name, ...scanOpts } = opts;
+  const loader = createDatasetLoader(dataset, { duplicates, file });
   const scan = await scanRdb(source, loader, scanOpts);
   return { dataset, stats: loader.stats, scan };
 }
@@ -105,6 +107,7 @@ class Loader implements DatasetLoader {
   constructor(
     private readonly ds: Dataset,
     private readonly duplicates: 'error' | 'replace',
+    private readonly file: string | undefined,
   ) {}
 
   header(h: RdbHeader): void {
@@ -119,7 +122,7 @@ class Loader implements DatasetLoader {
     try {
       this.ds.functions.load(code, this.duplicates === 'replace');
     } catch (e) {
-      if (e instanceof RdbtoolError) e.locate({ offset, context: { doing: 'read-function' } });
+      if (e instanceof RdbtoolError) e.locate({ file: this.file, offset, context: { doing: 'read-function' } });
       throw e;
     }
     this.stats.functions++;
@@ -265,6 +268,7 @@ class Loader implements DatasetLoader {
     const context: ErrorContext = { doing: 'read-value', db: this.db, key: this.key === null ? undefined : fromByteString(this.key), what: this.type };
     if (what === 'key') context.doing = 'read-key';
     return new CorruptDataError('BAD_VALUE', `duplicate ${what} in the file`, {
+      file: this.file,
       offset: this.offset,
       expected: `each ${what} once`,
       found: `${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 64))} again`,

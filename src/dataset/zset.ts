@@ -31,6 +31,11 @@ export class ZSetValue extends ByteMap<number> {
     return this;
   }
 
+  /** The member's score, or undefined when absent. */
+  score(member: ByteString): number | undefined {
+    return super.get(member);
+  }
+
   /**
    * Adds a member known to be absent without placing it yet (loading from an RDB): the order
    * is sorted once, on its next use.

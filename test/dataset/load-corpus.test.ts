@@ -133,3 +133,12 @@ describeCorpus('streams hold what Redis derives on load for what older files do 
     });
   }
 });
+
+describeCorpus('empty keys', () => {
+  it('redis/corrupt_empty_keys.rdb: nine empty collections skipped, as Redis 7.4.1 logged ("empty keys skipped: 9")', async () => {
+    const file = goodCorpusRdbs().find((f) => f.endsWith(`${path.sep}redis${path.sep}corrupt_empty_keys.rdb`))!;
+    const { dataset, stats } = await loadRdb(await openSource(file));
+    expect(stats).toMatchObject({ keys: 0, emptyKeysSkipped: 9 });
+    expect(dataset.keyCount).toBe(0);
+  });
+});
