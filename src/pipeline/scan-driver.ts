@@ -248,11 +248,15 @@ class Scan {
 
   /** One chunk, to whichever decoder reads this part of the file. */
   private async push(chunk: Uint8Array): Promise<void> {
-    const resp = this.resp;
-    if (resp !== null) {
-      resp.push(chunk);
-      if (!this.report && resp.damaged) throw resp.error()!;
-    } else await this.rdbStep(() => this.feed(chunk));
+    if (this.resp !== null) this.pushResp(chunk);
+    else await this.rdbStep(() => this.feed(chunk));
+  }
+
+  /** RESP bytes; in throw mode, damage is thrown as soon as the decoder stops on it. */
+  private pushResp(chunk: Uint8Array): void {
+    const resp = this.resp!;
+    resp.push(chunk);
+    if (!this.report && resp.damaged) throw resp.error()!;
   }
 
   /** Runs an RDB step; the RDB decoder's damage ends the scan, anything else is thrown on. */
@@ -261,7 +265,7 @@ class Scan {
       await step();
     } catch (e) {
       const damage = this.rdb?.damageError;
-      if (damage == null || e !== damage) throw e;
+      if (!damage || e !== damage) throw e;
       this.damaged(rdbProblem(damage), damage);
     }
   }
@@ -305,8 +309,7 @@ class Scan {
       chunk = head;
     }
     if (this.resp !== null) {
-      this.resp.push(chunk);
-      if (!this.report && this.resp.damaged) throw this.resp.error()!;
+      this.pushResp(chunk);
       return;
     }
     const d = this.rdb!;
@@ -360,8 +363,7 @@ class Scan {
     }
     if (this.opts.rdbOnly) return;
     this.startResp(d.r);
-    this.resp!.push(new Uint8Array(0));
-    if (!this.report && this.resp!.damaged) throw this.resp!.error()!;
+    this.pushResp(new Uint8Array(0)); // what the window already holds
   }
 
   private result(): FileScan {

@@ -120,7 +120,8 @@ export class RdbDecoder extends RdbCursor {
 
   /**
    * Appends a chunk and decodes as far as it goes.
-   * @throws RdbtoolError on corrupt input (the decoder cannot be used afterwards).
+   * @throws RdbtoolError on corrupt input (the decoder cannot be used afterwards); whatever a
+   *   handler callback throws, as it is (see {@link RdbDecoder.damageError}).
    */
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failed;
