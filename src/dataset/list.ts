@@ -1,22 +1,129 @@
 /**
- * A Redis list: byte strings head to tail in a {@link Deque}. Pushes and pops at either end
- * and access by index are O(1); inserting before or after a pivot and removing by value are
- * one O(n) pass, as in Redis.
+ * A Redis list, in one of two forms, as Redis keeps a small list in one listpack:
+ *
+ * - small (up to {@link PACK_MAX_ITEMS} elements of at most {@link PACK_MAX_ITEM_BYTES}
+ *   bytes): one pack (pack.ts); every operation is a scan of it, and a change rebuilds it;
+ * - large: a {@link Deque} of byte strings, with O(1) pushes and pops at both ends and access
+ *   by index, inserts and removals in the middle moving the shorter side.
+ *
+ * A list becomes large when an element would not fit, and stays so. Indexes are 0-based from
+ * the head; callers resolve Redis's negative indexes.
  */
 import type { ByteString } from './byte-string.js';
 import { Deque } from './deque.js';
+import { PACK_MAX_ITEMS, detach, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, positionOf, settle, splice, unpack } from './pack.js';
 
-/** A list value. Indexes are 0-based from the head; callers resolve Redis's negative indexes. */
-export class ListValue extends Deque<ByteString> {
+/** A list value. */
+export class ListValue {
+  /** The elements while small; null once the deque holds them. */
+  private pack: ByteString | null = '';
+  /** Elements in the pack. */
+  private n = 0;
+  private deque: Deque<ByteString> | null = null;
+
+  /** A list of `items` (in the form their number and sizes call for). */
+  static from(items: readonly ByteString[]): ListValue {
+    const l = new ListValue();
+    if (items.length <= PACK_MAX_ITEMS && items.every(fitsPack)) {
+      l.pack = packOf(items);
+      l.n = items.length;
+    } else {
+      const d = new Deque<ByteString>(items.length);
+      for (const v of items) d.pushBack(v);
+      l.pack = null;
+      l.deque = d;
+    }
+    return l;
+  }
+
+  /**
+   * A value from a pack already checked: `count` elements, each at most PACK_MAX_ITEM_BYTES
+   * bytes, `count` at most PACK_MAX_ITEMS (what the RDB loader builds).
+   */
+  static fromPack(pack: ByteString, count: number): ListValue {
+    const v = new ListValue();
+    v.pack = pack;
+    v.n = count;
+    return v;
+  }
+
   /** The Redis type name. */
   get type(): 'list' {
     return 'list';
   }
 
-  /** Index of the first element equal to `value` at or after `from`, or -1. */
-  indexOf(value: ByteString, from = 0): number {
-    for (let i = Math.max(0, from); i < this.len; i++) if (this.buf[(this.head + i) & this.mask] === value) return i;
-    return -1;
+  /** Number of elements. */
+  get length(): number {
+    return this.deque !== null ? this.deque.length : this.n;
+  }
+
+  /** The element at `index`, or undefined outside 0 … length−1. */
+  at(index: number): ByteString | undefined {
+    if (this.deque !== null) return this.deque.at(index);
+    if (index < 0 || index >= this.n) return undefined;
+    return itemAt(this.pack!, positionOf(this.pack!, index));
+  }
+
+  /** Replaces the element at `index`; false when `index` is outside the list. */
+  setAt(index: number, value: ByteString): boolean {
+    if (index < 0 || index >= this.length) return false;
+    if (this.roomFor(value, 0)) {
+      const p = this.pack!;
+      const pos = positionOf(p, index);
+      this.pack = splice(p, pos, nextItem(p, pos), packEntry(value));
+      return true;
+    }
+    return this.deque!.setAt(index, value);
+  }
+
+  /** Appends at the tail. */
+  pushBack(value: ByteString): void {
+    if (this.roomFor(value, 1)) {
+      this.pack = settle(this.pack + packEntry(value));
+      this.n++;
+    } else this.deque!.pushBack(value);
+  }
+
+  /** Prepends at the head. */
+  pushFront(value: ByteString): void {
+    if (this.roomFor(value, 1)) {
+      this.pack = settle(packEntry(value) + this.pack);
+      this.n++;
+    } else this.deque!.pushFront(value);
+  }
+
+  /** Removes and returns the head element. */
+  popFront(): ByteString | undefined {
+    if (this.deque !== null) return this.deque.popFront();
+    return this.removeAt(0);
+  }
+
+  /** Removes and returns the tail element. */
+  popBack(): ByteString | undefined {
+    if (this.deque !== null) return this.deque.popBack();
+    return this.removeAt(this.n - 1);
+  }
+
+  /** Inserts `value` so that it ends up at `index` (0 … length). */
+  insertAt(index: number, value: ByteString): void {
+    if (index < 0 || index > this.length) throw new RangeError(`index ${index} outside 0…${this.length}`);
+    if (this.roomFor(value, 1)) {
+      const pos = positionOf(this.pack!, index);
+      this.pack = splice(this.pack!, pos, pos, packEntry(value));
+      this.n++;
+    } else this.deque!.insertAt(index, value);
+  }
+
+  /** Removes and returns the element at `index`. */
+  removeAt(index: number): ByteString | undefined {
+    if (this.deque !== null) return this.deque.removeAt(index);
+    if (index < 0 || index >= this.n) return undefined;
+    const p = this.pack!;
+    const pos = positionOf(p, index);
+    const v = itemAt(p, pos);
+    this.pack = splice(p, pos, nextItem(p, pos));
+    this.n--;
+    return v;
   }
 
   /**
@@ -26,11 +133,97 @@ export class ListValue extends Deque<ByteString> {
    */
   removeValue(value: ByteString, count: number): number {
     const limit = count === 0 ? Infinity : Math.abs(count);
-    return this.removeWhere((v) => v === value, limit, count < 0);
+    if (this.deque !== null) return this.deque.removeWhere((v) => v === value, limit, count < 0);
+    const items = unpack(this.pack!);
+    const order = items.map((_, i) => i);
+    if (count < 0) order.reverse();
+    const drop = new Set<number>();
+    for (const i of order) {
+      if (drop.size >= limit) break;
+      if (items[i] === value) drop.add(i);
+    }
+    if (drop.size > 0) {
+      this.pack = packOf(items.filter((_, i) => !drop.has(i)));
+      this.n -= drop.size;
+    }
+    return drop.size;
   }
 
-  /** A deep copy (element strings are immutable and shared). */
+  /** Keeps only the elements at `start` … `end` (inclusive, within 0 … length−1); empties the list when start > end. */
+  keepRange(start: number, end: number): void {
+    if (this.deque !== null) return this.deque.keepRange(start, end);
+    if (start > end || start >= this.n || end < 0) return this.clear();
+    const p = this.pack!;
+    const from = positionOf(p, start);
+    const to = positionOf(p, end + 1);
+    this.pack = detach(p.slice(from, to));
+    this.n = end - start + 1;
+  }
+
+  /** Index of the first element equal to `value` at or after `from`, or −1. */
+  indexOf(value: ByteString, from = 0): number {
+    if (this.deque !== null) {
+      for (let i = Math.max(0, from); i < this.deque.length; i++) if (this.deque.at(i) === value) return i;
+      return -1;
+    }
+    const p = this.pack!;
+    let i = 0;
+    for (let pos = 0; pos < p.length; pos = nextItem(p, pos), i++) if (i >= from && itemIs(p, pos, value)) return i;
+    return -1;
+  }
+
+  /** Removes every element. */
+  clear(): void {
+    this.pack = '';
+    this.n = 0;
+    this.deque = null;
+  }
+
+  /** Elements from `start` (inclusive) to `end` (exclusive), head to tail. */
+  *range(start = 0, end = this.length): IterableIterator<ByteString> {
+    if (this.deque !== null) {
+      yield* this.deque.range(start, end);
+      return;
+    }
+    const p = this.pack!;
+    let i = 0;
+    for (let pos = 0; pos < p.length && i < end; pos = nextItem(p, pos), i++) if (i >= start) yield itemAt(p, pos);
+  }
+
+  [Symbol.iterator](): IterableIterator<ByteString> {
+    return this.range();
+  }
+
+  /** The elements as an array, head to tail. */
+  toArray(): ByteString[] {
+    return this.deque !== null ? this.deque.toArray() : unpack(this.pack!);
+  }
+
+  /** A copy. */
   clone(): ListValue {
-    return this.copyInto(new ListValue());
+    const out = new ListValue();
+    out.pack = this.pack;
+    out.n = this.n;
+    if (this.deque !== null) {
+      out.deque = new Deque<ByteString>(this.deque.length);
+      for (const v of this.deque) out.deque.pushBack(v);
+    }
+    return out;
+  }
+
+  /**
+   * True when the pack can take `value` with `more` more elements; otherwise the list is (or
+   * now becomes) large and the deque must be used.
+   */
+  private roomFor(value: ByteString, more: number): boolean {
+    if (this.deque !== null) return false;
+    if (this.n + more <= PACK_MAX_ITEMS && fitsPack(value)) return true;
+    const items = unpack(this.pack!);
+    const d = new Deque<ByteString>(items.length + 1);
+    for (const v of items) d.pushBack(v);
+    this.deque = d;
+    this.pack = null;
+    this.n = 0;
+    return false;
   }
 }

@@ -19,6 +19,8 @@ import { CorruptDataError, RdbtoolError, type ErrorContext } from '../errors.js'
 import { scanRdb, type ScanOptions, type ScanResult } from '../pipeline/scan.js';
 import { fromByteString, toByteString, type ByteString } from './byte-string.js';
 import { Dataset } from './dataset.js';
+import { PACK_MAX_ITEMS, PACK_MAX_ITEM_BYTES } from './pack.js';
+import { PackBuilder } from './pack-builder.js';
 import { ListValue } from './list.js';
 import { SetValue } from './set.js';
 import { ZSetValue } from './zset.js';
@@ -34,8 +36,9 @@ import type { Value } from './value.js';
 export interface DatasetLoaderOptions {
   /**
    * A key or function library the dataset already holds when the file brings it again:
-   * `error` (default — Redis refuses an RDB holding a key twice) or `replace` (the file's wins,
-   * as when loading one file over another).
+   * `error` (default — Redis refuses an RDB holding a key twice; the load stops there, and the
+   * dataset holds what was loaded up to then, that key with the file's value) or `replace`
+   * (the file's wins, as when loading one file over another).
    */
   duplicates?: 'error' | 'replace';
   /** The file name the loader's own errors carry (scan drivers pass a handler's errors on as they are). */
@@ -103,6 +106,17 @@ class Loader implements DatasetLoader {
   /** A string arriving in parts: its bytes so far. */
   private parts: Uint8Array | null = null;
   private partsFilled = 0;
+  /**
+   * The elements of a list, set, hash or sorted set while there are few enough for a pack:
+   * list items, set or sorted-set members, or hash fields; hash values; sorted-set scores.
+   */
+  private readonly items: ByteString[] = [];
+  private readonly vals: ByteString[] = [];
+  private readonly nums: number[] = [];
+  /** Field TTLs of the hash being read. */
+  private readonly ttls: [ByteString, number][] = [];
+  /** The elements of a small list, set or hash, packed as they arrive. */
+  private readonly packer = new PackBuilder();
 
   constructor(
     private readonly ds: Dataset,
@@ -139,8 +153,12 @@ class Loader implements DatasetLoader {
     this.type = k.valueType;
     this.offset = k.offset;
     this.parts = null;
-    if (this.duplicates === 'error' && this.ds.peekDb(k.db)?.has(key)) throw this.twice('key', k.key);
-    this.value = newValue(k.valueType);
+    this.items.length = 0;
+    this.vals.length = 0;
+    this.nums.length = 0;
+    this.ttls.length = 0;
+    this.packer.reset();
+    this.value = k.valueType === 'stream' ? new StreamValue() : k.valueType === 'array' ? new ArrayValue() : null;
     return true;
   }
 
@@ -162,24 +180,49 @@ class Loader implements DatasetLoader {
   }
 
   item(v: Uint8Array): void {
-    const val = this.value as ListValue | SetValue;
-    if (val.type === 'list') val.pushBack(toByteString(v));
-    else if (!val.add(toByteString(v))) throw this.twice('set member', v);
+    const val = this.value as ListValue | SetValue | null;
+    if (val === null) {
+      if (this.packer.count < PACK_MAX_ITEMS && this.packer.add(v)) return;
+      // Too many or too long for a pack: the large form, from what was gathered so far.
+      this.items.push(...this.packer.items(), toByteString(v));
+      this.value = this.collection();
+    } else if (val.type === 'list') val.pushBack(toByteString(v));
+    else if (!val.add(toByteString(v))) throw this.twice('set member', toByteString(v));
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
-    const h = this.value as HashValue;
-    const name = toByteString(f);
-    if (h.has(name)) throw this.twice('hash field', f);
-    h.set(name, toByteString(v));
-    if (expireAtMs !== null) h.setFieldExpire(name, expireAtMs);
+    if (expireAtMs !== null) this.ttls.push([toByteString(f), expireAtMs]);
+    const h = this.value as HashValue | null;
+    if (h === null) {
+      const p = this.packer;
+      if (p.count < 2 * PACK_MAX_ITEMS && f.length <= PACK_MAX_ITEM_BYTES && v.length <= PACK_MAX_ITEM_BYTES) {
+        p.add(f);
+        p.add(v);
+        return;
+      }
+      const items = p.items();
+      for (let i = 0; i < items.length; i += 2) {
+        this.items.push(items[i]);
+        this.vals.push(items[i + 1]);
+      }
+      this.items.push(toByteString(f));
+      this.vals.push(toByteString(v));
+      this.value = this.collection();
+    } else {
+      const name = toByteString(f);
+      if (h.has(name)) throw this.twice('hash field', name);
+      h.set(name, toByteString(v));
+    }
   }
 
   member(m: Uint8Array, score: number): void {
-    const z = this.value as ZSetValue;
     const name = toByteString(m);
-    if (z.has(name)) throw this.twice('sorted-set member', m);
-    z.addUnsorted(name, score);
+    const z = this.value as ZSetValue | null;
+    if (z === null) {
+      this.items.push(name);
+      this.nums.push(score);
+      if (this.items.length > PACK_MAX_ITEMS) this.value = this.collection();
+    } else if (!z.addUnsorted(name, score)) throw this.twice('sorted-set member', name);
   }
 
   arrayElement(index: number, v: Uint8Array): void {
@@ -213,12 +256,12 @@ class Loader implements DatasetLoader {
   streamGroup(g: StreamGroup): void {
     const s = this.value as StreamValue;
     const name = toByteString(g.name);
-    if (s.groups.has(name)) throw this.twice('consumer group', g.name);
+    if (s.groups.has(name)) throw this.twice('consumer group', name);
     const last = streamIdKey(g.lastDeliveredId);
     const group = s.addGroup(name, last, g.entriesRead ?? s.estimateEntriesRead(last));
     for (const c of g.consumers) {
       const cname = toByteString(c.name);
-      if (group.consumers.has(cname)) throw this.twice('stream consumer', c.name);
+      if (group.consumers.has(cname)) throw this.twice('stream consumer', cname);
       if (c.activeTimeMs === undefined) s.recordedActiveTimes = false;
       group.addConsumer(cname, c.seenTimeMs, c.activeTimeMs ?? c.seenTimeMs);
     }
@@ -244,55 +287,91 @@ class Loader implements DatasetLoader {
 
   keyEnd(k: KeyInfo): void {
     const key = this.key!;
+    if (this.value === null && SKIPPED_WHEN_EMPTY.has(this.type)) this.value = this.type === 'zset' ? this.collection() : this.packed();
     const value = this.value ?? '';
-    this.key = null;
     this.value = null;
+    if (value instanceof HashValue) for (const [f, at] of this.ttls) value.setFieldExpire(f, at);
     if (SKIPPED_WHEN_EMPTY.has(this.type) && isEmpty(value)) {
       this.stats.emptyKeysSkipped++;
+      this.key = null;
       return;
     }
     const db = this.ds.db(this.db);
-    if (db.has(key)) db.delete(key); // only reachable with duplicates: 'replace'
+    if (this.duplicates === 'replace') db.delete(key);
+    const before = db.size;
     db.set(key, value);
+    // One lookup per key: a key already there shows as a size that did not grow.
+    if (db.size === before) throw this.twice('key', key);
     if (k.expireAtMs !== null) db.setExpire(key, k.expireAtMs);
     if (k.lruIdleSec !== undefined || k.lfuFreq !== undefined) db.setHints(key, k.lruIdleSec, k.lfuFreq);
     this.stats.keys++;
+    this.key = null;
   }
 
   end(e: RdbEnd): void {
     this.stats.checksum = e.checksum;
   }
 
+  /**
+   * The list, set, hash or sorted set of the elements gathered so far (in its small form when
+   * they are few and short enough). Larger collections are built once their elements outnumber
+   * a pack, and then filled element by element.
+   * @throws CorruptDataError when a member or field appears twice.
+   */
+  private collection(): ListValue | SetValue | HashValue | ZSetValue {
+    const items = this.items;
+    let made: ListValue | SetValue | HashValue | ZSetValue | null;
+    let what: string;
+    switch (this.type) {
+      case 'list':
+        made = ListValue.from(items);
+        what = 'list item';
+        break;
+      case 'set':
+        made = SetValue.from(items);
+        what = 'set member';
+        break;
+      case 'hash':
+        made = HashValue.from(items, this.vals);
+        what = 'hash field';
+        break;
+      default:
+        made = ZSetValue.from(items, this.nums);
+        what = 'sorted-set member';
+    }
+    if (made === null) {
+      const seen = new Set<ByteString>();
+      throw this.twice(what, items.find((x) => seen.size === seen.add(x).size)!);
+    }
+    this.items.length = 0;
+    this.vals.length = 0;
+    this.nums.length = 0;
+    return made;
+  }
+
+  /**
+   * The small list, set or hash whose elements the packer gathered.
+   * @throws CorruptDataError when a set member or hash field appears twice.
+   */
+  private packed(): ListValue | SetValue | HashValue {
+    const p = this.packer;
+    if (this.type === 'list') return ListValue.fromPack(p.pack(), p.count);
+    const twice = p.duplicate(this.type === 'set' ? 1 : 2);
+    if (twice !== null) throw this.twice(this.type === 'set' ? 'set member' : 'hash field', twice);
+    return this.type === 'set' ? SetValue.fromPack(p.pack(), p.count) : HashValue.fromPack(p.pack(), p.count / 2);
+  }
+
   /** The error for something the file holds twice, at the key's record. */
-  private twice(what: string, bytes: Uint8Array): CorruptDataError {
+  private twice(what: string, name: ByteString): CorruptDataError {
     const context: ErrorContext = { doing: 'read-value', db: this.db, key: this.key === null ? undefined : fromByteString(this.key), what: this.type };
     if (what === 'key') context.doing = 'read-key';
     return new CorruptDataError('BAD_VALUE', `duplicate ${what} in the file`, {
       file: this.file,
       offset: this.offset,
       expected: `each ${what} once`,
-      found: `${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 64))} again`,
+      found: `${JSON.stringify(name.slice(0, 64))} again`,
       context,
     });
-  }
-}
-
-function newValue(type: ValueType): Value | null {
-  switch (type) {
-    case 'list':
-      return new ListValue();
-    case 'set':
-      return new SetValue();
-    case 'zset':
-      return new ZSetValue();
-    case 'hash':
-      return new HashValue();
-    case 'stream':
-      return new StreamValue();
-    case 'array':
-      return new ArrayValue();
-    default:
-      return null; // strings, GCRA and modules arrive whole
   }
 }
 

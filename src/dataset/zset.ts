@@ -1,101 +1,292 @@
 /**
- * A Redis sorted set: member → score for O(1) lookups (ZSCORE, ZADD's flags, ZINCRBY), and
- * the (score, member) order in a {@link ScoreOrder} for ranks, ranges and pops.
+ * A Redis sorted set, in one of two forms:
+ *
+ * - small (up to {@link PACK_MAX_ITEMS} members of at most {@link PACK_MAX_ITEM_BYTES} bytes):
+ *   one pack in Redis's order — member entry, then the score as 8 raw bytes — as a listpack
+ *   sorted set is; lookups, ranks and ranges scan it;
+ * - large: member → score in a {@link ByteMap} for O(1) lookups (ZSCORE, ZADD's flags,
+ *   ZINCRBY), and the (score, member) order in a {@link ScoreOrder} for ranks, ranges and
+ *   pops. Loaded in bulk, the order is sorted once, on first use.
  */
 import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { ScoreOrder } from './score-order.js';
+import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemCompare, itemIs, nextItem, packEntry, settle, splice } from './pack.js';
 
-/** A sorted-set value: a map of member → score kept in step with the order. */
-export class ZSetValue extends ByteMap<number> {
-  /** The members in Redis's order. */
-  private order = new ScoreOrder();
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+/** Chars of a score in the pack. */
+const SCORE_CHARS = 8;
+
+function scoreChars(score: number): string {
+  F64[0] = score;
+  return String.fromCharCode(F64_BYTES[0], F64_BYTES[1], F64_BYTES[2], F64_BYTES[3], F64_BYTES[4], F64_BYTES[5], F64_BYTES[6], F64_BYTES[7]);
+}
+
+function scoreAt(p: ByteString, pos: number): number {
+  for (let i = 0; i < SCORE_CHARS; i++) F64_BYTES[i] = p.charCodeAt(pos + i);
+  return F64[0];
+}
+
+/** True when pair a comes before pair b: lower score, or equal scores and lower member bytes. */
+function before(sa: number, ma: ByteString, sb: number, mb: ByteString): boolean {
+  return sa < sb || (sa === sb && ma < mb);
+}
+
+/** A sorted-set value. */
+export class ZSetValue {
+  /** The pairs in order while small; null once the large form holds them. */
+  private pack: ByteString | null = '';
+  /** Members in the pack. */
+  private n = 0;
+  private scores: ByteMap<number> | null = null;
+  private order: ScoreOrder | null = null;
+
+  /** A sorted set of `members` with `scores` (in step), or null when a member appears twice. */
+  static from(members: readonly ByteString[], scores: readonly number[]): ZSetValue | null {
+    const z = new ZSetValue();
+    if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
+      if (hasDuplicate(members)) return null;
+      const idx = members.map((_, i) => i).sort((a, b) => (before(scores[a], members[a], scores[b], members[b]) ? -1 : before(scores[b], members[b], scores[a], members[a]) ? 1 : 0));
+      z.pack = idx.map((i) => packEntry(members[i]) + scoreChars(scores[i])).join('');
+      z.n = members.length;
+      return z;
+    }
+    const map = new ByteMap<number>();
+    const order = new ScoreOrder();
+    for (let i = 0; i < members.length; i++) {
+      if (map.has(members[i])) return null;
+      map.set(members[i], scores[i]);
+      order.appendUnsorted(scores[i], members[i]);
+    }
+    z.pack = null;
+    z.scores = map;
+    z.order = order;
+    return z;
+  }
 
   /** The Redis type name. */
   get type(): 'zset' {
     return 'zset';
   }
 
-  /**
-   * Sets a member's score, adding the member when absent. A score equal to the current one
-   * (−0 and 0 are equal, as Redis compares them) changes nothing.
-   */
-  override set(member: ByteString, score: number): this {
-    const old = super.get(member);
-    if (old !== undefined) {
-      if (old === score) return this;
-      this.order.remove(old, member);
-    }
-    super.set(member, score);
-    this.order.insert(score, member);
-    return this;
+  /** Number of members. */
+  get size(): number {
+    return this.scores !== null ? this.scores.size : this.n;
   }
 
   /** The member's score, or undefined when absent. */
   score(member: ByteString): number | undefined {
-    return super.get(member);
+    if (this.scores !== null) return this.scores.get(member);
+    const pos = this.find(member);
+    return pos < 0 ? undefined : scoreAt(this.pack!, nextItem(this.pack!, pos));
+  }
+
+  has(member: ByteString): boolean {
+    return this.score(member) !== undefined;
   }
 
   /**
-   * Adds a member known to be absent without placing it yet (loading from an RDB): the order
-   * is sorted once, on its next use.
+   * Sets a member's score, adding the member when absent. A score equal to the current one
+   * (−0 and 0 are equal, as Redis compares them) changes nothing.
    */
-  addUnsorted(member: ByteString, score: number): void {
-    super.set(member, score);
-    this.order.appendUnsorted(score, member);
+  set(member: ByteString, score: number): this {
+    if (this.scores === null && !fitsPack(member)) this.grow();
+    if (this.scores !== null) {
+      const old = this.scores.get(member);
+      if (old !== undefined) {
+        if (old === score) return this;
+        this.order!.remove(old, member);
+      }
+      this.scores.set(member, score);
+      this.order!.insert(score, member);
+      return this;
+    }
+    let p = this.pack!;
+    const pos = this.find(member);
+    if (pos >= 0) {
+      if (scoreAt(p, nextItem(p, pos)) === score) return this;
+      p = splice(p, pos, nextItem(p, pos) + SCORE_CHARS);
+      this.n--;
+    }
+    if (this.n >= PACK_MAX_ITEMS) {
+      this.pack = p;
+      this.grow();
+      return this.set(member, score);
+    }
+    // Insert before the first pair that comes after the new one.
+    let at = 0;
+    while (at < p.length) {
+      const sAt = nextItem(p, at);
+      const s = scoreAt(p, sAt);
+      if (score < s || (score === s && itemCompare(p, at, member) > 0)) break;
+      at = sAt + SCORE_CHARS;
+    }
+    this.pack = at === p.length ? settle(p + packEntry(member) + scoreChars(score)) : splice(p, at, at, packEntry(member) + scoreChars(score));
+    this.n++;
+    return this;
   }
 
-  /** Removes a member; true when it was there. */
-  override delete(member: ByteString): boolean {
-    const old = super.get(member);
-    if (old === undefined) return false;
-    super.delete(member);
-    this.order.remove(old, member);
+  /**
+   * Adds a member that must be new, leaving the large form's order to be sorted once, on its
+   * next use (loading from an RDB); false, changing nothing, when the member is there already.
+   */
+  addUnsorted(member: ByteString, score: number): boolean {
+    if (this.scores === null) {
+      if (this.has(member)) return false;
+      this.set(member, score);
+      return true;
+    }
+    if (this.scores.has(member)) return false;
+    this.scores.set(member, score);
+    this.order!.appendUnsorted(score, member);
     return true;
   }
 
-  override clear(): void {
-    super.clear();
-    this.order.clear();
+  /** Removes a member; true when it was there. */
+  delete(member: ByteString): boolean {
+    if (this.scores !== null) {
+      const old = this.scores.get(member);
+      if (old === undefined) return false;
+      this.scores.delete(member);
+      this.order!.remove(old, member);
+      return true;
+    }
+    const p = this.pack!;
+    const pos = this.find(member);
+    if (pos < 0) return false;
+    this.pack = splice(p, pos, nextItem(p, pos) + SCORE_CHARS);
+    this.n--;
+    return true;
+  }
+
+  clear(): void {
+    this.pack = '';
+    this.n = 0;
+    this.scores = null;
+    this.order = null;
   }
 
   /** 0-based rank of a member from the lowest score, or −1 when absent. */
   rank(member: ByteString): number {
-    const score = super.get(member);
-    return score === undefined ? -1 : this.order.rank(score, member);
+    if (this.scores !== null) {
+      const score = this.scores.get(member);
+      return score === undefined ? -1 : this.order!.rank(score, member);
+    }
+    const p = this.pack!;
+    let r = 0;
+    for (let pos = 0; pos < p.length; pos = nextItem(p, pos) + SCORE_CHARS, r++) if (itemIs(p, pos, member)) return r;
+    return -1;
   }
 
   /** The member and score at `rank` (0 = lowest), or undefined. */
   at(rank: number): [ByteString, number] | undefined {
-    return this.order.at(rank);
+    if (this.order !== null) return this.order.at(rank);
+    if (rank < 0 || rank >= this.n) return undefined;
+    const p = this.pack!;
+    let pos = 0;
+    for (let r = 0; r < rank; r++) pos = nextItem(p, pos) + SCORE_CHARS;
+    return [itemAt(p, pos), scoreAt(p, nextItem(p, pos))];
   }
 
   /** Rank of the first member with score ≥ `score` (> with `exclusive`); `size` when none. */
   rankOfScore(score: number, exclusive = false): number {
-    return this.order.rankOfScore(score, exclusive);
+    if (this.order !== null) return this.order.rankOfScore(score, exclusive);
+    const p = this.pack!;
+    let r = 0;
+    for (let pos = 0; pos < p.length; r++) {
+      const sAt = nextItem(p, pos);
+      const s = scoreAt(p, sAt);
+      if (exclusive ? s > score : s >= score) return r;
+      pos = sAt + SCORE_CHARS;
+    }
+    return r;
   }
 
   /** Removes the members at ranks `start` … `start + n − 1`; returns them, lowest first. */
   removeRange(start: number, n: number): ByteString[] {
-    const gone = this.order.removeRange(start, n);
-    for (const m of gone) super.delete(m);
-    return gone;
+    if (this.order !== null) {
+      const gone = this.order.removeRange(start, n);
+      for (const m of gone) this.scores!.delete(m);
+      return gone;
+    }
+    const out: ByteString[] = [];
+    if (n <= 0 || start >= this.n) return out;
+    const p = this.pack!;
+    let pos = 0;
+    const first = Math.max(0, start);
+    for (let r = 0; r < first; r++) pos = nextItem(p, pos) + SCORE_CHARS;
+    const from = pos;
+    for (let r = first; r < Math.min(this.n, first + n); r++) {
+      out.push(itemAt(p, pos));
+      pos = nextItem(p, pos) + SCORE_CHARS;
+    }
+    this.pack = splice(p, from, pos);
+    this.n -= out.length;
+    return out;
   }
 
   /** [member, score] pairs from rank `from` upwards, in Redis's order. */
-  ascending(from = 0): IterableIterator<[ByteString, number]> {
-    return this.order.ascending(from);
+  *ascending(from = 0): IterableIterator<[ByteString, number]> {
+    if (this.order !== null) {
+      yield* this.order.ascending(from);
+      return;
+    }
+    const p = this.pack!;
+    let r = 0;
+    for (let pos = 0; pos < p.length; r++) {
+      const sAt = nextItem(p, pos);
+      if (r >= from) yield [itemAt(p, pos), scoreAt(p, sAt)];
+      pos = sAt + SCORE_CHARS;
+    }
   }
 
   /** [member, score] pairs from the highest down. */
-  descending(): IterableIterator<[ByteString, number]> {
-    return this.order.descending();
+  *descending(): IterableIterator<[ByteString, number]> {
+    if (this.order !== null) {
+      yield* this.order.descending();
+      return;
+    }
+    yield* [...this.ascending()].reverse();
+  }
+
+  /** [member, score] pairs in some order (Redis's order while small). */
+  entries(): IterableIterator<[ByteString, number]> {
+    return this.scores !== null ? this.scores.entries() : this.ascending();
+  }
+
+  [Symbol.iterator](): IterableIterator<[ByteString, number]> {
+    return this.entries();
   }
 
   /** A copy. */
-  override clone(): ZSetValue {
-    const out = this.copyInto(new ZSetValue(this.perTable));
-    out.order = this.order.clone();
+  clone(): ZSetValue {
+    const out = new ZSetValue();
+    out.pack = this.pack;
+    out.n = this.n;
+    out.scores = this.scores === null ? null : this.scores.clone();
+    out.order = this.order === null ? null : this.order.clone();
     return out;
+  }
+
+  /** Position of `member`'s entry in the pack, or −1. */
+  private find(member: ByteString): number {
+    const p = this.pack!;
+    for (let pos = 0; pos < p.length; pos = nextItem(p, pos) + SCORE_CHARS) if (itemIs(p, pos, member)) return pos;
+    return -1;
+  }
+
+  /** Moves the pairs from the pack to the large form. */
+  private grow(): void {
+    const map = new ByteMap<number>();
+    const order = new ScoreOrder();
+    for (const [m, s] of this.ascending()) {
+      map.set(m, s);
+      order.appendUnsorted(s, m);
+    }
+    this.scores = map;
+    this.order = order;
+    this.pack = null;
+    this.n = 0;
   }
 }

@@ -124,7 +124,11 @@ describe('key digests', () => {
     const b = stream(['g2', 'g1'], ['bob', 'alice']);
     expect(d(b)).toBe(d(a));
     const changes: ((s: StreamValue) => void)[] = [
-      (s) => (s.get(k('1-3'))![1] = 'changed'),
+      (s) => {
+        // The last entry again with another value (an append must come after the entries left).
+        s.delete(k('1-5'));
+        s.append(k('1-5'), ['f', 'changed', 'g', 'w']);
+      },
       (s) => s.delete(k('1-4')),
       (s) => s.groups.get('g1')!.setPending(k('1-2'), 'bob', 501, 2),
       (s) => (s.groups.get('g2')!.entriesRead = 4),

@@ -81,7 +81,7 @@ describe('stream entries', () => {
     g.addConsumer('c', 5);
     g.setPending(k('1-1'), 'c', 10, 1);
     const c = s.clone();
-    c.get(k('1-1'))![1] = 'changed';
+    c.get(k('1-1'))![1] = 'changed'; // a copy of the fields: changes nothing
     c.groups.get('g')!.deletePending(k('1-1'));
     c.delete(k('1-2'));
     expect(s.get(k('1-1'))).toEqual(['f', '1-1']);

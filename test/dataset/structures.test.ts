@@ -10,7 +10,10 @@ import { Deque } from '../../src/dataset/deque.js';
 import { ListValue } from '../../src/dataset/list.js';
 import { ByteMap, ByteSet } from '../../src/dataset/byte-map.js';
 import { ZSetValue } from '../../src/dataset/zset.js';
+import { SetValue } from '../../src/dataset/set.js';
+import { HashValue } from '../../src/dataset/hash.js';
 import { BLOCK_MAX } from '../../src/dataset/score-order.js';
+import { PACK_MAX_ITEMS, itemAt, itemCompare, itemIs, packEntry, packOf, positionOf, splice, unpack } from '../../src/dataset/pack.js';
 
 /** xorshift32: reproducible pseudo-random integers in [0, n). */
 function rng(seed: number): (n: number) => number {
@@ -123,6 +126,161 @@ describe('Deque', () => {
     expect(c.removeValue('a', 0)).toBe(5);
     expect(c.toArray().join('')).toBe('bcde');
     expect(l.type).toBe('list');
+  });
+});
+
+describe('packs', () => {
+  it('hold entries of any length, one-char headers below 128 bytes and four-char ones above', () => {
+    const items = [0, 1, 127, 128, 300, 70_000].map((n, i) => String.fromCharCode(65 + i).repeat(n));
+    items.push('\x00\xff\x80');
+    const p = packOf(items);
+    expect(p.length).toBe(items.reduce((a, x) => a + x.length + (x.length < 128 ? 1 : 4), 0));
+    expect(unpack(p)).toEqual(items);
+    expect(itemAt(p, positionOf(p, 4))).toBe(items[4]);
+    expect(positionOf(p, items.length)).toBe(p.length);
+    expect(itemIs(p, positionOf(p, 3), items[3])).toBe(true);
+    expect(itemIs(p, positionOf(p, 3), items[2])).toBe(false);
+    const q = splice(p, positionOf(p, 1), positionOf(p, 3), packEntry('new'));
+    expect(unpack(q)).toEqual([items[0], 'new', ...items.slice(3)]);
+  });
+
+  it('compare an entry with a string in byte order, shorter first on a common prefix', () => {
+    const p = packOf(['abc', 'ab', '\xff', '']);
+    const at = (i: number) => positionOf(p, i);
+    expect(Math.sign(itemCompare(p, at(0), 'abd'))).toBe(-1);
+    expect(Math.sign(itemCompare(p, at(0), 'ab'))).toBe(1);
+    expect(itemCompare(p, at(1), 'ab')).toBe(0);
+    expect(Math.sign(itemCompare(p, at(2), 'z'))).toBe(1);
+    expect(Math.sign(itemCompare(p, at(3), 'a'))).toBe(-1);
+  });
+});
+
+describe('collections in their small (pack) and large forms', () => {
+  /** A value of a few bytes, or now and then one too long for a pack. */
+  const valueOf = (r: (n: number) => number, i: number) => (r(40) === 0 ? `long-${i}-`.padEnd(70 + r(200), 'x') : `v${i}`);
+
+  for (const seed of [21, 22, 23]) {
+    it(`ListValue matches an array (seed ${seed})`, () => {
+      const r = rng(seed);
+      // Without long values the list stays small until it passes the pack size; with them it grows early.
+      const withLong = seed !== 21;
+      const l = new ListValue();
+      const ref: string[] = [];
+      let longest = 0;
+      for (let step = 0; step < 3000; step++) {
+        const v = withLong ? valueOf(r, step % 50) : `v${step % 50}`;
+        const i = r(ref.length + 1);
+        switch (r(ref.length > 150 ? 12 : 9)) {
+          case 0:
+          case 1:
+            l.pushBack(v);
+            ref.push(v);
+            break;
+          case 2:
+          case 3:
+            l.pushFront(v);
+            ref.unshift(v);
+            break;
+          case 4:
+            l.insertAt(i, v);
+            ref.splice(i, 0, v);
+            break;
+          case 5:
+            expect(l.setAt(i, v)).toBe(i < ref.length);
+            if (i < ref.length) ref[i] = v;
+            break;
+          case 6:
+            expect(l.at(i)).toBe(ref[i]);
+            expect(l.indexOf(v)).toBe(ref.indexOf(v));
+            break;
+          case 7: {
+            const count = r(5) - 2;
+            const target = `v${r(50)}`;
+            const idx = ref.map((x, k) => (x === target ? k : -1)).filter((k) => k >= 0);
+            const drop = new Set(count >= 0 ? idx.slice(0, count === 0 ? undefined : count) : idx.slice(count));
+            expect(l.removeValue(target, count)).toBe(drop.size);
+            const kept = ref.filter((_, k) => !drop.has(k));
+            ref.length = 0;
+            ref.push(...kept);
+            break;
+          }
+          case 8:
+            expect(l.removeAt(i)).toBe(ref.splice(i, 1)[0]);
+            break;
+          case 9:
+            expect(l.popFront()).toBe(ref.shift());
+            break;
+          case 10:
+            expect(l.popBack()).toBe(ref.pop());
+            break;
+          case 11: {
+            const a = r(ref.length + 1);
+            const b = a + r(100);
+            l.keepRange(a, Math.min(b, ref.length - 1));
+            const kept = a > Math.min(b, ref.length - 1) ? [] : ref.slice(a, Math.min(b, ref.length - 1) + 1);
+            ref.length = 0;
+            ref.push(...kept);
+            break;
+          }
+        }
+        expect(l.length).toBe(ref.length);
+        longest = Math.max(longest, ref.length);
+        if (step % 53 === 0) expect(l.toArray()).toEqual(ref);
+      }
+      expect(longest).toBeGreaterThan(PACK_MAX_ITEMS);
+      expect([...l]).toEqual(ref);
+      expect([...l.range(2, 9)]).toEqual(ref.slice(2, 9));
+      const c = l.clone();
+      c.pushBack('extra');
+      expect(l.toArray()).toEqual(ref);
+    });
+
+    it(`SetValue and HashValue match a Set and a Map (seed ${seed})`, () => {
+      const r = rng(seed + 100);
+      const s = new SetValue();
+      const h = new HashValue();
+      const sRef = new Set<string>();
+      const hRef = new Map<string, string>();
+      for (let step = 0; step < 4000; step++) {
+        const m = r(30) === 0 ? valueOf(r, r(300)) : `m${r(300)}`;
+        if (r(3) < 2) {
+          expect(s.add(m)).toBe(!sRef.has(m));
+          sRef.add(m);
+          const v = valueOf(r, step);
+          h.set(m, v);
+          hRef.set(m, v);
+        } else {
+          expect(s.delete(m)).toBe(sRef.delete(m));
+          expect(h.delete(m)).toBe(hRef.delete(m));
+        }
+        expect(s.has(m)).toBe(sRef.has(m));
+        expect(h.get(m)).toBe(hRef.get(m));
+        expect(s.size).toBe(sRef.size);
+        expect(h.size).toBe(hRef.size);
+      }
+      expect([...s].sort()).toEqual([...sRef].sort());
+      expect(new Map(h.entries())).toEqual(hRef);
+    });
+  }
+
+  it('a hash keeps insertion order in its small form, and a value too long for a pack moves it to the large form', () => {
+    const h = HashValue.from(['b', 'a', 'c'], ['1', '2', '3'])!;
+    h.set('a', '22');
+    h.set('d', '4');
+    expect([...h.keys()]).toEqual(['b', 'a', 'c', 'd']);
+    h.set('c', 'x'.repeat(100));
+    expect([...h.entries()]).toEqual([
+      ['b', '1'],
+      ['a', '22'],
+      ['c', 'x'.repeat(100)],
+      ['d', '4'],
+    ]);
+    expect(HashValue.from(['f', 'f'], ['1', '2'])).toBeNull();
+    expect(SetValue.from(['m', 'n', 'm'])).toBeNull();
+    expect(ZSetValue.from(['m', 'm'], [1, 2])).toBeNull();
+    const many = Array.from({ length: 300 }, (_, i) => `f${i}`);
+    expect(HashValue.from([...many, 'f7'], [...many, 'x'])).toBeNull();
+    expect(SetValue.from([...many, 'f9'])).toBeNull();
   });
 });
 
@@ -261,11 +419,43 @@ describe('ZSetValue order', () => {
     });
   }
 
+  it('a set around the pack size (small and large forms, and the move between them) matches the reference', () => {
+    const r = rng(99);
+    const z = new ZSetValue();
+    const ref = new Map<string, number>();
+    for (let step = 0; step < 4000; step++) {
+      const m = `m${r(160)}`;
+      const op = r(5);
+      if (op < 2) {
+        const s = r(6) - 2;
+        z.set(m, s);
+        if (!(ref.has(m) && ref.get(m) === s)) ref.set(m, s);
+      } else if (op === 2) expect(z.delete(m)).toBe(ref.delete(m));
+      else if (op === 3) expect(z.rank(m)).toBe(sortedPairs(ref).findIndex(([x]) => x === m));
+      else if (r(10) === 0) {
+        const start = r(4);
+        const n = r(3);
+        const want = sortedPairs(ref)
+          .slice(start, start + n)
+          .map(([x]) => x);
+        expect(z.removeRange(start, n)).toEqual(want);
+        for (const x of want) ref.delete(x);
+      }
+      expect(z.size).toBe(ref.size);
+    }
+    expect([...z.ascending()]).toEqual(sortedPairs(ref));
+  });
+
   it('inserts one by one split blocks, removals merge them, and the order holds throughout', () => {
     const z = new ZSetValue();
     const blocks = () => (z as unknown as { order: { scores: number[][] } }).order.scores.length;
     const n = BLOCK_MAX * 6;
-    for (let i = 0; i < n; i++) z.set(`m${i}`, (i * 7919) % n);
+    for (let i = 0; i < n; i++) {
+      z.set(`m${i}`, (i * 7919) % n);
+      // Asking for the order once the set is past the small size makes it kept (and then
+      // updated by every insert) from there on.
+      if (i === 100) expect(z.at(0)).toBeDefined();
+    }
     expect(blocks()).toBeGreaterThan(6);
     const full = blocks();
     for (let i = 0; i < n; i++) if (i % 16 !== 0) z.delete(`m${i}`);

@@ -1,0 +1,81 @@
+/**
+ * Builds a pack (pack.ts) from bytes as the decoder delivers them, in one reused buffer: a
+ * small list, set or hash loaded from an RDB becomes one string, without a string per element
+ * first (which cost more time in garbage collection than in decoding).
+ */
+import { toByteString, type ByteString } from './byte-string.js';
+import { PACK_MAX_ITEM_BYTES, unpack } from './pack.js';
+
+/** Collects pack entries of at most PACK_MAX_ITEM_BYTES bytes (one-byte headers). */
+export class PackBuilder {
+  private buf = new Uint8Array(1 << 14);
+  private used = 0;
+  /** Where each entry starts (its header), for the duplicate check. */
+  private readonly starts: number[] = [];
+
+  /** Entries so far. */
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Starts a new pack. */
+  reset(): void {
+    this.used = 0;
+    this.starts.length = 0;
+  }
+
+  /** Appends an entry; false, appending nothing, when it is too long for a pack. */
+  add(bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (n > PACK_MAX_ITEM_BYTES) return false;
+    if (this.used + 1 + n > this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf.subarray(0, this.used));
+      this.buf = grown;
+    }
+    this.starts.push(this.used);
+    this.buf[this.used++] = n;
+    this.buf.set(bytes, this.used);
+    this.used += n;
+    return true;
+  }
+
+  /** The pack so far. */
+  pack(): ByteString {
+    return toByteString(this.buf.subarray(0, this.used));
+  }
+
+  /** The entries so far, as byte strings. */
+  items(): ByteString[] {
+    return unpack(this.pack());
+  }
+
+  /**
+   * An entry that appears twice among entries 0, `step`, 2·`step` … (set members: 1; hash
+   * fields: 2), or null.
+   */
+  duplicate(step: 1 | 2): ByteString | null {
+    const s = this.starts;
+    const n = s.length;
+    if (n / step > 16) {
+      const items = this.items();
+      const seen = new Set<ByteString>();
+      for (let i = 0; i < items.length; i += step) {
+        if (seen.has(items[i])) return items[i];
+        seen.add(items[i]);
+      }
+      return null;
+    }
+    const b = this.buf;
+    for (let i = step; i < n; i += step) {
+      for (let j = 0; j < i; j += step) {
+        const len = b[s[i]];
+        if (b[s[j]] !== len) continue;
+        let k = 1;
+        while (k <= len && b[s[i] + k] === b[s[j] + k]) k++;
+        if (k > len) return toByteString(b.subarray(s[i] + 1, s[i] + 1 + len));
+      }
+    }
+    return null;
+  }
+}
