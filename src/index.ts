@@ -91,6 +91,42 @@ export { createKeyFilter, globMatch, parseValueTypes, VALUE_TYPES } from './pipe
 /** Filter options and the predicate type. */
 export type { KeyFilterOptions, KeyPredicate } from './pipeline/filters.js';
 
+// ---------------------------------------------------------------- the dataset
+
+/**
+ * The in-memory dataset — what a server holds after loading a file — filled from an RDB (a
+ * file, a hybrid preamble, a multi-part base) by {@link loadRdb}, or by the handler of
+ * {@link createDatasetLoader} under any scan driver. Byte strings are `ByteString`s (Latin-1
+ * JavaScript strings, one char per byte): convert with `toByteString` / `fromByteString`.
+ */
+export { Dataset } from './dataset/dataset.js';
+export type { DatasetOptions, DatasetSource, DatasetAux, ModuleAuxRecord, KeyEntry, DroppedExpired } from './dataset/dataset.js';
+export { Database } from './dataset/database.js';
+export { loadRdb, createDatasetLoader } from './dataset/load-rdb.js';
+export type { LoadRdbOptions, LoadRdbResult, LoadStats, DatasetLoader, DatasetLoaderOptions } from './dataset/load-rdb.js';
+/** Values by type (a string value is the ByteString itself). */
+export { valueType, valueLength, cloneValue } from './dataset/value.js';
+export type { Value } from './dataset/value.js';
+export { ListValue } from './dataset/list.js';
+export { SetValue } from './dataset/set.js';
+export { ZSetValue } from './dataset/zset.js';
+export { HashValue } from './dataset/hash.js';
+export { StreamValue, StreamGroupState, UNKNOWN_ENTRIES_READ } from './dataset/stream.js';
+export type { PendingEntry, StreamConsumerState, StreamIdmpState } from './dataset/stream.js';
+export { ModuleValue } from './dataset/module.js';
+export { ArrayValue } from './dataset/array.js';
+export { GcraValue } from './dataset/gcra.js';
+export { FunctionLibraries, parseLibraryHeader } from './dataset/functions.js';
+export type { LibraryHeader } from './dataset/functions.js';
+/** Byte strings and stream IDs as the dataset holds them. */
+export { toByteString, fromByteString, MAX_BYTE_STRING } from './dataset/byte-string.js';
+export type { ByteString } from './dataset/byte-string.js';
+export { streamIdKey, streamIdText, streamIdFromParts, streamIdParts, nextStreamId, MIN_STREAM_ID, MAX_STREAM_ID } from './dataset/stream-id.js';
+export type { StreamIdKey } from './dataset/stream-id.js';
+/** Order-free digests of keys and datasets, for comparing two datasets. */
+export { keyDigest, datasetDigest } from './dataset/digest.js';
+export type { DigestOptions } from './dataset/digest.js';
+
 // ---------------------------------------------------------------- inspect
 
 /** One-pass summary of an RDB file (fast path: values are skipped). */

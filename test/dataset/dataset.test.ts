@@ -291,6 +291,49 @@ describe('loading rules', () => {
     expect(ds.db(0).sortedKeys()).toEqual(['empty-stream', 'one']);
   });
 
+  describe('a member or field twice in one key is refused, in the small and the large form', () => {
+    const key = (name: string, valueType: KeyInfo['valueType']): KeyInfo =>
+      ({ db: 2, key: Buffer.from(name), rdbType: 0, valueType, encoding: 'raw', expireAtMs: null, lruIdleSec: undefined, lfuFreq: undefined, offset: 77, elements: 0, onDiskBytes: 0, valueBytes: 0 }) as KeyInfo;
+    /** Feeds one key with `n` distinct elements, then again the one at `again` (by index); returns the error. */
+    function load(type: 'set' | 'hash' | 'zset' | 'list', n: number, again: number): unknown {
+      const loader = createDatasetLoader(new Dataset(), { file: 'f.rdb' });
+      const k = key(`${type}-key`, type);
+      const feed = (i: number) => {
+        const b = Buffer.from(`element-${i}`);
+        if (type === 'hash') loader.field!(b, Buffer.from('v'), null);
+        else if (type === 'zset') loader.member!(b, i);
+        else loader.item!(b);
+      };
+      try {
+        loader.keyStart!(k);
+        for (let i = 0; i < n; i++) feed(i);
+        feed(again);
+        loader.keyEnd!(k);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }
+    for (const type of ['set', 'hash', 'zset'] as const) {
+      for (const [n, again, form] of [
+        [5, 2, 'small'],
+        [40, 39, 'small, past the nested check'],
+        [300, 3, 'large, the twin among the first elements'],
+        [300, 250, 'large, the twin among the later elements'],
+      ] as const) {
+        it(`${type}: ${n} elements, ${form}`, () => {
+          const e = load(type, n, again) as RdbtoolError;
+          expect(e).toBeInstanceOf(CorruptDataError);
+          expect(e.message).toMatch(/duplicate (set member|hash field|sorted-set member)/);
+          expect(e.found).toBe(`"element-${again}" again`);
+          expect(e).toMatchObject({ file: 'f.rdb', offset: 77 });
+          expect(e.context).toMatchObject({ db: 2 });
+        });
+      }
+    }
+    it('a list may hold an element twice', () => expect(load('list', 300, 3)).toBeNull());
+  });
+
   it('a string delivered in parts is joined whole', async () => {
     const { dataset } = await loadRdb(await openSource(path.join(FIXTURES, 'rdb', 'big-collections.rdb')), { limits: { maxInlineValueBytes: 4096 } });
     const { dataset: whole } = await loadRdb(await openSource(path.join(FIXTURES, 'rdb', 'big-collections.rdb')));
