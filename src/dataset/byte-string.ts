@@ -33,26 +33,11 @@ export function toByteString(bytes: Uint8Array): ByteString {
   return latin1Slice.call(bytes, 0, n);
 }
 
-/**
- * Joins parts (a string delivered in pieces) into one {@link ByteString}.
- * @throws LimitError when the total is longer than {@link MAX_BYTE_STRING}.
- */
-export function joinByteString(parts: readonly Uint8Array[]): ByteString {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  if (n > MAX_BYTE_STRING) throw tooLong(n);
-  return Buffer.concat(parts, n).toString('latin1');
-}
-
-/** The bytes of a {@link ByteString}, as a fresh Uint8Array. */
+/** The bytes of a {@link ByteString}, in a Uint8Array of their own (not a view of a shared pool). */
 export function fromByteString(s: ByteString): Uint8Array {
-  const b = Buffer.from(s, 'latin1');
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-}
-
-/** Byte order of two byte strings, as Redis orders members (-1, 0 or 1). */
-export function compareByteStrings(a: ByteString, b: ByteString): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const b = Buffer.allocUnsafeSlow(s.length);
+  b.write(s, 'latin1');
+  return new Uint8Array(b.buffer, b.byteOffset, s.length);
 }
 
 function tooLong(n: number): LimitError {

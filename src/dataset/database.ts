@@ -4,7 +4,8 @@
  * (LRU idle seconds from the IDLE opcode, the LFU counter from FREQ).
  *
  * These are storage primitives: they never apply a command's rules (what SET does to a TTL,
- * when a key expires). Removing a key removes its expiry and hints; renaming moves them.
+ * when a key expires, that a list, set, sorted set or hash left empty is deleted). Removing a
+ * key removes its expiry and hints; moving it moves them.
  */
 import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';

@@ -107,8 +107,9 @@ class Loader implements DatasetLoader {
   private parts: Uint8Array | null = null;
   private partsFilled = 0;
   /**
-   * The elements of a list, set, hash or sorted set while there are few enough for a pack:
-   * list items, set or sorted-set members, or hash fields; hash values; sorted-set scores.
+   * Elements of a collection made in one go by {@link collection}: a sorted set's members and
+   * scores while few enough for a pack, and the elements of a list, set or hash whose pack
+   * overflowed (items: list items, members or fields; vals: hash values; nums: scores).
    */
   private readonly items: ByteString[] = [];
   private readonly vals: ByteString[] = [];
@@ -249,7 +250,7 @@ class Loader implements DatasetLoader {
       s.recordedMeta = false;
       s.maxDeletedId = MIN_STREAM_ID;
       s.entriesAdded = meta.length;
-      s.firstId = s.entryAt(0)?.[0] ?? MAX_STREAM_ID;
+      s.firstId = s.idAt(0) ?? MAX_STREAM_ID;
     }
   }
 

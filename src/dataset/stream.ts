@@ -215,6 +215,11 @@ export class StreamValue {
     return i < 0 ? undefined : unpack(this.values.at(i)!);
   }
 
+  /** The ID of the entry at `index` (0 = oldest), or undefined. */
+  idAt(index: number): StreamIdKey | undefined {
+    return this.ids.at(index);
+  }
+
   /** The entry at `index` as [id, fields], or undefined. */
   entryAt(index: number): [StreamIdKey, ByteString[]] | undefined {
     const id = this.ids.at(index);
