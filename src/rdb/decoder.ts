@@ -72,6 +72,8 @@ export class RdbDecoder extends RdbCursor {
    * True while a handler callback runs. Set around every call into the handler (two stores,
    * no try/catch on the hot path): when something is thrown and this is still true, the
    * handler threw it, and it is passed on untouched instead of being taken for damage.
+   * Measured against the decoder without it, delivering every value or none: no difference
+   * beyond the noise of the bench.
    */
   inHandler = false;
   header: RdbHeader | null = null;
