@@ -8,19 +8,17 @@
  */
 import { linesAt } from '../io/line-count.js';
 import type { ByteSource } from '../io/source.js';
-import type { Limits } from '../limits.js';
-import { driveScan, type FileHandlers, type FileScan, type ScanProgress } from './scan-driver.js';
+import { driveScan, type FileHandlers, type FileScan, type ScanDriverOptions } from './scan-driver.js';
 
 export { notPersistenceFile, sniffStart } from './scan-driver.js';
 export type { FileContent, FileHandlers, FileProblem, FileScan, FileStatus } from './scan-driver.js';
 
-/** Options of {@link scanFile}. */
-export interface FileScanOptions {
-  limits?: Partial<Limits>;
-  /** RDB value checking (see RdbDecoderOptions.verify). Default `deep`. */
-  verify?: 'deep' | 'shallow';
-  /** Where the RDB CRC-64 runs (see ScanDriverOptions.checksumWorker). Default `auto`. */
-  checksumWorker?: 'auto' | 'always' | 'never';
+/**
+ * Options of {@link scanFile}: the driver's own (limits, value checking, where the CRC-64 runs,
+ * progress, abort, drain) and redis-check-aof's line bookkeeping.
+ */
+export interface FileScanOptions
+  extends Pick<ScanDriverOptions, 'limits' | 'verify' | 'checksumWorker' | 'progressBase' | 'progressTotal' | 'onProgress' | 'progressIntervalMs' | 'signal' | 'drain'> {
   /**
    * Physical line numbers of the RESP section: `always` counts them as the decoder goes;
    * `on-damage` (default) lets the decoder skip them when no handler takes commands (much
@@ -33,15 +31,6 @@ export interface FileScanOptions {
   keepArgs?: number;
   /** Starting value of redis-check-aof's line counter (carried across multi-part files). */
   startRedisCheckAofLine?: number;
-  /** Bytes of earlier files, added to progress reports. */
-  progressBase?: number;
-  /** Total of all files, for progress reports. */
-  progressTotal?: number;
-  onProgress?: (p: ScanProgress) => void;
-  progressIntervalMs?: number;
-  signal?: AbortSignal;
-  /** Awaited between chunks when it returns a promise (backpressure from a writer). */
-  drain?: () => Promise<void> | void;
 }
 
 /**
