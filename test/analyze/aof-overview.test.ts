@@ -17,7 +17,7 @@ import { RespWriter } from '../../src/aof/resp-encoder.js';
 import { bytesSource, openSource, type ByteSource } from '../../src/io/source.js';
 import { resolveInput } from '../../src/pipeline/detect.js';
 import { scanFile } from '../../src/pipeline/scan-file.js';
-import { CorruptDataError, LimitError, TruncatedError } from '../../src/errors.js';
+import { CorruptDataError, TruncatedError } from '../../src/errors.js';
 import { CORPUS, describeCorpus, FIXTURES, itCorpus } from '../helpers/files.js';
 import { byteByByte, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { checkAofBytes, checkAofDir, requireRedisCheckAof } from '../helpers/redis-check-aof.js';

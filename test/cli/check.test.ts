@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from './capture.js';
 import { FIXTURES } from '../helpers/files.js';
-import { REPORT, RUN, type Report } from './check-schema.js';
+import { RUN, type Report } from './check-schema.js';
 
 const AOF = path.join(FIXTURES, 'aof');
 const RDB_DIR = path.join(AOF, 'rdb-multipart', 'appendonlydir');

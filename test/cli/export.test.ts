@@ -16,6 +16,7 @@ import { scanRdb } from '../../src/pipeline/scan.js';
 import { jsonToBytes, type JsonBytes } from '../../src/format/json.js';
 import { CorruptDataError, InputError } from '../../src/errors.js';
 import { CORPUS, describeCorpus, itCorpus, RUN_CORPUS } from '../helpers/files.js';
+import { slowWritable } from '../helpers/slow-writable.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = path.join(ROOT, 'fixtures', 'rdb');
@@ -357,14 +358,7 @@ describe('export schema details', () => {
   });
 
   it('keeps the output bounded with a slow reader: it waits for the sink between input chunks', async () => {
-    let bytes = 0;
-    const out = new Writable({
-      highWaterMark: 16 * 1024,
-      write(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        setImmediate(cb);
-      },
-    });
+    const out = slowWritable();
     const sink = streamSink(out, { name: 'slow', end: false, bufferBytes: 64 * 1024 });
     // What the stream holds never exceeds what was produced since the last drain (one input
     // chunk's worth) plus the sink's own buffer: everything older has been written.
@@ -388,7 +382,7 @@ describe('export schema details', () => {
     await sink.close();
     const { text } = await exportFile(file);
     expect(res.keys).toBeGreaterThan(0);
-    expect(bytes).toBe(Buffer.byteLength(text));
+    expect(out.bytes()).toBe(Buffer.byteLength(text));
     expect(drains).toBeGreaterThan(40);
     expect(worst).toBeLessThanOrEqual(64 * 1024);
   });

@@ -14,18 +14,12 @@ import { SetValue } from '../../src/dataset/set.js';
 import { HashValue } from '../../src/dataset/hash.js';
 import { BLOCK_MAX } from '../../src/dataset/score-order.js';
 import { PACK_MAX_ITEMS, itemAt, itemCompare, itemIs, packEntry, packOf, positionOf, splice, unpack } from '../../src/dataset/pack.js';
+import { rng as floatRng } from '../helpers/bytes.js';
 
-/** xorshift32: reproducible pseudo-random integers in [0, n). */
+/** Reproducible pseudo-random integers in [0, n). */
 function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
+  const next = floatRng(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 describe('Deque', () => {

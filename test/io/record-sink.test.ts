@@ -2,12 +2,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memorySink, streamSink, type ByteSink } from '../../src/io/byte-sink.js';
 import { RecordSink } from '../../src/io/record-sink.js';
 import { InputError } from '../../src/errors.js';
 import { openTempRecordFiles } from '../helpers/open-files.js';
+import { slowWritable } from '../helpers/slow-writable.js';
 
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-rs-test-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -124,14 +124,7 @@ describe('RecordSink', () => {
 
   it('copies a spilled record out in pieces, waiting for a slow destination', async () => {
     let pendingMax = 0;
-    let bytes = 0;
-    const out = new Writable({
-      highWaterMark: 16 * 1024,
-      write(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        setImmediate(cb);
-      },
-    });
+    const out = slowWritable();
     const sink = streamSink(out, { name: 'slow', end: false, bufferBytes: 64 * 1024 });
     const rs = new RecordSink(sink, { spillBytes: 64 * 1024, spillDir: TMP });
     const piece = Buffer.alloc(256 * 1024, 0x61);
@@ -144,7 +137,7 @@ describe('RecordSink', () => {
     };
     await rs.end();
     await sink.close();
-    expect(bytes).toBe(24 * piece.length);
+    expect(out.bytes()).toBe(24 * piece.length);
     // One copy piece (1 MiB) at most waits in the stream at a time.
     expect(pendingMax).toBeLessThanOrEqual((1 << 20) + 64 * 1024);
     expect(openTempFiles()).toEqual([]);
