@@ -27,7 +27,14 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'IO'
   | 'USAGE'
-  | 'UNSAFE_WRITE';
+  | 'UNSAFE_WRITE'
+  | 'REPLAY_UNKNOWN_COMMAND'
+  | 'REPLAY_ARITY'
+  | 'REPLAY_WRONG_TYPE'
+  | 'REPLAY_BAD_ARGUMENT'
+  | 'REPLAY_BAD_PAYLOAD'
+  | 'REPLAY_SCRIPT_ERROR'
+  | 'REPLAY_UNBALANCED_MULTI';
 
 /** What the decoder was doing when the error happened (like redis-check-rdb's "doing" state). */
 export type Doing =
@@ -41,7 +48,8 @@ export type Doing =
   | 'read-function'
   | 'read-checksum'
   | 'read-command'
-  | 'read-manifest';
+  | 'read-manifest'
+  | 'replay-command';
 
 /** Where in the data model an error happened. */
 export interface ErrorContext {

@@ -1,0 +1,4 @@
+/** The bits commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const bitsCommands: CommandTable = {};

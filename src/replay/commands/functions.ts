@@ -1,0 +1,4 @@
+/** The functions commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const functionsCommands: CommandTable = {};

@@ -1,0 +1,4 @@
+/** The geo commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const geoCommands: CommandTable = {};

@@ -1,0 +1,4 @@
+/** The hashes commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const hashesCommands: CommandTable = {};

@@ -1,0 +1,4 @@
+/** The hyperloglog commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const hyperloglogCommands: CommandTable = {};

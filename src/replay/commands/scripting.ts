@@ -1,0 +1,4 @@
+/** The scripting commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const scriptingCommands: CommandTable = {};

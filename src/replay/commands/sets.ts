@@ -1,0 +1,4 @@
+/** The sets commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const setsCommands: CommandTable = {};

@@ -1,0 +1,4 @@
+/** The sort commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const sortCommands: CommandTable = {};

@@ -1,0 +1,4 @@
+/** The zsets commands (to be filled in). */
+import type { CommandTable } from '../command.js';
+
+export const zsetsCommands: CommandTable = {};
