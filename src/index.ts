@@ -157,9 +157,9 @@ export type { KeySummary, KeyAnalyzer } from './analyze/key-summary.js';
 // ---------------------------------------------------------------- export
 
 /** RDB → NDJSON / JSON in the export schema (see the README). */
-export { exportRdb, NdjsonExporter } from './convert/export-ndjson.js';
+export { exportRdb, NdjsonExporter } from './export/export-ndjson.js';
 /** Export options, result and layout. */
-export type { ExportOptions, ExportResult, ExportFormat, ExporterOptions } from './convert/export-ndjson.js';
+export type { ExportOptions, ExportResult, ExportFormat, ExporterOptions } from './export/export-ndjson.js';
 
 // ---------------------------------------------------------------- presentation
 
@@ -249,7 +249,7 @@ export { renderJunit } from './format/reports/check-junit.js';
 // ---------------------------------------------------------------- repair
 
 /** Plan and apply the cut `redis-check-aof --fix` (or `--truncate-to-timestamp`) makes, safely: backup, atomic write, read-back. */
-export { planRepair, applyRepair, plannedWrites, readTimestampAnnotation, backupStamp } from './convert/repair.js';
+export { planRepair, applyRepair, plannedWrites, readTimestampAnnotation, backupStamp } from './repair/repair.js';
 /** The repair plan, its options and parts, and what applying it did. */
 export type {
   RepairPlan,
@@ -265,9 +265,9 @@ export type {
   RepairVerification,
   RepairResult,
   RepairWrite,
-} from './convert/repair.js';
+} from './repair/repair.js';
 /** Repair plans and results as text and JSON. */
-export { renderRepairPlan, renderRepairResult, repairPlanJson, repairResultJson } from './convert/repair-render.js';
+export { renderRepairPlan, renderRepairResult, repairPlanJson, repairResultJson } from './repair/repair-render.js';
 /** Crash-safe replacement of files and directories (temp file, fsync, rename, fsync of the directory). */
 export { writePrefixAtomic, writeDirectoryAtomic, linkOrCopy, fileIdentity } from './io/atomic-write.js';
 /** A file's identity (to notice it changed) and what the atomic writers take. */
@@ -288,8 +288,8 @@ export { peekSource, openRdbSource } from './analyze/aof-input.js';
 /** What the first bytes of a file say, and a source that was looked at. */
 export type { FileStart, PeekedSource } from './analyze/aof-input.js';
 /** AOF → NDJSON, one line per command: {"file","offset","db","ts","argv"} (see the README). */
-export { exportCommands, CommandExporter } from './convert/export-commands.js';
+export { exportCommands, CommandExporter } from './export/export-commands.js';
 /** Options and result of the commands export. */
-export type { ExportCommandsOptions, ExportCommandsResult, CommandExporterOptions, CommandsOutput } from './convert/export-commands.js';
+export type { ExportCommandsOptions, ExportCommandsResult, CommandExporterOptions, CommandsOutput } from './export/export-commands.js';
 /** The AOF inspect report as terminal text, and its verdict in one line. */
 export { renderAofInspect, formatAofVerdict } from './format/reports/inspect-aof.js';

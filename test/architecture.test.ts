@@ -1,6 +1,7 @@
 /**
  * The layering rules of the project, read from the import lines: imports point downward
- * (cli → analyze/convert/format → pipeline → aof → rdb → io/binary/model → errors/limits), and the
+ * (cli → analyze/export/repair/format → replay → dataset → pipeline → aof → rdb → io/binary/model →
+ * errors/limits), and the
  * library never prints, exits or reads argv.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,11 +21,13 @@ const ALLOWED: Record<string, string[]> = {
   rdb: ['io', 'binary', 'model', 'errors', 'limits'],
   aof: ['rdb', 'io', 'binary', 'model', 'errors', 'limits'],
   pipeline: ['rdb', 'aof', 'io', 'binary', 'model', 'errors', 'limits'],
-  dataset: ['pipeline', 'model', 'io', 'binary', 'errors', 'limits'],
-  analyze: ['dataset', 'pipeline', 'model', 'io', 'limits', 'errors'],
+  dataset: ['pipeline', 'rdb', 'model', 'io', 'binary', 'errors', 'limits'],
+  replay: ['dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  analyze: ['replay', 'dataset', 'pipeline', 'model', 'io', 'limits', 'errors'],
   format: ['analyze', 'model', 'io', 'errors'],
-  convert: ['dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
-  cli: ['analyze', 'convert', 'format', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  export: ['replay', 'dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
+  repair: ['pipeline', 'format', 'analyze', 'aof', 'model', 'io', 'limits', 'errors'],
+  cli: ['analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {

@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportCommands } from '../../src/convert/export-commands.js';
+import { exportCommands } from '../../src/export/export-commands.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { FIXTURES, PROJECT_ROOT } from '../helpers/files.js';
 import { run } from './capture.js';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportRdb, NdjsonExporter } from '../../src/convert/export-ndjson.js';
+import { exportRdb, NdjsonExporter } from '../../src/export/export-ndjson.js';
 import { memorySink, streamSink } from '../../src/io/byte-sink.js';
 import { bytesSource, openSource } from '../../src/io/source.js';
 import { scanRdb } from '../../src/pipeline/scan.js';

@@ -3,7 +3,7 @@
  * or an AOF's commands as one JSON object per line (`--format commands`).
  */
 import type { Argv, CommandModule } from 'yargs';
-import type { ExportFormat } from '../../convert/export-ndjson.js';
+import type { ExportFormat } from '../../export/export-ndjson.js';
 import { ExitCode } from '../exit-codes.js';
 import { filtersFrom, limitsFrom, withAnyInput, withFilters, withLimits, withOutputFile, type ArgsOf, type GlobalArgs } from '../options.js';
 import { runCommand, UsageError, withOutputSink, type CliIo } from '../run.js';
@@ -32,8 +32,8 @@ export function exportCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeo
     handler: (argv) =>
       runCommand(io, argv, async (ctx) => {
         const { openRdbSource } = await import('../../analyze/aof-input.js');
-        const { exportRdb } = await import('../../convert/export-ndjson.js');
-        const { exportCommands } = await import('../../convert/export-commands.js');
+        const { exportRdb } = await import('../../export/export-ndjson.js');
+        const { exportCommands } = await import('../../export/export-commands.js');
         const limits = limitsFrom(argv);
         if (argv.format === 'commands') {
           if (argv.type?.length || argv.match !== undefined) throw new UsageError('--type and --match select keys of an RDB file; --format commands filters by --db only');

@@ -1,6 +1,6 @@
 /** `rdbtool repair <path>`: cut a damaged AOF tail exactly where `redis-check-aof --fix` does, safely. */
 import type { Argv, CommandModule } from 'yargs';
-import type { RepairResult } from '../../convert/repair.js';
+import type { RepairResult } from '../../repair/repair.js';
 import { ExitCode } from '../exit-codes.js';
 import { limitsFrom, withLimits, type ArgsOf, type GlobalArgs } from '../options.js';
 import { runCommand, UsageError, type CliIo } from '../run.js';
@@ -131,8 +131,8 @@ export function repairCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeo
     builder,
     handler: (argv) =>
       runCommand(io, argv, async (ctx) => {
-        const { applyRepair, planRepair, plannedWrites } = await import('../../convert/repair.js');
-        const { renderRepairPlan, renderRepairResult, repairPlanJson, repairQuestion, repairResultJson } = await import('../../convert/repair-render.js');
+        const { applyRepair, planRepair, plannedWrites } = await import('../../repair/repair.js');
+        const { renderRepairPlan, renderRepairResult, repairPlanJson, repairQuestion, repairResultJson } = await import('../../repair/repair-render.js');
         const output = argv.output;
         if (argv.path === '' || argv.path === '-' || output === '' || output === '-') throw new UsageError('repair reads and writes files: stdin and stdout cannot be used');
         if (!argv.backup && !argv.yes) throw new UsageError('--no-backup needs --yes: going without a backup must be explicit');

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyRepair, planRepair, plannedWrites } from '../../src/convert/repair.js';
+import { applyRepair, planRepair, plannedWrites } from '../../src/repair/repair.js';
 import { RespDecoder } from '../../src/aof/resp-decoder.js';
 import { FIXTURES } from '../helpers/files.js';
 import { checkAofDir, fixAofBytes, requireRedisCheckAof } from '../helpers/redis-check-aof.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyRepair, planRepair, type RepairPlanOptions } from '../../src/convert/repair.js';
+import { applyRepair, planRepair, type RepairPlanOptions } from '../../src/repair/repair.js';
 import { RespDecoder } from '../../src/aof/resp-decoder.js';
 import { FIXTURES } from '../helpers/files.js';
 import { asArray, asText, requireRedisServer, startRedis, type RedisHandle, type RespClient } from '../helpers/redis.js';

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyRepair, planRepair, readTimestampAnnotation, type RepairPlan, type RepairPlanOptions } from '../../src/convert/repair.js';
+import { applyRepair, planRepair, readTimestampAnnotation, type RepairPlan, type RepairPlanOptions } from '../../src/repair/repair.js';
 import { RespDecoder } from '../../src/aof/resp-decoder.js';
 import { LimitError, RdbtoolError } from '../../src/errors.js';
 import { FIXTURES } from '../helpers/files.js';

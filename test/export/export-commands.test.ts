@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CommandExporter, exportCommands, type ExportCommandsOptions } from '../../src/convert/export-commands.js';
+import { CommandExporter, exportCommands, type ExportCommandsOptions } from '../../src/export/export-commands.js';
 import { encodeCommand, RespWriter } from '../../src/aof/resp-encoder.js';
 import { memorySink, OutputClosedError, type ByteSink } from '../../src/io/byte-sink.js';
 import type { ByteSource } from '../../src/io/source.js';
