@@ -86,6 +86,13 @@ export interface ExporterOptions {
    * is compared with what was read back.
    */
   inputFile?: string;
+  /**
+   * Leave out what has expired at this Unix time in ms, as a server would on access: keys
+   * whose expiry is before it, and hash fields whose TTL is before it (a hash left without
+   * fields is left out whole). Needs an output that is told where records end (a
+   * {@link RecordOutput}) to drop such a hash. Default: nothing is left out.
+   */
+  dropExpiredAt?: number;
 }
 
 /** How the value of the current key opens and closes. */
@@ -359,6 +366,12 @@ export class NdjsonExporter implements RdbHandler {
   private readonly heads = new Map<ValueType, Map<Encoding, RecordHead>>();
   private db = -1;
   private dbPrefix: JsonFragment = jsonFragment('');
+  private readonly dropAt: number | null;
+  /** Fields of the current hash written, and left out as expired. */
+  private fieldsKept = 0;
+  private fieldsDropped = 0;
+  /** What `dropExpiredAt` left out: keys (hashes emptied by it included) and fields of hashes that stayed. */
+  readonly expired = { keys: 0, fields: 0 };
 
   constructor(out: ExportOutput, opts: ExporterOptions = {}) {
     const write: ChunkOutput = typeof out === 'function' ? textOutput(out) : (chunk, release) => out.write(chunk, release);
@@ -368,6 +381,7 @@ export class NdjsonExporter implements RdbHandler {
     if (opts.inputFile !== undefined) this.fileValue = new FileValue(opts.inputFile);
     this.json = opts.format === 'json';
     this.filter = opts.filter ?? null;
+    this.dropAt = opts.dropExpiredAt ?? null;
   }
 
   /** Writes what comes before the first record (`[` for the JSON format). */
@@ -415,6 +429,13 @@ export class NdjsonExporter implements RdbHandler {
       this.active = false;
       return false;
     }
+    if (this.dropAt !== null && k.expireAtMs !== null && k.expireAtMs < this.dropAt) {
+      this.expired.keys++;
+      this.active = false;
+      return false;
+    }
+    this.fieldsKept = 0;
+    this.fieldsDropped = 0;
     const w = this.w;
     let head = this.head;
     if (head === null || head.valueType !== k.valueType || head.encoding !== k.encoding) head = this.headOf(k.valueType, k.encoding);
@@ -508,6 +529,11 @@ export class NdjsonExporter implements RdbHandler {
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
+    if (this.dropAt !== null && expireAtMs !== null && expireAtMs < this.dropAt) {
+      this.fieldsDropped++;
+      return;
+    }
+    this.fieldsKept++;
     const w = this.w;
     this.sep();
     w.byte(0x5b);
@@ -583,6 +609,18 @@ export class NdjsonExporter implements RdbHandler {
     if (!this.active) return;
     this.active = false;
     const w = this.w;
+    if (this.fieldsDropped > 0) {
+      if (this.fieldsKept === 0 && this.records !== null) {
+        // Every field expired: Redis deletes the hash, so its record goes unwritten.
+        w.flush();
+        this.records.abandon();
+        this.ttlChunks = [];
+        this.ttlCount = 0;
+        this.expired.keys++;
+        return;
+      }
+      this.expired.fields += this.fieldsDropped;
+    }
     if (this.filePending) {
       this.filePending = false;
       this.fileValue!.write(w, k);
@@ -636,6 +674,8 @@ export interface ExportOptions extends RecordSinkOptions {
   verify?: 'deep' | 'shallow';
   onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
+  /** Leave out what has expired at this Unix time in ms (see ExporterOptions.dropExpiredAt). */
+  dropExpiredAt?: number;
 }
 
 /** Outcome of {@link exportRdb}. */
@@ -650,6 +690,8 @@ export interface ExportResult {
   outputClosed: boolean;
   /** Bytes after the RDB's checksum trailer (a hybrid AOF's commands, or junk): not exported. */
   trailingBytes: number;
+  /** What `dropExpiredAt` left out: keys, and fields of hashes that were written. */
+  expired: { keys: number; fields: number };
 }
 
 /**
@@ -671,6 +713,7 @@ export async function exportRdb(source: ByteSource, sink: ByteSink, opts: Export
     format: opts.format,
     inputFile: source.path,
     filter: opts.filter ? createKeyFilter(opts.filter) : null,
+    dropExpiredAt: opts.dropExpiredAt,
   });
   const started = performance.now();
   try {
@@ -687,10 +730,10 @@ export async function exportRdb(source: ByteSource, sink: ByteSink, opts: Export
     });
     exporter.finish();
     await records.end();
-    return { keys: exporter.keys, bytesRead: res.bytesRead, elapsedMs: res.elapsedMs, checksum: res.end?.checksum ?? null, outputClosed: false, trailingBytes: res.trailingBytes };
+    return { keys: exporter.keys, bytesRead: res.bytesRead, elapsedMs: res.elapsedMs, checksum: res.end?.checksum ?? null, outputClosed: false, trailingBytes: res.trailingBytes, expired: exporter.expired };
   } catch (e) {
     if (e instanceof OutputClosedError) {
-      return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true, trailingBytes: 0 };
+      return { keys: exporter.keys, bytesRead: 0, elapsedMs: performance.now() - started, checksum: null, outputClosed: true, trailingBytes: 0, expired: exporter.expired };
     }
     await records.endAfterFailure(() => exporter.abandon());
     if (e instanceof RdbtoolError) e.note(`${exporter.keys} key(s) exported`);
