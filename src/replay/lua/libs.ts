@@ -1,0 +1,245 @@
+/**
+ * The Lua environment of a Redis script, besides `redis` and `cjson`: Lua 5.1's standard
+ * library as Redis opens it (base, coroutine, table, string, math, debug; no io, os or
+ * package), made out of fengari's 5.3 one — the 5.1 names 5.3 dropped put back (`unpack`,
+ * `loadstring`, `table.getn`, `math.mod` …), the 5.3 additions a 5.1 script cannot have called
+ * taken away — plus Redis's `bit` library, its deterministic `math.random`, and the guard
+ * against global variables that Redis installs last.
+ */
+import { asciiBytes, type LuaApi, type LuaFunction, type LuaState } from './fengari.js';
+
+/**
+ * Lua source run once in a new state, after the libraries: 5.1's names, then the global
+ * guard. The guard is Redis's (scripts may neither create a global nor read an absent one,
+ * while code at the top level of a chunk may create them), and `debug` is removed afterwards.
+ */
+const PRELUDE = `
+local tunpack, fmod = table.unpack, math.fmod
+unpack = tunpack
+loadstring = function(s, name) return load(s, name) end
+table.getn = function(t) return #t end
+table.setn = function() error("'setn' is obsolete", 2) end
+table.maxn = function(t)
+  local max = 0
+  for k in pairs(t) do
+    if type(k) == 'number' and k > max then max = k end
+  end
+  return max
+end
+table.foreach = function(t, f)
+  for k, v in pairs(t) do
+    local r = f(k, v)
+    if r ~= nil then return r end
+  end
+end
+table.foreachi = function(t, f)
+  for i = 1, #t do
+    local r = f(i, t[i])
+    if r ~= nil then return r end
+  end
+end
+math.mod = fmod
+math.pow = function(a, b) return a ^ b end
+math.log10 = function(x) return math.log(x, 10) end
+math.ldexp = function(m, e) return m * 2.0 ^ e end
+math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
+math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
+math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
+string.gfind = string.gmatch
+table.unpack, table.pack, table.move = nil, nil, nil
+math.type, math.tointeger, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
+string.pack, string.unpack, string.packsize = nil, nil, nil
+coroutine.isyieldable = nil
+rawlen, loadfile, dofile = nil, nil, nil
+print = function() end
+function __redis__compare_helper(a, b)
+  if a == false then a = '' end
+  if b == false then b = '' end
+  return a < b
+end
+local dbg = debug
+function __redis__err__handler(err)
+  local i = dbg.getinfo(2, 'nSl')
+  if i and (i.what == 'C' or i.source == '=[JS]') then i = dbg.getinfo(3, 'nSl') end
+  if i then return i.source .. ':' .. i.currentline .. ': ' .. tostring(err) end
+  return err
+end
+local mt = {}
+setmetatable(_G, mt)
+mt.__newindex = function(t, n, v)
+  if dbg.getinfo(2) then
+    local w = dbg.getinfo(2, 'S').what
+    if w ~= 'main' and w ~= 'C' then
+      error("Script attempted to create global variable '" .. tostring(n) .. "'", 2)
+    end
+  end
+  rawset(t, n, v)
+end
+mt.__index = function(t, n)
+  if dbg.getinfo(2) and dbg.getinfo(2, 'S').what ~= 'C' then
+    error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
+  end
+  return rawget(t, n)
+end
+debug = nil
+`;
+
+/** Opens the standard libraries Redis opens. */
+export function openStandardLibs(lua: LuaApi, L: LuaState): void {
+  const libs: [string, LuaFunction][] = [
+    ['_G', lua.luaopen_base],
+    ['coroutine', lua.luaopen_coroutine],
+    ['table', lua.luaopen_table],
+    ['string', lua.luaopen_string],
+    ['math', lua.luaopen_math],
+    ['debug', lua.luaopen_debug],
+  ];
+  for (const [name, open] of libs) {
+    lua.luaL_requiref(L, asciiBytes(name), open, 1);
+    lua.lua_pop(L, 1);
+  }
+  lua.lua_getglobal(L, asciiBytes('math'));
+  // 5.1's floor and ceil return floats, as all its numbers are.
+  setFunction(lua, L, 'floor', (L) => (lua.lua_pushnumber(L, Math.floor(lua.luaL_checknumber(L, 1))), 1));
+  setFunction(lua, L, 'ceil', (L) => (lua.lua_pushnumber(L, Math.ceil(lua.luaL_checknumber(L, 1))), 1));
+  lua.lua_pop(L, 1);
+}
+
+/** Runs the prelude: call last, once every global the scripts see is in place. */
+export function runPrelude(lua: LuaApi, L: LuaState): void {
+  if (lua.luaL_loadbuffer(L, asciiBytes(PRELUDE), null, asciiBytes('@redis_prelude')) !== lua.LUA_OK || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+    const msg = lua.lua_tolstring(L, -1);
+    throw new Error(`the Lua prelude failed: ${msg ? String.fromCharCode(...msg) : 'unknown error'}`);
+  }
+}
+
+/** Sets field `name` of the table on top of the stack to a function. */
+export function setFunction(lua: LuaApi, L: LuaState, name: string, fn: LuaFunction): void {
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setfield(L, -2, asciiBytes(name));
+}
+
+/**
+ * Redis's `redisLrand48`: the 48-bit linear congruential generator of `lrand48`, seeded with
+ * `redisSrand48`. Scripts replicated whole (every script an AOF holds as `EVAL`) start each
+ * run from seed 0, so `math.random` gives the same numbers at every run.
+ */
+export class Rand48 {
+  private x = 0x1234abcd330en;
+
+  /** Seeds the generator as `srand48(seed)`: the high 32 bits from the seed, the low 16 fixed. */
+  seed(seed: number): void {
+    this.x = (BigInt(seed >>> 0) << 16n) | 0x330en;
+  }
+
+  /** The next value, 0 to 2^31 − 1. */
+  next(): number {
+    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n);
+  }
+}
+
+const INT32_MAX = 2147483647;
+
+/** Replaces `math.random` and `math.randomseed` with Redis's versions over `rand`. */
+export function openRedisRandom(lua: LuaApi, L: LuaState, rand: Rand48): void {
+  lua.lua_getglobal(L, asciiBytes('math'));
+  setFunction(lua, L, 'random', (L) => {
+    const r = (rand.next() % INT32_MAX) / INT32_MAX;
+    const argc = lua.lua_gettop(L);
+    if (argc === 0) lua.lua_pushnumber(L, r);
+    else if (argc === 1) {
+      const u = lua.luaL_checkinteger(L, 1);
+      if (u < 1) lua.luaL_argerror(L, 1, 'interval is empty');
+      lua.lua_pushnumber(L, Math.floor(r * u) + 1);
+    } else if (argc === 2) {
+      const l = lua.luaL_checkinteger(L, 1);
+      const u = lua.luaL_checkinteger(L, 2);
+      if (l > u) lua.luaL_argerror(L, 2, 'interval is empty');
+      lua.lua_pushnumber(L, Math.floor(r * (u - l + 1)) + l);
+    } else lua.luaL_error(L, 'wrong number of arguments');
+    return 1;
+  });
+  setFunction(lua, L, 'randomseed', (L) => {
+    rand.seed(lua.luaL_checkinteger(L, 1));
+    return 0;
+  });
+  lua.lua_pop(L, 1);
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/**
+ * LuaBitOp's argument conversion: the number plus 2^52 + 2^51, whose low 32 bits of the double
+ * are the integer rounded to nearest (ties to even) modulo 2^32.
+ */
+function bitArg(lua: LuaApi, L: LuaState, i: number): number {
+  const n = lua.lua_tonumber(L, i);
+  f64[0] = n + 6755399441055744.0;
+  const b = u32[0] | 0;
+  if (b === 0 && !lua.lua_isnumber(L, i)) {
+    lua.luaL_argerror(L, i, `number expected, got ${String.fromCharCode(...lua.luaL_typename(L, i))}`);
+  }
+  return b;
+}
+
+/** Opens Redis's `bit` library (LuaBitOp 1.0.2): 32-bit operations, results signed. */
+export function openBit(lua: LuaApi, L: LuaState): void {
+  const ret = (L: LuaState, b: number) => (lua.lua_pushnumber(L, b | 0), 1);
+  const fold = (op: (a: number, b: number) => number) => (L: LuaState) => {
+    let b = bitArg(lua, L, 1);
+    for (let i = lua.lua_gettop(L); i > 1; i--) b = op(b, bitArg(lua, L, i));
+    return ret(L, b);
+  };
+  const shift = (op: (b: number, n: number) => number) => (L: LuaState) => ret(L, op(bitArg(lua, L, 1), bitArg(lua, L, 2) & 31));
+  const fns: Record<string, LuaFunction> = {
+    tobit: (L) => ret(L, bitArg(lua, L, 1)),
+    bnot: (L) => ret(L, ~bitArg(lua, L, 1)),
+    band: fold((a, b) => a & b),
+    bor: fold((a, b) => a | b),
+    bxor: fold((a, b) => a ^ b),
+    lshift: shift((b, n) => b << n),
+    rshift: shift((b, n) => b >>> n),
+    arshift: shift((b, n) => b >> n),
+    rol: shift((b, n) => (b << n) | (b >>> (32 - n))),
+    ror: shift((b, n) => (b << (32 - n)) | (b >>> n)),
+    bswap: (L) => {
+      const b = bitArg(lua, L, 1);
+      return ret(L, (b >>> 24) | ((b >>> 8) & 0xff00) | ((b & 0xff00) << 8) | (b << 24));
+    },
+    tohex: (L) => {
+      let b = bitArg(lua, L, 1) >>> 0;
+      let n = lua.lua_isnone(L, 2) ? 8 : bitArg(lua, L, 2);
+      let digits = '0123456789abcdef';
+      if (n < 0) {
+        n = -n;
+        digits = '0123456789ABCDEF';
+      }
+      if (n > 8) n = 8;
+      const out = new Uint8Array(n);
+      for (let i = n - 1; i >= 0; i--) {
+        out[i] = digits.charCodeAt(b & 15);
+        b >>>= 4;
+      }
+      lua.lua_pushstring(L, out);
+      return 1;
+    },
+  };
+  lua.lua_createtable(L, 0, 12);
+  for (const [name, fn] of Object.entries(fns)) setFunction(lua, L, name, fn);
+  lua.lua_setglobal(L, asciiBytes('bit'));
+}
+
+/**
+ * Tables whose every function stops the replay: `cmsgpack` and `struct`, which Redis gives
+ * scripts and the replay does not implement. `unsupported` is called with the library's name.
+ */
+export function openUnsupported(lua: LuaApi, L: LuaState, unsupported: (L: LuaState, what: string) => never): void {
+  const libs: Record<string, string[]> = { cmsgpack: ['pack', 'unpack', 'unpack_one', 'unpack_limit'], struct: ['pack', 'unpack', 'size'] };
+  for (const [lib, names] of Object.entries(libs)) {
+    lua.lua_createtable(L, 0, names.length);
+    for (const name of names) setFunction(lua, L, name, (L) => unsupported(L, `${lib}.${name}`));
+    lua.lua_setglobal(L, asciiBytes(lib));
+  }
+}

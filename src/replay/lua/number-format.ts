@@ -1,0 +1,76 @@
+/**
+ * Numbers written as C's `printf("%.<p>g")` writes them, digit for digit: the form Redis's Lua
+ * gives a number everywhere it becomes text. Lua 5.1 (the one Redis embeds) turns a number
+ * into a string with `%.14g` (`tostring`, `..`, cjson), and Redis formats a number passed to
+ * `redis.call` with `%.17g`. JavaScript's own forms differ in three ways this file handles:
+ * the switch to an exponent (C: below 1e-4 or at 10^p and above), the exponent's two digits
+ * (`1e+20`, `1e-05`), and ties (glibc rounds the exact binary value half to even;
+ * `toExponential` rounds a tie up).
+ */
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** True when the sign bit of `n` is set (glibc prints such a NaN as `-nan`). */
+function signBit(n: number): boolean {
+  f64[0] = n;
+  return (u32[1] & 0x80000000) !== 0;
+}
+
+/**
+ * `n` as `printf("%.<precision>g", n)` prints it with glibc (precision 1–17).
+ * Infinities are `inf`/`-inf`, NaN `nan` or `-nan` by its sign bit, negative zero `-0`.
+ */
+export function formatG(n: number, precision: number): string {
+  if (Number.isSafeInteger(n) && n !== 0 && Math.abs(n) < POW10[precision]) return String(n);
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  if (!Number.isFinite(n)) {
+    if (Number.isNaN(n)) return signBit(n) ? '-nan' : 'nan';
+    return n > 0 ? 'inf' : '-inf';
+  }
+  const neg = n < 0;
+  const x = neg ? -n : n;
+  const e = x.toExponential(precision - 1);
+  const ePos = e.indexOf('e');
+  let digits = precision === 1 ? e.slice(0, ePos) : e[0] + e.slice(2, ePos);
+  let exp = Number(e.slice(ePos + 1));
+  const exact = tieDigits(x, precision);
+  if (exact !== null) {
+    // A tie: glibc keeps the even last digit, toExponential rounded up.
+    const down = exact.digits.slice(0, precision);
+    if ((down.charCodeAt(precision - 1) - 48) % 2 === 0) {
+      digits = down;
+      exp = exact.exp;
+    }
+  }
+  let out: string;
+  if (exp < -4 || exp >= precision) {
+    const frac = digits.slice(1).replace(/0+$/, '');
+    const ae = Math.abs(exp);
+    out = `${digits[0]}${frac ? `.${frac}` : ''}e${exp < 0 ? '-' : '+'}${ae < 10 ? `0${ae}` : ae}`;
+  } else if (exp >= 0) {
+    const int = digits.slice(0, exp + 1);
+    const frac = digits.slice(exp + 1).replace(/0+$/, '');
+    out = frac ? `${int}.${frac}` : int;
+  } else {
+    out = `0.${'0'.repeat(-exp - 1)}${digits.replace(/0+$/, '')}`;
+  }
+  return neg ? `-${out}` : out;
+}
+
+/**
+ * When `x`'s exact decimal value has exactly `precision + 1` significant digits and the last
+ * one is 5 (a tie for rounding to `precision` digits), those digits and the exponent; else null.
+ */
+function tieDigits(x: number, precision: number): { digits: string; exp: number } | null {
+  const probe = x.toExponential(precision);
+  if (probe[probe.indexOf('e') - 1] !== '5') return null;
+  // A double's exact expansion that ends at digit p+1 shows in full within 101 digits.
+  const full = x.toExponential(100);
+  const ePos = full.indexOf('e');
+  const digits = full[0] + full.slice(2, ePos);
+  if (digits[precision] !== '5' || !/^0*$/.test(digits.slice(precision + 1))) return null;
+  return { digits, exp: Number(full.slice(ePos + 1)) };
+}
