@@ -117,7 +117,8 @@ const basicCommands: CommandTable = {
   lrem: {
     arity: 4,
     run(c, argv) {
-      const count = symmetricArg(argv[2]);
+      // Any 64-bit count: Redis 7.0 took the smallest one too (negated, it still means "all").
+      const count = longArg(argv[2]);
       const l = c.list(argv[1]);
       if (l === undefined) return 0;
       const removed = l.removeValue(argv[3], count);
