@@ -211,7 +211,9 @@ export class ReplayEngine {
     const spec = this.lookup(name);
     if (spec === undefined) throw new CommandError('unknown', 'ERR Unknown Redis command called from script');
     if (!arityOk(spec.arity, argv.length)) throw new CommandError('arity', 'ERR Wrong number of args calling Redis command from script');
-    return spec.run(this.context, argv) ?? OK;
+    // A nil reply (null) stays nil: only a command that returned nothing at all replies OK.
+    const reply = spec.run(this.context, argv);
+    return reply === undefined ? OK : reply;
   }
 
   private refuse(argv: ByteString[], site: CommandSite, e: CommandError): void {
