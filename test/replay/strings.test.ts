@@ -8,11 +8,18 @@
  * on the engine; refusals located with their codes.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { MAX_BYTE_STRING } from '../../src/dataset/byte-string.js';
 import { LimitError } from '../../src/errors.js';
 import { ReplayEngine } from '../../src/replay/engine.js';
 import { ReplayError } from '../../src/replay/errors.js';
+import { replayPath } from '../../src/replay/replay-input.js';
+import { loadRdb } from '../../src/dataset/load-rdb.js';
+import { bytesSource } from '../../src/io/source.js';
+import { startRedis } from '../helpers/redis.js';
 import { datasetDiff, runOracle, type Cmd } from '../helpers/replay-oracle.js';
 import { applyDirect, looseDiff, replyDiff, toArgv } from './replies.js';
 
@@ -307,6 +314,71 @@ describe('string commands against Redis 7.0', () => {
       expect(aof).toContain('PXAT');
       expect(aof).toMatch(/PEXPIREAT/i);
       expect(aof).not.toMatch(/\r\nSETEX\r\n|\r\nEX\r\n/i);
+    }
+  });
+});
+
+/** A command in RESP, as an AOF holds it. */
+function resp(...argv: string[]): Buffer {
+  const parts = [Buffer.from(`*${argv.length}\r\n`)];
+  for (const a of argv) {
+    const b = Buffer.from(a, 'latin1');
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+describe('verbatim forms of older servers in a hand-written AOF', () => {
+  it('replays as Redis 7.0 loads the same file', async () => {
+    const aof = Buffer.concat([
+      resp('SELECT', '0'),
+      // 2.x–6.0: SET then PEXPIREAT (and 2.x's EXPIREAT would be the keys family's).
+      resp('SET', 'old', 'v'),
+      resp('PEXPIREAT', 'old', String(FUTURE_MS)),
+      // Verbatim client forms with relative times, as scripts and old tools left them.
+      resp('SET', 'ex', 'v', 'EX', '1000', 'NX'),
+      resp('SET', 'ex', 'w', 'EX', '2000', 'NX'),
+      resp('SETEX', 'setex', '1000', 'v'),
+      resp('PSETEX', 'psetex', '1000000', 'v'),
+      resp('SET', 'getex', 'v'),
+      resp('GETEX', 'getex', 'PX', '500000'),
+      resp('GETSET', 'old', 'replaced'),
+      resp('SET', 'flt', '10', 'PXAT', String(FUTURE_MS)),
+      resp('INCRBYFLOAT', 'flt', '0.1'),
+      resp('INCRBYFLOAT', 'flt2', '3.0e-3'),
+      resp('MULTI'),
+      resp('INCR', 'cnt'),
+      resp('INCRBY', 'cnt', '41'),
+      resp('APPEND', 'app', 'abc'),
+      resp('SETRANGE', 'app', '5', 'z'),
+      resp('EXEC'),
+      resp('SELECT', '3'),
+      resp('SETBIT', 'bm', '100', '1'),
+      resp('BITOP', 'NOT', 'nbm', 'bm'),
+      resp('BITFIELD', 'bf', 'SET', 'i8', '#1', '-3', 'INCRBY', 'u4', '0', '9'),
+      resp('MSET', 'm1', 'a', 'm2', 'b'),
+      resp('MSETNX', 'm1', 'x', 'm3', 'y'),
+      resp('GETDEL', 'm2'),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'rdbtool-strings-'));
+    try {
+      const file = join(dir, 'appendonly.aof');
+      writeFileSync(file, aof);
+      const replayed = await replayPath(file);
+      const server = await startRedis({ appendonly: true, config: { dir, appendfilename: 'appendonly.aof', 'aof-use-rdb-preamble': 'no' } });
+      let saved: Dataset;
+      try {
+        await server.client.call('SAVE');
+        saved = (await loadRdb(bytesSource(new Uint8Array(readFileSync(join(dir, 'dump.rdb'))), 'dump.rdb'))).dataset;
+      } finally {
+        await server.stop();
+      }
+      expect(saved.db(0).get('flt')).toBe('10.1');
+      expect(saved.db(0).get('cnt')).toBe('42');
+      expect(looseDiff(saved, replayed.dataset, 60_000)).toEqual([]);
+      expect(replayed.replay.skipped).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
