@@ -5,7 +5,7 @@
  * these workloads need no other command family. Reads are checked against the server's
  * replies; refusals and the loading rules (nothing expires) against the engine.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { ReplayEngine } from '../../src/replay/engine.js';
 import { ReplayError } from '../../src/replay/errors.js';
