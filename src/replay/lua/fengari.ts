@@ -93,6 +93,7 @@ export interface LuaApi {
   luaL_argerror(L: LuaState, arg: number, msg: string): never;
   luaL_typename(L: LuaState, i: number): Uint8Array;
   luaL_len(L: LuaState, i: number): number;
+  luaL_ref(L: LuaState, t: number): number;
   /** The standard libraries' openers. */
   luaopen_base: LuaFunction;
   luaopen_coroutine: LuaFunction;

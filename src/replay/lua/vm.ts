@@ -74,8 +74,10 @@ export class LuaVm {
   private readonly lua: LuaApi;
   private readonly L: LuaState;
   private readonly rand = new Rand48();
-  /** SHA1s of the scripts defined in this state. */
-  private readonly defined = new Set<string>();
+  /** The scripts defined in this state: SHA1 → registry reference of the function `f_<sha1>`. */
+  private readonly defined = new Map<string, number>();
+  /** Registry references of values every run uses (a Lua string pushed by reference keeps its hash). */
+  private readonly refs: { globals: number; keys: number; argv: number; handler: number };
   // The run in progress.
   private host: ScriptHost | null = null;
   private randomDirty = false;
@@ -96,6 +98,13 @@ export class LuaVm {
     openRedisRandom(lua, L, this.rand);
     this.openRedis();
     runPrelude(lua, L);
+    const ref = (push: () => void) => (push(), lua.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+    this.refs = {
+      globals: ref(() => lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)),
+      keys: ref(() => lua.lua_pushstring(L, NAMES.KEYS)),
+      argv: ref(() => lua.lua_pushstring(L, NAMES.ARGV)),
+      handler: ref(() => lua.lua_getglobal(L, NAMES.handler)),
+    };
   }
 
   /** True when the script with this SHA1 is defined. */
@@ -122,7 +131,11 @@ export class LuaVm {
       lua.lua_settop(L, 0);
       return `ERR Error running script (new function): ${msg}`;
     }
-    this.defined.add(sha);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.refs.globals);
+    lua.lua_pushstring(L, asciiBytes(`f_${sha}`));
+    lua.lua_rawget(L, -2);
+    this.defined.set(sha, lua.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+    lua.lua_settop(L, 0);
     return null;
   }
 
@@ -140,15 +153,16 @@ export class LuaVm {
     this.fatal = null;
     this.rand.seed(0);
     try {
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-      this.setArray(NAMES.KEYS, keys);
-      this.setArray(NAMES.ARGV, args);
+      const fn = this.defined.get(sha);
+      if (fn === undefined) throw new Error(`script ${sha} is not defined`);
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.refs.globals);
+      this.setArray(this.refs.keys, keys);
+      this.setArray(this.refs.argv, args);
       lua.lua_pop(L, 1);
-      lua.lua_getglobal(L, NAMES.handler);
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-      lua.lua_pushstring(L, asciiBytes(`f_${sha}`));
-      lua.lua_rawget(L, -2);
-      lua.lua_remove(L, -2);
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.refs.handler);
+      // The function defined for the SHA1 (Redis finds it by the global's name; a script that
+      // replaced that global with rawset is not followed).
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, fn);
       const status = lua.lua_pcall(L, 0, 1, -2);
       const fatal = this.fatal as CommandError | null;
       if (fatal !== null) throw fatal;
@@ -160,10 +174,13 @@ export class LuaVm {
     }
   }
 
-  /** Sets a global (raw, past the global guard) to an array of strings; the globals table is on top. */
-  private setArray(name: Uint8Array, items: ByteString[]): void {
+  /**
+   * Sets a global (raw, past the global guard) to an array of strings; the globals table is on
+   * top, `name` the registry reference of the global's name.
+   */
+  private setArray(name: number, items: ByteString[]): void {
     const { lua, L } = this;
-    lua.lua_pushstring(L, name);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, name);
     lua.lua_createtable(L, items.length, 0);
     for (let i = 0; i < items.length; i++) {
       this.pushBytes(items[i]);
