@@ -75,7 +75,9 @@ function parseOptions(argv: ByteString[], readonly: boolean): SortOptions {
     } else if (!readonly && left >= 1 && isWord(a, 'store')) o.store = argv[++j];
     else if (left >= 1 && isWord(a, 'by')) {
       o.by = argv[++j];
-      if (!o.by.includes('*')) o.dontSort = true;
+      // A C string: a `*` after a NUL byte does not count.
+      const star = o.by.indexOf('*');
+      if (star < 0 || o.by.lastIndexOf('\0', star) >= 0) o.dontSort = true;
     } else if (left >= 1 && isWord(a, 'get')) o.get.push(argv[++j]);
     else throw SYNTAX;
   }
