@@ -52,6 +52,8 @@ const NONZERO_HEX = /^[+-]?0[xX][^pP]*[1-9a-fA-F]/;
  * white space skipped, all of the rest consumed, an empty value 0), or null where Redis
  * refuses the sort ("One or more scores can't be converted into double"): no number, text
  * left over, NaN, or a result out of range (an overflow to infinity, or an underflow).
+ * Redis does not clear `errno` first, so after one value out of range a server may refuse
+ * later good values too; such a refused SORT is never logged, and the replay accepts them.
  */
 export function sortScore(s: ByteString): number | null {
   const end = cLength(s);
