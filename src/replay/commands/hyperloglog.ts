@@ -23,9 +23,9 @@ import { argError, CommandError } from '../errors.js';
 import { word } from '../args.js';
 import { OK, StatusReply, type Reply } from '../reply.js';
 import { HllBuffer } from '../hll/buffer.js';
-import { cacheValid, denseGet, denseSet, HLL_DENSE, HLL_HDR_SIZE, HLL_REGISTERS, HLL_SPARSE_MAX_BYTES_DEFAULT, invalidateCache, isHllString, readCard, writeCard } from '../hll/layout.js';
+import { cacheValid, denseGet, HLL_DENSE, HLL_HDR_SIZE, HLL_REGISTERS, HLL_SPARSE_MAX_BYTES_DEFAULT, invalidateCache, isHllString, readCard, writeCard } from '../hll/layout.js';
 import { sparseDecodeText, sparseSet, sparseToDense } from '../hll/sparse.js';
-import { addElement, countOf, mergeInto } from '../hll/value-ops.js';
+import { addElement, countOf, densePack, mergeInto } from '../hll/value-ops.js';
 import { estimateFromHistogram, rawHistogram } from '../hll/estimate.js';
 
 /** A string that is not a HyperLogLog, as Redis refuses it. */
@@ -146,11 +146,13 @@ export const hyperloglogCommands: CommandTable = {
       if (dense && !sparseToDense(work)) throw INVALID_HLL;
       const max = sparseMaxBytes(c);
       for (let j = 0; j < HLL_REGISTERS; j++) {
+        if (work.encoding === HLL_DENSE) {
+          // Dense from the start or on the way: the union covers the value's own registers.
+          densePack(work.bytes, union);
+          break;
+        }
         const r = union[j];
-        if (r === 0) continue;
-        // A sparse value may turn dense on the way; later registers then go to the dense form.
-        if (work.encoding === HLL_DENSE) denseSet(work.bytes, j, r);
-        else sparseSet(work, j, r, max);
+        if (r !== 0) sparseSet(work, j, r, max);
       }
       invalidateCache(work.bytes);
       store(c, key);
