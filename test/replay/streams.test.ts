@@ -177,12 +177,12 @@ describe('stream commands against a real server', () => {
     for (let i = 1; i <= 450; i++) cmds.push(['XADD', 'a', `${i}-0`, 'f', String(i), 'v', 'x'.repeat(i % 7)]);
     cmds.push(['XADD', 'a', 'MAXLEN', '~', '320', '451-0', 'f', 'x']);
     cmds.push(['XTRIM', 'a', 'MAXLEN', '~', '20', 'LIMIT', '150']);
-    cmds.push(['XDEL', 'a', '400-0', '401-0']);
+    cmds.push(['XDEL', 'a', '400-0', '401-0', '451-0']);
     cmds.push(['XTRIM', 'a', 'MINID', '~', '360-0']);
     cmds.push(['XADD', 'a', 'MINID', '~', '430', 'LIMIT', '100', '452-0', 'f', 'y']);
     cmds.push(['XTRIM', 'a', 'MAXLEN', '~', '1000']);
     cmds.push(['XADD', 'a', 'MAXLEN', '~', '0', '453-0', 'f', 'z']);
-    for (const opts of [{ preamble: false }, { preamble: true, rewriteAfter: 453 }]) {
+    for (const opts of [{ preamble: false }, { preamble: true, rewriteAfter: 454 }]) {
       const run = await runOracle(cmds, { ...opts, direct: true });
       expectSame(run, true);
       if (opts.rewriteAfter !== undefined) continue;
@@ -205,7 +205,13 @@ describe('stream commands against a real server', () => {
         expect(text).toContain(resp('XGROUP', 'SETID', 'g', 'grp', '7-0', 'ENTRIESREAD', '7'));
         expect(text).not.toContain('XREADGROUP');
         expect(text).not.toContain('XAUTOCLAIM');
+        // XAUTOCLAIM dropping a pending entry whose stream entry is gone logs an XCLAIM naming
+        // the old owner; replayed, that XCLAIM finds the entry gone and drops it too.
+        expect(text).toMatch(/\$6\r\nXCLAIM\r\n\$1\r\ng\r\n\$3\r\ngrp\r\n\$3\r\nbob\r\n\$1\r\n0\r\n\$3\r\n5-0\r\n\$4\r\nTIME\r\n\$13\r\n\d{13}\r\n\$10\r\nRETRYCOUNT\r\n\$1\r\n1\r\n\$5\r\nFORCE\r\n\$6\r\nJUSTID\r\n\$6\r\nLASTID\r\n\$4\r\n12-0\r\n/);
       }
+      const autoclaim = run.replies[cmds.findIndex((c) => c[0] === 'XAUTOCLAIM')] as unknown[];
+      expect(autoclaim[0]).toEqual(Buffer.from('9-0'));
+      expect(autoclaim[2]).toEqual([Buffer.from('5-0')]);
       const g = stream(run.saved, 'g');
       // Read counters as 7.0's XREADGROUP kept them (its AOF does not carry them: see XCLAIM … LASTID).
       expect([...g.groups.values()].map((x) => [x.name, streamIdText(x.lastDeliveredId), x.entriesRead])).toEqual([
@@ -220,6 +226,29 @@ describe('stream commands against a real server', () => {
       zeroDeliveryTimes(run.direct!);
       expect(datasetDiff(run.saved, run.direct!)).toEqual([]);
     }
+  });
+
+
+  it('XREADGROUP history reads count deliveries the AOF does not carry; the engine applies them as the server did', async () => {
+    const cmds: Cmd[] = [
+      ['XADD', 'h', '1-0', 'f', '1'],
+      ['XADD', 'h', '2-0', 'f', '2'],
+      ['XADD', 'h', '3-0', 'f', '3'],
+      ['XGROUP', 'CREATE', 'h', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'h', '>'],
+      ['XDEL', 'h', '2-0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '2', 'STREAMS', 'h', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'd', 'STREAMS', 'h', '0'],
+    ];
+    const run = await runOracle(cmds, { direct: true });
+    expect(run.replies[6]).toEqual([[Buffer.from('h'), [[Buffer.from('1-0'), [Buffer.from('f'), Buffer.from('1')]], [Buffer.from('2-0'), null]]]]);
+    const count = (ds: Dataset, id: string) => stream(ds, 'h').groups.get('g')!.pending.get(streamIdKey(id))!.deliveryCount;
+    expect(count(run.saved, '1-0')).toBe(2);
+    expect(count(run.replayed.dataset, '1-0')).toBe(1);
+    expect(stream(run.saved, 'h').groups.get('g')!.consumers.has('d')).toBe(true);
+    zeroDeliveryTimes(run.saved);
+    zeroDeliveryTimes(run.direct!);
+    expect(datasetDiff(run.saved, run.direct!)).toEqual([]);
   });
 });
 
@@ -288,5 +317,23 @@ describe('stream commands in the engine', () => {
     expect(streamIdText(s.lastId)).toBe('1-0');
     expect([...s.groups.keys()]).toEqual(['g']);
     expect(s.groups.get('g')!.consumers.size).toBe(0);
+  });
+
+  it('ignores LIMIT after = as the AOF client does, and trims approximately by whole nodes after ~', () => {
+    const ds = new Dataset();
+    const e = new ReplayEngine(ds);
+    e.startFile('t');
+    for (let i = 1; i <= 250; i++) apply(e, 'XADD', 's', `${i}-0`, 'f', 'v');
+    apply(e, 'XTRIM', 's', 'MAXLEN', '~', '240');
+    expect(stream(ds, 's').length).toBe(250);
+    apply(e, 'XTRIM', 's', 'MAXLEN', '=', '240', 'LIMIT', '1');
+    expect(stream(ds, 's').length).toBe(240);
+    apply(e, 'XTRIM', 's', 'MAXLEN', '~', '120');
+    // Nodes of 100 entries: 1–100 (10 of them deleted), 101–200, 201–250: the first goes, the second would leave 50.
+    expect(stream(ds, 's').length).toBe(150);
+    expect(streamIdText(stream(ds, 's').firstId)).toBe('101-0');
+    apply(e, 'XDEL', 's', '250-0');
+    apply(e, 'XTRIM', 's', 'MINID', '~', '250-0');
+    expect(streamIdText(stream(ds, 's').firstId)).toBe('201-0');
   });
 });

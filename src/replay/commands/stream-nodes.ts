@@ -94,8 +94,7 @@ export class StreamNodes {
   static of(s: StreamValue): StreamNodes | undefined {
     const n = LAYOUTS.get(s);
     if (n === undefined) return undefined;
-    const lastNode = n.nodes[n.nodes.length - 1];
-    if (n.liveTotal !== s.entryCount || (s.entryCount > 0 && lastNode?.ids[lastNode.ids.length - 1] !== s.idAt(s.entryCount - 1))) {
+    if (n.liveTotal !== s.entryCount || (s.entryCount > 0 && n.lastLive() !== s.idAt(s.entryCount - 1))) {
       LAYOUTS.delete(s);
       return undefined;
     }
@@ -108,6 +107,15 @@ export class StreamNodes {
     for (const [id, fields] of s.entries()) n.append(id, fields);
     LAYOUTS.set(s, n);
     return n;
+  }
+
+  /** The newest live entry's ID, or undefined. */
+  private lastLive(): StreamIdKey | undefined {
+    for (let n = this.nodes.length - 1; n >= 0; n--) {
+      const node = this.nodes[n];
+      for (let i = node.ids.length - 1; i >= 0; i--) if (!node.dead[i]) return node.ids[i];
+    }
+    return undefined;
   }
 
   /** Records an entry XADD appended. */
