@@ -70,6 +70,11 @@ export class ZSetValue {
     return 'zset';
   }
 
+  /** True while the pairs are in the small (listpack-like) form. */
+  get small(): boolean {
+    return this.scores === null;
+  }
+
   /** Number of members. */
   get size(): number {
     return this.scores !== null ? this.scores.size : this.n;
