@@ -122,6 +122,12 @@ export interface EmitOptions {
   batchElements?: number;
   /** Checked at every drain. */
   signal?: AbortSignal;
+  /**
+   * Set each key's `onDiskBytes` to the bytes of its data — the key, and the value's strings
+   * (a score counts 8 bytes, a stream ID 16) — a size to rank keys by, as an RDB's record
+   * sizes are; default false (0: nothing was read from a disk).
+   */
+  sizes?: boolean;
 }
 
 /** A growing scratch buffer the byte views of one callback are written into. */
@@ -203,6 +209,7 @@ export async function emitDataset(ds: Dataset, handler: RdbHandler, opts: EmitOp
       info.elements = type === 'stream' ? (value as StreamValue).entryCount : valueLength(value);
       info.valueBytes = typeof value === 'string' ? value.length : 0;
       info.moduleName = type === 'module' ? (value as { moduleName: string }).moduleName : undefined;
+      info.onDiskBytes = opts.sizes ? key.length + dataBytes(value) : 0;
       const wants = handler.keyStart?.(info) ?? false;
       if (wants) emitValue(value, enc, handler, scratch);
       handler.keyEnd?.(info);
@@ -262,6 +269,37 @@ function emitValue(v: Value, enc: LoadEncoding, h: RdbHandler, scratch: Scratch)
     case 'gcra':
       h.stringValue?.(scratch.view(v.tat));
       return;
+  }
+}
+
+/** The bytes of a value's data (see EmitOptions.sizes). */
+export function dataBytes(v: Value): number {
+  if (typeof v === 'string') return v.length;
+  let n = 0;
+  switch (v.type) {
+    case 'list':
+    case 'set':
+      for (const m of v) n += m.length;
+      return n;
+    case 'zset':
+      for (const [m] of v.entries()) n += m.length + 8;
+      return n;
+    case 'hash':
+      for (const [f, val] of v.entries()) n += f.length + val.length;
+      return n;
+    case 'stream':
+      for (let i = 0; i < v.entryCount; i++) {
+        n += 16;
+        for (const f of v.entryAt(i)![1]) n += f.length;
+      }
+      return n;
+    case 'module':
+      return v.raw.length;
+    case 'array':
+      for (const [, val] of v.entries()) n += 8 + val.length;
+      return n;
+    case 'gcra':
+      return v.tat.length;
   }
 }
 

@@ -14,7 +14,8 @@ import { RecordSink } from '../io/record-sink.js';
 import { createKeyFilter } from '../pipeline/filters.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { emitDataset } from '../dataset/emit-events.js';
-import { replayPath, type ReplayInputOptions, type ReplayResult } from '../replay/replay-input.js';
+import { replayPath, replaySource, type ReplayInputOptions, type ReplayResult } from '../replay/replay-input.js';
+import type { ByteSource } from '../io/source.js';
 import { NdjsonExporter, type ExportOptions } from './export-ndjson.js';
 
 /** Outcome of {@link exportDataset}. */
@@ -74,14 +75,14 @@ export interface ReplayExportResult extends DatasetExportResult {
 }
 
 /**
- * Replays `given` and exports the dataset. When a file is damaged, the dataset of the complete
+ * Replays `input` (a path, or a source already open) and exports the dataset. When a file is damaged, the dataset of the complete
  * commands before the damage is exported (what Redis loads from a truncated AOF with
  * `aof-load-truncated yes`), then the damage is thrown, noted with what was exported.
  * @throws ReplayError for a command the replay cannot apply (nothing is written then);
  *   the input's damage after the export; InputError, ManifestError.
  */
-export async function exportReplay(given: string, sink: ByteSink, opts: ReplayExportOptions = {}): Promise<ReplayExportResult> {
-  const replay = await replayPath(given, opts);
+export async function exportReplay(input: string | ByteSource, sink: ByteSink, opts: ReplayExportOptions = {}): Promise<ReplayExportResult> {
+  const replay = typeof input === 'string' ? await replayPath(input, opts) : await replaySource(input, opts);
   const res = await exportDataset(replay.dataset, sink, opts);
   if (replay.error !== null && !res.outputClosed) {
     const e = replay.error;

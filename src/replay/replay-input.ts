@@ -14,7 +14,8 @@ import { Dataset } from '../dataset/dataset.js';
 import { createDatasetLoader, type LoadStats } from '../dataset/load-rdb.js';
 import { resolveInput, type ResolvedInput } from '../pipeline/detect.js';
 import { scanInput, type InputFile, type InputScanOptions } from '../pipeline/scan-input.js';
-import type { FileProblem } from '../pipeline/scan-file.js';
+import { scanFile, type FileProblem } from '../pipeline/scan-file.js';
+import type { ByteSource } from '../io/source.js';
 import type { RdbtoolError } from '../errors.js';
 import { ReplayEngine, type ReplayOptions, type ReplayStats } from './engine.js';
 
@@ -83,6 +84,33 @@ export async function replayInput(input: ResolvedInput, opts: ReplayInputOptions
     files: scan.files,
     problem: bad && { ...bad.problem!, file: bad.part.name },
     error: bad?.error ?? null,
+    droppedExpired,
+    bytes: scan.bytes,
+    elapsedMs: scan.elapsedMs,
+  };
+}
+
+/**
+ * Replays one source already open (stdin after its first bytes were looked at, say): a plain
+ * or hybrid AOF, or an RDB.
+ */
+export async function replaySource(source: ByteSource, opts: ReplayInputOptions = {}): Promise<ReplayResult> {
+  const dataset = opts.dataset ?? new Dataset();
+  const engine = new ReplayEngine(dataset, opts);
+  const loader = createDatasetLoader(dataset, { file: source.name });
+  engine.startFile(source.name);
+  const scan = await scanFile(source, { rdb: loader, aof: engine.handler() }, { limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal, checksumWorker: opts.checksumWorker });
+  engine.endFile();
+  const part = { path: source.path ?? source.name, name: source.name, role: 'file' as const, last: true, size: source.size };
+  const droppedExpired = opts.dropExpiredAt === undefined ? null : dataset.dropExpired(opts.dropExpiredAt);
+  return {
+    input: { given: source.name, form: 'file', parts: [part], history: [] },
+    dataset,
+    replay: engine.stats,
+    load: loader.stats,
+    files: [{ part, scan, missing: false, problem: scan.problem, error: scan.error }],
+    problem: scan.problem && { ...scan.problem, file: source.name },
+    error: scan.error,
     droppedExpired,
     bytes: scan.bytes,
     elapsedMs: scan.elapsedMs,
