@@ -184,3 +184,32 @@ export function limitsFrom(a: Partial<Record<keyof Limits, number>>): Partial<Li
   }
   return out;
 }
+
+/** Adds the replay and expiry options (`export`, `inspect`). */
+export function withReplay<T>(y: Argv<T>) {
+  return y
+    .option('skip-unknown', {
+      type: 'boolean',
+      default: false,
+      describe: 'Replay: skip (and count) commands Redis would refuse — unknown, wrong arity, wrong type — instead of stopping at the first',
+      group: 'Replay:',
+    })
+    .option('drop-expired', {
+      type: 'boolean',
+      default: false,
+      describe: 'Leave out keys (and hash fields) whose expiry has passed, as a server would on access; by default they are reported, as the file holds them',
+      group: 'Replay:',
+    })
+    .option('now', {
+      requiresArg: true,
+      coerce: integerOption('--now', 0, 'a Unix time in milliseconds'),
+      describe: 'The time --drop-expired compares expiries with, in Unix ms (default: now)',
+      group: 'Replay:',
+    });
+}
+
+/** The time `--drop-expired` compares with, or undefined when expired keys stay. */
+export function dropExpiredAt(a: { dropExpired?: boolean; now?: number }): number | undefined {
+  if (a.now !== undefined && !a.dropExpired) throw new UsageError('--now sets the time for --drop-expired; give --drop-expired too');
+  return a.dropExpired ? (a.now ?? Date.now()) : undefined;
+}

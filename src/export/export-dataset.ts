@@ -75,14 +75,17 @@ export interface ReplayExportResult extends DatasetExportResult {
 }
 
 /**
- * Replays `input` (a path, or a source already open) and exports the dataset. When a file is damaged, the dataset of the complete
+ * Replays `input` (a path, or a source already open) and exports the dataset to `output`
+ * (a sink, or a function opening one once the replay is done, so that a refused command
+ * leaves no output file behind). When a file is damaged, the dataset of the complete
  * commands before the damage is exported (what Redis loads from a truncated AOF with
  * `aof-load-truncated yes`), then the damage is thrown, noted with what was exported.
  * @throws ReplayError for a command the replay cannot apply (nothing is written then);
  *   the input's damage after the export; InputError, ManifestError.
  */
-export async function exportReplay(input: string | ByteSource, sink: ByteSink, opts: ReplayExportOptions = {}): Promise<ReplayExportResult> {
+export async function exportReplay(input: string | ByteSource, output: ByteSink | (() => Promise<ByteSink>), opts: ReplayExportOptions = {}): Promise<ReplayExportResult> {
   const replay = typeof input === 'string' ? await replayPath(input, opts) : await replaySource(input, opts);
+  const sink = typeof output === 'function' ? await output() : output;
   const res = await exportDataset(replay.dataset, sink, opts);
   if (replay.error !== null && !res.outputClosed) {
     const e = replay.error;

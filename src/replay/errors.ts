@@ -66,7 +66,7 @@ export class ReplayError extends RdbtoolError {
   readonly line?: number;
 
   constructor(code: ErrorCode, reason: string, init: ErrorInit & { command: string; line?: number }) {
-    super(code, reason, { ...init, context: { doing: 'replay-command', ...init.context } });
+    super(code, init.line !== undefined ? `${reason} (line ${init.line})` : reason, { ...init, context: { doing: 'replay-command', ...init.context } });
     this.command = init.command;
     this.line = init.line;
   }

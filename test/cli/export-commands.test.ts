@@ -1,7 +1,7 @@
 /**
  * `rdbtool export` and AOF inputs, in-process: `--format commands` (NDJSON lines, `--db`,
- * `-o`, damage → the complete lines then exit 1), and what the key formats do with an AOF
- * (refused before any output, except a hybrid file whose RDB part is exported with a warning).
+ * `-o`, damage → the complete lines then exit 1), and the key formats with an AOF input: the
+ * dataset it produces once replayed, equal to what the live server held (the fixtures' truth).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { exportCommands } from '../../src/export/export-commands.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { FIXTURES, PROJECT_ROOT } from '../helpers/files.js';
 import { run } from './capture.js';
+import { canonicalRecord, recordKey } from '../helpers/truth.js';
 
 const AOF = path.join(FIXTURES, 'aof');
 const PLAIN = path.join(AOF, 'plain.aof');
@@ -109,35 +110,82 @@ describe('export --format commands', () => {
   });
 });
 
-describe('export of keys (ndjson, json) with an AOF input', () => {
-  it('refuses a plain AOF before making any output: exit 2, pointing to --format commands', async () => {
-    const out = path.join(TMP, 'never.ndjson');
-    for (const format of ['ndjson', 'json']) {
-      const r = await run(['export', PLAIN, '--format', format, '-o', out]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/holds AOF commands, not an RDB; .*--format commands/);
-      expect(existsSync(out)).toBe(false);
-    }
-  });
+describe('export of keys (ndjson, json) with an AOF input: the replayed dataset', () => {
+  /** The keys the fixture maker recorded from the live server, canonical (consumers' clock times aside). */
+  const truthOf = (name: string) => (JSON.parse(readFileSync(path.join(AOF, `${name}.truth.json`), 'utf8')) as { dataset: Record<string, unknown>[] }).dataset.map(canonical);
+  const records = (text: string) => lines(text).map((l) => canonical(JSON.parse(l) as Record<string, unknown>));
 
-  it('refuses a multi-part AOF, naming its RDB base when it has one', async () => {
-    const rdb = await run(['export', path.join(AOF, 'rdb-multipart')]);
-    expect(rdb.code).toBe(2);
-    expect(rdb.stderr).toMatch(/is a multi-part AOF \(its RDB base .*appendonly\.aof\.2\.base\.rdb can be exported on its own/);
-    const resp = await run(['export', path.join(AOF, 'resp-multipart')]);
-    expect(resp.code).toBe(2);
-    expect(resp.stderr).toMatch(/is a multi-part AOF; the key export reads RDB files/);
-  });
+  for (const [name, given] of [
+    ['plain', PLAIN],
+    ['hybrid', path.join(AOF, 'hybrid.aof')],
+    ['rdb-multipart', path.join(AOF, 'rdb-multipart')],
+    ['resp-multipart', path.join(AOF, 'resp-multipart', 'appendonlydir', 'appendonly.aof.manifest')],
+  ] as const) {
+    it(`${name}: the records equal the live server's keys, exit 0`, async () => {
+      const r = await run(['export', given]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(sortByKey(records(r.stdout))).toEqual(sortByKey(truthOf(name)));
+      const json = await run(['export', given, '--format', 'json']);
+      expect((JSON.parse(json.stdout) as Record<string, unknown>[]).map(canonical)).toEqual(records(r.stdout));
+    });
+  }
 
-  it('a hybrid file: the keys of its RDB part, and a warning about the commands after it', async () => {
-    const r = await run(['export', path.join(AOF, 'hybrid.aof')]);
+  it('a hybrid file named other than *.aof: its RDB part, a warning naming --replay; with --replay the whole dataset', async () => {
+    const renamed = path.join(TMP, 'hybrid-copy.bin');
+    writeFileSync(renamed, readFileSync(path.join(AOF, 'hybrid.aof')));
+    const r = await run(['export', renamed]);
     expect(r.code).toBe(0);
     const base = await run(['export', path.join(AOF, 'rdb-multipart', 'appendonlydir', 'appendonly.aof.2.base.rdb')]);
-    expect(base.stderr).toBe('');
     expect(r.stdout).toBe(base.stdout);
-    expect(lines(r.stdout)).toHaveLength(21);
-    expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/hybrid\.aof: 933 byte\(s\) follow the RDB's checksum trailer .* not exported; list AOF commands with --format commands/);
+    expect(r.stderr).toMatch(/hybrid-copy\.bin: 933 byte\(s\) follow the RDB's checksum trailer .* not exported; --replay applies a hybrid AOF's commands/);
+    const replayed = await run(['export', renamed, '--replay']);
+    expect(replayed.code).toBe(0);
+    expect(sortByKey(records(replayed.stdout))).toEqual(sortByKey(truthOf('hybrid')));
+  });
+
+  it('a command Redis would refuse stops the replay: exit 1, the command, file, offset and line named, nothing written', async () => {
+    const bad = path.join(TMP, 'unknown.aof');
+    const cmd = '*2\r\n$6\r\nFOOBAR\r\n$1\r\nx\r\n';
+    const head = readFileSync(PLAIN);
+    writeFileSync(bad, Buffer.concat([head, Buffer.from(cmd), Buffer.from('*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n')]));
+    const out = path.join(TMP, 'unknown.ndjson');
+    const r = await run(['export', bad, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown command: FOOBAR/);
+    expect(r.stderr).toContain(`at byte ${head.length}`);
+    expect(r.stderr).toMatch(/\(line \d+\)/);
+    expect(r.stderr).toMatch(/unknown\.aof/);
+    expect(existsSync(out)).toBe(false);
+    const skipped = await run(['export', bad, '--skip-unknown']);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toMatch(/skipped 1 command\(s\) the replay cannot apply \(1 unknown\); the first: FOOBAR at byte \d+ \(line \d+\)/);
+    expect(records(skipped.stdout).map((x) => x.key)).toContain('after');
+  });
+
+  it('a truncated AOF: the dataset of the complete commands, then the damage (exit 1)', async () => {
+    const cut = path.join(TMP, 'cut.aof');
+    const whole = readFileSync(PLAIN);
+    writeFileSync(cut, Buffer.concat([whole, Buffer.from('*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$5\r\nval')]));
+    const r = await run(['export', cut]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/TRUNCATED|truncated|ends inside/i);
+    expect(sortByKey(records(r.stdout))).toEqual(sortByKey(truthOf('plain')));
+  });
+
+  it('--drop-expired --now leaves out the keys expired at that time; --now alone is a usage error', async () => {
+    const all = records((await run(['export', PLAIN])).stdout);
+    const withTtl = all.filter((x) => x.expireAtMs !== null).map((x) => x.expireAtMs as number).sort((a, b) => a - b);
+    expect(withTtl.length).toBeGreaterThan(0);
+    const at = withTtl[0] + 1;
+    const r = await run(['export', PLAIN, '--drop-expired', '--now', String(at)]);
+    expect(r.code).toBe(0);
+    const kept = records(r.stdout);
+    expect(kept.length).toBe(all.length - withTtl.filter((t) => t < at).length);
+    expect(kept.every((x) => x.expireAtMs === null || (x.expireAtMs as number) >= at)).toBe(true);
+    const usage = await run(['export', PLAIN, '--now', '5']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--now sets the time for --drop-expired/);
   });
 
   it('anything else that is not an RDB still goes to the RDB decoder (BAD_MAGIC, exit 1)', async () => {
@@ -149,8 +197,25 @@ describe('export of keys (ndjson, json) with an AOF input', () => {
   });
 });
 
+/** A record without what replay cannot reproduce: stream consumers' clock times, and the encoding. */
+function canonical(r: Record<string, unknown>): Record<string, unknown> {
+  const out = canonicalRecord(r, { dropEncoding: true, sortZset: false });
+  if (out.type === 'stream') {
+    const v = out.value as { groups: { consumers: Record<string, unknown>[] }[] };
+    for (const g of v.groups) for (const c of g.consumers) {
+      delete c.seenTimeMs;
+      delete c.activeTimeMs;
+    }
+  }
+  return out;
+}
+
+function sortByKey(rs: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [...rs].sort((a, b) => (recordKey(a) < recordKey(b) ? -1 : recordKey(a) > recordKey(b) ? 1 : 0));
+}
+
 describe('export - --format commands (stdin), through the real entry point', () => {
-  it('gives the file\'s lines with "file":"-"; a plain AOF on stdin is refused for --format ndjson', async () => {
+  it('gives the file\'s lines with "file":"-"; a plain AOF on stdin is replayed for --format ndjson', async () => {
     const spawn = (args: string[], file: string) => {
       const fd = openSync(file, 'r');
       try {
@@ -165,9 +230,11 @@ describe('export - --format commands (stdin), through the real entry point', () 
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(want);
-    const refused = spawn(['export', '-'], PLAIN);
-    expect(refused.status).toBe(2);
-    expect(refused.stdout).toBe('');
-    expect(refused.stderr).toMatch(/^rdbtool: - holds AOF commands, not an RDB/);
+    const replayed = spawn(['export', '-'], PLAIN);
+    expect(replayed.stderr).toBe('');
+    expect(replayed.status).toBe(0);
+    // The same records; a consumer's seen/active times are the clock's at replay, as at a server's load.
+    const fromFile = (await run(['export', PLAIN])).stdout;
+    expect(lines(replayed.stdout).map((l) => canonical(JSON.parse(l) as Record<string, unknown>))).toEqual(lines(fromFile).map((l) => canonical(JSON.parse(l) as Record<string, unknown>)));
   }, 60_000);
 });
