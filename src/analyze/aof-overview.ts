@@ -13,6 +13,7 @@
  * `overview.ts` (from the same pass); everything else gets the AOF report. Damage never throws
  * here: the report covers what was read before it, says so (`partial`) and carries the error.
  */
+import { replayOverview, type DatasetOverview } from './dataset-overview.js';
 import type { RdbHandler } from '../model/events.js';
 import type { ErrorCode, RdbtoolError } from '../errors.js';
 import { resolveInput, type PartLink, type PartRef, type ResolvedInput } from '../pipeline/detect.js';
@@ -156,10 +157,22 @@ export interface AofInspectReport extends AofCommandSummary {
   partial: AofPartialRead | null;
   /** The first problem's error in its `--json` form (code, file, offset, message, …), set with `partial`; else null. */
   error: Record<string, unknown> | null;
+  /**
+   * The dataset the files produce once replayed — what Redis holds after loading them — or
+   * null when not replayed (`replay: false`, or stdin, which can be read only once).
+   */
+  dataset: DatasetOverview | null;
 }
 
-/** Options of {@link inspectAof} and {@link inspectInput}: those of the RDB report (filters apply to RDB parts). */
-export type AofInspectOptions = InspectOptions;
+/** Options of {@link inspectAof} and {@link inspectInput}: those of the RDB report (filters apply to RDB parts and the replayed dataset). */
+export type AofInspectOptions = InspectOptions & {
+  /** Replay an AOF input and summarise its dataset (default true; a second read of the files). */
+  replay?: boolean;
+  /** Replay: skip and count commands that cannot be applied. */
+  skipUnknown?: boolean;
+  /** Replay: remove what has expired at this Unix time in ms (keys and hash fields) before summarising. */
+  dropExpiredAt?: number;
+};
 
 /**
  * What {@link inspectInput} found: the RDB report for a plain RDB file, the AOF report
@@ -255,6 +268,7 @@ export class AofOverviewAnalyzer implements InputHandlers {
       filtered: this.opts.filter !== undefined,
       partial: damaged && this.partialRead(scan.files[damaged.index].scan, parts[damaged.index], damaged.index),
       error: damaged ? (damaged.error?.toJSON() ?? null) : null,
+      dataset: null,
     };
   }
 
@@ -409,7 +423,14 @@ export async function inspectInput(given: string, opts: AofInspectOptions = {}):
   }
   if (only !== null && junkAfterRdb(only)) return { kind: 'rdb', report: analyzer.rdbReport(0, only)!, error: null };
   const report = analyzer.report(scan);
-  return { kind: 'aof', report, error: analyzer.firstDamaged(scan)?.error ?? null };
+  let error = analyzer.firstDamaged(scan)?.error ?? null;
+  if (opts.replay !== false && !input.parts.some((p) => p.size === undefined)) {
+    const overview = await replayOverview(input, opts);
+    const { typedError, ...dataset } = overview;
+    report.dataset = dataset;
+    error ??= typedError;
+  }
+  return { kind: 'aof', report, error };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Key predicates (`--db`, `--type`, `--match`) applied at `keyStart`: a key that does not
+ * Key predicates (`--db`, `--type`, `--match`, `--drop-expired`) applied at `keyStart`: a key that does not
  * pass is skipped by the decoder without its value being decoded.
  *
  * `--match` follows Redis's glob (`stringmatchlen` in Redis's util.c, what `KEYS` and
@@ -31,6 +31,11 @@ export interface KeyFilterOptions {
   types?: readonly ValueType[];
   /** Glob over the key bytes (`--match`); a string is taken as UTF-8. */
   match?: string | Uint8Array;
+  /**
+   * Leave out keys that have expired at this Unix time in ms (`--drop-expired`): an expiry
+   * before it, as Redis's `keyIsExpired` compares. Hash fields are not looked at here.
+   */
+  expiredAt?: number;
 }
 
 /** A key predicate: true keeps the key. */
@@ -49,8 +54,10 @@ export function createKeyFilter(opts: KeyFilterOptions): KeyPredicate | null {
   // Exactly "*" selects all keys without matching (as KEYS and SCAN do), which also keeps
   // the empty key that stringmatchlen itself would reject.
   const pattern = raw && !(raw.length === 1 && raw[0] === 0x2a) ? Uint8Array.from(raw) : null;
-  if (!dbs && !types && !pattern) return null;
-  return (k) => (dbs === null || dbs.has(k.db)) && (types === null || types.has(k.valueType)) && (pattern === null || globMatch(pattern, k.key));
+  const at = opts.expiredAt ?? null;
+  if (!dbs && !types && !pattern && at === null) return null;
+  return (k) =>
+    (dbs === null || dbs.has(k.db)) && (types === null || types.has(k.valueType)) && (pattern === null || globMatch(pattern, k.key)) && (at === null || k.expireAtMs === null || k.expireAtMs >= at);
 }
 
 /**

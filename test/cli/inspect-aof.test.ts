@@ -105,6 +105,20 @@ const REPORT: Shape = {
   filtered: 'boolean',
   partial: { $or: [{ file: 'string', readUpTo: { $or: ['number', 'null'] }, commands: 'number' }, 'null'] },
   error: { $or: ['object', 'null'] },
+  dataset: {
+    $or: [
+      {
+        report: { $or: ['rdb-report', 'null'] },
+        replay: {
+          $or: [{ applied: 'number', skipped: 'object', skippedSamples: ['object'], transactions: 'number', discardedBlocks: 'number', discardedCommands: 'number' }, 'null'],
+        },
+        partial: 'boolean',
+        error: { $or: ['object', 'null'] },
+        elapsedMs: 'number',
+      },
+      'null',
+    ],
+  },
 };
 
 /** The mismatches between `v` and `shape` (empty when it fits). */
@@ -174,15 +188,20 @@ describe('inspect on AOF inputs', () => {
       expect(r.stdout).toContain(`Input:       ${given} (`);
       expect(r.stdout).toMatch(/^Verdict: +ok: every file is valid/m);
       expect(r.stdout).not.toContain('PARTIAL');
-      // One screen: the files table for a set of files, the most used commands, the biggest ones.
-      expect(r.stdout).toMatch(/^Commands by name \(top 10 of \d\d\)$/m);
-      expect(r.stdout).toContain('Biggest commands (top 10)');
+      // One screen: the files table for a set of files, the most used commands, the dataset; the biggest commands with --all.
+      expect(r.stdout).toMatch(/^Commands by name \(top 5 of \d\d\)$/m);
+      expect(r.stdout).not.toContain('Biggest commands');
+      expect(r.stdout).toMatch(/^Biggest keys by data size \(top 5\)$/m);
+      // Without the replay, the command lists take the room.
+      const fast = await run(['inspect', given, '--no-replay']);
+      expect(fast.stdout).toMatch(/^Commands by name \(top 10 of \d\d\)$/m);
+      expect(fast.stdout).toContain('Biggest commands (top 10)');
       expect(r.stdout.includes('Files (in load order)')).toBe(name.endsWith('multipart'));
       expect(r.stdout).not.toContain('Commands by database');
-      expect(r.stdout).toMatch(/^More with --all: .*every command name, commands by database/m);
+      expect(r.stdout).toMatch(/^More with --all: .*every command name, commands by database, the biggest commands/m);
       const every = await run(['inspect', given, '--all']);
       expect(every.code).toBe(0);
-      for (const section of ['Files (in load order)', 'Commands by name\n', 'Commands by database', 'Biggest commands (top 10)', 'manifest line', 'RESP from']) expect(every.stdout).toContain(section);
+      for (const section of ['Files (in load order)', 'Commands by name\n', 'Commands by database', 'Biggest commands (top 10)', 'manifest line', 'RESP from', 'Dataset after replay', 'Types (all databases)', 'Biggest keys by data size (top 10)']) expect(every.stdout).toContain(section);
       expect(every.stdout).not.toContain('More with --all');
       // #TS dates in UTC ISO form.
       const files = name === 'rdb-multipart' ? [path.join(AOF, 'rdb-multipart', 'appendonlydir', 'appendonly.aof.2.incr.aof')] : name === 'resp-multipart' ? [path.join(AOF, 'plain.aof')] : [given];
@@ -262,6 +281,97 @@ describe('inspect on AOF inputs', () => {
     expect(r.stdout).toContain('RDB or AOF file, multi-part AOF directory or manifest, or - for stdin');
     expect(r.stdout).toContain('rdbtool inspect appendonly.aof');
     expect(r.stdout).toContain('rdbtool inspect /var/lib/redis/appendonlydir');
+  });
+});
+
+describe('inspect on AOF inputs: the dataset after replay', () => {
+  /** The fixture maker's record of what the live server held, per database and per type. */
+  const truthCounts = (name: string) => {
+    const ds = (JSON.parse(readFileSync(path.join(AOF, `${name}.truth.json`), 'utf8')) as { dataset: { db: number; type: string; expireAtMs: number | null }[] }).dataset;
+    const byDb = new Map<number, number>();
+    const byType = new Map<string, number>();
+    for (const r of ds) {
+      byDb.set(r.db, (byDb.get(r.db) ?? 0) + 1);
+      byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+    }
+    return { keys: ds.length, withTtl: ds.filter((r) => r.expireAtMs !== null).length, byDb, byType };
+  };
+
+  for (const [name, given] of FIXTURE_INPUTS) {
+    it(`${name}: keys per database and per type equal what the server held; --no-replay leaves it out`, async () => {
+      const want = truthCounts(name);
+      const r = await run(['inspect', given, '--json']);
+      expect(r.code).toBe(0);
+      type Db = { db: number; keys: number; types: { valueType: string; keys: number }[] };
+      const j = JSON.parse(r.stdout) as { dataset: { report: { totals: { keys: number; keysWithTtl: number }; databases: Db[] }; replay: { applied: number }; partial: boolean } };
+      expect(j.dataset.partial).toBe(false);
+      expect(j.dataset.replay.applied).toBeGreaterThan(0);
+      expect(j.dataset.report.totals).toMatchObject({ keys: want.keys, keysWithTtl: want.withTtl });
+      expect(new Map(j.dataset.report.databases.map((d) => [d.db, d.keys]))).toEqual(want.byDb);
+      const byType = new Map<string, number>();
+      for (const d of j.dataset.report.databases) for (const t of d.types) byType.set(t.valueType, (byType.get(t.valueType) ?? 0) + t.keys);
+      expect(byType).toEqual(want.byType);
+      const text = await run(['inspect', given]);
+      expect(text.stdout).toMatch(new RegExp(`^Dataset: +${want.keys} in ${want.byDb.size} database\\(s\\); ${want.withTtl} with a TTL`, 'm'));
+      expect(text.stdout).toContain('Dataset after replay (what Redis holds once it has loaded these files)');
+      const fast = await run(['inspect', given, '--no-replay', '--json']);
+      expect((JSON.parse(fast.stdout) as { dataset: unknown }).dataset).toBeNull();
+      expect((await run(['inspect', given, '--no-replay'])).stdout).toMatch(/^Dataset: +not replayed \(--no-replay\)$/m);
+    });
+  }
+
+  it('a command the replay cannot apply: the command statistics stay, the dataset line names it; --skip-unknown counts it', async () => {
+    const bad = path.join(TMP, 'foreign-command.aof');
+    writeFileSync(bad, Buffer.concat([readFileSync(path.join(AOF, 'plain.aof')), Buffer.from('*2\r\n$6\r\nFOOBAR\r\n$1\r\nx\r\n')]));
+    const r = await run(['inspect', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Commands by name');
+    expect(r.stdout).toMatch(/^Dataset: +replay stopped at byte [\d,]+ of .*foreign-command\.aof: unknown command: FOOBAR .*\(line \d+\)$/m);
+    const skipped = await run(['inspect', bad, '--skip-unknown', '--json']);
+    expect(skipped.code).toBe(0);
+    const j = JSON.parse(skipped.stdout) as { dataset: { replay: { skipped: Record<string, number> }; report: { totals: { keys: number } } } };
+    expect(j.dataset.replay.skipped).toEqual({ REPLAY_UNKNOWN_COMMAND: 1 });
+    expect(j.dataset.report.totals.keys).toBe(truthCounts('plain').keys);
+  });
+
+  it('--drop-expired --now: the keys whose expiry is before that time are left out, of an RDB and of a replayed AOF alike', async () => {
+    type Totals = { totals: { keys: number; keysWithTtl: number; expiredKeys: number } };
+    // The RDB fixture's TTLs (the truth the fixture maker recorded): six at …0123, one at …1123, two in the year 3000.
+    const rdb = path.join(FIXTURES, 'rdb', 'all-types.rdb');
+    const rdbKeys = async (...extra: string[]) => {
+      const r = await run(['inspect', rdb, '--json', ...extra]);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as Totals).totals;
+    };
+    expect(await rdbKeys()).toMatchObject({ keys: 87, keysWithTtl: 9 });
+    expect(await rdbKeys('--drop-expired', '--now', '4102444800123')).toMatchObject({ keys: 87, keysWithTtl: 9, expiredKeys: 0 });
+    expect(await rdbKeys('--drop-expired', '--now', '4102444800124')).toMatchObject({ keys: 81, keysWithTtl: 3, expiredKeys: 0 });
+    expect(await rdbKeys('--drop-expired', '--now', '4102444801124')).toMatchObject({ keys: 80, keysWithTtl: 2 });
+    // The AOF's four TTLs: 4295606935918, …5922, …7036, …7041.
+    const aofKeys = async (...extra: string[]) => {
+      const r = await run(['inspect', path.join(AOF, 'plain.aof'), '--json', ...extra]);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as { dataset: { report: Totals } }).dataset.report.totals;
+    };
+    const all = truthCounts('plain').keys;
+    expect(await aofKeys('--drop-expired', '--now', '4295606935918')).toMatchObject({ keys: all, keysWithTtl: 4 });
+    expect(await aofKeys('--drop-expired', '--now', '4295606935923')).toMatchObject({ keys: all - 2, keysWithTtl: 2 });
+    expect(await aofKeys('--drop-expired', '--now', '4295606937042')).toMatchObject({ keys: all - 4, keysWithTtl: 0 });
+    const usage = await run(['inspect', rdb, '--now', '1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--now sets the time for --drop-expired/);
+  });
+
+  it('a file cut inside a command: the dataset of the commands before the cut, marked so', async () => {
+    const cut = path.join(TMP, 'cut-dataset.aof');
+    writeFileSync(cut, readFileSync(path.join(AOF, 'plain.aof')).subarray(0, 2600));
+    const r = await run(['inspect', cut, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as { dataset: { partial: boolean; report: { totals: { keys: number } } } };
+    expect(j.dataset.partial).toBe(true);
+    expect(j.dataset.report.totals.keys).toBeGreaterThan(0);
+    expect(j.dataset.report.totals.keys).toBeLessThan(truthCounts('plain').keys);
+    expect((await run(['inspect', cut])).stdout).toMatch(/^Dataset: .*\(of the commands before the damage\)$/m);
   });
 });
 

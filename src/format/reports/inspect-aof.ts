@@ -13,7 +13,7 @@ import type { BigCommand, CommandStats, TimestampMark } from '../../analyze/aof-
 import { formatBytes, formatBytesExact, formatCount, formatDuration, formatPercent } from '../bytes.js';
 import { printable, printableText } from '../printable.js';
 import { leftColumn as left, renderTable, rightColumn as right } from '../table.js';
-import { keysText, partialText as rdbPartialText, plural, renderInspect, type RenderOptions } from './inspect.js';
+import { biggestKeyTables, databaseTables, errorAt, keysText, partialText as rdbPartialText, plural, renderInspect, type RenderOptions } from './inspect.js';
 import type { InspectReport } from '../../analyze/overview.js';
 
 
@@ -139,6 +139,9 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
   const all = opts.all ?? false;
   const out: string[] = [];
   const more: string[] = [];
+  const ds = r.dataset?.report;
+  // With a dataset to show, the one-screen form shortens the command lists to make room for it.
+  const compact = !all && opts.topGiven !== true && ds !== undefined && ds !== null && ds.totals.keys > 0;
   const multi = r.form === 'multipart';
   // A part of a multi-part set is named by its file name: the Input line names the directory.
   const shortName = (name: string, max?: number): string => printableText(multi ? path.basename(name) : name, max);
@@ -159,7 +162,8 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
   if (all || r.annotations > r.timestamps.count) out.push(`Annotations: ${formatCount(r.annotations)}, ${formatCount(r.timestamps.count)} of them #TS`);
   if (r.timestamps.first && r.timestamps.last) out.push(`Timestamps:  first ${markText(r.timestamps.first)}, last ${markText(r.timestamps.last)} (UTC)`);
   if (all) out.push(`Read:        ${formatBytesExact(r.bytesRead)} in ${formatDuration(r.elapsedMs)}`);
-  if (r.filtered) out.push('Filters:     applied to the keys of the RDB parts only (commands are never filtered)');
+  if (r.filtered) out.push('Filters:     applied to the keys of the RDB parts and of the replayed dataset (commands are never filtered)');
+  out.push(`Dataset:     ${datasetLine(r)}`);
 
   // One file: the Input, Verdict and Commands lines already say what its row would.
   if (all || multi) {
@@ -188,7 +192,7 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
 
   if (r.byName.length > 0) {
     // The one-screen form lists the most used names only, as many as a top list holds.
-    const names = all ? r.byName : r.byName.slice(0, opts.top ?? 10);
+    const names = all ? r.byName : r.byName.slice(0, compact ? Math.min(opts.top ?? 10, COMPACT_ROWS) : (opts.top ?? 10));
     if (names.length > 0) {
       out.push('', names.length < r.byName.length ? `Commands by name (top ${names.length} of ${r.byName.length})` : 'Commands by name');
       out.push(renderTable([left('command'), right('count'), right('bytes'), right('share')], nameRows(names, r.bytes), t));
@@ -204,7 +208,8 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
     } else more.push('commands by database');
   }
 
-  if (r.biggestCommands.length > 0) {
+  if (r.biggestCommands.length > 0 && compact) more.push('the biggest commands');
+  else if (r.biggestCommands.length > 0) {
     out.push('', `Biggest commands (top ${r.biggestCommands.length})`);
     const cols = [right('#'), right('offset'), right('db'), left('command'), left('first argument'), right('args'), right('size')];
     if (r.parts.length > 1) cols.splice(1, 0, right('file #'));
@@ -226,6 +231,74 @@ export function renderAofInspect(r: AofInspectReport, opts: RenderOptions = {}):
     out.push(`  Keys: ${keysText(rdb)}${rdb.functions.length > 0 ? `; ${plural(rdb.functions.length, 'function library', 'function libraries')}` : ''}`);
     more.push(`the tables of the ${what}`);
   }
-  if (more.length > 0) out.push('', `More with --all: ${[...new Set(more)].join(', ')}.`);
+  if (ds && ds.totals.keys > 0) {
+    out.push('', 'Dataset after replay (what Redis holds once it has loaded these files)');
+    const opts2 = { color: t.color, all, sizeLabel: 'data', sizeTitle: 'data size' };
+    const dsMore: string[] = [];
+    if (all) databaseTables(ds, out, dsMore, opts2);
+    else {
+      // One line each for the databases and the types; their tables with --all.
+      out.push(`  Keys per database: ${listLine(ds.databases.map((d) => `db ${d.db}: ${formatCount(d.keys)}`))}`);
+      out.push(`  Keys per type:     ${listLine(typeCounts(ds).map(([type, n]) => `${type} ${formatCount(n)}`))}`);
+      dsMore.push('the databases and types tables');
+    }
+    const shown = all ? ds : { ...ds, biggestKeys: { ...ds.biggestKeys, bySize: ds.biggestKeys.bySize.slice(0, compact ? Math.min(opts.top ?? 10, COMPACT_ROWS) : (opts.top ?? 10)) } };
+    biggestKeyTables(shown, out, dsMore, opts2);
+    if (dsMore.length > 0) more.push(`the dataset's ${dsMore.join(' and ')}`);
+  }
+  if (more.length > 0) out.push('', ...wrapLine(`More with --all: ${[...new Set(more)].join(', ')}.`, REPORT_WIDTH));
   return out.join('\n') + '\n';
+}
+
+/** Columns the one-screen form keeps within. */
+const REPORT_WIDTH = 120;
+
+/** `text` cut at spaces into lines of at most `width` columns. */
+function wrapLine(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') out.push(line);
+  return out;
+}
+
+/** Rows of the top lists in the one-screen form when the dataset shares the screen. */
+const COMPACT_ROWS = 5;
+/** Items a one-line list shows before counting the rest. */
+const LINE_ITEMS = 8;
+
+/** `a, b, c` with the items past {@link LINE_ITEMS} counted. */
+function listLine(items: string[]): string {
+  return items.length > LINE_ITEMS ? `${items.slice(0, LINE_ITEMS).join(', ')}, and ${items.length - LINE_ITEMS} more` : items.join(', ');
+}
+
+/** Keys per type over every database, most keys first. */
+function typeCounts(r: InspectReport): [string, number][] {
+  const m = new Map<string, number>();
+  for (const d of r.databases) for (const t of d.types) m.set(t.valueType, (m.get(t.valueType) ?? 0) + t.keys);
+  return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+/** The Dataset line: the replayed dataset in one line, or why there is none. */
+function datasetLine(r: AofInspectReport): string {
+  const d = r.dataset;
+  if (d === null) return r.input === '-' ? 'not replayed (stdin can be read only once; give the file to see its dataset)' : 'not replayed (--no-replay)';
+  if (d.report === null) {
+    const e = d.error;
+    const at = typeof e?.offset === 'number' ? ` at byte ${formatCount(e.offset)}${typeof e.file === 'string' ? ` of ${e.file}` : ''}` : '';
+    return typeof e?.message === 'string' ? `replay stopped${at}: ${e.message}` : `replay stopped: ${errorAt(e)}`;
+  }
+  const s = d.replay!;
+  const notes: string[] = [];
+  if (d.partial) notes.push('of the commands before the damage');
+  const skipped = Object.values(s.skipped).reduce((n, c) => n + (c ?? 0), 0);
+  if (skipped > 0) notes.push(`${formatCount(skipped)} command(s) skipped`);
+  if (s.discardedBlocks > 0) notes.push(`${formatCount(s.discardedBlocks)} open MULTI block(s) discarded`);
+  const fn = d.report.functions.length > 0 ? `; ${plural(d.report.functions.length, 'function library', 'function libraries')}` : '';
+  return `${keysText(d.report).replace(/ of key records/, ' of data')}${fn}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }

@@ -26,7 +26,9 @@ export function renderInputInspection(result: InputInspection, opts: InputRender
 export function inspectProblem(result: InputInspection): string | null {
   if (result.kind === 'aof') {
     const v = result.report.verdict;
-    return v.status === 'ok' || v.status === 'empty' ? null : formatAofVerdict(v);
+    if (v.status !== 'ok' && v.status !== 'empty') return formatAofVerdict(v);
+    // A command the replay cannot apply: Redis would not have written it.
+    return result.error !== null ? result.error.message.replace(/\s*\n\s*/g, ' ').trim() : null;
   }
   if (result.error !== null) return result.error.message.replace(/\s*\n\s*/g, ' ').trim();
   const r = result.report;

@@ -23,6 +23,8 @@ export interface RenderOptions {
    * name); the top lists themselves come cut from the analysis. Default 10.
    */
   top?: number;
+  /** True when the user chose `top` (--top): the one-screen form then keeps that length for every list. */
+  topGiven?: boolean;
 }
 
 /** Library names listed on the summary's `Functions:` line before the rest is counted. */
@@ -164,28 +166,7 @@ export function renderInspect(r: InspectReport, opts: RenderOptions = {}): strin
     } else more.push('AUX fields');
   }
 
-  if (r.databases.length > 0) {
-    out.push('', 'Databases');
-    out.push(
-      renderTable(
-        [right('db'), right('keys'), right('with TTL'), right('expired'), right('elements'), right('on disk')],
-        r.databases.map((d) => [String(d.db), formatCount(d.keys), formatCount(d.keysWithTtl), formatCount(d.expiredKeys), formatCount(d.elements), formatBytes(d.onDiskBytes)]),
-        t,
-      ),
-    );
-    out.push('', r.databases.length > 1 ? 'Types (all databases)' : 'Types');
-    out.push(renderTable([left('type'), right('keys'), right('elements'), right('on disk'), right('share'), left('encodings (keys)')], typeTotalRows(r.databases, r.totals.onDiskBytes), t));
-    if (all) {
-      if (r.databases.length > 1) {
-        out.push('', 'Types per database');
-        const rows = r.databases.flatMap((d) => d.types.map((ty) => [String(d.db), ty.valueType, formatCount(ty.keys), formatCount(ty.elements), formatBytes(ty.onDiskBytes), formatPercent(ty.onDiskBytes, d.onDiskBytes)]));
-        out.push(renderTable([right('db'), left('type'), right('keys'), right('elements'), right('on disk'), right('share')], rows, t));
-      }
-      out.push('', 'Encodings per database');
-      const rows = r.databases.flatMap((d) => d.encodings.map((e) => [String(d.db), e.valueType, e.encoding, formatCount(e.keys), formatBytes(e.onDiskBytes), formatPercent(e.onDiskBytes, d.onDiskBytes)]));
-      out.push(renderTable([right('db'), left('type'), left('encoding'), right('keys'), right('on disk'), right('share')], rows, t));
-    } else more.push(r.databases.length > 1 ? 'types and encodings per database' : 'encodings');
-  }
+  databaseTables(r, out, more, { color: t.color, all });
 
   if (r.functions.length > 0) {
     if (all) {
@@ -213,10 +194,57 @@ export function renderInspect(r: InspectReport, opts: RenderOptions = {}): strin
     } else more.push('module types');
   }
 
-  const cols = [right('#'), right('db'), left('key'), left('type'), left('encoding'), right('on disk'), right('elements')];
+  biggestKeyTables(r, out, more, { color: t.color, all });
+  if (more.length > 0) out.push('', `More with --all: ${more.join(', ')}.`);
+  return out.join('\n') + '\n';
+}
+
+/** How the key tables are drawn. */
+export interface KeyTableOptions {
+  color: boolean;
+  all: boolean;
+  /** The size column's header (default `on disk`). */
+  sizeLabel?: string;
+  /** What the biggest keys are ranked by (default `on-disk size`). */
+  sizeTitle?: string;
+}
+
+/** The Databases and Types tables (and with `all`, types and encodings per database), appended to `out`; what `all` would add, to `more`. */
+export function databaseTables(r: InspectReport, out: string[], more: string[], opts: KeyTableOptions): void {
+  const t = { color: opts.color };
+  const all = opts.all;
+  if (r.databases.length > 0) {
+    out.push('', 'Databases');
+    out.push(
+      renderTable(
+        [right('db'), right('keys'), right('with TTL'), right('expired'), right('elements'), right(opts.sizeLabel ?? 'on disk')],
+        r.databases.map((d) => [String(d.db), formatCount(d.keys), formatCount(d.keysWithTtl), formatCount(d.expiredKeys), formatCount(d.elements), formatBytes(d.onDiskBytes)]),
+        t,
+      ),
+    );
+    out.push('', r.databases.length > 1 ? 'Types (all databases)' : 'Types');
+    out.push(renderTable([left('type'), right('keys'), right('elements'), right(opts.sizeLabel ?? 'on disk'), right('share'), left('encodings (keys)')], typeTotalRows(r.databases, r.totals.onDiskBytes), t));
+    if (all) {
+      if (r.databases.length > 1) {
+        out.push('', 'Types per database');
+        const rows = r.databases.flatMap((d) => d.types.map((ty) => [String(d.db), ty.valueType, formatCount(ty.keys), formatCount(ty.elements), formatBytes(ty.onDiskBytes), formatPercent(ty.onDiskBytes, d.onDiskBytes)]));
+        out.push(renderTable([right('db'), left('type'), right('keys'), right('elements'), right(opts.sizeLabel ?? 'on disk'), right('share')], rows, t));
+      }
+      out.push('', 'Encodings per database');
+      const rows = r.databases.flatMap((d) => d.encodings.map((e) => [String(d.db), e.valueType, e.encoding, formatCount(e.keys), formatBytes(e.onDiskBytes), formatPercent(e.onDiskBytes, d.onDiskBytes)]));
+      out.push(renderTable([right('db'), left('type'), left('encoding'), right('keys'), right(opts.sizeLabel ?? 'on disk'), right('share')], rows, t));
+    } else more.push(r.databases.length > 1 ? 'types and encodings per database' : 'encodings');
+  }
+}
+
+/** The biggest-keys tables, appended to `out`; what `all` would add, to `more`. */
+export function biggestKeyTables(r: InspectReport, out: string[], more: string[], opts: KeyTableOptions): void {
+  const t = { color: opts.color };
+  const all = opts.all;
+  const cols = [right('#'), right('db'), left('key'), left('type'), left('encoding'), right(opts.sizeLabel ?? 'on disk'), right('elements')];
   const keyBytes = all ? 60 : 40;
   if (r.biggestKeys.bySize.length > 0) {
-    out.push('', `Biggest keys by on-disk size (top ${r.biggestKeys.bySize.length})`);
+    out.push('', `Biggest keys by ${opts.sizeTitle ?? 'on-disk size'} (top ${r.biggestKeys.bySize.length})`);
     out.push(renderTable(cols, bigKeyRows(r.biggestKeys.bySize, keyBytes), t));
   }
   if (r.biggestKeys.byElements.length > 0) {
@@ -225,6 +253,4 @@ export function renderInspect(r: InspectReport, opts: RenderOptions = {}): strin
       out.push(renderTable(cols, bigKeyRows(r.biggestKeys.byElements, keyBytes), t));
     } else more.push('biggest keys by element count');
   }
-  if (more.length > 0) out.push('', `More with --all: ${more.join(', ')}.`);
-  return out.join('\n') + '\n';
 }
