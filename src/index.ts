@@ -127,6 +127,22 @@ export type { StreamIdKey } from './dataset/stream-id.js';
 export { keyDigest, datasetDigest } from './dataset/digest.js';
 export type { DigestOptions } from './dataset/digest.js';
 
+// ---------------------------------------------------------------- replay
+
+/**
+ * The AOF replay: the commands of an AOF, a hybrid file or a multi-part set applied to a
+ * dataset with Redis's semantics — the dataset a server holds once it has loaded them.
+ */
+export { replayPath, replayInput, replaySource } from './replay/replay-input.js';
+export type { ReplayInputOptions, ReplayResult } from './replay/replay-input.js';
+export { ReplayEngine } from './replay/engine.js';
+export type { ReplayOptions, ReplayStats } from './replay/engine.js';
+export { ReplayError } from './replay/errors.js';
+/** A dataset read out as RDB events (so any RDB consumer runs on it), and its export. */
+export { emitDataset, loadEncoding } from './dataset/emit-events.js';
+export { exportDataset, exportReplay } from './export/export-dataset.js';
+export type { DatasetExportOptions, DatasetExportResult, ReplayExportOptions, ReplayExportResult } from './export/export-dataset.js';
+
 // ---------------------------------------------------------------- inspect
 
 /** One-pass summary of an RDB file (fast path: values are skipped). */
