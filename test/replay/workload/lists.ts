@@ -1,0 +1,30 @@
+/**
+ * List commands: pushes of a few elements and of hundreds (quicklists of several nodes),
+ * long elements (plain nodes past 8 kB are not reached; past 64 bytes are), pops with counts,
+ * LINSERT/LSET/LREM/LTRIM, moves between lists, the blocking forms with a short timeout, and
+ * SORT … STORE.
+ */
+import type { Cmd } from '../../helpers/replay-oracle.js';
+import type { FamilyGen, Gen } from './gen.js';
+
+const side = (g: Gen) => g.pick(['LEFT', 'RIGHT']);
+
+export const lists: FamilyGen = (g) =>
+  g.weighted<(g: Gen) => Cmd[]>([
+    [6, (g) => [[g.pick(['LPUSH', 'RPUSH']), g.key('list'), ...Array.from({ length: g.int(1, 4) }, () => g.member())]]],
+    [1, (g) => [[g.pick(['LPUSH', 'RPUSH']), g.key('list'), ...g.bulk(() => g.member())]]],
+    [1, (g) => [[g.pick(['LPUSHX', 'RPUSHX']), g.key('list'), g.member()]]],
+    [3, (g) => [[g.pick(['LPOP', 'RPOP']), g.key('list'), ...(g.chance(0.4) ? [String(g.int(0, 5))] : [])]]],
+    [1, (g) => [['LINSERT', g.key('list'), g.pick(['BEFORE', 'AFTER']), g.member(), g.member()]]],
+    [1, (g) => [['LSET', g.key('list'), String(g.int(-5, 5)), g.member()]]],
+    [1, (g) => [['LREM', g.key('list'), String(g.int(-3, 3)), g.member()]]],
+    [1, (g) => [['LTRIM', g.key('list'), String(g.int(-10, 10)), String(g.int(-10, 200))]]],
+    [1, (g) => [['LMOVE', g.key('list'), g.key('list'), side(g), side(g)]]],
+    [1, (g) => [['RPOPLPUSH', g.key('list'), g.key('list')]]],
+    [1, (g) => [['LMPOP', '2', g.key('list'), g.key('list'), side(g), ...(g.chance(0.5) ? ['COUNT', String(g.int(1, 10))] : [])]]],
+    [0.5, (g) => [[g.pick(['BLPOP', 'BRPOP']), g.key('list'), '0.01']]],
+    [0.3, (g) => [['BLMOVE', g.key('list'), g.key('list'), side(g), side(g), '0.01']]],
+    [0.3, (g) => [['BLMPOP', '0.01', '1', g.key('list'), side(g), 'COUNT', String(g.int(1, 3))]]],
+    [0.5, (g) => [['SORT', g.key('list'), ...(g.chance(0.5) ? ['ALPHA'] : []), ...(g.chance(0.3) ? ['LIMIT', '0', '3'] : []), 'STORE', g.key('list')]]],
+    [2, (g) => [[g.pick(['LRANGE', 'LINDEX', 'LLEN', 'LPOS']), g.key('list'), ...(g.chance(0.5) ? ['0', '-1'] : [])]]],
+  ])(g);
