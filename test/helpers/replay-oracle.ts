@@ -24,12 +24,24 @@ export type Cmd = (string | Buffer)[];
 export interface OracleOptions {
   /** `aof-use-rdb-preamble` (default false). */
   preamble?: boolean;
-  /** Run BGREWRITEAOF (and wait for it) after this many commands. */
+  /** Run BGREWRITEAOF (and wait for it) after this many commands (all of them: before the SAVE). */
   rewriteAfter?: number;
   /** Also apply the commands directly to an engine (default false). */
   direct?: boolean;
   /** Extra server configuration. */
   config?: Record<string, string | number | boolean>;
+  /**
+   * The server's active expiry (default true). Off (`DEBUG SET-ACTIVE-EXPIRE 0`), a key expires
+   * only when a command touches it, so a TTL that ends between the last command and the SAVE
+   * cannot log a DEL after the SAVE was taken.
+   */
+  activeExpire?: boolean;
+  /**
+   * After the SAVE, have the server reload its own AOF directory (`DEBUG LOADAOF`) and SAVE
+   * again: what Redis itself makes of the AOF, for telling a replay bug from a state the
+   * server's AOF does not carry (default false).
+   */
+  reload?: boolean;
 }
 
 /** What one run gave. */
@@ -44,6 +56,8 @@ export interface OracleRun {
   replies: unknown[];
   /** The AOF directory's files, by name, for a failing test to show. */
   aofFiles: Record<string, Buffer>;
+  /** The server's SAVE after it reloaded its AOF (with `reload`). */
+  reloaded: Dataset | null;
 }
 
 /** Digest options of the comparison: consumers' times are the server's clock. */
@@ -62,10 +76,10 @@ export function startOracleServer(opts: OracleOptions = {}): Promise<RedisHandle
   });
 }
 
-/** Waits until no AOF rewrite is running or scheduled. */
-export async function waitRewrite(server: RedisHandle): Promise<void> {
+/** Waits until no AOF rewrite is running or scheduled (asking on `client`, default the server's). */
+export async function waitRewrite(server: RedisHandle, client = server.client): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const info = String(await server.client.call('INFO', 'persistence'));
+    const info = String(await client.call('INFO', 'persistence'));
     if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -75,12 +89,16 @@ export async function waitRewrite(server: RedisHandle): Promise<void> {
 /** Runs `cmds` on a fresh server and returns the truth and the replay. */
 export async function runOracle(cmds: Cmd[], opts: OracleOptions = {}): Promise<OracleRun> {
   const server = await startOracleServer(opts);
+  // The rewrite, its wait and the SAVE go on a connection of their own: the workload's may be
+  // inside a MULTI block its commands left open.
+  const control = await server.connect();
   try {
+    if (opts.activeExpire === false) await control.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
     const replies: unknown[] = [];
     for (let i = 0; i < cmds.length; i++) {
       if (opts.rewriteAfter === i) {
-        await server.client.call('BGREWRITEAOF');
-        await waitRewrite(server);
+        await control.call('BGREWRITEAOF');
+        await waitRewrite(server, control);
       }
       try {
         replies.push(await server.client.call(...cmds[i]));
@@ -89,13 +107,21 @@ export async function runOracle(cmds: Cmd[], opts: OracleOptions = {}): Promise<
         replies.push(e);
       }
     }
-    await waitRewrite(server);
-    await server.client.call('SAVE');
-    const saved = (await loadRdb(bytesSource(new Uint8Array(readFileSync(server.dumpPath)), 'dump.rdb'))).dataset;
+    if (opts.rewriteAfter === cmds.length) await control.call('BGREWRITEAOF');
+    await waitRewrite(server, control);
+    await control.call('SAVE');
+    const readDump = async () => (await loadRdb(bytesSource(new Uint8Array(readFileSync(server.dumpPath)), 'dump.rdb'))).dataset;
+    const saved = await readDump();
     const dir = join(server.dir, 'appendonlydir');
     const replayed = await replayPath(dir);
     const aofFiles: Record<string, Buffer> = {};
     for (const f of replayed.input.parts) aofFiles[f.name] = readFileSync(f.path);
+    let reloaded: Dataset | null = null;
+    if (opts.reload) {
+      await control.call('DEBUG', 'LOADAOF');
+      await control.call('SAVE');
+      reloaded = await readDump();
+    }
     let direct: Dataset | null = null;
     if (opts.direct) {
       direct = new Dataset();
@@ -109,8 +135,9 @@ export async function runOracle(cmds: Cmd[], opts: OracleOptions = {}): Promise<
         }
       }
     }
-    return { saved, replayed, direct, replies, aofFiles };
+    return { saved, replayed, direct, replies, aofFiles, reloaded };
   } finally {
+    await control.close();
     await server.stop();
   }
 }
