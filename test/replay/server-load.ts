@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../../src/dataset/dataset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { bytesSource } from '../../src/io/source.js';
+import { replayPath, type ReplayInputOptions, type ReplayResult } from '../../src/replay/replay-input.js';
 import { RedisStartError, startRedis } from '../helpers/redis.js';
 
 /** The AOF to load: the bytes of a single `appendonly.aof`, or the files of `appendonlydir/` by name (manifest included). */
@@ -27,13 +28,8 @@ export type ServerLoad =
  * @param sha1s script digests to ask SCRIPT EXISTS about once loaded (`scripts` in the result).
  */
 export async function loadInServer(files: AofFiles, opts: { config?: Record<string, string>; sha1s?: string[] } = {}): Promise<ServerLoad> {
-  const dir = mkdtempSync(join(tmpdir(), 'rdbtool-server-load-'));
+  const dir = writeAof(files);
   try {
-    if (files instanceof Uint8Array) writeFileSync(join(dir, 'appendonly.aof'), files);
-    else {
-      mkdirSync(join(dir, 'appendonlydir'));
-      for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, 'appendonlydir', name), bytes);
-    }
     let server;
     try {
       server = await startRedis({
@@ -55,6 +51,27 @@ export async function loadInServer(files: AofFiles, opts: { config?: Record<stri
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Replays `files` as they would lie in a server's directory (a single file, or an `appendonlydir/`). */
+export async function replayFiles(files: AofFiles, opts: ReplayInputOptions = {}): Promise<ReplayResult> {
+  const dir = writeAof(files);
+  try {
+    return await replayPath(files instanceof Uint8Array ? join(dir, 'appendonly.aof') : dir, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh temporary directory holding `files`. */
+function writeAof(files: AofFiles): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rdbtool-server-load-'));
+  if (files instanceof Uint8Array) writeFileSync(join(dir, 'appendonly.aof'), files);
+  else {
+    mkdirSync(join(dir, 'appendonlydir'));
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, 'appendonlydir', name), bytes);
+  }
+  return dir;
 }
 
 /** One command in RESP, as an AOF holds it (string arguments as Latin-1 bytes). */
