@@ -168,7 +168,7 @@ describe('a Redis 2.4 AOF', () => {
 });
 
 describe('SPOP as each version logged it', () => {
-  it('SREM per member (≤ 3.0, and 3.2–6.2 with a count), DEL for a whole set, 7.0 batches in MULTI, and verbatim pops whose result is fixed', async () => {
+  it('SREM per member (≤ 3.0, 3.2–6.2 with a count, 7.0 in MULTI), SREM of many members (7.2+), DEL for a whole set, and verbatim pops whose result is fixed', async () => {
     const aof = Buffer.concat([
       resp('SADD', 'sp', 'a', 'b', 'c', 'd', 'e', 'f'),
       // SPOP sp (every version since 2.6).
@@ -179,11 +179,14 @@ describe('SPOP as each version logged it', () => {
       // SPOP sp2 5 taking the whole set: DEL.
       resp('SADD', 'sp2', 'x', 'y'),
       resp('DEL', 'sp2'),
-      // 7.0: SREM in batches, in MULTI when there are several.
+      // SPOP sp 2 on 7.0: one SREM per member, in MULTI when there are several.
       resp('MULTI'),
       resp('SREM', 'sp', 'd'),
       resp('SREM', 'sp', 'e'),
       resp('EXEC'),
+      // SPOP sp3 3 on 7.2 and later: SREM of up to 1024 members at once.
+      resp('SADD', 'sp3', 'k', 'l', 'm', 'n'),
+      resp('SREM', 'sp3', 'k', 'l', 'm'),
       // Verbatim (before 2.6, or hand-made): only forms whose result does not depend on chance.
       resp('SADD', 'v1', 'only'),
       resp('SPOP', 'v1'),
@@ -201,7 +204,7 @@ describe('SPOP as each version logged it', () => {
     const server = await serverHolds(aof);
     expect(datasetDiff(server.dataset, r.dataset)).toEqual([]);
     expect([...(r.dataset.db(0).get('sp') as SetValue)]).toEqual(['f']);
-    expect([...r.dataset.db(0).keys()].sort()).toEqual(['sp', 'v4']);
+    expect([...r.dataset.db(0).keys()].sort()).toEqual(['sp', 'sp3', 'v4']);
     expect(r.replay.transactions).toBe(1);
   });
 });
