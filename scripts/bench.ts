@@ -36,10 +36,21 @@
  *    - `hybrid-inspect-rdb`: `rdbtool inspect hybrid-base.rdb --json`, then
  *      `rdbtool check hybrid-tail.aof`, one after the other; its time is the sum, its
  *      peak RSS the larger of the two (what checking the two parts separately costs);
+ *    replay dataset (scripts/lib/bench-replay-data.ts: the realistic `gen.js mixed` data as a
+ *    plain multi-part AOF set `plain/` and a hybrid one `hybrid/`, from the same server):
+ *    - `replay-redis-load-plain`: a real redis-server starting on a copy of `plain/` with
+ *      `--appendonly yes`, timed from spawn until its log says "DB loaded from append only
+ *      file" (scripts/lib/bench-redis-load.ts), then its `used_memory` (the baseline of the
+ *      plain set, for speed and for memory),
+ *    - `replay-plain`: the library's `replayPath` on `plain/` and nothing else
+ *      (scripts/lib/bench-replay-child.ts, run on the compiled `dist/` code),
+ *    - `replay-export-plain`: `rdbtool export plain/ --format ndjson` (replays, then writes),
+ *    - `replay-redis-load-hybrid`, `replay-hybrid`, `replay-export-hybrid`: the same on `hybrid/`;
  *    all with stdout sent to /dev/null, timing the wall clock and reading peak RSS from
  *    `/usr/bin/time -f '%e %M'` (or by polling /proc/<pid>/status VmHWM without it);
- * 4. prints medians, MB/s of the file each one reads, keys/s (RDB), the ratio to the
- *    baseline of its file, peak RSS and the targets.
+ * 4. prints medians, MB/s of the file each one reads, keys/s (RDB and replay), the ratio to
+ *    the baseline of its file, peak RSS (for the replay, also against the server's
+ *    `used_memory`) and the targets.
  *
  * The `check` command measurements fail with a message, and the others still run, while
  * rdbtool has no `check` command (src/cli/commands/check.ts).
@@ -50,17 +61,26 @@
  *   --json             print the results as JSON on stdout (progress stays on stderr)
  *   --rebuild          rebuild the datasets the chosen measurements use, even when cached
  *   --scale X          dataset scale (default 1 = ~1 GB RDB and ~1 GB plain AOF; e.g. 0.01
- *                      for a quick try)
+ *                      for a quick try; the replay dataset is `gen.js mixed` at 0.1 × X:
+ *                      ~0.57 M keys and a 183 MB plain set at 1, 5.7 M keys at 10)
  *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
  *                      aof-raw-read, aof-redis-check-aof, aof-check, hybrid-redis-check-aof,
- *                      hybrid-check, hybrid-inspect-rdb; or the groups `rdb` (the first five),
- *                      `aof` (all the AOF ones) and `hybrid` (the hybrid-* ones); `startup`
- *                      for the start-up measurement (`--only startup` alone takes about 10 s)
+ *                      hybrid-check, hybrid-inspect-rdb, replay-redis-load-plain, replay-plain,
+ *                      replay-export-plain, replay-redis-load-hybrid, replay-hybrid,
+ *                      replay-export-hybrid; or the groups `rdb` (the first five), `aof` (the
+ *                      six AOF ones), `hybrid` (the hybrid-* ones) and `replay` (the replay-*
+ *                      ones; about a minute at the default scale, dataset build included);
+ *                      `startup` for the start-up measurement (`--only startup` alone takes
+ *                      about 10 s)
  *   --startup-runs N   rounds of the start-up measurement (default 21)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
  *                      the top self-time functions (profiles go to .bench-cache/profiles/);
  *                      any single node process: inspect, decode, deliver, export,
- *                      aof-raw-read, aof-check, hybrid-check
+ *                      aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid,
+ *                      replay-export-plain, replay-export-hybrid
+ *   --heap-prof        with --profile: the sampling heap profiler (`node --heap-prof`)
+ *                      instead of the CPU profiler; prints the functions that allocated
+ *                      the most of what was still live at exit (the dataset, for a replay)
  *   --top N            rows of the profile summary (default 15)
  *
  * Units: MB = 10^6 bytes, for throughput and for RSS.
@@ -73,9 +93,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
+import { timeRedisLoad, type RedisLoadRun } from './lib/bench-redis-load.js';
+import { ENCODING_CONFIG, ensureBenchReplayDataset, type BenchReplayDataset } from './lib/bench-replay-data.js';
 import { renderManyDumpsSection, renderStartupSection, runManyDumpsBench, runStartupBench, startupTargets, type ManyDumpsResult, type StartupResult } from './lib/bench-startup.js';
 import { buildCli } from './lib/build-cli.js';
-import { findExecutable } from './lib/redis-server.js';
+import { findExecutable, findRedisServer } from './lib/redis-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
@@ -89,18 +111,25 @@ const MB = 1e6;
 const RDB_MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
 /** The measurements on the AOF dataset, run after the RDB ones within a round. */
 const AOF_MEASUREMENTS = ['aof-raw-read', 'aof-redis-check-aof', 'aof-check', 'hybrid-redis-check-aof', 'hybrid-check', 'hybrid-inspect-rdb'] as const;
-const MEASUREMENTS = [...RDB_MEASUREMENTS, ...AOF_MEASUREMENTS] as const;
+/** The measurements on the replay dataset, run last within a round; each set's server load first. */
+const REPLAY_MEASUREMENTS = ['replay-redis-load-plain', 'replay-plain', 'replay-export-plain', 'replay-redis-load-hybrid', 'replay-hybrid', 'replay-export-hybrid'] as const;
+const MEASUREMENTS = [...RDB_MEASUREMENTS, ...AOF_MEASUREMENTS, ...REPLAY_MEASUREMENTS] as const;
 type MeasurementId = (typeof MEASUREMENTS)[number];
 type RdbMeasurementId = (typeof RDB_MEASUREMENTS)[number];
+type ReplayMeasurementId = (typeof REPLAY_MEASUREMENTS)[number];
 
 /** Names `--only` accepts for several measurements at once. */
 const GROUPS: Record<string, readonly MeasurementId[]> = {
   rdb: RDB_MEASUREMENTS,
   aof: AOF_MEASUREMENTS,
   hybrid: AOF_MEASUREMENTS.filter((id) => id.startsWith('hybrid-')),
+  replay: REPLAY_MEASUREMENTS,
 };
 
 const isRdbMeasurement = (id: MeasurementId): id is RdbMeasurementId => (RDB_MEASUREMENTS as readonly string[]).includes(id);
+const isReplayMeasurement = (id: MeasurementId): id is ReplayMeasurementId => (REPLAY_MEASUREMENTS as readonly string[]).includes(id);
+/** The measurements that start a redis-server on a set (no node process, no dist/ needed). */
+const isServerLoad = (id: MeasurementId): boolean => id.startsWith('replay-redis-load-');
 
 /** The measurements that run `rdbtool check`. */
 const USES_CHECK: ReadonlySet<MeasurementId> = new Set(['aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
@@ -121,6 +150,12 @@ const BASELINE: Record<MeasurementId, MeasurementId> = {
   'hybrid-redis-check-aof': 'hybrid-redis-check-aof',
   'hybrid-check': 'hybrid-redis-check-aof',
   'hybrid-inspect-rdb': 'hybrid-redis-check-aof',
+  'replay-redis-load-plain': 'replay-redis-load-plain',
+  'replay-plain': 'replay-redis-load-plain',
+  'replay-export-plain': 'replay-redis-load-plain',
+  'replay-redis-load-hybrid': 'replay-redis-load-hybrid',
+  'replay-hybrid': 'replay-redis-load-hybrid',
+  'replay-export-hybrid': 'replay-redis-load-hybrid',
 };
 
 interface Options {
@@ -133,6 +168,8 @@ interface Options {
   startup: boolean;
   startupRuns: number;
   profile: MeasurementId | null;
+  /** Profile allocations (`--heap-prof`) instead of CPU time. */
+  heapProfile: boolean;
   top: number;
 }
 
@@ -140,7 +177,7 @@ interface Options {
 class BenchUsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { runs: 3, json: false, rebuild: false, scale: 1, only: [...MEASUREMENTS], startup: true, startupRuns: 21, profile: null, top: 15 };
+  const opts: Options = { runs: 3, json: false, rebuild: false, scale: 1, only: [...MEASUREMENTS], startup: true, startupRuns: 21, profile: null, heapProfile: false, top: 15 };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new BenchUsageError(`${name} needs a value`);
@@ -182,6 +219,9 @@ function parseArgs(argv: string[]): Options {
       case '--profile':
         opts.profile = measurement(value(i++, a));
         break;
+      case '--heap-prof':
+        opts.heapProfile = true;
+        break;
       case '--top':
         opts.top = Math.max(1, Number.parseInt(value(i++, a), 10));
         break;
@@ -191,7 +231,7 @@ function parseArgs(argv: string[]): Options {
       case '--help':
       case '-h':
         process.stdout.write(
-          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only ID,…] [--startup-runs N] [--profile ID [--top N]]\n' +
+          'usage: npm run bench -- [--quick | --runs N] [--json] [--rebuild] [--scale X] [--only ID,…] [--startup-runs N] [--profile ID [--heap-prof] [--top N]]\n' +
             `  IDs: ${MEASUREMENTS.join(', ')}, startup\n` +
             `  groups for --only: ${Object.entries(GROUPS)
               .map(([g, ids]) => `${g} (${ids.join(', ')})`)
@@ -247,16 +287,18 @@ async function ensureBuilt(): Promise<string | null> {
 }
 
 /**
- * Compiles scripts/lib/bench-decode.ts to plain JS in the cache (type-only imports vanish),
- * so the decode child runs under plain `node` on the `dist/` modules.
+ * Compiles a child script of scripts/lib (`bench-decode`, `bench-replay-child`) to plain JS in
+ * the cache (type-only imports vanish), so the child runs under plain `node` on the `dist/`
+ * modules.
  */
-async function compileDecodeChild(): Promise<string> {
+async function compileChild(name: 'bench-decode' | 'bench-replay-child'): Promise<string> {
   const ts = (await import('typescript')).default;
-  const source = await fs.readFile(path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts'), 'utf8');
+  const source = await fs.readFile(path.join(ROOT, 'scripts', 'lib', `${name}.ts`), 'utf8');
   const out = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
-  const target = path.join(CACHE_DIR, 'bench-decode.mjs');
+  await fs.mkdir(CACHE_DIR, { recursive: true });
+  const target = path.join(CACHE_DIR, `${name}.mjs`);
   await fs.writeFile(target, out.outputText);
   return target;
 }
@@ -281,6 +323,10 @@ interface Command {
    * are the sums over all of them, its peak RSS the largest, its exit code the first non-zero.
    */
   alsoRun?: Command[];
+  /** Files to warm when `input` is a directory (a multi-part set); default `[input]`. */
+  warm?: string[];
+  /** Runs the measurement itself instead of spawning `file` (a server load); stdout carries its JSON details. */
+  run?: () => Promise<RunResult>;
 }
 
 interface RunResult {
@@ -366,7 +412,7 @@ interface MeasurementRun extends RunResult {
 
 /** Runs a command, then its `alsoRun` commands (stopping at the first that exits non-zero). */
 async function runMeasurement(cmd: Command): Promise<MeasurementRun> {
-  const first = await runOnce(cmd);
+  const first = cmd.run ? await cmd.run() : await runOnce(cmd);
   const total: MeasurementRun = { ...first, stepSeconds: [first.seconds] };
   for (const next of cmd.alsoRun ?? []) {
     if (total.exitCode !== 0) break;
@@ -431,12 +477,38 @@ interface MeasurementResult {
    * in `runs` (a failure at the very end, such as a checksum verdict, still timed a full pass).
    */
   failure?: { exitCode: number; stderr: string };
+  /** Replay measurements: medians of what the server or the replay child reported (see {@link summarizeReplayRuns}). */
+  replay?: ReplayFigures;
+}
+
+/** What a replay measurement adds to its row. */
+interface ReplayFigures {
+  /** Server load: the load time the server printed (median), seconds. */
+  reportedSeconds?: number;
+  /** Server load: `used_memory` after the load (median), bytes. */
+  usedMemoryBytes?: number;
+  /** Server load: `used_memory_rss` after the load (median), bytes. */
+  usedMemoryRssBytes?: number;
+  /** Server load: the server's own peak RSS (largest VmHWM), MB. */
+  serverPeakRssMB?: number;
+  /** Server load: its log lines about the files it loaded (last run). */
+  loadLines?: string[];
+  /** Replay child: seconds inside the process, start-up and exit left out (median). */
+  inProcessSeconds?: number;
+  /** Replay child: V8 heap in use with the dataset loaded (median), bytes. */
+  heapUsedBytes?: number;
+  /** Keys the server or the replay ended with (last run). */
+  keys?: number;
+  /** This row's peak RSS / the server's `used_memory` after loading the same set. */
+  rssVsUsedMemory?: number;
 }
 
 /** 1-minute load averages around the measurements. */
 interface LoadInfo {
   before: number;
   after: number;
+  /** Highest value seen, sampled every 2 s during the measurements. */
+  max: number;
   busy: boolean;
 }
 
@@ -479,6 +551,25 @@ function targetsFor(results: MeasurementResult[]): Target[] {
   for (const id of ['aof-check', 'hybrid-check'] as const) {
     const r = byId.get(id);
     if (r) rss(r);
+  }
+  for (const [id, load] of [
+    ['replay-plain', 'replay-redis-load-plain'],
+    ['replay-hybrid', 'replay-redis-load-hybrid'],
+  ] as const) {
+    const set = id === 'replay-plain' ? 'plain' : 'hybrid';
+    if (byId.has(id) && byId.has(load)) ratio(id, 0.5, `replay (${set} set)`, `redis-server loading it`, true);
+  }
+  for (const id of ['replay-plain', 'replay-export-plain', 'replay-hybrid', 'replay-export-hybrid'] as const) {
+    const r = byId.get(id);
+    if (!r) continue;
+    const used = byId.get(r.baseline)?.replay?.usedMemoryBytes;
+    const x = r.replay?.rssVsUsedMemory ?? null;
+    targets.push({
+      name: `${r.name} peak RSS`,
+      goal: `≤ 2.0× the server's used_memory after loading the same set`,
+      value: x === null || used === undefined ? 'n/a' : `${x.toFixed(2)}× (${fmt(r.peakRssMB, 0)} MB vs ${mb(used)})`,
+      met: x === null ? null : x <= 2,
+    });
   }
   const hybrid = byId.get('hybrid-check');
   const parts = byId.get('hybrid-inspect-rdb');
@@ -568,9 +659,61 @@ function renderAofSection(aof: BenchAofDataset, results: MeasurementResult[]): s
   return out;
 }
 
+function renderReplaySection(replay: BenchReplayDataset, results: MeasurementResult[]): string[] {
+  const m = replay.meta;
+  const rel = path.relative(ROOT, replay.dir);
+  const rows = results.map((r) => [
+    r.name,
+    mb(r.inputBytes),
+    r.error ? 'FAILED' : fmt(r.medianSeconds, 2) + (r.failure ? ' !' : ''),
+    fmt(r.medianCpuSeconds, 2),
+    fmt(r.mbPerSec, 0),
+    r.keysPerSec === null ? 'n/a' : `${(r.keysPerSec / 1e6).toFixed(2)} M`,
+    r.id === r.baseline ? '1.00×' : r.ratioVsCheck === null ? 'n/a' : `${r.ratioVsCheck.toFixed(2)}×`,
+    fmt(r.peakRssMB, 0),
+    r.id === r.baseline ? (r.replay?.usedMemoryBytes === undefined ? 'n/a' : `used_memory ${mb(r.replay.usedMemoryBytes)}`) : r.replay?.rssVsUsedMemory === undefined ? 'n/a' : `${r.replay.rssVsUsedMemory.toFixed(2)}×`,
+    r.runs.map((s) => s.toFixed(2)).join(' '),
+  ]);
+  const out: string[] = [];
+  out.push(
+    `replay dataset: ${rel}/, gen.js mixed at scale ${m.genScale} (+ a tail at ${m.tailGenScale}), written by redis-server ${m.serverVersion}${replay.cached ? ' (cached)' : ''}: ` +
+      `${m.totalKeys.toLocaleString('en-US')} keys; plain/ ${mb(m.plain.bytes)} (${m.plain.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(' + ')}); ` +
+      `hybrid/ ${mb(m.hybrid.bytes)} (${m.hybrid.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(' + ')})`,
+  );
+  out.push('');
+  out.push(
+    renderTable(
+      ['measurement', 'input', 'seconds', 'cpu s', 'MB/s', 'keys/s', 'vs redis load', 'peak RSS MB', 'RSS / used_memory', 'runs (s)'],
+      rows,
+      [false, true, true, true, true, true, true, true, true, false],
+    ),
+  );
+  out.push('');
+  out.push('vs redis load: seconds of redis-server loading the same set (spawn until its "DB loaded from append only file" line) / this.');
+  out.push("RSS / used_memory: this row's peak RSS / the server's INFO used_memory once it had loaded the same set.");
+  for (const r of results) {
+    const f = r.replay;
+    if (!f || r.error) continue;
+    if (f.reportedSeconds !== undefined) {
+      out.push(
+        `${r.name}: the server printed ${f.reportedSeconds.toFixed(3)} s (median); used_memory_rss ${f.usedMemoryRssBytes === undefined ? 'n/a' : mb(f.usedMemoryRssBytes)}, ` +
+          `its peak RSS ${f.serverPeakRssMB === undefined ? 'n/a' : `${f.serverPeakRssMB.toFixed(0)} MB`}, ${f.keys?.toLocaleString('en-US') ?? 'n/a'} keys` +
+          (f.loadLines?.length ? `; ${f.loadLines.filter((l) => l.startsWith('DB loaded from base') || l.startsWith('DB loaded from incr')).join('; ')}` : ''),
+      );
+    } else if (f.inProcessSeconds !== undefined) {
+      out.push(
+        `${r.name}: ${f.inProcessSeconds.toFixed(2)} s inside the process (median), ${f.keys?.toLocaleString('en-US') ?? 'n/a'} keys, ` +
+          `heap in use with the dataset ${f.heapUsedBytes === undefined ? 'n/a' : mb(f.heapUsedBytes)}`,
+      );
+    }
+  }
+  return out;
+}
+
 function renderReport(
   dataset: BenchDataset | null,
   aof: BenchAofDataset | null,
+  replay: BenchReplayDataset | null,
   results: MeasurementResult[],
   targets: Target[],
   runs: number,
@@ -579,14 +722,17 @@ function renderReport(
   const out: string[] = [];
   out.push(`node ${process.version}, ${os.cpus().length} CPUs, ${runs === 1 ? '1 run' : `median of ${runs} runs`}, warm page cache; MB = 10^6 bytes`);
   const rdbResults = results.filter((r) => isRdbMeasurement(r.id));
-  const aofResults = results.filter((r) => !isRdbMeasurement(r.id));
+  const aofResults = results.filter((r) => !isRdbMeasurement(r.id) && !isReplayMeasurement(r.id));
+  const replayResults = results.filter((r) => isReplayMeasurement(r.id));
   if (dataset && rdbResults.length) out.push('', ...renderRdbSection(dataset, rdbResults));
   if (aof && aofResults.length) out.push('', ...renderAofSection(aof, aofResults));
+  if (replay && replayResults.length) out.push('', ...renderReplaySection(replay, replayResults));
   out.push('');
   out.push('seconds = wall clock (median), which the ratios and targets use; cpu s = user + system time (median).');
+  out.push(`machine load (1-minute average, ${os.cpus().length} CPUs): ${load.before.toFixed(2)} before, ${load.max.toFixed(2)} at most during, ${load.after.toFixed(2)} after.`);
   if (load.busy) {
     out.push(
-      `warning: the machine was busy (1-minute load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ${os.cpus().length} CPUs): ` +
+      `warning: the machine was busy (1-minute load average ${load.before.toFixed(1)} before, up to ${load.max.toFixed(1)} during, ${load.after.toFixed(1)} after, on ${os.cpus().length} CPUs): ` +
         'wall times are inflated and noisy; compare the cpu s column, or re-run on a quiet machine.',
     );
   }
@@ -658,13 +804,73 @@ function pathToUrl(p: string): string {
   return p.startsWith('node:') ? `file:///${p}` : `file://${path.resolve(p)}`;
 }
 
-async function profileMeasurement(cmd: Command, top: number): Promise<string> {
-  if (cmd.file !== process.execPath || cmd.alsoRun?.length) {
-    throw new BenchUsageError(`--profile works on single node processes (inspect, decode, deliver, export, aof-raw-read, aof-check, hybrid-check), not ${cmd.id}`);
+interface HeapProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+/**
+ * Bytes allocated per function (name + file + line) that were still live when the profile
+ * was written, from a sampling heap profile (`node --heap-prof`).
+ */
+function summarizeHeapProfile(head: HeapProfileNode, top: number): { totalBytes: number; rows: { fn: string; where: string; bytes: number; pct: number }[] } {
+  const byFn = new Map<string, { fn: string; where: string; bytes: number }>();
+  let totalBytes = 0;
+  const stack = [head];
+  while (stack.length) {
+    const node = stack.pop()!;
+    stack.push(...node.children);
+    if (node.selfSize === 0) continue;
+    totalBytes += node.selfSize;
+    const cf = node.callFrame;
+    const file = !cf.url ? '' : cf.url.startsWith('node:') ? cf.url : path.relative(ROOT, fileURLToPath(cf.url.startsWith('file:') ? cf.url : pathToUrl(cf.url)));
+    const where = file ? `${file}:${cf.lineNumber + 1}` : '';
+    const fn = cf.functionName || '(anonymous)';
+    const entry = byFn.get(`${fn}@${where}`) ?? { fn, where, bytes: 0 };
+    entry.bytes += node.selfSize;
+    byFn.set(`${fn}@${where}`, entry);
+  }
+  const rows = [...byFn.values()]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top)
+    .map((e) => ({ ...e, pct: (100 * e.bytes) / (totalBytes || 1) }));
+  return { totalBytes, rows };
+}
+
+async function heapProfileMeasurement(cmd: Command, top: number, dir: string): Promise<string> {
+  const run = await runOnce(cmd, ['--heap-prof', '--heap-prof-dir', dir]);
+  let best: { file: string; head: HeapProfileNode; bytes: number } | null = null;
+  for (const name of await fs.readdir(dir)) {
+    if (!name.endsWith('.heapprofile')) continue;
+    const head = (JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { head: HeapProfileNode }).head;
+    const s = summarizeHeapProfile(head, top);
+    if (!best || s.totalBytes > best.bytes) best = { file: path.join(dir, name), head, bytes: s.totalBytes };
+  }
+  if (!best) throw new Error(`no .heapprofile was written to ${dir}`);
+  const s = summarizeHeapProfile(best.head, top);
+  const rows = s.rows.map((r, i) => [String(i + 1), r.pct.toFixed(1) + '%', (r.bytes / MB).toFixed(1), r.fn, r.where]);
+  return [
+    `${cmd.name}: ${run.seconds.toFixed(2)} s wall with the heap profiler, peak RSS ${run.peakRssKb === null ? 'n/a' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB`}; ` +
+      `${(s.totalBytes / MB).toFixed(0)} MB sampled as live at exit`,
+    `profile: ${path.relative(ROOT, best.file)} (open in Chrome DevTools)`,
+    '',
+    renderTable(['#', 'live %', 'MB', 'allocated by', 'location'], rows, [true, true, true, false, false]),
+    '',
+    'live % is of the bytes sampled as live when the process exited (a sampling estimate)',
+  ].join('\n');
+}
+
+async function profileMeasurement(cmd: Command, top: number, heap = false): Promise<string> {
+  if (cmd.file !== process.execPath || cmd.alsoRun?.length || cmd.run) {
+    throw new BenchUsageError(
+      `--profile works on single node processes (inspect, decode, deliver, export, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid), not ${cmd.id}`,
+    );
   }
   const dir = path.join(CACHE_DIR, 'profiles', `${cmd.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await fs.mkdir(dir, { recursive: true });
   log(`profiling ${cmd.display} …`);
+  if (heap) return heapProfileMeasurement(cmd, top, dir);
   const run = await runOnce(cmd, ['--cpu-prof', '--cpu-prof-dir', dir]);
   // One profile per thread; the main thread is the one with the most samples.
   let best: { file: string; profile: CpuProfile } | null = null;
@@ -684,6 +890,84 @@ async function profileMeasurement(cmd: Command, top: number): Promise<string> {
     '',
     'self % is of the non-idle samples',
   ].join('\n');
+}
+
+// ------------------------------------------------------------------ replay
+
+/** The replay measurements wanted, on the two sets of the replay dataset, each set's server load first. */
+async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<MeasurementId>, libUsable: boolean): Promise<Command[]> {
+  const out: Command[] = [];
+  const server = findRedisServer();
+  const replayLibUsable = libUsable && existsSync(path.join(ROOT, 'dist', 'replay', 'replay-input.js'));
+  const child = replayLibUsable ? await compileChild('bench-replay-child') : path.join(ROOT, 'scripts', 'lib', 'bench-replay-child.ts');
+  if (!replayLibUsable && (wanted.has('replay-plain') || wanted.has('replay-hybrid'))) log('warning: dist/ has no replay; the replay runs the sources under tsx (peak RSS includes tsx)');
+  for (const set of ['plain', 'hybrid'] as const) {
+    const meta = replay.meta[set];
+    const dir = set === 'plain' ? replay.plainDir : replay.hybridDir;
+    const rel = path.relative(ROOT, dir);
+    const warm = meta.files.map((f) => path.join(dir, f.name));
+    const common = { input: dir, warm, bytes: meta.bytes };
+    const loadId = `replay-redis-load-${set}` as const;
+    if (wanted.has(loadId)) {
+      out.push({
+        ...common,
+        id: loadId,
+        name: `redis-server load (${set})`,
+        display: `redis-server --appendonly yes --dir <copy> --appenddirname ${meta.dir} (${rel})`,
+        file: server ?? 'redis-server',
+        args: [],
+        captureStdout: true,
+        run: async () => {
+          if (!server) throw new Error('redis-server was not found on PATH');
+          const r = await timeRedisLoad({ binary: server, setDir: dir, appendDirName: meta.dir, config: ENCODING_CONFIG });
+          return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssKb: r.peakRssKb, stdout: JSON.stringify(r), exitCode: 0, stderrTail: '' };
+        },
+      });
+    }
+    const replayId = `replay-${set}` as const;
+    if (wanted.has(replayId)) {
+      const args = replayLibUsable ? [child, dir, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, dir];
+      const shown = replayLibUsable ? '.bench-cache/bench-replay-child.mjs' : '--import tsx scripts/lib/bench-replay-child.ts';
+      out.push({ ...common, id: replayId, name: `replay only (${set})`, display: `node ${shown} ${rel}`, file: process.execPath, args, captureStdout: true });
+    }
+    const exportId = `replay-export-${set}` as const;
+    if (wanted.has(exportId)) {
+      out.push({
+        ...common,
+        id: exportId,
+        name: `rdbtool export (${set})`,
+        display: `node dist/cli/main.js export ${rel} --format ndjson`,
+        file: process.execPath,
+        args: [CLI, 'export', dir, '--format', 'ndjson'],
+        captureStdout: false,
+      });
+    }
+  }
+  return out;
+}
+
+/** Fills `r.replay` with the medians of what each run reported (a server load or the replay child). */
+function summarizeReplayRuns(r: MeasurementResult, runs: Record<string, unknown>[]): void {
+  if (runs.length === 0) return;
+  const med = (key: string): number | undefined => {
+    const xs = runs.map((d) => d[key]).filter((x): x is number => typeof x === 'number');
+    return xs.length ? median(xs) : undefined;
+  };
+  const last = runs[runs.length - 1];
+  const f: ReplayFigures = { ...r.replay, keys: typeof last.keys === 'number' ? last.keys : undefined };
+  if (isServerLoad(r.id)) {
+    f.reportedSeconds = med('reportedSeconds');
+    f.usedMemoryBytes = med('usedMemoryBytes');
+    f.usedMemoryRssBytes = med('usedMemoryRssBytes');
+    const peaks = runs.map((d) => d.peakRssKb).filter((x): x is number => typeof x === 'number');
+    if (peaks.length) f.serverPeakRssMB = (Math.max(...peaks) * 1024) / MB;
+    f.loadLines = Array.isArray(last.loadLines) ? (last.loadLines as string[]) : undefined;
+  } else {
+    const ms = med('replayMs');
+    f.inProcessSeconds = ms === undefined ? undefined : ms / 1000;
+    f.heapUsedBytes = med('heapUsedBytes');
+  }
+  r.replay = f;
 }
 
 // ------------------------------------------------------------------ main
@@ -710,6 +994,7 @@ async function main(): Promise<void> {
   const wanted = new Set<MeasurementId>(opts.profile ? [opts.profile] : opts.only);
   const wantsRdb = RDB_MEASUREMENTS.some((id) => wanted.has(id));
   const wantsAof = AOF_MEASUREMENTS.some((id) => wanted.has(id));
+  const wantsReplay = REPLAY_MEASUREMENTS.some((id) => wanted.has(id));
 
   let dataset: BenchDataset | null = null;
   if (wantsRdb) {
@@ -724,10 +1009,18 @@ async function main(): Promise<void> {
     if (aof.cached) log(`using cached AOF dataset ${path.relative(ROOT, aof.dir)}/ (${sizes}; --rebuild to regenerate)`);
     else log(`AOF dataset built in ${aof.meta.buildSeconds.toFixed(0)} s: ${sizes}`);
   }
+  let replay: BenchReplayDataset | null = null;
+  if (wantsReplay) {
+    replay = await ensureBenchReplayDataset({ root: ROOT, cacheDir: CACHE_DIR, scale: opts.scale, rebuild: opts.rebuild, log });
+    const m = replay.meta;
+    const sizes = `${(m.totalKeys / 1e6).toFixed(2)} M keys, plain set ${mb(m.plain.bytes)}, hybrid set ${mb(m.hybrid.bytes)}`;
+    if (replay.cached) log(`using cached replay dataset ${path.relative(ROOT, replay.dir)}/ (${sizes}; --rebuild to regenerate)`);
+    else log(`replay dataset built in ${m.buildSeconds.toFixed(0)} s: ${sizes}`);
+  }
 
   let buildError: string | null = null;
   const startup = opts.startup && !opts.profile;
-  const needsDist = startup || [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read');
+  const needsDist = startup || [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read' && !isServerLoad(id));
   if (needsDist) {
     buildError = await ensureBuilt();
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
@@ -775,13 +1068,13 @@ async function main(): Promise<void> {
     }
     if (wanted.has('decode')) {
       // The compiled dist/ code under plain node; the sources under tsx when dist is unusable.
-      const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
+      const child = decodeLibUsable ? await compileChild('bench-decode') : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
       const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, file];
       if (!decodeLibUsable) log('warning: dist/ has no decoder; the decode runs the sources under tsx (peak RSS includes tsx)');
       commands.push({ id: 'decode', name: 'full decode (checker)', display: `node ${decodeLibUsable ? '.bench-cache/bench-decode.mjs' : '--import tsx scripts/lib/bench-decode.ts'} ${rel}`, file: process.execPath, args, captureStdout: true, input: file, bytes });
     }
     if (wanted.has('deliver')) {
-      const child = decodeLibUsable ? await compileDecodeChild() : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
+      const child = decodeLibUsable ? await compileChild('bench-decode') : path.join(ROOT, 'scripts', 'lib', 'bench-decode.ts');
       const args = decodeLibUsable ? [child, file, '--lib', path.join(ROOT, 'dist'), '--deliver'] : ['--import', 'tsx', child, file, '--deliver'];
       commands.push({ id: 'deliver', name: 'decode + deliver values', display: `node .bench-cache/bench-decode.mjs ${rel} --deliver`, file: process.execPath, args, captureStdout: true, input: file, bytes });
     }
@@ -844,8 +1137,10 @@ async function main(): Promise<void> {
     }
   }
 
+  if (replay) commands.push(...(await replayCommands(replay, wanted, decodeLibUsable)));
+
   const files = new Map<string, number>();
-  for (const c of commands) for (const step of [c, ...(c.alsoRun ?? [])]) files.set(step.input, statSync(step.input).size);
+  for (const c of commands) for (const step of [c, ...(c.alsoRun ?? [])]) for (const f of step.warm ?? [step.input]) files.set(f, statSync(f).size);
   const warmBytes = [...files.values()].reduce((a, b) => a + b, 0);
   log(`warming the page cache (${files.size} file${files.size === 1 ? '' : 's'}, ${(warmBytes / MB).toFixed(0)} MB) …`);
   let warmSeconds = 0;
@@ -856,7 +1151,8 @@ async function main(): Promise<void> {
     const cmd = commands[0];
     if ((cmd.id === 'inspect' || cmd.id === 'export') && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
     if (USES_CHECK.has(cmd.id) && checkProblem) throw new Error(checkProblem);
-    process.stdout.write((await profileMeasurement(cmd, opts.top)) + '\n');
+    if (cmd.id.startsWith('replay-export-') && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
+    process.stdout.write((await profileMeasurement(cmd, opts.top, opts.heapProfile)) + '\n');
     return;
   }
 
@@ -880,10 +1176,14 @@ async function main(): Promise<void> {
       peakRssMB: null,
     });
     const r = results.get(c.id)!;
-    if ((c.id === 'inspect' || c.id === 'export' || USES_CHECK.has(c.id)) && !cliUsable) r.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
+    if ((c.id === 'inspect' || c.id === 'export' || c.id.startsWith('replay-export-') || USES_CHECK.has(c.id)) && !cliUsable) r.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
     else if (USES_CHECK.has(c.id) && checkProblem) r.error = checkProblem;
   }
+  /** The JSON details of every run, for the medians of what a child or a server reported. */
+  const detailRuns = new Map<MeasurementId, Record<string, unknown>[]>();
   const loadBefore = os.loadavg()[0];
+  let loadMax = loadBefore;
+  const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, os.loadavg()[0])), 2_000);
   // Interleaved rounds, so a slow patch of the machine hits every measurement alike.
   for (let round = 1; round <= opts.runs; round++) {
     for (const c of commands) {
@@ -896,7 +1196,10 @@ async function main(): Promise<void> {
         if (c.alsoRun) stepRuns.set(c.id, [...(stepRuns.get(c.id) ?? []), run.stepSeconds]);
         if (run.exitCode !== 0) r.failure = { exitCode: run.exitCode, stderr: run.stderrTail };
         if (run.peakRssKb !== null) rss.set(c.id, Math.max(rss.get(c.id) ?? 0, run.peakRssKb));
-        if (c.captureStdout && run.exitCode === 0 && run.stdout.trim()) r.details = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+        if (c.captureStdout && run.exitCode === 0 && run.stdout.trim()) {
+          r.details = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+          detailRuns.set(c.id, [...(detailRuns.get(c.id) ?? []), r.details]);
+        }
         log(
           `  round ${round}/${opts.runs}  ${c.name.padEnd(26)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.peakRssKb === null ? '' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB RSS`}` +
             (run.exitCode !== 0 ? `  (exit code ${run.exitCode})` : ''),
@@ -908,6 +1211,7 @@ async function main(): Promise<void> {
     }
   }
 
+  clearInterval(loadSampler);
   const medianOf = (id: MeasurementId): number | null => {
     const r = results.get(id);
     return r && !r.error && r.runs.length ? median(r.runs) : null;
@@ -918,7 +1222,7 @@ async function main(): Promise<void> {
     r.medianSeconds = median(r.runs);
     r.medianCpuSeconds = r.cpuRuns.length ? median(r.cpuRuns) : null;
     r.mbPerSec = c.bytes / MB / r.medianSeconds;
-    r.keysPerSec = dataset && isRdbMeasurement(c.id) ? dataset.meta.totalKeys / r.medianSeconds : null;
+    r.keysPerSec = dataset && isRdbMeasurement(c.id) ? dataset.meta.totalKeys / r.medianSeconds : replay && isReplayMeasurement(c.id) ? replay.meta.totalKeys / r.medianSeconds : null;
     const baselineSeconds = medianOf(r.baseline);
     r.ratioVsCheck = baselineSeconds === null ? null : baselineSeconds / r.medianSeconds;
     const kb = rss.get(r.id);
@@ -931,11 +1235,18 @@ async function main(): Promise<void> {
       r.details = { steps: shown.map((command, i) => ({ command, medianSeconds: full.length ? median(full.map((s) => s[i])) : null })) };
     }
   }
+  for (const c of commands) if (isReplayMeasurement(c.id)) summarizeReplayRuns(results.get(c.id)!, detailRuns.get(c.id) ?? []);
+  for (const c of commands) {
+    const r = results.get(c.id)!;
+    const base = results.get(r.baseline)?.replay?.usedMemoryBytes;
+    if (isReplayMeasurement(c.id) && r.peakRssMB !== null && base) (r.replay ??= {}).rssVsUsedMemory = (r.peakRssMB * MB) / base;
+  }
   const list = [...results.values()];
   const targets = [...(startupResults ? startupTargets(startupResults) : []), ...targetsFor(list)];
   const loadAfter = os.loadavg()[0];
   // Every measurement is single-threaded at heart; more than ~1 other busy core skews it.
-  const load: LoadInfo = { before: loadBefore, after: loadAfter, busy: Math.max(loadBefore, loadAfter) > os.cpus().length * 0.5 + 1 };
+  loadMax = Math.max(loadMax, loadAfter);
+  const load: LoadInfo = { before: loadBefore, after: loadAfter, max: loadMax, busy: loadMax > os.cpus().length * 0.5 + 1 };
 
   if (opts.json) {
     const report = {
@@ -947,6 +1258,7 @@ async function main(): Promise<void> {
             ...aof.meta,
           }
         : null,
+      replayDataset: replay ? { dir: path.relative(ROOT, replay.dir), cached: replay.cached, ...replay.meta } : null,
       environment: { node: process.version, cpus: os.cpus().length, platform: `${os.type()} ${os.release()}`, peakRssSource: hasGnuTime ? '/usr/bin/time %M' : '/proc/<pid>/status VmHWM (polled)' },
       runsPerMeasurement: opts.runs,
       loadAverage: load,
@@ -958,7 +1270,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const startupText = startupResults ? [...renderStartupSection(startupResults), '', ...(manyResult ? [...renderManyDumpsSection(manyResult), ''] : [])] : [];
-    process.stdout.write([...startupText, renderReport(dataset, aof, list, targets, opts.runs, load)].join('\n') + '\n');
+    process.stdout.write([...startupText, renderReport(dataset, aof, replay, list, targets, opts.runs, load)].join('\n') + '\n');
   }
   if (list.some((r) => r.error || r.failure) || startupResults?.some((r) => r.failure)) process.exitCode = 1;
 }

@@ -1,0 +1,207 @@
+/**
+ * The baseline of the replay benchmark: a real redis-server starting on a multi-part AOF,
+ * timed from spawn until its log says the data was loaded, then asked for `INFO memory`.
+ *
+ * Each run copies the set into a fresh temporary directory first (outside the timing), since
+ * a server opens the incr file for appending and may touch the directory; it starts the
+ * server on 127.0.0.1 on a free port with `--appendonly yes --dir <copy> --appenddirname
+ * <name>`, no save points and the log on stdout, reads the log line by line, and stops the
+ * server by its PID (SIGTERM, then SIGKILL after a grace period) once it has read:
+ * - the wall seconds from spawn to the line `DB loaded from append only file: <s> seconds`
+ *   (Redis 7.0 writes it once every file of the manifest is loaded), and the seconds the
+ *   server itself printed on that line;
+ * - the server's CPU seconds at that moment (user + system, /proc/<pid>/stat);
+ * - `used_memory`, `used_memory_rss` and the keys of `INFO keyspace` once it answers;
+ * - its peak RSS (`VmHWM` of /proc/<pid>/status) just before it is stopped.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from './redis-server.js';
+import { asText, RespClient, RespError } from './resp-client.js';
+
+/** What one load measured. */
+export interface RedisLoadRun {
+  /** Wall seconds from spawn to the "loaded" log line. */
+  seconds: number;
+  /** The load time the server printed on that line. */
+  reportedSeconds: number;
+  /** The server's user + system CPU seconds when the line was read (null without /proc). */
+  cpuSeconds: number | null;
+  usedMemoryBytes: number;
+  usedMemoryRssBytes: number;
+  /** VmHWM of the server, KiB (null without /proc). */
+  peakRssKb: number | null;
+  /** Keys over every database (`INFO keyspace`). */
+  keys: number;
+  /** The server's log lines about loading (base file, incr files, RDB counts). */
+  loadLines: string[];
+}
+
+/** Raised when the server exits, logs a load failure or does not finish in time; carries the log. */
+export class RedisLoadError extends Error {
+  constructor(message: string, readonly log: string) {
+    super(`${message}\n--- redis-server output ---\n${log.slice(-3000)}`);
+  }
+}
+
+const LOADED = /DB loaded from append only file: ([\d.]+) seconds/;
+/** Lines worth keeping from the log: per-file load times and the RDB base's key counts. */
+const LOAD_LINE = /DB loaded from|Done loading RDB|Reading RDB base file/;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // utime and stime are fields 14 and 15, counted after the ")" closing the name; 100 ticks/s.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function peakRssKbOf(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Copies the set in `setDir` (every file in it) into a temporary directory as
+ * `<dir>/<appendDirName>/`, starts `binary` on it and measures the load (see the module note).
+ * `config` is passed as `--name value` pairs after the fixed arguments.
+ * @throws RedisLoadError when the server exits early, logs a bad AOF, or does not finish
+ *   loading within `timeoutMs`.
+ */
+export async function timeRedisLoad(opts: {
+  binary: string;
+  setDir: string;
+  appendDirName: string;
+  config?: Record<string, string | number | boolean>;
+  timeoutMs?: number;
+}): Promise<RedisLoadRun> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rdbtool-bench-load-'));
+  try {
+    const target = path.join(dir, opts.appendDirName);
+    await fs.mkdir(target);
+    for (const name of await fs.readdir(opts.setDir)) {
+      // A copy-on-write clone where the file system has them, a plain copy otherwise.
+      await fs.copyFile(path.join(opts.setDir, name), path.join(target, name), fs.constants.COPYFILE_FICLONE);
+    }
+    return await runServer(dir, opts);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runServer(dir: string, opts: Parameters<typeof timeRedisLoad>[0]): Promise<RedisLoadRun> {
+  const port = await findFreePort();
+  const config: Record<string, string | number | boolean> = {
+    port,
+    bind: '127.0.0.1',
+    dir,
+    save: '',
+    appendonly: true,
+    appenddirname: opts.appendDirName,
+    appendfilename: 'appendonly.aof',
+    daemonize: false,
+    logfile: '',
+    ...opts.config,
+  };
+  const argv: string[] = [];
+  for (const [name, value] of Object.entries(config)) argv.push(`--${name}`, typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
+
+  let log = '';
+  let pending = '';
+  const loadLines: string[] = [];
+  let loaded: { seconds: number; reportedSeconds: number; cpuSeconds: number | null } | null = null;
+  let failed: string | null = null;
+  let exited = false;
+  const started = performance.now();
+  const child = spawn(opts.binary, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  const onData = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    log = (log + text).slice(-256_000);
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (LOAD_LINE.test(line)) loadLines.push(line.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [*#.-] /, ''));
+      const m = LOADED.exec(line);
+      if (m && loaded === null) loaded = { seconds: (performance.now() - started) / 1000, reportedSeconds: Number(m[1]), cpuSeconds: pid === undefined ? null : cpuSecondsOf(pid) };
+      if (/Bad file format|Unrecoverable error|Fatal error|FATAL|# Can't/.test(line)) failed ??= line;
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exitPromise = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  if (pid === undefined) throw new RedisLoadError(`could not spawn ${opts.binary}: ${(await spawnError).message}`, log);
+
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => {
+      if (!exited) process.kill(pid, 'SIGKILL');
+    }, 30_000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 1_800_000);
+    while (loaded === null) {
+      if (failed !== null) throw new RedisLoadError(`redis-server could not load the set: ${failed}`, log);
+      if (exited) throw new RedisLoadError('redis-server exited before loading the set', log);
+      if (Date.now() > deadline) throw new RedisLoadError(`redis-server did not finish loading within ${(opts.timeoutMs ?? 1_800_000) / 1000} s`, log);
+      await sleep(2);
+    }
+    const done = loaded as { seconds: number; reportedSeconds: number; cpuSeconds: number | null };
+    let client: RespClient | null = null;
+    while (client === null) {
+      if (exited) throw new RedisLoadError('redis-server exited after loading the set', log);
+      try {
+        const c = await RespClient.connect(port);
+        try {
+          await c.call('PING');
+          client = c;
+        } catch (e) {
+          await c.close();
+          if (!(e instanceof RespError)) throw e;
+          await sleep(20);
+        }
+      } catch {
+        await sleep(20);
+      }
+    }
+    const fields = new Map<string, string>();
+    for (const section of ['memory', 'keyspace']) {
+      for (const line of asText(await client.call('INFO', section)).split('\r\n')) {
+        const at = line.indexOf(':');
+        if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1));
+      }
+    }
+    await client.close();
+    let keys = 0;
+    for (const [name, value] of fields) if (/^db\d+$/.test(name)) keys += Number(/keys=(\d+)/.exec(value)?.[1] ?? 0);
+    return {
+      ...done,
+      usedMemoryBytes: Number(fields.get('used_memory') ?? 0),
+      usedMemoryRssBytes: Number(fields.get('used_memory_rss') ?? 0),
+      peakRssKb: peakRssKbOf(pid),
+      keys,
+      loadLines,
+    };
+  } finally {
+    await stop();
+  }
+}

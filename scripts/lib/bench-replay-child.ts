@@ -1,0 +1,50 @@
+/**
+ * Child process of `npm run bench`: replays an input (a plain or hybrid AOF, a multi-part AOF
+ * directory or its manifest) into an in-memory dataset with the library's `replayPath`, and
+ * nothing else, so the number measures the replay alone (no report, no output).
+ *
+ * Usage: `tsx scripts/lib/bench-replay-child.ts <input> [--lib <dir>]`
+ *
+ * `--lib` is the directory holding the library modules (`replay/replay-input.js`); the
+ * default is `src/` next to this script (so `tsx` runs the sources). The bench passes `dist/`
+ * and runs a plain-JS copy of this file, so the replay runs the same compiled code as the CLI
+ * and its peak RSS does not include tsx's loader.
+ *
+ * Prints one JSON line on stdout: `{ keys, applied, loadedKeys, bytes, replayMs,
+ * heapUsedBytes, maxRssKb }` (the heap after the replay, the dataset still held). Exits 1
+ * when the replay stopped at damage or a command it refused.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type ReplayModule = typeof import('../../src/replay/replay-input.js');
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--lib');
+  const input = args.find((a, i) => !a.startsWith('--') && (i === 0 || args[i - 1] !== '--lib'));
+  if (!input) throw new Error('usage: bench-replay-child.ts <input> [--lib <dir>]');
+  const libUrl = at >= 0 ? pathToFileURL(path.resolve(args[at + 1]) + path.sep) : new URL('../../src/', import.meta.url);
+  const { replayPath } = (await import(new URL('replay/replay-input.js', libUrl).href)) as ReplayModule;
+
+  const started = performance.now();
+  const result = await replayPath(input);
+  const replayMs = performance.now() - started;
+  if (result.error) throw result.error;
+  process.stdout.write(
+    JSON.stringify({
+      keys: result.dataset.keyCount,
+      applied: result.replay.applied,
+      loadedKeys: result.load.keys,
+      bytes: result.bytes,
+      replayMs,
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      maxRssKb: process.resourceUsage().maxRSS,
+    }) + '\n',
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench-replay-child: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
