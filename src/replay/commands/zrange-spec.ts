@@ -5,14 +5,16 @@
  * ZREMRANGEBY* commands all read these windows, so LIMIT, REV and removal work the same way
  * for each kind.
  *
- * Lex ranges assume, as Redis documents, that all members have the same score. When they
- * do not, Redis's answer depends on its encoding: a small set (a listpack) is scanned from
- * the end it starts at, which is what happens here for a set of up to 128 members; a large
- * one is searched in its skiplist, here by a binary search (equal for equal scores).
+ * Lex ranges assume, as Redis documents, that all members have the same score. When they do
+ * not, the members are not in byte order and Redis's answer is whatever its walk finds, so the
+ * walk is Redis's here: a range whose low end is above the last member or whose high end is
+ * below the first finds nothing; a listpack set is scanned from the head for the first member
+ * and from the tail for the last; a skiplist set is searched from its head — here as along its
+ * lowest level, which is Redis's answer whenever the members are in order and its likeliest
+ * otherwise (the levels Redis drew are random and not in the AOF).
  */
 import type { ByteString } from '../../dataset/byte-string.js';
 import type { ZSetValue } from '../../dataset/zset.js';
-import { PACK_MAX_ITEMS } from '../../dataset/pack.js';
 import { argError } from '../errors.js';
 import { toRangeDouble } from './zset-args.js';
 
@@ -124,56 +126,112 @@ export function scoreWindow(z: ZSetValue, r: ScoreRange): RankWindow {
   return { lo, hi: Math.max(lo, hi) };
 }
 
-/** Rank of the first member at or above the lower end (binary search: equal scores assumed). */
-function firstAboveMin(z: ZSetValue, r: LexRange): number {
-  let lo = 0;
-  let hi = z.size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (lexAboveMin(z.at(mid)![0], r)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+/** True when a lex range holds nothing whatever the members (Redis's sdscmplex of its ends). */
+function lexRangeEmpty(r: LexRange): boolean {
+  const a = r.min;
+  const b = r.max;
+  let cmp: number;
+  if (a.inf !== 0 || b.inf !== 0) cmp = a.inf === b.inf ? 0 : a.inf < 0 || b.inf > 0 ? -1 : 1;
+  else cmp = a.s < b.s ? -1 : a.s > b.s ? 1 : 0;
+  return cmp > 0 || (cmp === 0 && (a.ex || b.ex));
 }
 
-/** Rank of the first member above the upper end (binary search: equal scores assumed). */
-function firstAboveMax(z: ZSetValue, r: LexRange): number {
-  let lo = 0;
-  let hi = z.size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (!lexBelowMax(z.at(mid)![0], r)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+/** The members in the set's order. */
+function membersOf(z: ZSetValue): ByteString[] {
+  const out: ByteString[] = [];
+  for (const [m] of z.ascending()) out.push(m);
+  return out;
+}
+
+/** Redis's first check of a lex range (zzlIsInLexRange, zslIsInLexRange): not empty, last member not below it, first not above it. */
+function lexReachable(m: ByteString[], r: LexRange): boolean {
+  return !lexRangeEmpty(r) && m.length > 0 && lexAboveMin(m[m.length - 1], r) && lexBelowMax(m[0], r);
+}
+
+/** Rank of the member a lex range starts at (zzlFirstInLexRange, zslFirstInLexRange), or −1. */
+function firstInLex(m: ByteString[], r: LexRange): number {
+  if (!lexReachable(m, r)) return -1;
+  let i = 0;
+  while (!lexAboveMin(m[i], r)) i++;
+  return lexBelowMax(m[i], r) ? i : -1;
 }
 
 /**
- * The ranks whose members are in the lex range, found from the low end (`reverse` false:
- * ZRANGEBYLEX, ZLEXCOUNT, ZREMRANGEBYLEX) or from the high end (ZREVRANGEBYLEX); the two
- * agree when all scores are equal.
+ * Rank of the member a lex range ends at (zzlLastInLexRange: scanning from the tail;
+ * zslLastInLexRange: going forward from the head while in range), or −1.
  */
-export function lexWindow(z: ZSetValue, r: LexRange, reverse = false): RankWindow {
-  const n = z.size;
-  if (n > PACK_MAX_ITEMS) {
-    const lo = firstAboveMin(z, r);
-    const hi = firstAboveMax(z, r);
-    return { lo, hi: Math.max(lo, hi) };
+function lastInLex(m: ByteString[], r: LexRange, listpack: boolean): number {
+  if (!lexReachable(m, r)) return -1;
+  let i: number;
+  if (listpack) {
+    i = m.length - 1;
+    while (!lexBelowMax(m[i], r)) i--;
+  } else {
+    i = 0;
+    while (i + 1 < m.length && lexBelowMax(m[i + 1], r)) i++;
   }
-  const members: ByteString[] = [];
-  for (const [m] of z.ascending()) members.push(m);
+  return lexAboveMin(m[i], r) ? i : -1;
+}
+
+const NO_RANKS: RankWindow = { lo: 0, hi: 0 };
+
+/**
+ * The ranks ZRANGEBYLEX (ZRANGE … BYLEX, ZRANGESTORE) returns: from the range's first member
+ * (its last with `reverse`), `offset` members skipped whatever they are, then up to `count`
+ * members (all with a negative count) while they stay within the far end.
+ */
+export function lexSelect(z: ZSetValue, r: LexRange, reverse: boolean, offset: number, count: number): RankWindow {
+  const m = membersOf(z);
+  const start = reverse ? lastInLex(m, r, z.small) : firstInLex(m, r);
+  if (start < 0 || offset < 0) return NO_RANKS;
+  let left = count;
   if (!reverse) {
-    let lo = 0;
-    while (lo < n && !lexAboveMin(members[lo], r)) lo++;
-    let hi = lo;
-    while (hi < n && lexBelowMax(members[hi], r)) hi++;
-    return { lo, hi };
+    const from = start + offset;
+    let to = from;
+    while (to < m.length && left-- !== 0 && lexBelowMax(m[to], r)) to++;
+    return from >= m.length ? NO_RANKS : { lo: from, hi: to };
   }
-  let hi = n;
-  while (hi > 0 && !lexBelowMax(members[hi - 1], r)) hi--;
-  let lo = hi;
-  while (lo > 0 && lexAboveMin(members[lo - 1], r)) lo--;
-  return { lo, hi };
+  const from = start - offset;
+  let to = from;
+  while (to >= 0 && left-- !== 0 && lexAboveMin(m[to], r)) to--;
+  return from < 0 ? NO_RANKS : { lo: to + 1, hi: from + 1 };
+}
+
+/**
+ * The ranks ZREMRANGEBYLEX removes: from the range's first member while within its high end
+ * (a skiplist set skips the first check: zslDeleteRangeByLex walks to the low end directly).
+ */
+export function lexRemoveWindow(z: ZSetValue, r: LexRange): RankWindow {
+  const m = membersOf(z);
+  let from: number;
+  if (z.small) {
+    from = firstInLex(m, r);
+    if (from < 0) return NO_RANKS;
+  } else {
+    from = 0;
+    while (from < m.length && !lexAboveMin(m[from], r)) from++;
+  }
+  let to = from;
+  while (to < m.length && lexBelowMax(m[to], r)) to++;
+  return { lo: from, hi: to };
+}
+
+/**
+ * ZLEXCOUNT's answer: a listpack set counts from the first member while within the high end;
+ * a skiplist set subtracts ranks of the first and the last member (all after the first when
+ * there is no last — Redis's arithmetic, even where the members are out of order).
+ */
+export function lexCount(z: ZSetValue, r: LexRange): number {
+  const m = membersOf(z);
+  const first = firstInLex(m, r);
+  if (first < 0) return 0;
+  if (z.small) {
+    let to = first;
+    while (to < m.length && lexBelowMax(m[to], r)) to++;
+    return to - first;
+  }
+  const last = lastInLex(m, r, false);
+  return last < 0 ? m.length - first : last - first + 1;
 }
 
 /**

@@ -20,7 +20,7 @@ import type { Reply } from '../reply.js';
 import { fitsListpack, formatScore, parseScore, writtenScore } from './zset-args.js';
 import { PACK_MAX_ITEMS, fitsPack } from '../../dataset/pack.js';
 import { computeZSetOp, parseZSetOp, zsetOf, type ZSetOp } from './zset-algebra.js';
-import { lexWindow, limitWindow, parseLexRange, parseScoreRange, rankWindow, scoreWindow, windowPairs, type RankWindow } from './zrange-spec.js';
+import { lexCount, lexRemoveWindow, lexSelect, limitWindow, parseLexRange, parseScoreRange, rankWindow, scoreWindow, windowPairs, type RankWindow } from './zrange-spec.js';
 
 /** ZADD's flags, as bits. */
 export const ZADD_NX = 1;
@@ -202,7 +202,7 @@ function zrangeGeneric(c: CommandContext, argv: ByteString[], at: number, store:
       w = rankWindow(z.size, start, end);
       if (reverse) w = { lo: z.size - w.hi, hi: z.size - w.lo };
     } else if (kind === 'score') w = limitWindow(scoreWindow(z, scoreRange!), offset, limit, reverse);
-    else w = limitWindow(lexWindow(z, lexRange!, reverse), offset, limit, reverse);
+    else w = lexSelect(z, lexRange!, reverse, offset, limit);
     pairs = windowPairs(z, w, reverse);
   }
   if (!store) return pairsReply(pairs, withScores);
@@ -236,7 +236,7 @@ function zremrange(c: CommandContext, argv: ByteString[], kind: 'rank' | 'score'
   const key = argv[1];
   const z = c.zset(key);
   if (z === undefined) return 0;
-  const w = kind === 'rank' ? rankWindow(z.size, start, end) : kind === 'score' ? scoreWindow(z, scoreRange!) : lexWindow(z, lexRange!);
+  const w = kind === 'rank' ? rankWindow(z.size, start, end) : kind === 'score' ? scoreWindow(z, scoreRange!) : lexRemoveWindow(z, lexRange!);
   const n = w.hi - w.lo;
   if (n <= 0) return 0;
   z.removeRange(w.lo, n);
@@ -447,8 +447,7 @@ export const zsetsCommands: CommandTable = {
       const r = parseLexRange(argv[2], argv[3]);
       const z = c.zset(argv[1]);
       if (z === undefined) return 0;
-      const w = lexWindow(z, r);
-      return w.hi - w.lo;
+      return lexCount(z, r);
     },
   },
   zrank: { arity: -3, run: (c, argv) => zrank(c, argv, false) },
