@@ -26,12 +26,12 @@ const FUNCTIONS = ['wset', 'wpush', 'wmix', 'wread', 'fa', 'fb', 'nosuch'];
 
 export const functions: FamilyGen = (g) =>
   g.weighted<(g: Gen) => Cmd[]>([
-    [3, (g) => {
+    [5, (g) => {
       const name = g.pick(Object.keys(LIBRARIES));
       return [['FUNCTION', 'LOAD', ...(g.chance(0.6) ? ['REPLACE'] : []), g.pick(LIBRARIES[name])]];
     }],
     [1, (g) => [['FUNCTION', 'DELETE', g.pick(['wla', 'wlb', 'liba', 'libb'])]]],
     [0.3, (g) => [['FUNCTION', 'FLUSH', ...(g.chance(0.3) ? [g.pick(['ASYNC', 'SYNC'])] : [])]]],
-    [0.7, (g) => [['FUNCTION', 'RESTORE', g.sources.functionsDump, ...(g.chance(0.7) ? [g.pick(['APPEND', 'REPLACE', 'FLUSH'])] : [])]]],
-    [6, (g) => [[g.chance(0.1) ? 'FCALL_RO' : 'FCALL', g.pick(FUNCTIONS), '2', g.anyKey(), g.anyKey(), g.value(), String(g.pick([1, 3, 140]))]]],
+    [1, (g) => [['FUNCTION', 'RESTORE', g.sources.functionsDump, ...(g.chance(0.7) ? [g.pick(['APPEND', 'REPLACE', 'FLUSH'])] : [])]]],
+    [5, (g) => [[g.chance(0.1) ? 'FCALL_RO' : 'FCALL', g.pick(FUNCTIONS), '2', g.anyKey(), g.anyKey(), g.value(), String(g.pick([1, 3, 140]))]]],
   ])(g);

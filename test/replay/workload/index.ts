@@ -13,7 +13,7 @@ import { hyperloglog } from './hyperloglog.js';
 import { keys } from './keys.js';
 import { lists } from './lists.js';
 import { sets } from './sets.js';
-import { zsets } from './zsets.js';
+import { zlex, zsets } from './zsets.js';
 import { hashes } from './hashes.js';
 import { streams } from './streams.js';
 import { functions } from './functions.js';
@@ -40,6 +40,7 @@ export const FAMILIES: Record<string, [number, FamilyGen]> = {
   lists: [8, lists],
   sets: [7, sets],
   zsets: [8, zsets],
+  zlex: [2, zlex],
   hashes: [7, hashes],
   streams: [12, streams],
   functions: [3, functions],

@@ -9,6 +9,18 @@ import type { FamilyGen, Gen } from './gen.js';
 
 const side = (g: Gen) => g.pick(['LEFT', 'RIGHT']);
 
+/** SORT … STORE of a list, set or sorted set, by weights from string keys or hash fields, getting values from them. */
+function sort(g: Gen): Cmd[] {
+  const c: Cmd = ['SORT', g.pick([g.key('list'), g.key('set'), g.key('zset')])];
+  if (g.chance(0.4)) c.push('BY', g.pick(['s*', 'h*->f1', 'nosort', 'm*', 'h1->*']));
+  if (g.chance(0.3)) c.push('LIMIT', String(g.int(0, 3)), String(g.int(-1, 5)));
+  if (g.chance(0.3)) for (let n = g.int(1, 2); n > 0; n--) c.push('GET', g.pick(['#', 's*', 'h*->f1', 'h2->*']));
+  if (g.chance(0.3)) c.push(g.pick(['ASC', 'DESC']));
+  if (g.chance(0.5)) c.push('ALPHA');
+  c.push('STORE', g.key('list'));
+  return [c];
+}
+
 export const lists: FamilyGen = (g) =>
   g.weighted<(g: Gen) => Cmd[]>([
     [6, (g) => [[g.pick(['LPUSH', 'RPUSH']), g.key('list'), ...Array.from({ length: g.int(1, 4) }, () => g.member())]]],
@@ -25,6 +37,6 @@ export const lists: FamilyGen = (g) =>
     [0.5, (g) => [[g.pick(['BLPOP', 'BRPOP']), g.key('list'), '0.01']]],
     [0.3, (g) => [['BLMOVE', g.key('list'), g.key('list'), side(g), side(g), '0.01']]],
     [0.3, (g) => [['BLMPOP', '0.01', '1', g.key('list'), side(g), 'COUNT', String(g.int(1, 3))]]],
-    [0.5, (g) => [['SORT', g.key('list'), ...(g.chance(0.5) ? ['ALPHA'] : []), ...(g.chance(0.3) ? ['LIMIT', '0', '3'] : []), 'STORE', g.key('list')]]],
-    [2, (g) => [[g.pick(['LRANGE', 'LINDEX', 'LLEN', 'LPOS']), g.key('list'), ...(g.chance(0.5) ? ['0', '-1'] : [])]]],
+    [1, sort],
+    [2, (g) => [g.pick<Cmd>([['LRANGE', g.key('list'), '0', '-1'], ['LINDEX', g.key('list'), String(g.int(-3, 3))], ['LLEN', g.key('list')], ['LPOS', g.key('list'), g.member()]])]],
   ])(g);

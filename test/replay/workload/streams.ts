@@ -8,7 +8,7 @@
 import type { Cmd } from '../../helpers/replay-oracle.js';
 import type { FamilyGen, Gen } from './gen.js';
 
-const group = (g: Gen) => g.pick(['g1', 'g2', 'g3']);
+const group = (g: Gen) => g.weighted([[6, 'g1'], [3, 'g2'], [1, 'g3']]);
 const consumer = (g: Gen) => g.pick(['c1', 'c2', 'c3']);
 
 function trim(g: Gen): string[] {
@@ -39,7 +39,7 @@ function xgroup(g: Gen): Cmd[] {
   return g.weighted<() => Cmd[]>([
     [4, () => {
       const c: Cmd = ['XGROUP', 'CREATE', k, group(g), g.pick(['$', '0', '0-0', g.oldStreamId()])];
-      if (g.chance(0.4)) c.push('MKSTREAM');
+      if (g.chance(0.7)) c.push('MKSTREAM');
       if (g.chance(0.3)) c.push('ENTRIESREAD', String(g.int(-1, 30)));
       return [c];
     }],
@@ -89,7 +89,7 @@ export const streams: FamilyGen = (g) =>
       if (g.chance(0.4)) c.push('MAXDELETEDID', g.oldStreamId());
       return [c];
     }],
-    [4, xgroup],
+    [5, xgroup],
     [5, xreadgroup],
     [2, xclaim],
     [2, (g) => [['XACK', g.key('stream'), group(g), ...Array.from({ length: g.int(1, 3) }, () => g.oldStreamId())]]],

@@ -18,7 +18,7 @@ export function score(g: Gen): string {
 
 const pairs = (g: Gen, n: number): string[] => Array.from({ length: n }, () => [score(g), g.member()]).flat() as string[];
 const minMax = (g: Gen): string => g.pick(['-inf', '+inf', '0', '(1', '5', '(-3', '10', '-0.5']);
-const lex = (g: Gen): string => g.pick(['-', '+', '[m1', '(m2', '[m3', '[a', '(z']);
+const lex = (g: Gen): string => g.pick(['-', '+', '[m1', '(m2', '[m3', '[a', '(z', '[m', '(m1']);
 
 function zadd(g: Gen): Cmd[] {
   const c: Cmd = ['ZADD', g.key('zset')];
@@ -45,13 +45,19 @@ function store(g: Gen): Cmd[] {
   return [c];
 }
 
+/**
+ * ZRANGESTORE of any kind. Here scores differ, so a lex range is open at the end Redis starts
+ * its walk from (`-` forward, `+` with REV): what it finds is then the same in a listpack and
+ * in a skiplist whatever its levels.
+ */
 function rangestore(g: Gen): Cmd[] {
   const kind = g.pick(['rank', 'score', 'lex']);
+  const rev = g.chance(0.3);
   const c: Cmd = ['ZRANGESTORE', g.key('zset'), g.key('zset')];
   if (kind === 'rank') c.push(String(g.int(-5, 5)), String(g.int(-5, 50)));
   else if (kind === 'score') c.push(minMax(g), minMax(g), 'BYSCORE');
-  else c.push(lex(g), lex(g), 'BYLEX');
-  if (g.chance(0.3)) c.push('REV');
+  else c.push(...(rev ? ['+', lex(g)] : ['-', lex(g)]), 'BYLEX');
+  if (rev) c.push('REV');
   if (kind !== 'rank' && g.chance(0.3)) c.push('LIMIT', String(g.int(0, 3)), String(g.int(-1, 5)));
   return [c];
 }
@@ -63,12 +69,33 @@ export const zsets: FamilyGen = (g) =>
     [2, (g) => [['ZREM', g.key('zset'), ...Array.from({ length: g.int(1, 3) }, () => g.member())]]],
     [1, (g) => [['ZREMRANGEBYSCORE', g.key('zset'), minMax(g), minMax(g)]]],
     [1, (g) => [['ZREMRANGEBYRANK', g.key('zset'), String(g.int(-5, 5)), String(g.int(-5, 5))]]],
-    [1, (g) => [['ZREMRANGEBYLEX', g.key('zset'), lex(g), lex(g)]]],
+    [1, (g) => [['ZREMRANGEBYLEX', g.key('zset'), '-', lex(g)]]],
     [2, (g) => [[g.pick(['ZPOPMIN', 'ZPOPMAX']), g.key('zset'), ...(g.chance(0.5) ? [String(g.int(1, 5))] : [])]]],
     [1, (g) => [['ZMPOP', '2', g.key('zset'), g.key('zset'), g.pick(['MIN', 'MAX']), ...(g.chance(0.5) ? ['COUNT', String(g.int(1, 5))] : [])]]],
     [0.3, (g) => [[g.pick(['BZPOPMIN', 'BZPOPMAX']), g.key('zset'), '0.01']]],
     [0.3, (g) => [['BZMPOP', '0.01', '1', g.key('zset'), g.pick(['MIN', 'MAX']), 'COUNT', String(g.int(1, 3))]]],
     [2, store],
     [1, rangestore],
-    [1, (g) => [[g.pick(['ZRANGE', 'ZCARD', 'ZSCORE']), g.key('zset'), ...(g.chance(0.5) ? ['0', '-1'] : [])]]],
+    [1, (g) => [g.pick<Cmd>([['ZRANGE', g.key('zset'), '0', '-1', 'WITHSCORES'], ['ZCARD', g.key('zset')], ['ZSCORE', g.key('zset'), g.member()]])]],
+  ])(g);
+
+/**
+ * Lex ranges bounded at both ends, over sets whose members all score 0 (the `y` keys): ZADD of
+ * a few members or of hundreds (a skiplist), ZREM, ZREMRANGEBYLEX, ZRANGESTORE … BYLEX with
+ * LIMIT and REV, pops.
+ */
+export const zlex: FamilyGen = (g) =>
+  g.weighted<(g: Gen) => Cmd[]>([
+    [4, (g) => [['ZADD', g.key('lex'), ...Array.from({ length: g.int(1, 4) }, () => ['0', g.member()]).flat()]]],
+    [1, (g) => [['ZADD', g.key('lex'), ...g.bulk(() => ['0', g.member()]).flat()]]],
+    [1, (g) => [['ZREM', g.key('lex'), g.member()]]],
+    [2, (g) => [['ZREMRANGEBYLEX', g.key('lex'), lex(g), lex(g)]]],
+    [2, (g) => {
+      const c: Cmd = ['ZRANGESTORE', g.key('lex'), g.key('lex'), lex(g), lex(g), 'BYLEX'];
+      if (g.chance(0.3)) c.push('REV');
+      if (g.chance(0.4)) c.push('LIMIT', String(g.int(0, 3)), String(g.int(-1, 5)));
+      return [c];
+    }],
+    [1, (g) => [[g.pick(['ZPOPMIN', 'ZPOPMAX']), g.key('lex'), String(g.int(1, 3))]]],
+    [1, (g) => [['ZLEXCOUNT', g.key('lex'), lex(g), lex(g)]]],
   ])(g);
