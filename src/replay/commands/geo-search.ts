@@ -296,7 +296,7 @@ export function geoSearchGeneric(c: CommandContext, argv: ByteString[], srcKeyIn
       }
       const item: Reply[] = [p.member];
       if (withDist) item.push(formatDistance(p.dist / shape.conversion));
-      if (withHash) item.push(Math.trunc(p.score));
+      if (withHash) item.push(Math.trunc(p.score) + 0); // an integer reply has no −0
       if (withCoords) item.push([formatCoordinate(p.longitude), formatCoordinate(p.latitude)]);
       out.push(item);
     }

@@ -6,10 +6,12 @@
  * walks. A point inside the shape but outside those nine cells is not found, as on the server.
  *
  * The floating-point operations are the server's, in its order. The sine, cosine and arc sine
- * are JavaScript's (fdlibm's algorithms, as musl's C library has them); glibc's differ from
- * them in the last bit of about one distance in a hundred, so a distance stored by
- * STOREDIST on a glibc server may differ from the one computed here by an ulp. Replies are not
- * affected (distances are written with four decimals).
+ * are JavaScript's (V8's are ports of fdlibm). The server's are its C library's: glibc's
+ * (2.28 on) are neither fdlibm's nor correctly rounded, and on x86-64 they take FMA code paths
+ * when the CPU has them, so up to about one distance in a hundred comes out an ulp or two away
+ * from glibc's. That shows only where the exact double is kept — a distance STOREDIST stores —
+ * and, in principle, for a point exactly on a search's edge; replies write distances with four
+ * decimals and are not affected.
  */
 import {
   LAT_RANGE,
