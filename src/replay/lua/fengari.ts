@@ -8,7 +8,7 @@
  * `node_modules` at run time).
  *
  * Lua 5.1 has one number type, the double; 5.3 adds integers, which fengari keeps in 32 bits
- * and wraps on overflow (`86400 * 1000 * 30` would come out negative). Three adjustments of
+ * and wraps on overflow (`86400 * 1000 * 30` would come out negative). Adjustments of
  * fengari's module objects (the other fengari modules call these through them) give back
  * 5.1's behaviour:
  * - a numeral, in the source or in a string converted to a number, is read as a float, so
@@ -17,10 +17,14 @@
  * - a number becomes text as 5.1 writes it, `%.14g`: `3` not `3.0`, `1e+15` for 10^15 (set in
  *   fengari's configuration module before the modules that read it load);
  * - a float where an integer is wanted (`string.rep(s, 2.5)`, `("x"):sub(1.9)`) is truncated as
- *   5.1's cast does, instead of 5.3's "number has no integer representation".
+ *   5.1's cast does, instead of 5.3's "number has no integer representation";
+ * - `a % b` is 5.1's `a - floor(a/b)*b` (`-0 % 1` is 0, `5 % math.huge` is NaN), and `a ^ b`
+ *   (also when folded at compile time) is C's `pow` (libm.ts), not V8's `Math.pow`, which
+ *   misses the last bit of one integer power in twelve.
  * These changes apply to the process's one copy of fengari; nothing else in the tool uses it.
  */
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
+import { cPow } from './libm.js';
 import { formatG } from './number-format.js';
 
 /** A Lua state (fengari's object; opaque here). */
@@ -122,11 +126,15 @@ export function luaApi(): LuaApi {
   // defs.js loads luaconf.js; the number format must be in place before lobject.js reads it.
   req('fengari/src/defs.js');
   const luaconf = req('fengari/src/luaconf.js') as Record<string | symbol, unknown>;
-  if (luaconf[ADJUSTED] === undefined) {
+  const first = luaconf[ADJUSTED] === undefined;
+  if (first) {
     luaconf.lua_number2str = (n: number) => formatG(n, 14);
     luaconf.LUA_COMPAT_FLOATSTRING = true;
+    // lvm.js and lobject.js take luai_nummod from llimits.js when they load.
+    const llimits = req('fengari/src/llimits.js') as { luai_nummod(L: unknown, a: number, b: number): number };
+    llimits.luai_nummod = (_L, a, b) => a - Math.floor(a / b) * b;
   }
-  const fengari = req('fengari') as { lua: object; lauxlib: object; lualib: object };
+  const fengari = (first ? withLuaMath(() => req('fengari')) : req('fengari')) as { lua: object; lauxlib: object; lualib: object };
   const lobject = req('fengari/src/lobject.js') as { luaO_str2num(s: Uint8Array, o: TValue): number };
   const lvm = req('fengari/src/lvm.js') as { tointeger(o: TValue): number | false };
   if (luaconf[ADJUSTED] === undefined) {
@@ -135,6 +143,36 @@ export function luaApi(): LuaApi {
   }
   api = { ...fengari.lua, ...fengari.lauxlib, ...fengari.lualib } as LuaApi;
   return api;
+}
+
+/** The `Math` fengari's VM and constant folder see: C's pow in place of V8's. */
+const LUA_MATH: Math = Object.create(Math, { pow: { value: cPow } }) as Math;
+const LUA_MATH_KEY = Symbol.for('rdbtool.lua-math');
+/** The fengari modules that compute `^` with `Math.pow`: the VM (OP_POW) and the constant folder. */
+const POW_MODULES = /[\\/]fengari[\\/]src[\\/](lvm|lobject)\.js$/;
+
+/**
+ * Runs `load` (the first `require` of fengari) with those two modules compiled to see
+ * {@link LUA_MATH} as `Math`: a `const Math` is put after their "use strict" directive, read
+ * from a symbol-keyed global that exists only while they load. Nothing else sees the change.
+ */
+function withLuaMath<T>(load: () => T): T {
+  const proto = Module.prototype as unknown as { _compile(content: string, filename: string): unknown };
+  const compile = proto._compile;
+  const g = globalThis as Record<symbol, unknown>;
+  g[LUA_MATH_KEY] = LUA_MATH;
+  proto._compile = function (this: unknown, content: string, filename: string) {
+    if (POW_MODULES.test(filename) && content.startsWith('"use strict";')) {
+      content = `"use strict";const Math=globalThis[Symbol.for('rdbtool.lua-math')];${content.slice('"use strict";'.length)}`;
+    }
+    return compile.call(this, content, filename);
+  };
+  try {
+    return load();
+  } finally {
+    proto._compile = compile;
+    delete g[LUA_MATH_KEY];
+  }
 }
 
 const HEX_NUMERAL = /^[\t\n\v\f\r ]*([+-]?)0[xX]([0-9a-fA-F]+)[\t\n\v\f\r ]*$/;

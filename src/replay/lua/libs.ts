@@ -3,10 +3,13 @@
  * library as Redis opens it (base, coroutine, table, string, math, debug; no io, os or
  * package), made out of fengari's 5.3 one — the 5.1 names 5.3 dropped put back (`unpack`,
  * `loadstring`, `table.getn`, `math.mod` …), the 5.3 additions a 5.1 script cannot have called
- * taken away — plus Redis's `bit` library, its deterministic `math.random`, and the guard
- * against global variables that Redis installs last.
+ * taken away, `string.format` formatting as 5.1 does through C's sprintf — plus Redis's `bit`
+ * library, its deterministic `math.random`, and the guard against global variables that Redis
+ * installs last.
  */
 import { asciiBytes, type LuaApi, type LuaFunction, type LuaState } from './fengari.js';
+import { cFrexp, cLdexp, cPow } from './libm.js';
+import { luaStringFormat } from './string-format.js';
 
 /**
  * Lua source run once in a new state, after the libraries: 5.1's names, then the global
@@ -39,12 +42,6 @@ table.foreachi = function(t, f)
   end
 end
 math.mod = fmod
-math.pow = function(a, b) return a ^ b end
-math.log10 = function(x) return math.log(x, 10) end
-math.ldexp = function(m, e) return m * 2.0 ^ e end
-math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
-math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
-math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 string.gfind = string.gmatch
 table.unpack, table.pack, table.move = nil, nil, nil
 math.type, math.tointeger, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
@@ -100,8 +97,40 @@ export function openStandardLibs(lua: LuaApi, L: LuaState): void {
   }
   lua.lua_getglobal(L, asciiBytes('math'));
   // 5.1's floor and ceil return floats, as all its numbers are.
-  setFunction(lua, L, 'floor', (L) => (lua.lua_pushnumber(L, Math.floor(lua.luaL_checknumber(L, 1))), 1));
-  setFunction(lua, L, 'ceil', (L) => (lua.lua_pushnumber(L, Math.ceil(lua.luaL_checknumber(L, 1))), 1));
+  const unary = (name: string, f: (x: number) => number) => setFunction(lua, L, name, (L) => (lua.lua_pushnumber(L, f(lua.luaL_checknumber(L, 1))), 1));
+  unary('floor', Math.floor);
+  unary('ceil', Math.ceil);
+  // 5.1's one-argument forms: log and atan ignore a second argument that 5.3 would use.
+  unary('log', Math.log);
+  unary('atan', Math.atan);
+  unary('log10', Math.log10);
+  unary('sinh', Math.sinh);
+  unary('cosh', Math.cosh);
+  unary('tanh', Math.tanh);
+  // deg divides by (pi / 180), as 5.1 does; 5.3 multiplies by (180 / pi), which can differ in the last bit.
+  unary('deg', (x) => x / (Math.PI / 180));
+  setFunction(lua, L, 'atan2', (L) => (lua.lua_pushnumber(L, Math.atan2(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2))), 1));
+  setFunction(lua, L, 'pow', (L) => (lua.lua_pushnumber(L, cPow(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2))), 1));
+  setFunction(lua, L, 'ldexp', (L) => (lua.lua_pushnumber(L, cLdexp(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2))), 1));
+  // C's modf: both parts carry the sign of x (the fraction of -4 is -0).
+  setFunction(lua, L, 'modf', (L) => {
+    const x = lua.luaL_checknumber(L, 1);
+    const ip = Number.isFinite(x) ? Math.trunc(x) : x;
+    const fp = Number.isNaN(x) ? x : x === ip ? (x < 0 || Object.is(x, -0) ? -0 : 0) : x - ip;
+    lua.lua_pushnumber(L, ip);
+    lua.lua_pushnumber(L, fp);
+    return 2;
+  });
+  setFunction(lua, L, 'frexp', (L) => {
+    const [m, e] = cFrexp(lua.luaL_checknumber(L, 1));
+    lua.lua_pushnumber(L, m);
+    lua.lua_pushnumber(L, e);
+    return 2;
+  });
+  lua.lua_pop(L, 1);
+  // 5.1's format hands each item to the C library's sprintf (string-format.ts).
+  lua.lua_getglobal(L, asciiBytes('string'));
+  setFunction(lua, L, 'format', (L) => luaStringFormat(lua, L));
   lua.lua_pop(L, 1);
 }
 
