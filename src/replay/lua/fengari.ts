@@ -13,7 +13,8 @@
  * 5.1's behaviour:
  * - a numeral, in the source or in a string converted to a number, is read as a float, so
  *   arithmetic on literals and on values from Redis never wraps (hex numerals are read whole:
- *   `0xFFFFFFFF` is 4294967295, as in 5.1);
+ *   `0xFFFFFFFF` is 4294967295, as in 5.1), and a string converts as C's strtod reads it
+ *   (`tonumber('inf')`, `'nan' + 0`);
  * - a number becomes text as 5.1 writes it, `%.14g`: `3` not `3.0`, `1e+15` for 10^15 (set in
  *   fengari's configuration module before the modules that read it load);
  * - a float where an integer is wanted (`string.rep(s, 2.5)`, `("x"):sub(1.9)`) is truncated as
@@ -24,7 +25,7 @@
  * These changes apply to the process's one copy of fengari; nothing else in the tool uses it.
  */
 import { createRequire, Module } from 'node:module';
-import { cPow } from './libm.js';
+import { cPow, NEGATIVE_NAN } from './libm.js';
 import { formatG } from './number-format.js';
 
 /** A Lua state (fengari's object; opaque here). */
@@ -74,6 +75,10 @@ export interface LuaApi {
   lua_createtable(L: LuaState, narr: number, nrec: number): void;
   lua_rawseti(L: LuaState, i: number, n: number): void;
   lua_rawgeti(L: LuaState, i: number, n: number): number;
+  lua_rawlen(L: LuaState, i: number): number;
+  lua_tocfunction(L: LuaState, i: number): LuaFunction;
+  lua_replace(L: LuaState, i: number): void;
+  lua_isnoneornil(L: LuaState, i: number): boolean;
   lua_rawset(L: LuaState, i: number): void;
   lua_rawget(L: LuaState, i: number): number;
   lua_setfield(L: LuaState, i: number, k: Uint8Array): void;
@@ -176,6 +181,8 @@ function withLuaMath<T>(load: () => T): T {
 }
 
 const HEX_NUMERAL = /^[\t\n\v\f\r ]*([+-]?)0[xX]([0-9a-fA-F]+)[\t\n\v\f\r ]*$/;
+/** What C's strtod reads besides numerals (5.1 converts strings with it): inf, infinity, nan, nan(…). */
+const WORD_NUMERAL = /^[\t\n\v\f\r ]*([+-]?)(?:(inf(?:inity)?)|nan(?:\([0-9A-Za-z_]*\))?)[\t\n\v\f\r ]*$/i;
 
 function adjust(lobject: { luaO_str2num(s: Uint8Array, o: TValue): number }, lvm: { tointeger(o: TValue): number | false }): void {
   const str2num = lobject.luaO_str2num;
@@ -185,6 +192,14 @@ function adjust(lobject: { luaO_str2num(s: Uint8Array, o: TValue): number }, lvm
       if (hex) {
         const v = parseInt(hex[2], 16);
         o.setfltvalue(hex[1] === '-' ? -v : v);
+        return s.length + 1;
+      }
+    }
+    if (s.length < 40 && (s.includes(0x6e) || s.includes(0x4e))) {
+      const word = WORD_NUMERAL.exec(asciiText(s));
+      if (word) {
+        const neg = word[1] === '-';
+        o.setfltvalue(word[2] ? (neg ? -Infinity : Infinity) : neg ? NEGATIVE_NAN : NaN);
         return s.length + 1;
       }
     }

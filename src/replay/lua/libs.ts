@@ -42,6 +42,15 @@ table.foreachi = function(t, f)
   end
 end
 math.mod = fmod
+do
+  -- 5.1's running gives nil in the main coroutine.
+  local running = coroutine.running
+  coroutine.running = function()
+    local co, main = running()
+    if main then return nil end
+    return co
+  end
+end
 string.gfind = string.gmatch
 table.unpack, table.pack, table.move = nil, nil, nil
 math.type, math.tointeger, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
@@ -127,11 +136,97 @@ export function openStandardLibs(lua: LuaApi, L: LuaState): void {
     lua.lua_pushnumber(L, e);
     return 2;
   });
+  // 5.1's max and min take numbers as luaL_checknumber does (a numeric string too).
+  const fold = (name: string, better: (d: number, best: number) => boolean) =>
+    setFunction(lua, L, name, (L) => {
+      const n = lua.lua_gettop(L);
+      let best = lua.luaL_checknumber(L, 1);
+      for (let i = 2; i <= n; i++) {
+        const d = lua.luaL_checknumber(L, i);
+        if (better(d, best)) best = d;
+      }
+      lua.lua_pushnumber(L, best);
+      return 1;
+    });
+  fold('max', (d, best) => d > best);
+  fold('min', (d, best) => d < best);
   lua.lua_pop(L, 1);
-  // 5.1's format hands each item to the C library's sprintf (string-format.ts).
+  lua.lua_getglobal(L, asciiBytes('table'));
+  setFunction(lua, L, 'insert', (L) => tableInsert(lua, L));
+  setFunction(lua, L, 'remove', (L) => tableRemove(lua, L));
+  lua.lua_pop(L, 1);
   lua.lua_getglobal(L, asciiBytes('string'));
+  // 5.1's format hands each item to the C library's sprintf (string-format.ts).
   setFunction(lua, L, 'format', (L) => luaStringFormat(lua, L));
+  // The others are 5.3's with 5.1's arguments. Each runs in the wrapper's own call, so an
+  // error names the script's line, as the 5.1 function would.
+  const original = (name: string): LuaFunction => {
+    lua.lua_getfield(L, -1, asciiBytes(name));
+    const f = lua.lua_tocfunction(L, -1);
+    lua.lua_pop(L, 1);
+    return f;
+  };
+  const find = original('find');
+  const match = original('match');
+  const rep = original('rep');
+  // A start past the end starts at the end, where '' still matches (5.3 finds nothing).
+  const clampInit = (L: LuaState): void => {
+    const t = lua.lua_type(L, 1);
+    if (lua.lua_type(L, 3) !== lua.LUA_TNUMBER || (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER)) return;
+    const len = lua.lua_tolstring(L, 1)!.length;
+    if (lua.lua_tonumber(L, 3) > len + 1) {
+      lua.lua_pushnumber(L, len + 1);
+      lua.lua_replace(L, 3);
+    }
+  };
+  setFunction(lua, L, 'find', (L) => (clampInit(L), find(L)));
+  setFunction(lua, L, 'match', (L) => (clampInit(L), match(L)));
+  // 5.1's rep has no separator.
+  setFunction(lua, L, 'rep', (L) => (lua.lua_gettop(L) > 2 && lua.lua_settop(L, 2), rep(L)));
   lua.lua_pop(L, 1);
+}
+
+/**
+ * 5.1's `table.insert(t, [pos,] v)`: raw accesses, a position past the end grows the array
+ * (5.3 refuses it), any other argument count an error.
+ */
+function tableInsert(lua: LuaApi, L: LuaState): number {
+  lua.luaL_checktype(L, 1, lua.LUA_TTABLE);
+  let e = lua.lua_rawlen(L, 1) + 1;
+  let pos: number;
+  switch (lua.lua_gettop(L)) {
+    case 2:
+      pos = e;
+      break;
+    case 3:
+      pos = lua.luaL_checkinteger(L, 2);
+      if (pos > e) e = pos;
+      for (let i = e; i > pos; i--) {
+        lua.lua_rawgeti(L, 1, i - 1);
+        lua.lua_rawseti(L, 1, i);
+      }
+      break;
+    default:
+      return lua.luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  lua.lua_rawseti(L, 1, pos);
+  return 0;
+}
+
+/** 5.1's `table.remove(t, [pos])`: raw accesses, nothing returned for a position outside 1..#t. */
+function tableRemove(lua: LuaApi, L: LuaState): number {
+  lua.luaL_checktype(L, 1, lua.LUA_TTABLE);
+  const e = lua.lua_rawlen(L, 1);
+  let pos = lua.lua_isnoneornil(L, 2) ? e : lua.luaL_checkinteger(L, 2);
+  if (!(pos >= 1 && pos <= e)) return 0;
+  lua.lua_rawgeti(L, 1, pos);
+  for (; pos < e; pos++) {
+    lua.lua_rawgeti(L, 1, pos + 1);
+    lua.lua_rawseti(L, 1, pos);
+  }
+  lua.lua_pushnil(L);
+  lua.lua_rawseti(L, 1, e);
+  return 1;
 }
 
 /** Runs the prelude: call last, once every global the scripts see is in place. */
