@@ -267,7 +267,8 @@ describe('verbatim scripts (Redis ≤ 4.0) across the files of a set', () => {
  * redis.call (written as %.17g) from ^, %, math.pow, math.fmod, math.modf, math.frexp,
  * math.ldexp, math.log (5.1 ignores a base), math.atan2, math.deg, math.rad; and library
  * calls whose 5.1 forms differ from 5.3's (string.find/match/rep, table.insert/remove,
- * tonumber of inf and nan, math.max/min of numeric strings, coroutine.running).
+ * tonumber of inf and nan, math.max/min of numeric strings, coroutine.running) and
+ * cjson.decode's numbers and error texts.
  */
 export function scriptValues(seed: number): { formats: string[]; numbers: string[] } {
   const r = rng(seed);
@@ -349,6 +350,9 @@ export function scriptValues(seed: number): { formats: string[]; numbers: string
     "-5 % math.huge",
     "tostring(coroutine.running())",
     "string.format('%5.1s|%-5s|%s', 'xyz', 'ab', 12.5)",
+    // lua-cjson reads numbers with strtod, the invalid JSON ones included by default.
+    "(function() local t = cjson.decode('[-0x10, +5, -Infinity, inf, NaN, 1e5000, 0x1.8p1, 00.5, 01, 0.1e1]') local o = {} for i = 1, #t do o[i] = tostring(t[i]) end return table.concat(o, ',') end)()",
+    ...['[1 2]', '{"a" 1}', '"\\\\x"', '"abc', '[1.5e]', '[true false]', '[1,]'].map((j) => `select(2, pcall(cjson.decode, '${j}'))`),
   ];
   for (const x of library) numbers.push(`tostring((${x}))`);
   return { formats, numbers };

@@ -13,6 +13,7 @@
  * (insertion order), not in C Lua's hash order.
  */
 import { asciiBytes, type LuaApi, type LuaFunction, type LuaState } from './fengari.js';
+import { cStrtodPrefix } from './libm.js';
 import { formatG } from './number-format.js';
 
 /** The options a script can change; they last as long as the Lua state, as in Redis. */
@@ -260,7 +261,6 @@ function arrayLength(lua: LuaApi, L: LuaState, cfg: CjsonConfig): number {
   return max;
 }
 
-const NUMBER_RE = /-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
 
 /** A JSON text decoded onto the stack, as lua-cjson's recursive parser does it. */
 class Decoder {
@@ -299,6 +299,13 @@ class Decoder {
     if (c === 0x3a) return 'T_COLON';
     if (c === 0x2c) return 'T_COMMA';
     if (c === 0x22) return 'T_STRING';
+    const rest = latin1Text(this.text.subarray(this.pos, this.pos + 5));
+    if (rest.startsWith('true') || rest.startsWith('false')) return 'T_BOOLEAN';
+    if (rest.startsWith('null')) return 'T_NULL';
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39) || (this.cfg.decodeInvalidNumbers && this.invalidNumber())) {
+      if (!this.cfg.decodeInvalidNumbers && this.invalidNumber()) return 'invalid number';
+      return cStrtodPrefix(latin1Text(this.text.subarray(this.pos, this.pos + 400))).length > 0 ? 'T_NUMBER' : 'invalid number';
+    }
     return 'invalid token';
   }
 
@@ -309,11 +316,15 @@ class Decoder {
     if (c === 0x7b) return this.object();
     if (c === 0x5b) return this.array();
     if (c === 0x22) return lua.lua_pushstring(L, this.string());
-    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return lua.lua_pushnumber(L, this.number());
+    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) {
+      if (!this.cfg.decodeInvalidNumbers && this.invalidNumber()) this.fail('value', 'invalid number');
+      return lua.lua_pushnumber(L, this.number());
+    }
     if (this.word('true')) return lua.lua_pushboolean(L, true);
     if (this.word('false')) return lua.lua_pushboolean(L, false);
     if (this.word('null')) return lua.lua_pushlightuserdata(L, JSON_NULL);
-    if (this.cfg.decodeInvalidNumbers && (this.word('nan') || this.word('NaN'))) return lua.lua_pushnumber(L, NaN);
+    // Numbers JSON does not allow (a '+', inf, nan) are read by strtod when allowed.
+    if (this.cfg.decodeInvalidNumbers && this.invalidNumber()) return lua.lua_pushnumber(L, this.number());
     this.fail('value', this.describe());
   }
 
@@ -323,15 +334,27 @@ class Decoder {
     return true;
   }
 
+  /** lua-cjson's json_is_invalid_number: a leading '+', a hex or zero-led number, inf or nan. */
+  private invalidNumber(): boolean {
+    let p = this.pos;
+    const t = this.text;
+    if (t[p] === 0x2b) return true;
+    if (t[p] === 0x2d) p++;
+    if (t[p] === 0x30) {
+      const c2 = t[p + 1];
+      return c2 !== undefined && ((c2 | 0x20) === 0x78 || (c2 >= 0x30 && c2 <= 0x39));
+    }
+    if (t[p] !== undefined && t[p] <= 0x39) return false;
+    const word = latin1Text(t.subarray(p, p + 3)).toLowerCase();
+    return word === 'inf' || word === 'nan';
+  }
+
+  /** A number as lua-cjson reads it: C's strtod at this point. */
   private number(): number {
-    const s = latin1Text(this.text.subarray(this.pos, Math.min(this.text.length, this.pos + 400)));
-    const body = s[0] === '-' ? s.slice(1) : s;
-    if (body[0] === '0' && /^0[0-9xX]/.test(body)) this.fail('value', 'invalid number');
-    NUMBER_RE.lastIndex = 0;
-    const m = NUMBER_RE.exec(s);
-    if (m === null) return this.fail('value', 'invalid number');
-    this.pos += m[0].length;
-    return Number(m[0]);
+    const { value, length } = cStrtodPrefix(latin1Text(this.text.subarray(this.pos, Math.min(this.text.length, this.pos + 400))));
+    if (length === 0) return this.fail('value', 'invalid number');
+    this.pos += length;
+    return value;
   }
 
   private string(): Uint8Array {
@@ -341,13 +364,15 @@ class Decoder {
     this.pos++;
     for (;;) {
       const c = t[this.pos];
-      if (c === undefined) this.fail('value', 'unexpected end of string', start);
+      // lua-cjson reads a C string: a zero byte ends it as the end of the text does.
+      if (c === undefined || c === 0) this.fail('value', 'unexpected end of string');
       this.pos++;
       if (c === 0x22) break;
       if (c !== 0x5c) {
         out.push(c);
         continue;
       }
+      const escape = this.pos - 1;
       const e = t[this.pos++];
       if (e === 0x22 || e === 0x5c || e === 0x2f) out.push(e);
       else if (e === 0x62) out.push(8);
@@ -355,8 +380,8 @@ class Decoder {
       else if (e === 0x6e) out.push(10);
       else if (e === 0x72) out.push(13);
       else if (e === 0x74) out.push(9);
-      else if (e === 0x75) this.unicode(out, start);
-      else this.fail('value', 'invalid escape code', start);
+      else if (e === 0x75) this.unicode(out, escape);
+      else this.fail('value', 'invalid escape code', escape);
     }
     return Uint8Array.from(out);
   }

@@ -107,3 +107,33 @@ export function cLdexp(m: number, e: number): number {
   const v = roundRational(mant, 1n, me + n);
   return m < 0 ? -v : v;
 }
+
+/** What C's strtod reads at the start of `s`: the value and how many characters it took (0: no number). */
+export function cStrtodPrefix(s: string): { value: number; length: number } {
+  const m = STRTOD_RE.exec(s);
+  if (m === null) return { value: 0, length: 0 };
+  const [whole, sign, hexInt, hexFrac, hexExp, word] = m;
+  const neg = sign === '-';
+  let value: number;
+  if (word !== undefined) {
+    const nan = /^nan/i.test(word);
+    value = nan ? (neg ? NEGATIVE_NAN : NaN) : neg ? -Infinity : Infinity;
+    return { value, length: whole.length };
+  }
+  if (hexInt !== undefined || hexFrac !== undefined) {
+    const digits = (hexInt ?? '') + (hexFrac ?? '');
+    const mant = BigInt(`0x${digits || '0'}`);
+    const exp = Number(hexExp ?? 0) - 4 * (hexFrac ?? '').length;
+    value = mant === 0n ? 0 : roundRational(mant, 1n, Math.max(-4000, Math.min(4000, exp)));
+  } else {
+    value = Number(whole.replace(/^[+-]/, ''));
+  }
+  return { value: neg ? -value : value, length: whole.length };
+}
+
+/**
+ * C99 strtod's forms: a sign, then inf/infinity/nan(…) (any case), a hex float (`0x` with
+ * digits, an optional fraction and `p` exponent), or a decimal with an optional exponent.
+ * An exponent letter not followed by digits is left unread, as is `0x` without a digit.
+ */
+const STRTOD_RE = /^([+-]?)(?:0[xX](?=\.?[0-9a-fA-F])([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?|(inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/i;
