@@ -1,8 +1,8 @@
 /**
  * LZF, the byte-oriented LZ77 variant Redis uses for compressed RDB strings
  * (FORMATS.md §4). Decompression follows the format definition of §4.1 exactly and rejects
- * anything it does not define; compression produces a valid (not byte-identical to Redis)
- * stream with the same limits as Redis's build of liblzf (§4.2).
+ * anything it does not define; compression makes the same choices as liblzf built the way
+ * Redis builds it (§4.2), so its output is byte for byte what Redis writes into an RDB.
  */
 
 import { corrupt, UsageError } from '../errors.js';
@@ -178,118 +178,140 @@ export function lzfDecompress(src: Uint8Array, ulen: number, at?: LzfLocation): 
   return dst;
 }
 
-/** Size of the compressor's hash table (2^HLOG slots). */
-const HASH_SIZE = 1 << LZF.HLOG;
+/** Slots in the compressor's hash table (2^HLOG). */
+const HASH_SLOTS = 1 << LZF.HLOG;
 
 /**
- * Hash table: slot → (position + generation base). A slot is valid for the current call only
- * if its value is ≥ the call's base, so the table never needs clearing between calls (it is
- * reset only when the generation counter would overflow). This keeps output deterministic.
+ * The compressor's hash table: slot → input position + 1 of the last position hashed into it.
+ * liblzf keeps the table on the stack, uninitialised; in a fresh process every slot reads as
+ * "no position" (a null pointer, which its match test rejects), and that is what a new call
+ * sees here: a slot counts only when its stamp is the current call's.
  */
-const hashTable = new Uint32Array(HASH_SIZE);
-let generationBase = 1;
+const slotPos = new Int32Array(HASH_SLOTS);
+const slotStamp = new Uint32Array(HASH_SLOTS);
+let stamp = 0;
 
-/** Slot for the three bytes at a position (multiplicative hash of the 24-bit value). */
-function slotOf(b0: number, b1: number, b2: number): number {
-  return Math.imul((b0 << 16) | (b1 << 8) | b2, 0x9e3779b1) >>> (32 - LZF.HLOG);
+/**
+ * The slot of the three bytes whose hash value is `h` (only its low 24 bits count): liblzf's
+ * VERY_FAST index, `((h >> 8) - h * 5) & (2^HLOG - 1)`, in 32-bit unsigned arithmetic.
+ */
+function slotOf(h: number): number {
+  return ((h >>> 8) - Math.imul(h, 5)) & (HASH_SLOTS - 1);
 }
 
 /**
- * Compresses `src` into an LZF stream that {@link lzfDecompress} (and Redis) can read.
- * Like Redis (FORMATS.md §1.6 rule 2, §4.2), compression only counts as successful when the
- * output is at least 4 bytes smaller than the input; otherwise `null` is returned and the
- * caller stores the string plain.
+ * Compresses `src` into an LZF stream, making exactly the choices Redis's liblzf makes
+ * (`lzf_compress` with HLOG 16, VERY_FAST, a fresh table): the same hash of each 3-byte
+ * window, the same match search and length cut-offs, the same literal runs, and the same
+ * test for running out of room. The output is therefore byte for byte what Redis stores for
+ * the same string, and `null` exactly when Redis stores the string plain.
  *
- * Output is deterministic for a given input but is not byte-identical to Redis's compressor.
+ * As in Redis's `rdbSaveLzfStringObject` (FORMATS.md §1.6 rule 2, §4.2), the output room is
+ * `src.length - 4` bytes: the compressed form is kept only if it is at least 4 bytes smaller
+ * (liblzf gives up a little earlier than that, near the end of its room; so does this).
+ * Inputs of 4 bytes or fewer are never compressed. (Redis only tries strings longer than 20
+ * bytes; that choice is the caller's.)
  *
- * @returns the compressed bytes (length ≤ `src.length - 4`), or `null`
+ * @returns the compressed bytes, or `null` when liblzf would give up
  */
 export function lzfCompress(src: Uint8Array): Uint8Array | null {
   const n = src.length;
-  const capacity = n - 4;
-  if (capacity <= 0) return null;
-
-  if (generationBase + n + 1 >= 0xffffffff) {
-    hashTable.fill(0);
-    generationBase = 1;
+  const outEnd = n - 4; // the room Redis gives the compressor
+  if (n <= 4) return null;
+  if (++stamp === 0xffffffff) {
+    slotStamp.fill(0);
+    stamp = 1;
   }
-  const base = generationBase;
-  generationBase += n + 1;
-
-  // A few bytes of slack let the loop check capacity once per token instead of per write.
-  const out = new Uint8Array(capacity + 8);
-  let op = 1; // out[0] is reserved for the control byte of the first literal run
-  let litCtrl = 0; // where the current literal run's control byte goes
-  let lit = 0; // bytes in the current literal run
+  const gen = stamp;
+  const out = new Uint8Array(outEnd + 1);
+  let op = 1; // out[0] is the control byte of the first literal run
+  let lit = 0;
   let ip = 0;
-
-  while (ip + 2 < n) {
-    // The reserved control byte of an empty run may still be dropped, hence the +1.
-    if (op > capacity + 1) return null;
-    const slot = slotOf(src[ip], src[ip + 1], src[ip + 2]);
-    const stored = hashTable[slot];
-    hashTable[slot] = base + ip;
-    const ref = stored - base; // negative (or stale) when the slot is from an older call
-    const distance = ip - ref;
-    if (
-      stored >= base &&
-      distance >= 1 &&
-      distance <= LZF.MAX_OFF &&
-      src[ref] === src[ip] &&
-      src[ref + 1] === src[ip + 1] &&
-      src[ref + 2] === src[ip + 2]
-    ) {
-      // Extend the match as far as the format and the input allow.
-      const maxLen = Math.min(LZF.MAX_REF, n - ip);
-      let len = LZF.MIN_MATCH;
-      while (len < maxLen && src[ref + len] === src[ip + len]) len++;
-
-      // Close the pending literal run (or give back its unused control byte).
-      if (lit > 0) out[litCtrl] = lit - 1;
-      else op--;
-
-      // Back-reference token: length field = len - 2, offset field = distance - 1.
-      const lenField = len - 2;
-      const offField = distance - 1;
-      if (lenField < 7) {
-        out[op++] = (lenField << 5) | (offField >>> 8);
+  // Every position up to n - 3 starts a 3-byte window that is hashed and looked up.
+  let h = (src[0] << 8) | src[1];
+  while (ip < n - 2) {
+    h = ((h << 8) | src[ip + 2]) & 0xffffff;
+    const slot = slotOf(h);
+    const ref = slotStamp[slot] === gen ? slotPos[slot] : -1;
+    slotStamp[slot] = gen;
+    slotPos[slot] = ip;
+    // A match source must lie strictly after the first byte (liblzf compares against the
+    // input start with `>`), at most 8192 bytes back, and start with the same 3 bytes.
+    if (ref > 0 && ip - ref - 1 < LZF.MAX_OFF && src[ref + 2] === src[ip + 2] && src[ref] === src[ip] && src[ref + 1] === src[ip + 1]) {
+      let len = 2;
+      let maxlen = n - ip - len;
+      if (maxlen > LZF.MAX_REF) maxlen = LZF.MAX_REF;
+      // Room for a back-reference and the next run's control byte, tested as liblzf does.
+      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+      out[op - lit - 1] = lit - 1; // close the literal run (an empty one is taken back below)
+      if (lit === 0) op--;
+      // liblzf compares the next 16 bytes unconditionally when more than 16 may match (they
+      // are inside the input then), so a match can run up to 2 bytes past `maxlen`.
+      let stopped = false;
+      if (maxlen > 16) {
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (src[ref + len] !== src[ip + len]) {
+            stopped = true;
+            break;
+          }
+        }
+      }
+      if (!stopped) {
+        do len++;
+        while (len < maxlen && src[ref + len] === src[ip + len]);
+      }
+      len -= 2; // now the match length minus 2, as the token stores it
+      ip++;
+      const off = ip - ref - 2; // the distance minus 1, as the token stores it
+      if (len < 7) {
+        out[op++] = (off >>> 8) + (len << 5);
       } else {
-        out[op++] = (7 << 5) | (offField >>> 8);
-        out[op++] = lenField - 7;
+        out[op++] = (off >>> 8) + (7 << 5);
+        out[op++] = len - 7;
       }
-      out[op++] = offField & 0xff;
-
-      // Hash only the last two positions covered by the match: enough to chain repeated
-      // matches; hashing every covered position gave the same ratio on text/JSON-like data
-      // and was up to 2.5x slower on long runs.
-      const matchEnd = ip + len;
-      for (let p = Math.max(ip + 1, matchEnd - 2); p + 2 < n && p < matchEnd; p++) {
-        hashTable[slotOf(src[p], src[p + 1], src[p + 2])] = base + p;
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++; // the next literal run's control byte
+      ip += len + 1;
+      if (ip >= n - 2) break;
+      // VERY_FAST: hash the last two positions the match covered, then go on after it.
+      ip -= 2;
+      h = (src[ip] << 8) | src[ip + 1];
+      h = ((h << 8) | src[ip + 2]) & 0xffffff;
+      let s = slotOf(h);
+      slotStamp[s] = gen;
+      slotPos[s] = ip;
+      ip++;
+      h = ((h << 8) | src[ip + 2]) & 0xffffff;
+      s = slotOf(h);
+      slotStamp[s] = gen;
+      slotPos[s] = ip;
+      ip++;
+    } else {
+      if (op >= outEnd) return null;
+      lit++;
+      out[op++] = src[ip++];
+      if (lit === LZF.MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
       }
-      ip = matchEnd;
-      litCtrl = op++;
-      lit = 0;
-      continue;
-    }
-    out[op++] = src[ip++];
-    if (++lit === LZF.MAX_LIT) {
-      out[litCtrl] = LZF.MAX_LIT - 1;
-      litCtrl = op++;
-      lit = 0;
     }
   }
-  // The last one or two bytes cannot start a match.
+  // The last one or two bytes cannot start a match: liblzf copies them as literals once it
+  // knows 3 more bytes fit.
+  if (op + 3 > outEnd) return null;
   while (ip < n) {
-    if (op > capacity + 1) return null;
+    lit++;
     out[op++] = src[ip++];
-    if (++lit === LZF.MAX_LIT) {
-      out[litCtrl] = LZF.MAX_LIT - 1;
-      litCtrl = op++;
+    if (lit === LZF.MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
       lit = 0;
+      op++;
     }
   }
-  if (lit > 0) out[litCtrl] = lit - 1;
-  else op--;
-  if (op > capacity) return null;
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return out.slice(0, op);
 }

@@ -1,6 +1,6 @@
 /**
  * RDB primitives over a {@link Reader}: lengths, strings (raw, int-encoded, LZF), doubles,
- * times and stream IDs (FORMATS.md §1.5–§1.8).
+ * times and stream IDs (FORMATS.md §1.5–§1.8); and their save side, {@link RdbOutput}.
  *
  * Every `try*` method is all-or-nothing: when the bytes are not all there yet it returns the
  * "need more" marker (`-1`, `null` or `false`), leaves `pos` where it was and records in
@@ -9,10 +9,11 @@
  */
 import { Reader } from '../io/reader.js';
 import { copyBytes } from '../io/bytes.js';
-import { corrupt, hexByte, LimitError, type Doing, type ErrorContext } from '../errors.js';
+import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
-import { lzfDecompress, lzfDecompressInto, lzfDecompressPrefix } from '../binary/lzf.js';
-import { intToBytes } from '../binary/int-text.js';
+import { lzfCompress, lzfDecompress, lzfDecompressInto, lzfDecompressPrefix } from '../binary/lzf.js';
+import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
+import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
 
 const TWO_32 = 4294967296;
@@ -416,4 +417,262 @@ function decimalLength(v: number): number {
     n++;
   }
   return n;
+}
+
+// ---------------------------------------------------------------- the save side
+
+/** Bytes handed to a writer: a `Uint8Array`, or a string of byte values 0–255 (latin1). */
+export type ByteInput = Uint8Array | string;
+
+/** Where an {@link RdbOutput} sends its slabs: a {@link ByteSink} or anything with its `write`. */
+export interface SlabSink {
+  write(data: Uint8Array, done?: () => void): void;
+}
+
+/** Options of {@link RdbOutput}. */
+export interface RdbOutputOptions {
+  /** Compress strings longer than 20 bytes with LZF when it saves space (`rdbcompression`, default true). */
+  compression?: boolean;
+  /** Compute the CRC-64 (`rdbchecksum`, default true); otherwise the trailer is 8 zero bytes. */
+  checksum?: boolean;
+  /** Slab size in bytes (default 1 MiB). */
+  slabBytes?: number;
+}
+
+/** Byte arrays at least this long go to the sink as they are, not through a slab. */
+const PASS_THROUGH_BYTES = 64 * 1024;
+/** Strings up to this length are tried as integers (Redis: `len <= 11`, FORMATS.md §1.6). */
+const INT_STRING_MAX = 11;
+/** Strings longer than this are tried with LZF (FORMATS.md §1.6 rule 2). */
+const LZF_MIN_EXCLUSIVE = 20;
+
+/**
+ * The write cursor of an RDB writer, the mirror of {@link RdbCursor}: the save side of the
+ * primitives (lengths, strings with their integer and LZF forms, doubles, times, raw IDs),
+ * written into large slabs that go to the sink whole, with the CRC-64 of everything written
+ * computed as the slabs leave (FORMATS.md §1.5–§1.8, §1.11).
+ *
+ * Slabs are handed to the sink and not touched again; a slab comes back for reuse when the
+ * sink calls the `done` callback. Byte arrays of 64 KiB or more given to {@link writeBytes}
+ * go to the sink as they are (not copied): the caller must not change them afterwards.
+ */
+export class RdbOutput {
+  /** Whether long strings are LZF-compressed. */
+  readonly compression: boolean;
+  private readonly crc: Crc64 | null;
+  private readonly slabBytes: number;
+  private slab: Buffer;
+  private pos = 0;
+  /** Bytes that left in earlier slabs or pass-through arrays. */
+  private flushed = 0;
+  private readonly spare: Buffer[] = [];
+  private readonly scratch = new Uint8Array(INT_STRING_MAX);
+
+  constructor(
+    private readonly sink: SlabSink,
+    opts: RdbOutputOptions = {},
+  ) {
+    this.compression = opts.compression ?? true;
+    this.crc = opts.checksum === false ? null : new Crc64();
+    this.slabBytes = opts.slabBytes ?? 1 << 20;
+    this.slab = Buffer.allocUnsafe(this.slabBytes);
+  }
+
+  /** Bytes written so far (the offset of the next byte in the file). */
+  get offset(): number {
+    return this.flushed + this.pos;
+  }
+
+  /** The CRC-64 of everything flushed so far as [hi, lo] (both 0 when checksums are off). */
+  checksum(): [number, number] {
+    return this.crc === null ? [0, 0] : [this.crc.hi, this.crc.lo];
+  }
+
+  /** Makes room for `n` contiguous bytes in the slab (`n` at most the slab size). */
+  private room(n: number): void {
+    if (this.pos + n > this.slab.length) this.flush();
+  }
+
+  /** Hands the filled part of the slab to the sink and starts the next one. */
+  flush(): void {
+    const n = this.pos;
+    if (n === 0) return;
+    const full = this.slab;
+    this.crc?.update(full, 0, n);
+    this.flushed += n;
+    this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+    this.pos = 0;
+    this.sink.write(full.subarray(0, n), () => {
+      if (this.spare.length < 2 && full.length === this.slabBytes) this.spare.push(full);
+    });
+  }
+
+  /** Writes one byte. */
+  writeByte(b: number): void {
+    if (this.pos >= this.slab.length) this.flush();
+    this.slab[this.pos++] = b;
+  }
+
+  /** Writes bytes as they are (big arrays pass through without a copy: do not change them afterwards). */
+  writeBytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n >= PASS_THROUGH_BYTES) {
+      this.flush();
+      this.crc?.update(b, 0, n);
+      this.flushed += n;
+      this.sink.write(b);
+      return;
+    }
+    this.room(n);
+    this.slab.set(b, this.pos);
+    this.pos += n;
+  }
+
+  /** Writes the bytes of a latin1 string (one byte per character). */
+  writeLatin1(s: string): void {
+    const n = s.length;
+    if (n > this.slab.length) {
+      this.writeBytes(Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.room(n);
+    this.pos += this.slab.write(s, this.pos, n, 'latin1');
+  }
+
+  /** Writes bytes given either way. */
+  writeRaw(b: ByteInput): void {
+    if (typeof b === 'string') this.writeLatin1(b);
+    else this.writeBytes(b);
+  }
+
+  /**
+   * Writes an RDB length in its shortest form (`rdbSaveLen`, FORMATS.md §1.5): 6 bits, 14
+   * bits big-endian, `0x80` + u32 BE, or `0x81` + u64 BE.
+   * @param n a non-negative safe integer or a bigint below 2^64
+   */
+  writeLength(n: number | bigint): void {
+    if (typeof n === 'bigint') {
+      if (n < 0n || n > 0xffffffffffffffffn) throw new UsageError(`RDB length out of range: ${n}`);
+      if (n <= 0xffffffffn) return this.writeLength(Number(n));
+      this.room(9);
+      const s = this.slab;
+      s[this.pos] = 0x81;
+      s.writeBigUInt64BE(n, this.pos + 1);
+      this.pos += 9;
+      return;
+    }
+    const s = this.slab;
+    if (n < 0x40 && n >= 0) {
+      this.room(1);
+      s[this.pos++] = n;
+    } else if (n < 0x4000 && n >= 0) {
+      this.room(2);
+      s[this.pos] = 0x40 | (n >>> 8);
+      s[this.pos + 1] = n & 0xff;
+      this.pos += 2;
+    } else if (n <= 0xffffffff && n >= 0) {
+      this.room(5);
+      s[this.pos] = 0x80;
+      s.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
+    } else {
+      if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`RDB length out of range: ${n}`);
+      this.writeLength(BigInt(n));
+    }
+  }
+
+  /**
+   * Writes a string the way Redis's `rdbSaveRawString` does (FORMATS.md §1.6): at most 11
+   * bytes of canonical decimal that fit 32 bits become INT8/16/32; otherwise, with
+   * compression on and more than 20 bytes, the LZF form when liblzf saves at least 4 bytes
+   * (byte for byte Redis's output: {@link lzfCompress}); otherwise length and bytes.
+   */
+  writeString(s: ByteInput): void {
+    const n = s.length;
+    if (n <= INT_STRING_MAX && n > 0) {
+      let bytes: Uint8Array;
+      if (typeof s === 'string') {
+        bytes = this.scratch.subarray(0, n);
+        for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
+      } else bytes = s;
+      const v = parseCanonicalIntValue(bytes);
+      if (typeof v === 'number' && v >= -2147483648 && v <= 2147483647) {
+        this.writeIntString(v);
+        return;
+      }
+    }
+    if (this.compression && n > LZF_MIN_EXCLUSIVE) {
+      const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+      const c = lzfCompress(bytes);
+      if (c !== null) {
+        this.writeLzfString(c, n);
+        return;
+      }
+    }
+    this.writeLength(n);
+    this.writeRaw(s);
+  }
+
+  /**
+   * Writes a string that must not be compressed nor int-encoded (length and bytes), as Redis
+   * writes the decimal text of an integer that does not fit 32 bits.
+   */
+  writePlainString(s: ByteInput): void {
+    this.writeLength(s.length);
+    this.writeRaw(s);
+  }
+
+  /** Writes an integer in the smallest of INT8/INT16/INT32 (`rdbEncodeInteger`; `v` must fit 32 bits). */
+  writeIntString(v: number): void {
+    this.room(5);
+    const s = this.slab;
+    const p = this.pos;
+    if (v >= -128 && v <= 127) {
+      s[p] = 0xc0 | RdbEnc.Int8;
+      s[p + 1] = v & 0xff;
+      this.pos = p + 2;
+    } else if (v >= -32768 && v <= 32767) {
+      s[p] = 0xc0 | RdbEnc.Int16;
+      s.writeInt16LE(v, p + 1);
+      this.pos = p + 3;
+    } else {
+      s[p] = 0xc0 | RdbEnc.Int32;
+      s.writeInt32LE(v, p + 1);
+      this.pos = p + 5;
+    }
+  }
+
+  /** Writes the LZF form of a string: 0xC3, compressed length, original length, data (`rdbSaveLzfBlob`). */
+  writeLzfString(compressed: Uint8Array, originalBytes: number): void {
+    this.writeByte(0xc0 | RdbEnc.Lzf);
+    this.writeLength(compressed.length);
+    this.writeLength(originalBytes);
+    this.writeBytes(compressed);
+  }
+
+  /** Writes a signed 64-bit little-endian integer (`rdbSaveMillisecondTime`: expiry and other times). */
+  writeMillis(ms: number | bigint): void {
+    this.room(8);
+    if (typeof ms === 'bigint') this.slab.writeBigInt64LE(ms, this.pos);
+    else {
+      if (!Number.isSafeInteger(ms)) throw new UsageError(`time is not an integer number of milliseconds: ${ms}`);
+      this.slab.writeBigInt64LE(BigInt(ms), this.pos);
+    }
+    this.pos += 8;
+  }
+
+  /** Writes an 8-byte little-endian IEEE-754 double (`rdbSaveBinaryDoubleValue`). */
+  writeBinaryDouble(v: number): void {
+    this.room(8);
+    this.slab.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** Writes a stream ID as 16 raw bytes, ms then seq, both big-endian (PEL entries, node keys). */
+  writeRawStreamId(ms: bigint, seq: bigint): void {
+    this.room(16);
+    this.slab.writeBigUInt64BE(ms, this.pos);
+    this.slab.writeBigUInt64BE(seq, this.pos + 8);
+    this.pos += 16;
+  }
 }

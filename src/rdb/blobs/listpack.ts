@@ -305,6 +305,21 @@ function strHeaderSize(len: number): number {
   return 5;
 }
 
+/** Bytes of an empty listpack: the 6-byte header and the terminator. */
+export const LISTPACK_EMPTY_BYTES = BLOB_LAYOUT.LP_HDR_SIZE + 1;
+
+/**
+ * Bytes one element adds to a listpack that Redis builds (encoding, data and backlen), with
+ * the same integer and string forms {@link encodeListpack} picks: what a writer needs to fill
+ * quicklist nodes and stream nodes the way the server fills them.
+ * @throws UsageError for a non-safe `number` or an out-of-range `bigint`
+ */
+export function listpackEntryBytes(e: ListpackInput): number {
+  const v = e instanceof Uint8Array ? parseCanonicalIntValue(e) : checkedInt(e, 'listpackEntryBytes');
+  const size = v !== null ? intSize(v) : strHeaderSize((e as Uint8Array).length) + (e as Uint8Array).length;
+  return size + listpackBacklenSize(size);
+}
+
 /** Writes the little-endian two's complement of `v` in `width` bytes at `pos`. */
 function writeIntLE(out: Uint8Array, pos: number, v: number | bigint, width: number): void {
   if (width <= 4) {

@@ -231,6 +231,23 @@ function strHeaderSize(len: number): number {
   return 5;
 }
 
+/** Bytes of an empty ziplist: the 10-byte header and the terminator. */
+export const ZIPLIST_EMPTY_BYTES = BLOB_LAYOUT.ZIPLIST_HEADER_SIZE + 1;
+
+/**
+ * Bytes an element takes when Redis appends it to a ziplist whose last entry takes
+ * `prevEntryBytes` (0 for the first): the prevlen field, the encoding and the payload, with
+ * the forms {@link encodeZiplist} picks.
+ * @throws UsageError for a non-safe `number` or an out-of-range `bigint`
+ */
+export function ziplistEntryBytes(e: ListpackInput, prevEntryBytes: number): number {
+  const v = e instanceof Uint8Array ? parseCanonicalIntValue(e) : checkedInt(e);
+  const prevlenSize = prevEntryBytes < ZIP_BIG_PREVLEN ? 1 : 5;
+  if (v !== null) return prevlenSize + 1 + intPayload(v);
+  const len = (e as Uint8Array).length;
+  return prevlenSize + strHeaderSize(len) + len;
+}
+
 /**
  * Builds a ziplist as Redis would for the same elements (FORMATS.md §3.2 writer rules):
  * canonical int64 decimals become integers in the smallest form (immediate 0..12, int8,

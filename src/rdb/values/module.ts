@@ -1,9 +1,12 @@
 /**
  * Module values and module AUX payloads (FORMATS.md §2.7, §3.8): the 64-bit module type id
- * and the self-describing opcode stream a generic reader can walk without the module.
+ * and the self-describing opcode stream a generic reader can walk without the module; read,
+ * and written back as they were read.
  */
-import type { RdbCursor } from '../primitives.js';
-import { RdbModuleOpcode } from '../constants.js';
+import type { RdbCursor, RdbOutput } from '../primitives.js';
+import { RdbModuleOpcode, RdbOpcode, RdbType } from '../constants.js';
+import { UsageError } from '../../errors.js';
+import { unsupported, type RdbTarget, type ValueWriter } from '../target.js';
 
 /** Module-name charset: index = 6-bit value. */
 const CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -70,4 +73,62 @@ function giveUp(c: RdbCursor, start: number): null {
   r.wanted += r.pos - start;
   r.pos = start;
   return null;
+}
+
+// ---------------------------------------------------------------- the save side
+
+/**
+ * The 64-bit module type id of a 9-character name and a 10-bit encoding version (FORMATS.md
+ * §3.8), the inverse of {@link decodeModuleId}.
+ * @throws UsageError for a name that is not 9 characters of the module charset, or an encver outside 0 … 1023
+ */
+export function encodeModuleId(name: string, encver: number): bigint {
+  if (name.length !== 9) throw new UsageError(`a module type name has 9 characters, got ${JSON.stringify(name)}`);
+  if (!Number.isInteger(encver) || encver < 0 || encver > 1023) throw new UsageError(`a module encoding version is 0-1023, got ${encver}`);
+  let id = 0n;
+  for (const ch of name) {
+    const v = CHARSET.indexOf(ch);
+    if (v < 0) throw new UsageError(`module type name ${JSON.stringify(name)} has a character outside A-Z a-z 0-9 - _`);
+    id = (id << 6n) | BigInt(v);
+  }
+  return (id << 10n) | BigInt(encver);
+}
+
+/**
+ * The record of a module value (type 7, MODULE_2; FORMATS.md §2.7): the module type id, then
+ * the module's opcode stream as the file had it (`raw`, ending with its EOF opcode).
+ * @throws UnsupportedValueError before RDB 8
+ */
+export function moduleWriter(moduleId: bigint, raw: Uint8Array, target: RdbTarget): ValueWriter {
+  if (!target.modules) throw unsupported('module values', target);
+  checkModulePayload(raw);
+  return {
+    rdbType: RdbType.Module2,
+    encoding: 'module',
+    elements: 1,
+    write: (out) => {
+      out.writeLength(moduleId);
+      out.writeBytes(raw);
+    },
+  };
+}
+
+/**
+ * Writes a MODULE_AUX record (opcode 247; FORMATS.md §3.8): the module type id, the UINT
+ * opcode and `when` (1 before the data, 2 after it), then the module's opcode stream.
+ */
+export function writeModuleAux(out: RdbOutput, moduleId: bigint, when: number, raw: Uint8Array): void {
+  checkModulePayload(raw);
+  out.writeByte(RdbOpcode.ModuleAux);
+  out.writeLength(moduleId);
+  out.writeLength(RdbModuleOpcode.Uint);
+  out.writeLength(when);
+  out.writeBytes(raw);
+}
+
+/** A module payload must end with its EOF opcode (a zero length byte). */
+function checkModulePayload(raw: Uint8Array): void {
+  if (raw.length === 0 || raw[raw.length - 1] !== RdbModuleOpcode.Eof) {
+    throw new UsageError('a module payload must be the opcode stream up to and including its EOF opcode');
+  }
 }

@@ -1,8 +1,10 @@
 /**
  * Sorted-set scores stored as text: the type-3 length-prefixed doubles (FORMATS.md §1.7) and
- * the decimal strings inside ziplists/listpacks (§2.11, §2.13).
+ * the decimal strings inside ziplists/listpacks (§2.11, §2.13); read and written as each
+ * Redis release writes them.
  */
-import type { RdbCursor } from '../primitives.js';
+import type { RdbCursor, RdbOutput } from '../primitives.js';
+import { UsageError } from '../../errors.js';
 
 const RESULT = { v: 0 };
 
@@ -51,4 +53,138 @@ export function readTextDouble(c: RdbCursor): { v: number } | null {
   }
   r.pos = p + 1;
   return RESULT;
+}
+
+// ---------------------------------------------------------------- the save side
+
+const TWO_52 = 4503599627370496;
+const TWO_62 = 4611686018427387904;
+const F64_SCRATCH = new Float64Array(1);
+const U32_SCRATCH = new Uint32Array(F64_SCRATCH.buffer);
+
+/**
+ * The exact decimal expansion of a finite, non-zero double: its digits (no leading zeros) and
+ * the power of ten of the first digit (`v = 0.d1d2… × 10^(exp+1)`).
+ */
+function exactDigits(v: number): { digits: string; exp: number } {
+  F64_SCRATCH[0] = Math.abs(v);
+  const lo = U32_SCRATCH[0];
+  const hi = U32_SCRATCH[1];
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e2: number;
+  if (biased === 0) e2 = -1074;
+  else {
+    mant |= 1n << 52n;
+    e2 = biased - 1075;
+  }
+  let digits: string;
+  let e10: number; // v = digits × 10^e10
+  if (e2 >= 0) {
+    digits = (mant << BigInt(e2)).toString();
+    e10 = 0;
+  } else {
+    digits = (mant * 5n ** BigInt(-e2)).toString();
+    e10 = e2;
+  }
+  const trimmed = digits.replace(/0+$/, '');
+  e10 += digits.length - trimmed.length;
+  return { digits: trimmed, exp: e10 + trimmed.length - 1 };
+}
+
+/**
+ * C's `printf("%.17g", v)` for a finite, non-zero double, exactly as glibc prints it: the
+ * exact value rounded to 17 significant digits (ties to even), in fixed notation when the
+ * exponent is −4 … 16, otherwise `d.ddde±XX`; trailing zeros and a bare point dropped.
+ */
+export function formatG17(v: number): string {
+  const P = 17;
+  let { digits, exp } = exactDigits(v);
+  if (digits.length > P) {
+    const head = digits.slice(0, P);
+    const rest = digits.slice(P);
+    // `rest` has no trailing zeros, so it is exactly half only when it is "5".
+    const up = rest[0] > '5' || (rest[0] === '5' && (rest.length > 1 || (head.charCodeAt(P - 1) - 48) % 2 === 1));
+    if (up) {
+      const r = (BigInt(head) + 1n).toString();
+      if (r.length > P) {
+        digits = r.slice(0, P);
+        exp += 1;
+      } else digits = r;
+    } else digits = head;
+    digits = digits.replace(/0+$/, '');
+  }
+  const sign = v < 0 ? '-' : '';
+  if (exp < -4 || exp >= P) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp);
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/**
+ * Redis 7.2's `fpconv_dtoa` for a finite, non-zero double: the shortest digits that read back
+ * as `v`, laid out as fpconv lays them out — plain digits (with zeros) when the exponent is
+ * small, `0.000ddd` or `dd.ddd` for moderate negative exponents, else `d.ddde±X` with no
+ * zero padding of the exponent (`1e+21`, `1.5e-7`).
+ */
+export function formatShortest(v: number): string {
+  const sci = Math.abs(v).toExponential(); // shortest round-trip digits, as String(v) has
+  const at = sci.indexOf('e');
+  const digits = sci.slice(0, at).replace('.', '');
+  const nd = digits.length;
+  const K = Number(sci.slice(at + 1)) - (nd - 1); // v = digits × 10^K
+  const sign = v < 0 ? '-' : '';
+  const exp = Math.abs(K + nd - 1);
+  if (K >= 0 && exp < nd + 7) return sign + digits + '0'.repeat(K);
+  if (K < 0 && (K > -7 || exp < 4)) {
+    const offset = nd + K;
+    if (offset <= 0) return `${sign}0.${'0'.repeat(-offset)}${digits}`;
+    return `${sign}${digits.slice(0, offset)}.${digits.slice(offset)}`;
+  }
+  const mantissa = nd > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${mantissa}e${K + nd - 1 < 0 ? '-' : '+'}${exp}`;
+}
+
+const ASCII = (s: string): Uint8Array => {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+};
+
+/**
+ * A sorted-set score as the element that follows its member in a ziplist or listpack, the way
+ * the server of `style` stores it (`zzlInsertAt`, FORMATS.md §2.11, §2.13): an integer when
+ * its `double2ll` accepts the score (7.0 on), otherwise the `d2string` text — which the blob
+ * encoder still stores as an integer when the text is a canonical integer, as `lpAppend` and
+ * `ziplistPush` do.
+ * @throws UsageError for NaN (no sorted set holds it)
+ */
+export function scoreElement(v: number, style: '6.2' | '7.0' | '7.2'): Uint8Array | number | bigint {
+  if (Number.isNaN(v)) throw new UsageError('a sorted-set score cannot be NaN');
+  if (style !== '6.2' && v >= -TWO_62 && v <= TWO_62 && Number.isInteger(v)) {
+    return Number.isSafeInteger(v) ? (v === 0 ? 0 : v) : BigInt(v);
+  }
+  if (v === Infinity) return ASCII('inf');
+  if (v === -Infinity) return ASCII('-inf');
+  if (v === 0) return ASCII(Object.is(v, -0) ? '-0' : '0');
+  if (style === '6.2' && v > -(TWO_52 - 1) && v < TWO_52 && Number.isInteger(v)) return ASCII(String(v));
+  return ASCII(style === '7.2' ? formatShortest(v) : formatG17(v));
+}
+
+/**
+ * Writes a type-3 text score (`rdbSaveDoubleValue`, FORMATS.md §1.7): 253 NaN, 254 +∞,
+ * 255 −∞, otherwise a length byte and the text — the integer when the score is one within
+ * ±(2^52 − 1), else `%.17g`.
+ */
+export function writeTextDouble(out: RdbOutput, v: number): void {
+  if (Number.isNaN(v)) return out.writeByte(253);
+  if (v === Infinity) return out.writeByte(254);
+  if (v === -Infinity) return out.writeByte(255);
+  const text = v > -(TWO_52 - 1) && v < TWO_52 && Number.isInteger(v) ? String(v === 0 ? 0 : v) : formatG17(v);
+  out.writeByte(text.length);
+  out.writeLatin1(text);
 }

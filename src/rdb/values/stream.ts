@@ -1,14 +1,17 @@
 /**
  * Streams, types 15, 19, 21, 26 and 27 (FORMATS.md §2.15, §3.6, §3.7): listpack nodes of
  * entries, then metadata, consumer groups with their PELs and consumers, the NACK zone (27)
- * and the idempotent-producer block (26, 27).
+ * and the idempotent-producer block (26, 27). Read for every type; written as types 15, 19
+ * and 21 (the last type of each release up to Redis 8.4 and Valkey 9).
  */
 import type { RdbDecoder } from '../decoder.js';
 import { RdbType, StreamItemFlag } from '../constants.js';
-import { walkListpack } from '../blobs/listpack.js';
+import { encodeListpack, listpackEntryBytes, LISTPACK_EMPTY_BYTES, walkListpack } from '../blobs/listpack.js';
 import { intToBytes } from '../../binary/int-text.js';
 import { copyBytes } from '../../io/bytes.js';
-import { rawStreamId, readU64beBig, readI64le } from '../primitives.js';
+import { UsageError } from '../../errors.js';
+import { rawStreamId, readU64beBig, readI64le, type ByteInput, type RdbOutput } from '../primitives.js';
+import { compareBytes, toBytes, unsupported, type RdbTarget, type ValueWriter } from '../target.js';
 import type { StreamConsumer, StreamGroup, StreamPending, StreamIdmp } from '../../model/events.js';
 
 type Step<T = void> = Generator<void, T, void>;
@@ -275,4 +278,222 @@ function* readIdmp(d: RdbDecoder): Step<StreamIdmp> {
   while ((idmp.iidsAdded = d.tryPlainLength()) < 0) yield;
   while ((idmp.iidsDuplicates = d.tryPlainLength()) < 0) yield;
   return idmp;
+}
+
+// ---------------------------------------------------------------- the save side
+
+/** A stream entry to write: its ID (16 bytes: ms, seq, both big-endian) and [f1, v1, f2, v2, …]. */
+export interface StreamEntryInput {
+  id: ByteInput;
+  fields: readonly ByteInput[];
+}
+
+/** A pending entry of a group. */
+export interface StreamPendingInput {
+  id: ByteInput;
+  /** The owning consumer (must be one of the group's), or null for an entry nobody owns (type 27's NACK zone). */
+  consumer: ByteInput | null;
+  deliveryTimeMs: number;
+  deliveryCount: number;
+}
+
+/** A consumer of a group (its pending entries are those of the group it owns). */
+export interface StreamConsumerInput {
+  name: ByteInput;
+  seenTimeMs: number;
+  /** Last successful read (written from RDB 11 on). */
+  activeTimeMs: number;
+}
+
+/** A consumer group. */
+export interface StreamGroupInput {
+  name: ByteInput;
+  lastDeliveredId: ByteInput;
+  /** Entries read, or −1 for "unknown" (written from RDB 10 on). */
+  entriesRead: number;
+  pending: Iterable<StreamPendingInput>;
+  consumers: Iterable<StreamConsumerInput>;
+}
+
+/** A stream to write. IDs are 16 bytes (ms, seq, big-endian), the form the PEL stores them in. */
+export interface StreamInput {
+  /** Live entries in ascending ID order. */
+  entries: Iterable<StreamEntryInput>;
+  /** The stream's length as XLEN counts it. */
+  length: number;
+  lastId: ByteInput;
+  firstId: ByteInput;
+  maxDeletedId: ByteInput;
+  entriesAdded: number;
+  groups: Iterable<StreamGroupInput>;
+  /**
+   * True when the stream carries idempotent-producer state worth keeping (configured
+   * settings, producers, counters): no version this writer produces can store it.
+   */
+  idmpState?: boolean;
+}
+
+/** Largest listpack a stream node may grow to, whatever `stream-node-max-bytes` says (STREAM_LISTPACK_MAX_SIZE). */
+const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
+
+/** The two halves of a 16-byte big-endian ID. */
+function idParts(id: ByteInput): [bigint, bigint] {
+  const b = toBytes(id);
+  if (b.length !== 16) throw new UsageError(`a stream ID must be 16 bytes, got ${b.length}`);
+  return [readU64beBig(b, 0), readU64beBig(b, 8)];
+}
+
+/** A signed 64-bit delta as a listpack integer input. */
+function delta(a: bigint, b: bigint): number | bigint {
+  const d = BigInt.asIntN(64, a - b);
+  const n = Number(d);
+  return Number.isSafeInteger(n) ? n : d;
+}
+
+interface StreamNode {
+  key: Uint8Array;
+  masterMs: bigint;
+  masterSeq: bigint;
+  masterFields: Uint8Array[];
+  /** Elements after the live count (deleted count, master fields, entries). */
+  rest: (Uint8Array | number | bigint)[];
+  /** Bytes of the listpack without its live-count element. */
+  restBytes: number;
+  count: number;
+}
+
+/**
+ * Lays the entries out in listpack nodes as `streamAppendItem` does when they are added one
+ * by one to an empty stream (FORMATS.md §3.6): a node takes entries until its listpack plus
+ * the new entry's field and value bytes reach `stream-node-max-bytes`, or it holds
+ * `stream-node-max-entries` entries; a new node's master fields are its first entry's fields,
+ * and an entry with exactly those fields is stored with SAMEFIELDS (values only).
+ */
+function planStreamNodes(entries: Iterable<StreamEntryInput>, maxBytes: number, maxEntries: number): StreamNode[] {
+  const nodeMax = maxBytes === 0 || maxBytes > STREAM_LISTPACK_MAX_SIZE ? STREAM_LISTPACK_MAX_SIZE : maxBytes;
+  const nodes: StreamNode[] = [];
+  let node: StreamNode | null = null;
+  const push = (n: StreamNode, e: Uint8Array | number | bigint): void => {
+    n.rest.push(e);
+    n.restBytes += listpackEntryBytes(e);
+  };
+  for (const entry of entries) {
+    const [ms, seq] = idParts(entry.id);
+    const fields = entry.fields.map(toBytes);
+    if (fields.length % 2 !== 0) throw new UsageError('a stream entry needs field, value pairs');
+    const numFields = fields.length / 2;
+    let total = 0;
+    for (const f of fields) total += f.length;
+    if (node !== null) {
+      const lpBytes = node.restBytes + listpackEntryBytes(node.count);
+      if (lpBytes + total >= nodeMax || (maxEntries > 0 && node.count >= maxEntries)) node = null;
+    }
+    let same = false;
+    if (node === null) {
+      node = { key: toBytes(entry.id).slice(), masterMs: ms, masterSeq: seq, masterFields: [], rest: [], restBytes: LISTPACK_EMPTY_BYTES, count: 0 };
+      nodes.push(node);
+      push(node, 0); // deleted entries
+      push(node, numFields);
+      for (let i = 0; i < numFields; i++) {
+        node.masterFields.push(fields[2 * i]);
+        push(node, fields[2 * i]);
+      }
+      push(node, 0); // the master entry's terminator
+      same = true;
+    } else if (numFields === node.masterFields.length) {
+      same = true;
+      for (let i = 0; i < numFields && same; i++) same = Buffer.compare(fields[2 * i], node.masterFields[i]) === 0;
+    }
+    node.count++;
+    push(node, same ? StreamItemFlag.SameFields : 0);
+    push(node, delta(ms, node.masterMs));
+    push(node, delta(seq, node.masterSeq));
+    if (!same) push(node, numFields);
+    for (let i = 0; i < numFields; i++) {
+      if (!same) push(node, fields[2 * i]);
+      push(node, fields[2 * i + 1]);
+    }
+    push(node, same ? numFields + 3 : 2 * numFields + 4);
+  }
+  return nodes;
+}
+
+/**
+ * The record of a stream for the target's stream type (15, 19 or 21; FORMATS.md §2.15):
+ * the listpack nodes (see {@link planStreamNodes}), the length and last ID, from type 19 the
+ * first ID, largest deleted ID and entries added, then the groups in name order, each with its
+ * PEL in ID order (raw IDs, delivery time and count), from type 19 its entries-read, and its
+ * consumers in name order (seen time, from type 21 active time, and the IDs they own).
+ * @throws UnsupportedValueError before RDB 9, for IDMP state, and for pending entries no consumer owns
+ */
+export function streamWriter(s: StreamInput, target: RdbTarget): ValueWriter {
+  const t = target.streamType;
+  if (t === 0) throw unsupported('streams', target);
+  if (s.idmpState) throw unsupported('stream idempotent-producer (IDMP) state', target);
+  const L = target.limits;
+  const nodes = planStreamNodes(s.entries, L.streamNodeMaxBytes, L.streamNodeMaxEntries);
+  const groups = [...s.groups].sort((a, b) => compareBytes(a.name, b.name));
+  const plans = groups.map((g) => {
+    const pel = [...g.pending].sort((a, b) => compareBytes(a.id, b.id));
+    const consumers = [...g.consumers].sort((a, b) => compareBytes(a.name, b.name));
+    const owned = new Map<string, StreamPendingInput[]>();
+    for (const c of consumers) owned.set(latin1(c.name), []);
+    for (const p of pel) {
+      if (p.consumer === null) throw unsupported('pending stream entries without a consumer (a NACK zone)', target);
+      const list = owned.get(latin1(p.consumer));
+      if (list === undefined) throw new UsageError('a pending stream entry names a consumer its group does not have');
+      list.push(p);
+    }
+    return { g, pel, consumers, owned };
+  });
+  return {
+    rdbType: t,
+    encoding: 'stream',
+    elements: s.length,
+    write: (out) => {
+      out.writeLength(nodes.length);
+      for (const n of nodes) {
+        out.writeString(n.key);
+        out.writeString(encodeListpack([n.count, ...n.rest]));
+      }
+      out.writeLength(s.length);
+      writeIdPair(out, s.lastId);
+      if (t >= RdbType.StreamListpacks2) {
+        writeIdPair(out, s.firstId);
+        writeIdPair(out, s.maxDeletedId);
+        out.writeLength(s.entriesAdded);
+      }
+      out.writeLength(plans.length);
+      for (const { g, pel, consumers, owned } of plans) {
+        out.writeString(g.name);
+        writeIdPair(out, g.lastDeliveredId);
+        if (t >= RdbType.StreamListpacks2) out.writeLength(g.entriesRead < 0 ? 0xffffffffffffffffn : g.entriesRead);
+        out.writeLength(pel.length);
+        for (const p of pel) {
+          out.writeRaw(p.id);
+          out.writeMillis(p.deliveryTimeMs);
+          out.writeLength(p.deliveryCount);
+        }
+        out.writeLength(consumers.length);
+        for (const c of consumers) {
+          out.writeString(c.name);
+          out.writeMillis(c.seenTimeMs);
+          if (t >= RdbType.StreamListpacks3) out.writeMillis(c.activeTimeMs);
+          const mine = owned.get(latin1(c.name))!;
+          out.writeLength(mine.length);
+          for (const p of mine) out.writeRaw(p.id);
+        }
+      }
+    },
+  };
+}
+
+function writeIdPair(out: RdbOutput, id: ByteInput): void {
+  const [ms, seq] = idParts(id);
+  out.writeLength(ms);
+  out.writeLength(seq);
+}
+
+function latin1(b: ByteInput): string {
+  return typeof b === 'string' ? b : Buffer.from(b).toString('latin1');
 }

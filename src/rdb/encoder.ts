@@ -1,0 +1,251 @@
+/**
+ * The RDB writer (FORMATS.md §1, §2, §7.3): writes a file of a chosen version, record by
+ * record, in the order a server writes one, into a {@link SlabSink} (a `ByteSink`) in large
+ * slabs, with the CRC-64 computed as the bytes go.
+ *
+ * A small state table guards the order of calls, so that misuse is an error and never a file
+ * the server refuses:
+ *
+ * ```
+ * header → aux* → moduleAux(before)* → function* → (selectDb key*)* → moduleAux(after)* → end
+ * ```
+ *
+ * Each value is written the way the server of that version saves it (target.ts): the encoding
+ * it holds the value in when built from an empty key with its default limits, and, for that
+ * encoding, the same bytes — integer and LZF string forms, ziplists, listpacks, intsets,
+ * quicklist nodes and stream nodes as it fills them, score text as it formats it.
+ */
+import { UsageError } from '../errors.js';
+import { RdbOpcode, RdbType } from './constants.js';
+import { RdbOutput, type ByteInput, type RdbOutputOptions, type SlabSink } from './primitives.js';
+import { rdbTarget, unsupported, type EncodingLimits, type RdbTarget, type ValueWriter } from './target.js';
+import { listWriter } from './values/list.js';
+import { setWriter } from './values/set.js';
+import { zsetWriter } from './values/zset.js';
+import { hashWriter, type HashEntryInput } from './values/hash.js';
+import { streamWriter, type StreamInput } from './values/stream.js';
+import { moduleWriter, writeModuleAux } from './values/module.js';
+
+/** Options of {@link RdbWriter}. */
+export interface RdbWriterOptions extends RdbOutputOptions {
+  /** The RDB version to write: 6 … 12, or 80 (Valkey 9.0). */
+  rdbVersion: number;
+  /** Encoding limits of the target server, where they differ from its defaults. */
+  limits?: Partial<EncodingLimits>;
+}
+
+/** A value to write, whole. Byte strings are `Uint8Array`s or latin1 strings. */
+export type RdbValue =
+  | { type: 'string'; value: ByteInput }
+  | { type: 'list'; items: Iterable<ByteInput>; length: number }
+  | { type: 'set'; members: Iterable<ByteInput>; size: number }
+  | { type: 'zset'; entries: Iterable<readonly [ByteInput, number]>; size: number }
+  | { type: 'hash'; entries: Iterable<HashEntryInput>; size: number; volatileFields: number }
+  | ({ type: 'stream' } & StreamInput)
+  | { type: 'module'; moduleId: bigint; raw: Uint8Array };
+
+/** What precedes a key's type byte. */
+export interface KeyMeta {
+  /** Absolute expiry, Unix ms (EXPIRETIME_MS). */
+  expireAtMs?: number | null;
+  /** LRU idle time in seconds (IDLE, RDB 9 on; dropped before). */
+  lruIdleSec?: number;
+  /** LFU counter 0–255 (FREQ, RDB 9 on; dropped before). */
+  lfuFreq?: number;
+}
+
+/** What {@link RdbWriter.key} wrote. */
+export interface WrittenKey {
+  rdbType: number;
+  encoding: string;
+  elements: number;
+  /** Offset of the record's first byte in the file, and its size. */
+  offset: number;
+  bytes: number;
+}
+
+/** The writer's phases, in the order the file has them. */
+const Phase = { New: 0, Aux: 1, ModuleAuxBefore: 2, Functions: 3, Data: 4, ModuleAuxAfter: 5, Ended: 6 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+const PHASE_NAMES = ['the start', 'the AUX fields', 'the module AUX records before the data', 'the function libraries', 'the databases', 'the module AUX records after the data', 'the end'];
+
+/** MODULE_AUX `when`: before the data (REDISMODULE_AUX_BEFORE_RDB) or after it (…_AFTER_RDB). */
+export const ModuleAuxWhen = { BeforeRdb: 1, AfterRdb: 2 } as const;
+
+/** Writes an RDB file of one version, record by record (see the file comment for the order). */
+export class RdbWriter {
+  /** What the chosen version stores and how. */
+  readonly target: RdbTarget;
+  private readonly out: RdbOutput;
+  private phase: Phase = Phase.New;
+  private db = -1;
+
+  constructor(sink: SlabSink, opts: RdbWriterOptions) {
+    this.target = rdbTarget(opts.rdbVersion, opts.limits);
+    this.out = new RdbOutput(sink, opts);
+  }
+
+  /** Bytes written so far. */
+  get bytesWritten(): number {
+    return this.out.offset;
+  }
+
+  /** The database keys go to now (−1 before the first {@link selectDb}). */
+  get currentDb(): number {
+    return this.db;
+  }
+
+  private advance(to: Phase, what: string, from: Phase = Phase.New): void {
+    if (this.phase === Phase.New && to !== Phase.New) throw new UsageError(`RdbWriter: ${what} before the header`);
+    if (this.phase < from || this.phase > to) {
+      throw new UsageError(`RdbWriter: ${what} cannot come after ${PHASE_NAMES[this.phase]}`);
+    }
+    this.phase = to;
+  }
+
+  /** Writes the magic (`REDIS0010`, `VALKEY080`, …). First call. */
+  header(): void {
+    if (this.phase !== Phase.New) throw new UsageError('RdbWriter: the header is written once, first');
+    this.out.writeLatin1(this.target.magic);
+    this.phase = Phase.Aux;
+  }
+
+  /**
+   * Writes an AUX field (opcode 250; FORMATS.md §1.9).
+   * @throws UnsupportedValueError in RDB 6 (its servers refuse the opcode)
+   */
+  aux(name: ByteInput, value: ByteInput): void {
+    this.advance(Phase.Aux, 'an AUX field', Phase.Aux);
+    if (!this.target.auxAndResize) throw unsupported('AUX fields', this.target);
+    this.out.writeByte(RdbOpcode.Aux);
+    this.out.writeString(name);
+    this.out.writeString(value);
+  }
+
+  /**
+   * Writes a MODULE_AUX record (opcode 247) before the data (`when` 1) or after it (2).
+   * @param raw the module's opcode stream, ending with its EOF opcode
+   * @throws UnsupportedValueError before RDB 9
+   */
+  moduleAux(moduleId: bigint, when: number, raw: Uint8Array): void {
+    if (when !== ModuleAuxWhen.BeforeRdb && when !== ModuleAuxWhen.AfterRdb) throw new UsageError(`module AUX "when" is 1 or 2, got ${when}`);
+    this.advance(when === ModuleAuxWhen.BeforeRdb ? Phase.ModuleAuxBefore : Phase.ModuleAuxAfter, 'a module AUX record');
+    if (!this.target.idleFreqModuleAux) throw unsupported('module AUX records', this.target);
+    writeModuleAux(this.out, moduleId, when, raw);
+  }
+
+  /**
+   * Writes a function library (FUNCTION2, opcode 245): its source as `FUNCTION LOAD` takes it.
+   * @throws UnsupportedValueError before RDB 10
+   */
+  function(code: ByteInput): void {
+    this.advance(Phase.Functions, 'a function library');
+    if (!this.target.functions) throw unsupported('function libraries', this.target);
+    this.out.writeByte(RdbOpcode.Function2);
+    this.out.writeString(code);
+  }
+
+  /**
+   * Starts a database: SELECTDB, and RESIZEDB when `sizes` are given (from RDB 7 on; the
+   * sizes are the number of keys and of keys with an expiry, a hint for the loader).
+   */
+  selectDb(db: number, sizes?: { keys: number; expires: number }): void {
+    if (!Number.isSafeInteger(db) || db < 0) throw new UsageError(`RdbWriter: database index must be a non-negative integer, got ${db}`);
+    this.advance(Phase.Data, 'a database');
+    this.db = db;
+    this.out.writeByte(RdbOpcode.SelectDb);
+    this.out.writeLength(db);
+    if (sizes !== undefined && this.target.auxAndResize) {
+      this.out.writeByte(RdbOpcode.ResizeDb);
+      this.out.writeLength(sizes.keys);
+      this.out.writeLength(sizes.expires);
+    }
+  }
+
+  /**
+   * The record a value would be written as (type byte, encoding, and the writer of its bytes),
+   * without writing anything: to learn the encoding, or to check that the version can hold it.
+   * @throws UnsupportedValueError when the version cannot hold the value
+   */
+  plan(value: RdbValue): ValueWriter {
+    const t = this.target;
+    switch (value.type) {
+      case 'string': {
+        const v = value.value;
+        return { rdbType: RdbType.String, encoding: 'string', elements: 1, write: (out) => out.writeString(v) };
+      }
+      case 'list':
+        return listWriter(value.items, value.length, t);
+      case 'set':
+        return setWriter(value.members, value.size, t);
+      case 'zset':
+        return zsetWriter(value.entries, value.size, t);
+      case 'hash':
+        return hashWriter(value.entries, value.size, value.volatileFields, t);
+      case 'stream':
+        return streamWriter(value, t);
+      case 'module':
+        return moduleWriter(value.moduleId, value.raw, t);
+    }
+  }
+
+  /**
+   * Writes one key: its expiry (EXPIRETIME_MS), its LRU/LFU hints (IDLE, FREQ; RDB 9 on),
+   * the type byte, the key and the value (FORMATS.md §1.10). Nothing is written when the
+   * value cannot be (the error comes first).
+   * @throws UnsupportedValueError when the version cannot hold the value
+   */
+  key(key: ByteInput, value: RdbValue | ValueWriter, meta: KeyMeta = {}): WrittenKey {
+    if (this.phase !== Phase.Data) throw new UsageError(`RdbWriter: a key needs a database (selectDb) and cannot come after ${PHASE_NAMES[this.phase]}`);
+    const w = 'write' in value ? value : this.plan(value);
+    const out = this.out;
+    const start = out.offset;
+    if (meta.expireAtMs !== undefined && meta.expireAtMs !== null) {
+      out.writeByte(RdbOpcode.ExpireTimeMs);
+      out.writeMillis(meta.expireAtMs);
+    }
+    if (this.target.idleFreqModuleAux) {
+      if (meta.lruIdleSec !== undefined) {
+        out.writeByte(RdbOpcode.Idle);
+        out.writeLength(meta.lruIdleSec);
+      }
+      if (meta.lfuFreq !== undefined) {
+        if (!Number.isInteger(meta.lfuFreq) || meta.lfuFreq < 0 || meta.lfuFreq > 255) throw new UsageError(`LFU counter must be 0-255, got ${meta.lfuFreq}`);
+        out.writeByte(RdbOpcode.Freq);
+        out.writeByte(meta.lfuFreq);
+      }
+    }
+    out.writeByte(w.rdbType);
+    out.writeString(key);
+    w.write(out);
+    return { rdbType: w.rdbType, encoding: w.encoding, elements: w.elements, offset: start, bytes: out.offset - start };
+  }
+
+  /**
+   * Writes EOF and the CRC-64 of every byte before it (8 bytes LE; zeros with checksums off),
+   * and hands the last slab to the sink. Returns the file size. The sink is not closed.
+   */
+  end(): number {
+    if (this.phase === Phase.New) throw new UsageError('RdbWriter: end before the header');
+    if (this.phase === Phase.Ended) throw new UsageError('RdbWriter: end called twice');
+    this.phase = Phase.Ended;
+    const out = this.out;
+    out.writeByte(RdbOpcode.Eof);
+    out.flush();
+    const [hi, lo] = out.checksum();
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(lo, 0);
+    trailer.writeUInt32LE(hi, 4);
+    out.writeBytes(trailer);
+    out.flush();
+    return out.offset;
+  }
+
+  /**
+   * Hands what is buffered to the sink now (the writer does so by itself whenever a slab
+   * fills; call this before awaiting the sink's drain to keep its memory bounded).
+   */
+  flush(): void {
+    this.out.flush();
+  }
+}

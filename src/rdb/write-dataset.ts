@@ -1,0 +1,309 @@
+/**
+ * Writes a whole in-memory dataset (what `loadRdb` or a replayed AOF built) as an RDB file of
+ * a chosen version, through {@link RdbWriter}: AUX fields, module AUX records, function
+ * libraries, then every database in index order with its keys, then EOF and the CRC-64.
+ *
+ * The dataset is described here by the shape this writer reads (`DatasetLike` and the value
+ * shapes below) rather than imported: `rdb/` sits below `dataset/` in the layering, and the
+ * dataset's classes (`Dataset`, `ListValue`, `HashValue`, …) have exactly these members, so a
+ * `Dataset` is passed as it is.
+ */
+import { RdbtoolError } from '../errors.js';
+import { copyBytes } from '../io/bytes.js';
+import { ModuleAuxWhen, RdbWriter, type KeyMeta, type RdbValue, type RdbWriterOptions } from './encoder.js';
+import type { ByteInput, SlabSink } from './primitives.js';
+import { unsupported, UnsupportedValueError, type RdbTarget } from './target.js';
+import type { StreamGroupInput, StreamInput } from './values/stream.js';
+import type { HashEntryInput } from './values/hash.js';
+
+/** A list as the dataset holds it: elements head to tail. */
+export interface ListLike {
+  readonly type: 'list';
+  readonly length: number;
+  [Symbol.iterator](): Iterator<string>;
+}
+/** A set as the dataset holds it. */
+export interface SetLike {
+  readonly type: 'set';
+  readonly size: number;
+  [Symbol.iterator](): Iterator<string>;
+}
+/** A sorted set as the dataset holds it: [member, score] pairs in some order. */
+export interface ZSetLike {
+  readonly type: 'zset';
+  readonly size: number;
+  entries(): Iterator<[string, number]> & Iterable<[string, number]>;
+}
+/** A hash as the dataset holds it: fields in insertion order, TTLs on the side. */
+export interface HashLike {
+  readonly type: 'hash';
+  readonly size: number;
+  readonly volatileFields: number;
+  entries(): Iterable<[string, string]>;
+  fieldExpire(field: string): number | null;
+}
+/** A consumer group as the dataset holds it (IDs are 16-character big-endian byte strings). */
+export interface StreamGroupLike {
+  readonly name: string;
+  readonly lastDeliveredId: string;
+  readonly entriesRead: number;
+  readonly pending: ReadonlyMap<string, { consumer: string | null; deliveryTimeMs: number; deliveryCount: number }>;
+  readonly consumers: ReadonlyMap<string, { name: string; seenTimeMs: number; activeTimeMs: number }>;
+  readonly nacked: ReadonlySet<string> | null;
+}
+/** A stream as the dataset holds it. */
+export interface StreamLike {
+  readonly type: 'stream';
+  readonly length: number;
+  readonly lastId: string;
+  readonly firstId: string;
+  readonly maxDeletedId: string;
+  readonly entriesAdded: number;
+  readonly groups: ReadonlyMap<string, StreamGroupLike>;
+  readonly idmp: { durationSec: number; maxEntries: number; producers: readonly unknown[]; iidsAdded: number; iidsDuplicates: number } | null;
+  entries(): Iterable<[string, string[]]>;
+}
+/** A module value as the dataset holds it. */
+export interface ModuleLike {
+  readonly type: 'module';
+  readonly moduleName: string;
+  readonly moduleId: string;
+  readonly raw: Uint8Array;
+}
+/** A value of any type the dataset holds (ARRAY and GCRA values are refused: no target version stores them). */
+export type ValueLike = string | ListLike | SetLike | ZSetLike | HashLike | StreamLike | ModuleLike | { readonly type: 'array' | 'gcra' };
+
+/** A database as the dataset holds it. */
+export interface DatabaseLike {
+  readonly size: number;
+  readonly volatileKeys: number;
+  keys(): Iterable<string>;
+  sortedKeys(): string[];
+  get(key: string): ValueLike | undefined;
+  expireAt(key: string): number | null;
+  lruIdleSec(key: string): number | undefined;
+  lfuFreq(key: string): number | undefined;
+}
+/** The dataset, as this writer reads it (a `Dataset` is one). */
+export interface DatasetLike {
+  dbIndexes(): number[];
+  peekDb(index: number): DatabaseLike | undefined;
+  readonly functions: { entries(): Iterable<[string, Uint8Array]> };
+  readonly aux: readonly { name: string; value: string }[];
+  readonly moduleAux: readonly { moduleName: string; moduleId: string; when: number; raw: Uint8Array }[];
+}
+
+/** Where the file goes: a `ByteSink` (its `drain` is awaited between keys for backpressure). */
+export interface DatasetSink extends SlabSink {
+  drain?(): Promise<void>;
+}
+
+/** An AUX field to write. */
+export interface AuxField {
+  name: ByteInput;
+  value: ByteInput;
+}
+
+/** Options of {@link writeDatasetRdb}. */
+export interface WriteDatasetOptions extends RdbWriterOptions {
+  /**
+   * AUX fields: `default` (from RDB 7: `redis-bits` 64, `ctime` now, from RDB 10 `aof-base`
+   * 0), `source` (the ones the dataset's file had, in its order), `none`, or a list.
+   */
+  aux?: 'default' | 'source' | 'none' | readonly AuxField[];
+  /**
+   * What to do with what the version cannot hold (a stream before RDB 9, field TTLs before
+   * RDB 12, libraries before RDB 10, ARRAY values, …): `error` (default; nothing of that key
+   * is written, but the file is left incomplete — write to a temporary file) or `skip` (leave
+   * it out and report it in the result).
+   */
+  unsupported?: 'error' | 'skip';
+  /** Key order within a database: `insertion` (default, fast) or `sorted` (byte order, stable output). */
+  keyOrder?: 'insertion' | 'sorted';
+  /** The `ctime` of the default AUX fields, Unix ms (default now). */
+  nowMs?: number;
+  /** Checked between keys; an abort stops the writing with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Something left out because the version cannot hold it. */
+export interface SkippedItem {
+  /** The database and key, or null for a function library or module AUX record. */
+  db: number | null;
+  key: string | null;
+  reason: string;
+}
+
+/** What {@link writeDatasetRdb} wrote. */
+export interface WriteDatasetResult {
+  /** File size in bytes. */
+  bytes: number;
+  keys: number;
+  functions: number;
+  /** Keys per encoding written (`listpack`, `quicklist`, `intset`, …). */
+  encodings: Record<string, number>;
+  skipped: SkippedItem[];
+}
+
+/** Bytes between two awaits of the sink's drain. */
+const DRAIN_EVERY_BYTES = 1 << 20;
+
+/**
+ * Writes `ds` as an RDB file of version `opts.rdbVersion` (6 … 12, or Valkey's 80) into
+ * `sink`, which is not closed. Every value gets the encoding the target server gives it
+ * (target.ts); the expiry of every key is written, LRU/LFU hints from RDB 9 on.
+ * @throws UnsupportedValueError (with the key in its context) for what the version cannot hold, unless `unsupported: 'skip'`
+ * @throws UsageError for bad options; whatever the sink's drain throws
+ */
+export async function writeDatasetRdb(ds: DatasetLike, sink: DatasetSink, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
+  const w = new RdbWriter(sink, opts);
+  const t = w.target;
+  const skip = opts.unsupported === 'skip';
+  const result: WriteDatasetResult = { bytes: 0, keys: 0, functions: 0, encodings: {}, skipped: [] };
+  let drained = 0;
+  const maybeDrain = async (): Promise<void> => {
+    if (w.bytesWritten - drained < DRAIN_EVERY_BYTES) return;
+    drained = w.bytesWritten;
+    opts.signal?.throwIfAborted();
+    if (sink.drain) {
+      w.flush();
+      await sink.drain();
+    }
+  };
+  const refuse = (e: unknown, db: number | null, key: string | null): void => {
+    if (!(e instanceof UnsupportedValueError)) throw e;
+    if (!skip) {
+      if (key !== null) e.locate({ context: { db: db ?? undefined, key: Buffer.from(key, 'latin1') } });
+      throw e;
+    }
+    result.skipped.push({ db, key, reason: e.reason });
+  };
+
+  w.header();
+  for (const a of auxFields(ds, opts, t.version)) {
+    try {
+      w.aux(a.name, a.value);
+    } catch (e) {
+      refuse(e, null, null);
+      break; // every AUX field is refused alike
+    }
+  }
+  const moduleAux = (when: number): void => {
+    for (const m of ds.moduleAux) {
+      if (m.when !== when) continue;
+      try {
+        w.moduleAux(BigInt(m.moduleId), when, m.raw);
+      } catch (e) {
+        refuse(e, null, null);
+      }
+    }
+  };
+  moduleAux(ModuleAuxWhen.BeforeRdb);
+  for (const [, code] of ds.functions.entries()) {
+    try {
+      w.function(code);
+      result.functions++;
+    } catch (e) {
+      refuse(e, null, null);
+    }
+  }
+  for (const index of ds.dbIndexes()) {
+    const db = ds.peekDb(index);
+    if (db === undefined || db.size === 0) continue;
+    w.selectDb(index, { keys: db.size, expires: db.volatileKeys });
+    const keys = opts.keyOrder === 'sorted' ? db.sortedKeys() : db.keys();
+    for (const key of keys) {
+      const value = db.get(key)!;
+      const meta: KeyMeta = { expireAtMs: db.expireAt(key) };
+      const idle = db.lruIdleSec(key);
+      if (idle !== undefined) meta.lruIdleSec = idle;
+      const freq = db.lfuFreq(key);
+      if (freq !== undefined) meta.lfuFreq = freq;
+      try {
+        const written = w.key(key, toRdbValue(value, t), meta);
+        result.keys++;
+        result.encodings[written.encoding] = (result.encodings[written.encoding] ?? 0) + 1;
+      } catch (e) {
+        if (e instanceof RdbtoolError && !(e instanceof UnsupportedValueError)) {
+          e.locate({ context: { db: index, key: Buffer.from(key, 'latin1') } });
+        }
+        refuse(e, index, key);
+      }
+      await maybeDrain();
+    }
+  }
+  moduleAux(ModuleAuxWhen.AfterRdb);
+  result.bytes = w.end();
+  if (sink.drain) await sink.drain();
+  return result;
+}
+
+/** The AUX fields to write. */
+function auxFields(ds: DatasetLike, opts: WriteDatasetOptions, version: number): readonly AuxField[] {
+  const aux = opts.aux ?? 'default';
+  if (aux === 'none') return [];
+  if (aux === 'source') return ds.aux;
+  if (aux !== 'default') return aux;
+  if (version < 7) return [];
+  const out: AuxField[] = [
+    { name: 'redis-bits', value: '64' },
+    { name: 'ctime', value: String(Math.floor((opts.nowMs ?? Date.now()) / 1000)) },
+  ];
+  if (version >= 10) out.push({ name: 'aof-base', value: '0' });
+  return out;
+}
+
+/** The writer's input for a dataset value (iterables over the value itself, not copies). */
+function toRdbValue(v: ValueLike, t: RdbTarget): RdbValue {
+  if (typeof v === 'string') return { type: 'string', value: v };
+  switch (v.type) {
+    case 'list':
+      return { type: 'list', items: v, length: v.length };
+    case 'set':
+      return { type: 'set', members: v, size: v.size };
+    case 'zset':
+      return { type: 'zset', entries: { [Symbol.iterator]: () => v.entries() }, size: v.size };
+    case 'hash': {
+      const h = v;
+      const ttls = h.volatileFields > 0;
+      const entries: Iterable<HashEntryInput> = {
+        *[Symbol.iterator]() {
+          for (const [f, val] of h.entries()) yield [f, val, ttls ? h.fieldExpire(f) : null];
+        },
+      };
+      return { type: 'hash', entries, size: h.size, volatileFields: h.volatileFields };
+    }
+    case 'stream':
+      return { type: 'stream', ...streamInput(v, t) };
+    case 'module':
+      return { type: 'module', moduleId: BigInt(v.moduleId), raw: copyBytes(v.raw) };
+    default:
+      throw unsupported(`${v.type === 'array' ? 'ARRAY' : 'GCRA'} values`, t);
+  }
+}
+
+function streamInput(s: StreamLike, t: RdbTarget): StreamInput {
+  const i = s.idmp;
+  const idmpState = i !== null && !(i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0);
+  const groups: StreamGroupInput[] = [];
+  for (const g of s.groups.values()) {
+    if (g.nacked !== null && g.nacked.size > 0) throw unsupported('stream NACK zones', t);
+    groups.push({
+      name: g.name,
+      lastDeliveredId: g.lastDeliveredId,
+      entriesRead: g.entriesRead,
+      pending: [...g.pending].map(([id, p]) => ({ id, consumer: p.consumer, deliveryTimeMs: p.deliveryTimeMs, deliveryCount: p.deliveryCount })),
+      consumers: g.consumers.values(),
+    });
+  }
+  return {
+    entries: { *[Symbol.iterator]() { for (const [id, fields] of s.entries()) yield { id, fields }; } },
+    length: s.length,
+    lastId: s.lastId,
+    firstId: s.firstId,
+    maxDeletedId: s.maxDeletedId,
+    entriesAdded: s.entriesAdded,
+    groups,
+    idmpState,
+  };
+}
