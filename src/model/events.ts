@@ -35,6 +35,21 @@ export interface KeyInfo {
   lfuFreq: number | undefined;
   /** Absolute offset where the key's record starts (its first expiry/idle/freq opcode or its type byte). */
   offset: number;
+  /**
+   * Set at `keyStart` when the record states it before its value: the element count, as
+   * `elements` counts them (1 for strings and module values; the count of a plain list, set,
+   * sorted set or hash; the count in a ziplist, listpack, intset or zipmap header, in pairs for
+   * hashes and sorted sets). Undefined when the file gives no count up front (quicklists,
+   * streams, hash templates) or a blob's header leaves it to a walk (65535). A consistent file
+   * has `elements` equal to it at `keyEnd`. Lets a writer stream a value it re-encodes.
+   */
+  declaredElements?: number;
+  /**
+   * Set at `keyStart` for a value stored as one string: its size in bytes, decompressed — a
+   * string value's length, or the size of a ziplist, listpack, intset or zipmap blob.
+   * Undefined for values made of several strings (plain collections, quicklists, streams).
+   */
+  blobBytes?: number;
   /** Set at `keyEnd`: elements (list items, set members, zset members, hash fields, live stream entries; 1 for strings). */
   elements: number;
   /** Set at `keyEnd`: bytes the whole record takes in the file. */

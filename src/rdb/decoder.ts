@@ -7,7 +7,8 @@
  * size plus the largest single element (checked against {@link Limits}).
  */
 import { RdbCursor, readI64le } from './primitives.js';
-import { RdbOpcode, RdbType, MAX_REDIS_RDB_VERSION, VALKEY_RDB_VERSIONS, QuicklistContainer, EB_EXPIRE_TIME_MAX } from './constants.js';
+import { RdbEnc, RdbOpcode, RdbType, MAX_REDIS_RDB_VERSION, VALKEY_RDB_VERSIONS, QuicklistContainer, EB_EXPIRE_TIME_MAX } from './constants.js';
+import { lzfDecompressPrefix } from '../binary/lzf.js';
 import { corrupt, hexByte, printableKey, RdbtoolError, TruncatedError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { typeInfo, type Dialect } from '../model/redis-types.js';
@@ -413,6 +414,11 @@ export class RdbDecoder extends RdbCursor {
       freq = undefined;
       recordStart = -1;
       this.count = 0;
+      k.declaredElements = undefined;
+      k.blobBytes = undefined;
+      this.headStage = 0;
+      // What the record states before its elements (count, blob size) is read before keyStart.
+      while (!this.tryValueHead(t)) yield;
       if (h.keyStart) {
         this.inHandler = true;
         this.want = h.keyStart(k) === true;
@@ -646,7 +652,8 @@ export class RdbDecoder extends RdbCursor {
       case RdbType.SetListpack:
         return yield* this.readBlobValue(t, false);
       case RdbType.HashListpackEx:
-        return yield* this.readBlobValue(t, true);
+        // Its 8-byte minExpire prefix was read with the record's head.
+        return yield* this.readBlobValue(t, false);
       case RdbType.ListQuicklist:
       case RdbType.ListQuicklist2:
         return yield* this.readQuicklist(t === RdbType.ListQuicklist2);
@@ -788,9 +795,176 @@ export class RdbDecoder extends RdbCursor {
     }
   }
 
+  // ---------------------------------------------------------------- value heads
+
+  /** Element count of a plain collection, read with the record's head (see tryValueHead). */
+  private headCount = 0;
+  /** minExpire of a type-24 hash, read with the record's head. */
+  private headMin = 0;
+  /** Progress through a head that reads two things (types 24, 25). */
+  private headStage = 0;
+  /** The first bytes of an LZF-compressed blob, for its header. */
+  private readonly blobHead = new Uint8Array(10);
+
+  /**
+   * Reads what a record states before its elements, so that `keyStart` can report it
+   * (`declaredElements`, `blobBytes`): a plain collection's count and a type-24 hash's
+   * minExpire are consumed here (their readers take them from `headCount`/`headMin`), type
+   * 25's minExpire is skipped; a string's size and a blob's header are looked at without
+   * consuming them. Every read here is the one the value's reader would make first, with the
+   * same waits, limit checks and errors, so nothing changes in how a record is read or where
+   * a truncated or damaged one is reported. Returns false when more bytes are needed.
+   */
+  private tryValueHead(t: number): boolean {
+    const k = this.key;
+    switch (t) {
+      case RdbType.String: {
+        const n = this.peekStringSize();
+        if (n < 0) return false;
+        k.declaredElements = 1;
+        k.blobBytes = n;
+        return true;
+      }
+      case RdbType.List:
+      case RdbType.Set:
+        return this.tryHeadCount('collection length');
+      case RdbType.Zset:
+      case RdbType.Zset2:
+        return this.tryHeadCount('sorted set length');
+      case RdbType.Hash:
+      case RdbType.HashMetadataPreGa:
+        return this.tryHeadCount('hash length');
+      case RdbType.HashMetadata:
+        if (this.headStage === 0) {
+          const m = this.tryI64le();
+          if (Number.isNaN(m)) return false;
+          this.headMin = m;
+          this.headStage = 1;
+        }
+        return this.tryHeadCount('hash length');
+      case RdbType.HashListpackEx:
+        if (this.headStage === 0) {
+          if (Number.isNaN(this.tryI64le())) return false;
+          this.headStage = 1;
+        }
+        return this.tryBlobHead(t);
+      case RdbType.HashListpackExPreGa:
+        return this.dialect === 'valkey' ? true : this.tryBlobHead(t);
+      case RdbType.HashZipmap:
+      case RdbType.ListZiplist:
+      case RdbType.SetIntset:
+      case RdbType.ZsetZiplist:
+      case RdbType.HashZiplist:
+      case RdbType.HashListpack:
+      case RdbType.ZsetListpack:
+      case RdbType.SetListpack:
+        return this.tryBlobHead(t);
+      case RdbType.Module2:
+      case RdbType.Gcra:
+        k.declaredElements = 1;
+        return true;
+      case RdbType.Array: {
+        const start = this.r.pos;
+        const n = this.tryCount('array length');
+        if (n < 0) return false;
+        this.r.pos = start;
+        k.declaredElements = n;
+        return true;
+      }
+      default:
+        // Quicklists give node counts and streams their length after the nodes: no count up front.
+        return true;
+    }
+  }
+
+  private tryHeadCount(what: string): boolean {
+    const n = this.tryCount(what);
+    if (n < 0) return false;
+    this.headCount = n;
+    this.key.declaredElements = n;
+    return true;
+  }
+
+  /**
+   * The decoded size of the string at the cursor (raw length, LZF original length, or the
+   * decimal length of an integer form), without consuming it; -1 when its header is not all
+   * here yet, with `wanted` set as reading the string would set it.
+   */
+  private peekStringSize(): number {
+    const r = this.r;
+    const start = r.pos;
+    const n = this.tryLength();
+    if (n < 0) return -1;
+    if (!this.special) {
+      r.pos = start;
+      return n;
+    }
+    if (n === RdbEnc.Lzf) {
+      if (this.tryLength() < 0) return this.rewind(start);
+      const ulen = this.tryLength();
+      if (ulen < 0) return this.rewind(start);
+      r.pos = start;
+      return ulen;
+    }
+    const v = this.trySpecialString(start, n, 0);
+    if (v === false) return -1;
+    r.pos = start;
+    return v as number;
+  }
+
+  /**
+   * Looks at a blob-valued record's string once it is all in the window (as the blob reader
+   * needs it anyway), without consuming it: its decoded size, and the element count its
+   * header states (decompressing only the header of an LZF blob). Waits, limit checks and
+   * string-encoding errors are those of reading the string.
+   */
+  private tryBlobHead(t: number): boolean {
+    const r = this.r;
+    const start = r.pos;
+    const n = this.tryLength();
+    if (n < 0) return false;
+    let head: Uint8Array | null = null;
+    let size: number;
+    if (!this.special) {
+      if (n > r.end - r.pos) {
+        this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
+        r.wanted = r.pos - start + n;
+        r.pos = start;
+        return false;
+      }
+      head = r.buf.subarray(r.pos, r.pos + Math.min(n, this.blobHead.length));
+      size = n;
+    } else if (n === RdbEnc.Lzf) {
+      const clen = this.tryLength();
+      const ulen = clen < 0 ? -1 : this.tryLength();
+      if (ulen < 0) {
+        this.rewind(start);
+        return false;
+      }
+      this.checkLimit(clen, 'maxStringBytes', 'compressed string length', r.base + start);
+      this.checkLimit(ulen, 'maxLzfBytes', 'decompressed string length', r.base + start);
+      if (clen > r.end - r.pos) {
+        r.wanted = r.pos - start + clen;
+        r.pos = start;
+        return false;
+      }
+      const dst = this.blobHead.subarray(0, Math.min(ulen, this.blobHead.length));
+      if (lzfDecompressPrefix(r.buf.subarray(r.pos, r.pos + clen), dst)) head = dst;
+      size = ulen;
+    } else {
+      // An integer form (a damaged blob the blob reader reports) or an unknown id (an error here, as there).
+      const v = this.trySpecialString(start, n, 0);
+      if (v === false) return false;
+      size = v as number;
+    }
+    r.pos = start;
+    this.key.blobBytes = size;
+    if (head !== null) this.key.declaredElements = blobHeaderCount(t, head);
+    return true;
+  }
+
   private *readPlainItems(): Step {
-    let n;
-    while ((n = this.tryCount('collection length')) < 0) yield;
+    const n = this.headCount;
     const h = this.h;
     const emit = this.want && h.item !== undefined;
     for (let i = 0; i < n; i++) {
@@ -814,8 +988,7 @@ export class RdbDecoder extends RdbCursor {
   }
 
   private *readPlainZset(binary: boolean): Step {
-    let n;
-    while ((n = this.tryCount('sorted set length')) < 0) yield;
+    const n = this.headCount;
     const h = this.h;
     const r = this.r;
     const emit = this.want && h.member !== undefined;
@@ -847,8 +1020,7 @@ export class RdbDecoder extends RdbCursor {
   }
 
   private *readPlainHash(): Step {
-    let n;
-    while ((n = this.tryCount('hash length')) < 0) yield;
+    const n = this.headCount;
     const h = this.h;
     const emit = this.want && h.field !== undefined;
     for (let i = 0; i < n; i++) {
@@ -869,14 +1041,8 @@ export class RdbDecoder extends RdbCursor {
 
   /** Types 24 (with minExpire, relative TTLs) and Redis 22 (absolute TTLs). */
   private *readHashWithTtls(withMin: boolean): Step {
-    let minExpire = 0;
-    if (withMin) {
-      let m;
-      while (Number.isNaN((m = this.tryI64le()))) yield;
-      minExpire = m;
-    }
-    let n;
-    while ((n = this.tryCount('hash length')) < 0) yield;
+    const minExpire = withMin ? this.headMin : 0;
+    const n = this.headCount;
     const h = this.h;
     const emit = this.want && h.field !== undefined;
     for (let i = 0; i < n; i++) {
@@ -905,8 +1071,7 @@ export class RdbDecoder extends RdbCursor {
 
   /** Valkey HASH_2 (type 22 in VALKEY files): field, value, int64 expiry (-1 none). */
   private *readValkeyHash2(): Step {
-    let n;
-    while ((n = this.tryCount('hash length')) < 0) yield;
+    const n = this.headCount;
     const h = this.h;
     const emit = this.want && h.field !== undefined;
     for (let i = 0; i < n; i++) {
@@ -1167,6 +1332,38 @@ const LISTPACK_ELEMENTS_PER_ENTRY: Record<number, number> = {
   [RdbType.HashListpackExPreGa]: 3,
 };
 const NAME_PREFIX = new TextEncoder().encode(' name=');
+/**
+ * The element count a blob's header states (FORMATS.md §3.1–§3.4), counted as the decoder
+ * counts elements (pairs for hashes and sorted sets, triplets for listpack-ex hashes), or
+ * undefined when the header does not state it (65535 / 254 "walk to count"), the header is
+ * cut short, or the count is not a whole number of entries (a damaged blob).
+ */
+function blobHeaderCount(t: number, head: Uint8Array): number | undefined {
+  let count: number;
+  let per = 1;
+  switch (t) {
+    case RdbType.HashZipmap:
+      if (head.length < 1 || head[0] >= 254) return undefined;
+      return head[0];
+    case RdbType.SetIntset:
+      if (head.length < 8) return undefined;
+      return (head[4] | (head[5] << 8) | (head[6] << 16)) + head[7] * 0x1000000;
+    case RdbType.ListZiplist:
+    case RdbType.ZsetZiplist:
+    case RdbType.HashZiplist:
+      if (head.length < 10) return undefined;
+      count = head[8] | (head[9] << 8);
+      if (t !== RdbType.ListZiplist) per = 2;
+      break;
+    default:
+      if (head.length < 6) return undefined;
+      count = head[4] | (head[5] << 8);
+      per = LISTPACK_ELEMENTS_PER_ENTRY[t] ?? 1;
+  }
+  if (count === 0xffff || count % per !== 0) return undefined;
+  return count / per;
+}
+
 
 /**
  * `#!<engine> name=<name>\n<code>`, as Redis 7.0 builds it from a 7.0 RC record. It formats
@@ -1213,6 +1410,8 @@ class KeyRecord implements KeyInfo {
   onDiskBytes = 0;
   valueBytes = 0;
   moduleName: string | undefined = undefined;
+  declaredElements: number | undefined = undefined;
+  blobBytes: number | undefined = undefined;
   private buf: Uint8Array = NO_BYTES;
   private start = 0;
   private end = 0;

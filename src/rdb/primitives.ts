@@ -275,7 +275,7 @@ export class RdbCursor {
   /** The listpack header bytes {@link tryListpackCountOnly} decompresses into. */
   private readonly lpHead = new Uint8Array(6);
 
-  private rewind(start: number): -1 {
+  protected rewind(start: number): -1 {
     this.r.wanted += this.r.pos - start;
     this.r.pos = start;
     return -1;
