@@ -19,6 +19,9 @@ import { pathToFileURL } from 'node:url';
 
 type ReplayModule = typeof import('../../src/replay/replay-input.js');
 
+/** The replay's result, held until the process exits, so a heap profile written at exit (`--heap-prof`) shows the dataset. */
+export let kept: unknown = null;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--lib');
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
   const result = await replayPath(input);
   const replayMs = performance.now() - started;
   if (result.error) throw result.error;
+  kept = result;
   process.stdout.write(
     JSON.stringify({
       keys: result.dataset.keyCount,
