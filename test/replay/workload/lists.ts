@@ -9,14 +9,22 @@ import type { FamilyGen, Gen } from './gen.js';
 
 const side = (g: Gen) => g.pick(['LEFT', 'RIGHT']);
 
-/** SORT … STORE of a list, set or sorted set, by weights from string keys or hash fields, getting values from them. */
+/**
+ * SORT … STORE of a list, set or sorted set, by weights from string keys or hash fields,
+ * getting values from them. ALPHA with a BY pattern is kept to lists: equal weights keep the
+ * input order, which for a set in a hash table or a sorted set (read through its dictionary)
+ * is the server's hash order — nothing an AOF records.
+ */
 function sort(g: Gen): Cmd[] {
-  const c: Cmd = ['SORT', g.pick([g.key('list'), g.key('set'), g.key('zset')])];
-  if (g.chance(0.4)) c.push('BY', g.pick(['s*', 'h*->f1', 'nosort', 'm*', 'h1->*']));
+  const list = g.chance(0.5);
+  // A list key by name (not any key of the pool), though a RENAME or RESTORE may still have put a set there.
+  const c: Cmd = ['SORT', list ? `l${g.int(1, 3)}` : g.pick([g.key('set'), g.key('zset')])];
+  const by = g.chance(0.4) ? g.pick(['s*', 'h*->f1', 'nosort', 'm*', 'h1->*']) : null;
+  if (by !== null) c.push('BY', by);
   if (g.chance(0.3)) c.push('LIMIT', String(g.int(0, 3)), String(g.int(-1, 5)));
   if (g.chance(0.3)) for (let n = g.int(1, 2); n > 0; n--) c.push('GET', g.pick(['#', 's*', 'h*->f1', 'h2->*']));
   if (g.chance(0.3)) c.push(g.pick(['ASC', 'DESC']));
-  if (g.chance(0.5)) c.push('ALPHA');
+  if (g.chance(0.5) && (list || by === null || by === 'nosort')) c.push('ALPHA');
   c.push('STORE', g.key('list'));
   return [c];
 }

@@ -16,7 +16,7 @@ const SCRIPTS: [string, number][] = [
   ["redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)", 2],
   ["local v = redis.call('SPOP', KEYS[1]) if v then redis.call('SADD', KEYS[2], v) end return v", 2],
   ["return redis.pcall('RPUSH', KEYS[1], ARGV[1])", 1],
-  ["local n = tonumber(ARGV[2]) or 1 for i = 1, n do redis.call('ZADD', KEYS[1], i, ARGV[1] .. i) end return n", 1],
+  ["local n = math.min(tonumber(ARGV[2]) or 1, 200) for i = 1, n do redis.call('ZADD', KEYS[1], i, ARGV[1] .. i) end return n", 1],
   ["redis.call('SELECT', ARGV[2] == '1' and 1 or 2) redis.call('SET', KEYS[1], ARGV[1]) return 1", 1],
   ["redis.call('XADD', KEYS[1], '*', 'f', ARGV[1]) return redis.call('XLEN', KEYS[1])", 1],
   ["redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1", 2],
