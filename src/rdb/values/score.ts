@@ -165,12 +165,15 @@ const ASCII = (s: string): Uint8Array => {
  */
 export function scoreElement(v: number, style: '6.2' | '7.0' | '7.2'): Uint8Array | number | bigint {
   if (Number.isNaN(v)) throw new UsageError('a sorted-set score cannot be NaN');
+  // −0 stays the text "-0" (as 2.6–6.2 store it, and as 7.0 on keep it when they load such a
+  // file); 7.0's ZADD would store the integer 0, but then ZSCORE would no longer say -0.
+  if (Object.is(v, -0)) return ASCII('-0');
   if (style !== '6.2' && v >= -TWO_62 && v <= TWO_62 && Number.isInteger(v)) {
-    return Number.isSafeInteger(v) ? (v === 0 ? 0 : v) : BigInt(v);
+    return Number.isSafeInteger(v) ? v : BigInt(v);
   }
   if (v === Infinity) return ASCII('inf');
   if (v === -Infinity) return ASCII('-inf');
-  if (v === 0) return ASCII(Object.is(v, -0) ? '-0' : '0');
+  if (v === 0) return ASCII('0');
   if (style === '6.2' && v > -(TWO_52 - 1) && v < TWO_52 && Number.isInteger(v)) return ASCII(String(v));
   return ASCII(style === '7.2' ? formatShortest(v) : formatG17(v));
 }
@@ -178,13 +181,14 @@ export function scoreElement(v: number, style: '6.2' | '7.0' | '7.2'): Uint8Arra
 /**
  * Writes a type-3 text score (`rdbSaveDoubleValue`, FORMATS.md §1.7): 253 NaN, 254 +∞,
  * 255 −∞, otherwise a length byte and the text — the integer when the score is one within
- * ±(2^52 − 1), else `%.17g`.
+ * ±(2^52 − 1), else `%.17g`. A −0 score is written `-0` (Redis writes `0`; the loader reads
+ * either, and `-0` keeps the sign).
  */
 export function writeTextDouble(out: RdbOutput, v: number): void {
   if (Number.isNaN(v)) return out.writeByte(253);
   if (v === Infinity) return out.writeByte(254);
   if (v === -Infinity) return out.writeByte(255);
-  const text = v > -(TWO_52 - 1) && v < TWO_52 && Number.isInteger(v) ? String(v === 0 ? 0 : v) : formatG17(v);
+  const text = Object.is(v, -0) ? '-0' : v > -(TWO_52 - 1) && v < TWO_52 && Number.isInteger(v) ? String(v) : formatG17(v);
   out.writeByte(text.length);
   out.writeLatin1(text);
 }
