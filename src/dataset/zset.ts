@@ -41,6 +41,18 @@ export class ZSetValue {
   private n = 0;
   private scores: ByteMap<number> | null = null;
   private order: ScoreOrder | null = null;
+  /**
+   * Where the last pair of the pack starts, when known (−1: to be found again). Pairs often
+   * come in order (an AOF rewrite writes a set lowest first), and one that goes last is
+   * appended without a scan.
+   */
+  private lastAt = -1;
+  /**
+   * The member {@link score} last looked for in vain and the pack it looked in: `set` right
+   * after it (ZADD asks for the score first) knows the member is absent without a scan.
+   */
+  private missing: ByteString | null = null;
+  private missingIn: ByteString | null = null;
 
   /** A sorted set of `members` with `scores` (in step), or null when a member appears twice. */
   static from(members: readonly ByteString[], scores: readonly number[]): ZSetValue | null {
@@ -84,7 +96,12 @@ export class ZSetValue {
   score(member: ByteString): number | undefined {
     if (this.scores !== null) return this.scores.get(member);
     const pos = this.find(member);
-    return pos < 0 ? undefined : scoreAt(this.pack!, nextItem(this.pack!, pos));
+    if (pos < 0) {
+      this.missing = member;
+      this.missingIn = this.pack;
+      return undefined;
+    }
+    return scoreAt(this.pack!, nextItem(this.pack!, pos));
   }
 
   has(member: ByteString): boolean {
@@ -108,18 +125,29 @@ export class ZSetValue {
       return this;
     }
     let p = this.pack!;
-    const pos = this.find(member);
+    const pos = this.missingIn === p && this.missing === member ? -1 : this.find(member);
+    this.missing = this.missingIn = null;
     if (pos >= 0) {
       if (scoreAt(p, nextItem(p, pos)) === score) return this;
       p = splice(p, pos, nextItem(p, pos) + SCORE_CHARS);
       this.n--;
+      this.lastAt = -1;
     }
     if (this.n >= PACK_MAX_ITEMS) {
       this.pack = p;
       this.grow();
       return this.set(member, score);
     }
-    // Insert before the first pair that comes after the new one.
+    const pair = packEntry(member) + scoreChars(score);
+    // After the last pair: appended (the usual case when pairs come in order).
+    const last = this.n === 0 ? -1 : this.lastPair(p);
+    if (last < 0 || !this.comesBefore(score, member, p, last)) {
+      this.pack = settle(p + pair);
+      this.lastAt = p.length;
+      this.n++;
+      return this;
+    }
+    // Otherwise before the first pair that comes after the new one.
     let at = 0;
     while (at < p.length) {
       const sAt = nextItem(p, at);
@@ -127,9 +155,26 @@ export class ZSetValue {
       if (score < s || (score === s && itemCompare(p, at, member) > 0)) break;
       at = sAt + SCORE_CHARS;
     }
-    this.pack = at === p.length ? settle(p + packEntry(member) + scoreChars(score)) : splice(p, at, at, packEntry(member) + scoreChars(score));
+    this.pack = splice(p, at, at, pair);
+    this.lastAt = -1;
     this.n++;
     return this;
+  }
+
+  /** True when the pair (score, member) comes before the pair at `at` of `p`. */
+  private comesBefore(score: number, member: ByteString, p: ByteString, at: number): boolean {
+    const s = scoreAt(p, nextItem(p, at));
+    return score < s || (score === s && itemCompare(p, at, member) > 0);
+  }
+
+  /** Where the last pair of `p` (the pack, not empty) starts. */
+  private lastPair(p: ByteString): number {
+    if (this.lastAt < 0) {
+      let at = 0;
+      for (let next = 0; next < p.length; next = nextItem(p, next) + SCORE_CHARS) at = next;
+      this.lastAt = at;
+    }
+    return this.lastAt;
   }
 
   /**
@@ -162,12 +207,14 @@ export class ZSetValue {
     if (pos < 0) return false;
     this.pack = splice(p, pos, nextItem(p, pos) + SCORE_CHARS);
     this.n--;
+    this.lastAt = -1;
     return true;
   }
 
   clear(): void {
     this.pack = '';
     this.n = 0;
+    this.lastAt = -1;
     this.scores = null;
     this.order = null;
   }
@@ -228,6 +275,7 @@ export class ZSetValue {
     }
     this.pack = splice(p, from, pos);
     this.n -= out.length;
+    this.lastAt = -1;
     return out;
   }
 
@@ -293,5 +341,6 @@ export class ZSetValue {
     this.order = order;
     this.pack = null;
     this.n = 0;
+    this.lastAt = -1;
   }
 }
