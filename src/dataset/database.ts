@@ -46,6 +46,16 @@ export class Database {
     return this.values.has(key);
   }
 
+  /**
+   * Adds a key that is absent, with its expiry (absolute Unix ms) or none, in one lookup;
+   * false, changing nothing, when the key is there.
+   */
+  add(key: ByteString, value: Value, expireAtMs: number | null = null): boolean {
+    if (!this.values.setNew(key, value)) return false;
+    if (expireAtMs !== null) this.expires.set(key, expireAtMs);
+    return true;
+  }
+
   /** Sets a key's value; its expiry and hints stay as they are. */
   set(key: ByteString, value: Value): void {
     this.values.set(key, value);

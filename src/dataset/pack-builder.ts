@@ -4,7 +4,10 @@
  * first (which cost more time in garbage collection than in decoding).
  */
 import { toByteString, type ByteString } from './byte-string.js';
-import { PACK_MAX_ITEM_BYTES, unpack } from './pack.js';
+import { PACK_MAX_ITEMS, PACK_MAX_ITEM_BYTES, unpack } from './pack.js';
+
+/** Slots of the duplicate check's table: at least twice the entries a pack holds. */
+const DUP_SLOTS = 4 * PACK_MAX_ITEMS;
 
 /** Collects pack entries of at most PACK_MAX_ITEM_BYTES bytes (one-byte headers). */
 export class PackBuilder {
@@ -12,6 +15,8 @@ export class PackBuilder {
   private used = 0;
   /** Where each entry starts (its header), for the duplicate check. */
   private readonly starts: number[] = [];
+  /** The duplicate check's hash table: entry number + 1, or 0 (free). */
+  private readonly slots = new Int32Array(DUP_SLOTS);
 
   /** Entries so far. */
   get count(): number {
@@ -57,6 +62,7 @@ export class PackBuilder {
   duplicate(step: 1 | 2): ByteString | null {
     const s = this.starts;
     const n = s.length;
+    if (n / step > 16 && n / step <= DUP_SLOTS / 2) return this.duplicateHashed(step);
     if (n / step > 16) {
       const items = this.items();
       const seen = new Set<ByteString>();
@@ -74,6 +80,37 @@ export class PackBuilder {
         let k = 1;
         while (k <= len && b[s[i] + k] === b[s[j] + k]) k++;
         if (k > len) return toByteString(b.subarray(s[i] + 1, s[i] + 1 + len));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@link duplicate} for more than a few entries: each entry's bytes hashed into a reused
+   * open-addressing table, bytes compared only when two land together (no string made).
+   */
+  private duplicateHashed(step: 1 | 2): ByteString | null {
+    const s = this.starts;
+    const b = this.buf;
+    const slots = this.slots;
+    slots.fill(0);
+    for (let i = 0; i < s.length; i += step) {
+      const at = s[i];
+      const len = b[at];
+      let h = 0x811c9dc5;
+      for (let k = 1; k <= len; k++) h = Math.imul(h ^ b[at + k], 0x01000193);
+      h ^= h >>> 15;
+      for (let slot = h & (DUP_SLOTS - 1); ; slot = (slot + 1) & (DUP_SLOTS - 1)) {
+        const other = slots[slot];
+        if (other === 0) {
+          slots[slot] = i + 1;
+          break;
+        }
+        const ot = s[other - 1];
+        if (b[ot] !== len) continue;
+        let k = 1;
+        while (k <= len && b[at + k] === b[ot + k]) k++;
+        if (k > len) return toByteString(b.subarray(at + 1, at + 1 + len));
       }
     }
     return null;
