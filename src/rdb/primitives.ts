@@ -474,7 +474,8 @@ export class RdbOutput {
   ) {
     this.compression = opts.compression ?? true;
     this.crc = opts.checksum === false ? null : new Crc64();
-    this.slabBytes = opts.slabBytes ?? 1 << 20;
+    // At least room for the largest primitive written in one piece (a 16-byte raw ID).
+    this.slabBytes = Math.max(64, opts.slabBytes ?? 1 << 20);
     this.slab = Buffer.allocUnsafe(this.slabBytes);
   }
 
@@ -516,11 +517,11 @@ export class RdbOutput {
   /** Writes bytes as they are (big arrays pass through without a copy: do not change them afterwards). */
   writeBytes(b: Uint8Array): void {
     const n = b.length;
-    if (n >= PASS_THROUGH_BYTES) {
+    if (n >= PASS_THROUGH_BYTES || n > this.slab.length) {
       this.flush();
       this.crc?.update(b, 0, n);
       this.flushed += n;
-      this.sink.write(b);
+      this.sink.write(n >= PASS_THROUGH_BYTES ? b : b.slice());
       return;
     }
     this.room(n);
@@ -555,29 +556,28 @@ export class RdbOutput {
       if (n < 0n || n > 0xffffffffffffffffn) throw new UsageError(`RDB length out of range: ${n}`);
       if (n <= 0xffffffffn) return this.writeLength(Number(n));
       this.room(9);
-      const s = this.slab;
-      s[this.pos] = 0x81;
-      s.writeBigUInt64BE(n, this.pos + 1);
+      this.slab[this.pos] = 0x81;
+      this.slab.writeBigUInt64BE(n, this.pos + 1);
       this.pos += 9;
       return;
     }
-    const s = this.slab;
-    if (n < 0x40 && n >= 0) {
-      this.room(1);
-      s[this.pos++] = n;
-    } else if (n < 0x4000 && n >= 0) {
-      this.room(2);
-      s[this.pos] = 0x40 | (n >>> 8);
-      s[this.pos + 1] = n & 0xff;
-      this.pos += 2;
-    } else if (n <= 0xffffffff && n >= 0) {
-      this.room(5);
-      s[this.pos] = 0x80;
-      s.writeUInt32BE(n, this.pos + 1);
-      this.pos += 5;
-    } else {
+    if (n >>> 0 !== n) {
       if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`RDB length out of range: ${n}`);
-      this.writeLength(BigInt(n));
+      return this.writeLength(BigInt(n));
+    }
+    if (n < 0x40) {
+      this.room(1);
+      this.slab[this.pos++] = n;
+    } else if (n < 0x4000) {
+      this.room(2);
+      this.slab[this.pos] = 0x40 | (n >>> 8);
+      this.slab[this.pos + 1] = n & 0xff;
+      this.pos += 2;
+    } else {
+      this.room(5);
+      this.slab[this.pos] = 0x80;
+      this.slab.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
     }
   }
 
