@@ -101,7 +101,11 @@ export function unpack(p: ByteString): ByteString[] {
 
 /** `p` with the characters from `start` to `end` replaced by `insert`: a new string of its own. */
 export function splice(p: ByteString, start: number, end: number, insert = ''): ByteString {
-  return detach(p.slice(0, start) + insert + p.slice(end));
+  // One piece of `p` alone would be a view of it: copied.
+  if (insert === '' && (start === 0 || end === p.length)) return detach(start === 0 ? p.slice(end) : p.slice(0, start));
+  // Otherwise a concatenation, which V8 copies into a new string when it is read (one copy,
+  // where detaching it would make two).
+  return settle(p.slice(0, start) + insert + p.slice(end));
 }
 
 /**
