@@ -25,6 +25,7 @@ import { zsetWriter } from './values/zset.js';
 import { hashWriter, type HashEntryInput } from './values/hash.js';
 import { streamWriter, type StreamInput } from './values/stream.js';
 import { moduleWriter, writeModuleAux } from './values/module.js';
+import { writeTextDouble } from './values/score.js';
 
 /** Options of {@link RdbWriter}. */
 export interface RdbWriterOptions extends RdbOutputOptions {
@@ -64,6 +65,18 @@ export interface WrittenKey {
   bytes: number;
 }
 
+/** Elements of a value written one by one (see {@link RdbWriter.streamKey}). */
+export interface ValueStream {
+  /** A list element or set member. */
+  item(value: ByteInput): void;
+  /** A hash field and its value. */
+  field(field: ByteInput, value: ByteInput): void;
+  /** A sorted-set member and its score. */
+  member(member: ByteInput, score: number): void;
+  /** Ends the value; the writer takes other calls again. */
+  end(): WrittenKey;
+}
+
 /** The writer's phases, in the order the file has them. */
 const Phase = { New: 0, Aux: 1, ModuleAuxBefore: 2, Functions: 3, Data: 4, ModuleAuxAfter: 5, Ended: 6 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
@@ -79,6 +92,8 @@ export class RdbWriter {
   private readonly out: RdbOutput;
   private phase: Phase = Phase.New;
   private db = -1;
+  /** A value being streamed element by element ({@link streamKey}); nothing else may be written meanwhile. */
+  private open: string | null = null;
 
   constructor(sink: SlabSink, opts: RdbWriterOptions) {
     this.target = rdbTarget(opts.rdbVersion, opts.limits);
@@ -96,6 +111,7 @@ export class RdbWriter {
   }
 
   private advance(to: Phase, what: string, from: Phase = Phase.New): void {
+    if (this.open !== null) throw new UsageError(`RdbWriter: ${what} while the value of ${this.open} is still being written`);
     if (this.phase === Phase.New && to !== Phase.New) throw new UsageError(`RdbWriter: ${what} before the header`);
     if (this.phase < from || this.phase > to) {
       throw new UsageError(`RdbWriter: ${what} cannot come after ${PHASE_NAMES[this.phase]}`);
@@ -196,10 +212,22 @@ export class RdbWriter {
    * @throws UnsupportedValueError when the version cannot hold the value
    */
   key(key: ByteInput, value: RdbValue | ValueWriter, meta: KeyMeta = {}): WrittenKey {
-    if (this.phase !== Phase.Data) throw new UsageError(`RdbWriter: a key needs a database (selectDb) and cannot come after ${PHASE_NAMES[this.phase]}`);
+    this.checkKeyPhase();
     const w = 'write' in value ? value : this.plan(value);
+    const start = this.out.offset;
+    this.writeKeyHead(key, w.rdbType, meta);
+    w.write(this.out);
+    return { rdbType: w.rdbType, encoding: w.encoding, elements: w.elements, offset: start, bytes: this.out.offset - start };
+  }
+
+  private checkKeyPhase(): void {
+    if (this.open !== null) throw new UsageError(`RdbWriter: a key while the value of ${this.open} is still being written`);
+    if (this.phase !== Phase.Data) throw new UsageError(`RdbWriter: a key needs a database (selectDb) and cannot come after ${PHASE_NAMES[this.phase]}`);
+  }
+
+  /** Expiry, hints, type byte and key: everything of a record before its value. */
+  private writeKeyHead(key: ByteInput, rdbType: number, meta: KeyMeta): void {
     const out = this.out;
-    const start = out.offset;
     if (meta.expireAtMs !== undefined && meta.expireAtMs !== null) {
       out.writeByte(RdbOpcode.ExpireTimeMs);
       out.writeMillis(meta.expireAtMs);
@@ -215,10 +243,88 @@ export class RdbWriter {
         out.writeByte(meta.lfuFreq);
       }
     }
-    out.writeByte(w.rdbType);
+    out.writeByte(rdbType);
     out.writeString(key);
-    w.write(out);
-    return { rdbType: w.rdbType, encoding: w.encoding, elements: w.elements, offset: start, bytes: out.offset - start };
+  }
+
+  /**
+   * Starts writing a value element by element, without holding it whole: possible when its
+   * element count alone makes the target server hold it in a plain encoding — a set, hash or
+   * sorted set with more elements than the compact encodings take, or (RDB 6) a list longer
+   * than a ziplist — which is written as a count and then the elements as they come (a sorted
+   * set in the order given: any order loads). The count is what the decoder reports at
+   * `keyStart` as `declaredElements`. Returns null when the value must be given whole to
+   * {@link key} instead (small values, quicklists, streams). A hash streamed this way has no
+   * field TTLs (one with TTLs goes to {@link key}). Until the stream's `end`, nothing else can
+   * be written.
+   * @throws UsageError (at `end`) when the number of elements added differs from `count`
+   */
+  streamKey(key: ByteInput, type: 'list' | 'set' | 'zset' | 'hash', count: number, meta: KeyMeta = {}): ValueStream | null {
+    this.checkKeyPhase();
+    if (!Number.isSafeInteger(count) || count < 0) throw new UsageError(`RdbWriter: element count must be a non-negative integer, got ${count}`);
+    const t = this.target;
+    const L = t.limits;
+    let rdbType: number;
+    let encoding = 'hashtable';
+    switch (type) {
+      case 'list':
+        if (t.list !== 'ziplist-or-linked' || count <= L.listMaxZiplistEntries) return null;
+        rdbType = RdbType.List;
+        encoding = 'linkedlist';
+        break;
+      case 'set':
+        if (count <= L.setMaxIntsetEntries || (t.setListpack && count <= L.setMaxListpackEntries)) return null;
+        rdbType = RdbType.Set;
+        break;
+      case 'zset':
+        if (count <= L.zsetMaxEntries) return null;
+        rdbType = t.zsetType;
+        encoding = 'skiplist';
+        break;
+      case 'hash':
+        if (count <= L.hashMaxEntries) return null;
+        rdbType = RdbType.Hash;
+        break;
+    }
+    const out = this.out;
+    const start = out.offset;
+    this.writeKeyHead(key, rdbType, meta);
+    out.writeLength(count);
+    const name = typeof key === 'string' ? JSON.stringify(key.slice(0, 40)) : 'a key';
+    this.open = name;
+    let added = 0;
+    const expect = (kind: string): void => {
+      if (this.open !== name) throw new UsageError('RdbWriter: this value stream has ended');
+      if (kind !== type) throw new UsageError(`RdbWriter: a ${kind} element in a ${type} value`);
+      if (added >= count) throw new UsageError(`RdbWriter: more than the ${count} elements announced`);
+      added++;
+    };
+    const binary = rdbType === RdbType.Zset2;
+    return {
+      item: (v) => {
+        if (type !== 'set') expect('list');
+        else expect('set');
+        out.writeString(v);
+      },
+      field: (f, v) => {
+        expect('hash');
+        out.writeString(f);
+        out.writeString(v);
+      },
+      member: (m, score) => {
+        expect('zset');
+        if (Number.isNaN(score)) throw new UsageError('a sorted-set score cannot be NaN');
+        out.writeString(m);
+        if (binary) out.writeBinaryDouble(score);
+        else writeTextDouble(out, score);
+      },
+      end: () => {
+        if (this.open !== name) throw new UsageError('RdbWriter: this value stream has ended');
+        if (added !== count) throw new UsageError(`RdbWriter: ${added} elements written where ${count} were announced (the file is not valid)`);
+        this.open = null;
+        return { rdbType, encoding, elements: count, offset: start, bytes: out.offset - start };
+      },
+    };
   }
 
   /**
@@ -226,6 +332,7 @@ export class RdbWriter {
    * and hands the last slab to the sink. Returns the file size. The sink is not closed.
    */
   end(): number {
+    if (this.open !== null) throw new UsageError(`RdbWriter: end while the value of ${this.open} is still being written`);
     if (this.phase === Phase.New) throw new UsageError('RdbWriter: end before the header');
     if (this.phase === Phase.Ended) throw new UsageError('RdbWriter: end called twice');
     this.phase = Phase.Ended;

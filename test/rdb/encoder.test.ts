@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { RdbOutput } from '../../src/rdb/primitives.js';
-import { RdbWriter, type RdbValue } from '../../src/rdb/encoder.js';
+import { RdbWriter, type KeyMeta, type RdbValue, type ValueStream } from '../../src/rdb/encoder.js';
 import { rdbTarget, UnsupportedValueError, RDB_WRITE_VERSIONS } from '../../src/rdb/target.js';
 import { hashWriter } from '../../src/rdb/values/hash.js';
 import { formatG17, formatShortest, scoreElement, writeTextDouble } from '../../src/rdb/values/score.js';
@@ -27,7 +27,9 @@ import { ArrayValue } from '../../src/dataset/array.js';
 import { streamIdFromParts } from '../../src/dataset/stream-id.js';
 import { UsageError } from '../../src/errors.js';
 import { lzfCompress } from '../../src/binary/lzf.js';
-import type { StreamMeta, StreamGroup } from '../../src/model/events.js';
+import type { KeyInfo, StreamMeta, StreamGroup } from '../../src/model/events.js';
+import { readFileSync } from 'node:fs';
+import { fixtureRdbs } from '../helpers/files.js';
 import { decode, records, whole } from '../helpers/collect.js';
 import { toHex } from '../helpers/bytes.js';
 
@@ -575,5 +577,69 @@ describe('writeDatasetRdb', () => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await expect(writeDatasetRdb(ds, memorySink(), { rdbVersion: 10, compression: false, signal: ac.signal })).rejects.toThrow('stop');
+  });
+});
+
+describe('streaming values element by element', () => {
+  it('a decoded file streamed into the writer, plain collections without holding them, comes out byte for byte', () => {
+    const src = new Uint8Array(readFileSync(fixtureRdbs().find((f) => f.endsWith('big-collections.rdb'))!));
+    const sink = memorySink();
+    const w = new RdbWriter(sink, { rdbVersion: 10 });
+    let stream: ValueStream | null = null;
+    let key = '';
+    let meta: KeyMeta = {};
+    let type: KeyInfo['valueType'] = 'string';
+    let held: string[] = [];
+    let streamed = 0;
+    let pendingDb = 0;
+    decode(src, {
+      header: () => w.header(),
+      aux: (n, v) => w.aux(Buffer.from(n), Buffer.from(v)),
+      selectDb: (db) => void (pendingDb = db),
+      resizeDb: (keys, expires) => w.selectDb(pendingDb, { keys, expires }),
+      keyStart: (k) => {
+        key = Buffer.from(k.key).toString('latin1');
+        meta = { expireAtMs: k.expireAtMs };
+        type = k.valueType;
+        held = [];
+        stream = k.declaredElements !== undefined && type !== 'string' ? w.streamKey(key, type as 'set', k.declaredElements, meta) : null;
+        if (stream) streamed++;
+        return true;
+      },
+      stringValue: (v) => void held.push(Buffer.from(v).toString('latin1')),
+      item: (v) => (stream ? stream.item(v) : void held.push(Buffer.from(v).toString('latin1'))),
+      field: (f, v) => stream!.field(f, v),
+      member: (m, s) => stream!.member(m, s),
+      keyEnd: () => {
+        if (stream) stream.end();
+        else if (type === 'string') w.key(key, { type: 'string', value: held[0] }, meta);
+        else w.key(key, { type: 'list', items: held, length: held.length }, meta);
+      },
+      end: () => void w.end(),
+    });
+    expect(streamed).toBe(3); // the hash, the set and the sorted set
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(src))).toBe(true);
+  });
+
+  it('is refused where the size alone does not decide the encoding, and checked for its count', () => {
+    const w = new RdbWriter(memorySink(), { rdbVersion: 11 });
+    w.header();
+    w.selectDb(0);
+    expect(w.streamKey('s', 'set', 512)).toBeNull(); // could be an intset
+    expect(w.streamKey('h', 'hash', 512)).toBeNull();
+    expect(w.streamKey('z', 'zset', 128)).toBeNull();
+    expect(w.streamKey('l', 'list', 10_000)).toBeNull(); // a quicklist needs its nodes first
+    const s = w.streamKey('s', 'set', 513)!;
+    expect(() => w.key('x', { type: 'string', value: 'y' })).toThrow(/still being written/);
+    expect(() => s.field('a', 'b')).toThrow(/hash element in a set value/);
+    for (let i = 0; i < 512; i++) s.item(`m${i}`);
+    expect(() => s.end()).toThrow(/512 elements written where 513 were announced/);
+    s.item('last');
+    expect(() => s.item('one too many')).toThrow(/more than the 513/);
+    expect(s.end()).toMatchObject({ rdbType: 2, encoding: 'hashtable', elements: 513 });
+    const v6 = new RdbWriter(memorySink(), { rdbVersion: 6 });
+    v6.header();
+    v6.selectDb(0);
+    expect(v6.streamKey('l', 'list', 513)).not.toBeNull();
   });
 });
