@@ -35,6 +35,7 @@ function values(): Buffer[] {
     out.push(Buffer.concat([block, block, block.subarray(0, 500)]));
   }
   out.push(Buffer.alloc(100_000), Buffer.alloc(300_000, 0x41));
+  out.push(Buffer.from(EXACTLY_FOUR)); // last of the list: see the test below
   // Strings that save around 4 bytes: a short repeat inside random bytes.
   for (let i = 0; i < 80; i++) {
     const r = Buffer.from(randomBytes(21 + i, rand));
@@ -43,6 +44,13 @@ function values(): Buffer[] {
   }
   return out;
 }
+
+/**
+ * 28 bytes that LZF would shrink to 24 (a 9-byte back-reference, then 2 literals): exactly the
+ * 4 bytes Redis asks for, but liblzf wants 3 bytes of room before its last literals and gives
+ * up, so Redis stores it plain.
+ */
+const EXACTLY_FOUR = 'aamwpruppbjnvkmmopruppbjnvkm';
 
 const VALUES = values();
 let redis: RedisHandle;
@@ -102,6 +110,11 @@ describe('lzfCompress equals Redis 7.0 byte for byte', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('gives up where liblzf gives up, even when the result would have saved 4 bytes', () => {
+    expect(stored.get(VALUES.length - 1)).toBeNull();
+    expect(lzfCompress(Buffer.from(EXACTLY_FOUR))).toBeNull();
   });
 
   it('decompresses what it makes', () => {
