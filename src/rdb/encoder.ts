@@ -16,8 +16,9 @@
  * quicklist nodes and stream nodes as it fills them, score text as it formats it.
  */
 import { UsageError } from '../errors.js';
+import type { Encoding } from '../model/redis-types.js';
 import { RdbOpcode, RdbType } from './constants.js';
-import { RdbOutput, type ByteInput, type RdbOutputOptions, type SlabSink } from './primitives.js';
+import { intEncodable, RdbOutput, type ByteInput, type RdbOutputOptions, type SlabSink } from './primitives.js';
 import { rdbTarget, unsupported, type EncodingLimits, type RdbTarget, type ValueWriter } from './target.js';
 import { listWriter } from './values/list.js';
 import { setWriter } from './values/set.js';
@@ -58,7 +59,7 @@ export interface KeyMeta {
 /** What {@link RdbWriter.key} wrote. */
 export interface WrittenKey {
   rdbType: number;
-  encoding: string;
+  encoding: Encoding;
   elements: number;
   /** Offset of the record's first byte in the file, and its size. */
   offset: number;
@@ -188,7 +189,7 @@ export class RdbWriter {
     switch (value.type) {
       case 'string': {
         const v = value.value;
-        return { rdbType: RdbType.String, encoding: 'string', elements: 1, write: (out) => out.writeString(v) };
+        return { rdbType: RdbType.String, encoding: intEncodable(v) === null ? 'raw' : 'int', elements: 1, write: (out) => out.writeString(v) };
       }
       case 'list':
         return listWriter(value.items, value.length, t);
@@ -265,7 +266,7 @@ export class RdbWriter {
     const t = this.target;
     const L = t.limits;
     let rdbType: number;
-    let encoding = 'hashtable';
+    let encoding: Encoding = 'hashtable';
     switch (type) {
       case 'list':
         if (t.list !== 'ziplist-or-linked' || count <= L.listMaxZiplistEntries) return null;

@@ -446,6 +446,24 @@ const INT_STRING_MAX = 11;
 /** Strings longer than this are tried with LZF (FORMATS.md §1.6 rule 2). */
 const LZF_MIN_EXCLUSIVE = 20;
 
+const INT_SCRATCH = new Uint8Array(INT_STRING_MAX);
+
+/**
+ * The value a string is stored as when Redis stores it int-encoded (INT8/16/32, FORMATS.md
+ * §1.6 rule 1: at most 11 bytes of canonical decimal that fit 32 bits), or null.
+ */
+export function intEncodable(s: ByteInput): number | null {
+  const n = s.length;
+  if (n > INT_STRING_MAX || n === 0) return null;
+  let bytes: Uint8Array;
+  if (typeof s === 'string') {
+    bytes = INT_SCRATCH.subarray(0, n);
+    for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
+  } else bytes = s;
+  const v = parseCanonicalIntValue(bytes);
+  return typeof v === 'number' && v >= -2147483648 && v <= 2147483647 ? v : null;
+}
+
 /**
  * The write cursor of an RDB writer, the mirror of {@link RdbCursor}: the save side of the
  * primitives (lengths, strings with their integer and LZF forms, doubles, times, raw IDs),
@@ -466,7 +484,6 @@ export class RdbOutput {
   /** Bytes that left in earlier slabs or pass-through arrays. */
   private flushed = 0;
   private readonly spare: Buffer[] = [];
-  private readonly scratch = new Uint8Array(INT_STRING_MAX);
 
   constructor(
     private readonly sink: SlabSink,
@@ -589,17 +606,10 @@ export class RdbOutput {
    */
   writeString(s: ByteInput): void {
     const n = s.length;
-    if (n <= INT_STRING_MAX && n > 0) {
-      let bytes: Uint8Array;
-      if (typeof s === 'string') {
-        bytes = this.scratch.subarray(0, n);
-        for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
-      } else bytes = s;
-      const v = parseCanonicalIntValue(bytes);
-      if (typeof v === 'number' && v >= -2147483648 && v <= 2147483647) {
-        this.writeIntString(v);
-        return;
-      }
+    const v = intEncodable(s);
+    if (v !== null) {
+      this.writeIntString(v);
+      return;
     }
     if (this.compression && n > LZF_MIN_EXCLUSIVE) {
       const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;

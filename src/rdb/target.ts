@@ -7,6 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { ByteInput, RdbOutput } from './primitives.js';
+import type { Encoding } from '../model/redis-types.js';
 
 /** RDB versions the writer produces: Redis 6–12, and Valkey 80 (the `VALKEY080` magic). */
 export const RDB_WRITE_VERSIONS = [6, 7, 8, 9, 10, 11, 12, 80] as const;
@@ -142,8 +143,8 @@ export function rdbTarget(version: number, limits: Partial<EncodingLimits> = {})
  */
 export interface ValueWriter {
   rdbType: number;
-  /** The encoding name (`OBJECT ENCODING` vocabulary; `quicklist`, `listpack`, …). */
-  encoding: string;
+  /** The encoding, named as the decoder names it (`int`, `raw`, `quicklist`, `listpack`, …). */
+  encoding: Encoding;
   /** Elements written (1 for strings and module values). */
   elements: number;
   write(out: RdbOutput): void;

@@ -547,7 +547,7 @@ describe('writeDatasetRdb', () => {
       { db: 2, key: 'array', reason: 'ARRAY values cannot be written in RDB 8 (Redis 4.0)' },
     ]);
     expect(r.keys).toBe(2);
-    expect(r.encodings).toEqual({ string: 1, quicklist: 1 });
+    expect(r.encodings).toEqual({ raw: 1, quicklist: 1 });
   });
   it('AUX fields: default, source, none, or given', async () => {
     const auxOf = async (aux: Parameters<typeof writeDatasetRdb>[2]['aux'], v = 12) => {
