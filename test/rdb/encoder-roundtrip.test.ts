@@ -190,12 +190,7 @@ function comparable(r: object, version: number): unknown {
 describeCorpus('corpus files written again and read back', () => {
   const files = RUN_CORPUS ? goodCorpusRdbs() : [];
   it.each(files.map((f) => [f.split('/').slice(-2).join('/'), f] as const))('%s', async (_name, file) => {
-    let source: Dataset;
-    try {
-      source = (await loadRdb(bytesSource(new Uint8Array(readFileSync(file)), file))).dataset;
-    } catch {
-      return; // a file whose dataset cannot be built (a key twice, …): nothing to write
-    }
+    const source = (await loadRdb(bytesSource(new Uint8Array(readFileSync(file)), file))).dataset;
     for (const v of [9, 10, 12, 80]) {
       const { bytes, result } = await write(source, v);
       const back = await loadRdb(bytesSource(bytes, `out-${v}.rdb`));
