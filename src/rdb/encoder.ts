@@ -228,6 +228,11 @@ export class RdbWriter {
 
   /** Expiry, hints, type byte and key: everything of a record before its value. */
   private writeKeyHead(key: ByteInput, rdbType: number, meta: KeyMeta): void {
+    // Checked before anything is written, so that a refused key leaves no bytes behind.
+    const { expireAtMs, lruIdleSec, lfuFreq } = meta;
+    if (expireAtMs != null && !Number.isSafeInteger(expireAtMs)) throw new UsageError(`expiry must be an integer number of milliseconds, got ${expireAtMs}`);
+    if (lruIdleSec !== undefined && (!Number.isSafeInteger(lruIdleSec) || lruIdleSec < 0)) throw new UsageError(`LRU idle time must be a non-negative integer, got ${lruIdleSec}`);
+    if (lfuFreq !== undefined && (!Number.isInteger(lfuFreq) || lfuFreq < 0 || lfuFreq > 255)) throw new UsageError(`LFU counter must be 0-255, got ${lfuFreq}`);
     const out = this.out;
     if (meta.expireAtMs !== undefined && meta.expireAtMs !== null) {
       out.writeByte(RdbOpcode.ExpireTimeMs);
@@ -239,7 +244,6 @@ export class RdbWriter {
         out.writeLength(meta.lruIdleSec);
       }
       if (meta.lfuFreq !== undefined) {
-        if (!Number.isInteger(meta.lfuFreq) || meta.lfuFreq < 0 || meta.lfuFreq > 255) throw new UsageError(`LFU counter must be 0-255, got ${meta.lfuFreq}`);
         out.writeByte(RdbOpcode.Freq);
         out.writeByte(meta.lfuFreq);
       }

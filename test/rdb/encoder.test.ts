@@ -643,3 +643,23 @@ describe('streaming values element by element', () => {
     expect(v6.streamKey('l', 'list', 513)).not.toBeNull();
   });
 });
+
+describe('key metadata', () => {
+  it('expiry, idle time and LFU counter in that order, hints from RDB 9 on; bad ones refused before a byte is written', () => {
+    for (const v of [8, 9]) {
+      const sink = memorySink();
+      const w = new RdbWriter(sink, { rdbVersion: v });
+      w.header();
+      w.selectDb(0);
+      const at = w.bytesWritten;
+      for (const meta of [{ lfuFreq: 256 }, { lruIdleSec: -1 }, { expireAtMs: 1.5 }]) expect(() => w.key('k', { type: 'string', value: 'v' }, meta)).toThrow(UsageError);
+      expect(w.bytesWritten).toBe(at);
+      const k = w.key('k', { type: 'string', value: 'v' }, { expireAtMs: 4102444800000, lruIdleSec: 300, lfuFreq: 7 });
+      w.end();
+      const rec = toHex(sink.bytes().subarray(k.offset, k.offset + k.bytes));
+      expect(rec).toBe((v >= 9 ? 'fc00d8c32cbb030000' + 'f8412c' + 'f907' : 'fc00d8c32cbb030000') + '00016b0176');
+      const r = records(sink.bytes()).records[0];
+      expect([r.expireAtMs, r.lruIdleSec, r.lfuFreq]).toEqual(v >= 9 ? [4102444800000, 300, 7] : [4102444800000, undefined, undefined]);
+    }
+  });
+});
