@@ -123,7 +123,7 @@ describe.each(fixtureRdbs().map((f) => [path.basename(f, '.rdb'), f] as const))(
     expect(back.scan.header?.version).toBe(v);
     expect(back.stats.checksum).toBe('ok');
     expectSameKeys(source, back.dataset, v, result);
-    if (v >= 11) expect(datasetDigest(back.dataset)).toBe(datasetDigest(source));
+    if (v >= 10) expect(datasetDigest(back.dataset)).toBe(datasetDigest(source)); // the fixtures come from 7.0: RDB 10 holds all of them
     // What was left out is what the version cannot hold, and nothing else.
     for (const s of result.skipped) {
       expect(s.reason).toMatch(v < 9 ? /streams|function libraries|module AUX/ : /function libraries|module AUX/);
