@@ -30,10 +30,12 @@ export type ListLayout = 'ziplist-or-linked' | 'quicklist-ziplist' | 'quicklist-
 /**
  * How a server turns a sorted-set score into the text it stores in a ziplist/listpack
  * (`d2string`, and `double2ll` before it from 7.0 on):
- * - `6.2` (2.6–6.2): integers below 2^52 as integers, `-0` as text, the rest `%.17g`;
+ * - `6.2` (2.6–6.2): integers below 2^52 as integers, the rest `%.17g`;
  * - `7.0`: integers within ±2^62 as integer entries, the rest `%.17g`;
  * - `7.2` (7.2 on, Valkey): integers within ±2^62 as integer entries, the rest the shortest
  *   text that reads back as the same double (fpconv's layout).
+ *
+ * A −0 score is the text `-0` in every style (see `scoreElement`).
  */
 export type ScoreStyle = '6.2' | '7.0' | '7.2';
 
