@@ -380,6 +380,25 @@ describe('lex ranges over members whose scores put them out of byte order', () =
   });
 });
 
+describe('ZRANGESTORE into a set that starts as a listpack', () => {
+  it('members added before the first one past 64 bytes keep a -0 score as 0, as Redis 7.0 adds them in range order', async () => {
+    const cmds: Cmd[] = [
+      ['ZADD', 'src', '5', LONG, '-0', 'a', '1', 'b'],
+      ['ZRANGESTORE', 'd1', 'src', '0', '-1'],
+      ['ZRANGESTORE', 'd2', 'src', '0', '-1', 'REV'],
+      ['ZRANGESTORE', 'd3', 'src', '-1', '10', 'BYSCORE'],
+      ['ZADD', 'big', '1000', LONG, '-0', 'a', ...pairs('m', 130, (i) => i + 1)], // a skiplist from its first member
+      ['ZRANGESTORE', 'd4', 'big', '0', '-1'],
+    ];
+    const run = await runOracle(cmds, { direct: true });
+    expect(datasetDiff(run.saved, run.replayed.dataset)).toEqual([]);
+    expect(datasetDiff(run.saved, run.direct!)).toEqual([]);
+    const score = (key: string) => (run.saved.db(0).get(key) as ZSetValue).score('a');
+    expect(Object.is(score('d1'), 0) && Object.is(score('d3'), 0)).toBe(true);
+    expect(Object.is(score('d2'), -0) && Object.is(score('d4'), -0)).toBe(true);
+  });
+});
+
 describe('sorted-set commands the replay refuses', () => {
   it('wrong type, wrong arity and bad arguments', () => {
     const str = [['SET', 'k', 'v']];

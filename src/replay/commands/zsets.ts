@@ -17,7 +17,7 @@ import type { CommandContext } from '../context.js';
 import { argError, SYNTAX } from '../errors.js';
 import { isWord, parseInteger, toDouble } from '../args.js';
 import type { Reply } from '../reply.js';
-import { fitsListpack, formatScore, parseScore, writtenScore } from './zset-args.js';
+import { formatScore, parseScore, writtenScore } from './zset-args.js';
 import { PACK_MAX_ITEMS, fitsPack } from '../../dataset/pack.js';
 import { computeZSetOp, parseZSetOp, zsetOf, type ZSetOp } from './zset-algebra.js';
 import { lexCount, lexRemoveWindow, lexSelect, limitWindow, parseLexRange, parseScoreRange, rankWindow, scoreWindow, windowPairs, type RankWindow } from './zrange-spec.js';
@@ -211,14 +211,18 @@ function zrangeGeneric(c: CommandContext, argv: ByteString[], at: number, store:
     c.delete(dst);
     return 0;
   }
+  // Redis starts the destination as a listpack when the result has at most 128 members and adds
+  // them in the order it emits them, turning the set into a skiplist before the first member
+  // past 64 bytes: the members added before that keep a -0 score as 0.
   const members: ByteString[] = [];
   const scores: number[] = [];
+  let packed = pairs.length <= PACK_MAX_ITEMS;
   for (const [m, s] of pairs) {
+    if (packed && !fitsPack(m)) packed = false;
     members.push(m);
-    scores.push(s);
+    scores.push(writtenScore(s, packed));
   }
-  const packed = fitsListpack(members);
-  c.overwrite(dst, ZSetValue.from(members, packed ? scores.map((x) => writtenScore(x, true)) : scores)!);
+  c.overwrite(dst, ZSetValue.from(members, scores)!);
   return pairs.length;
 }
 
