@@ -69,7 +69,7 @@
  *                      replay-export-plain, replay-redis-load-hybrid, replay-hybrid,
  *                      replay-export-hybrid; or the groups `rdb` (the first five), `aof` (the
  *                      six AOF ones), `hybrid` (the hybrid-* ones) and `replay` (the replay-*
- *                      ones; about a minute at the default scale, dataset build included);
+ *                      ones; a minute or two at the default scale, dataset build included);
  *                      `startup` for the start-up measurement (`--only startup` alone takes
  *                      about 10 s)
  *   --startup-runs N   rounds of the start-up measurement (default 21)
@@ -93,7 +93,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
-import { timeRedisLoad, type RedisLoadRun } from './lib/bench-redis-load.js';
+import { timeRedisLoad } from './lib/bench-redis-load.js';
 import { ENCODING_CONFIG, ensureBenchReplayDataset, type BenchReplayDataset } from './lib/bench-replay-data.js';
 import { renderManyDumpsSection, renderStartupSection, runManyDumpsBench, runStartupBench, startupTargets, type ManyDumpsResult, type StartupResult } from './lib/bench-startup.js';
 import { buildCli } from './lib/build-cli.js';
