@@ -98,6 +98,14 @@ export interface RespDecoderOptions {
    * then costs no memory ({@link AofCommand.argc} still gives the count).
    */
   keepArgs?: number;
+  /**
+   * `check` (default): an EXEC without MULTI or a MULTI inside MULTI is damage
+   * (UNBALANCED_MULTI), as redis-check-aof judges it. `pass`: both are delivered as commands
+   * like any other, for a consumer that judges them itself — a loading server runs them and
+   * ignores the error replies, so a replay does the same. A nested MULTI then leaves the open
+   * block open, an EXEC without MULTI changes nothing.
+   */
+  transactions?: 'check' | 'pass';
 }
 
 type Step = Generator<void, void, void>;
@@ -141,6 +149,8 @@ export class RespDecoder {
   private readonly countLines: boolean;
   /** Arguments kept per command (see {@link RespDecoderOptions.keepArgs}). */
   private readonly keepArgs: number;
+  /** False when MULTI/EXEC out of order is passed on (see {@link RespDecoderOptions.transactions}). */
+  private readonly checkTransactions: boolean;
   /** redis-check-aof's line counter: 1 + protocol CRLFs consumed (FORMATS.md §5.8). */
   private checkLine = 1;
   private okUpTo: number;
@@ -191,6 +201,7 @@ export class RespDecoder {
     this.okUpToLine = this.line;
     this.countLines = opts.countLines ?? true;
     this.keepArgs = opts.keepArgs ?? Infinity;
+    this.checkTransactions = opts.transactions !== 'pass';
     this.fast = handler.command === undefined && handler.argPart === undefined && handler.multi === undefined && handler.exec === undefined;
     // The fast path holds no view across an append (the exact path, which it falls back to,
     // uses each view before it waits for more bytes), so the window's buffers can be reused.
@@ -403,7 +414,9 @@ export class RespDecoder {
         if (i === 0) {
           // Checked as soon as the name is read, as redis-check-aof does (§5.8).
           control = v !== null ? controlOf(v) : null;
-          if (control === 'multi' && this.inMulti) {
+          if (!this.checkTransactions) {
+            // passed on as they are
+          } else if (control === 'multi' && this.inMulti) {
             this.unbalanced('MULTI inside MULTI', at, line0, 'EXEC before another MULTI', 'MULTI');
           } else if (control === 'exec' && !this.inMulti) {
             this.unbalanced('EXEC without MULTI', at, line0, 'MULTI before EXEC', 'EXEC');
@@ -414,15 +427,17 @@ export class RespDecoder {
       }
 
       this.commands++;
-      if (control === 'multi') this.commandEndBeforeMulti = this.lastCommandEnd;
+      // Out of order and passed on (transactions 'pass'): an ordinary command for the state.
+      const effect = (control === 'multi' && this.inMulti) || (control === 'exec' && !this.inMulti) ? null : control;
+      if (effect === 'multi') this.commandEndBeforeMulti = this.lastCommandEnd;
       this.lastCommandEnd = r.base + r.pos;
       const db0 = this.db;
       const inMulti0 = this.inMulti;
-      if (control === 'multi') {
+      if (effect === 'multi') {
         this.inMulti = true;
         this.multiOffset = at;
         this.multiCount = 0;
-      } else if (control === 'exec') {
+      } else if (effect === 'exec') {
         this.inMulti = false;
         this.multiOffset = -1;
       } else {
@@ -445,8 +460,8 @@ export class RespDecoder {
           control,
         });
       }
-      if (control === 'multi') h.multi?.(at, line0);
-      else if (control === 'exec') h.exec?.(at, line0, this.multiCount);
+      if (effect === 'multi') h.multi?.(at, line0);
+      else if (effect === 'exec') h.exec?.(at, line0, this.multiCount);
     }
   }
 
@@ -510,7 +525,7 @@ export class RespDecoder {
         }
         if (i === 0) {
           control = controlAt(buf, v, len);
-          if ((control === 'multi' && this.inMulti) || (control === 'exec' && !this.inMulti)) {
+          if (this.checkTransactions && ((control === 'multi' && this.inMulti) || (control === 'exec' && !this.inMulti))) {
             ok = false;
             break;
           }
@@ -523,6 +538,8 @@ export class RespDecoder {
       this.commands++;
       this.checkLine += 1 + 2 * argc;
       p = q;
+      // Out of order and passed on (transactions 'pass'): an ordinary command for the state.
+      if ((control === 'multi' && this.inMulti) || (control === 'exec' && !this.inMulti)) control = null;
       if (control === 'multi') this.commandEndBeforeMulti = this.lastCommandEnd;
       this.lastCommandEnd = r.base + q;
       if (control === 'multi') {

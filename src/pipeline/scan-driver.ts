@@ -103,7 +103,7 @@ export interface ScanDriverOptions {
    */
   checksumWorker?: 'auto' | 'always' | 'never';
   /** Options handed to the RESP decoder as they are (see RespDecoderOptions). */
-  resp?: Pick<RespDecoderOptions, 'countLines' | 'keepArgs' | 'startRedisCheckAofLine'>;
+  resp?: Pick<RespDecoderOptions, 'countLines' | 'keepArgs' | 'startRedisCheckAofLine' | 'transactions'>;
   /** Bytes of earlier files, added to progress reports. */
   progressBase?: number;
   /** Total of all files, for progress reports (default: the source's size). */

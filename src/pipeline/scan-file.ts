@@ -31,6 +31,8 @@ export interface FileScanOptions
   keepArgs?: number;
   /** Starting value of redis-check-aof's line counter (carried across multi-part files). */
   startRedisCheckAofLine?: number;
+  /** MULTI/EXEC out of order: damage (`check`, default) or passed to the handler (see RespDecoderOptions.transactions). */
+  transactions?: 'check' | 'pass';
 }
 
 /**
@@ -41,13 +43,13 @@ export interface FileScanOptions
  */
 export async function scanFile(source: ByteSource, handlers: FileHandlers, opts: FileScanOptions = {}): Promise<FileScan> {
   const started = performance.now();
-  const { lines, keepArgs, startRedisCheckAofLine, ...rest } = opts;
+  const { lines, keepArgs, startRedisCheckAofLine, transactions, ...rest } = opts;
   const aof = handlers.aof ?? {};
   // A handler that takes commands makes the decoder leave its fast path, which is what costs
   // when lines are counted: then they are counted as it goes.
   const takesCommands = aof.command !== undefined || aof.argPart !== undefined || aof.multi !== undefined || aof.exec !== undefined;
   const countLines = lines === 'always' || takesCommands;
-  const scan = await driveScan(source, handlers, { ...rest, onDamage: 'report', resp: { countLines, keepArgs, startRedisCheckAofLine } });
+  const scan = await driveScan(source, handlers, { ...rest, onDamage: 'report', resp: { countLines, keepArgs, startRedisCheckAofLine, transactions } });
   const v = scan.aof;
   const rawPath = source.path ?? source.rawPath;
   if (!countLines && v?.problem && rawPath !== undefined) {

@@ -99,7 +99,15 @@ export async function replaySource(source: ByteSource, opts: ReplayInputOptions 
   const engine = new ReplayEngine(dataset, opts);
   const loader = createDatasetLoader(dataset, { file: source.name });
   engine.startFile(source.name);
-  const scan = await scanFile(source, { rdb: loader, aof: engine.handler() }, { limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal, checksumWorker: opts.checksumWorker });
+  const scan = await scanFile(source, { rdb: loader, aof: engine.handler() }, {
+    limits: opts.limits,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+    checksumWorker: opts.checksumWorker,
+    // A loading server runs an EXEC without MULTI or a nested MULTI and ignores the error:
+    // the engine judges them as refused commands.
+    transactions: 'pass',
+  });
   engine.endFile();
   const part = { path: source.path ?? source.name, name: source.name, role: 'file' as const, last: true, size: source.size };
   const droppedExpired = opts.dropExpiredAt === undefined ? null : dataset.dropExpired(opts.dropExpiredAt);

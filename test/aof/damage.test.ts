@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RespDecoder } from '../../src/aof/resp-decoder.js';
 import { RespWriter, type RespArg, argBytes } from '../../src/aof/resp-encoder.js';
 import { CorruptDataError, RdbtoolError, TruncatedError } from '../../src/errors.js';
-import { bytes, lineAt, run, verdictOf, randomSplits, byteByByte } from './helpers.js';
+import { bytes, lineAt, run, verdictOf, randomSplits, byteByByte, whole } from './helpers.js';
 
 /** A unit of a test file, described independently of the decoder. */
 type Spec = { kind: 'cmd'; args: RespArg[] } | { kind: 'ann'; text: string };
@@ -309,6 +309,22 @@ describe('corruption', () => {
     // The rest of that EXEC is missing: still corruption, not truncation (as redis-check-aof).
     const partial = new Uint8Array([...w.toBytes().subarray(0, w.units[1].offset), ...bytes('*3\r\n$4\r\nEXEC\r\n$1\r\n')]);
     expect(verdictOf(partial).verdict).toMatchObject({ status: 'corrupt', problem: { code: 'UNBALANCED_MULTI' } });
+  });
+
+  it("transactions 'pass': both are delivered as commands, a cut inside the block keeps what was before its first MULTI", () => {
+    const w = new RespWriter().command('SET', 'a', '1').exec().multi().command('SET', 'b', '2').multi().command('SET', 'c', '3').exec().command('SET', 'd', '4');
+    const b = w.toBytes();
+    for (const split of [whole, byteByByte, randomSplits(5, 7)]) {
+      const { verdict, log } = verdictOf(b, split, { transactions: 'pass' });
+      expect(verdict).toMatchObject({ status: 'ok', commands: 8, pendingMulti: false });
+      expect(log.filter((l) => l.startsWith('cmd ')).map((l) => l.split(' ')[6])).toEqual(['-', 'exec', 'multi', '-', 'multi', '-', 'exec', '-']);
+      expect(run(b, split, { transactions: 'pass' }).error).toBeNull();
+    }
+    // Cut after the nested MULTI: the whole open block is lost (its commands were only queued).
+    const cut = b.subarray(0, w.units[5].offset + 3);
+    expect(verdictOf(cut, whole, { transactions: 'pass' }).verdict).toMatchObject({ status: 'truncated', okUpTo: w.units[2].offset, pendingMulti: true });
+    // The default still calls them damage.
+    expect(verdictOf(b).verdict).toMatchObject({ status: 'corrupt', problem: { code: 'UNBALANCED_MULTI' } });
   });
 
   it('report mode keeps counting the bytes after the damage and never throws', () => {

@@ -233,11 +233,8 @@ describe('Redis 7.0 goes on past what it refuses while loading', () => {
     expect(keysOf(server.dataset)).toEqual(['after', 'before', 'in1', 'in2', 'mid']);
   });
 
-  // Known gap: the RESP decoder (src/aof/resp-decoder.ts) treats an EXEC without MULTI and a
-  // nested MULTI as damage, as redis-check-aof does, so the replay stops there with the
-  // decoder's UNBALANCED_MULTI and never reaches the engine's REPLAY_UNBALANCED_MULTI, and
-  // skipUnknown cannot go on. When the decoder lets a replay through, drop `.fails`.
-  it.fails('…and the replay refuses them as REPLAY_UNBALANCED_MULTI, or with skipUnknown counts them and goes on', async () => {
+  // The decoder passes both to the replay (a check would call them damage, as redis-check-aof does).
+  it('…and the replay refuses them as REPLAY_UNBALANCED_MULTI, or with skipUnknown counts them and goes on', async () => {
     const { bytes, at } = OUT_OF_ORDER();
     const { err } = await refused(bytes, 'appendonly.aof');
     expect([err.code, err.offset]).toEqual(['REPLAY_UNBALANCED_MULTI', at]);
