@@ -1,6 +1,6 @@
 /**
  * The layering rules of the project, read from the import lines: imports point downward
- * (cli → analyze/export/repair/format → replay → dataset → pipeline → aof → rdb → io/binary/model →
+ * (cli → convert → analyze/export/repair/format → replay → dataset → pipeline → aof → rdb → io/binary/model →
  * errors/limits), and the
  * library never prints, exits or reads argv.
  */
@@ -26,8 +26,9 @@ const ALLOWED: Record<string, string[]> = {
   analyze: ['replay', 'dataset', 'pipeline', 'model', 'io', 'limits', 'errors'],
   format: ['analyze', 'model', 'io', 'errors'],
   export: ['replay', 'dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
+  convert: ['export', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'format', 'analyze', 'model', 'io', 'binary', 'limits', 'errors'],
   repair: ['pipeline', 'format', 'analyze', 'aof', 'model', 'io', 'limits', 'errors'],
-  cli: ['analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  cli: ['convert', 'analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {

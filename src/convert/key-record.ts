@@ -1,0 +1,33 @@
+/**
+ * What every conversion moves: one key at a time, with its value as the dataset holds it.
+ * Sources (an RDB read key by key, a replayed dataset, an NDJSON export read back) produce
+ * key records; writers (RDB, AOF rewrite, RESP, NDJSON) consume them. A record and its value
+ * belong to the writer only for the duration of the call that hands it over: a writer that
+ * keeps anything copies it (a source may reuse or drop the value afterwards).
+ */
+import type { ByteString } from '../dataset/byte-string.js';
+import type { Value } from '../dataset/value.js';
+import type { DatasetAux, ModuleAuxRecord } from '../dataset/dataset.js';
+
+/** One key of one database. Hash field TTLs are part of a hash value (`fieldExpire`). */
+export interface KeyRecord {
+  db: number;
+  key: ByteString;
+  value: Value;
+  /** Absolute expiry in Unix milliseconds, or null. */
+  expireAtMs: number | null;
+  /** Idle seconds from the source's IDLE opcode, when it has one. */
+  lruIdleSec?: number;
+  /** LFU counter from the source's FREQ opcode, when it has one. */
+  lfuFreq?: number;
+}
+
+/** What comes before the keys: AUX fields, function libraries, module AUX records. */
+export interface DatasetHeader {
+  /** AUX fields of the source, in its order (empty for sources without them). */
+  aux: readonly DatasetAux[];
+  /** Function library sources (the code FUNCTION LOAD takes), in the source's order. */
+  functions: readonly Uint8Array[];
+  /** Module AUX records of the source, passed through to RDB targets that know the module. */
+  moduleAux: readonly ModuleAuxRecord[];
+}
