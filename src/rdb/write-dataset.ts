@@ -10,7 +10,7 @@
  */
 import { RdbtoolError } from '../errors.js';
 import { copyBytes } from '../io/bytes.js';
-import { ModuleAuxWhen, RdbWriter, type KeyMeta, type RdbValue, type RdbWriterOptions } from './encoder.js';
+import { ModuleAuxWhen, RdbWriter, type KeyMeta, type RdbValue, type RdbWriterOptions, type WrittenKey } from './encoder.js';
 import type { ByteInput, SlabSink } from './primitives.js';
 import { unsupported, UnsupportedValueError, type RdbTarget } from './target.js';
 import type { StreamGroupInput, StreamInput } from './values/stream.js';
@@ -156,90 +156,157 @@ const DRAIN_EVERY_BYTES = 1 << 20;
  * @throws UsageError for bad options; whatever the sink's drain throws
  */
 export async function writeDatasetRdb(ds: DatasetLike, sink: DatasetSink, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
-  const w = new RdbWriter(sink, opts);
-  const t = w.target;
-  const skip = opts.unsupported === 'skip';
-  const result: WriteDatasetResult = { bytes: 0, keys: 0, functions: 0, encodings: {}, skipped: [] };
-  let drained = 0;
-  const maybeDrain = async (): Promise<void> => {
-    if (w.bytesWritten - drained < DRAIN_EVERY_BYTES) return;
-    drained = w.bytesWritten;
-    opts.signal?.throwIfAborted();
-    if (sink.drain) {
-      w.flush();
-      await sink.drain();
-    }
-  };
-  const refuse = (e: unknown, db: number | null, key: string | null): void => {
-    if (!(e instanceof UnsupportedValueError)) throw e;
-    if (!skip) {
-      if (key !== null) e.locate({ context: { db: db ?? undefined, key: Buffer.from(key, 'latin1') } });
-      throw e;
-    }
-    result.skipped.push({ db, key, reason: e.reason });
-  };
-
-  w.header();
-  for (const a of auxFields(ds, opts, t.version)) {
-    try {
-      w.aux(a.name, a.value);
-    } catch (e) {
-      refuse(e, null, null);
-      break; // every AUX field is refused alike
-    }
-  }
-  const moduleAux = (when: number): void => {
-    for (const m of ds.moduleAux) {
-      if (m.when !== when) continue;
-      try {
-        w.moduleAux(BigInt(m.moduleId), when, m.raw);
-      } catch (e) {
-        refuse(e, null, null);
-      }
-    }
-  };
-  moduleAux(ModuleAuxWhen.BeforeRdb);
-  for (const [, code] of ds.functions.entries()) {
-    try {
-      w.function(code);
-      result.functions++;
-    } catch (e) {
-      refuse(e, null, null);
-    }
-  }
+  const w = new KeyRdbWriter(sink, opts);
+  w.begin(ds);
   for (const index of ds.dbIndexes()) {
     const db = ds.peekDb(index);
     if (db === undefined || db.size === 0) continue;
     w.selectDb(index, { keys: db.size, expires: db.volatileKeys });
     const keys = opts.keyOrder === 'sorted' ? db.sortedKeys() : db.keys();
     for (const key of keys) {
-      const value = db.get(key)!;
       const meta: KeyMeta = { expireAtMs: db.expireAt(key) };
       const idle = db.lruIdleSec(key);
       if (idle !== undefined) meta.lruIdleSec = idle;
       const freq = db.lfuFreq(key);
       if (freq !== undefined) meta.lfuFreq = freq;
-      try {
-        const written = w.key(key, toRdbValue(value, t), meta);
-        result.keys++;
-        result.encodings[written.encoding] = (result.encodings[written.encoding] ?? 0) + 1;
-      } catch (e) {
-        if (e instanceof RdbtoolError && !(e instanceof UnsupportedValueError)) {
-          e.locate({ context: { db: index, key: Buffer.from(key, 'latin1') } });
-        }
-        refuse(e, index, key);
-      }
-      await maybeDrain();
+      w.key(index, key, db.get(key)!, meta);
+      await w.maybeDrain();
     }
   }
-  moduleAux(ModuleAuxWhen.AfterRdb);
-  result.bytes = w.end();
-  if (sink.drain) await sink.drain();
-  return result;
+  return w.end(ds.moduleAux);
+}
+
+/** What comes before the databases, as {@link KeyRdbWriter.begin} reads it (a `Dataset` is one). */
+export type RdbHeaderLike = Pick<DatasetLike, 'aux' | 'moduleAux'> & { readonly functions: { entries(): Iterable<[unknown, Uint8Array]> } };
+
+/**
+ * Writes an RDB file one key at a time: {@link begin} (magic, AUX fields, module AUX records
+ * before the data, function libraries), then {@link key} for every key, database by database
+ * (each database's keys together), then {@link end}. What the version cannot hold is refused
+ * or skipped as `opts.unsupported` says, exactly as {@link writeDatasetRdb} does (which is
+ * built on it); the result's counts grow as keys are written.
+ */
+export class KeyRdbWriter {
+  readonly result: WriteDatasetResult = { bytes: 0, keys: 0, functions: 0, encodings: {}, skipped: [] };
+  private readonly w: RdbWriter;
+  private readonly t: RdbTarget;
+  private readonly skip: boolean;
+  private drained = 0;
+
+  constructor(
+    private readonly sink: DatasetSink,
+    private readonly opts: WriteDatasetOptions,
+  ) {
+    this.w = new RdbWriter(sink, opts);
+    this.t = this.w.target;
+    this.skip = opts.unsupported === 'skip';
+  }
+
+  /** What the chosen version stores and how. */
+  get target(): RdbTarget {
+    return this.t;
+  }
+
+  /** Bytes written so far. */
+  get bytesWritten(): number {
+    return this.w.bytesWritten;
+  }
+
+  /** The database keys go to now (−1 before the first). */
+  get currentDb(): number {
+    return this.w.currentDb;
+  }
+
+  private refuse(e: unknown, db: number | null, key: string | null): void {
+    if (!(e instanceof UnsupportedValueError)) throw e;
+    if (!this.skip) {
+      if (key !== null) e.locate({ context: { db: db ?? undefined, key: Buffer.from(key, 'latin1') } });
+      throw e;
+    }
+    this.result.skipped.push({ db, key, reason: e.reason });
+  }
+
+  /** The magic, AUX fields, module AUX records written before the data, and function libraries. */
+  begin(h: RdbHeaderLike): void {
+    const w = this.w;
+    w.header();
+    for (const a of auxFields(h, this.opts, this.t.version)) {
+      try {
+        w.aux(a.name, a.value);
+      } catch (e) {
+        this.refuse(e, null, null);
+        break; // every AUX field is refused alike
+      }
+    }
+    this.moduleAux(h.moduleAux, ModuleAuxWhen.BeforeRdb);
+    for (const [, code] of h.functions.entries()) {
+      try {
+        w.function(code);
+        this.result.functions++;
+      } catch (e) {
+        this.refuse(e, null, null);
+      }
+    }
+  }
+
+  private moduleAux(records: DatasetLike['moduleAux'], when: number): void {
+    for (const m of records) {
+      if (m.when !== when) continue;
+      try {
+        this.w.moduleAux(BigInt(m.moduleId), when, m.raw);
+      } catch (e) {
+        this.refuse(e, null, null);
+      }
+    }
+  }
+
+  /** Starts database `db` (SELECTDB, and RESIZEDB with `sizes` from RDB 7 on). */
+  selectDb(db: number, sizes?: { keys: number; expires: number }): void {
+    this.w.selectDb(db, sizes);
+  }
+
+  /**
+   * Writes one key of database `db` (starting that database, without size hints, when it is
+   * not the current one). Returns what was written, or null when the key was skipped.
+   */
+  key(db: number, key: string, value: ValueLike, meta: KeyMeta): WrittenKey | null {
+    if (this.w.currentDb !== db) this.w.selectDb(db);
+    try {
+      const written = this.w.key(key, toRdbValue(value, this.t), meta);
+      this.result.keys++;
+      this.result.encodings[written.encoding] = (this.result.encodings[written.encoding] ?? 0) + 1;
+      return written;
+    } catch (e) {
+      if (e instanceof RdbtoolError && !(e instanceof UnsupportedValueError)) {
+        e.locate({ context: { db, key: Buffer.from(key, 'latin1') } });
+      }
+      this.refuse(e, db, key);
+      return null;
+    }
+  }
+
+  /** Awaits the sink's drain once a megabyte or more was written since the last one (and checks the abort signal). */
+  async maybeDrain(): Promise<void> {
+    if (this.w.bytesWritten - this.drained < DRAIN_EVERY_BYTES) return;
+    this.drained = this.w.bytesWritten;
+    this.opts.signal?.throwIfAborted();
+    if (this.sink.drain) {
+      this.w.flush();
+      await this.sink.drain();
+    }
+  }
+
+  /** Module AUX records written after the data, EOF and the CRC-64; the sink drained, not closed. */
+  async end(moduleAux: DatasetLike['moduleAux'] = []): Promise<WriteDatasetResult> {
+    this.moduleAux(moduleAux, ModuleAuxWhen.AfterRdb);
+    this.result.bytes = this.w.end();
+    if (this.sink.drain) await this.sink.drain();
+    return this.result;
+  }
 }
 
 /** The AUX fields to write. */
-function auxFields(ds: DatasetLike, opts: WriteDatasetOptions, version: number): readonly AuxField[] {
+function auxFields(ds: Pick<DatasetLike, 'aux'>, opts: WriteDatasetOptions, version: number): readonly AuxField[] {
   const aux = opts.aux ?? 'default';
   if (aux === 'none') return [];
   if (aux === 'source') return ds.aux;
