@@ -1,11 +1,11 @@
 /**
- * Numbers written as C's `printf("%.<p>g")` writes them, digit for digit: the form Redis's Lua
- * gives a number everywhere it becomes text. Lua 5.1 (the one Redis embeds) turns a number
- * into a string with `%.14g` (`tostring`, `..`, cjson), and Redis formats a number passed to
- * `redis.call` with `%.17g`. JavaScript's own forms differ in three ways this file handles:
- * the switch to an exponent (C: below 1e-4 or at 10^p and above), the exponent's two digits
- * (`1e+20`, `1e-05`), and ties (glibc rounds the exact binary value half to even;
- * `toExponential` rounds a tie up).
+ * Doubles as C's `printf("%.<p>g")` writes them with glibc, digit for digit: the form Redis
+ * gives a double as text — `%.17g` for sorted-set scores in replies and in ziplists/listpacks
+ * before 7.2 (FORMATS.md §2.13), and Lua 5.1's `%.14g` (`tostring`, `..`, cjson) and the
+ * `%.17g` of a number passed to `redis.call`. JavaScript's own forms differ in three ways
+ * this file handles: the switch to an exponent (C: below 1e-4 or at 10^p and above), the
+ * exponent's two digits (`1e+20`, `1e-05`), and ties (glibc rounds the exact binary value
+ * half to even; `toExponential` rounds a tie up).
  */
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];

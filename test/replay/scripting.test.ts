@@ -20,7 +20,7 @@ import { StatusReply } from '../../src/replay/reply.js';
 import { replayPath } from '../../src/replay/replay-input.js';
 import { evalScript, scriptStats } from '../../src/replay/commands/scripting.js';
 import { ScriptErrorReply, toLongLong } from '../../src/replay/lua/vm.js';
-import { formatG } from '../../src/replay/lua/number-format.js';
+import { formatG } from '../../src/binary/double-text.js';
 import { datasetDiff, runOracle, type Cmd } from '../helpers/replay-oracle.js';
 import { requireRedisServer, startRedis } from '../helpers/redis.js';
 

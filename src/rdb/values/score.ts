@@ -5,6 +5,7 @@
  */
 import type { RdbCursor, RdbOutput } from '../primitives.js';
 import { UsageError } from '../../errors.js';
+import { formatG } from '../../binary/double-text.js';
 
 const RESULT = { v: 0 };
 
@@ -59,70 +60,9 @@ export function readTextDouble(c: RdbCursor): { v: number } | null {
 
 const TWO_52 = 4503599627370496;
 const TWO_62 = 4611686018427387904;
-const F64_SCRATCH = new Float64Array(1);
-const U32_SCRATCH = new Uint32Array(F64_SCRATCH.buffer);
-
-/**
- * The exact decimal expansion of a finite, non-zero double: its digits (no leading zeros) and
- * the power of ten of the first digit (`v = 0.d1d2… × 10^(exp+1)`).
- */
-function exactDigits(v: number): { digits: string; exp: number } {
-  F64_SCRATCH[0] = Math.abs(v);
-  const lo = U32_SCRATCH[0];
-  const hi = U32_SCRATCH[1];
-  const biased = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e2: number;
-  if (biased === 0) e2 = -1074;
-  else {
-    mant |= 1n << 52n;
-    e2 = biased - 1075;
-  }
-  let digits: string;
-  let e10: number; // v = digits × 10^e10
-  if (e2 >= 0) {
-    digits = (mant << BigInt(e2)).toString();
-    e10 = 0;
-  } else {
-    digits = (mant * 5n ** BigInt(-e2)).toString();
-    e10 = e2;
-  }
-  const trimmed = digits.replace(/0+$/, '');
-  e10 += digits.length - trimmed.length;
-  return { digits: trimmed, exp: e10 + trimmed.length - 1 };
-}
-
-/**
- * C's `printf("%.17g", v)` for a finite, non-zero double, exactly as glibc prints it: the
- * exact value rounded to 17 significant digits (ties to even), in fixed notation when the
- * exponent is −4 … 16, otherwise `d.ddde±XX`; trailing zeros and a bare point dropped.
- */
+/** C's `printf("%.17g", v)` as glibc prints it (see binary/double-text.ts). */
 export function formatG17(v: number): string {
-  const P = 17;
-  let { digits, exp } = exactDigits(v);
-  if (digits.length > P) {
-    const head = digits.slice(0, P);
-    const rest = digits.slice(P);
-    // `rest` has no trailing zeros, so it is exactly half only when it is "5".
-    const up = rest[0] > '5' || (rest[0] === '5' && (rest.length > 1 || (head.charCodeAt(P - 1) - 48) % 2 === 1));
-    if (up) {
-      const r = (BigInt(head) + 1n).toString();
-      if (r.length > P) {
-        digits = r.slice(0, P);
-        exp += 1;
-      } else digits = r;
-    } else digits = head;
-    digits = digits.replace(/0+$/, '');
-  }
-  const sign = v < 0 ? '-' : '';
-  if (exp < -4 || exp >= P) {
-    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exp);
-    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return formatG(v, 17);
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { asciiBytes, type LuaApi, type LuaFunction, type LuaState } from './fengari.js';
 import { cStrtodPrefix } from './libm.js';
-import { formatG } from './number-format.js';
+import { formatG } from '../../binary/double-text.js';
 
 /** The options a script can change; they last as long as the Lua state, as in Redis. */
 interface CjsonConfig {

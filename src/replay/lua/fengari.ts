@@ -26,7 +26,7 @@
  */
 import { createRequire, Module } from 'node:module';
 import { cPow, NEGATIVE_NAN } from './libm.js';
-import { formatG } from './number-format.js';
+import { formatG } from '../../binary/double-text.js';
 
 /** A Lua state (fengari's object; opaque here). */
 export type LuaState = { readonly __luaState: unique symbol };

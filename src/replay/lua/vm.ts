@@ -20,7 +20,7 @@ import { toByteString } from '../../dataset/byte-string.js';
 import { CommandError } from '../errors.js';
 import { StatusReply, type Reply } from '../reply.js';
 import { asciiBytes, luaApi, type LuaApi, type LuaState } from './fengari.js';
-import { formatG } from './number-format.js';
+import { formatG } from '../../binary/double-text.js';
 import { openBit, openRedisRandom, openStandardLibs, openUnsupported, Rand48, runPrelude, setFunction } from './libs.js';
 import { openCjson } from './cjson.js';
 
