@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'RESP_SYNTAX'
   | 'UNBALANCED_MULTI'
   | 'MANIFEST_INVALID'
+  | 'NDJSON_INVALID'
   | 'MISSING_FILE'
   | 'NOT_PERSISTENCE_FILE'
   | 'LIMIT_EXCEEDED'
@@ -34,7 +35,8 @@ export type ErrorCode =
   | 'REPLAY_BAD_ARGUMENT'
   | 'REPLAY_BAD_PAYLOAD'
   | 'REPLAY_SCRIPT_ERROR'
-  | 'REPLAY_UNBALANCED_MULTI';
+  | 'REPLAY_UNBALANCED_MULTI'
+  | 'TARGET_CANNOT_HOLD';
 
 /** What the decoder was doing when the error happened (like redis-check-rdb's "doing" state). */
 export type Doing =

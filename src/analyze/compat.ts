@@ -371,3 +371,33 @@ function serverLabel(r: ServerRelease): string {
 function sortedEntries(m: Record<string, number>): [string, number][] {
   return Object.entries(m).sort((a, b) => (Number(a[0]) - Number(b[0])) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
+
+/** What a conversion may need a target to hold, judged from the same release table as {@link judge}. */
+export type HeldFeature = 'streams' | 'modules' | 'functions' | 'field-ttl' | 'arrays' | 'rdb-preamble' | 'multipart';
+
+/**
+ * Whether `release` loads data of kind `feature` in files of its own magic: streams (a stream
+ * type byte), module values (MODULE_2), function libraries (FUNCTION2), hash field TTLs
+ * (Redis 7.4's types 24/25, or Valkey's HASH_2 under its magic), ARRAY values, an RDB
+ * preamble in an AOF, a multi-part AOF directory.
+ */
+export function releaseHolds(release: ServerRelease, feature: HeldFeature): boolean {
+  const magic = release.writes.magic;
+  const types = release.types[magic];
+  switch (feature) {
+    case 'streams':
+      return types.includes(15);
+    case 'modules':
+      return types.includes(7);
+    case 'functions':
+      return release.opcodes[magic].includes(245);
+    case 'field-ttl':
+      return magic === 'VALKEY' ? types.includes(22) : types.includes(24) || types.includes(25);
+    case 'arrays':
+      return types.includes(28);
+    case 'rdb-preamble':
+      return release.aof.rdbPreamble;
+    case 'multipart':
+      return release.aof.multipart;
+  }
+}

@@ -17,6 +17,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { exportCommand } from './commands/export.js';
 import { checkCommand } from './commands/check.js';
 import { repairCommand } from './commands/repair.js';
+import { convertCommand } from './commands/convert.js';
 
 export type { CliIo } from './run.js';
 
@@ -39,6 +40,7 @@ export function createCli(io: CliIo, argv: readonly string[] = []): Argv<GlobalA
     .command(checkCommand(io))
     .command(exportCommand(io))
     .command(repairCommand(io))
+    .command(convertCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()

@@ -83,7 +83,7 @@ export function joinPath(dir: FsPath, name: FsPath): FsPath {
 }
 
 /** `dir/.<base>.<tag>-<pid>-<random>`: a hidden sibling that cannot collide with a real file. */
-function tempSibling(target: FsPath, tag: string): FsPath {
+export function tempSibling(target: FsPath, tag: string): FsPath {
   const suffix = `.${tag}-${process.pid}-${randomBytes(6).toString('hex')}`;
   const name = Buffer.concat([Buffer.from('.'), baseBytes(target), Buffer.from(suffix)]);
   const dir = dirOf(target);
@@ -142,7 +142,7 @@ export interface AtomicWriteOptions {
  * Refuses a target that is a symbolic link (see the module comment).
  * @throws InputError.
  */
-async function refuseLink(target: FsPath): Promise<void> {
+export async function refuseLink(target: FsPath): Promise<void> {
   const st = await fsp.lstat(target).catch(() => null);
   if (st?.isSymbolicLink()) {
     throw new InputError('is a symbolic link: writing here would replace the link by a regular file; name the file it points to instead', {

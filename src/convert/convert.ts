@@ -1,0 +1,403 @@
+/**
+ * `convert`: any input form to any output form, for a chosen target server.
+ *
+ * Inputs: an RDB file is read key by key (memory holds one key); an AOF — plain, hybrid, or a
+ * multi-part directory or manifest — is replayed into a dataset first; an NDJSON export is read
+ * back. Outputs: an RDB file of the target's version, an AOF in Redis's rewrite style, a hybrid
+ * AOF (an RDB preamble, as Redis's rewrite writes it), a multi-part AOF directory (manifest,
+ * base, empty incr file), RESP commands for `redis-cli --pipe`, or NDJSON in the export schema.
+ *
+ * What the target cannot hold is refused unless a drop flag allows it (losses.ts): nothing is
+ * written under the output's name then. A file output is written under a temporary name,
+ * flushed and renamed into place only once complete (io/pending-output.ts): a conversion that
+ * fails or is aborted leaves no partial file, and the input is only read.
+ */
+import { promises as fsp } from 'node:fs';
+import { RdbtoolError, UsageError, type ErrorInit } from '../errors.js';
+import type { ByteSink } from '../io/byte-sink.js';
+import { openSource, type ByteSource } from '../io/source.js';
+import { PendingOutput } from '../io/pending-output.js';
+import type { Limits } from '../limits.js';
+import type { KeyInfo, RdbHeader } from '../model/events.js';
+import type { RdbMagic } from '../model/server-releases.js';
+import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../pipeline/filters.js';
+import { resolveInput } from '../pipeline/detect.js';
+import type { ScanProgress } from '../pipeline/scan.js';
+import { peekSource } from '../analyze/aof-input.js';
+import type { Dataset } from '../dataset/dataset.js';
+import { valueType } from '../dataset/value.js';
+import { streamRdbKeys, type KeySink } from './rdb-keys.js';
+import { RdbKeyWriter } from './rdb-output.js';
+import { LossTracker, type LossCount, type LossKind, type LossOutput } from './losses.js';
+import { describeTarget, resolveTarget, type ConvertTarget } from './target.js';
+import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { KeyWriter } from './key-writer.js';
+
+/** The output forms. */
+export type ConvertTo = 'rdb' | 'aof' | 'hybrid' | 'aof-dir' | 'resp' | 'ndjson';
+
+/** Every output form, for option lists. */
+export const CONVERT_FORMS: readonly ConvertTo[] = ['rdb', 'aof', 'hybrid', 'aof-dir', 'resp', 'ndjson'];
+
+/** Options of {@link convert}. */
+export interface ConvertOptions {
+  to: ConvertTo;
+  /** `redis@7.0`, `valkey@9.0`, …: the server the output is for. */
+  target?: string;
+  /** An RDB version alone (6–12, 80). */
+  targetVersion?: number;
+  /** Keys to keep (`--db`, `--type`, `--match`). */
+  filter?: Omit<KeyFilterOptions, 'expiredAt'>;
+  /** Database renumbering (`--map-db FROM:TO`). Two databases may not end in one. */
+  mapDb?: ReadonlyMap<number, number>;
+  /** Leave out keys expired at this Unix time in ms (`--drop-expired [--now MS]`). */
+  dropExpiredAt?: number;
+  /** Kinds of data the target cannot hold that may be dropped (the `--drop-…` flags). */
+  drop?: readonly LossKind[];
+  /** Keep LRU/LFU hints (RDB 9+ outputs). */
+  keepLru?: boolean;
+  /** RESP output: a DEL before each key. */
+  replace?: boolean;
+  /** RESP output: RESTORE commands with DUMP payloads instead of data commands. */
+  restore?: boolean;
+  /** Multi-part output: the base as an RDB (default, as Redis writes it with aof-use-rdb-preamble yes) or as RESP commands. */
+  aofBase?: 'rdb' | 'aof';
+  /** The input's form when its content cannot tell: `ndjson`; `replay` for a file starting with an RDB that is a hybrid AOF not named *.aof. */
+  from?: 'ndjson' | 'replay';
+  /** Replay: count commands it cannot apply instead of stopping. */
+  skipUnknown?: boolean;
+  limits?: Partial<Limits>;
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+  /** `ctime` of the RDB outputs and `#TS` of the AOF ones (Unix ms; default now). */
+  nowMs?: number;
+  /** The `rdbtool-ver` AUX field. */
+  toolVersion?: string;
+}
+
+/** What a conversion wrote. */
+export interface ConvertResult {
+  target: ConvertTarget;
+  to: ConvertTo;
+  /** The input's form. */
+  from: 'rdb' | 'aof' | 'hybrid' | 'multipart' | 'ndjson';
+  keys: number;
+  functions: number;
+  /** Bytes written (all files of a directory). */
+  bytes: number;
+  /** The files written, relative to the output for a directory. */
+  files: string[];
+  /** Keys left out by the filters and by `--drop-expired`. */
+  filtered: number;
+  /** What was dropped knowingly, by flag. */
+  dropped: LossCount[];
+  /** Bookkeeping the target has no place for, dropped (text → keys). */
+  notes: { text: string; count: number }[];
+}
+
+/** The target cannot hold part of the input, and no flag allows dropping it: nothing was written. */
+export class ConvertRefusedError extends RdbtoolError {
+  static readonly errorName: string = 'ConvertRefusedError';
+  constructor(
+    reason: string,
+    /** Every kind the target cannot hold, refused ones first. */
+    readonly losses: LossCount[],
+    init: ErrorInit = {},
+  ) {
+    super('TARGET_CANNOT_HOLD', reason, init);
+  }
+}
+
+/** The base file name Redis gives a multi-part AOF's files (`appendfilename`'s default). */
+export const AOF_FILENAME = 'appendonly.aof';
+
+/**
+ * Converts `input` (a path; `-` for stdin) into `output` (a path, or a sink for the stream forms).
+ * @throws ConvertRefusedError when the target cannot hold something no flag drops;
+ *   UsageError for bad options; RdbtoolError for damaged input (nothing is left under the output's name)
+ */
+export async function convert(input: string, output: string | ByteSink, opts: ConvertOptions): Promise<ConvertResult> {
+  checkOptions(output, opts);
+  const plan = await planInput(input, opts.from);
+  const filterOpts: KeyFilterOptions = { ...opts.filter, ...(opts.dropExpiredAt !== undefined ? { expiredAt: opts.dropExpiredAt } : {}) };
+  const filter = createKeyFilter(filterOpts);
+
+  if (plan.kind === 'rdb') {
+    // The target is known once the file's header was read, before the first key.
+    const out = await openOutput(output, opts);
+    try {
+      const run = new Run(opts, out, filter);
+      const res = await streamRdbKeys(plan.source, run, {
+        limits: opts.limits,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        filter: filter === null ? null : (k: KeyInfo) => filter(k),
+        drain: () => run.drain(),
+      });
+      run.filtered += res.filtered;
+      return await run.finish(res.header, 'rdb');
+    } catch (e) {
+      await out.discard();
+      throw e;
+    }
+  }
+
+  // A dataset first (replayed or read back), then written.
+  const { dataset, from } = await loadDataset(plan, opts);
+  const out = await openOutput(output, opts);
+  try {
+    const run = new Run(opts, out, filter);
+    const header: DatasetHeader = { aux: dataset.aux, functions: [...dataset.functions.entries()].map(([, c]) => c), moduleAux: dataset.moduleAux };
+    const src = dataset.source;
+    run.header(header, src ? ({ magic: src.magic, version: src.version } as RdbHeader) : null);
+    const info = { db: 0, key: new Uint8Array(0), valueType: 'string', expireAtMs: null as number | null } as unknown as KeyInfo;
+    for (const index of dataset.dbIndexes()) {
+      const db = dataset.peekDb(index)!;
+      if (db.size === 0) continue;
+      run.dbSizes(index, db.size, db.volatileKeys);
+      for (const key of db.keys()) {
+        const value = db.get(key)!;
+        const expireAtMs = db.expireAt(key);
+        if (filter !== null) {
+          info.db = index;
+          info.key = Buffer.from(key, 'latin1');
+          info.valueType = valueType(value);
+          info.expireAtMs = expireAtMs;
+          if (!filter(info)) {
+            run.filtered++;
+            continue;
+          }
+        }
+        const rec: KeyRecord = { db: index, key, value, expireAtMs };
+        const idle = db.lruIdleSec(key);
+        if (idle !== undefined) rec.lruIdleSec = idle;
+        const freq = db.lfuFreq(key);
+        if (freq !== undefined) rec.lfuFreq = freq;
+        run.key(rec);
+        await run.drain();
+      }
+    }
+    return await run.finish(header, from);
+  } catch (e) {
+    await out.discard();
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- input
+
+type InputPlan = { kind: 'rdb'; source: ByteSource } | { kind: 'replay'; form: 'aof' | 'hybrid' | 'multipart'; given: string; source: ByteSource | null } | { kind: 'ndjson'; source: ByteSource };
+
+async function planInput(given: string, from: ConvertOptions['from']): Promise<InputPlan> {
+  const input = await resolveInput(given);
+  if (input.form === 'multipart') {
+    if (from === 'ndjson') throw new UsageError(`${given} is a multi-part AOF, not NDJSON`);
+    return { kind: 'replay', form: 'multipart', given, source: null };
+  }
+  const part = input.parts[0];
+  const peeked = await peekSource(await openSource(part.path, undefined, part.name));
+  if (from === 'ndjson' || (peeked.start === 'other' && (await looksLikeJson(part.path)))) return { kind: 'ndjson', source: peeked.source };
+  if (peeked.start === 'resp') return { kind: 'replay', form: 'aof', given, source: peeked.source };
+  if (peeked.start === 'rdb' && (from === 'replay' || /\.aof$/i.test(part.name))) return { kind: 'replay', form: 'hybrid', given, source: peeked.source };
+  return { kind: 'rdb', source: peeked.source };
+}
+
+/** True when a regular file starts (after white space) with `{` or `[`. */
+async function looksLikeJson(file: string | Buffer | null): Promise<boolean> {
+  if (file === null) return false;
+  const fh = await fsp.open(file, 'r').catch(() => null);
+  if (fh === null) return false;
+  try {
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    for (let i = 0; i < bytesRead; i++) {
+      const c = buf[i];
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+      return c === 0x7b || c === 0x5b;
+    }
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function loadDataset(plan: Exclude<InputPlan, { kind: 'rdb' }>, opts: ConvertOptions): Promise<{ dataset: Dataset; from: ConvertResult['from'] }> {
+  if (plan.kind === 'ndjson') {
+    throw new UsageError('NDJSON input: pending');
+  }
+  const { replayPath, replaySource } = await import('../replay/replay-input.js');
+  const ropts = { skipUnknown: opts.skipUnknown, limits: opts.limits, signal: opts.signal, onProgress: opts.onProgress, dropExpiredAt: opts.dropExpiredAt };
+  const r = plan.source !== null ? await replaySource(plan.source, ropts) : await replayPath(plan.given, ropts);
+  // A damaged input is not converted: the dataset would be what came before the damage.
+  if (r.error !== null) throw r.error;
+  return { dataset: r.dataset, from: plan.form };
+}
+
+// ---------------------------------------------------------------- output
+
+/** Where a conversion writes: a pending file or directory, or a caller's sink. */
+interface Output {
+  /** The sink of a single-file output (the base file of a directory). */
+  sink: ByteSink;
+  pending: PendingOutput | null;
+  /** Names of the files written, for the result. */
+  files: string[];
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+async function openOutput(output: string | ByteSink, opts: ConvertOptions): Promise<Output> {
+  if (typeof output !== 'string') {
+    return { sink: output, pending: null, files: [output.name], commit: async () => {}, discard: async () => {} };
+  }
+  if (opts.to === 'aof-dir') {
+    const dir = await PendingOutput.directory(output);
+    const base = `${AOF_FILENAME}.1.base.${opts.aofBase === 'aof' ? 'aof' : 'rdb'}`;
+    const incr = `${AOF_FILENAME}.1.incr.aof`;
+    const manifest = `${AOF_FILENAME}.manifest`;
+    const sink = await dir.addFile(base);
+    return {
+      sink,
+      pending: dir,
+      files: [base, incr, manifest],
+      commit: async () => {
+        (await dir.addFile(incr)).write(new Uint8Array(0));
+        (await dir.addFile(manifest)).write(`file ${base} seq 1 type b\nfile ${incr} seq 1 type i\n`);
+        await dir.commit();
+      },
+      discard: () => dir.discard(),
+    };
+  }
+  const { output: file, sink } = await PendingOutput.file(output);
+  return { sink, pending: file, files: [output], commit: () => file.commit(), discard: () => file.discard() };
+}
+
+function checkOptions(output: string | ByteSink, opts: ConvertOptions): void {
+  if (opts.to === 'aof-dir' && typeof output !== 'string') throw new UsageError('--to aof-dir writes a directory: name one (not -)');
+  if ((opts.replace || opts.restore) && opts.to !== 'resp') throw new UsageError('--replace and --restore apply to --to resp');
+  if (opts.aofBase !== undefined && opts.to !== 'aof-dir') throw new UsageError('--aof-base applies to --to aof-dir');
+  if (opts.mapDb) {
+    const seen = new Map<number, number>();
+    for (const [from, to] of opts.mapDb) {
+      for (const n of [from, to]) if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--map-db: database numbers are integers >= 0, got ${n}`);
+      const other = seen.get(to);
+      if (other !== undefined) throw new UsageError(`--map-db: databases ${other} and ${from} both map to ${to}`);
+      seen.set(to, from);
+    }
+  }
+}
+
+/** What the losses are judged against for each output form. */
+function lossOutput(opts: ConvertOptions): LossOutput {
+  if (opts.to === 'ndjson') return 'ndjson';
+  if (opts.to === 'resp') return opts.restore ? 'restore' : 'commands';
+  if (opts.to === 'aof' || (opts.to === 'aof-dir' && opts.aofBase === 'aof')) return 'commands';
+  return 'rdb';
+}
+
+/** One conversion's state: the target and writer (chosen at the input's header), losses, counts. */
+class Run implements KeySink {
+  target: ConvertTarget | null = null;
+  filtered = 0;
+  private writer: KeyWriter | null = null;
+  private losses: LossTracker | null = null;
+  private keys = 0;
+  private functions = 0;
+  private db = -1;
+  private readonly sizes = new Map<number, { keys: number; expires: number }>();
+  /** Output database → the input database mapped to it, to refuse two in one. */
+  private readonly outDbs = new Map<number, number>();
+
+  constructor(
+    private readonly opts: ConvertOptions,
+    private readonly out: Output,
+    private readonly filter: KeyPredicate | null,
+  ) {}
+
+  header(h: DatasetHeader, rdb: Pick<RdbHeader, 'magic' | 'version'> | null): void {
+    const input = rdb === null ? null : { magic: (rdb.magic === 'VALKEY' ? 'VALKEY' : 'REDIS') as RdbMagic, version: rdb.version };
+    const t = resolveTarget({ target: this.opts.target, targetVersion: this.opts.targetVersion }, input);
+    this.target = t;
+    if (this.opts.to === 'hybrid' && !t.release.aof.rdbPreamble) throw new UsageError(`${t.release.id} does not load an AOF with an RDB preamble (Redis 4.0+ does); use --to aof`);
+    if (this.opts.to === 'aof-dir' && !t.release.aof.multipart) throw new UsageError(`${t.release.id} does not load a multi-part AOF directory (Redis 7.0+ and Valkey do); use --to aof or --to hybrid`);
+    this.losses = new LossTracker(t.release, lossOutput(this.opts), new Set(this.opts.drop ?? []), t.rdbVersion, this.opts.keepLru ?? false);
+    const writeFunctions = this.losses.functions(h.functions.length);
+    this.functions = writeFunctions ? h.functions.length : 0;
+    this.writer = this.makeWriter(t);
+    this.writer.begin(writeFunctions ? h : { ...h, functions: [] });
+  }
+
+  private makeWriter(t: ConvertTarget): KeyWriter {
+    const o = this.opts;
+    switch (o.to) {
+      case 'rdb':
+      case 'hybrid':
+        return new RdbKeyWriter(this.out.sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase: o.to === 'hybrid', nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
+      case 'aof-dir':
+        if (o.aofBase !== 'aof') {
+          return new RdbKeyWriter(this.out.sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase: true, nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
+        }
+        throw new UsageError('--aof-base aof is not available yet');
+      default:
+        throw new UsageError(`--to ${o.to} is not available yet`);
+    }
+  }
+
+  dbSizes(db: number, keys: number, expires: number): void {
+    this.sizes.set(db, { keys, expires });
+  }
+
+  key(rec: KeyRecord): void {
+    const losses = this.losses!;
+    const mapped = this.opts.mapDb?.get(rec.db);
+    if (mapped !== undefined) {
+      const other = this.outDbs.get(mapped);
+      if (other !== undefined && other !== rec.db) throw new UsageError(`--map-db: databases ${other} and ${rec.db} would both end in ${mapped}`);
+      this.outDbs.set(mapped, rec.db);
+      rec.db = mapped;
+    } else {
+      const other = this.outDbs.get(rec.db);
+      if (other !== undefined && other !== rec.db) throw new UsageError(`--map-db: databases ${other} and ${rec.db} would both end in ${rec.db}`);
+      this.outDbs.set(rec.db, rec.db);
+    }
+    if (!losses.key(rec)) return;
+    const w = this.writer!;
+    if (rec.db !== this.db) {
+      this.db = rec.db;
+      // Size hints only when every key of the database is written.
+      const unfiltered = this.filter === null && this.opts.mapDb === undefined;
+      w.selectDb(rec.db, unfiltered ? this.sizes.get(rec.db) : undefined);
+    }
+    w.key(rec);
+    this.keys++;
+  }
+
+  async drain(): Promise<void> {
+    if (this.writer !== null && !this.losses!.refused) await this.writer.maybeDrain();
+  }
+
+  async finish(h: DatasetHeader, from: ConvertResult['from']): Promise<ConvertResult> {
+    if (this.writer === null) this.header(h, null);
+    const t = this.target!;
+    const losses = this.losses!;
+    if (losses.refused) {
+      const list = losses.losses();
+      const refused = list.filter((l) => !(this.opts.drop ?? []).includes(l.kind));
+      throw new ConvertRefusedError(`${describeTarget(t)} cannot hold part of the input: ${refused.map((l) => l.message).join('; ')}; nothing was written`, list);
+    }
+    const { bytes } = await this.writer!.end(h);
+    await this.out.commit();
+    return {
+      target: t,
+      to: this.opts.to,
+      from,
+      keys: this.keys,
+      functions: this.functions,
+      bytes,
+      files: this.out.files,
+      filtered: this.filtered,
+      dropped: losses.losses(),
+      notes: [...losses.notes].map(([text, count]) => ({ text, count })),
+    };
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * What a conversion writes through: one writer per output form, fed the header once, then
+ * key records database by database, then ended. Writers write into a byte sink synchronously
+ * and let the conversion await the sink between keys ({@link KeyWriter.maybeDrain}).
+ */
+import type { DatasetHeader, KeyRecord } from './key-record.js';
+
+/** One output form's writer. */
+export interface KeyWriter {
+  /** Before any key: AUX fields, function libraries (already judged), module AUX records. */
+  begin(h: DatasetHeader): void;
+  /** Starts database `db` before its first key, with size hints when they are known. */
+  selectDb(db: number, sizes?: { keys: number; expires: number }): void;
+  key(rec: KeyRecord): void;
+  /** Lets the sink catch up when enough was written since the last call. */
+  maybeDrain(): Promise<void>;
+  /** Writes what ends the output (module AUX records after the data, EOF and CRC, …); the sink is drained, not closed. */
+  end(h: DatasetHeader): Promise<{ bytes: number }>;
+}
