@@ -174,7 +174,31 @@ export async function emitDataset(ds: Dataset, handler: RdbHandler, opts: EmitOp
   }
   for (const [, code] of ds.functions.entries()) handler.function?.(code, 0);
   let keys = 0;
-  const info: KeyInfo = {
+  const emitter = new KeyEmitter(handler, opts.sizes ?? false, scratch);
+  for (const index of ds.dbIndexes()) {
+    handler.selectDb?.(index, 0);
+    const d = ds.peekDb(index)!;
+    for (const key of d.sortedKeys()) {
+      const value = d.get(key)!;
+      if (opts.filter) {
+        scratch.reset();
+        if (!opts.filter(index, scratch.view(key), valueType(value))) continue;
+      }
+      const elements = emitter.key(index, key, value, d.expireAt(key), d.lruIdleSec(key), d.lfuFreq(key));
+      keys++;
+      sinceDrain += 1 + elements;
+      if (sinceDrain >= batch) await pause();
+    }
+  }
+  return keys;
+}
+
+/**
+ * Emits single keys as the RDB decoder would deliver them (keyStart, the value's events,
+ * keyEnd), for writers fed one key at a time. The byte views are valid during each call.
+ */
+export class KeyEmitter {
+  private readonly info: KeyInfo = {
     db: 0,
     key: new Uint8Array(0),
     rdbType: 0,
@@ -188,37 +212,37 @@ export async function emitDataset(ds: Dataset, handler: RdbHandler, opts: EmitOp
     onDiskBytes: 0,
     valueBytes: 0,
   };
-  for (const index of ds.dbIndexes()) {
-    handler.selectDb?.(index, 0);
-    const d = ds.peekDb(index)!;
-    for (const key of d.sortedKeys()) {
-      const value = d.get(key)!;
-      scratch.reset();
-      const keyView = scratch.view(key);
-      const type = valueType(value);
-      if (opts.filter && !opts.filter(index, keyView, type)) continue;
-      const enc = loadEncoding(value);
-      info.db = index;
-      info.key = keyView;
-      info.rdbType = enc.rdbType;
-      info.valueType = type;
-      info.encoding = enc.encoding;
-      info.expireAtMs = d.expireAt(key);
-      info.lruIdleSec = d.lruIdleSec(key);
-      info.lfuFreq = d.lfuFreq(key);
-      info.elements = type === 'stream' ? (value as StreamValue).entryCount : valueLength(value);
-      info.valueBytes = typeof value === 'string' ? value.length : 0;
-      info.moduleName = type === 'module' ? (value as { moduleName: string }).moduleName : undefined;
-      info.onDiskBytes = opts.sizes ? key.length + dataBytes(value) : 0;
-      const wants = handler.keyStart?.(info) ?? false;
-      if (wants) emitValue(value, enc, handler, scratch);
-      handler.keyEnd?.(info);
-      keys++;
-      sinceDrain += 1 + (wants ? info.elements : 0);
-      if (sinceDrain >= batch) await pause();
-    }
+
+  constructor(
+    private readonly handler: RdbHandler,
+    /** Set `onDiskBytes` to the bytes of the key's data (see {@link EmitOptions.sizes}). */
+    private readonly sizes = false,
+    private readonly scratch = new Scratch(),
+  ) {}
+
+  /** Emits one key; returns the elements emitted (0 when the handler did not want the value). */
+  key(db: number, key: ByteString, value: Value, expireAtMs: number | null, lruIdleSec?: number, lfuFreq?: number): number {
+    const { handler, scratch, info } = this;
+    scratch.reset();
+    const type = valueType(value);
+    const enc = loadEncoding(value);
+    info.db = db;
+    info.key = scratch.view(key);
+    info.rdbType = enc.rdbType;
+    info.valueType = type;
+    info.encoding = enc.encoding;
+    info.expireAtMs = expireAtMs;
+    info.lruIdleSec = lruIdleSec;
+    info.lfuFreq = lfuFreq;
+    info.elements = type === 'stream' ? (value as StreamValue).entryCount : valueLength(value);
+    info.valueBytes = typeof value === 'string' ? value.length : 0;
+    info.moduleName = type === 'module' ? (value as { moduleName: string }).moduleName : undefined;
+    info.onDiskBytes = this.sizes ? key.length + dataBytes(value) : 0;
+    const wants = handler.keyStart?.(info) ?? false;
+    if (wants) emitValue(value, enc, handler, scratch);
+    handler.keyEnd?.(info);
+    return wants ? info.elements : 0;
   }
-  return keys;
 }
 
 function emitValue(v: Value, enc: LoadEncoding, h: RdbHandler, scratch: Scratch): void {
