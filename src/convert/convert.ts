@@ -28,6 +28,7 @@ import type { Dataset } from '../dataset/dataset.js';
 import { valueType } from '../dataset/value.js';
 import { streamRdbKeys, type KeySink } from './rdb-keys.js';
 import { RdbKeyWriter } from './rdb-output.js';
+import { NdjsonKeyWriter } from './ndjson-output.js';
 import { LossTracker, type LossCount, type LossKind, type LossOutput } from './losses.js';
 import { describeTarget, resolveTarget, type ConvertTarget } from './target.js';
 import type { DatasetHeader, KeyRecord } from './key-record.js';
@@ -338,6 +339,8 @@ class Run implements KeySink {
           return new RdbKeyWriter(this.out.sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase: true, nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
         }
         throw new UsageError('--aof-base aof is not available yet');
+      case 'ndjson':
+        return new NdjsonKeyWriter(this.out.sink);
       default:
         throw new UsageError(`--to ${o.to} is not available yet`);
     }

@@ -21,6 +21,8 @@ import { replayPath } from '../../src/replay/replay-input.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 import { fixtureRdbs, FIXTURES, goodCorpusRdbs, describeCorpus } from '../helpers/files.js';
 import { requireRedisServer, startRedis, RedisStartError } from '../helpers/redis.js';
+import { canonicalRecord, recordKey, sortJson } from '../helpers/truth.js';
+import { exportRdb } from '../../src/export/export-ndjson.js';
 
 let work: string;
 beforeAll(() => {
@@ -227,6 +229,40 @@ describe('what the target cannot hold', () => {
     const res = await convert(file, to, { to: 'rdb', target: 'redis@7.4' });
     expect(res.dropped).toEqual([]);
     expect(datasetDiff(await datasetOf(file), await datasetOf(to))).toEqual([]);
+  });
+});
+
+describe('NDJSON output', () => {
+  /** Records of an NDJSON text, canonical and by key, without the encoding (the writer reports the one a server would pick). */
+  const records = (text: string) =>
+    sortJson(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => canonicalRecord(JSON.parse(l), { dropEncoding: true })),
+    ).sort((a, b) => (recordKey(a as object) < recordKey(b as object) ? -1 : 1));
+
+  for (const file of fixtureRdbs()) {
+    it(`${path.basename(file)}: the records rdbtool export gives, key for key`, async () => {
+      const to = out('keys.ndjson');
+      const res = await convert(file, to, { to: 'ndjson' });
+      const exported = memorySink();
+      await exportRdb(bytesSource(new Uint8Array(readFileSync(file)), path.basename(file)), exported);
+      expect(res.keys).toBe((await datasetOf(file)).keyCount);
+      expect(records(readFileSync(to, 'utf8'))).toEqual(records(Buffer.from(exported.bytes()).toString('utf8')));
+    });
+  }
+
+  it('an AOF input: the replayed dataset, as export gives it', async () => {
+    const input = path.join(FIXTURES, 'aof', 'resp-multipart');
+    const to = out('aof.ndjson');
+    await convert(input, to, { to: 'ndjson' });
+    const { exportReplay } = await import('../../src/export/export-dataset.js');
+    const exported = memorySink();
+    await exportReplay(input, exported);
+    // A replay stamps consumers with the time it ran at: those times are left out.
+    const untimed = (t: string) => t.replace(/"(seenTimeMs|activeTimeMs)":\d+/g, '"$1":0');
+    expect(records(untimed(readFileSync(to, 'utf8')))).toEqual(records(untimed(Buffer.from(exported.bytes()).toString('utf8'))));
   });
 });
 
