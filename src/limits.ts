@@ -14,6 +14,11 @@ export interface Limits {
   maxInlineValueBytes: number;
   /** Largest RESP argument count of one command. Default 2^31. */
   maxArgs: number;
+  /**
+   * Longest NDJSON line (or element of a JSON array) read as a record, in bytes. Default
+   * 256 MiB; it cannot go past 2^29 − 24, the longest string the JavaScript engine holds.
+   */
+  maxLineBytes: number;
 }
 
 /** The default limits: generous (about Redis's own) but finite. */
@@ -23,6 +28,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxCollectionLength: 2 ** 32,
   maxInlineValueBytes: 8 * 1024 * 1024,
   maxArgs: 2 ** 31,
+  maxLineBytes: 256 * 1024 * 1024,
 });
 
 /** The CLI option that raises each limit (named in LimitError messages). */
@@ -32,6 +38,7 @@ export const LIMIT_OPTION: Readonly<Record<keyof Limits, string>> = Object.freez
   maxCollectionLength: '--max-collection-length',
   maxInlineValueBytes: '--max-inline-value-bytes',
   maxArgs: '--max-args',
+  maxLineBytes: '--max-line-bytes',
 });
 
 /** Merges user limits over the defaults. */
