@@ -309,3 +309,35 @@ export { exportCommands, CommandExporter } from './export/export-commands.js';
 export type { ExportCommandsOptions, ExportCommandsResult, CommandExporterOptions, CommandsOutput } from './export/export-commands.js';
 /** The AOF inspect report as terminal text, and its verdict in one line. */
 export { renderAofInspect, formatAofVerdict } from './format/reports/inspect-aof.js';
+
+// ---------------------------------------------------------------- convert
+
+/**
+ * Conversion between the forms (RDB of any written version, AOF, hybrid, multi-part AOF, RESP,
+ * NDJSON) for a target server: `convert(input, output, { to, target })`. What the target cannot
+ * hold is refused with a ConvertRefusedError listing it, unless `drop` names its kind.
+ */
+export { convert, ConvertRefusedError, CONVERT_FORMS, AOF_FILENAME } from './convert/convert.js';
+/** Options and result of a conversion. */
+export type { ConvertOptions, ConvertResult, ConvertTo } from './convert/convert.js';
+/** Which server a conversion writes for. */
+export { resolveTarget, describeTarget, DEFAULT_TARGET } from './convert/target.js';
+export type { ConvertTarget } from './convert/target.js';
+/** What a target cannot hold, and the flags that drop it. */
+export { LossTracker, LOSS_FLAGS } from './convert/losses.js';
+export type { LossKind, LossCount } from './convert/losses.js';
+/** An RDB read key by key (one key in memory at a time), and the record every conversion moves. */
+export { streamRdbKeys } from './convert/rdb-keys.js';
+export type { KeyRecord, DatasetHeader } from './convert/key-record.js';
+/** Output under a temporary name, renamed into place once complete. */
+export { PendingOutput } from './io/pending-output.js';
+
+// ---------------------------------------------------------------- RDB writer
+
+/** The RDB writer: whole datasets (`writeDatasetRdb`), key by key (`KeyRdbWriter`), or record by record (`RdbWriter`), for RDB 6–12 and Valkey's 80. */
+export { writeDatasetRdb, KeyRdbWriter } from './rdb/write-dataset.js';
+export type { WriteDatasetOptions, WriteDatasetResult, AuxField } from './rdb/write-dataset.js';
+export { RdbWriter } from './rdb/encoder.js';
+export type { RdbWriterOptions, RdbValue, KeyMeta, WrittenKey } from './rdb/encoder.js';
+export { RDB_WRITE_VERSIONS, UnsupportedValueError } from './rdb/target.js';
+export type { RdbWriteVersion } from './rdb/target.js';
