@@ -336,7 +336,7 @@ export { PendingOutput } from './io/pending-output.js';
 
 /** The RDB writer: whole datasets (`writeDatasetRdb`), key by key (`KeyRdbWriter`), or record by record (`RdbWriter`), for RDB 6–12 and Valkey's 80. */
 export { writeDatasetRdb, KeyRdbWriter } from './rdb/write-dataset.js';
-export type { WriteDatasetOptions, WriteDatasetResult, AuxField } from './rdb/write-dataset.js';
+export type { WriteDatasetOptions, WriteDatasetResult, AuxField as RdbAuxField } from './rdb/write-dataset.js';
 export { RdbWriter } from './rdb/encoder.js';
 export type { RdbWriterOptions, RdbValue, KeyMeta, WrittenKey } from './rdb/encoder.js';
 export { RDB_WRITE_VERSIONS, UnsupportedValueError } from './rdb/target.js';
