@@ -8,6 +8,7 @@
 import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
+import { rdbBlobElements } from './rdb-blob.js';
 
 /** A hash value. */
 export class HashValue {
@@ -18,29 +19,62 @@ export class HashValue {
   private big: ByteMap<ByteString> | null = null;
   /** Field → absolute expiry (Unix ms), only for fields that have one; null when none has. */
   private ttls: ByteMap<number> | null = null;
+  /**
+   * The RDB blob (listpack, ziplist or zipmap) the hash was loaded from, while nothing has
+   * read it (rdb-blob.ts); `n` holds its size meanwhile, and `pack` and `big` are null.
+   */
+  private raw: ByteString | null = null;
+  private rawType = 0;
 
   /** A hash of `fields` and `values` (in step), or null when a field appears twice. */
   static from(fields: readonly ByteString[], values: readonly ByteString[]): HashValue | null {
     const h = new HashValue();
+    return h.fill(fields, values) ? h : null;
+  }
+
+  /**
+   * A hash kept as the RDB blob it was loaded from until first read (rdb-blob.ts): the blob's
+   * bytes, its RDB type and its field count, checked by `checkRdbBlob` (what the RDB loader
+   * builds).
+   */
+  static fromRdbBlob(rdbType: number, raw: ByteString, count: number): HashValue {
+    const v = new HashValue();
+    v.pack = null;
+    v.raw = raw;
+    v.rawType = rdbType;
+    v.n = count;
+    return v;
+  }
+
+  /** Takes `fields` and `values` in the form they call for; false when a field appears twice. */
+  private fill(fields: readonly ByteString[], values: readonly ByteString[]): boolean {
     if (fields.length <= PACK_MAX_ITEMS && fields.every(fitsPack) && values.every(fitsPack)) {
-      if (hasDuplicate(fields)) return null;
+      if (hasDuplicate(fields)) return false;
       const items = new Array<ByteString>(fields.length * 2);
       for (let i = 0; i < fields.length; i++) {
         items[2 * i] = fields[i];
         items[2 * i + 1] = values[i];
       }
-      h.pack = packOf(items);
-      h.n = fields.length;
-      return h;
+      this.pack = packOf(items);
+      this.n = fields.length;
+      return true;
     }
     const big = new ByteMap<ByteString>();
     for (let i = 0; i < fields.length; i++) {
-      if (big.has(fields[i])) return null;
+      if (big.has(fields[i])) return false;
       big.set(fields[i], values[i]);
     }
-    h.pack = null;
-    h.big = big;
-    return h;
+    this.pack = null;
+    this.n = 0;
+    this.big = big;
+    return true;
+  }
+
+  /** Turns the RDB blob the hash was loaded from into its own form. */
+  private expand(): void {
+    const { items, vals } = rdbBlobElements(this.rawType, this.raw!);
+    this.raw = null;
+    this.fill(items, vals);
   }
 
   /**
@@ -59,6 +93,11 @@ export class HashValue {
     return 'hash';
   }
 
+  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  get blobPending(): boolean {
+    return this.raw !== null;
+  }
+
   /** Number of fields. */
   get size(): number {
     return this.big !== null ? this.big.size : this.n;
@@ -70,12 +109,14 @@ export class HashValue {
   }
 
   get(field: ByteString): ByteString | undefined {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) return this.big.get(field);
     const pos = this.find(field);
     return pos < 0 ? undefined : itemAt(this.pack!, nextItem(this.pack!, pos));
   }
 
   has(field: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) return this.big.has(field);
     return this.find(field) >= 0;
   }
@@ -85,6 +126,7 @@ export class HashValue {
    * drops the TTL of a field it overwrites, which the caller does with `setFieldExpire(field, null)`.
    */
   set(field: ByteString, value: ByteString): this {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) {
       this.big.set(field, value);
       return this;
@@ -113,6 +155,7 @@ export class HashValue {
 
   /** Removes a field and its TTL; true when it was there. */
   delete(field: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) {
       if (!this.big.delete(field)) return false;
     } else {
@@ -132,6 +175,7 @@ export class HashValue {
     this.n = 0;
     this.big = null;
     this.ttls = null;
+    this.raw = null;
   }
 
   /** The field's absolute expiry in Unix ms, or null when it has none (or is absent). */
@@ -157,6 +201,7 @@ export class HashValue {
 
   /** Field/value pairs in insertion order. */
   *entries(): IterableIterator<[ByteString, ByteString]> {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) {
       yield* this.big.entries();
       return;
@@ -185,6 +230,8 @@ export class HashValue {
     out.n = this.n;
     out.big = this.big === null ? null : this.big.clone();
     out.ttls = this.ttls === null ? null : this.ttls.clone();
+    out.raw = this.raw;
+    out.rawType = this.rawType;
     return out;
   }
 

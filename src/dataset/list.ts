@@ -12,6 +12,7 @@
 import type { ByteString } from './byte-string.js';
 import { Deque } from './deque.js';
 import { PACK_MAX_ITEMS, detach, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, positionOf, settle, splice, unpack } from './pack.js';
+import { rdbBlobElements } from './rdb-blob.js';
 
 /** A list value. */
 export class ListValue {
@@ -20,20 +21,52 @@ export class ListValue {
   /** Elements in the pack. */
   private n = 0;
   private deque: Deque<ByteString> | null = null;
+  /**
+   * The RDB blob (a ziplist) the list was loaded from, while nothing has read it
+   * (rdb-blob.ts); `n` holds its length meanwhile, and `pack` and `deque` are null.
+   */
+  private raw: ByteString | null = null;
+  private rawType = 0;
 
   /** A list of `items` (in the form their number and sizes call for). */
   static from(items: readonly ByteString[]): ListValue {
     const l = new ListValue();
+    l.fill(items);
+    return l;
+  }
+
+  /**
+   * A list kept as the RDB blob it was loaded from until first read (rdb-blob.ts): the blob's
+   * bytes, its RDB type and its length, checked by `checkRdbBlob` (what the RDB loader builds).
+   */
+  static fromRdbBlob(rdbType: number, raw: ByteString, count: number): ListValue {
+    const v = new ListValue();
+    v.pack = null;
+    v.raw = raw;
+    v.rawType = rdbType;
+    v.n = count;
+    return v;
+  }
+
+  /** Takes `items` in the form their number and sizes call for. */
+  private fill(items: readonly ByteString[]): void {
     if (items.length <= PACK_MAX_ITEMS && items.every(fitsPack)) {
-      l.pack = packOf(items);
-      l.n = items.length;
+      this.pack = packOf(items);
+      this.n = items.length;
     } else {
       const d = new Deque<ByteString>(items.length);
       for (const v of items) d.pushBack(v);
-      l.pack = null;
-      l.deque = d;
+      this.pack = null;
+      this.n = 0;
+      this.deque = d;
     }
-    return l;
+  }
+
+  /** Turns the RDB blob the list was loaded from into its own form. */
+  private expand(): void {
+    const { items } = rdbBlobElements(this.rawType, this.raw!);
+    this.raw = null;
+    this.fill(items);
   }
 
   /**
@@ -52,6 +85,11 @@ export class ListValue {
     return 'list';
   }
 
+  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  get blobPending(): boolean {
+    return this.raw !== null;
+  }
+
   /** Number of elements. */
   get length(): number {
     return this.deque !== null ? this.deque.length : this.n;
@@ -59,6 +97,7 @@ export class ListValue {
 
   /** The element at `index`, or undefined outside 0 … length−1. */
   at(index: number): ByteString | undefined {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) return this.deque.at(index);
     if (index < 0 || index >= this.n) return undefined;
     return itemAt(this.pack!, positionOf(this.pack!, index));
@@ -66,6 +105,7 @@ export class ListValue {
 
   /** Replaces the element at `index`; false when `index` is outside the list. */
   setAt(index: number, value: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (index < 0 || index >= this.length) return false;
     if (this.roomFor(value, 0)) {
       const p = this.pack!;
@@ -78,6 +118,7 @@ export class ListValue {
 
   /** Appends at the tail. */
   pushBack(value: ByteString): void {
+    if (this.raw !== null) this.expand();
     if (this.roomFor(value, 1)) {
       this.pack = settle(this.pack + packEntry(value));
       this.n++;
@@ -86,6 +127,7 @@ export class ListValue {
 
   /** Prepends at the head. */
   pushFront(value: ByteString): void {
+    if (this.raw !== null) this.expand();
     if (this.roomFor(value, 1)) {
       this.pack = settle(packEntry(value) + this.pack);
       this.n++;
@@ -94,18 +136,21 @@ export class ListValue {
 
   /** Removes and returns the head element. */
   popFront(): ByteString | undefined {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) return this.deque.popFront();
     return this.removeAt(0);
   }
 
   /** Removes and returns the tail element. */
   popBack(): ByteString | undefined {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) return this.deque.popBack();
     return this.removeAt(this.n - 1);
   }
 
   /** Inserts `value` so that it ends up at `index` (0 … length). */
   insertAt(index: number, value: ByteString): void {
+    if (this.raw !== null) this.expand();
     if (index < 0 || index > this.length) throw new RangeError(`index ${index} outside 0…${this.length}`);
     if (this.roomFor(value, 1)) {
       const pos = positionOf(this.pack!, index);
@@ -116,6 +161,7 @@ export class ListValue {
 
   /** Removes and returns the element at `index`. */
   removeAt(index: number): ByteString | undefined {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) return this.deque.removeAt(index);
     if (index < 0 || index >= this.n) return undefined;
     const p = this.pack!;
@@ -132,6 +178,7 @@ export class ListValue {
    * many were removed.
    */
   removeValue(value: ByteString, count: number): number {
+    if (this.raw !== null) this.expand();
     const limit = count === 0 ? Infinity : Math.abs(count);
     if (this.deque !== null) return this.deque.removeWhere((v) => v === value, limit, count < 0);
     const items = unpack(this.pack!);
@@ -151,6 +198,7 @@ export class ListValue {
 
   /** Keeps only the elements at `start` … `end` (inclusive, within 0 … length−1); empties the list when start > end. */
   keepRange(start: number, end: number): void {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) return this.deque.keepRange(start, end);
     if (start > end || start >= this.n || end < 0) return this.clear();
     const p = this.pack!;
@@ -162,6 +210,7 @@ export class ListValue {
 
   /** Index of the first element equal to `value` at or after `from`, or −1. */
   indexOf(value: ByteString, from = 0): number {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) {
       for (let i = Math.max(0, from); i < this.deque.length; i++) if (this.deque.at(i) === value) return i;
       return -1;
@@ -177,10 +226,12 @@ export class ListValue {
     this.pack = '';
     this.n = 0;
     this.deque = null;
+    this.raw = null;
   }
 
   /** Elements from `start` (inclusive) to `end` (exclusive), head to tail. */
   *range(start = 0, end = this.length): IterableIterator<ByteString> {
+    if (this.raw !== null) this.expand();
     if (this.deque !== null) {
       yield* this.deque.range(start, end);
       return;
@@ -196,6 +247,7 @@ export class ListValue {
 
   /** The elements as an array, head to tail. */
   toArray(): ByteString[] {
+    if (this.raw !== null) this.expand();
     return this.deque !== null ? this.deque.toArray() : unpack(this.pack!);
   }
 
@@ -204,6 +256,8 @@ export class ListValue {
     const out = new ListValue();
     out.pack = this.pack;
     out.n = this.n;
+    out.raw = this.raw;
+    out.rawType = this.rawType;
     if (this.deque !== null) {
       out.deque = new Deque<ByteString>(this.deque.length);
       for (const v of this.deque) out.deque.pushBack(v);

@@ -31,6 +31,7 @@ import { ArrayValue } from './array.js';
 import { GcraValue } from './gcra.js';
 import { MAX_STREAM_ID, MIN_STREAM_ID, streamIdKey } from './stream-id.js';
 import type { Value } from './value.js';
+import { checkRdbBlob, rdbBlobValueType } from './rdb-blob.js';
 
 /** Options of {@link createDatasetLoader}. */
 export interface DatasetLoaderOptions {
@@ -179,6 +180,28 @@ class Loader implements DatasetLoader {
       this.value = toByteString(this.parts.subarray(0, this.partsFilled));
       this.parts = null;
     }
+  }
+
+  /**
+   * A list, set, hash or sorted set stored as one blob, sound in structure: kept whole, as one
+   * string, until first read (rdb-blob.ts), unless something in it would be refused (a member
+   * or field twice, a score that is not a number), which the elements then report.
+   */
+  blobValue(rdbType: number, blob: Uint8Array): boolean {
+    const kind = rdbBlobValueType(rdbType);
+    if (kind !== this.type || this.value !== null) return false;
+    const count = checkRdbBlob(rdbType, blob);
+    if (count < 0) return false;
+    const raw = toByteString(blob);
+    this.value =
+      kind === 'set'
+        ? SetValue.fromRdbBlob(rdbType, raw, count)
+        : kind === 'hash'
+          ? HashValue.fromRdbBlob(rdbType, raw, count)
+          : kind === 'zset'
+            ? ZSetValue.fromRdbBlob(rdbType, raw, count)
+            : ListValue.fromRdbBlob(rdbType, raw, count);
+    return true;
   }
 
   item(v: Uint8Array): void {

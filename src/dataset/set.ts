@@ -8,6 +8,7 @@
 import type { ByteString } from './byte-string.js';
 import { ByteSet } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
+import { rdbBlobElements } from './rdb-blob.js';
 
 /** A set value. */
 export class SetValue {
@@ -16,21 +17,54 @@ export class SetValue {
   /** Members in the pack. */
   private n = 0;
   private big: ByteSet | null = null;
+  /**
+   * The RDB blob (intset or listpack) the set was loaded from, while nothing has read it
+   * (rdb-blob.ts); `n` holds its size meanwhile, and `pack` and `big` are null.
+   */
+  private raw: ByteString | null = null;
+  private rawType = 0;
 
   /** A set of `members`, or null when one of them appears twice. */
   static from(members: readonly ByteString[]): SetValue | null {
     const s = new SetValue();
+    return s.fill(members) ? s : null;
+  }
+
+  /**
+   * A set kept as the RDB blob it was loaded from until first read (rdb-blob.ts): the blob's
+   * bytes, its RDB type and its member count, checked by `checkRdbBlob` (what the RDB loader
+   * builds).
+   */
+  static fromRdbBlob(rdbType: number, raw: ByteString, count: number): SetValue {
+    const v = new SetValue();
+    v.pack = null;
+    v.raw = raw;
+    v.rawType = rdbType;
+    v.n = count;
+    return v;
+  }
+
+  /** Takes `members` in the form they call for; false when one appears twice. */
+  private fill(members: readonly ByteString[]): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
-      if (hasDuplicate(members)) return null;
-      s.pack = packOf(members);
-      s.n = members.length;
-      return s;
+      if (hasDuplicate(members)) return false;
+      this.pack = packOf(members);
+      this.n = members.length;
+      return true;
     }
     const big = new ByteSet();
-    for (const m of members) if (!big.add(m)) return null;
-    s.pack = null;
-    s.big = big;
-    return s;
+    for (const m of members) if (!big.add(m)) return false;
+    this.pack = null;
+    this.n = 0;
+    this.big = big;
+    return true;
+  }
+
+  /** Turns the RDB blob the set was loaded from into its own form. */
+  private expand(): void {
+    const { items } = rdbBlobElements(this.rawType, this.raw!);
+    this.raw = null;
+    this.fill(items);
   }
 
   /**
@@ -49,18 +83,25 @@ export class SetValue {
     return 'set';
   }
 
+  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  get blobPending(): boolean {
+    return this.raw !== null;
+  }
+
   /** Number of members. */
   get size(): number {
     return this.big !== null ? this.big.size : this.n;
   }
 
   has(member: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) return this.big.has(member);
     return this.find(member) >= 0;
   }
 
   /** Adds `member`; true when it was not there yet. */
   add(member: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) return this.big.add(member);
     if (this.find(member) >= 0) return false;
     if (this.n < PACK_MAX_ITEMS && fitsPack(member)) {
@@ -79,6 +120,7 @@ export class SetValue {
 
   /** Removes `member`; true when it was there. */
   delete(member: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) return this.big.delete(member);
     const pos = this.find(member);
     if (pos < 0) return false;
@@ -91,10 +133,12 @@ export class SetValue {
     this.pack = '';
     this.n = 0;
     this.big = null;
+    this.raw = null;
   }
 
   /** The members (insertion order while small; the large form's order after). */
   *values(): IterableIterator<ByteString> {
+    if (this.raw !== null) this.expand();
     if (this.big !== null) {
       yield* this.big.values();
       return;
@@ -113,6 +157,8 @@ export class SetValue {
     out.pack = this.pack;
     out.n = this.n;
     out.big = this.big === null ? null : this.big.clone();
+    out.raw = this.raw;
+    out.rawType = this.rawType;
     return out;
   }
 

@@ -12,6 +12,7 @@ import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { ScoreOrder } from './score-order.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemCompare, itemIs, nextItem, packEntry, settle, splice } from './pack.js';
+import { rdbBlobElements } from './rdb-blob.js';
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -53,28 +54,61 @@ export class ZSetValue {
    */
   private missing: ByteString | null = null;
   private missingIn: ByteString | null = null;
+  /**
+   * The RDB blob (listpack or ziplist) the sorted set was loaded from, while nothing has read
+   * it (rdb-blob.ts); `n` holds its size meanwhile, and `pack`, `scores` and `order` are null.
+   */
+  private raw: ByteString | null = null;
+  private rawType = 0;
 
   /** A sorted set of `members` with `scores` (in step), or null when a member appears twice. */
   static from(members: readonly ByteString[], scores: readonly number[]): ZSetValue | null {
     const z = new ZSetValue();
+    return z.fill(members, scores) ? z : null;
+  }
+
+  /**
+   * A sorted set kept as the RDB blob it was loaded from until first read (rdb-blob.ts): the
+   * blob's bytes, its RDB type and its member count, checked by `checkRdbBlob` (what the RDB
+   * loader builds).
+   */
+  static fromRdbBlob(rdbType: number, raw: ByteString, count: number): ZSetValue {
+    const v = new ZSetValue();
+    v.pack = null;
+    v.raw = raw;
+    v.rawType = rdbType;
+    v.n = count;
+    return v;
+  }
+
+  /** Takes `members` and `scores` in the form they call for; false when a member appears twice. */
+  private fill(members: readonly ByteString[], scores: readonly number[]): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
-      if (hasDuplicate(members)) return null;
+      if (hasDuplicate(members)) return false;
       const idx = members.map((_, i) => i).sort((a, b) => (before(scores[a], members[a], scores[b], members[b]) ? -1 : before(scores[b], members[b], scores[a], members[a]) ? 1 : 0));
-      z.pack = idx.map((i) => packEntry(members[i]) + scoreChars(scores[i])).join('');
-      z.n = members.length;
-      return z;
+      this.pack = idx.map((i) => packEntry(members[i]) + scoreChars(scores[i])).join('');
+      this.n = members.length;
+      return true;
     }
     const map = new ByteMap<number>();
     const order = new ScoreOrder();
     for (let i = 0; i < members.length; i++) {
-      if (map.has(members[i])) return null;
+      if (map.has(members[i])) return false;
       map.set(members[i], scores[i]);
       order.appendUnsorted(scores[i], members[i]);
     }
-    z.pack = null;
-    z.scores = map;
-    z.order = order;
-    return z;
+    this.pack = null;
+    this.n = 0;
+    this.scores = map;
+    this.order = order;
+    return true;
+  }
+
+  /** Turns the RDB blob the sorted set was loaded from into its own form. */
+  private expand(): void {
+    const { items, scores } = rdbBlobElements(this.rawType, this.raw!);
+    this.raw = null;
+    this.fill(items, scores);
   }
 
   /** The Redis type name. */
@@ -82,8 +116,14 @@ export class ZSetValue {
     return 'zset';
   }
 
+  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  get blobPending(): boolean {
+    return this.raw !== null;
+  }
+
   /** True while the pairs are in the small (listpack-like) form. */
   get small(): boolean {
+    if (this.raw !== null) this.expand();
     return this.scores === null;
   }
 
@@ -94,6 +134,7 @@ export class ZSetValue {
 
   /** The member's score, or undefined when absent. */
   score(member: ByteString): number | undefined {
+    if (this.raw !== null) this.expand();
     if (this.scores !== null) return this.scores.get(member);
     const pos = this.find(member);
     if (pos < 0) {
@@ -113,6 +154,7 @@ export class ZSetValue {
    * (−0 and 0 are equal, as Redis compares them) changes nothing.
    */
   set(member: ByteString, score: number): this {
+    if (this.raw !== null) this.expand();
     if (this.scores === null && !fitsPack(member)) this.grow();
     if (this.scores !== null) {
       const old = this.scores.get(member);
@@ -182,6 +224,7 @@ export class ZSetValue {
    * next use (loading from an RDB); false, changing nothing, when the member is there already.
    */
   addUnsorted(member: ByteString, score: number): boolean {
+    if (this.raw !== null) this.expand();
     if (this.scores === null) {
       if (this.has(member)) return false;
       this.set(member, score);
@@ -195,6 +238,7 @@ export class ZSetValue {
 
   /** Removes a member; true when it was there. */
   delete(member: ByteString): boolean {
+    if (this.raw !== null) this.expand();
     if (this.scores !== null) {
       const old = this.scores.get(member);
       if (old === undefined) return false;
@@ -217,10 +261,12 @@ export class ZSetValue {
     this.lastAt = -1;
     this.scores = null;
     this.order = null;
+    this.raw = null;
   }
 
   /** 0-based rank of a member from the lowest score, or −1 when absent. */
   rank(member: ByteString): number {
+    if (this.raw !== null) this.expand();
     if (this.scores !== null) {
       const score = this.scores.get(member);
       return score === undefined ? -1 : this.order!.rank(score, member);
@@ -233,6 +279,7 @@ export class ZSetValue {
 
   /** The member and score at `rank` (0 = lowest), or undefined. */
   at(rank: number): [ByteString, number] | undefined {
+    if (this.raw !== null) this.expand();
     if (this.order !== null) return this.order.at(rank);
     if (rank < 0 || rank >= this.n) return undefined;
     const p = this.pack!;
@@ -243,6 +290,7 @@ export class ZSetValue {
 
   /** Rank of the first member with score ≥ `score` (> with `exclusive`); `size` when none. */
   rankOfScore(score: number, exclusive = false): number {
+    if (this.raw !== null) this.expand();
     if (this.order !== null) return this.order.rankOfScore(score, exclusive);
     const p = this.pack!;
     let r = 0;
@@ -257,6 +305,7 @@ export class ZSetValue {
 
   /** Removes the members at ranks `start` … `start + n − 1`; returns them, lowest first. */
   removeRange(start: number, n: number): ByteString[] {
+    if (this.raw !== null) this.expand();
     if (this.order !== null) {
       const gone = this.order.removeRange(start, n);
       for (const m of gone) this.scores!.delete(m);
@@ -281,6 +330,7 @@ export class ZSetValue {
 
   /** [member, score] pairs from rank `from` upwards, in Redis's order. */
   *ascending(from = 0): IterableIterator<[ByteString, number]> {
+    if (this.raw !== null) this.expand();
     if (this.order !== null) {
       yield* this.order.ascending(from);
       return;
@@ -296,6 +346,7 @@ export class ZSetValue {
 
   /** [member, score] pairs from the highest down. */
   *descending(): IterableIterator<[ByteString, number]> {
+    if (this.raw !== null) this.expand();
     if (this.order !== null) {
       yield* this.order.descending();
       return;
@@ -305,6 +356,7 @@ export class ZSetValue {
 
   /** [member, score] pairs in some order (Redis's order while small). */
   entries(): IterableIterator<[ByteString, number]> {
+    if (this.raw !== null) this.expand();
     return this.scores !== null ? this.scores.entries() : this.ascending();
   }
 
@@ -319,6 +371,8 @@ export class ZSetValue {
     out.n = this.n;
     out.scores = this.scores === null ? null : this.scores.clone();
     out.order = this.order === null ? null : this.order.clone();
+    out.raw = this.raw;
+    out.rawType = this.rawType;
     return out;
   }
 

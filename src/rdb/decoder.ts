@@ -1148,6 +1148,7 @@ export class RdbDecoder extends RdbCursor {
 
   /** Walks a complete blob of type `t`, emitting its elements when wanted and counting them. */
   walkBlob(t: number, blob: Uint8Array, blobOffset: number): void {
+    if (this.want && this.deep && this.h.blobValue !== undefined && WHOLE_BLOB_TYPES.has(t) && this.offerBlob(t, blob, blobOffset)) return;
     const loc = { file: this.file, offset: blobOffset };
     const h = this.h;
     const want = this.want;
@@ -1200,6 +1201,34 @@ export class RdbDecoder extends RdbCursor {
         return;
       }
     }
+  }
+
+  /**
+   * Offers a blob to the handler's `blobValue` once a walk without element callbacks found it
+   * sound; true when the handler took it (its elements are counted). A blob that is damaged, or
+   * that the handler declines, is left to the element walk, which reports the damage as it
+   * always does (a duplicate the handler meets before the damage, say).
+   */
+  private offerBlob(t: number, blob: Uint8Array, blobOffset: number): boolean {
+    const counted = this.count;
+    let sound = false;
+    this.want = false;
+    try {
+      this.walkBlob(t, blob, blobOffset);
+      sound = true;
+    } catch {
+      // Reported again, in order, by the element walk.
+    } finally {
+      this.want = true;
+    }
+    if (sound) {
+      this.inHandler = true;
+      const took = this.h.blobValue!(t, blob, blobOffset);
+      this.inHandler = false;
+      if (took) return true;
+    }
+    this.count = counted;
+    return false;
   }
 
   private checkTuples(n: number, size: number, at: number): void {
@@ -1321,6 +1350,18 @@ export class RdbDecoder extends RdbCursor {
 }
 
 const SHEBANG = new TextEncoder().encode('#!');
+
+/** The value types stored as one blob that a handler's `blobValue` may take whole. */
+const WHOLE_BLOB_TYPES: ReadonlySet<number> = new Set([
+  RdbType.HashZipmap,
+  RdbType.ListZiplist,
+  RdbType.SetIntset,
+  RdbType.ZsetZiplist,
+  RdbType.HashZiplist,
+  RdbType.HashListpack,
+  RdbType.ZsetListpack,
+  RdbType.SetListpack,
+]);
 
 /** Listpack elements per counted entry, for the types whose value is one listpack (or quicklist nodes of them). */
 const LISTPACK_ELEMENTS_PER_ENTRY: Record<number, number> = {

@@ -42,6 +42,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   slotImport: true,
   hashTemplate: true,
   keyStart: true,
+  blobValue: true,
   stringValue: true,
   stringPart: true,
   item: true,

@@ -1,0 +1,338 @@
+/**
+ * Small collections kept as the RDB stored them until first read. A set, hash, sorted set or
+ * list stored as one blob (an intset, listpack, ziplist or zipmap: FORMATS.md §3.1–§3.4) is
+ * taken whole by the RDB loader and held, decompressed, as one {@link ByteString} inside its
+ * value object (SetValue, HashValue, ZSetValue, ListValue); the value turns it into its own
+ * form the first time any of its methods reads it (its size is known without that). A file's
+ * keys that nothing reads after loading then cost one string each, about the memory Redis
+ * itself gives them, and no time spent making elements.
+ *
+ * The load still finds everything the element-by-element load finds: the decoder walks the
+ * blob's structure before it offers it, and {@link checkRdbBlob} looks for what only the
+ * elements tell (a member or field twice, a score that is not a number); a blob failing that
+ * is declined, and the element-by-element load reports it with its file and offset as it
+ * always did. Turning a checked blob into elements ({@link rdbBlobElements}) cannot fail.
+ */
+import { RdbType } from '../rdb/constants.js';
+import { walkListpack, type ElementVisitor } from '../rdb/blobs/listpack.js';
+import { walkZiplist } from '../rdb/blobs/ziplist.js';
+import { walkIntset } from '../rdb/blobs/intset.js';
+import { walkZipmap } from '../rdb/blobs/zipmap.js';
+import { i64le, u32le } from '../binary/layouts.js';
+import { parseScore } from '../rdb/values/score.js';
+import { fromByteString, toByteString, type ByteString } from './byte-string.js';
+
+/** The elements of a blob: list items, set members, hash fields or sorted-set members, and the hash values or scores in step. */
+export interface RdbBlobElements {
+  items: ByteString[];
+  /** Hash values (hashes only). */
+  vals: ByteString[];
+  /** Scores (sorted sets only). */
+  scores: number[];
+}
+
+/** The value type an RDB type stored as one blob holds, or null for any other RDB type. */
+export function rdbBlobValueType(rdbType: number): 'list' | 'set' | 'hash' | 'zset' | null {
+  switch (rdbType) {
+    case RdbType.ListZiplist:
+      return 'list';
+    case RdbType.SetIntset:
+    case RdbType.SetListpack:
+      return 'set';
+    case RdbType.HashZipmap:
+    case RdbType.HashZiplist:
+    case RdbType.HashListpack:
+      return 'hash';
+    case RdbType.ZsetZiplist:
+    case RdbType.ZsetListpack:
+      return 'zset';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Checks a blob whose structure the decoder has walked and found sound for what its elements
+ * say: no set member, hash field or sorted-set member twice, every score a number. Returns the
+ * value's size (items, members, fields: pairs count once), or −1 when the check fails or the
+ * type is not one {@link rdbBlobValueType} knows.
+ */
+export function checkRdbBlob(rdbType: number, blob: Uint8Array): number {
+  switch (rdbType) {
+    case RdbType.SetIntset:
+      // The decoder's deep walk checked the values strictly ascending: none twice.
+      return u32le(blob, 4);
+    case RdbType.SetListpack:
+      return checkListpack(blob, 1, false);
+    case RdbType.HashListpack:
+      return checkListpack(blob, 2, false);
+    case RdbType.ZsetListpack:
+      return checkListpack(blob, 2, true);
+    case RdbType.ListZiplist:
+      return walkZiplist(blob, NOWHERE);
+    case RdbType.HashZiplist:
+      return checkZiplist(blob, false);
+    case RdbType.ZsetZiplist:
+      return checkZiplist(blob, true);
+    case RdbType.HashZipmap:
+      // The zipmap walk itself refuses a field twice.
+      return walkZipmap(blob, NOWHERE);
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The elements of a blob kept by the loader (its bytes as a ByteString), in stored order,
+ * as the element-by-element load delivers them: integers as their decimal text, scores as
+ * numbers.
+ */
+export function rdbBlobElements(rdbType: number, raw: ByteString): RdbBlobElements {
+  const out: RdbBlobElements = { items: [], vals: [], scores: [] };
+  const blob = fromByteString(raw);
+  const kind = rdbBlobValueType(rdbType);
+  let second = false;
+  const visit: ElementVisitor = (s, n) => {
+    if (kind === 'zset' && second) out.scores.push(s !== null ? parseScore(s) : Number(n));
+    else {
+      const v = s !== null ? toByteString(s) : String(n);
+      (kind === 'hash' && second ? out.vals : out.items).push(v);
+    }
+    if (kind === 'hash' || kind === 'zset') second = !second;
+  };
+  switch (rdbType) {
+    case RdbType.SetIntset:
+      walkIntset(blob, NOWHERE, (n) => out.items.push(String(n)));
+      break;
+    case RdbType.SetListpack:
+    case RdbType.HashListpack:
+    case RdbType.ZsetListpack:
+      walkListpack(blob, NOWHERE, visit);
+      break;
+    case RdbType.HashZipmap:
+      walkZipmap(blob, NOWHERE, (f, v) => {
+        out.items.push(toByteString(f));
+        out.vals.push(toByteString(v));
+      });
+      break;
+    default:
+      walkZiplist(blob, NOWHERE, visit);
+  }
+  return out;
+}
+
+/** Location for walks of blobs already checked (they throw nothing). */
+const NOWHERE = { offset: 0 };
+
+/**
+ * The canonical bytes of the elements being checked for duplicates, in one reused buffer
+ * (integers as their decimal text, as the elements come out), then a hash table over them.
+ */
+class Entries {
+  buf = new Uint8Array(1 << 14);
+  used = 0;
+  starts = new Int32Array(256);
+  n = 0;
+  private slots = new Int32Array(512);
+
+  reset(): void {
+    this.used = 0;
+    this.n = 0;
+  }
+
+  /** Room for `bytes` more bytes and one more entry. */
+  private room(bytes: number): void {
+    if (this.used + bytes > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.used + bytes) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.buf.subarray(0, this.used));
+      this.buf = grown;
+    }
+    if (this.n + 1 >= this.starts.length) {
+      const grown = new Int32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+  }
+
+  /** Adds the bytes `src[start … start + len)` as an entry. */
+  addBytes(src: Uint8Array, start: number, len: number): void {
+    this.room(len);
+    const buf = this.buf;
+    let at = this.used;
+    this.starts[this.n++] = at;
+    for (let i = 0; i < len; i++) buf[at++] = src[start + i];
+    this.used = at;
+    this.starts[this.n] = at;
+  }
+
+  /** Adds an integer's decimal text as an entry. */
+  addInt(v: number | bigint): void {
+    if (typeof v === 'bigint' || v < -999999999999999 || v > 999999999999999) {
+      const text = String(v);
+      this.room(text.length);
+      this.starts[this.n++] = this.used;
+      for (let i = 0; i < text.length; i++) this.buf[this.used++] = text.charCodeAt(i);
+      this.starts[this.n] = this.used;
+      return;
+    }
+    this.room(16);
+    const buf = this.buf;
+    this.starts[this.n++] = this.used;
+    if (v < 0) {
+      buf[this.used++] = 0x2d;
+      v = -v;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let at = this.used + digits;
+    this.used = at;
+    do {
+      buf[--at] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
+    this.starts[this.n] = this.used;
+  }
+
+  /** True when two entries hold the same bytes. */
+  hasDuplicate(): boolean {
+    const n = this.n;
+    const s = this.starts;
+    const b = this.buf;
+    if (n < 2) return false;
+    let size = this.slots.length;
+    while (size < 2 * n) size *= 2;
+    if (size !== this.slots.length) this.slots = new Int32Array(size);
+    const slots = this.slots;
+    slots.fill(0);
+    const mask = size - 1;
+    for (let i = 0; i < n; i++) {
+      const at = s[i];
+      const end = s[i + 1];
+      const len = end - at;
+      let h = 0x811c9dc5;
+      for (let k = at; k < end; k++) h = Math.imul(h ^ b[k], 0x01000193);
+      h ^= h >>> 15;
+      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+        const other = slots[slot];
+        if (other === 0) {
+          slots[slot] = i + 1;
+          break;
+        }
+        const ot = s[other - 1];
+        if (s[other] - ot !== len) continue;
+        let k = 0;
+        while (k < len && b[at + k] === b[ot + k]) k++;
+        if (k === len) return true;
+      }
+    }
+    return false;
+  }
+}
+
+const entries = new Entries();
+
+/**
+ * {@link checkRdbBlob} for a listpack (structure already checked): elements taken `step` at a
+ * time, the first of each checked for duplicates, the second a score when `scored`.
+ */
+function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
+  const end = blob.length - 1;
+  const e = entries;
+  e.reset();
+  let pos = 6;
+  let index = 0;
+  while (pos < end) {
+    const b = blob[pos];
+    const first = step === 1 || (index & 1) === 0;
+    let size: number;
+    if (b < 0x80) {
+      // 0xxxxxxx: a 7-bit unsigned integer.
+      size = 1;
+      if (first) e.addInt(b);
+    } else if (b < 0xc0) {
+      // 10xxxxxx: a string of up to 63 bytes.
+      const len = b & 0x3f;
+      size = 1 + len;
+      if (first) e.addBytes(blob, pos + 1, len);
+      else if (scored && !isScore(blob, pos + 1, len)) return -1;
+    } else if (b < 0xe0) {
+      // 110xxxxx yyyyyyyy: a 13-bit signed integer.
+      size = 2;
+      if (first) {
+        const raw = ((b & 0x1f) << 8) | blob[pos + 1];
+        e.addInt(raw >= 4096 ? raw - 8192 : raw);
+      }
+    } else if (b < 0xf0) {
+      // 1110xxxx yyyyyyyy: a string of up to 4095 bytes.
+      const len = ((b & 0x0f) << 8) | blob[pos + 1];
+      size = 2 + len;
+      if (first) e.addBytes(blob, pos + 2, len);
+      else if (scored && !isScore(blob, pos + 2, len)) return -1;
+    } else if (b === 0xf0) {
+      // 0xF0 + u32 length: a longer string.
+      const len = u32le(blob, pos + 1);
+      size = 5 + len;
+      if (first) e.addBytes(blob, pos + 5, len);
+      else if (scored && !isScore(blob, pos + 5, len)) return -1;
+    } else {
+      // 0xF1–0xF4: integers of 16, 24, 32 and 64 bits.
+      const p = pos + 1;
+      let v: number | bigint;
+      if (b === 0xf1) {
+        size = 3;
+        v = ((blob[p] | (blob[p + 1] << 8)) << 16) >> 16;
+      } else if (b === 0xf2) {
+        size = 4;
+        v = ((blob[p] | (blob[p + 1] << 8) | (blob[p + 2] << 16)) << 8) >> 8;
+      } else if (b === 0xf3) {
+        size = 5;
+        v = blob[p] | (blob[p + 1] << 8) | (blob[p + 2] << 16) | (blob[p + 3] << 24);
+      } else {
+        size = 9;
+        v = i64le(blob, p);
+      }
+      if (first) e.addInt(v);
+    }
+    // The backlen after the element: 1 byte up to 127, then one more per 7 bits.
+    pos += size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5);
+    index++;
+  }
+  if (index % step !== 0 || e.hasDuplicate()) return -1;
+  return index / step;
+}
+
+/** {@link checkRdbBlob} for a hash or sorted-set ziplist (structure already checked). */
+function checkZiplist(blob: Uint8Array, scored: boolean): number {
+  const e = entries;
+  e.reset();
+  let index = 0;
+  let bad = false;
+  walkZiplist(blob, NOWHERE, (s, n) => {
+    if ((index++ & 1) === 0) {
+      if (s !== null) e.addBytes(s, 0, s.length);
+      else e.addInt(n);
+    } else if (scored && s !== null && !isScore(s, 0, s.length)) bad = true;
+  });
+  if (bad || (index & 1) !== 0 || e.hasDuplicate()) return -1;
+  return index / 2;
+}
+
+/** True when the bytes `b[start … start + len)` are a score the loader accepts (see parseScore). */
+function isScore(b: Uint8Array, start: number, len: number): boolean {
+  // Plain decimals (an optional minus, digits, an optional fraction): the usual case.
+  let i = start;
+  const end = start + len;
+  if (i < end && b[i] === 0x2d) i++;
+  const digitsFrom = i;
+  while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+  if (i > digitsFrom && i < end && b[i] === 0x2e) {
+    i++;
+    const fracFrom = i;
+    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i === fracFrom) i = -1;
+  }
+  if (i === end && end > digitsFrom) return true;
+  return !Number.isNaN(parseScore(b.subarray(start, end)));
+}
