@@ -147,6 +147,7 @@ export class NdjsonReader {
   /** The last byte pushed was a newline (for counting lines). */
   private endsWithNewline = false;
   private error: RdbtoolError | null = null;
+  private ended = false;
   private readonly stats: NdjsonSummary = { format: 'empty', keys: 0, records: 0, lines: 0, blankLines: 0, emptyKeysSkipped: 0, filtered: 0, bytesRead: 0 };
 
   /**
@@ -205,12 +206,12 @@ export class NdjsonReader {
       if (e instanceof RdbtoolError) this.error = e;
       throw e;
     }
-    this.state = State.Failed;
-    this.error = new UsageError('the NDJSON reader was already ended');
+    this.ended = true;
     return this.stats;
   }
 
   private usable(): void {
+    if (this.ended) throw new UsageError('the NDJSON reader was already ended');
     if (this.state === State.Failed) throw new UsageError('the NDJSON reader stopped at an error and cannot read on', { cause: this.error ?? undefined });
   }
 

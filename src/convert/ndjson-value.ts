@@ -264,7 +264,7 @@ export class RecordBuilder {
     if (typeof db !== 'number' || !Number.isInteger(db) || db < 0 || db >= this.databases) {
       this.fail('NDJSON_INVALID', 'db', 'is not a database number', `an integer from 0 to ${this.databases - 1}`, db);
     }
-    this.db = db;
+    this.db = db === 0 ? 0 : db;
     const keyBytes = this.bytes(this.need(obj, 'key'), 'key');
     this.keyBytes = keyBytes;
     const type = this.need(obj, 'type');
@@ -274,12 +274,10 @@ export class RecordBuilder {
     this.type = valueType;
     const encoding = obj.encoding;
     if (encoding !== undefined && typeof encoding !== 'string') this.fail('NDJSON_INVALID', 'encoding', 'is not an encoding name', 'a string (it is not used)', encoding);
-    const exp = this.need(obj, 'expireAtMs');
-    if (exp !== null) this.int(exp, 'expireAtMs', -TWO_63, TWO_63, 'null or an integer (Unix ms)');
-    const freq = obj.lfuFreq;
-    if (freq !== undefined) this.int(freq, 'lfuFreq', 0, 255, 'an integer from 0 to 255');
-    const idle = obj.lruIdleSec;
-    if (idle !== undefined) this.int(idle, 'lruIdleSec', 0, TWO_64, 'an unsigned integer (seconds)');
+    const expRaw = this.need(obj, 'expireAtMs');
+    const exp = expRaw === null ? null : this.int(expRaw, 'expireAtMs', -TWO_63, TWO_63, 'null or an integer (Unix ms)');
+    const freq = obj.lfuFreq === undefined ? undefined : this.int(obj.lfuFreq, 'lfuFreq', 0, 255, 'an integer from 0 to 255');
+    const idle = obj.lruIdleSec === undefined ? undefined : this.int(obj.lruIdleSec, 'lruIdleSec', 0, TWO_64, 'an unsigned integer (seconds)');
     const value = this.need(obj, 'value');
     this.ttls.clear();
     this.ttlsUsed = 0;
@@ -289,13 +287,13 @@ export class RecordBuilder {
     }
 
     const k = this.info;
-    k.db = db;
+    k.db = this.db;
     k.key = keyBytes;
     k.valueType = valueType;
     k.encoding = FILTER_ENCODING[valueType];
-    k.expireAtMs = exp as number | null;
-    k.lruIdleSec = idle as number | undefined;
-    k.lfuFreq = freq as number | undefined;
+    k.expireAtMs = exp;
+    k.lruIdleSec = idle;
+    k.lfuFreq = freq;
     k.offset = this.place.offset;
     if (this.filter !== null && !this.filter(k)) return { kind: 'filtered' };
 
@@ -336,10 +334,10 @@ export class RecordBuilder {
     loader.keyEnd!(k);
 
     const keyStr = toByteString(keyBytes);
-    const d = this.scratch.peekDb(db);
+    const d = this.scratch.peekDb(k.db);
     const v = d?.get(keyStr);
-    if (d === undefined || v === undefined) return { kind: 'empty', db, key: keyStr };
-    const record: KeyRecord = { db, key: keyStr, value: v, expireAtMs: d.expireAt(keyStr) };
+    if (d === undefined || v === undefined) return { kind: 'empty', db: k.db, key: keyStr };
+    const record: KeyRecord = { db: k.db, key: keyStr, value: v, expireAtMs: d.expireAt(keyStr) };
     const lru = d.lruIdleSec(keyStr);
     if (lru !== undefined) record.lruIdleSec = lru;
     const lfu = d.lfuFreq(keyStr);
@@ -635,7 +633,8 @@ export class RecordBuilder {
   /** An integer in [lo, hi]. */
   private int(v: unknown, where: string, lo: number, hi: number, expected: string): number {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) this.fail('NDJSON_INVALID', where, 'is not in range', expected, v);
-    return v;
+    // -0 is 0 (only scores keep their sign).
+    return v === 0 ? 0 : v;
   }
 
   /** A stream ID's key (its text must be `ms-seq`). */
