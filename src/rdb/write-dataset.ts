@@ -320,8 +320,11 @@ function auxFields(ds: Pick<DatasetLike, 'aux'>, opts: WriteDatasetOptions, vers
   return out;
 }
 
-/** The writer's input for a dataset value (iterables over the value itself, not copies). */
-function toRdbValue(v: ValueLike, t: RdbTarget): RdbValue {
+/**
+ * The writer's input for a dataset value (iterables over the value itself, not copies).
+ * @throws UnsupportedValueError for ARRAY and GCRA values and streams with NACK zones
+ */
+export function toRdbValue(v: ValueLike, t: RdbTarget): RdbValue {
   if (typeof v === 'string') return { type: 'string', value: v };
   switch (v.type) {
     case 'list':

@@ -1,0 +1,653 @@
+/**
+ * Key records as the commands of an AOF rewrite (FORMATS.md §6.1): what Redis's
+ * `rewriteAppendOnlyFileRio` writes into a base file with `aof-use-rdb-preamble no`, in the
+ * forms of the release the file is for.
+ *
+ * ```
+ * [#TS:<sec>]                                   (only when asked; 7.0+ loaders skip it)
+ * FUNCTION LOAD <code>                          per library (7.0+)
+ * SELECT <db>                                   before the first key of each database
+ * SET k v | RPUSH k e… | SADD k m… | ZADD k s m… | HMSET k f v…    at most 64 items each
+ * HMSET k f v [HPEXPIREAT k ms FIELDS 1 f]      per field, for a hash with field TTLs (7.4+)
+ * XADD k id f v… (or XADD k MAXLEN 0 0-1 x y) · XSETID · XGROUP CREATE · XCLAIM · XGROUP CREATECONSUMER
+ * PEXPIREAT k ms                                after a key with an expiry
+ * ```
+ *
+ * What a target release cannot be given as commands — field TTLs before 7.4, streams before
+ * 5.0, libraries before 7.0, module values (only a module's own rewrite callback can rebuild
+ * them), ARRAY and GCRA values, a stream's idempotent-producer state and NACK zones (their
+ * commands were not verified) — is refused with an {@link UnsupportedValueError}, or left out
+ * and listed with `unsupported: 'skip'`. What Redis's own rewrite loses too (consumers without
+ * pending entries before 6.2, pending entries whose stream entry was deleted: XCLAIM drops
+ * them on load) is written as Redis writes it and counted in the result's `notes`.
+ *
+ * Commands go into a {@link SlabSink} (a `ByteSink`) in large slabs, never one write per command.
+ */
+import { parseTarget } from '../analyze/compat.js';
+import { encodeTimestamp } from '../aof/resp-encoder.js';
+import { formatG } from '../binary/double-text.js';
+import type { ByteString } from '../dataset/byte-string.js';
+import type { Dataset } from '../dataset/dataset.js';
+import type { HashValue } from '../dataset/hash.js';
+import type { ListValue } from '../dataset/list.js';
+import type { SetValue } from '../dataset/set.js';
+import type { StreamGroupState, StreamValue } from '../dataset/stream.js';
+import { MIN_STREAM_ID, streamIdText } from '../dataset/stream-id.js';
+import type { Value } from '../dataset/value.js';
+import type { ZSetValue } from '../dataset/zset.js';
+import { RdbtoolError, UsageError } from '../errors.js';
+import type { ServerRelease } from '../model/server-releases.js';
+import type { SlabSink } from '../rdb/primitives.js';
+import { UnsupportedValueError } from '../rdb/target.js';
+import { formatShortest } from '../rdb/values/score.js';
+import type { DatasetSink, SkippedItem } from '../rdb/write-dataset.js';
+import type { DatasetHeader, KeyRecord } from './key-record.js';
+
+/** `AOF_REWRITE_ITEMS_PER_CMD`: elements, members, pairs per variadic command (2.6 and later). */
+export const AOF_REWRITE_ITEMS_PER_CMD = 64;
+
+/** The release an AOF is written for when none is named. */
+export const DEFAULT_AOF_TARGET = 'redis@7.0';
+
+/** Bytes between two awaits of the sink's drain. */
+const DRAIN_EVERY_BYTES = 1 << 20;
+
+/** Arguments up to this size go into the slab with their header in one write. */
+const SMALL_ARG = 256;
+
+// ---------------------------------------------------------------- what each release writes
+
+/**
+ * The rewrite forms of one release line, as its `aof.c` writes them (Redis 5.0, 6.0, 6.2,
+ * 7.0, 7.2, 7.4 read; Valkey lines as the Redis line they were forked from).
+ */
+export interface AofStyle {
+  release: ServerRelease;
+  /** Major × 100 + minor of the line (`7.0` → 700, `8.10` → 810). */
+  version: number;
+  /** `FUNCTION LOAD` per library (Redis 7.0+, Valkey). */
+  functions: boolean;
+  /** Stream commands at all (Redis 5.0+). */
+  streams: boolean;
+  /** `XSETID … ENTRIESADDED n MAXDELETEDID id` and `XGROUP CREATE … ENTRIESREAD n` (Redis 7.0+, Valkey). */
+  streamMeta: boolean;
+  /** `XGROUP CREATECONSUMER` for consumers without pending entries (Redis 6.2+; before, they are not written). */
+  createConsumer: boolean;
+  /** An empty stream is made with `XADD k MAXLEN 0 <last-id> x y` (Redis 5.0) rather than `… 0-1 x y`. */
+  emptyStreamAtLastId: boolean;
+  /** ZADD scores: `%.17g` (up to Redis 7.0) or the shortest round-trip text (`fpconv_dtoa`, Redis 7.2+, Valkey). */
+  scores: 'g17' | 'shortest';
+  /** Hash field TTLs as `HPEXPIREAT k ms FIELDS 1 f` after each field's HMSET (Redis 7.4+, Valkey 9.0+). */
+  fieldTtl: boolean;
+  /** `#` annotation lines are skipped by the loader (Redis 7.0+, Valkey). */
+  annotations: boolean;
+}
+
+/**
+ * The rewrite forms for a release line (`redis@6.2`, or a release from the table).
+ * @throws UsageError for an unknown line
+ */
+export function aofStyle(target: ServerRelease | string = DEFAULT_AOF_TARGET): AofStyle {
+  const release = typeof target === 'string' ? parseTarget(target) : target;
+  const [major, minor] = release.line.split('.').map(Number);
+  const version = major * 100 + minor;
+  const annotations = release.aof.annotations;
+  if (release.server === 'valkey') {
+    // Every Valkey line comes from Redis 7.2; field TTLs arrived in 9.0 (their rewrite form
+    // was not read in Valkey's source: HPEXPIREAT, which 9.0 takes, is written).
+    return { release, version, functions: true, streams: true, streamMeta: true, createConsumer: true, emptyStreamAtLastId: false, scores: 'shortest', fieldTtl: version >= 900, annotations };
+  }
+  return {
+    release,
+    version,
+    functions: version >= 700,
+    streams: version >= 500,
+    streamMeta: version >= 700,
+    createConsumer: version >= 602,
+    emptyStreamAtLastId: version < 600,
+    scores: version >= 702 ? 'shortest' : 'g17',
+    fieldTtl: version >= 704,
+    annotations,
+  };
+}
+
+/**
+ * A sorted-set score as the ZADD of a rewrite writes it: `%.17g` (glibc's digits) up to
+ * Redis 7.0, the shortest text that reads back as the same double from 7.2 on; `inf`, `-inf`,
+ * `-0` in both.
+ */
+export function rewriteScoreText(score: number, style: AofStyle['scores']): string {
+  if (style === 'g17') return formatG(score, 17);
+  if (score === 0) return Object.is(score, -0) ? '-0' : '0';
+  if (score === Infinity) return 'inf';
+  if (score === -Infinity) return '-inf';
+  return formatShortest(score);
+}
+
+/**
+ * Why `value` cannot be written as commands for the release of `style`, or null when it can.
+ * Checked before any byte of a key is written.
+ */
+export function rewriteRefusal(value: Value, style: AofStyle): string | null {
+  if (typeof value === 'string') return null;
+  switch (value.type) {
+    case 'list':
+    case 'set':
+    case 'zset':
+      return null;
+    case 'hash':
+      return value.volatileFields > 0 && !style.fieldTtl ? 'hash field TTLs' : null;
+    case 'stream':
+      if (!style.streams) return 'streams';
+      return streamRefusal(value);
+    case 'module':
+      return `module values (${value.moduleName}: only the module's own AOF rewrite rebuilds them)`;
+    case 'array':
+      return 'ARRAY values';
+    case 'gcra':
+      return 'GCRA values';
+  }
+}
+
+/** What of a stream no verified command restores: non-default IDMP state, NACK zones. */
+function streamRefusal(s: StreamValue): string | null {
+  const i = s.idmp;
+  if (i !== null && !(i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0)) {
+    return 'stream idempotent-producer (IDMP) state';
+  }
+  for (const g of s.groups.values()) {
+    if (g.nacked !== null && g.nacked.size > 0) return 'stream NACK zones';
+    for (const p of g.pending.values()) if (p.consumer === null) return 'stream NACK zones';
+  }
+  return null;
+}
+
+/** The error for `what` on the release of `style`. */
+export function cannotWrite(what: string, style: AofStyle): UnsupportedValueError {
+  return new UnsupportedValueError(`${what} cannot be written as commands for ${style.release.id}`);
+}
+
+// ---------------------------------------------------------------- RESP framing into slabs
+
+/**
+ * RESP multi-bulk commands (FORMATS.md §5.1) written into slabs handed to a {@link SlabSink}:
+ * `*<argc>\r\n`, then `$<len>\r\n<bytes>\r\n` per argument. Arguments are byte strings (one
+ * char per byte), byte arrays, or integers (their decimal text). Large arguments pass
+ * through without a copy (byte arrays of 64 KiB or more: do not change them afterwards).
+ */
+export class RespOutput {
+  private readonly slabBytes: number;
+  private slab: Buffer;
+  private pos = 0;
+  private flushed = 0;
+  private readonly spare: Buffer[] = [];
+  /** Commands written. */
+  commands = 0;
+  /** The database commands go to (−1 until the first {@link select}). */
+  db = -1;
+
+  /** @param slabBytes slab size (default 1 MiB, at least 64) */
+  constructor(
+    private readonly sink: SlabSink,
+    slabBytes = 1 << 20,
+  ) {
+    this.slabBytes = Math.max(64, slabBytes);
+    this.slab = Buffer.allocUnsafe(this.slabBytes);
+  }
+
+  /** Bytes written so far. */
+  get offset(): number {
+    return this.flushed + this.pos;
+  }
+
+  /** Starts a command of `argc` arguments (the name counts). */
+  array(argc: number): void {
+    this.commands++;
+    this.latin1(`*${argc}\r\n`);
+  }
+
+  /** One argument given as a byte string. */
+  bulk(s: ByteString): void {
+    const n = s.length;
+    if (n < SMALL_ARG) {
+      this.latin1(`$${n}\r\n${s}\r\n`);
+      return;
+    }
+    this.latin1(`$${n}\r\n`);
+    this.latin1(s);
+    this.latin1('\r\n');
+  }
+
+  /** One argument given as bytes. */
+  bulkBytes(b: Uint8Array): void {
+    this.latin1(`$${b.length}\r\n`);
+    this.bytes(b);
+    this.latin1('\r\n');
+  }
+
+  /** One integer argument (its decimal text). */
+  bulkInt(n: number): void {
+    if (!Number.isSafeInteger(n)) throw new UsageError(`a command argument must be an integer, got ${n}`);
+    this.bulk(String(n));
+  }
+
+  /** A whole command of byte-string arguments. */
+  command(...args: ByteString[]): void {
+    this.array(args.length);
+    for (const a of args) this.bulk(a);
+  }
+
+  /** `SELECT <db>` when `db` is not the current database. */
+  select(db: number): void {
+    if (db === this.db) return;
+    if (!Number.isSafeInteger(db) || db < 0) throw new UsageError(`a database index must be a non-negative integer, got ${db}`);
+    this.command('SELECT', String(db));
+    this.db = db;
+  }
+
+  /** Bytes as they are (an annotation line). */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n >= 1 << 16 || n > this.slabBytes) {
+      this.flush();
+      this.flushed += n;
+      this.sink.write(b);
+      return;
+    }
+    if (this.pos + n > this.slabBytes) this.flush();
+    this.slab.set(b, this.pos);
+    this.pos += n;
+  }
+
+  /** Hands the filled part of the slab to the sink (call before awaiting the sink's drain). */
+  flush(): void {
+    const n = this.pos;
+    if (n === 0) return;
+    const full = this.slab;
+    this.flushed += n;
+    this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+    this.pos = 0;
+    this.sink.write(full.subarray(0, n), () => {
+      if (this.spare.length < 2) this.spare.push(full);
+    });
+  }
+
+  private latin1(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.slabBytes) {
+      this.flush();
+      if (n > this.slabBytes) {
+        this.flushed += n;
+        this.sink.write(Buffer.from(s, 'latin1'));
+        return;
+      }
+    }
+    this.pos += this.slab.write(s, this.pos, 'latin1');
+  }
+}
+
+// ---------------------------------------------------------------- one key's commands
+
+/** What Redis's own rewrite loses too, counted (note → count). */
+export type RewriteNotes = Record<string, number>;
+
+/** Note: consumers without pending entries, before `XGROUP CREATECONSUMER` existed. */
+export const NOTE_IDLE_CONSUMERS = 'stream consumers without pending entries (the target has no XGROUP CREATECONSUMER; its own rewrite drops them too)';
+/** Note: pending entries whose stream entry is gone. */
+export const NOTE_DELETED_PENDING = 'pending entries of deleted stream entries (XCLAIM drops them on load, as after the server’s own rewrite)';
+/** Note: consumers whose every pending entry is gone (XCLAIM is all that would create them). */
+export const NOTE_LOST_CONSUMERS = 'stream consumers whose every pending entry was deleted (not created on load, as after the server’s own rewrite)';
+
+function note(notes: RewriteNotes, text: string, n = 1): void {
+  notes[text] = (notes[text] ?? 0) + n;
+}
+
+/**
+ * Writes the commands that rebuild one key (its value, then its expiry), as the rewrite of
+ * `style` writes them. The caller has checked {@link rewriteRefusal} and the database.
+ * @returns false when nothing was written (an empty list, set, sorted set or hash: Redis holds none)
+ */
+export function writeKeyCommands(out: RespOutput, key: ByteString, value: Value, expireAtMs: number | null, style: AofStyle, notes: RewriteNotes): boolean {
+  if (typeof value === 'string') {
+    out.command('SET', key, value);
+  } else {
+    switch (value.type) {
+      case 'list':
+        if (!batched(out, 'RPUSH', key, value as ListValue, 1, (e) => out.bulk(e))) return false;
+        break;
+      case 'set':
+        if (!batched(out, 'SADD', key, value as SetValue, 1, (m) => out.bulk(m))) return false;
+        break;
+      case 'zset': {
+        const scores = style.scores;
+        const each = ([m, s]: [ByteString, number]) => {
+          out.bulk(rewriteScoreText(s, scores));
+          out.bulk(m);
+        };
+        if (!batched(out, 'ZADD', key, (value as ZSetValue).entries(), 2, each)) return false;
+        break;
+      }
+      case 'hash':
+        if (!writeHash(out, key, value, style)) return false;
+        break;
+      case 'stream':
+        writeStream(out, key, value, style, notes);
+        break;
+      default:
+        throw new UsageError(`no commands rebuild a ${value.type} value`);
+    }
+  }
+  if (expireAtMs !== null) {
+    out.command('PEXPIREAT', key, String(expireAtMs));
+  }
+  return true;
+}
+
+/**
+ * `NAME key a… ` commands of at most 64 items each (`width` arguments per item), head to
+ * tail. Each batch is gathered before its header is written, so the header's count is always
+ * the number of items that follow. Returns false when there was no item.
+ */
+function batched<T>(out: RespOutput, name: string, key: ByteString, items: Iterable<T>, width: number, each: (item: T) => void): boolean {
+  const batch: T[] = [];
+  let any = false;
+  const emit = () => {
+    out.array(2 + batch.length * width);
+    out.bulk(name);
+    out.bulk(key);
+    for (const item of batch) each(item);
+    batch.length = 0;
+    any = true;
+  };
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === AOF_REWRITE_ITEMS_PER_CMD) emit();
+  }
+  if (batch.length > 0) emit();
+  return any;
+}
+
+function writeHash(out: RespOutput, key: ByteString, h: HashValue, style: AofStyle): boolean {
+  if (h.volatileFields === 0 || !style.fieldTtl) {
+    return batched(out, 'HMSET', key, h.entries(), 2, ([f, v]) => {
+      out.bulk(f);
+      out.bulk(v);
+    });
+  }
+  // Redis 7.4: one HMSET per field, each followed by its HPEXPIREAT when it has a TTL.
+  let any = false;
+  for (const [f, v] of h.entries()) {
+    out.command('HMSET', key, f, v);
+    const at = h.fieldExpire(f);
+    if (at !== null) out.command('HPEXPIREAT', key, String(at), 'FIELDS', '1', f);
+    any = true;
+  }
+  return any;
+}
+
+const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function writeStream(out: RespOutput, key: ByteString, s: StreamValue, style: AofStyle, notes: RewriteNotes): void {
+  if (s.entryCount > 0) {
+    for (const [id, fields] of s.entries()) {
+      out.array(3 + fields.length);
+      out.bulk('XADD');
+      out.bulk(key);
+      out.bulk(streamIdText(id));
+      for (const f of fields) out.bulk(f);
+    }
+  } else {
+    // An XADD trimmed to nothing makes the empty stream (5.0 used the stream's last ID).
+    const id = style.emptyStreamAtLastId && s.lastId !== MIN_STREAM_ID ? streamIdText(s.lastId) : '0-1';
+    out.command('XADD', key, 'MAXLEN', '0', id, 'x', 'y');
+  }
+  if (style.streamMeta) {
+    out.command('XSETID', key, streamIdText(s.lastId), 'ENTRIESADDED', String(s.entriesAdded), 'MAXDELETEDID', streamIdText(s.maxDeletedId));
+  } else {
+    out.command('XSETID', key, streamIdText(s.lastId));
+  }
+  // Groups, consumers and pending entries in Redis's rax order: by bytes, by ID.
+  const groups = [...s.groups.values()].sort((a, b) => byBytes(a.name, b.name));
+  for (const g of groups) {
+    if (style.streamMeta) out.command('XGROUP', 'CREATE', key, g.name, streamIdText(g.lastDeliveredId), 'ENTRIESREAD', String(g.entriesRead));
+    else out.command('XGROUP', 'CREATE', key, g.name, streamIdText(g.lastDeliveredId));
+    writeConsumers(out, key, s, g, style, notes);
+  }
+}
+
+function writeConsumers(out: RespOutput, key: ByteString, s: StreamValue, g: StreamGroupState, style: AofStyle, notes: RewriteNotes): void {
+  const consumers = [...g.consumers.values()].sort((a, b) => byBytes(a.name, b.name));
+  for (const c of consumers) {
+    if (c.pending.size === 0) {
+      if (style.createConsumer) out.command('XGROUP', 'CREATECONSUMER', key, g.name, c.name);
+      else note(notes, NOTE_IDLE_CONSUMERS);
+      continue;
+    }
+    let live = 0;
+    for (const id of [...c.pending].sort(byBytes)) {
+      const p = g.pending.get(id);
+      if (p === undefined) continue; // kept in step by the dataset; nothing to claim
+      if (s.indexOf(id) < 0) note(notes, NOTE_DELETED_PENDING);
+      else live++;
+      out.array(12);
+      out.bulk('XCLAIM');
+      out.bulk(key);
+      out.bulk(g.name);
+      out.bulk(c.name);
+      out.bulk('0');
+      out.bulk(streamIdText(id));
+      out.bulk('TIME');
+      out.bulkInt(p.deliveryTimeMs);
+      out.bulk('RETRYCOUNT');
+      out.bulkInt(p.deliveryCount);
+      out.bulk('JUSTID');
+      out.bulk('FORCE');
+    }
+    if (live === 0) note(notes, NOTE_LOST_CONSUMERS);
+  }
+}
+
+// ---------------------------------------------------------------- the writer
+
+/** Options of {@link AofRewriteWriter}. */
+export interface AofRewriteOptions {
+  /** The release the AOF is for (`redis@7.0`, `valkey@8.0`, or a release of the table). Default redis@7.0. */
+  target?: ServerRelease | string;
+  /**
+   * What to do with what the release cannot be given as commands: `error` (default; the key's
+   * commands are not written, the output so far stays) or `skip` (left out and listed).
+   */
+  unsupported?: 'error' | 'skip';
+  /** Start with the annotation `#TS:<timestampSec>` (as Redis 7.0+ starts a rewrite with `aof-timestamp-enabled`). */
+  timestampSec?: number;
+  /** Slab size in bytes (default 1 MiB). */
+  slabBytes?: number;
+  /** Checked between keys by {@link AofRewriteWriter.maybeDrain}. */
+  signal?: AbortSignal;
+}
+
+/** What an AOF rewrite wrote. */
+export interface AofRewriteResult {
+  /** Bytes written. */
+  bytes: number;
+  /** Keys written. */
+  keys: number;
+  /** Function libraries written. */
+  functions: number;
+  /** Commands written (SELECTs included). */
+  commands: number;
+  /** What was left out (`unsupported: 'skip'`) and why. */
+  skipped: SkippedItem[];
+  /** What the target's own rewrite loses too, written as it writes it (note → count). */
+  notes: RewriteNotes;
+}
+
+/**
+ * Writes key records as an AOF rewrite: {@link begin} (the annotation, function libraries),
+ * {@link key} for every key, database by database, then {@link end}. `SELECT` is written
+ * before the first key of each database.
+ */
+export class AofRewriteWriter {
+  readonly result: AofRewriteResult = { bytes: 0, keys: 0, functions: 0, commands: 0, skipped: [], notes: {} };
+  /** The forms written. */
+  readonly style: AofStyle;
+  protected readonly out: RespOutput;
+  private readonly skip: boolean;
+  private drained = 0;
+
+  constructor(
+    protected readonly sink: DatasetSink,
+    protected readonly opts: AofRewriteOptions = {},
+  ) {
+    this.style = aofStyle(opts.target);
+    this.out = new RespOutput(sink, opts.slabBytes);
+    this.skip = opts.unsupported === 'skip';
+  }
+
+  /** Bytes written so far. */
+  get bytesWritten(): number {
+    return this.out.offset;
+  }
+
+  /**
+   * What comes before the keys: the `#TS` annotation when asked for, then one `FUNCTION LOAD`
+   * per library. AUX fields and module AUX records have no command form and are not written.
+   * @throws UsageError for a timestamp on a release whose loader refuses annotations
+   * @throws UnsupportedValueError for libraries before 7.0 (unless skipped)
+   */
+  begin(h: DatasetHeader): void {
+    const ts = this.opts.timestampSec;
+    if (ts !== undefined) {
+      if (!this.style.annotations) throw new UsageError(`${this.style.release.id} does not load an AOF with annotations (#TS lines); leave the timestamp out`);
+      this.out.bytes(encodeTimestamp(ts));
+    }
+    this.functions(h.functions);
+  }
+
+  /** Same as {@link begin}. */
+  header(h: DatasetHeader): void {
+    this.begin(h);
+  }
+
+  /** One `FUNCTION LOAD` per library. */
+  protected functions(codes: readonly Uint8Array[]): void {
+    for (const code of codes) {
+      if (!this.style.functions) {
+        this.refuse(cannotWrite('function libraries', this.style), null, null);
+        continue;
+      }
+      this.writeFunction(code);
+      this.result.functions++;
+    }
+  }
+
+  /** The command that loads one library. */
+  protected writeFunction(code: Uint8Array): void {
+    this.out.array(3);
+    this.out.bulk('FUNCTION');
+    this.out.bulk('LOAD');
+    this.out.bulkBytes(code);
+  }
+
+  /** Nothing to write: `SELECT` goes before the first key written in the database. */
+  selectDb(_db: number, _sizes?: { keys: number; expires: number }): void {}
+
+  /**
+   * Writes the commands of one key. Returns false when the key was left out (skipped, or an
+   * empty collection, which Redis never holds).
+   * @throws UnsupportedValueError (located at the key) for what the release cannot be given, unless skipped
+   * @throws UsageError for an expiry that is not an integer
+   */
+  key(rec: KeyRecord): boolean {
+    const why = rewriteRefusal(rec.value, this.style);
+    if (why !== null) {
+      this.refuse(cannotWrite(why, this.style), rec.db, rec.key);
+      return false;
+    }
+    if (rec.expireAtMs !== null && !Number.isSafeInteger(rec.expireAtMs)) {
+      throw new UsageError(`expiry must be an integer number of milliseconds, got ${rec.expireAtMs}`, { context: { db: rec.db, key: Buffer.from(rec.key, 'latin1') } });
+    }
+    this.out.select(rec.db);
+    const written = this.writeKey(rec);
+    if (written) this.result.keys++;
+    else this.result.skipped.push({ db: rec.db, key: rec.key, reason: 'an empty collection (Redis holds none)' });
+    return written;
+  }
+
+  /** The commands of one key that passed the checks. */
+  protected writeKey(rec: KeyRecord): boolean {
+    return writeKeyCommands(this.out, rec.key, rec.value, rec.expireAtMs, this.style, this.result.notes);
+  }
+
+  /** Refuses or records something the release cannot hold. */
+  protected refuse(e: UnsupportedValueError, db: number | null, key: ByteString | null): void {
+    if (!this.skip) {
+      if (key !== null) e.locate({ context: { db: db ?? undefined, key: Buffer.from(key, 'latin1') } });
+      throw e;
+    }
+    this.result.skipped.push({ db, key, reason: e.reason });
+  }
+
+  /** Awaits the sink's drain once a megabyte or more was written since the last time (and checks the abort signal). */
+  async maybeDrain(): Promise<void> {
+    if (this.out.offset - this.drained < DRAIN_EVERY_BYTES) return;
+    this.drained = this.out.offset;
+    this.opts.signal?.throwIfAborted();
+    this.out.flush();
+    if (this.sink.drain) await this.sink.drain();
+  }
+
+  /** Hands the last slab to the sink and drains it (the sink is not closed). */
+  async end(_h?: DatasetHeader): Promise<AofRewriteResult> {
+    this.out.flush();
+    if (this.sink.drain) await this.sink.drain();
+    this.result.bytes = this.out.offset;
+    this.result.commands = this.out.commands;
+    return this.result;
+  }
+}
+
+/** Options of {@link writeDatasetAof}. */
+export interface WriteDatasetAofOptions extends AofRewriteOptions {
+  /** Key order within a database: `insertion` (default) or `sorted` (byte order, stable output). */
+  keyOrder?: 'insertion' | 'sorted';
+}
+
+/**
+ * Writes a whole dataset as an AOF rewrite into `sink` (not closed): function libraries, then
+ * every database in index order.
+ * @throws UnsupportedValueError as {@link AofRewriteWriter.key}; whatever the sink's drain throws
+ */
+export async function writeDatasetAof(ds: Dataset, sink: DatasetSink, opts: WriteDatasetAofOptions = {}): Promise<AofRewriteResult> {
+  const w = new AofRewriteWriter(sink, opts);
+  await writeDatasetKeys(ds, w, opts.keyOrder);
+  return w.end();
+}
+
+/** Feeds `ds` to a writer of key records: header, then each database's keys in index order. */
+export async function writeDatasetKeys(
+  ds: Dataset,
+  w: Pick<AofRewriteWriter, 'begin' | 'selectDb' | 'key' | 'maybeDrain'>,
+  keyOrder: 'insertion' | 'sorted' = 'insertion',
+): Promise<void> {
+  w.begin({ aux: ds.aux, functions: [...ds.functions.entries()].map(([, code]) => code), moduleAux: ds.moduleAux });
+  for (const index of ds.dbIndexes()) {
+    const db = ds.peekDb(index);
+    if (db === undefined || db.size === 0) continue;
+    w.selectDb(index, { keys: db.size, expires: db.volatileKeys });
+    for (const key of keyOrder === 'sorted' ? db.sortedKeys() : db.keys()) {
+      const rec: KeyRecord = { db: index, key, value: db.get(key)!, expireAtMs: db.expireAt(key) };
+      const idle = db.lruIdleSec(key);
+      if (idle !== undefined) rec.lruIdleSec = idle;
+      const freq = db.lfuFreq(key);
+      if (freq !== undefined) rec.lfuFreq = freq;
+      try {
+        w.key(rec);
+      } catch (e) {
+        if (e instanceof RdbtoolError) e.locate({ context: { db: index, key: Buffer.from(key, 'latin1') } });
+        throw e;
+      }
+      await w.maybeDrain();
+    }
+  }
+}
