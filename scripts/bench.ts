@@ -26,6 +26,14 @@
  *      (scripts/lib/bench-decode.ts, run on the compiled `dist/` code),
  *    - `deliver`: the same decode, handing every value to a callback,
  *    - `export`: `rdbtool export <file> --format ndjson`;
+ *    convert, on the same RDB (scripts/lib/bench-convert.ts):
+ *    - `redis-load-save`: a real redis-server starting on a copy of the RDB (copied outside
+ *      the timing), timed from spawn until it has loaded the file and a `SAVE` has returned
+ *      (the baseline of `convert-rdb`: what re-encoding the file with Redis itself costs),
+ *    - `convert-resp`: `rdbtool convert <file> - --to resp` (commands for `redis-cli --pipe`),
+ *    - `convert-rdb`: `rdbtool convert <file> .bench-cache/convert-out.rdb --to rdb`, the same
+ *      RDB version as the input, re-encoded key by key (the output is removed after each run,
+ *      outside the timing);
  *    AOF dataset:
  *    - `aof-raw-read`: the I/O floor, a node process reading plain.aof with the library's
  *      read loop (`createReadStream`, 1 MiB chunks) and doing nothing with the bytes,
@@ -48,9 +56,9 @@
  *    - `replay-redis-load-hybrid`, `replay-hybrid`, `replay-export-hybrid`: the same on `hybrid/`;
  *    all with stdout sent to /dev/null, timing the wall clock and reading peak RSS from
  *    `/usr/bin/time -f '%e %M'` (or by polling /proc/<pid>/status VmHWM without it);
- * 4. prints medians, MB/s of the file each one reads, keys/s (RDB and replay), the ratio to
- *    the baseline of its file, peak RSS (for the replay, also against the server's
- *    `used_memory`) and the targets.
+ * 4. prints medians, MB/s of the file each one reads, keys/s (RDB, convert and replay), the
+ *    ratio to the baseline of its file (for convert, also to redis-server's load + SAVE),
+ *    peak RSS (for the replay, also against the server's `used_memory`) and the targets.
  *
  * The `check` command measurements fail with a message, and the others still run, while
  * rdbtool has no `check` command (src/cli/commands/check.ts).
@@ -64,20 +72,23 @@
  *                      for a quick try; the replay dataset is `gen.js mixed` at 0.1 × X:
  *                      ~0.57 M keys and a 183 MB plain set at 1, 5.7 M keys at 10)
  *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
- *                      aof-raw-read, aof-redis-check-aof, aof-check, hybrid-redis-check-aof,
- *                      hybrid-check, hybrid-inspect-rdb, replay-redis-load-plain, replay-plain,
+ *                      redis-load-save, convert-resp, convert-rdb, aof-raw-read,
+ *                      aof-redis-check-aof, aof-check, hybrid-redis-check-aof, hybrid-check,
+ *                      hybrid-inspect-rdb, replay-redis-load-plain, replay-plain,
  *                      replay-export-plain, replay-redis-load-hybrid, replay-hybrid,
- *                      replay-export-hybrid; or the groups `rdb` (the first five), `aof` (the
- *                      six AOF ones), `hybrid` (the hybrid-* ones) and `replay` (the replay-*
- *                      ones; a minute or two at the default scale, dataset build included);
+ *                      replay-export-hybrid; or the groups `rdb` (the first five), `convert`
+ *                      (redis-load-save, convert-resp, convert-rdb; add `check` for the
+ *                      ratio to redis-check-rdb), `aof` (the six AOF ones), `hybrid` (the
+ *                      hybrid-* ones) and `replay` (the replay-* ones; a minute or two at the
+ *                      default scale, dataset build included);
  *                      `startup` for the start-up measurement (`--only startup` alone takes
  *                      about 10 s)
  *   --startup-runs N   rounds of the start-up measurement (default 21)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
  *                      the top self-time functions (profiles go to .bench-cache/profiles/);
  *                      any single node process: inspect, decode, deliver, export,
- *                      aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid,
- *                      replay-export-plain, replay-export-hybrid
+ *                      convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check,
+ *                      replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid
  *   --heap-prof        with --profile: the sampling heap profiler (`node --heap-prof`)
  *                      instead of the CPU profiler; prints the functions that allocated
  *                      the most of what was still live at exit (the dataset, for a replay)
@@ -92,6 +103,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-data.js';
+import { LOAD_SAVE_CONFIG, timeRedisLoadSave } from './lib/bench-convert.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
 import { timeRedisLoad } from './lib/bench-redis-load.js';
 import { ENCODING_CONFIG, ensureBenchReplayDataset, type BenchReplayDataset } from './lib/bench-replay-data.js';
@@ -109,34 +121,45 @@ const MB = 1e6;
 
 /** The measurements on the RDB dataset, in the order they run within a round. */
 const RDB_MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
+/** The conversions of the same RDB and their server baseline, run right after the RDB ones. */
+const CONVERT_MEASUREMENTS = ['redis-load-save', 'convert-resp', 'convert-rdb'] as const;
 /** The measurements on the AOF dataset, run after the RDB ones within a round. */
 const AOF_MEASUREMENTS = ['aof-raw-read', 'aof-redis-check-aof', 'aof-check', 'hybrid-redis-check-aof', 'hybrid-check', 'hybrid-inspect-rdb'] as const;
 /** The measurements on the replay dataset, run last within a round; each set's server load first. */
 const REPLAY_MEASUREMENTS = ['replay-redis-load-plain', 'replay-plain', 'replay-export-plain', 'replay-redis-load-hybrid', 'replay-hybrid', 'replay-export-hybrid'] as const;
-const MEASUREMENTS = [...RDB_MEASUREMENTS, ...AOF_MEASUREMENTS, ...REPLAY_MEASUREMENTS] as const;
+const MEASUREMENTS = [...RDB_MEASUREMENTS, ...CONVERT_MEASUREMENTS, ...AOF_MEASUREMENTS, ...REPLAY_MEASUREMENTS] as const;
 type MeasurementId = (typeof MEASUREMENTS)[number];
 type RdbMeasurementId = (typeof RDB_MEASUREMENTS)[number];
+type ConvertMeasurementId = (typeof CONVERT_MEASUREMENTS)[number];
 type ReplayMeasurementId = (typeof REPLAY_MEASUREMENTS)[number];
 
 /** Names `--only` accepts for several measurements at once. */
 const GROUPS: Record<string, readonly MeasurementId[]> = {
   rdb: RDB_MEASUREMENTS,
+  convert: CONVERT_MEASUREMENTS,
   aof: AOF_MEASUREMENTS,
   hybrid: AOF_MEASUREMENTS.filter((id) => id.startsWith('hybrid-')),
   replay: REPLAY_MEASUREMENTS,
 };
 
 const isRdbMeasurement = (id: MeasurementId): id is RdbMeasurementId => (RDB_MEASUREMENTS as readonly string[]).includes(id);
+const isConvertMeasurement = (id: MeasurementId): id is ConvertMeasurementId => (CONVERT_MEASUREMENTS as readonly string[]).includes(id);
+/** The measurements that read the RDB dataset (its table: the RDB ones and the conversions). */
+const readsRdbDataset = (id: MeasurementId): boolean => isRdbMeasurement(id) || isConvertMeasurement(id);
 const isReplayMeasurement = (id: MeasurementId): id is ReplayMeasurementId => (REPLAY_MEASUREMENTS as readonly string[]).includes(id);
 /** The measurements that start a redis-server on a set (no node process, no dist/ needed). */
 const isServerLoad = (id: MeasurementId): boolean => id.startsWith('replay-redis-load-');
+
+/** The measurements that run the CLI bundle (they fail with a message without it). */
+const USES_CLI: ReadonlySet<MeasurementId> = new Set(['inspect', 'export', 'convert-resp', 'convert-rdb', 'replay-export-plain', 'replay-export-hybrid', 'aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
 
 /** The measurements that run `rdbtool check`. */
 const USES_CHECK: ReadonlySet<MeasurementId> = new Set(['aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
 
 /**
- * What a measurement's ratio compares against: redis-check-rdb for the RDB, redis-check-aof
- * on the same file for the AOF ones.
+ * What a measurement's ratio compares against: redis-check-rdb for the RDB and the convert
+ * ones, redis-check-aof on the same file for the AOF ones, the server's load of the same set
+ * for the replay ones. The conversions are also compared with {@link LOAD_SAVE}.
  */
 const BASELINE: Record<MeasurementId, MeasurementId> = {
   check: 'check',
@@ -144,6 +167,9 @@ const BASELINE: Record<MeasurementId, MeasurementId> = {
   decode: 'check',
   deliver: 'check',
   export: 'check',
+  'redis-load-save': 'check',
+  'convert-resp': 'check',
+  'convert-rdb': 'check',
   'aof-raw-read': 'aof-redis-check-aof',
   'aof-redis-check-aof': 'aof-redis-check-aof',
   'aof-check': 'aof-redis-check-aof',
@@ -157,6 +183,9 @@ const BASELINE: Record<MeasurementId, MeasurementId> = {
   'replay-hybrid': 'replay-redis-load-hybrid',
   'replay-export-hybrid': 'replay-redis-load-hybrid',
 };
+
+/** The second baseline of the conversions: redis-server loading the RDB and running SAVE. */
+const LOAD_SAVE: MeasurementId = 'redis-load-save';
 
 interface Options {
   runs: number;
@@ -327,6 +356,11 @@ interface Command {
   warm?: string[];
   /** Runs the measurement itself instead of spawning `file` (a server load); stdout carries its JSON details. */
   run?: () => Promise<RunResult>;
+  /**
+   * Runs after every run of the command, outside its timing (removes what it wrote); what it
+   * returns becomes the run's details.
+   */
+  after?: () => Promise<Record<string, unknown> | undefined>;
 }
 
 interface RunResult {
@@ -408,12 +442,21 @@ async function runOnce(cmd: Command, extraNodeArgs: string[] = []): Promise<RunR
 interface MeasurementRun extends RunResult {
   /** Wall seconds of each command, in order (one entry without `alsoRun`). */
   stepSeconds: number[];
+  /** What the command's {@link Command.after} reported. */
+  details?: Record<string, unknown>;
 }
 
 /** Runs a command, then its `alsoRun` commands (stopping at the first that exits non-zero). */
 async function runMeasurement(cmd: Command): Promise<MeasurementRun> {
-  const first = cmd.run ? await cmd.run() : await runOnce(cmd);
-  const total: MeasurementRun = { ...first, stepSeconds: [first.seconds] };
+  let first: RunResult;
+  try {
+    first = cmd.run ? await cmd.run() : await runOnce(cmd);
+  } catch (e) {
+    await cmd.after?.();
+    throw e;
+  }
+  const details = await cmd.after?.();
+  const total: MeasurementRun = { ...first, stepSeconds: [first.seconds], details };
   for (const next of cmd.alsoRun ?? []) {
     if (total.exitCode !== 0) break;
     const r = await runOnce(next);
@@ -465,9 +508,13 @@ interface MeasurementResult {
   ratioVsCheck: number | null;
   /** Largest peak RSS over the runs, MB. */
   peakRssMB: number | null;
+  /** Conversions: redis-server's load + SAVE seconds / this measurement's seconds (higher is faster). */
+  ratioVsLoadSave?: number | null;
   /**
    * What the decode child reported (keys, elements, in-process decode time …); for a
-   * measurement of several commands, `steps`: each command and its median seconds.
+   * measurement of several commands, `steps`: each command and its median seconds; for the
+   * server's load + SAVE, the medians of its parts (see scripts/lib/bench-convert.ts); for
+   * `convert-rdb`, the size of the file it wrote.
    */
   details?: Record<string, unknown>;
   /** Set when the command could not run at all (no build, spawn failure). */
@@ -547,6 +594,27 @@ function targetsFor(results: MeasurementResult[]): Target[] {
   ratio('export', 0.6, 'export ndjson', 'redis-check-rdb');
   for (const r of results) if (isRdbMeasurement(r.id) && r.id !== 'check') rss(r);
 
+  // The conversions (issue 10). A run that exited non-zero says nothing about speed or memory.
+  const failedNote = (r: MeasurementResult): string => (r.failure ? ` (but it exited with code ${r.failure.exitCode})` : '');
+  const convertSpeed = (r: MeasurementResult, v: number | null | undefined, baseline: MeasurementResult | undefined, min: number, name: string, goal: string): void => {
+    const cpu = baseline?.medianCpuSeconds && r.medianCpuSeconds ? baseline.medianCpuSeconds / r.medianCpuSeconds : null;
+    const value = v === null || v === undefined ? 'n/a' : `${v.toFixed(2)}×${cpu === null ? '' : ` (cpu time ${cpu.toFixed(2)}×)`}${failedNote(r)}`;
+    targets.push({ name, goal, value, met: v === null || v === undefined || r.failure ? null : v >= min });
+  };
+  const resp = byId.get('convert-resp');
+  if (resp) convertSpeed(resp, resp.ratioVsCheck, byId.get('check'), 1.0, 'convert --to resp speed', "≥ 1.0× redis-check-rdb (librdb's RESP writer: 0.58–0.67×)");
+  const rdb = byId.get('convert-rdb');
+  if (rdb) convertSpeed(rdb, rdb.ratioVsLoadSave, byId.get(LOAD_SAVE), 1.0, 'convert --to rdb speed', '≥ 1.0× redis-server loading the file and running SAVE');
+  for (const r of [resp, rdb]) {
+    if (!r) continue;
+    targets.push({
+      name: `${r.name} peak RSS`,
+      goal: `≤ ${RSS_LIMIT_MB} MB`,
+      value: r.peakRssMB === null ? 'n/a' : `${r.peakRssMB.toFixed(0)} MB${failedNote(r)}`,
+      met: r.peakRssMB === null || r.failure ? null : r.peakRssMB <= RSS_LIMIT_MB,
+    });
+  }
+
   ratio('aof-check', 3.0, 'check (plain AOF)', 'redis-check-aof', true);
   for (const id of ['aof-check', 'hybrid-check'] as const) {
     const r = byId.get(id);
@@ -598,6 +666,8 @@ const mb = (bytes: number): string => `${(bytes / MB).toFixed(0)} MB`;
 
 function renderRdbSection(dataset: BenchDataset, results: MeasurementResult[]): string[] {
   const m = dataset.meta;
+  // The column of the second baseline only when a conversion ran.
+  const withLoadSave = results.some((r) => isConvertMeasurement(r.id));
   const rows = results.map((r) => [
     r.name,
     r.error ? 'FAILED' : fmt(r.medianSeconds, 2) + (r.failure ? ' !' : ''),
@@ -605,15 +675,17 @@ function renderRdbSection(dataset: BenchDataset, results: MeasurementResult[]): 
     fmt(r.mbPerSec, 0),
     r.keysPerSec === null ? 'n/a' : `${(r.keysPerSec / 1e6).toFixed(2)} M`,
     r.id === 'check' ? '1.00×' : r.ratioVsCheck === null ? 'n/a' : `${r.ratioVsCheck.toFixed(2)}×`,
+    ...(withLoadSave ? [r.id === LOAD_SAVE ? '1.00×' : r.ratioVsLoadSave === undefined || r.ratioVsLoadSave === null ? (isConvertMeasurement(r.id) ? 'n/a' : '') : `${r.ratioVsLoadSave.toFixed(2)}×`] : []),
     fmt(r.peakRssMB, 0),
     r.runs.map((s) => s.toFixed(2)).join(' '),
   ]);
+  const headers = ['measurement', 'seconds', 'cpu s', 'MB/s', 'keys/s', 'vs check-rdb', ...(withLoadSave ? ['vs load+SAVE'] : []), 'peak RSS MB', 'runs (s)'];
   const out: string[] = [];
   out.push(
     `dataset: ${path.relative(ROOT, dataset.rdbPath)}, ${(m.rdbBytes / MB).toFixed(0)} MB, ${m.totalKeys.toLocaleString('en-US')} keys, written by redis-server ${m.serverVersion}${dataset.cached ? ' (cached)' : ''}`,
   );
   out.push('');
-  out.push(renderTable(['measurement', 'seconds', 'cpu s', 'MB/s', 'keys/s', 'vs check-rdb', 'peak RSS MB', 'runs (s)'], rows, [false, true, true, true, true, true, true, false]));
+  out.push(renderTable(headers, rows, [...headers.slice(0, -1).map((_, i) => i > 0), false]));
   const decode = results.find((r) => r.id === 'decode' && r.details);
   if (decode?.details) {
     const d = decode.details;
@@ -622,6 +694,24 @@ function renderRdbSection(dataset: BenchDataset, results: MeasurementResult[]): 
       `full decode: ${Number(d.keys).toLocaleString('en-US')} keys, ${Number(d.elements).toLocaleString('en-US')} elements, checksum ${String(d.checksum)}, ` +
         `${(Number(d.decodeMs) / 1000).toFixed(2)} s inside the process (the table's seconds include node start-up)`,
     );
+  }
+  if (withLoadSave) {
+    out.push('');
+    out.push('vs load+SAVE: seconds of redis-server from spawn until it has loaded the RDB and SAVE has returned / this.');
+    const server = results.find((r) => r.id === LOAD_SAVE && r.details);
+    const d = server?.details;
+    if (d) {
+      const num = (x: unknown): number | null => (typeof x === 'number' ? x : null);
+      const saved = num(d.savedBytes);
+      out.push(
+        `${server!.name} (medians): loaded in ${fmt(num(d.loadSeconds), 2)} s from spawn (the server printed ${fmt(num(d.reportedLoadSeconds), 2)} s), ` +
+          `SAVE ${fmt(num(d.saveSeconds), 2)} s, wrote ${saved === null ? 'n/a' : mb(saved)}` +
+          (typeof d.keys === 'number' ? `, ${d.keys.toLocaleString('en-US')} keys loaded` : '') +
+          '; the peak RSS is the server\'s',
+      );
+    }
+    const written = results.find((r) => r.id === 'convert-rdb' && typeof r.details?.outputBytes === 'number');
+    if (written) out.push(`${written.name} wrote ${mb(written.details!.outputBytes as number)} (median)`);
   }
   return out;
 }
@@ -721,8 +811,8 @@ function renderReport(
 ): string {
   const out: string[] = [];
   out.push(`node ${process.version}, ${os.cpus().length} CPUs, ${runs === 1 ? '1 run' : `median of ${runs} runs`}, warm page cache; MB = 10^6 bytes`);
-  const rdbResults = results.filter((r) => isRdbMeasurement(r.id));
-  const aofResults = results.filter((r) => !isRdbMeasurement(r.id) && !isReplayMeasurement(r.id));
+  const rdbResults = results.filter((r) => readsRdbDataset(r.id));
+  const aofResults = results.filter((r) => !readsRdbDataset(r.id) && !isReplayMeasurement(r.id));
   const replayResults = results.filter((r) => isReplayMeasurement(r.id));
   if (dataset && rdbResults.length) out.push('', ...renderRdbSection(dataset, rdbResults));
   if (aof && aofResults.length) out.push('', ...renderAofSection(aof, aofResults));
@@ -864,7 +954,7 @@ async function heapProfileMeasurement(cmd: Command, top: number, dir: string): P
 async function profileMeasurement(cmd: Command, top: number, heap = false): Promise<string> {
   if (cmd.file !== process.execPath || cmd.alsoRun?.length || cmd.run) {
     throw new BenchUsageError(
-      `--profile works on single node processes (inspect, decode, deliver, export, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid), not ${cmd.id}`,
+      `--profile works on single node processes (inspect, decode, deliver, export, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid), not ${cmd.id}`,
     );
   }
   const dir = path.join(CACHE_DIR, 'profiles', `${cmd.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -970,6 +1060,77 @@ function summarizeReplayRuns(r: MeasurementResult, runs: Record<string, unknown>
   r.replay = f;
 }
 
+// ------------------------------------------------------------------ convert
+
+/** Where `convert-rdb` writes (removed after each run). */
+const CONVERT_OUT = path.join(CACHE_DIR, 'convert-out.rdb');
+
+/** The convert measurements wanted, on the RDB dataset `file`: the server's load + SAVE first. */
+async function convertCommands(file: string, bytes: number, wanted: ReadonlySet<MeasurementId>): Promise<Command[]> {
+  const out: Command[] = [];
+  const rel = path.relative(ROOT, file);
+  const common = { input: file, bytes, captureStdout: false };
+  if (wanted.has('redis-load-save')) {
+    const server = findRedisServer();
+    // What the last run reported (load and SAVE apart, file sizes), handed on by `after`.
+    let last: Record<string, unknown> | undefined;
+    out.push({
+      ...common,
+      id: 'redis-load-save',
+      name: 'redis-server load + SAVE',
+      display: `redis-server --dir <copy> --dbfilename dump.rdb (${rel}), then SAVE`,
+      file: server ?? 'redis-server',
+      args: [],
+      run: async () => {
+        last = undefined;
+        if (!server) throw new Error('redis-server was not found on PATH');
+        const r = await timeRedisLoadSave({ binary: server, rdbFile: file, config: LOAD_SAVE_CONFIG });
+        last = { loadSeconds: r.loadSeconds, reportedLoadSeconds: r.reportedLoadSeconds, saveSeconds: r.saveSeconds, savedBytes: r.savedBytes, ...(r.keys === null ? {} : { keys: r.keys }) };
+        return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssKb: r.peakRssKb, stdout: '', exitCode: 0, stderrTail: '' };
+      },
+      after: async () => last,
+    });
+  }
+  if (wanted.has('convert-resp')) {
+    out.push({
+      ...common,
+      id: 'convert-resp',
+      name: 'rdbtool convert --to resp',
+      display: `node dist/cli/main.js convert ${rel} - --to resp`,
+      file: process.execPath,
+      args: [CLI, 'convert', file, '-', '--to', 'resp'],
+    });
+  }
+  if (wanted.has('convert-rdb')) {
+    await fs.rm(CONVERT_OUT, { force: true });
+    out.push({
+      ...common,
+      id: 'convert-rdb',
+      name: 'rdbtool convert --to rdb',
+      display: `node dist/cli/main.js convert ${rel} ${path.relative(ROOT, CONVERT_OUT)} --to rdb`,
+      file: process.execPath,
+      args: [CLI, 'convert', file, CONVERT_OUT, '--to', 'rdb'],
+      after: async () => {
+        const written = existsSync(CONVERT_OUT) ? statSync(CONVERT_OUT).size : undefined;
+        await fs.rm(CONVERT_OUT, { force: true });
+        return written === undefined ? undefined : { outputBytes: written };
+      },
+    });
+  }
+  return out;
+}
+
+/** Replaces `r.details` with the median of every numeric field the runs reported. */
+function summarizeDetailRuns(r: MeasurementResult, runs: Record<string, unknown>[]): void {
+  if (runs.length === 0) return;
+  const details: Record<string, unknown> = {};
+  for (const key of Object.keys(runs[runs.length - 1])) {
+    const xs = runs.map((d) => d[key]).filter((x): x is number => typeof x === 'number');
+    if (xs.length) details[key] = median(xs);
+  }
+  r.details = details;
+}
+
 // ------------------------------------------------------------------ main
 
 /**
@@ -992,7 +1153,7 @@ const RAW_READ_SCRIPT =
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const wanted = new Set<MeasurementId>(opts.profile ? [opts.profile] : opts.only);
-  const wantsRdb = RDB_MEASUREMENTS.some((id) => wanted.has(id));
+  const wantsRdb = [...RDB_MEASUREMENTS, ...CONVERT_MEASUREMENTS].some((id) => wanted.has(id));
   const wantsAof = AOF_MEASUREMENTS.some((id) => wanted.has(id));
   const wantsReplay = REPLAY_MEASUREMENTS.some((id) => wanted.has(id));
 
@@ -1020,7 +1181,7 @@ async function main(): Promise<void> {
 
   let buildError: string | null = null;
   const startup = opts.startup && !opts.profile;
-  const needsDist = startup || [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read' && !isServerLoad(id));
+  const needsDist = startup || [...wanted].some((id) => id !== 'check' && !id.includes('redis-check') && id !== 'aof-raw-read' && !isServerLoad(id) && id !== LOAD_SAVE);
   if (needsDist) {
     buildError = await ensureBuilt();
     if (buildError) log(`warning: the build reported errors:\n${buildError.split('\n').slice(0, 30).join('\n')}`);
@@ -1081,6 +1242,7 @@ async function main(): Promise<void> {
     if (wanted.has('export')) {
       commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [CLI, 'export', file, '--format', 'ndjson'], captureStdout: false, input: file, bytes });
     }
+    commands.push(...(await convertCommands(file, bytes, wanted)));
   }
   if (aof) {
     const f = aof.meta.files;
@@ -1149,10 +1311,13 @@ async function main(): Promise<void> {
 
   if (opts.profile) {
     const cmd = commands[0];
-    if ((cmd.id === 'inspect' || cmd.id === 'export') && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
+    if (USES_CLI.has(cmd.id) && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
     if (USES_CHECK.has(cmd.id) && checkProblem) throw new Error(checkProblem);
-    if (cmd.id.startsWith('replay-export-') && !cliUsable) throw new Error(`dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`);
-    process.stdout.write((await profileMeasurement(cmd, opts.top, opts.heapProfile)) + '\n');
+    try {
+      process.stdout.write((await profileMeasurement(cmd, opts.top, opts.heapProfile)) + '\n');
+    } finally {
+      await cmd.after?.();
+    }
     return;
   }
 
@@ -1174,9 +1339,10 @@ async function main(): Promise<void> {
       baseline: BASELINE[c.id],
       ratioVsCheck: null,
       peakRssMB: null,
+      ...(isConvertMeasurement(c.id) && c.id !== LOAD_SAVE ? { ratioVsLoadSave: null } : {}),
     });
     const r = results.get(c.id)!;
-    if ((c.id === 'inspect' || c.id === 'export' || c.id.startsWith('replay-export-') || USES_CHECK.has(c.id)) && !cliUsable) r.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
+    if (USES_CLI.has(c.id) && !cliUsable) r.error = `dist/cli/main.js is missing; the build said:\n${buildError ?? '(nothing)'}`;
     else if (USES_CHECK.has(c.id) && checkProblem) r.error = checkProblem;
   }
   /** The JSON details of every run, for the medians of what a child or a server reported. */
@@ -1198,6 +1364,10 @@ async function main(): Promise<void> {
         if (run.peakRssKb !== null) rss.set(c.id, Math.max(rss.get(c.id) ?? 0, run.peakRssKb));
         if (c.captureStdout && run.exitCode === 0 && run.stdout.trim()) {
           r.details = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+          detailRuns.set(c.id, [...(detailRuns.get(c.id) ?? []), r.details]);
+        }
+        if (run.details && run.exitCode === 0) {
+          r.details = run.details;
           detailRuns.set(c.id, [...(detailRuns.get(c.id) ?? []), r.details]);
         }
         log(
@@ -1222,7 +1392,7 @@ async function main(): Promise<void> {
     r.medianSeconds = median(r.runs);
     r.medianCpuSeconds = r.cpuRuns.length ? median(r.cpuRuns) : null;
     r.mbPerSec = c.bytes / MB / r.medianSeconds;
-    r.keysPerSec = dataset && isRdbMeasurement(c.id) ? dataset.meta.totalKeys / r.medianSeconds : replay && isReplayMeasurement(c.id) ? replay.meta.totalKeys / r.medianSeconds : null;
+    r.keysPerSec = dataset && readsRdbDataset(c.id) ? dataset.meta.totalKeys / r.medianSeconds : replay && isReplayMeasurement(c.id) ? replay.meta.totalKeys / r.medianSeconds : null;
     const baselineSeconds = medianOf(r.baseline);
     r.ratioVsCheck = baselineSeconds === null ? null : baselineSeconds / r.medianSeconds;
     const kb = rss.get(r.id);
@@ -1236,6 +1406,13 @@ async function main(): Promise<void> {
     }
   }
   for (const c of commands) if (isReplayMeasurement(c.id)) summarizeReplayRuns(results.get(c.id)!, detailRuns.get(c.id) ?? []);
+  for (const c of commands) {
+    if (!isConvertMeasurement(c.id)) continue;
+    const r = results.get(c.id)!;
+    summarizeDetailRuns(r, detailRuns.get(c.id) ?? []);
+    const loadSave = medianOf(LOAD_SAVE);
+    if (c.id !== LOAD_SAVE && r.medianSeconds !== null) r.ratioVsLoadSave = loadSave === null ? null : loadSave / r.medianSeconds;
+  }
   for (const c of commands) {
     const r = results.get(c.id)!;
     const base = results.get(r.baseline)?.replay?.usedMemoryBytes;
