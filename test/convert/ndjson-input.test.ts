@@ -208,6 +208,17 @@ describe('NDJSON input: the project\'s exports read back', () => {
     expect(e.offset).toBe(text.indexOf('{', text.indexOf('},') + 1));
   });
 
+  it('JSON array records whose strings hold quotes, backslashes, brackets and newlines are cut where they end', () => {
+    const tricky = ['a"}]\\', '\\', '"', '{[', 'x\\"]}\n{', '\\\\"'];
+    const arr = tricky.map((k, i) => ({ db: i, key: k, type: 'list', expireAtMs: null, value: [k, `]${k}[`] }));
+    const text = JSON.stringify(arr, null, 1);
+    for (const split of [whole, byteByByte, randomSplits(2, 5)]) {
+      const { records } = readSplit(enc(text), split);
+      expect(records.map((r) => r.key)).toEqual(tricky);
+      expect(records.map((r) => (r.value as ListValue).toArray())).toEqual(tricky.map((k) => [k, `]${k}[`]));
+    }
+  });
+
   it('an empty JSON array, an empty file and a file of blank lines hold no keys', () => {
     expect(readSplit(enc('[]')).summary).toMatchObject({ format: 'json', keys: 0 });
     expect(readSplit(enc(' [ \n ] \n')).summary).toMatchObject({ format: 'json', keys: 0 });
