@@ -476,8 +476,8 @@ export class NdjsonReader {
       obj = JSON.parse(text);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      // A last line cut short (no newline, and the JSON ends early) is a truncated file.
-      if (!terminated && /end of JSON input|Unterminated string/.test(why)) {
+      // A last line cut short (no newline, and a string, object or array left open) is a truncated file.
+      if (!terminated && leftOpen(bytes)) {
         throw this.err('TRUNCATED', 'the input ends inside a record', place.line, place.offset, 'the rest of the record', `the end of the input after ${bytes.length} bytes of it`);
       }
       throw this.err('NDJSON_INVALID', 'the record is not valid JSON', place.line, place.offset, 'one JSON object per line', why.length > 200 ? `${why.slice(0, 200)}…` : why);
@@ -518,6 +518,24 @@ export class NdjsonReader {
   private err(code: ErrorCode, reason: string, line: number, offset: number, expected: string, found: string): NdjsonError {
     return new NdjsonError(code, reason, line, { file: this.file, offset, expected, found });
   }
+}
+
+/** Whether JSON text ends inside a string, an object or an array. */
+function leftOpen(bytes: Uint8Array): boolean {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (b === BACKSLASH) escaped = true;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) inString = true;
+    else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
+    else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
+  }
+  return inString || depth > 0;
 }
 
 /**

@@ -597,8 +597,12 @@ describe('NDJSON input: bad lines', () => {
   });
 
   it('input that ends inside a record is TRUNCATED', () => {
-    const cut = GOOD + '\n' + GOOD.slice(0, 30);
-    for (const split of [whole, byteByByte]) expect(failure(cut, split)).toMatchObject({ code: 'TRUNCATED', line: 2, offset: GOOD.length + 1 });
+    for (const at of [1, 7, 8, 30, 40, GOOD.length - 1]) {
+      const cut = GOOD + '\n' + GOOD.slice(0, at);
+      for (const split of [whole, byteByByte]) expect(failure(cut, split), GOOD.slice(0, at)).toMatchObject({ code: 'TRUNCATED', line: 2, offset: GOOD.length + 1 });
+      // The same cut followed by a newline is a bad line, not the end of the input.
+      expect(failure(cut + '\n')).toMatchObject({ code: 'NDJSON_INVALID', line: 2 });
+    }
     // A complete last record without a newline is fine.
     expect(readSplit(enc(GOOD + '\n' + rec({ key: 'y' }))).summary.keys).toBe(2);
   });
