@@ -203,14 +203,39 @@ export class RespOutput {
   /** Starts a command of `argc` arguments (the name counts). */
   array(argc: number): void {
     this.commands++;
-    this.latin1(`*${argc}\r\n`);
+    if (argc >= 1000 || this.pos + 6 > this.slabBytes) {
+      this.latin1(`*${argc}\r\n`);
+      return;
+    }
+    const b = this.slab;
+    let p = this.pos;
+    b[p++] = 0x2a;
+    if (argc >= 100) b[p++] = 0x30 + ((argc / 100) | 0);
+    if (argc >= 10) b[p++] = 0x30 + (((argc / 10) | 0) % 10);
+    b[p++] = 0x30 + (argc % 10);
+    b[p++] = 0x0d;
+    b[p++] = 0x0a;
+    this.pos = p;
   }
 
   /** One argument given as a byte string. */
   bulk(s: ByteString): void {
     const n = s.length;
     if (n < SMALL_ARG) {
-      this.latin1(`$${n}\r\n${s}\r\n`);
+      // `$<n>\r\n<bytes>\r\n` byte by byte: cheaper than a native write for short arguments.
+      if (this.pos + n + 8 > this.slabBytes) this.flush();
+      const b = this.slab;
+      let p = this.pos;
+      b[p++] = 0x24;
+      if (n >= 100) b[p++] = 0x30 + ((n / 100) | 0);
+      if (n >= 10) b[p++] = 0x30 + (((n / 10) | 0) % 10);
+      b[p++] = 0x30 + (n % 10);
+      b[p++] = 0x0d;
+      b[p++] = 0x0a;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      b[p++] = 0x0d;
+      b[p++] = 0x0a;
+      this.pos = p;
       return;
     }
     this.latin1(`$${n}\r\n`);
