@@ -10,8 +10,9 @@
  * every chunking; a fuzz loop of damaged lines and damaged records only ever raises typed
  * errors, and whatever it accepts can be exported again.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { RdbtoolError } from '../../src/errors.js';
 import { Dataset } from '../../src/dataset/dataset.js';
@@ -29,8 +30,13 @@ import { exportDataset } from '../../src/export/export-dataset.js';
 import { replayPath } from '../../src/replay/replay-input.js';
 import { loadNdjson, NdjsonReader, readNdjson, type NdjsonReaderOptions, type NdjsonSummary } from '../../src/convert/ndjson-input.js';
 import type { KeyRecord } from '../../src/convert/key-record.js';
+import { memorySink as rdbSink } from '../../src/io/byte-sink.js';
+import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
+import { readTruth, scanKeyMeta } from '../../scripts/lib/export-json.js';
 import { byteByByte, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { describeCorpus, FIXTURES, goodCorpusRdbs } from '../helpers/files.js';
+import { requireRedisServer, startRedis } from '../helpers/redis.js';
+import { canonicalRecord, recordKey } from '../helpers/truth.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -405,6 +411,47 @@ describe('NDJSON input: records edited as jq would', () => {
     const { summary, records } = readSplit(enc(text), whole, { filter: (k) => k.db === 0 && Buffer.from(k.key).toString().startsWith('user:') });
     expect(summary).toMatchObject({ keys: 1, filtered: 2 });
     expect(records.map((r) => r.key)).toEqual(['user:1']);
+  });
+});
+
+describe('NDJSON input: what Redis 7.0 loads from an edited export', () => {
+  let dir: string;
+  beforeAll(() => {
+    requireRedisServer();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-ndjson-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the edited records, read back, written as RDB 10 and loaded by the server, are what the server holds', async () => {
+    const meta = JSON.parse(readFileSync(path.join(RDB_DIR, 'all-types.meta.json'), 'utf8')) as { startupConfig: Record<string, string | number> };
+    const records = readFileSync(path.join(RDB_DIR, 'all-types.truth.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const find = (db: number, key: string) => records.find((r) => r.db === db && r.key === key)!;
+    find(0, 'str:short').value = { b64: Buffer.from('\x00\xffedited', 'latin1').toString('base64') };
+    find(1, 'db1:hash').value = [['a', { b64: 'AP8=' }], ['c', '3'], ['é', 'ü']];
+    find(5, 'db5:zset').value = [['y', '-inf'], ['x', 1.5], ['top', 'inf']];
+    const moved = find(0, 'list:single');
+    moved.db = 7;
+    moved.expireAtMs = 4102444800000;
+    records.splice(records.indexOf(find(0, 'str:tab')), 1);
+    records.push({ db: 3, key: { b64: 'AP8=' }, type: 'set', encoding: 'listpack', expireAtMs: 4102444801000, value: ['a', { b64: '/w==' }, '12'] });
+    const ndjson = enc(records.map((r) => JSON.stringify(r)).join('\n'));
+
+    const ds = await loadNdjson(splitSource(ndjson, randomSplits(4, 512), 'edited.ndjson'));
+    const sink = rdbSink();
+    await writeDatasetRdb(ds, sink, { rdbVersion: 10, keyOrder: 'sorted' });
+    const file = path.join(dir, 'edited.rdb');
+    writeFileSync(file, sink.bytes());
+    const redis = await startRedis({ rdbFile: file, config: meta.startupConfig });
+    try {
+      const got = await readTruth(redis.client, await scanKeyMeta(redis.client));
+      const canon = (rs: object[]) => rs.map((r) => canonicalRecord(r, { dropEncoding: true })).sort((a, b) => (recordKey(a) < recordKey(b) ? -1 : 1));
+      expect(canon(got)).toEqual(canon(records));
+    } finally {
+      await redis.stop();
+    }
   });
 });
 
