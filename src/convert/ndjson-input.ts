@@ -104,6 +104,8 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const BOM = [0xef, 0xbb, 0xbf];
+/** The buffer of records cut between chunks is kept up to this size between records. */
+const PENDING_KEEP_BYTES = 1 << 20;
 
 const isSpace = (b: number): boolean => b === SPACE || b === TAB || b === NL || b === CR;
 
@@ -314,6 +316,7 @@ export class NdjsonReader {
       this.offset += nl + 1 - i;
       this.pendingLen = 0;
       this.record(bytes, true);
+      this.release();
       this.newline();
       this.recordStart = this.offset;
       this.recordLine = this.line;
@@ -408,6 +411,7 @@ export class NdjsonReader {
       this.offset += stop - from;
       this.pendingLen = 0;
       this.record(bytes, true);
+      this.release();
       this.line += lines;
       this.state = State.AfterElement;
       this.first = false;
@@ -416,6 +420,11 @@ export class NdjsonReader {
     this.offset += stop - from;
     this.line += lines;
     return stop;
+  }
+
+  /** Lets go of a large record's buffer once the record was read (small ones are reused). */
+  private release(): void {
+    if (this.pending.length > PENDING_KEEP_BYTES) this.pending = new Uint8Array(0);
   }
 
   /** Keeps `chunk[from, to)` as part of the unfinished record. */
