@@ -186,12 +186,12 @@ export class RespOutput {
   /** The database commands go to (−1 until the first {@link select}). */
   db = -1;
 
-  /** @param slabBytes slab size (default 1 MiB, at least 64) */
+  /** @param slabBytes slab size (default 1 MiB, at least 1 KiB: a short argument is always framed within one slab) */
   constructor(
     private readonly sink: SlabSink,
     slabBytes = 1 << 20,
   ) {
-    this.slabBytes = Math.max(64, slabBytes);
+    this.slabBytes = Math.max(1024, slabBytes);
     this.slab = Buffer.allocUnsafe(this.slabBytes);
   }
 
@@ -485,7 +485,7 @@ export interface AofRewriteOptions {
   unsupported?: 'error' | 'skip';
   /** Start with the annotation `#TS:<timestampSec>` (as Redis 7.0+ starts a rewrite with `aof-timestamp-enabled`). */
   timestampSec?: number;
-  /** Slab size in bytes (default 1 MiB). */
+  /** Slab size in bytes (default 1 MiB, at least 1 KiB). */
   slabBytes?: number;
   /** Checked between keys by {@link AofRewriteWriter.maybeDrain}. */
   signal?: AbortSignal;

@@ -52,7 +52,8 @@ export class RespCommandsWriter extends AofRewriteWriter {
   private readonly replace: boolean;
 
   constructor(sink: DatasetSink, opts: RespCommandsOptions = {}) {
-    super(sink, opts);
+    // No annotation: a server reading a connection takes a `#` line for a command.
+    super(sink, { ...opts, timestampSec: undefined } as AofRewriteOptions);
     this.replace = opts.replace ?? false;
     this.dump = opts.restore ? new DumpPayloadEncoder({ rdbVersion: opts.rdbVersion ?? payloadVersionFor(this.style.release), compression: opts.compression }) : null;
   }

@@ -542,6 +542,16 @@ describe('output', () => {
     expect((await big.end()).bytes).toBe(`*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$100000\r\n\r\n`.length + 100_000);
   });
 
+  it('the smallest slab (1 KiB) gives the same bytes as the default one, arguments of every size across slab ends', async () => {
+    const ds = await loadFile(path.join(path.dirname(fixtureRdbs()[0]), 'all-types.rdb'));
+    const db = ds.db(9);
+    for (let n = 0; n < 3000; n += 7) db.add(`arg:${n}`, 'y'.repeat(n));
+    const small = await aofOf(ds, { slabBytes: 10 });
+    const large = await aofOf(ds);
+    expect(Buffer.from(small.bytes).equals(Buffer.from(large.bytes))).toBe(true);
+    expect(parseCommands(small.bytes).length).toBe(large.result.commands);
+  });
+
   it('the commands of a dataset: SELECTs, then per key its commands and PEXPIREAT', async () => {
     const ds = new Dataset();
     ds.db(0).add('a', '1', 1_900_000_000_000);
