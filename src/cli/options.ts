@@ -172,7 +172,8 @@ export function withLimits<T>(y: Argv<T>) {
     .option('max-lzf-bytes', limitOpt('maxLzfBytes', 'Largest decompressed LZF string, in bytes'))
     .option('max-collection-length', limitOpt('maxCollectionLength', 'Largest element count of one collection'))
     .option('max-inline-value-bytes', limitOpt('maxInlineValueBytes', 'Strings above this are delivered in parts'))
-    .option('max-args', limitOpt('maxArgs', 'Largest RESP argument count of one command'));
+    .option('max-args', limitOpt('maxArgs', 'Largest RESP argument count of one command'))
+    .option('max-line-bytes', limitOpt('maxLineBytes', 'Longest NDJSON line (one record) read, in bytes'));
 }
 
 /** The limits given in the arguments. */

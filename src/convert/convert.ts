@@ -29,6 +29,8 @@ import { valueType } from '../dataset/value.js';
 import { streamRdbKeys, type KeySink } from './rdb-keys.js';
 import { RdbKeyWriter } from './rdb-output.js';
 import { NdjsonKeyWriter } from './ndjson-output.js';
+import { AofRewriteWriter } from './aof-rewrite.js';
+import { RespCommandsWriter } from './resp-commands.js';
 import { LossTracker, type LossCount, type LossKind, type LossOutput } from './losses.js';
 import { describeTarget, resolveTarget, type ConvertTarget } from './target.js';
 import type { DatasetHeader, KeyRecord } from './key-record.js';
@@ -123,16 +125,31 @@ export async function convert(input: string, output: string | ByteSink, opts: Co
   const filterOpts: KeyFilterOptions = { ...opts.filter, ...(opts.dropExpiredAt !== undefined ? { expiredAt: opts.dropExpiredAt } : {}) };
   const filter = createKeyFilter(filterOpts);
 
-  if (plan.kind === 'rdb') {
+  if (plan.kind === 'rdb' || plan.kind === 'ndjson') {
     // The target is known once the file's header was read, before the first key.
     const out = await openOutput(output, opts);
     try {
       const run = new Run(opts, out, filter);
+      const keyFilter = filter === null ? null : (k: KeyInfo) => filter(k);
+      if (plan.kind === 'ndjson') {
+        const { readNdjson } = await import('./ndjson-input.js');
+        const empty: DatasetHeader = { aux: [], functions: [], moduleAux: [] };
+        run.header(empty, null);
+        const res = await readNdjson(plan.source, (rec) => run.key(rec), {
+          limits: opts.limits,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+          filter: keyFilter,
+          drain: () => run.drain(),
+        });
+        run.filtered += res.filtered;
+        return await run.finish(empty, 'ndjson');
+      }
       const res = await streamRdbKeys(plan.source, run, {
         limits: opts.limits,
         signal: opts.signal,
         onProgress: opts.onProgress,
-        filter: filter === null ? null : (k: KeyInfo) => filter(k),
+        filter: keyFilter,
         drain: () => run.drain(),
       });
       run.filtered += res.filtered;
@@ -222,10 +239,7 @@ async function looksLikeJson(file: string | Buffer | null): Promise<boolean> {
   }
 }
 
-async function loadDataset(plan: Exclude<InputPlan, { kind: 'rdb' }>, opts: ConvertOptions): Promise<{ dataset: Dataset; from: ConvertResult['from'] }> {
-  if (plan.kind === 'ndjson') {
-    throw new UsageError('NDJSON input: pending');
-  }
+async function loadDataset(plan: Extract<InputPlan, { kind: 'replay' }>, opts: ConvertOptions): Promise<{ dataset: Dataset; from: ConvertResult['from'] }> {
   const { replayPath, replaySource } = await import('../replay/replay-input.js');
   const ropts = { skipUnknown: opts.skipUnknown, limits: opts.limits, signal: opts.signal, onProgress: opts.onProgress, dropExpiredAt: opts.dropExpiredAt };
   const r = plan.source !== null ? await replaySource(plan.source, ropts) : await replayPath(plan.given, ropts);
@@ -330,19 +344,22 @@ class Run implements KeySink {
 
   private makeWriter(t: ConvertTarget): KeyWriter {
     const o = this.opts;
+    const sink = this.out.sink;
+    const rdb = (aofBase: boolean) =>
+      new RdbKeyWriter(sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase, nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
     switch (o.to) {
       case 'rdb':
+        return rdb(false);
       case 'hybrid':
-        return new RdbKeyWriter(this.out.sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase: o.to === 'hybrid', nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
+        return rdb(true);
       case 'aof-dir':
-        if (o.aofBase !== 'aof') {
-          return new RdbKeyWriter(this.out.sink, { rdbVersion: t.rdbVersion, release: t.release, keepLru: o.keepLru ?? false, aofBase: true, nowMs: o.nowMs, toolVersion: o.toolVersion, signal: o.signal });
-        }
-        throw new UsageError('--aof-base aof is not available yet');
+        return o.aofBase === 'aof' ? new AofRewriteWriter(sink, { target: t.release, signal: o.signal }) : rdb(true);
+      case 'aof':
+        return new AofRewriteWriter(sink, { target: t.release, signal: o.signal });
+      case 'resp':
+        return new RespCommandsWriter(sink, { target: t.release, signal: o.signal, replace: o.replace, restore: o.restore, rdbVersion: t.rdbVersion, keepLru: o.keepLru });
       case 'ndjson':
-        return new NdjsonKeyWriter(this.out.sink);
-      default:
-        throw new UsageError(`--to ${o.to} is not available yet`);
+        return new NdjsonKeyWriter(sink);
     }
   }
 
@@ -388,7 +405,8 @@ class Run implements KeySink {
       const refused = list.filter((l) => !(this.opts.drop ?? []).includes(l.kind));
       throw new ConvertRefusedError(`${describeTarget(t)} cannot hold part of the input: ${refused.map((l) => l.message).join('; ')}; nothing was written`, list);
     }
-    const { bytes } = await this.writer!.end(h);
+    const { bytes, notes } = await this.writer!.end(h);
+    for (const [text, count] of Object.entries(notes ?? {})) losses.note(text, count);
     await this.out.commit();
     return {
       target: t,

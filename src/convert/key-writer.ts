@@ -15,5 +15,5 @@ export interface KeyWriter {
   /** Lets the sink catch up when enough was written since the last call. */
   maybeDrain(): Promise<void>;
   /** Writes what ends the output (module AUX records after the data, EOF and CRC, …); the sink is drained, not closed. */
-  end(h: DatasetHeader): Promise<{ bytes: number }>;
+  end(h: DatasetHeader): Promise<{ bytes: number; notes?: Readonly<Record<string, number>> }>;
 }

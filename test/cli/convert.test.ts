@@ -2,8 +2,9 @@
  * `rdbtool convert` as a user runs it: the acceptance commands of the convert issue on a real
  * dump, the report (text on stderr, `--json`), exit codes 0/1/2 and usage errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from './capture.js';
@@ -11,12 +12,13 @@ import { loadRdb } from '../../src/dataset/load-rdb.js';
 import type { Dataset } from '../../src/dataset/dataset.js';
 import { Dataset as DatasetClass } from '../../src/dataset/dataset.js';
 import { HashValue } from '../../src/dataset/hash.js';
+import type { StreamValue } from '../../src/dataset/stream.js';
 import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
 import { bytesSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
-import { FIXTURES } from '../helpers/files.js';
-import { requireRedisServer, startRedis } from '../helpers/redis.js';
+import { FIXTURES, PROJECT_ROOT } from '../helpers/files.js';
+import { findExecutable, requireRedisServer, startRedis } from '../helpers/redis.js';
 
 let work: string;
 beforeAll(() => {
@@ -29,6 +31,30 @@ const DUMP = path.join(FIXTURES, 'rdb', 'all-types.rdb');
 
 async function datasetOf(file: string): Promise<Dataset> {
   return (await loadRdb(bytesSource(new Uint8Array(readFileSync(file)), path.basename(file)))).dataset;
+}
+
+/** What an AOF keeps of a dataset's streams: no pending entry of a deleted entry, no consumer that owned only such entries. */
+function withoutDeletedPending(ds: Dataset): void {
+  for (const i of ds.dbIndexes()) {
+    const db = ds.peekDb(i)!;
+    for (const k of db.keys()) {
+      const s = db.get(k) as StreamValue;
+      if (typeof s === 'string' || s.type !== 'stream') continue;
+      for (const g of s.groups.values()) {
+        const owners = new Map<string, number>();
+        for (const [id, p] of [...g.pending]) {
+          if (p.consumer !== null) owners.set(p.consumer, owners.get(p.consumer) ?? 0);
+          if (s.indexOf(id) >= 0) {
+            if (p.consumer !== null) owners.set(p.consumer, (owners.get(p.consumer) ?? 0) + 1);
+            continue;
+          }
+          g.pending.delete(id);
+          if (p.consumer !== null) g.consumers.get(p.consumer)?.pending.delete(id);
+        }
+        for (const [c, kept] of owners) if (kept === 0) g.consumers.delete(c);
+      }
+    }
+  }
 }
 
 describe('rdbtool convert', () => {
@@ -46,6 +72,100 @@ describe('rdbtool convert', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('convert dump.rdb out.aof --to aof: Redis 7.0 started on that AOF holds the dump\'s data', async () => {
+    const out = path.join(work, 'out.aof');
+    const r = await run(['convert', DUMP, out, '--to', 'aof']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 1).toString()).toBe('*');
+    // As after Redis's own rewrite, pending entries whose stream entry was deleted (and the
+    // consumers that owned only those) are lost on load: the report says so.
+    expect(r.stderr).toMatch(/note: pending entries of deleted stream entries .*: 2\n/);
+    const source = await datasetOf(DUMP);
+    withoutDeletedPending(source);
+    const dir = mkdtempSync(path.join(work, 'srv-'));
+    writeFileSync(path.join(dir, 'appendonly.aof'), readFileSync(out));
+    const server = await startRedis({ appendonly: true, config: { dir, appendfilename: 'appendonly.aof', appenddirname: 'appendonlydir' } });
+    try {
+      await server.client.call('SAVE');
+      const held = await datasetOf(path.join(dir, 'dump.rdb'));
+      expect(datasetDiff(source, held)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('export, edit, convert back: an NDJSON export read as the input, the edit kept', async () => {
+    const exported = await run(['export', DUMP]);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.split('\n').filter(Boolean);
+    const edited = lines.map((l) => {
+      const rec = JSON.parse(l);
+      if (rec.type === 'string' && typeof rec.value === 'string' && rec.expireAtMs === null) rec.value = `edited:${rec.value}`;
+      return JSON.stringify(rec);
+    });
+    edited.push(JSON.stringify({ db: 2, key: 'added', type: 'list', expireAtMs: null, value: ['a', { b64: Buffer.from([0, 255]).toString('base64') }] }));
+    const nd = path.join(work, 'keys.ndjson');
+    writeFileSync(nd, edited.join('\n') + '\n');
+    const out = path.join(work, 'from-ndjson.rdb');
+    const r = await run(['convert', nd, out, '--to', 'rdb', '--target', 'redis@7.0', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ from: 'ndjson', keys: lines.length + 1 });
+    const back = await run(['export', out]);
+    const byKey = new Map(back.stdout.split('\n').filter(Boolean).map((l) => { const x = JSON.parse(l); return [`${x.db}:${JSON.stringify(x.key)}`, x]; }));
+    for (const l of edited) {
+      const want = JSON.parse(l);
+      const got = byKey.get(`${want.db}:${JSON.stringify(want.key)}`);
+      expect(got, l).toBeDefined();
+      if (want.type === 'string') expect(got.value).toEqual(want.value);
+    }
+    expect(byKey.get('2:"added"').value).toEqual(['a', { b64: 'AP8=' }]);
+  });
+
+  it('the built CLI: convert dump.rdb - --to resp | redis-cli --pipe fills an empty server with the dump\'s data', async () => {
+    const build = inject('cliBuild');
+    if (build.error) throw new Error(build.error);
+    const bin = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+    const respFile = path.join(work, 'pipe.resp');
+    const fd = openSync(respFile, 'w');
+    try {
+      const r = spawnSync(process.execPath, [bin, 'convert', DUMP, '-', '--to', 'resp', '--replace'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^rdbtool: wrote -: 87 key\(s\)/);
+    } finally {
+      closeSync(fd);
+    }
+    const server = await startRedis();
+    try {
+      const cli = findExecutable('redis-cli');
+      if (!cli) throw new Error('redis-cli is missing: apt-get install redis-tools');
+      const input = openSync(respFile, 'r');
+      let piped;
+      try {
+        piped = spawnSync(cli, ['-p', String(server.port), '--pipe'], { stdio: [input, 'pipe', 'pipe'], encoding: 'utf8' });
+      } finally {
+        closeSync(input);
+      }
+      expect(piped.status, piped.stdout + piped.stderr).toBe(0);
+      expect(piped.stdout).toMatch(/errors: 0, replies: \d+/);
+      await server.client.call('SAVE');
+      const source = await datasetOf(DUMP);
+      withoutDeletedPending(source);
+      expect(datasetDiff(source, await datasetOf(server.dumpPath))).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a bad NDJSON record: exit 1 naming the file and the line, no output', async () => {
+    const nd = path.join(work, 'bad.ndjson');
+    writeFileSync(nd, '{"db":0,"key":"a","type":"string","expireAtMs":null,"value":"x"}\n{"db":0,"key":"b","type":"string","expireAtMs":null}\n');
+    const out = path.join(work, 'bad-out.rdb');
+    const r = await run(['convert', nd, out, '--to', 'rdb']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.ndjson.*line 2/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('--json prints the report on stdout', async () => {

@@ -16,6 +16,7 @@ import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
 import { bytesSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { replayPath } from '../../src/replay/replay-input.js';
+import { loadNdjson } from '../../src/convert/ndjson-input.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 import { randomDataset } from '../helpers/random-dataset.js';
 import { requireRedisServer, startRedis } from '../helpers/redis.js';
@@ -45,6 +46,7 @@ async function asRdb12(ds: Dataset): Promise<string> {
 /** Reads back what a conversion wrote, with rdbtool's reader of that form. */
 async function readBack(to: ConvertTo, p: string): Promise<Dataset> {
   if (to === 'rdb') return rdbDataset(p);
+  if (to === 'ndjson') return loadNdjson((await import('../../src/io/source.js')).bytesSource(new Uint8Array(readFileSync(p)), path.basename(p)));
   const r = await replayPath(p);
   if (r.error) throw r.error;
   return r.dataset;
@@ -53,7 +55,13 @@ async function readBack(to: ConvertTo, p: string): Promise<Dataset> {
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 describe('random datasets written in each form read back identical', () => {
-  const forms: { to: ConvertTo; target?: string; targetVersion?: number; fieldTtls: boolean; functions: boolean }[] = [
+  const forms: { to: ConvertTo; target?: string; targetVersion?: number; fieldTtls: boolean; functions: boolean; restore?: boolean; aofBase?: 'aof' }[] = [
+    { to: 'aof', target: 'redis@7.0', fieldTtls: false, functions: true },
+    { to: 'aof', target: 'redis@7.4', fieldTtls: true, functions: true },
+    { to: 'aof-dir', target: 'redis@7.0', fieldTtls: false, functions: true, aofBase: 'aof' },
+    { to: 'resp', target: 'redis@7.0', fieldTtls: false, functions: true },
+    { to: 'resp', target: 'redis@7.4', fieldTtls: true, functions: true, restore: true },
+    { to: 'ndjson', fieldTtls: true, functions: false },
     { to: 'rdb', targetVersion: 10, fieldTtls: false, functions: true },
     { to: 'rdb', targetVersion: 11, fieldTtls: false, functions: true },
     { to: 'rdb', targetVersion: 12, fieldTtls: true, functions: true },
@@ -62,17 +70,17 @@ describe('random datasets written in each form read back identical', () => {
     { to: 'aof-dir', target: 'redis@7.0', fieldTtls: false, functions: true },
   ];
   for (const f of forms) {
-    const label = `${f.to} ${f.target ?? `RDB ${f.targetVersion}`}`;
+    const label = `${f.to}${f.restore ? ' --restore' : ''}${f.aofBase ? ' --aof-base aof' : ''} ${f.target ?? (f.targetVersion ? `RDB ${f.targetVersion}` : '')}`;
     it(`${label}, seeds ${SEEDS.join(' ')}`, async () => {
       for (const seed of SEEDS) {
         const ds = randomDataset(seed, { fieldTtls: f.fieldTtls, functions: f.functions });
         const input = await asRdb12(ds);
-        const out = file(f.to === 'aof-dir' ? 'dir' : f.to === 'hybrid' ? 'out.aof' : 'out.rdb');
-        const res = await convert(input, out, { to: f.to, target: f.target, targetVersion: f.targetVersion });
+        const out = file(f.to === 'aof-dir' ? 'dir' : f.to === 'rdb' ? 'out.rdb' : f.to === 'ndjson' ? 'out.ndjson' : 'out.aof');
+        const res = await convert(input, out, { to: f.to, target: f.target, targetVersion: f.targetVersion, restore: f.restore, aofBase: f.aofBase });
         expect(res.keys, `seed ${seed}`).toBe(ds.keyCount);
-        const back = await readBack(f.to, f.to === 'aof-dir' ? out : out);
+        const back = await readBack(f.to, out);
         expect(datasetDiff(ds, back), `${label} seed ${seed}`).toEqual([]);
-        expect([...back.functions.entries()].length, `seed ${seed}`).toBe([...ds.functions.entries()].length);
+        if (f.to !== 'ndjson') expect([...back.functions.entries()].length, `seed ${seed}`).toBe([...ds.functions.entries()].length);
         // The comparison sees a difference when there is one.
         back.db(0).add(`extra-${seed}`, 'x');
         expect(datasetDiff(ds, back)).not.toEqual([]);

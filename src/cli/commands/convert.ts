@@ -128,6 +128,6 @@ function report(io: CliIo, r: ConvertResult, json: boolean, toStdout: boolean): 
   const lines = [`wrote ${r.files.join(', ')}: ${r.keys} key(s)${r.functions ? `, ${r.functions} function librar${r.functions === 1 ? 'y' : 'ies'}` : ''}, ${r.bytes} bytes, ${r.to} for ${r.target.release.id}${r.to === 'rdb' || r.to === 'hybrid' || r.to === 'aof-dir' ? ` (RDB ${r.target.rdbVersion})` : ''}`];
   if (r.filtered) lines.push(`left out by the filters: ${r.filtered} key(s)`);
   for (const d of r.dropped) lines.push(`dropped: ${d.message}`);
-  for (const n of r.notes) lines.push(`note: ${n.count} key(s): ${n.text}`);
+  for (const n of r.notes) lines.push(`note: ${n.text}: ${n.count}`);
   io.stderr.write(lines.map((l) => `rdbtool: ${l}\n`).join(''));
 }
