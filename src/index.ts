@@ -341,3 +341,14 @@ export { RdbWriter } from './rdb/encoder.js';
 export type { RdbWriterOptions, RdbValue, KeyMeta, WrittenKey } from './rdb/encoder.js';
 export { RDB_WRITE_VERSIONS, UnsupportedValueError } from './rdb/target.js';
 export type { RdbWriteVersion } from './rdb/target.js';
+/** The export schema read back (NDJSON or a JSON array), key by key or into a dataset. */
+export { NdjsonReader, readNdjson, loadNdjson, NdjsonError, NdjsonLimitError } from './convert/ndjson-input.js';
+export type { NdjsonReaderOptions, ReadNdjsonOptions, LoadNdjsonOptions, NdjsonSummary, OnKey } from './convert/ndjson-input.js';
+/** Datasets as commands: Redis's AOF rewrite form, and RESP for redis-cli --pipe (with DEL or RESTORE). */
+export { AofRewriteWriter, writeDatasetAof, aofStyle, AOF_REWRITE_ITEMS_PER_CMD } from './convert/aof-rewrite.js';
+export type { AofRewriteOptions, AofRewriteResult, AofStyle } from './convert/aof-rewrite.js';
+export { RespCommandsWriter, writeDatasetResp } from './convert/resp-commands.js';
+export type { RespCommandsOptions } from './convert/resp-commands.js';
+/** DUMP payloads (the RESTORE argument) for an RDB version. */
+export { encodeDumpPayload, DumpPayloadEncoder } from './rdb/dump-payload.js';
+export type { DumpPayloadOptions } from './rdb/dump-payload.js';
