@@ -3,8 +3,8 @@
  * dump, the report (text on stderr, `--json`), exit codes 0/1/2 and usage errors.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from './capture.js';
@@ -155,6 +155,27 @@ describe('rdbtool convert', () => {
       expect(datasetDiff(source, await datasetOf(server.dumpPath))).toEqual([]);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('the built CLI killed half-way through a conversion: nothing under the output name, an existing file there unchanged', async () => {
+    const build = inject('cliBuild');
+    if (build.error) throw new Error(build.error);
+    const bin = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+    const bytes = readFileSync(path.join(FIXTURES, 'rdb', 'big-collections.rdb'));
+    for (const existing of [false, true]) {
+      const out = path.join(work, `killed-${existing}.rdb`);
+      if (existing) writeFileSync(out, 'the old content');
+      const child = spawn(process.execPath, [bin, 'convert', '-', out, '--to', 'rdb'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      // Half the input, then wait until the conversion has begun writing its temporary file.
+      child.stdin.write(bytes.subarray(0, bytes.length >> 1));
+      const started = Date.now();
+      while (!readdirSync(work).some((f) => f.startsWith(`.killed-${existing}.rdb.rdbtool-tmp`)) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(readdirSync(work).some((f) => f.startsWith(`.killed-${existing}.rdb.rdbtool-tmp`)), 'the conversion had begun').toBe(true);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      if (existing) expect(readFileSync(out, 'utf8')).toBe('the old content');
+      else expect(existsSync(out)).toBe(false);
     }
   });
 
