@@ -15,12 +15,12 @@
  * - the forms of older targets, score text per release, refusals and the slab output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCommandsCarryIt } from '../helpers/commands-carry.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
-import { MIN_STREAM_ID } from '../../src/dataset/stream-id.js';
 import { HashValue } from '../../src/dataset/hash.js';
 import { ListValue } from '../../src/dataset/list.js';
 import { ModuleValue } from '../../src/dataset/module.js';
@@ -99,59 +99,13 @@ function parseCommands(bytes: Uint8Array): Buffer[][] {
 
 const text = (cmd: Buffer[]): string[] => cmd.map((a) => a.toString('latin1'));
 
-/**
- * Changes `ds`, in place, into what commands can give a Redis 7.0 server, for both sides of a
- * comparison. Each item is Redis's own behaviour, not the writer's choice:
- * - keys and hash fields past their time are gone (a loaded PEXPIREAT keeps them until the
- *   server expires them; the source keeps them too);
- * - a −0 score is 0: 7.0's ZADD stores a whole-number score as an integer in a listpack;
- * - a stream's length is its number of entries (a file may record another; no command sets
- *   it), and an empty stream's first ID is 0-0 (7.0 derives MAX-MAX for an old empty one);
- * - pending entries whose stream entry was deleted are gone, with the consumers that owned
- *   nothing else: XCLAIM ignores such entries (the writer counts them in its notes).
- */
-function asCommandsCarryIt(ds: Dataset): { deletedPending: number; lostConsumers: number } {
-  ds.dropExpired(NOW_MS);
-  let deletedPending = 0;
-  let lostConsumers = 0;
-  for (const index of ds.dbIndexes()) {
-    for (const [, v] of ds.peekDb(index)!.values) {
-      if (typeof v === 'string') continue;
-      if (v.type === 'zset') {
-        for (const [m, s] of [...v.entries()]) {
-          if (!Object.is(s, -0)) continue;
-          v.delete(m);
-          v.set(m, 0);
-        }
-      } else if (v.type === 'stream') {
-        v.length = v.entryCount;
-        if (v.entryCount === 0) v.firstId = MIN_STREAM_ID;
-        for (const g of v.groups.values()) {
-          for (const [name, c] of [...g.consumers]) {
-            if (c.pending.size === 0) continue;
-            for (const id of [...c.pending]) {
-              if (v.indexOf(id) >= 0) continue;
-              g.deletePending(id);
-              deletedPending++;
-            }
-            if (c.pending.size === 0) {
-              g.consumers.delete(name);
-              lostConsumers++;
-            }
-          }
-        }
-      }
-    }
-  }
-  return { deletedPending, lostConsumers };
-}
 
 /** The source (made commandable) and what the server made of the AOF agree; the notes count what was lost. */
 async function expectServerHoldsSource(name: string, source: Dataset, files: Uint8Array | Record<string, Uint8Array | string>, result: AofRewriteResult): Promise<void> {
   const load = await loadInServer(files);
   if (!load.loaded) throw new Error(`Redis refused the AOF of ${name}:\n${load.log.slice(-3000)}`);
-  const lost = asCommandsCarryIt(source);
-  asCommandsCarryIt(load.dataset);
+  const lost = asCommandsCarryIt(source, NOW_MS);
+  asCommandsCarryIt(load.dataset, NOW_MS);
   expect(datasetDiff(source, load.dataset)).toEqual([]);
   expect(load.dataset.keyCount).toBe(source.keyCount);
   expect(result.notes[NOTE_DELETED_PENDING] ?? 0).toBe(lost.deletedPending);
@@ -230,13 +184,13 @@ describe('rdbtool’s replay reads the rewrite back', () => {
   it.each(['all-types', 'big-collections', 'lfu'])('%s, under every chunking', async (name) => {
     const source = await loadFile(path.join(path.dirname(fixtureRdbs()[0]), `${name}.rdb`));
     const { bytes, result } = await aofOf(source);
-    const lost = asCommandsCarryIt(source);
+    const lost = asCommandsCarryIt(source, NOW_MS);
     expect(result.notes[NOTE_DELETED_PENDING] ?? 0).toBe(lost.deletedPending);
     for (const [label, split] of splits) {
       if (split === byteByByte && bytes.length > 200_000) continue;
       const r = await replaySource(splitSource(bytes, split));
       expect(r.error, label).toBeNull();
-      asCommandsCarryIt(r.dataset);
+      asCommandsCarryIt(r.dataset, NOW_MS);
       expect(datasetDiff(source, r.dataset), label).toEqual([]);
       expect(r.replay.applied, label).toBe(result.commands);
     }
@@ -264,8 +218,8 @@ describeCorpus('corpus RDBs Redis 7.0 refuses, written for the line that reads t
     }
     const r = await replaySource(bytesSource(bytes, 'appendonly.aof'));
     expect(r.error).toBeNull();
-    asCommandsCarryIt(source);
-    asCommandsCarryIt(r.dataset);
+    asCommandsCarryIt(source, NOW_MS);
+    asCommandsCarryIt(r.dataset, NOW_MS);
     expect(datasetDiff(source, r.dataset)).toEqual([]);
   });
 });

@@ -13,12 +13,12 @@
  * redis-cli's own count of replies is the writer's count of commands, and it counts no error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCommandsCarryIt } from '../helpers/commands-carry.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from '../../src/dataset/dataset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
-import { MIN_STREAM_ID } from '../../src/dataset/stream-id.js';
 import { bytesSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { writeDatasetResp, type WriteDatasetRespOptions } from '../../src/convert/resp-commands.js';
@@ -119,32 +119,6 @@ async function occupy(ds: Dataset): Promise<string> {
   return 'other:key';
 }
 
-/** What commands give a live Redis 7.0 (see asCommandsCarryIt in aof-rewrite.test.ts: the same rules). */
-function asCommandsCarryIt(ds: Dataset): void {
-  ds.dropExpired(NOW_MS);
-  for (const index of ds.dbIndexes()) {
-    for (const [, v] of ds.peekDb(index)!.values) {
-      if (typeof v === 'string') continue;
-      if (v.type === 'zset') {
-        for (const [m, s] of [...v.entries()]) {
-          if (!Object.is(s, -0)) continue;
-          v.delete(m);
-          v.set(m, 0);
-        }
-      } else if (v.type === 'stream') {
-        v.length = v.entryCount;
-        if (v.entryCount === 0) v.firstId = MIN_STREAM_ID;
-        for (const g of v.groups.values()) {
-          for (const [name, c] of [...g.consumers]) {
-            if (c.pending.size === 0) continue;
-            for (const id of [...c.pending]) if (v.indexOf(id) < 0) g.deletePending(id);
-            if (c.pending.size === 0) g.consumers.delete(name);
-          }
-        }
-      }
-    }
-  }
-}
 
 /** Both sides without what has expired (a RESTORE or PEXPIREAT in the past removes the key at once). */
 function dropExpired(...sets: Dataset[]): void {
@@ -161,8 +135,8 @@ async function judge(file: string): Promise<void> {
     await reset();
     await pipeClean(bytes, result);
     const got = await serverDataset();
-    asCommandsCarryIt(source);
-    asCommandsCarryIt(got);
+    asCommandsCarryIt(source, NOW_MS);
+    asCommandsCarryIt(got, NOW_MS);
     expect(datasetDiff(source, got)).toEqual([]);
   }
   // DEL before each key, over other values and the same libraries.
@@ -175,8 +149,8 @@ async function judge(file: string): Promise<void> {
     const got = await serverDataset();
     expect(got.peekDb(0)?.get(extra)).toBe('stays');
     got.peekDb(0)!.delete(extra);
-    asCommandsCarryIt(source);
-    asCommandsCarryIt(got);
+    asCommandsCarryIt(source, NOW_MS);
+    asCommandsCarryIt(got, NOW_MS);
     expect(datasetDiff(source, got)).toEqual([]);
   }
   // RESTORE into an empty server: everything, consumers' times included.
