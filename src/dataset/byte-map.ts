@@ -119,6 +119,20 @@ export class ByteTable<V> {
     return e;
   }
 
+  /**
+   * Makes room for `n` entries in all (holes included) before the index must grow again: a
+   * table about to take many entries (a database loaded from a file that states its size)
+   * builds its index once instead of once per doubling.
+   */
+  reserve(n: number): void {
+    if ((n + 1) * 2 > this.index.length) this.rebuild(n);
+    if (n > this.hashes.length) {
+      const grown = new Int32Array(n);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+  }
+
   /** Makes entry `e` a hole (its index slot stays, pointing at the hole, until a rebuild). */
   remove(e: number): void {
     this.keys[e] = undefined;
@@ -143,12 +157,12 @@ export class ByteTable<V> {
 
   /**
    * A new index for the live entries (holes squeezed out first unless an iteration is under
-   * way), sized so that it is at most half full with one more entry.
+   * way), sized so that it is at most half full with one more entry (or `room` + 1 entries).
    */
-  private rebuild(): void {
+  private rebuild(room = 0): void {
     if (this.iterating === 0 && this.size < this.keys.length) this.compact();
     let n = MIN_INDEX;
-    while (n < (this.keys.length + 1) * 2) n *= 2;
+    while (n < (Math.max(room, this.keys.length) + 1) * 2) n *= 2;
     const index = new Int32Array(n);
     const mask = n - 1;
     const hashes = this.hashes;
@@ -220,6 +234,15 @@ class TableChain<V> {
   clear(): void {
     this.first.reset();
     this.rest = null;
+  }
+
+  /**
+   * Makes room for `n` entries before the index must grow again (the table taking new ones,
+   * up to its `perTable`); only sizes, nothing changes that a caller sees.
+   */
+  reserve(n: number): void {
+    const last = this.rest === null ? this.first : this.rest[this.rest.length - 1];
+    last.reserve(Math.min(n, this.perTable));
   }
 
   /** The table holding `key` (hash `h`) and its entry number there, or null. */

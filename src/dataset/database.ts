@@ -121,6 +121,15 @@ export class Database {
     return true;
   }
 
+  /**
+   * Makes room for `keys` keys, `expires` of them with an expiry, before the tables must grow
+   * again (what an RDB's RESIZEDB states); changes nothing else.
+   */
+  reserve(keys: number, expires: number): void {
+    this.values.reserve(keys);
+    this.expires.reserve(expires);
+  }
+
   /** Removes every key. */
   clear(): void {
     this.values.clear();

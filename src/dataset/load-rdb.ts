@@ -93,6 +93,13 @@ export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Pr
   return { dataset, stats: loader.stats, scan };
 }
 
+/**
+ * Most keys a RESIZEDB makes room for ahead (2^20: about 20 MB of index and hashes per
+ * table): beyond it a database grows as keys come, so a file claiming billions of keys costs
+ * no more than that.
+ */
+const RESERVE_MAX_KEYS = 2 ** 20;
+
 /** Types whose empty values Redis skips on load. */
 const SKIPPED_WHEN_EMPTY: ReadonlySet<ValueType> = new Set(['list', 'set', 'zset', 'hash']);
 
@@ -119,6 +126,8 @@ class Loader implements DatasetLoader {
   private readonly ttls: [ByteString, number][] = [];
   /** The elements of a small list, set or hash, packed as they arrive. */
   private readonly packer = new PackBuilder();
+  /** The sizes the last RESIZEDB stated, until its database's first key. */
+  private resize: { db: number; keys: number; expires: number } | null = null;
 
   constructor(
     private readonly ds: Dataset,
@@ -132,6 +141,19 @@ class Loader implements DatasetLoader {
 
   aux(name: Uint8Array, value: Uint8Array): void {
     this.ds.aux.push({ name: toByteString(name), value: toByteString(value) });
+  }
+
+  selectDb(db: number): void {
+    this.db = db;
+  }
+
+  /**
+   * The sizes a database states before its keys (RESIZEDB): its tables are made that large
+   * when its first key comes, up to {@link RESERVE_MAX_KEYS} (the sizes are the file's word,
+   * not a promise).
+   */
+  resizeDb(keys: number, expires: number): void {
+    this.resize = { db: this.db, keys: Math.min(keys, RESERVE_MAX_KEYS), expires: Math.min(expires, RESERVE_MAX_KEYS) };
   }
 
   function(code: Uint8Array, offset: number): void {
@@ -185,11 +207,13 @@ class Loader implements DatasetLoader {
   /**
    * A list, set, hash or sorted set stored as one blob, sound in structure: kept whole, as one
    * string, until first read (rdb-blob.ts), unless something in it would be refused (a member
-   * or field twice, a score that is not a number), which the elements then report.
+   * or field twice, a score that is not a number), which the elements then report. A list
+   * whose first quicklist node comes this way takes the nodes after it element by element
+   * (the first push turns the blob into the list's own form).
    */
   blobValue(rdbType: number, blob: Uint8Array): boolean {
     const kind = rdbBlobValueType(rdbType);
-    if (kind !== this.type || this.value !== null) return false;
+    if (kind !== this.type || this.value !== null || this.packer.count !== 0 || this.items.length !== 0) return false;
     const count = checkRdbBlob(rdbType, blob);
     if (count < 0) return false;
     const raw = toByteString(blob);
@@ -322,6 +346,10 @@ class Loader implements DatasetLoader {
       return;
     }
     const db = this.ds.db(this.db);
+    if (this.resize !== null && this.resize.db === this.db) {
+      db.reserve(db.size + this.resize.keys, db.volatileKeys + this.resize.expires);
+      this.resize = null;
+    }
     if (this.duplicates === 'replace') db.delete(key);
     // One lookup per key; a key already there takes the file's value, then is refused.
     if (!db.add(key, value, k.expireAtMs)) {

@@ -31,10 +31,12 @@ export interface RdbBlobElements {
   scores: number[];
 }
 
-/** The value type an RDB type stored as one blob holds, or null for any other RDB type. */
+/** The value type an RDB type stored as one blob (or quicklist nodes of blobs) holds, or null for any other RDB type. */
 export function rdbBlobValueType(rdbType: number): 'list' | 'set' | 'hash' | 'zset' | null {
   switch (rdbType) {
     case RdbType.ListZiplist:
+    case RdbType.ListQuicklist:
+    case RdbType.ListQuicklist2:
       return 'list';
     case RdbType.SetIntset:
     case RdbType.SetListpack:
@@ -62,6 +64,12 @@ export function checkRdbBlob(rdbType: number, blob: Uint8Array): number {
     case RdbType.SetIntset:
       // The decoder's deep walk checked the values strictly ascending: none twice.
       return u32le(blob, 4);
+    case RdbType.ListQuicklist2: {
+      // A quicklist node: a listpack whose header count the decoder's walk checked, unless
+      // it says "unknown".
+      const n = blob[4] | (blob[5] << 8);
+      return n !== 0xffff ? n : walkListpack(blob, NOWHERE);
+    }
     case RdbType.SetListpack:
       return checkListpack(blob, 1, false);
     case RdbType.HashListpack:
@@ -69,7 +77,12 @@ export function checkRdbBlob(rdbType: number, blob: Uint8Array): number {
     case RdbType.ZsetListpack:
       return checkListpack(blob, 2, true);
     case RdbType.ListZiplist:
-      return walkZiplist(blob, NOWHERE);
+    case RdbType.ListQuicklist: {
+      // A ziplist (or quicklist node) whose header count the decoder's walk checked, unless it
+      // says "unknown".
+      const n = blob[8] | (blob[9] << 8);
+      return n !== 0xffff ? n : walkZiplist(blob, NOWHERE);
+    }
     case RdbType.HashZiplist:
       return checkZiplist(blob, false);
     case RdbType.ZsetZiplist:
@@ -107,6 +120,7 @@ export function rdbBlobElements(rdbType: number, raw: ByteString): RdbBlobElemen
     case RdbType.SetListpack:
     case RdbType.HashListpack:
     case RdbType.ZsetListpack:
+    case RdbType.ListQuicklist2:
       walkListpack(blob, NOWHERE, visit);
       break;
     case RdbType.HashZipmap:

@@ -177,13 +177,15 @@ export interface RdbHandler {
   stringPart?(part: Uint8Array, last: boolean, totalBytes: number): void;
   /**
    * A value stored as one blob (RDB types 9–13, 16, 17 and 20: a zipmap, ziplist, intset or
-   * listpack, not a quicklist node nor a listpack with field TTLs) whose key's values go to the
-   * handler, in a deep pass: the blob (decompressed, a view valid only during the call) and the
-   * absolute offset of its string. The decoder calls it once it has walked the blob as a deep
-   * pass does, without element callbacks (so its structure is sound and its elements counted).
-   * Return true to take the value whole: no element callback follows for it. Return false to
-   * have its elements delivered as usual (the blob is walked again). A damaged blob is never
-   * offered: its elements go to the callbacks up to the damage, as they would without this one.
+   * listpack; not a listpack with field TTLs), or one packed node of a quicklist (types 14 and
+   * 18, each node in turn, among the plain nodes' `item` calls), whose key's values go to the
+   * handler, in a deep pass: the RDB type, the blob (decompressed, a view valid only during the
+   * call) and the absolute offset of its string. The decoder calls it once it has walked the
+   * blob as a deep pass does, without element callbacks (so its structure is sound and its
+   * elements counted). Return true to take the blob whole: no element callback follows for it.
+   * Return false to have its elements delivered as usual (the blob is walked again). A damaged
+   * blob is never offered: its elements go to the callbacks up to the damage, as they would
+   * without this one.
    */
   blobValue?(rdbType: number, blob: Uint8Array, offset: number): boolean;
   /** A list element or set member. */

@@ -1351,10 +1351,12 @@ export class RdbDecoder extends RdbCursor {
 
 const SHEBANG = new TextEncoder().encode('#!');
 
-/** The value types stored as one blob that a handler's `blobValue` may take whole. */
+/** The value types stored as blobs (one, or one per quicklist node) that a handler's `blobValue` may take whole. */
 const WHOLE_BLOB_TYPES: ReadonlySet<number> = new Set([
   RdbType.HashZipmap,
   RdbType.ListZiplist,
+  RdbType.ListQuicklist,
+  RdbType.ListQuicklist2,
   RdbType.SetIntset,
   RdbType.ZsetZiplist,
   RdbType.HashZiplist,

@@ -153,6 +153,8 @@ function blobs(): { name: string; rdbType: number; blob: Uint8Array }[] {
     out.push({ name: `zset listpack (${tag})`, rdbType: RdbType.ZsetListpack, blob: encodeListpack(pairs(scores)) });
     out.push({ name: `zset ziplist (${tag})`, rdbType: RdbType.ZsetZiplist, blob: encodeZiplist(pairs(scores)) });
     out.push({ name: `list ziplist (${tag})`, rdbType: RdbType.ListZiplist, blob: encodeZiplist(names.map(asInput)) });
+    out.push({ name: `quicklist node, listpack (${tag})`, rdbType: RdbType.ListQuicklist2, blob: encodeListpack(names.map(asInput)) });
+    out.push({ name: `quicklist node, ziplist (${tag})`, rdbType: RdbType.ListQuicklist, blob: encodeZiplist(names.map(asInput)) });
     if (size < 254) out.push({ name: `hash zipmap (${tag})`, rdbType: RdbType.HashZipmap, blob: encodeZipmap(names.map((m, i) => [bytes(m), bytes(`v${i}`)] as const)) });
     out.push({ name: `set intset (${size})`, rdbType: RdbType.SetIntset, blob: encodeIntset(Array.from({ length: size }, (_, i) => (i % 2 ? i * 1000003 : -i))) });
   }
@@ -321,13 +323,24 @@ function rdbLength(n: number): number[] {
   return [0x80, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
 
-/** An RDB 11 file holding `keys` (type, name, value blob) in database 0; the offset of each key's record. */
-function rdbFile(keys: { rdbType: number; key: string; blob: Uint8Array }[]): { file: Uint8Array; offsets: number[] } {
+/** An RDB string of raw bytes. */
+const rdbString = (b: Uint8Array): number[] => [...rdbLength(b.length), ...b];
+
+/**
+ * An RDB 11 file holding `keys` in database 0 — each a type, a name and its value: one blob,
+ * or the nodes of a quicklist (type 18: packed listpacks, or plain elements) — and the offset
+ * of each key's record.
+ */
+function rdbFile(keys: { rdbType: number; key: string; blob?: Uint8Array; nodes?: { plain: boolean; bytes: Uint8Array }[] }[]): { file: Uint8Array; offsets: number[] } {
   const out: number[] = [...bytes('REDIS0011'), 0xfe, 0];
   const offsets: number[] = [];
   for (const k of keys) {
     offsets.push(out.length);
-    out.push(k.rdbType, ...rdbLength(k.key.length), ...bytes(k.key), ...rdbLength(k.blob.length), ...k.blob);
+    out.push(k.rdbType, ...rdbString(bytes(k.key)));
+    if (k.nodes) {
+      out.push(...rdbLength(k.nodes.length));
+      for (const n of k.nodes) out.push(n.plain ? 1 : 2, ...rdbString(n.bytes));
+    } else out.push(...rdbString(k.blob!));
   }
   out.push(0xff);
   return { file: withChecksum(new Uint8Array(out)), offsets };
@@ -416,4 +429,36 @@ describe('a blob the load refuses is refused as the element-by-element load refu
     expect(outcomes.filter((ok) => ok).length).toBeGreaterThanOrEqual(2);
     expect(outcomes.filter((ok) => !ok).length).toBeGreaterThanOrEqual(10);
   });
+});
+
+describe('a list of several quicklist nodes: the first kept whole, the others added element by element', () => {
+  const lp = (...items: string[]) => ({ plain: false, bytes: encodeListpack(items.map((x) => bytes(x))) });
+  const plain = (x: string) => ({ plain: true, bytes: bytes(x) });
+  const many = Array.from({ length: 100 }, (_, i) => `item-${i}`);
+  const cases: [string, { plain: boolean; bytes: Uint8Array }[]][] = [
+    ['one node', [lp('a', 'b', '12')]],
+    ['two packed nodes', [lp('a', 'b'), lp('c', '-5')]],
+    ['two packed nodes, past a pack together', [lp(...many), lp(...many)]],
+    ['a plain node first', [plain('p'.repeat(100)), lp('a', 'b')]],
+    ['a plain node between packed ones', [lp('a'), plain('p'), lp('b', 'c')]],
+    ['an empty node first', [lp(), lp('a')]],
+    ['only an empty node', [lp()]],
+  ];
+  for (const [name, nodes] of cases) {
+    it(name, () => {
+      const { file } = rdbFile([{ rdbType: RdbType.ListQuicklist2, key: 'list', nodes }]);
+      const eager = load(file, false);
+      expect(eager.error).toBeNull();
+      for (const split of [whole, byteByByte]) {
+        const lazy = load(file, true, split);
+        expect(lazy.error).toBeNull();
+        const v = lazy.dataset.db(0).get('list');
+        if (nodes.length === 1 && nodes[0].bytes.length > 7) expect(v !== undefined && pending(v)).toBe(true);
+        expect(render(lazy.dataset)).toEqual(render(eager.dataset));
+      }
+      const ours = eager.dataset.db(0).get('list') as ListValue | undefined;
+      const want = nodes.flatMap((n) => (n.plain ? [n.bytes] : rdbBlobElements(RdbType.ListQuicklist2, toByteString(n.bytes)).items.map(bytes)));
+      expect(ours?.toArray() ?? []).toEqual(want.map((b) => toByteString(b)));
+    });
+  }
 });
