@@ -557,6 +557,8 @@ interface LoadInfo {
   /** Highest value seen, sampled every 2 s during the measurements. */
   max: number;
   busy: boolean;
+  /** The CLI bundle or the library was rebuilt while the measurements ran (the rows then mix two builds). */
+  distRebuilt: boolean;
 }
 
 interface Target {
@@ -826,6 +828,7 @@ function renderReport(
         'wall times are inflated and noisy; compare the cpu s column, or re-run on a quiet machine.',
     );
   }
+  if (load.distRebuilt) out.push('warning: dist/ was rebuilt while the measurements ran, so the runs of one row may come from two builds; re-run.');
   out.push('');
   out.push('targets:');
   for (const t of targets) out.push(`  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`);
@@ -1348,6 +1351,9 @@ async function main(): Promise<void> {
   /** The JSON details of every run, for the medians of what a child or a server reported. */
   const detailRuns = new Map<MeasurementId, Record<string, unknown>[]>();
   const loadBefore = os.loadavg()[0];
+  // Anything else that builds in this checkout replaces dist/ under the runs.
+  const distStamp = (): string => [CLI, path.join(ROOT, 'dist', 'index.js')].map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)).join(' ');
+  const distBefore = distStamp();
   let loadMax = loadBefore;
   const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, os.loadavg()[0])), 2_000);
   // Interleaved rounds, so a slow patch of the machine hits every measurement alike.
@@ -1423,7 +1429,7 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg()[0];
   // Every measurement is single-threaded at heart; more than ~1 other busy core skews it.
   loadMax = Math.max(loadMax, loadAfter);
-  const load: LoadInfo = { before: loadBefore, after: loadAfter, max: loadMax, busy: loadMax > os.cpus().length * 0.5 + 1 };
+  const load: LoadInfo = { before: loadBefore, after: loadAfter, max: loadMax, busy: loadMax > os.cpus().length * 0.5 + 1, distRebuilt: distStamp() !== distBefore };
 
   if (opts.json) {
     const report = {
