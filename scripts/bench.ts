@@ -17,6 +17,8 @@
  *    then, unless `--only` leaves it out, the start-up measurement (scripts/lib/bench-startup.ts):
  *    `node -e 0`, `rdbtool --version` and `rdbtool check` of a small dump, 21 interleaved
  *    rounds, medians and their ratios to `node -e 0`; it needs no dataset;
+ *    the rows below that run the CLI run a copy of the bundle in `.bench-cache/cli/` (shown
+ *    as `dist/cli/main.js`), so a build elsewhere in the checkout cannot change it mid-run;
  * 3. reads every file once to warm the page cache, then runs all measurements interleaved
  *    (one round runs each once), N rounds:
  *    RDB dataset:
@@ -114,6 +116,8 @@ import { findExecutable, findRedisServer } from './lib/redis-server.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** Where the measurements run the CLI bundle from: a copy of `dist/cli/` once built (see {@link snapshotCli}). */
+let runCli = CLI;
 /** The `check` command's source (the CLI bundle has the command when this exists). */
 const CHECK_SOURCE = path.join(ROOT, 'src', 'cli', 'commands', 'check.ts');
 const GNU_TIME = '/usr/bin/time';
@@ -313,6 +317,21 @@ async function ensureBuilt(): Promise<string | null> {
     return [tscError, `the CLI bundle failed: ${e instanceof Error ? e.message : String(e)}`].filter(Boolean).join('\n');
   }
   return tscError;
+}
+
+/**
+ * Copies the CLI bundle (`dist/cli/`: `main.js`, the worker files, no other file needed) into
+ * `.bench-cache/cli/`, so a build that replaces or removes `dist/` while the measurements run
+ * (anything else building in the same checkout) does not change the code they time.
+ * @returns the copy's `main.js`.
+ */
+async function snapshotCli(): Promise<string> {
+  const from = path.dirname(CLI);
+  const to = path.join(CACHE_DIR, 'cli');
+  await fs.rm(to, { recursive: true, force: true });
+  await fs.mkdir(to, { recursive: true });
+  for (const name of await fs.readdir(from)) await fs.copyFile(path.join(from, name), path.join(to, name));
+  return path.join(to, path.basename(CLI));
 }
 
 /**
@@ -557,7 +576,7 @@ interface LoadInfo {
   /** Highest value seen, sampled every 2 s during the measurements. */
   max: number;
   busy: boolean;
-  /** The CLI bundle or the library was rebuilt while the measurements ran (the rows then mix two builds). */
+  /** The library in dist/ was rebuilt while rows that load it ran (their runs then mix two builds). */
   distRebuilt: boolean;
 }
 
@@ -828,7 +847,7 @@ function renderReport(
         'wall times are inflated and noisy; compare the cpu s column, or re-run on a quiet machine.',
     );
   }
-  if (load.distRebuilt) out.push('warning: dist/ was rebuilt while the measurements ran, so the runs of one row may come from two builds; re-run.');
+  if (load.distRebuilt) out.push('warning: the library in dist/ was rebuilt while the measurements ran, so the runs of decode, deliver or replay-* may come from two builds; re-run.');
   out.push('');
   out.push('targets:');
   for (const t of targets) out.push(`  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`);
@@ -1031,7 +1050,7 @@ async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<Me
         name: `rdbtool export (${set})`,
         display: `node dist/cli/main.js export ${rel} --format ndjson`,
         file: process.execPath,
-        args: [CLI, 'export', dir, '--format', 'ndjson'],
+        args: [runCli, 'export', dir, '--format', 'ndjson'],
         captureStdout: false,
       });
     }
@@ -1101,7 +1120,7 @@ async function convertCommands(file: string, bytes: number, wanted: ReadonlySet<
       name: 'rdbtool convert --to resp',
       display: `node dist/cli/main.js convert ${rel} - --to resp`,
       file: process.execPath,
-      args: [CLI, 'convert', file, '-', '--to', 'resp'],
+      args: [runCli, 'convert', file, '-', '--to', 'resp'],
     });
   }
   if (wanted.has('convert-rdb')) {
@@ -1112,7 +1131,7 @@ async function convertCommands(file: string, bytes: number, wanted: ReadonlySet<
       name: 'rdbtool convert --to rdb',
       display: `node dist/cli/main.js convert ${rel} ${path.relative(ROOT, CONVERT_OUT)} --to rdb`,
       file: process.execPath,
-      args: [CLI, 'convert', file, CONVERT_OUT, '--to', 'rdb'],
+      args: [runCli, 'convert', file, CONVERT_OUT, '--to', 'rdb'],
       after: async () => {
         const written = existsSync(CONVERT_OUT) ? statSync(CONVERT_OUT).size : undefined;
         await fs.rm(CONVERT_OUT, { force: true });
@@ -1216,6 +1235,7 @@ async function main(): Promise<void> {
     }
   }
   const cliUsable = existsSync(CLI);
+  if (cliUsable) runCli = await snapshotCli();
   const checkProblem = [...wanted].some((id) => USES_CHECK.has(id)) ? checkCommandProblem(buildError) : null;
   const decodeLibUsable = existsSync(path.join(ROOT, 'dist', 'rdb', 'decoder.js')) && existsSync(path.join(ROOT, 'dist', 'io', 'source.js'));
 
@@ -1228,7 +1248,7 @@ async function main(): Promise<void> {
       commands.push({ id: 'check', name: 'redis-check-rdb', display: `redis-check-rdb ${rel}`, file: 'redis-check-rdb', args: [file], captureStdout: false, input: file, bytes });
     }
     if (wanted.has('inspect')) {
-      commands.push({ id: 'inspect', name: 'rdbtool inspect', display: `node dist/cli/main.js inspect ${rel} --json`, file: process.execPath, args: [CLI, 'inspect', file, '--json'], captureStdout: false, input: file, bytes });
+      commands.push({ id: 'inspect', name: 'rdbtool inspect', display: `node dist/cli/main.js inspect ${rel} --json`, file: process.execPath, args: [runCli, 'inspect', file, '--json'], captureStdout: false, input: file, bytes });
     }
     if (wanted.has('decode')) {
       // The compiled dist/ code under plain node; the sources under tsx when dist is unusable.
@@ -1243,7 +1263,7 @@ async function main(): Promise<void> {
       commands.push({ id: 'deliver', name: 'decode + deliver values', display: `node .bench-cache/bench-decode.mjs ${rel} --deliver`, file: process.execPath, args, captureStdout: true, input: file, bytes });
     }
     if (wanted.has('export')) {
-      commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [CLI, 'export', file, '--format', 'ndjson'], captureStdout: false, input: file, bytes });
+      commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [runCli, 'export', file, '--format', 'ndjson'], captureStdout: false, input: file, bytes });
     }
     commands.push(...(await convertCommands(file, bytes, wanted)));
   }
@@ -1255,7 +1275,7 @@ async function main(): Promise<void> {
       name,
       display: `node dist/cli/main.js check ${rel(file)}`,
       file: process.execPath,
-      args: [CLI, 'check', file],
+      args: [runCli, 'check', file],
       captureStdout: false,
       input: file,
       bytes,
@@ -1293,7 +1313,7 @@ async function main(): Promise<void> {
         name: 'inspect base + check tail',
         display: `node dist/cli/main.js inspect ${rel(aof.hybridBasePath)} --json`,
         file: process.execPath,
-        args: [CLI, 'inspect', aof.hybridBasePath, '--json'],
+        args: [runCli, 'inspect', aof.hybridBasePath, '--json'],
         captureStdout: false,
         input: aof.hybridBasePath,
         bytes: f.hybridBase.bytes + f.hybridTail.bytes,
@@ -1351,9 +1371,14 @@ async function main(): Promise<void> {
   /** The JSON details of every run, for the medians of what a child or a server reported. */
   const detailRuns = new Map<MeasurementId, Record<string, unknown>[]>();
   const loadBefore = os.loadavg()[0];
-  // Anything else that builds in this checkout replaces dist/ under the runs.
-  const distStamp = (): string => [CLI, path.join(ROOT, 'dist', 'index.js')].map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)).join(' ');
-  const distBefore = distStamp();
+  // Anything else that builds in this checkout replaces dist/ under the runs; the CLI rows run
+  // a copy of the bundle, the children that load the library (decode, deliver, replay-*) do not.
+  const libraryStamp = (): number => {
+    const f = path.join(ROOT, 'dist', 'index.js');
+    return existsSync(f) ? statSync(f).mtimeMs : 0;
+  };
+  const libraryBefore = libraryStamp();
+  const loadsLibrary = commands.some((c) => c.id === 'decode' || c.id === 'deliver' || c.id === 'replay-plain' || c.id === 'replay-hybrid');
   let loadMax = loadBefore;
   const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, os.loadavg()[0])), 2_000);
   // Interleaved rounds, so a slow patch of the machine hits every measurement alike.
@@ -1429,7 +1454,7 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg()[0];
   // Every measurement is single-threaded at heart; more than ~1 other busy core skews it.
   loadMax = Math.max(loadMax, loadAfter);
-  const load: LoadInfo = { before: loadBefore, after: loadAfter, max: loadMax, busy: loadMax > os.cpus().length * 0.5 + 1, distRebuilt: distStamp() !== distBefore };
+  const load: LoadInfo = { before: loadBefore, after: loadAfter, max: loadMax, busy: loadMax > os.cpus().length * 0.5 + 1, distRebuilt: loadsLibrary && libraryStamp() !== libraryBefore };
 
   if (opts.json) {
     const report = {
