@@ -97,6 +97,34 @@ export class ByteTable<V> {
     }
   }
 
+  /**
+   * Adds an entry for `key` (hash `h`) unless the key is there, in one probe of the index:
+   * the new entry's number, or −1 (nothing added) when the key is there.
+   */
+  addIfAbsent(key: ByteString, h: number, value: V): number {
+    if ((this.keys.length + 1) * 2 > this.index.length) this.rebuild();
+    const index = this.index;
+    const mask = this.mask;
+    const keys = this.keys;
+    let i = h & mask;
+    for (let slot = index[i]; slot !== 0; slot = index[i]) {
+      if (this.hashes[slot - 1] === h && keys[slot - 1] === key) return -1;
+      i = (i + 1) & mask;
+    }
+    const e = keys.length;
+    if (e === this.hashes.length) {
+      const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[e] = h;
+    keys.push(key);
+    if (this.withValues) this.vals.push(value);
+    index[i] = e + 1;
+    this.size++;
+    return e;
+  }
+
   /** Adds an entry for a key known to be absent (hash `h`); returns its number. */
   append(key: ByteString, h: number, value: V): number {
     // Keep the index at most half full, counting holes (they hold slots until a rebuild).
@@ -258,6 +286,14 @@ class TableChain<V> {
     return null;
   }
 
+  /** Adds `key` when absent (true), in one probe while the chain is one table with room. */
+  protected addNew(key: ByteString, h: number, value: V): boolean {
+    if (this.rest === null && this.first.size < this.perTable) return this.first.addIfAbsent(key, h, value) >= 0;
+    if (this.locate(key, h) !== null) return false;
+    this.insert(key, h, value);
+    return true;
+  }
+
   /** Adds an absent key to the last table, starting a new one when it is full. */
   protected insert(key: ByteString, h: number, value: V): void {
     let last = this.rest === null ? this.first : this.rest[this.rest.length - 1];
@@ -370,10 +406,7 @@ export class ByteMap<V> extends TableChain<V> {
    * (one lookup where `has` then `set` take two).
    */
   setNew(key: ByteString, value: V): boolean {
-    const h = hashBytes(key);
-    if (this.rest === null ? this.first.find(key, h) >= 0 : this.locate(key, h) !== null) return false;
-    this.insert(key, h, value);
-    return true;
+    return this.addNew(key, hashBytes(key), value);
   }
 
   /** Removes `key`; true when it was there. */
@@ -418,10 +451,7 @@ export class ByteSet extends TableChain<never> {
 
   /** Adds `member`; true when it was not there yet. */
   add(member: ByteString): boolean {
-    const h = hashBytes(member);
-    if (this.rest === null ? this.first.find(member, h) >= 0 : this.locate(member, h) !== null) return false;
-    this.insert(member, h, undefined as never);
-    return true;
+    return this.addNew(member, hashBytes(member), undefined as never);
   }
 
   /** Removes `member`; true when it was there. */

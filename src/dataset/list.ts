@@ -12,7 +12,7 @@
 import type { ByteString } from './byte-string.js';
 import { Deque } from './deque.js';
 import { PACK_MAX_ITEMS, detach, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, positionOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
 
 /** A list value. */
 export class ListValue {
@@ -64,8 +64,15 @@ export class ListValue {
 
   /** Turns the RDB blob the list was loaded from into its own form. */
   private expand(): void {
-    const { items } = rdbBlobElements(this.rawType, this.raw!);
+    const raw = this.raw!;
     this.raw = null;
+    // The pack straight from the blob when it fits one (the size is known already).
+    const pack = rdbBlobPack(this.rawType, raw);
+    if (pack !== null) {
+      this.pack = pack;
+      return;
+    }
+    const { items } = rdbBlobElements(this.rawType, raw);
     this.fill(items);
   }
 

@@ -100,9 +100,6 @@ export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Pr
  */
 const RESERVE_MAX_KEYS = 2 ** 20;
 
-/** Types whose empty values Redis skips on load. */
-const SKIPPED_WHEN_EMPTY: ReadonlySet<ValueType> = new Set(['list', 'set', 'zset', 'hash']);
-
 class Loader implements DatasetLoader {
   readonly stats: LoadStats = { keys: 0, emptyKeysSkipped: 0, functions: 0, checksum: null };
   /** The key being read: its name, type and record offset (null between keys). */
@@ -336,15 +333,19 @@ class Loader implements DatasetLoader {
 
   keyEnd(k: KeyInfo): void {
     const key = this.key!;
-    if (this.value === null && SKIPPED_WHEN_EMPTY.has(this.type)) this.value = this.type === 'zset' ? this.collection() : this.packed();
-    const value = this.value ?? '';
+    const type = this.type;
+    let value = this.value;
     this.value = null;
-    if (value instanceof HashValue) for (const [f, at] of this.ttls) value.setFieldExpire(f, at);
-    if (SKIPPED_WHEN_EMPTY.has(this.type) && isEmpty(value)) {
-      this.stats.emptyKeysSkipped++;
-      this.key = null;
-      return;
-    }
+    if (type === 'list' || type === 'set' || type === 'zset' || type === 'hash') {
+      // Redis skips an empty list, set, sorted set or hash.
+      if (value === null) value = type === 'zset' ? this.collection() : this.packed();
+      if (type === 'hash') for (let i = 0; i < this.ttls.length; i++) (value as HashValue).setFieldExpire(this.ttls[i][0], this.ttls[i][1]);
+      if (isEmpty(value)) {
+        this.stats.emptyKeysSkipped++;
+        this.key = null;
+        return;
+      }
+    } else value ??= '';
     const db = this.ds.db(this.db);
     if (this.resize !== null && this.resize.db === this.db) {
       db.reserve(db.size + this.resize.keys, db.volatileKeys + this.resize.expires);

@@ -21,6 +21,7 @@ import { walkZipmap } from '../rdb/blobs/zipmap.js';
 import { i64le, u32le } from '../binary/layouts.js';
 import { parseScore } from '../rdb/values/score.js';
 import { fromByteString, toByteString, type ByteString } from './byte-string.js';
+import { PACK_MAX_ITEMS, PACK_MAX_ITEM_BYTES } from './pack.js';
 
 /** The elements of a blob: list items, set members, hash fields or sorted-set members, and the hash values or scores in step. */
 export interface RdbBlobElements {
@@ -135,6 +136,211 @@ export function rdbBlobElements(rdbType: number, raw: ByteString): RdbBlobElemen
   return out;
 }
 
+const F64 = new Float64Array(1);
+/** The bytes of {@link F64}, in the platform's order, as the sorted set's pack holds a score. */
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** The buffer a pack is assembled in (one per process, reused). */
+let packBuf: Uint8Array = new Uint8Array(1 << 14);
+
+/**
+ * The pack (pack.ts) a listpack or intset blob's elements make in stored order — a sorted
+ * set's pairs as member entry then the score's 8 bytes — when the value's small form holds
+ * them all: at most PACK_MAX_ITEMS members, fields or items, each (and each hash value) at
+ * most PACK_MAX_ITEM_BYTES bytes, a sorted set's pairs in Redis's order (score, then member
+ * bytes), integers of at most 53 bits. Null otherwise, and for the other blob kinds: the
+ * value is then made from {@link rdbBlobElements}. Made straight from the blob's bytes,
+ * without a string per element.
+ */
+export function rdbBlobPack(rdbType: number, raw: ByteString): ByteString | null {
+  switch (rdbType) {
+    case RdbType.SetIntset:
+      return intsetPack(raw);
+    case RdbType.SetListpack:
+    case RdbType.ListQuicklist2:
+      return listpackPack(raw, 1);
+    case RdbType.HashListpack:
+      return listpackPack(raw, 2);
+    case RdbType.ZsetListpack:
+      return listpackPack(raw, 3);
+    default:
+      return null;
+  }
+}
+
+/** Room for `bytes` more bytes in {@link packBuf} past `used`. */
+function packRoom(used: number, bytes: number): Uint8Array {
+  if (used + bytes > packBuf.length) {
+    let size = packBuf.length * 2;
+    while (size < used + bytes) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(packBuf.subarray(0, used));
+    packBuf = grown;
+  }
+  return packBuf;
+}
+
+/** Writes the decimal text of a safe integer at `at` of `buf`; returns its length. */
+function writeDigits(buf: Uint8Array, at: number, v: number): number {
+  const from = at;
+  if (v < 0) {
+    buf[at++] = 0x2d;
+    v = -v;
+  }
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = at + digits;
+  do {
+    buf[--p] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
+  return at + digits - from;
+}
+
+/** {@link rdbBlobPack} for an intset (values of 16 or 32 bits; 64-bit ones go by elements). */
+function intsetPack(raw: ByteString): ByteString | null {
+  const width = raw.charCodeAt(0);
+  const count = raw.charCodeAt(4) | (raw.charCodeAt(5) << 8) | (raw.charCodeAt(6) << 16) | (raw.charCodeAt(7) << 24);
+  if ((width !== 2 && width !== 4) || count < 0 || count > PACK_MAX_ITEMS) return null;
+  let buf: Uint8Array = packRoom(0, count * 13);
+  let used = 0;
+  for (let i = 0, pos = 8; i < count; i++, pos += width) {
+    let v = raw.charCodeAt(pos) | (raw.charCodeAt(pos + 1) << 8);
+    if (width === 2) v = (v << 16) >> 16;
+    else v |= (raw.charCodeAt(pos + 2) << 16) | (raw.charCodeAt(pos + 3) << 24);
+    buf = packRoom(used, 13);
+    const len = writeDigits(buf, used + 1, v);
+    buf[used] = len;
+    used += 1 + len;
+  }
+  return toByteString(packBuf.subarray(0, used));
+}
+
+/**
+ * {@link rdbBlobPack} for a listpack (structure already checked): `kind` 1 for items (set
+ * members, list items), 2 for a hash's fields and values, 3 for a sorted set's members and
+ * scores.
+ */
+function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
+  const end = raw.length - 1;
+  const maxEntries = kind === 1 ? PACK_MAX_ITEMS : 2 * PACK_MAX_ITEMS;
+  let buf: Uint8Array = packBuf;
+  let used = 0;
+  let index = 0;
+  // A sorted set's last pair (its member's place in the buffer), for the order check.
+  let lastScore = 0;
+  let lastMember = -1;
+  let lastLen = 0;
+  let member = 0;
+  let memberLen = 0;
+  for (let pos = 6; pos < end; index++) {
+    if (index >= maxEntries) return null;
+    const b = raw.charCodeAt(pos);
+    let size: number;
+    let strStart = -1;
+    let len = 0;
+    let int = 0;
+    if (b < 0x80) {
+      // 0xxxxxxx: a 7-bit unsigned integer.
+      int = b;
+      size = 1;
+    } else if (b < 0xc0) {
+      // 10xxxxxx: a string of up to 63 bytes.
+      len = b & 0x3f;
+      strStart = pos + 1;
+      size = 1 + len;
+    } else if (b < 0xe0) {
+      // 110xxxxx yyyyyyyy: a 13-bit signed integer.
+      const v = ((b & 0x1f) << 8) | raw.charCodeAt(pos + 1);
+      int = v >= 4096 ? v - 8192 : v;
+      size = 2;
+    } else if (b < 0xf0) {
+      // 1110xxxx yyyyyyyy: a string of up to 4095 bytes.
+      len = ((b & 0x0f) << 8) | raw.charCodeAt(pos + 1);
+      strStart = pos + 2;
+      size = 2 + len;
+    } else {
+      // 0xF0 + u32 length: a string; 0xF1–0xF4: integers of 16, 24, 32 and 64 bits.
+      const lo = (raw.charCodeAt(pos + 1) | (raw.charCodeAt(pos + 2) << 8) | (raw.charCodeAt(pos + 3) << 16) | (raw.charCodeAt(pos + 4) << 24)) >>> 0;
+      if (b === 0xf0) {
+        len = lo;
+        strStart = pos + 5;
+        size = 5 + len;
+      } else if (b === 0xf1) {
+        int = ((lo & 0xffff) << 16) >> 16;
+        size = 3;
+      } else if (b === 0xf2) {
+        int = ((lo & 0xffffff) << 8) >> 8;
+        size = 4;
+      } else if (b === 0xf3) {
+        int = lo | 0;
+        size = 5;
+      } else {
+        const hi = raw.charCodeAt(pos + 5) | (raw.charCodeAt(pos + 6) << 8) | (raw.charCodeAt(pos + 7) << 16) | (raw.charCodeAt(pos + 8) << 24);
+        int = hi * 0x100000000 + lo;
+        if (!Number.isSafeInteger(int)) return null;
+        size = 9;
+      }
+    }
+    // Past the element and its backlen (1 byte up to 127, then one more per 7 bits).
+    pos += size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5);
+    if (kind === 3 && (index & 1) === 1) {
+      const score = strStart < 0 ? int : textScore(raw, strStart, len);
+      if (lastMember >= 0 && !(lastScore < score || (lastScore === score && bytesBefore(buf, lastMember, lastLen, member, memberLen)))) return null;
+      lastScore = score;
+      lastMember = member;
+      lastLen = memberLen;
+      buf = packRoom(used, 8);
+      F64[0] = score;
+      for (let i = 0; i < 8; i++) buf[used + i] = F64_BYTES[i];
+      used += 8;
+      continue;
+    }
+    // An entry: its length, then its bytes.
+    if (strStart >= 0) {
+      if (len > PACK_MAX_ITEM_BYTES) return null;
+      buf = packRoom(used, 1 + len);
+      for (let i = 0; i < len; i++) buf[used + 1 + i] = raw.charCodeAt(strStart + i);
+    } else {
+      buf = packRoom(used, 1 + 21);
+      len = writeDigits(buf, used + 1, int);
+    }
+    buf[used] = len;
+    member = used + 1;
+    memberLen = len;
+    used += 1 + len;
+  }
+  if (kind !== 1 && (index & 1) !== 0) return null;
+  return toByteString(buf.subarray(0, used));
+}
+
+/** A score stored as text, as the element-by-element load reads it (parseScore). */
+function textScore(raw: ByteString, start: number, len: number): number {
+  // Plain decimals (an optional minus, digits, an optional fraction) read as they are.
+  let i = start;
+  const end = start + len;
+  if (i < end && raw.charCodeAt(i) === 0x2d) i++;
+  const digitsFrom = i;
+  while (i < end && isDigit(raw.charCodeAt(i))) i++;
+  let plain = i > digitsFrom;
+  if (plain && i < end && raw.charCodeAt(i) === 0x2e) {
+    const fracFrom = ++i;
+    while (i < end && isDigit(raw.charCodeAt(i))) i++;
+    plain = i > fracFrom;
+  }
+  const text = raw.slice(start, end);
+  return plain && i === end ? Number(text) : parseScore(fromByteString(text));
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** True when the bytes at `a` (`aLen` long) come before those at `b` in byte order (a prefix first). */
+function bytesBefore(buf: Uint8Array, a: number, aLen: number, b: number, bLen: number): boolean {
+  const n = Math.min(aLen, bLen);
+  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return buf[a + i] < buf[b + i];
+  return aLen < bLen;
+}
+
 /** Location for walks of blobs already checked (they throw nothing). */
 const NOWHERE = { offset: 0 };
 
@@ -215,11 +421,12 @@ class Entries {
     const s = this.starts;
     const b = this.buf;
     if (n < 2) return false;
-    let size = this.slots.length;
+    // A table at most half full, of which only the part in use is cleared.
+    let size = 16;
     while (size < 2 * n) size *= 2;
-    if (size !== this.slots.length) this.slots = new Int32Array(size);
+    if (size > this.slots.length) this.slots = new Int32Array(size);
     const slots = this.slots;
-    slots.fill(0);
+    slots.fill(0, 0, size);
     const mask = size - 1;
     for (let i = 0; i < n; i++) {
       const at = s[i];

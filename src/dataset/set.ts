@@ -8,7 +8,7 @@
 import type { ByteString } from './byte-string.js';
 import { ByteSet } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
 
 /** A set value. */
 export class SetValue {
@@ -62,8 +62,15 @@ export class SetValue {
 
   /** Turns the RDB blob the set was loaded from into its own form. */
   private expand(): void {
-    const { items } = rdbBlobElements(this.rawType, this.raw!);
+    const raw = this.raw!;
     this.raw = null;
+    // The pack straight from the blob when it fits one (the size is known already).
+    const pack = rdbBlobPack(this.rawType, raw);
+    if (pack !== null) {
+      this.pack = pack;
+      return;
+    }
+    const { items } = rdbBlobElements(this.rawType, raw);
     this.fill(items);
   }
 

@@ -12,7 +12,7 @@ import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { ScoreOrder } from './score-order.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemCompare, itemIs, nextItem, packEntry, settle, splice } from './pack.js';
-import { rdbBlobElements } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -106,8 +106,15 @@ export class ZSetValue {
 
   /** Turns the RDB blob the sorted set was loaded from into its own form. */
   private expand(): void {
-    const { items, scores } = rdbBlobElements(this.rawType, this.raw!);
+    const raw = this.raw!;
     this.raw = null;
+    // The pack straight from the blob when it fits one (the size is known already).
+    const pack = rdbBlobPack(this.rawType, raw);
+    if (pack !== null) {
+      this.pack = pack;
+      return;
+    }
+    const { items, scores } = rdbBlobElements(this.rawType, raw);
     this.fill(items, scores);
   }
 

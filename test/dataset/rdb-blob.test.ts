@@ -19,7 +19,7 @@ import { SetValue } from '../../src/dataset/set.js';
 import { HashValue } from '../../src/dataset/hash.js';
 import { ZSetValue } from '../../src/dataset/zset.js';
 import { ListValue } from '../../src/dataset/list.js';
-import { checkRdbBlob, rdbBlobElements, rdbBlobValueType } from '../../src/dataset/rdb-blob.js';
+import { checkRdbBlob, rdbBlobElements, rdbBlobPack, rdbBlobValueType } from '../../src/dataset/rdb-blob.js';
 import { datasetDigest } from '../../src/dataset/digest.js';
 import { emitDataset } from '../../src/dataset/emit-events.js';
 import { toByteString, type ByteString } from '../../src/dataset/byte-string.js';
@@ -151,6 +151,15 @@ function blobs(): { name: string; rdbType: number; blob: Uint8Array }[] {
     out.push({ name: `hash listpack (${tag})`, rdbType: RdbType.HashListpack, blob: encodeListpack(pairs((i) => `v${i}`)) });
     out.push({ name: `hash ziplist (${tag})`, rdbType: RdbType.HashZiplist, blob: encodeZiplist(pairs((i) => `v${i}`)) });
     out.push({ name: `zset listpack (${tag})`, rdbType: RdbType.ZsetListpack, blob: encodeListpack(pairs(scores)) });
+    // In Redis's order (score, then member bytes), as a server writes them.
+    const sorted = names
+      .map((m, i) => [m, i % 5 === 0 ? 0 : i % 5 === 1 ? -0 : i % 5 === 2 ? -i / 4 : i % 5 === 3 ? 2 ** 40 + i : i * 1.5] as const)
+      .sort(([ma, sa], [mb, sb]) => (sa < sb || (sa === sb && ma < mb) ? -1 : 1));
+    out.push({
+      name: `zset listpack, in order (${tag})`,
+      rdbType: RdbType.ZsetListpack,
+      blob: encodeListpack(sorted.flatMap(([m, sc]) => [asInput(m), Number.isInteger(sc) && !Object.is(sc, -0) ? sc : asInput(Object.is(sc, -0) ? '-0' : String(sc))])),
+    });
     out.push({ name: `zset ziplist (${tag})`, rdbType: RdbType.ZsetZiplist, blob: encodeZiplist(pairs(scores)) });
     out.push({ name: `list ziplist (${tag})`, rdbType: RdbType.ListZiplist, blob: encodeZiplist(names.map(asInput)) });
     out.push({ name: `quicklist node, listpack (${tag})`, rdbType: RdbType.ListQuicklist2, blob: encodeListpack(names.map(asInput)) });
@@ -268,6 +277,16 @@ function publicMembers(proto: object): string[] {
   }
   return out;
 }
+
+describe('a listpack or intset that fits a pack becomes one straight from its bytes', () => {
+  for (const { name, rdbType, blob } of blobs()) {
+    const fits = !name.includes('200') && !name.includes('long') && !name.includes('64-bit') && !(name.startsWith('zset listpack (') || name.includes('ziplist') || name.includes('zipmap'));
+    it(`${name}: ${fits ? 'straight' : 'by elements'}`, () => {
+      const raw = toByteString(blob);
+      expect(rdbBlobPack(rdbType, raw) !== null).toBe(fits);
+    });
+  }
+});
 
 describe('every method reads a value kept as its blob as the value it stands for', () => {
   const prototypes: Record<AnyValue['type'], object> = { set: SetValue.prototype, hash: HashValue.prototype, zset: ZSetValue.prototype, list: ListValue.prototype };
