@@ -160,6 +160,18 @@ export class HashValue {
     return this;
   }
 
+  /**
+   * Adds a field that is absent, as `set` would (it goes last); false, changing nothing, when
+   * the field is there (one lookup where `has` then `set` take two in the large form).
+   */
+  setNew(field: ByteString, value: ByteString): boolean {
+    if (this.raw !== null) this.expand();
+    if (this.big !== null) return this.big.setNew(field, value);
+    if (this.find(field) >= 0) return false;
+    this.set(field, value);
+    return true;
+  }
+
   /** Removes a field and its TTL; true when it was there. */
   delete(field: ByteString): boolean {
     if (this.raw !== null) this.expand();

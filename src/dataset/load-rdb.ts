@@ -256,8 +256,7 @@ class Loader implements DatasetLoader {
       this.value = this.collection();
     } else {
       const name = toByteString(f);
-      if (h.has(name)) throw this.twice('hash field', name);
-      h.set(name, toByteString(v));
+      if (!h.setNew(name, toByteString(v))) throw this.twice('hash field', name);
     }
   }
 

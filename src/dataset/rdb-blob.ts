@@ -155,17 +155,27 @@ let packBuf: Uint8Array = new Uint8Array(1 << 14);
 export function rdbBlobPack(rdbType: number, raw: ByteString): ByteString | null {
   switch (rdbType) {
     case RdbType.SetIntset:
-      return intsetPack(raw);
+      return intsetPack(rawBytes(raw));
     case RdbType.SetListpack:
     case RdbType.ListQuicklist2:
-      return listpackPack(raw, 1);
+      return listpackPack(raw, rawBytes(raw), 1);
     case RdbType.HashListpack:
-      return listpackPack(raw, 2);
+      return listpackPack(raw, rawBytes(raw), 2);
     case RdbType.ZsetListpack:
-      return listpackPack(raw, 3);
+      return listpackPack(raw, rawBytes(raw), 3);
     default:
       return null;
   }
+}
+
+/** The bytes a blob's string is read from (reading a Uint8Array beats charCodeAt on a string). */
+let rawBuf = Buffer.allocUnsafeSlow(1 << 14);
+
+/** The bytes of `raw`, in {@link rawBuf} (valid until the next call). */
+function rawBytes(raw: ByteString): Uint8Array {
+  if (raw.length > rawBuf.length) rawBuf = Buffer.allocUnsafeSlow(Math.max(raw.length, rawBuf.length * 2));
+  rawBuf.write(raw, 0, raw.length, 'latin1');
+  return rawBuf;
 }
 
 /** Room for `bytes` more bytes in {@link packBuf} past `used`. */
@@ -198,16 +208,16 @@ function writeDigits(buf: Uint8Array, at: number, v: number): number {
 }
 
 /** {@link rdbBlobPack} for an intset (values of 16 or 32 bits; 64-bit ones go by elements). */
-function intsetPack(raw: ByteString): ByteString | null {
-  const width = raw.charCodeAt(0);
-  const count = raw.charCodeAt(4) | (raw.charCodeAt(5) << 8) | (raw.charCodeAt(6) << 16) | (raw.charCodeAt(7) << 24);
+function intsetPack(src: Uint8Array): ByteString | null {
+  const width = src[0];
+  const count = src[4] | (src[5] << 8) | (src[6] << 16) | (src[7] << 24);
   if ((width !== 2 && width !== 4) || count < 0 || count > PACK_MAX_ITEMS) return null;
   let buf: Uint8Array = packRoom(0, count * 13);
   let used = 0;
   for (let i = 0, pos = 8; i < count; i++, pos += width) {
-    let v = raw.charCodeAt(pos) | (raw.charCodeAt(pos + 1) << 8);
+    let v = src[pos] | (src[pos + 1] << 8);
     if (width === 2) v = (v << 16) >> 16;
-    else v |= (raw.charCodeAt(pos + 2) << 16) | (raw.charCodeAt(pos + 3) << 24);
+    else v |= (src[pos + 2] << 16) | (src[pos + 3] << 24);
     buf = packRoom(used, 13);
     const len = writeDigits(buf, used + 1, v);
     buf[used] = len;
@@ -221,7 +231,7 @@ function intsetPack(raw: ByteString): ByteString | null {
  * members, list items), 2 for a hash's fields and values, 3 for a sorted set's members and
  * scores.
  */
-function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
+function listpackPack(raw: ByteString, src: Uint8Array, kind: 1 | 2 | 3): ByteString | null {
   const end = raw.length - 1;
   const maxEntries = kind === 1 ? PACK_MAX_ITEMS : 2 * PACK_MAX_ITEMS;
   let buf: Uint8Array = packBuf;
@@ -235,7 +245,7 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
   let memberLen = 0;
   for (let pos = 6; pos < end; index++) {
     if (index >= maxEntries) return null;
-    const b = raw.charCodeAt(pos);
+    const b = src[pos];
     let size: number;
     let strStart = -1;
     let len = 0;
@@ -251,17 +261,17 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
       size = 1 + len;
     } else if (b < 0xe0) {
       // 110xxxxx yyyyyyyy: a 13-bit signed integer.
-      const v = ((b & 0x1f) << 8) | raw.charCodeAt(pos + 1);
+      const v = ((b & 0x1f) << 8) | src[pos + 1];
       int = v >= 4096 ? v - 8192 : v;
       size = 2;
     } else if (b < 0xf0) {
       // 1110xxxx yyyyyyyy: a string of up to 4095 bytes.
-      len = ((b & 0x0f) << 8) | raw.charCodeAt(pos + 1);
+      len = ((b & 0x0f) << 8) | src[pos + 1];
       strStart = pos + 2;
       size = 2 + len;
     } else {
       // 0xF0 + u32 length: a string; 0xF1–0xF4: integers of 16, 24, 32 and 64 bits.
-      const lo = (raw.charCodeAt(pos + 1) | (raw.charCodeAt(pos + 2) << 8) | (raw.charCodeAt(pos + 3) << 16) | (raw.charCodeAt(pos + 4) << 24)) >>> 0;
+      const lo = (src[pos + 1] | (src[pos + 2] << 8) | (src[pos + 3] << 16) | (src[pos + 4] << 24)) >>> 0;
       if (b === 0xf0) {
         len = lo;
         strStart = pos + 5;
@@ -276,7 +286,7 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
         int = lo | 0;
         size = 5;
       } else {
-        const hi = raw.charCodeAt(pos + 5) | (raw.charCodeAt(pos + 6) << 8) | (raw.charCodeAt(pos + 7) << 16) | (raw.charCodeAt(pos + 8) << 24);
+        const hi = src[pos + 5] | (src[pos + 6] << 8) | (src[pos + 7] << 16) | (src[pos + 8] << 24);
         int = hi * 0x100000000 + lo;
         if (!Number.isSafeInteger(int)) return null;
         size = 9;
@@ -285,7 +295,7 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
     // Past the element and its backlen (1 byte up to 127, then one more per 7 bits).
     pos += size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5);
     if (kind === 3 && (index & 1) === 1) {
-      const score = strStart < 0 ? int : textScore(raw, strStart, len);
+      const score = strStart < 0 ? int : textScore(raw, src, strStart, len);
       if (lastMember >= 0 && !(lastScore < score || (lastScore === score && bytesBefore(buf, lastMember, lastLen, member, memberLen)))) return null;
       lastScore = score;
       lastMember = member;
@@ -300,7 +310,7 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
     if (strStart >= 0) {
       if (len > PACK_MAX_ITEM_BYTES) return null;
       buf = packRoom(used, 1 + len);
-      for (let i = 0; i < len; i++) buf[used + 1 + i] = raw.charCodeAt(strStart + i);
+      for (let i = 0; i < len; i++) buf[used + 1 + i] = src[strStart + i];
     } else {
       buf = packRoom(used, 1 + 21);
       len = writeDigits(buf, used + 1, int);
@@ -314,18 +324,18 @@ function listpackPack(raw: ByteString, kind: 1 | 2 | 3): ByteString | null {
   return toByteString(buf.subarray(0, used));
 }
 
-/** A score stored as text, as the element-by-element load reads it (parseScore). */
-function textScore(raw: ByteString, start: number, len: number): number {
+/** A score stored as text (`raw`, its bytes in `src`), as the element-by-element load reads it (parseScore). */
+function textScore(raw: ByteString, src: Uint8Array, start: number, len: number): number {
   // Plain decimals (an optional minus, digits, an optional fraction) read as they are.
   let i = start;
   const end = start + len;
-  if (i < end && raw.charCodeAt(i) === 0x2d) i++;
+  if (i < end && src[i] === 0x2d) i++;
   const digitsFrom = i;
-  while (i < end && isDigit(raw.charCodeAt(i))) i++;
+  while (i < end && isDigit(src[i])) i++;
   let plain = i > digitsFrom;
-  if (plain && i < end && raw.charCodeAt(i) === 0x2e) {
+  if (plain && i < end && src[i] === 0x2e) {
     const fracFrom = ++i;
-    while (i < end && isDigit(raw.charCodeAt(i))) i++;
+    while (i < end && isDigit(src[i])) i++;
     plain = i > fracFrom;
   }
   const text = raw.slice(start, end);
@@ -345,111 +355,125 @@ function bytesBefore(buf: Uint8Array, a: number, aLen: number, b: number, bLen: 
 const NOWHERE = { offset: 0 };
 
 /**
- * The canonical bytes of the elements being checked for duplicates, in one reused buffer
- * (integers as their decimal text, as the elements come out), then a hash table over them.
+ * The elements being checked for duplicates, in a hash table as they come: a string element
+ * by its place in the blob (not copied), an integer by its decimal text (written to a small
+ * buffer of its own), so that an integer and a string spelling it are the same element, as
+ * the element-by-element load sees them.
  */
 class Entries {
-  buf = new Uint8Array(1 << 14);
-  used = 0;
-  starts = new Int32Array(256);
-  n = 0;
-  private slots = new Int32Array(512);
+  private blob: Uint8Array = new Uint8Array(0);
+  /** Decimal text of the integer elements. */
+  private text: Uint8Array = new Uint8Array(1 << 12);
+  private textUsed = 0;
+  /** Per entry: where its bytes start (≥ 0 in the blob, −1 − position in `text`), their length and hash. */
+  private starts: Int32Array = new Int32Array(256);
+  private lens: Int32Array = new Int32Array(256);
+  private hashes: Int32Array = new Int32Array(256);
+  private n = 0;
+  /** Open-addressing table of entry number + 1 (0 free), at most half full. */
+  private slots: Int32Array = new Int32Array(512);
+  private size = 16;
+  /** True once an entry came twice. */
+  twice = false;
 
-  reset(): void {
-    this.used = 0;
+  /** Starts over for the elements of `blob`. */
+  reset(blob: Uint8Array): void {
+    this.blob = blob;
+    this.textUsed = 0;
     this.n = 0;
+    this.twice = false;
+    this.size = 16;
+    this.slots.fill(0, 0, 16);
   }
 
-  /** Room for `bytes` more bytes and one more entry. */
-  private room(bytes: number): void {
-    if (this.used + bytes > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < this.used + bytes) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.buf.subarray(0, this.used));
-      this.buf = grown;
-    }
-    if (this.n + 1 >= this.starts.length) {
-      const grown = new Int32Array(this.starts.length * 2);
-      grown.set(this.starts);
-      this.starts = grown;
-    }
+  /** Adds the string element at `start` (`len` bytes) of the blob. */
+  addBytes(start: number, len: number): void {
+    const b = this.blob;
+    let h = 0x811c9dc5;
+    for (let k = start, end = start + len; k < end; k++) h = Math.imul(h ^ b[k], 0x01000193);
+    this.insert(start, len, h);
   }
 
-  /** Adds the bytes `src[start … start + len)` as an entry. */
-  addBytes(src: Uint8Array, start: number, len: number): void {
-    this.room(len);
-    const buf = this.buf;
-    let at = this.used;
-    this.starts[this.n++] = at;
-    for (let i = 0; i < len; i++) buf[at++] = src[start + i];
-    this.used = at;
-    this.starts[this.n] = at;
-  }
-
-  /** Adds an integer's decimal text as an entry. */
+  /** Adds an integer element, as its decimal text. */
   addInt(v: number | bigint): void {
-    if (typeof v === 'bigint' || v < -999999999999999 || v > 999999999999999) {
-      const text = String(v);
-      this.room(text.length);
-      this.starts[this.n++] = this.used;
-      for (let i = 0; i < text.length; i++) this.buf[this.used++] = text.charCodeAt(i);
-      this.starts[this.n] = this.used;
-      return;
+    if (this.textUsed + 21 > this.text.length) {
+      const grown = new Uint8Array(this.text.length * 2);
+      grown.set(this.text.subarray(0, this.textUsed));
+      this.text = grown;
     }
-    this.room(16);
-    const buf = this.buf;
-    this.starts[this.n++] = this.used;
-    if (v < 0) {
-      buf[this.used++] = 0x2d;
-      v = -v;
+    const at = this.textUsed;
+    let len: number;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) len = writeDigits(this.text, at, v);
+    else {
+      const digits = String(v);
+      len = digits.length;
+      for (let i = 0; i < len; i++) this.text[at + i] = digits.charCodeAt(i);
     }
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-    let at = this.used + digits;
-    this.used = at;
-    do {
-      buf[--at] = 0x30 + (v % 10);
-      v = Math.floor(v / 10);
-    } while (v > 0);
-    this.starts[this.n] = this.used;
+    this.textUsed = at + len;
+    const t = this.text;
+    let h = 0x811c9dc5;
+    for (let k = at; k < at + len; k++) h = Math.imul(h ^ t[k], 0x01000193);
+    this.insert(-1 - at, len, h);
   }
 
-  /** True when two entries hold the same bytes. */
-  hasDuplicate(): boolean {
-    const n = this.n;
-    const s = this.starts;
-    const b = this.buf;
-    if (n < 2) return false;
-    // A table at most half full, of which only the part in use is cleared.
-    let size = 16;
-    while (size < 2 * n) size *= 2;
-    if (size > this.slots.length) this.slots = new Int32Array(size);
-    const slots = this.slots;
-    slots.fill(0, 0, size);
-    const mask = size - 1;
-    for (let i = 0; i < n; i++) {
-      const at = s[i];
-      const end = s[i + 1];
-      const len = end - at;
-      let h = 0x811c9dc5;
-      for (let k = at; k < end; k++) h = Math.imul(h ^ b[k], 0x01000193);
-      h ^= h >>> 15;
-      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-        const other = slots[slot];
-        if (other === 0) {
-          slots[slot] = i + 1;
-          break;
-        }
-        const ot = s[other - 1];
-        if (s[other] - ot !== len) continue;
-        let k = 0;
-        while (k < len && b[at + k] === b[ot + k]) k++;
-        if (k === len) return true;
-      }
+  private insert(start: number, len: number, h: number): void {
+    h ^= h >>> 15;
+    const e = this.n;
+    if (e === this.starts.length) {
+      this.starts = grow(this.starts);
+      this.lens = grow(this.lens);
+      this.hashes = grow(this.hashes);
     }
-    return false;
+    this.starts[e] = start;
+    this.lens[e] = len;
+    this.hashes[e] = h;
+    this.n = e + 1;
+    if ((e + 1) * 2 > this.size) this.rehash();
+    else this.place(e);
   }
+
+  /** Puts entry `e` in the table, noting a duplicate when an equal entry is there. */
+  private place(e: number): void {
+    const slots = this.slots;
+    const mask = this.size - 1;
+    const h = this.hashes[e];
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const other = slots[slot];
+      if (other === 0) {
+        slots[slot] = e + 1;
+        return;
+      }
+      if (this.hashes[other - 1] === h && this.same(e, other - 1)) this.twice = true;
+    }
+  }
+
+  /** A table twice as large, the entries placed again. */
+  private rehash(): void {
+    this.size *= 2;
+    if (this.size > this.slots.length) this.slots = new Int32Array(this.size);
+    this.slots.fill(0, 0, this.size);
+    for (let e = 0; e < this.n; e++) this.place(e);
+  }
+
+  /** True when entries `a` and `b` hold the same bytes. */
+  private same(a: number, b: number): boolean {
+    const len = this.lens[a];
+    if (this.lens[b] !== len) return false;
+    const sa = this.starts[a];
+    const sb = this.starts[b];
+    const ba = sa >= 0 ? this.blob : this.text;
+    const bb = sb >= 0 ? this.blob : this.text;
+    const oa = sa >= 0 ? sa : -1 - sa;
+    const ob = sb >= 0 ? sb : -1 - sb;
+    for (let k = 0; k < len; k++) if (ba[oa + k] !== bb[ob + k]) return false;
+    return true;
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const out = new Int32Array(a.length * 2);
+  out.set(a);
+  return out;
 }
 
 const entries = new Entries();
@@ -461,7 +485,7 @@ const entries = new Entries();
 function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
   const end = blob.length - 1;
   const e = entries;
-  e.reset();
+  e.reset(blob);
   let pos = 6;
   let index = 0;
   while (pos < end) {
@@ -476,7 +500,7 @@ function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
       // 10xxxxxx: a string of up to 63 bytes.
       const len = b & 0x3f;
       size = 1 + len;
-      if (first) e.addBytes(blob, pos + 1, len);
+      if (first) e.addBytes(pos + 1, len);
       else if (scored && !isScore(blob, pos + 1, len)) return -1;
     } else if (b < 0xe0) {
       // 110xxxxx yyyyyyyy: a 13-bit signed integer.
@@ -489,13 +513,13 @@ function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
       // 1110xxxx yyyyyyyy: a string of up to 4095 bytes.
       const len = ((b & 0x0f) << 8) | blob[pos + 1];
       size = 2 + len;
-      if (first) e.addBytes(blob, pos + 2, len);
+      if (first) e.addBytes(pos + 2, len);
       else if (scored && !isScore(blob, pos + 2, len)) return -1;
     } else if (b === 0xf0) {
       // 0xF0 + u32 length: a longer string.
       const len = u32le(blob, pos + 1);
       size = 5 + len;
-      if (first) e.addBytes(blob, pos + 5, len);
+      if (first) e.addBytes(pos + 5, len);
       else if (scored && !isScore(blob, pos + 5, len)) return -1;
     } else {
       // 0xF1–0xF4: integers of 16, 24, 32 and 64 bits.
@@ -520,23 +544,24 @@ function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
     pos += size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5);
     index++;
   }
-  if (index % step !== 0 || e.hasDuplicate()) return -1;
+  if (index % step !== 0 || e.twice) return -1;
   return index / step;
 }
 
 /** {@link checkRdbBlob} for a hash or sorted-set ziplist (structure already checked). */
 function checkZiplist(blob: Uint8Array, scored: boolean): number {
   const e = entries;
-  e.reset();
+  e.reset(blob);
   let index = 0;
   let bad = false;
   walkZiplist(blob, NOWHERE, (s, n) => {
     if ((index++ & 1) === 0) {
-      if (s !== null) e.addBytes(s, 0, s.length);
+      // A string element is a view of the blob: its place there.
+      if (s !== null) e.addBytes(s.byteOffset - blob.byteOffset, s.length);
       else e.addInt(n);
     } else if (scored && s !== null && !isScore(s, 0, s.length)) bad = true;
   });
-  if (bad || (index & 1) !== 0 || e.hasDuplicate()) return -1;
+  if (bad || (index & 1) !== 0 || e.twice) return -1;
   return index / 2;
 }
 

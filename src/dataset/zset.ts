@@ -237,8 +237,7 @@ export class ZSetValue {
       this.set(member, score);
       return true;
     }
-    if (this.scores.has(member)) return false;
-    this.scores.set(member, score);
+    if (!this.scores.setNew(member, score)) return false;
     this.order!.appendUnsorted(score, member);
     return true;
   }
