@@ -26,10 +26,14 @@ export class HashValue {
   private raw: ByteString | null = null;
   private rawType = 0;
 
-  /** A hash of `fields` and `values` (in step), or null when a field appears twice. */
-  static from(fields: readonly ByteString[], values: readonly ByteString[]): HashValue | null {
+  /**
+   * A hash of `fields` and `values` (in step), or null when a field appears twice. `room`:
+   * fields it is about to hold in all, when known (a large hash then makes its table that
+   * large at once).
+   */
+  static from(fields: readonly ByteString[], values: readonly ByteString[], room = 0): HashValue | null {
     const h = new HashValue();
-    return h.fill(fields, values) ? h : null;
+    return h.fill(fields, values, room) ? h : null;
   }
 
   /**
@@ -47,7 +51,7 @@ export class HashValue {
   }
 
   /** Takes `fields` and `values` in the form they call for; false when a field appears twice. */
-  private fill(fields: readonly ByteString[], values: readonly ByteString[]): boolean {
+  private fill(fields: readonly ByteString[], values: readonly ByteString[], room = 0): boolean {
     if (fields.length <= PACK_MAX_ITEMS && fields.every(fitsPack) && values.every(fitsPack)) {
       if (hasDuplicate(fields)) return false;
       const items = new Array<ByteString>(fields.length * 2);
@@ -60,10 +64,8 @@ export class HashValue {
       return true;
     }
     const big = new ByteMap<ByteString>();
-    for (let i = 0; i < fields.length; i++) {
-      if (big.has(fields[i])) return false;
-      big.set(fields[i], values[i]);
-    }
+    big.reserve(Math.max(room, fields.length));
+    for (let i = 0; i < fields.length; i++) if (!big.setNew(fields[i], values[i])) return false;
     this.pack = null;
     this.n = 0;
     this.big = big;

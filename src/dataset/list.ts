@@ -28,10 +28,13 @@ export class ListValue {
   private raw: ByteString | null = null;
   private rawType = 0;
 
-  /** A list of `items` (in the form their number and sizes call for). */
-  static from(items: readonly ByteString[]): ListValue {
+  /**
+   * A list of `items` (in the form their number and sizes call for). `room`: items it is about
+   * to hold in all, when known (a large list then makes its ring that large at once).
+   */
+  static from(items: readonly ByteString[], room = 0): ListValue {
     const l = new ListValue();
-    l.fill(items);
+    l.fill(items, room);
     return l;
   }
 
@@ -49,12 +52,12 @@ export class ListValue {
   }
 
   /** Takes `items` in the form their number and sizes call for. */
-  private fill(items: readonly ByteString[]): void {
+  private fill(items: readonly ByteString[], room = 0): void {
     if (items.length <= PACK_MAX_ITEMS && items.every(fitsPack)) {
       this.pack = packOf(items);
       this.n = items.length;
     } else {
-      const d = new Deque<ByteString>(items.length);
+      const d = new Deque<ByteString>(Math.max(room, items.length));
       for (const v of items) d.pushBack(v);
       this.pack = null;
       this.n = 0;

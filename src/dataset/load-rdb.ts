@@ -94,11 +94,12 @@ export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Pr
 }
 
 /**
- * Most keys a RESIZEDB makes room for ahead (2^20: about 20 MB of index and hashes per
- * table): beyond it a database grows as keys come, so a file claiming billions of keys costs
- * no more than that.
+ * Most entries one load makes room for ahead, in all, from the sizes a file states before the
+ * entries come (a database's RESIZEDB, a collection's count): 2^20, about 20 MB of index and
+ * hashes. Those sizes are the file's word, not a promise: past this a table grows as its
+ * entries come, so a file claiming billions costs no more than that.
  */
-const RESERVE_MAX_KEYS = 2 ** 20;
+const RESERVE_BUDGET = 2 ** 20;
 
 class Loader implements DatasetLoader {
   readonly stats: LoadStats = { keys: 0, emptyKeysSkipped: 0, functions: 0, checksum: null };
@@ -107,6 +108,8 @@ class Loader implements DatasetLoader {
   private db = 0;
   private type: ValueType = 'string';
   private offset = 0;
+  /** The element count the key's record stated up front, or 0. */
+  private declared = 0;
   private value: Value | null = null;
   /** A string arriving in parts: its bytes so far. */
   private parts: Uint8Array | null = null;
@@ -123,6 +126,8 @@ class Loader implements DatasetLoader {
   private readonly ttls: [ByteString, number][] = [];
   /** The elements of a small list, set or hash, packed as they arrive. */
   private readonly packer = new PackBuilder();
+  /** What is left of {@link RESERVE_BUDGET}. */
+  private reserveLeft = RESERVE_BUDGET;
   /** The sizes the last RESIZEDB stated, until its database's first key. */
   private resize: { db: number; keys: number; expires: number } | null = null;
 
@@ -146,11 +151,17 @@ class Loader implements DatasetLoader {
 
   /**
    * The sizes a database states before its keys (RESIZEDB): its tables are made that large
-   * when its first key comes, up to {@link RESERVE_MAX_KEYS} (the sizes are the file's word,
-   * not a promise).
+   * when its first key comes, within {@link RESERVE_BUDGET}.
    */
   resizeDb(keys: number, expires: number): void {
-    this.resize = { db: this.db, keys: Math.min(keys, RESERVE_MAX_KEYS), expires: Math.min(expires, RESERVE_MAX_KEYS) };
+    this.resize = { db: this.db, keys, expires };
+  }
+
+  /** Up to `n` entries of room from what is left of {@link RESERVE_BUDGET}. */
+  private room(n: number): number {
+    const r = Math.min(n, this.reserveLeft);
+    this.reserveLeft -= r;
+    return r;
   }
 
   function(code: Uint8Array, offset: number): void {
@@ -173,6 +184,7 @@ class Loader implements DatasetLoader {
     this.db = k.db;
     this.type = k.valueType;
     this.offset = k.offset;
+    this.declared = k.declaredElements ?? 0;
     this.parts = null;
     // Setting an array's length costs a call even when it is already 0 (most keys are strings).
     if (this.items.length !== 0) this.items.length = 0;
@@ -347,7 +359,7 @@ class Loader implements DatasetLoader {
     } else value ??= '';
     const db = this.ds.db(this.db);
     if (this.resize !== null && this.resize.db === this.db) {
-      db.reserve(db.size + this.resize.keys, db.volatileKeys + this.resize.expires);
+      db.reserve(db.size + this.room(this.resize.keys), db.volatileKeys + this.room(this.resize.expires));
       this.resize = null;
     }
     if (this.duplicates === 'replace') db.delete(key);
@@ -373,23 +385,25 @@ class Loader implements DatasetLoader {
    */
   private collection(): ListValue | SetValue | HashValue | ZSetValue {
     const items = this.items;
+    // The count the record stated up front sizes a large form at once (within the budget).
+    const room = this.declared > items.length ? items.length + this.room(this.declared - items.length) : 0;
     let made: ListValue | SetValue | HashValue | ZSetValue | null;
     let what: string;
     switch (this.type) {
       case 'list':
-        made = ListValue.from(items);
+        made = ListValue.from(items, room);
         what = 'list item';
         break;
       case 'set':
-        made = SetValue.from(items);
+        made = SetValue.from(items, room);
         what = 'set member';
         break;
       case 'hash':
-        made = HashValue.from(items, this.vals);
+        made = HashValue.from(items, this.vals, room);
         what = 'hash field';
         break;
       default:
-        made = ZSetValue.from(items, this.nums);
+        made = ZSetValue.from(items, this.nums, room);
         what = 'sorted-set member';
     }
     if (made === null) {

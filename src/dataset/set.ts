@@ -24,10 +24,13 @@ export class SetValue {
   private raw: ByteString | null = null;
   private rawType = 0;
 
-  /** A set of `members`, or null when one of them appears twice. */
-  static from(members: readonly ByteString[]): SetValue | null {
+  /**
+   * A set of `members`, or null when one of them appears twice. `room`: members it is about
+   * to hold in all, when known (a large set then makes its table that large at once).
+   */
+  static from(members: readonly ByteString[], room = 0): SetValue | null {
     const s = new SetValue();
-    return s.fill(members) ? s : null;
+    return s.fill(members, room) ? s : null;
   }
 
   /**
@@ -45,7 +48,7 @@ export class SetValue {
   }
 
   /** Takes `members` in the form they call for; false when one appears twice. */
-  private fill(members: readonly ByteString[]): boolean {
+  private fill(members: readonly ByteString[], room = 0): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
       if (hasDuplicate(members)) return false;
       this.pack = packOf(members);
@@ -53,6 +56,7 @@ export class SetValue {
       return true;
     }
     const big = new ByteSet();
+    big.reserve(Math.max(room, members.length));
     for (const m of members) if (!big.add(m)) return false;
     this.pack = null;
     this.n = 0;

@@ -61,10 +61,14 @@ export class ZSetValue {
   private raw: ByteString | null = null;
   private rawType = 0;
 
-  /** A sorted set of `members` with `scores` (in step), or null when a member appears twice. */
-  static from(members: readonly ByteString[], scores: readonly number[]): ZSetValue | null {
+  /**
+   * A sorted set of `members` with `scores` (in step), or null when a member appears twice.
+   * `room`: members it is about to hold in all, when known (a large set then makes its table
+   * that large at once).
+   */
+  static from(members: readonly ByteString[], scores: readonly number[], room = 0): ZSetValue | null {
     const z = new ZSetValue();
-    return z.fill(members, scores) ? z : null;
+    return z.fill(members, scores, room) ? z : null;
   }
 
   /**
@@ -82,7 +86,7 @@ export class ZSetValue {
   }
 
   /** Takes `members` and `scores` in the form they call for; false when a member appears twice. */
-  private fill(members: readonly ByteString[], scores: readonly number[]): boolean {
+  private fill(members: readonly ByteString[], scores: readonly number[], room = 0): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
       if (hasDuplicate(members)) return false;
       const idx = members.map((_, i) => i).sort((a, b) => (before(scores[a], members[a], scores[b], members[b]) ? -1 : before(scores[b], members[b], scores[a], members[a]) ? 1 : 0));
@@ -91,10 +95,10 @@ export class ZSetValue {
       return true;
     }
     const map = new ByteMap<number>();
+    map.reserve(Math.max(room, members.length));
     const order = new ScoreOrder();
     for (let i = 0; i < members.length; i++) {
-      if (map.has(members[i])) return false;
-      map.set(members[i], scores[i]);
+      if (!map.setNew(members[i], scores[i])) return false;
       order.appendUnsorted(scores[i], members[i]);
     }
     this.pack = null;

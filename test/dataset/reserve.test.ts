@@ -117,6 +117,18 @@ describe('RESIZEDB', () => {
     expect(listing(ds)).toEqual(listing(load(file(50, 5, null))));
   });
 
+  it('claims of billions in many databases make room for a bounded number of keys in all', () => {
+    const out: number[] = [...text('REDIS0009')];
+    for (let db = 0; db < 300; db++) out.push(0xfe, ...rdbLength(db), 0xfb, ...rdbLength(2 ** 32 - 1), ...rdbLength(2 ** 32 - 1), 0, ...str(`key:${db}`), ...str('v'));
+    out.push(0xff);
+    const before = process.memoryUsage().arrayBuffers;
+    const ds = load(withChecksum(new Uint8Array(out)));
+    // 300 databases at 2^20 keys of room each would take some 6 GB of index.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(200 * 2 ** 20);
+    expect(ds.keyCount).toBe(300);
+    expect(ds.dbIndexes().length).toBe(300);
+  });
+
   it('a database with a RESIZEDB and no key is not made', () => {
     const ds = load(file(2, 0, [2, 0]));
     expect(ds.peekDb(5)).toBeUndefined();
