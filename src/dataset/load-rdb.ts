@@ -19,7 +19,7 @@ import { CorruptDataError, RdbtoolError, type ErrorContext } from '../errors.js'
 import { scanRdb, type ScanOptions, type ScanResult } from '../pipeline/scan.js';
 import { fromByteString, toByteString, type ByteString } from './byte-string.js';
 import { Dataset } from './dataset.js';
-import { PACK_MAX_ITEMS, PACK_MAX_ITEM_BYTES } from './pack.js';
+import { PACK_MAX_ITEMS, PACK_MAX_ITEM_BYTES, packOfBytes } from './pack.js';
 import { PackBuilder } from './pack-builder.js';
 import { ListValue } from './list.js';
 import { SetValue } from './set.js';
@@ -288,9 +288,7 @@ class Loader implements DatasetLoader {
 
   streamEntry(id: string, fields: Uint8Array[], deleted: boolean): void {
     if (deleted) return;
-    const f = new Array<ByteString>(fields.length);
-    for (let i = 0; i < fields.length; i++) f[i] = toByteString(fields[i]);
-    (this.value as StreamValue).append(streamIdKey(id), f);
+    (this.value as StreamValue).appendPacked(streamIdKey(id), packOfBytes(fields));
   }
 
   streamMeta(meta: StreamMeta): void {

@@ -14,7 +14,7 @@
  * a string may be a view of it: {@link settle} and {@link detach} make V8 copy a new pack or
  * element into a string of its own, so that old packs are freed.
  */
-import type { ByteString } from './byte-string.js';
+import { toByteString, type ByteString } from './byte-string.js';
 
 /** Most elements a collection keeps in a pack (list items, set or sorted-set members, hash fields). */
 export const PACK_MAX_ITEMS = 128;
@@ -33,6 +33,37 @@ export function packOf(items: readonly ByteString[]): ByteString {
   const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) parts[i] = packEntry(items[i]);
   return parts.join('');
+}
+
+/** The buffer {@link packOfBytes} assembles a pack in (reused). */
+let bytesBuf = new Uint8Array(1 << 12);
+
+/**
+ * The pack of `items` given as bytes (views the caller may reuse afterwards): the same string
+ * {@link packOf} makes of their byte strings, without a string per item first.
+ */
+export function packOfBytes(items: readonly Uint8Array[]): ByteString {
+  let size = 0;
+  for (let i = 0; i < items.length; i++) size += (items[i].length < 0x80 ? 1 : 4) + items[i].length;
+  if (size > bytesBuf.length) bytesBuf = new Uint8Array(Math.max(size, bytesBuf.length * 2));
+  const buf = bytesBuf;
+  let at = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const n = item.length;
+    if (n < 0x80) buf[at++] = n;
+    else {
+      buf[at] = 0x80 | (n >>> 24);
+      buf[at + 1] = (n >>> 16) & 255;
+      buf[at + 2] = (n >>> 8) & 255;
+      buf[at + 3] = n & 255;
+      at += 4;
+    }
+    if (n < 32) for (let k = 0; k < n; k++) buf[at + k] = item[k];
+    else buf.set(item, at);
+    at += n;
+  }
+  return toByteString(buf.subarray(0, at));
 }
 
 /** Length of the entry whose header starts at `pos`. */

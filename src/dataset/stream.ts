@@ -184,10 +184,19 @@ export class StreamValue {
    * @throws UsageError when the ID is not greater than the last entry's.
    */
   append(id: StreamIdKey, fields: ByteString[]): void {
+    this.appendPacked(id, packOf(fields));
+  }
+
+  /**
+   * {@link append} with the entry's fields and values already as a pack (pack.ts: `packOf`
+   * or `packOfBytes` of [f1, v1, f2, v2, …]).
+   * @throws UsageError when the ID is not greater than the last entry's.
+   */
+  appendPacked(id: StreamIdKey, fields: ByteString): void {
     const last = this.ids.at(this.ids.length - 1);
     if (last !== undefined && !(id > last)) throw new UsageError('stream entries must be added in ascending ID order');
     this.ids.pushBack(id);
-    this.values.pushBack(packOf(fields));
+    this.values.pushBack(fields);
     this.length++;
   }
 
