@@ -41,7 +41,8 @@ import type { SlabSink } from '../rdb/primitives.js';
 import { UnsupportedValueError } from '../rdb/target.js';
 import { formatShortest } from '../rdb/values/score.js';
 import type { DatasetSink, SkippedItem } from '../rdb/write-dataset.js';
-import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
+import { toByteString } from '../dataset/byte-string.js';
 
 /** `AOF_REWRITE_ITEMS_PER_CMD`: elements, members, pairs per variadic command (2.6 and later). */
 export const AOF_REWRITE_ITEMS_PER_CMD = 64;
@@ -240,6 +241,16 @@ export class RespOutput {
     }
     this.latin1(`$${n}\r\n`);
     this.latin1(s);
+    this.latin1('\r\n');
+  }
+
+  /** The header of an argument of `n` bytes whose bytes follow through {@link bytes}, then {@link bulkEnd}. */
+  bulkHead(n: number): void {
+    this.latin1(`$${n}\r\n`);
+  }
+
+  /** Ends an argument begun with {@link bulkHead}. */
+  bulkEnd(): void {
     this.latin1('\r\n');
   }
 
@@ -474,6 +485,10 @@ function writeConsumers(out: RespOutput, key: ByteString, s: StreamValue, g: Str
 
 // ---------------------------------------------------------------- the writer
 
+function notHere(): never {
+  throw new UsageError('a streamed value got a piece of another type');
+}
+
 /** Options of {@link AofRewriteWriter}. */
 export interface AofRewriteOptions {
   /** The release the AOF is for (`redis@7.0`, `valkey@8.0`, or a release of the table). Default redis@7.0. */
@@ -598,6 +613,87 @@ export class AofRewriteWriter {
     else this.result.skipped.push({ db: rec.db, key: rec.key, reason: 'an empty collection (Redis holds none)' });
     return written;
   }
+
+  /**
+   * Starts one key whose value arrives piece by piece (a value too large to hold): a string as
+   * `SET key <value>` framed with its length up front and its parts copied through, a list,
+   * set, sorted set or hash as RPUSH, SADD, ZADD or HMSET commands of 64 items each as the
+   * elements come — the commands the rewrite writes for the value held whole — then its
+   * `PEXPIREAT`. A hash streamed has no field TTLs (the caller keeps those on the whole path).
+   * @throws UsageError for an expiry that is not an integer
+   */
+  streamKey(head: StreamedKey): StreamedValue | null {
+    const key = head.key;
+    const at = head.expireAtMs;
+    if (at !== null && !Number.isSafeInteger(at)) {
+      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(key, 'latin1') } });
+    }
+    const out = this.out;
+    out.select(head.db);
+    this.beforeKey(key);
+    const finish = (): void => {
+      if (at !== null) out.command('PEXPIREAT', key, String(at));
+      this.result.keys++;
+    };
+    if (head.type === 'string') {
+      const total = head.bytes ?? 0;
+      let written = 0;
+      out.array(3);
+      out.bulk('SET');
+      out.bulk(key);
+      out.bulkHead(total);
+      return {
+        part: (b) => {
+          written += b.length;
+          if (written > total) throw new UsageError(`string parts longer than the ${total} bytes announced`);
+          // Large arrays pass through the output uncopied: the caller's may be reused.
+          out.bytes(typeof b === 'string' ? Buffer.from(b, 'latin1') : b.length >= 1 << 16 ? b.slice() : b);
+        },
+        item: notHere,
+        field: notHere,
+        member: notHere,
+        end: () => {
+          if (written !== total) throw new UsageError(`${written} string bytes written where ${total} were announced`);
+          out.bulkEnd();
+          finish();
+        },
+      };
+    }
+    const name = head.type === 'list' ? 'RPUSH' : head.type === 'set' ? 'SADD' : head.type === 'zset' ? 'ZADD' : 'HMSET';
+    const args: ByteString[] = [];
+    let items = 0;
+    const emit = (): void => {
+      out.array(2 + args.length);
+      out.bulk(name);
+      out.bulk(key);
+      for (let i = 0; i < args.length; i++) out.bulk(args[i]);
+      args.length = 0;
+      items = 0;
+    };
+    const scores = this.style.scores;
+    return {
+      part: notHere,
+      item: (v) => {
+        args.push(typeof v === 'string' ? v : toByteString(v));
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
+      field: (f, v) => {
+        args.push(typeof f === 'string' ? f : toByteString(f), typeof v === 'string' ? v : toByteString(v));
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
+      member: (m, score) => {
+        args.push(rewriteScoreText(score, scores), typeof m === 'string' ? m : toByteString(m));
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
+      end: () => {
+        if (items > 0) emit();
+        finish();
+      },
+    };
+  }
+
+  /** What goes before a key's commands (nothing here). */
+  protected beforeKey(_key: ByteString): void {}
 
   /** The commands of one key that passed the checks. */
   protected writeKey(rec: KeyRecord): boolean {

@@ -26,14 +26,17 @@ import type { ScanProgress } from '../pipeline/scan.js';
 import { peekSource } from '../analyze/aof-input.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { valueType } from '../dataset/value.js';
-import { streamRdbKeys, type KeySink } from './rdb-keys.js';
+import { streamRdbKeys, type KeySink, type StreamThresholds } from './rdb-keys.js';
 import { RdbKeyWriter } from './rdb-output.js';
 import { NdjsonKeyWriter } from './ndjson-output.js';
 import { AofRewriteWriter } from './aof-rewrite.js';
 import { RespCommandsWriter } from './resp-commands.js';
 import { LossTracker, type LossCount, type LossKind, type LossOutput } from './losses.js';
 import { describeTarget, resolveTarget, type ConvertTarget } from './target.js';
-import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
+
+/** Takes a streamed value's pieces and writes nothing (once the conversion was refused). */
+const DISCARD: StreamedValue = { part() {}, item() {}, field() {}, member() {}, end() {} };
 import type { KeyWriter } from './key-writer.js';
 
 /** The output forms. */
@@ -76,6 +79,13 @@ export interface ConvertOptions {
   nowMs?: number;
   /** The `rdbtool-ver` AUX field. */
   toolVersion?: string;
+  /**
+   * RDB input: values larger than this are written as they are read, never held whole
+   * (rdb-keys.ts `STREAM_ABOVE`: more than 65,536 elements or 8 MiB), into every output form
+   * but NDJSON and `--restore`. Such a value's set members, sorted-set members and hash fields
+   * are not checked for duplicates, and a string is written without LZF compression.
+   */
+  streamAbove?: Partial<StreamThresholds>;
 }
 
 /** What a conversion wrote. */
@@ -151,6 +161,7 @@ export async function convert(input: string, output: string | ByteSink, opts: Co
         onProgress: opts.onProgress,
         filter: keyFilter,
         drain: () => run.drain(),
+        streamAbove: opts.streamAbove,
       });
       run.filtered += res.filtered;
       return await run.finish(res.header, 'rdb');
@@ -368,28 +379,48 @@ class Run implements KeySink {
   }
 
   key(rec: KeyRecord): void {
-    const losses = this.losses!;
-    const mapped = this.opts.mapDb?.get(rec.db);
-    if (mapped !== undefined) {
-      const other = this.outDbs.get(mapped);
-      if (other !== undefined && other !== rec.db) throw new UsageError(`--map-db: databases ${other} and ${rec.db} would both end in ${mapped}`);
-      this.outDbs.set(mapped, rec.db);
-      rec.db = mapped;
-    } else {
-      const other = this.outDbs.get(rec.db);
-      if (other !== undefined && other !== rec.db) throw new UsageError(`--map-db: databases ${other} and ${rec.db} would both end in ${rec.db}`);
-      this.outDbs.set(rec.db, rec.db);
-    }
-    if (!losses.key(rec)) return;
-    const w = this.writer!;
-    if (rec.db !== this.db) {
-      this.db = rec.db;
-      // Size hints only when every key of the database is written.
-      const unfiltered = this.filter === null && this.opts.mapDb === undefined;
-      w.selectDb(rec.db, unfiltered ? this.sizes.get(rec.db) : undefined);
-    }
-    w.key(rec);
+    rec.db = this.outDb(rec.db);
+    if (!this.losses!.key(rec)) return;
+    this.select(rec.db);
+    this.writer!.key(rec);
     this.keys++;
+  }
+
+  /**
+   * A key too large to hold, streamed into the writer when it can take it so (a value that
+   * no target lacks: only its LRU/LFU hints are judged); null to have it built after all.
+   */
+  streamKey(head: StreamedKey): StreamedValue | null {
+    const w = this.writer!;
+    if (w.streamKey === undefined) return null;
+    head.db = this.outDb(head.db);
+    // Once something was refused, keys are only counted.
+    if (this.losses!.refused) return DISCARD;
+    this.select(head.db);
+    const s = w.streamKey(head);
+    if (s === null) return null;
+    this.losses!.streamedKey(head);
+    this.keys++;
+    return s;
+  }
+
+  /** The database a key of input database `db` goes to (`--map-db`); two input databases may not end in one. */
+  private outDb(db: number): number {
+    const mapped = this.opts.mapDb?.get(db);
+    const to = mapped ?? db;
+    const other = this.outDbs.get(to);
+    if (other !== undefined && other !== db) throw new UsageError(`--map-db: databases ${other} and ${db} would both end in ${to}`);
+    this.outDbs.set(to, db);
+    return to;
+  }
+
+  /** Starts output database `db` before its first key. */
+  private select(db: number): void {
+    if (db === this.db) return;
+    this.db = db;
+    // Size hints only when every key of the database is written.
+    const unfiltered = this.filter === null && this.opts.mapDb === undefined;
+    this.writer!.selectDb(db, unfiltered ? this.sizes.get(db) : undefined);
   }
 
   async drain(): Promise<void> {

@@ -8,6 +8,9 @@
 import type { ByteString } from '../dataset/byte-string.js';
 import type { Value } from '../dataset/value.js';
 import type { DatasetAux, ModuleAuxRecord } from '../dataset/dataset.js';
+import type { StreamedValue } from '../rdb/write-dataset.js';
+
+export type { StreamedValue } from '../rdb/write-dataset.js';
 
 /** One key of one database. Hash field TTLs are part of a hash value (`fieldExpire`). */
 export interface KeyRecord {
@@ -31,3 +34,23 @@ export interface DatasetHeader {
   /** Module AUX records of the source, passed through to RDB targets that know the module. */
   moduleAux: readonly ModuleAuxRecord[];
 }
+
+/**
+ * A key whose value is too large to hold, handed over before its value: the value follows
+ * piece by piece into the {@link StreamedValue} the writer returns (string parts, or list
+ * items, set members, sorted-set members with scores, hash fields without TTLs), then `end`.
+ * Duplicate members or fields are not checked on this path (that would mean holding them).
+ */
+export interface StreamedKey {
+  db: number;
+  key: ByteString;
+  type: 'string' | 'list' | 'set' | 'zset' | 'hash';
+  /** Elements (the count the source stated), or null when unknown ahead (a list from a quicklist). */
+  count: number | null;
+  /** A string's length in bytes. */
+  bytes?: number;
+  expireAtMs: number | null;
+  lruIdleSec?: number;
+  lfuFreq?: number;
+}
+

@@ -3,7 +3,7 @@
  * key records database by database, then ended. Writers write into a byte sink synchronously
  * and let the conversion await the sink between keys ({@link KeyWriter.maybeDrain}).
  */
-import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
 
 /** One output form's writer. */
 export interface KeyWriter {
@@ -12,6 +12,12 @@ export interface KeyWriter {
   /** Starts database `db` before its first key, with size hints when they are known. */
   selectDb(db: number, sizes?: { keys: number; expires: number }): void;
   key(rec: KeyRecord): void;
+  /**
+   * A key too large to hold, its value to follow piece by piece into the stream returned;
+   * null (or no such method) when the writer takes the value only whole. Only a key that
+   * passed the loss checks comes here.
+   */
+  streamKey?(head: StreamedKey): StreamedValue | null;
   /** Lets the sink catch up when enough was written since the last call. */
   maybeDrain(): Promise<void>;
   /** Writes what ends the output (module AUX records after the data, EOF and CRC, …); the sink is drained, not closed. */

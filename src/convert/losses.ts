@@ -145,15 +145,29 @@ export class LossTracker {
       if (kind === 'field-ttl') dropFieldTtls(v as HashValue);
       else dropNewerStreamState(v as StreamValue);
     }
+    this.hints(rec);
+    if (typeof v !== 'string' && v.type === 'stream' && v.recordedActiveTimes && this.output !== 'ndjson' && this.rdbVersion < 11 && hasConsumers(v)) {
+      this.note(`streams whose consumers' active times RDB ${this.rdbVersion} does not store (set to their seen times on load)`);
+    }
+    return !this.refused;
+  }
+
+  /**
+   * Judges a key streamed before its value (a string, list, set, sorted set, or hash without
+   * field TTLs: nothing any target lacks): only its LRU/LFU hints are noted. Returns false
+   * once something was refused.
+   */
+  streamedKey(head: Pick<KeyRecord, 'lruIdleSec' | 'lfuFreq'>): boolean {
+    this.hints(head);
+    return !this.refused;
+  }
+
+  private hints(rec: Pick<KeyRecord, 'lruIdleSec' | 'lfuFreq'>): void {
     if (rec.lruIdleSec !== undefined || rec.lfuFreq !== undefined) {
       if (!this.keepLru) this.note('LRU/LFU hints not kept (--keep-lru keeps them)');
       else if (this.output === 'commands') this.note('LRU/LFU hints cannot be carried by commands');
       else if (this.output !== 'ndjson' && this.rdbVersion < 9) this.note(`LRU/LFU hints dropped: RDB ${this.rdbVersion} has no place for them`);
     }
-    if (typeof v !== 'string' && v.type === 'stream' && v.recordedActiveTimes && this.output !== 'ndjson' && this.rdbVersion < 11 && hasConsumers(v)) {
-      this.note(`streams whose consumers' active times RDB ${this.rdbVersion} does not store (set to their seen times on load)`);
-    }
-    return !this.refused;
   }
 }
 

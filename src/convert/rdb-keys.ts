@@ -14,7 +14,9 @@ import { createDatasetLoader } from '../dataset/load-rdb.js';
 import { toByteString } from '../dataset/byte-string.js';
 import { scanRdb, type ScanOptions, type ScanResult } from '../pipeline/scan.js';
 import type { KeyPredicate } from '../pipeline/filters.js';
-import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
+import type { Value } from '../dataset/value.js';
+import { RdbType } from '../rdb/constants.js';
 
 /** Where the keys go. */
 export interface KeySink {
@@ -23,12 +25,35 @@ export interface KeySink {
   /** A database's size hints (RESIZEDB), before its keys, when the file has them. */
   dbSizes?(db: number, keys: number, expires: number): void;
   key(rec: KeyRecord): void;
+  /**
+   * A key whose value is too large to hold (see {@link RdbKeysOptions.streamAbove}): the
+   * stream its pieces go to, or null to have it built and handed to {@link key} after all.
+   */
+  streamKey?(head: StreamedKey): StreamedValue | null;
 }
+
+/** When a value is streamed rather than built (see {@link RdbKeysOptions.streamAbove}). */
+export interface StreamThresholds {
+  /** A collection is streamed once it has more elements than this (default 65,536). */
+  elements: number;
+  /** A string longer than this, or a collection whose elements add up to more, is streamed (default 8 MiB). */
+  bytes: number;
+}
+
+/** The default {@link StreamThresholds}. */
+export const STREAM_ABOVE: Readonly<StreamThresholds> = { elements: 1 << 16, bytes: 8 << 20 };
 
 /** Options of {@link streamRdbKeys}. */
 export interface RdbKeysOptions extends Pick<ScanOptions, 'limits' | 'signal' | 'onProgress' | 'drain' | 'verify' | 'checksumWorker'> {
   /** Keys to leave out, judged before their value is read. */
   filter?: KeyPredicate | null;
+  /**
+   * Values larger than this go to the sink's `streamKey` piece by piece instead of being built
+   * (when the sink has it): a plain string (type 0) from its start, a list, set, sorted set or
+   * hash without field TTLs (RDB types 1–5, 14, 18) once it grows past the limits — what was
+   * built up to then is handed over first, then the rest as it comes.
+   */
+  streamAbove?: Partial<StreamThresholds>;
 }
 
 /** What {@link streamRdbKeys} read. */
@@ -118,6 +143,106 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     keyName = toByteString(k.key);
     return keyStart(k);
   };
+
+  /**
+   * Wraps the value callbacks so that a large value goes to the sink's stream (see
+   * {@link RdbKeysOptions.streamAbove}). Small keys take one extra call per callback.
+   */
+  function streamLarge(open: (head: StreamedKey) => StreamedValue | null): void {
+    const limitElements = opts.streamAbove?.elements ?? STREAM_ABOVE.elements;
+    const limitBytes = opts.streamAbove?.bytes ?? STREAM_ABOVE.bytes;
+    const loadStart = h.keyStart!;
+    const loadString = h.stringValue!;
+    const loadPart = h.stringPart!;
+    const loadBlob = h.blobValue;
+    const loadItem = h.item!;
+    const loadField = h.field!;
+    const loadMember = h.member!;
+    let info: KeyInfo | null = null;
+    /** The key's value is watched for growth (a streamable collection, not yet streamed). */
+    let watch = false;
+    let stream: StreamedValue | null = null;
+    let elements = 0;
+    let bytes = 0;
+    const headOf = (k: KeyInfo, type: StreamedKey['type'], count: number | null): StreamedKey => {
+      const head: StreamedKey = { db: k.db, key: keyName!, type, count, expireAtMs: k.expireAtMs };
+      if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
+      if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
+      return head;
+    };
+    // Past a limit: the sink's stream takes the elements built so far, then the rest.
+    const grown = (): void => {
+      watch = false;
+      const k = info!;
+      const quick = k.rdbType === RdbType.ListQuicklist || k.rdbType === RdbType.ListQuicklist2;
+      sendHeader();
+      const s = open(headOf(k, k.valueType as StreamedKey['type'], quick ? null : (k.declaredElements ?? null)));
+      if (s === null) return;
+      keyEnd(k);
+      const db = scratch.peekDb(k.db);
+      const v = db?.get(keyName!);
+      if (db !== undefined && v !== undefined) {
+        db.delete(keyName!);
+        handOver(v, s);
+      }
+      stream = s;
+    };
+    h.keyStart = (k: KeyInfo) => {
+      stream = null;
+      watch = false;
+      if (!loadStart(k)) return false;
+      info = k;
+      const t = k.rdbType;
+      if (t === RdbType.String && (k.blobBytes ?? 0) > limitBytes) {
+        sendHeader();
+        const head = headOf(k, 'string', 1);
+        head.bytes = k.blobBytes;
+        stream = open(head);
+        return true;
+      }
+      if (t === RdbType.List || t === RdbType.Set || t === RdbType.Zset || t === RdbType.Zset2 || t === RdbType.Hash || t === RdbType.ListQuicklist || t === RdbType.ListQuicklist2) {
+        watch = true;
+        elements = 0;
+        bytes = 0;
+      }
+      return true;
+    };
+    h.stringValue = (v) => {
+      if (stream !== null) stream.part(v);
+      else loadString(v);
+    };
+    h.stringPart = (part, last, total) => {
+      if (stream !== null) stream.part(part);
+      else loadPart(part, last, total);
+    };
+    if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
+    h.item = (v) => {
+      if (watch && (++elements > limitElements || (bytes += v.length) > limitBytes)) grown();
+      if (stream !== null) stream.item(v);
+      else loadItem(v);
+    };
+    h.field = (f, v, ttl) => {
+      if (watch && (++elements > limitElements || (bytes += f.length + v.length) > limitBytes)) grown();
+      if (stream !== null) stream.field(f, v);
+      else loadField(f, v, ttl);
+    };
+    h.member = (m, score) => {
+      if (watch && (++elements > limitElements || (bytes += m.length + 8) > limitBytes)) grown();
+      if (stream !== null) stream.member(m, score);
+      else loadMember(m, score);
+    };
+    const keyDone = h.keyEnd!;
+    h.keyEnd = (k: KeyInfo) => {
+      const s = stream;
+      if (s === null) return keyDone(k);
+      stream = null;
+      info = null;
+      if (keyName === null) return;
+      keyName = null;
+      s.end();
+      keys++;
+    };
+  }
   h.keyEnd = (k: KeyInfo) => {
     if (keyName === null) return;
     const key = keyName;
@@ -136,6 +261,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     keys++;
     sink.key(rec);
   };
+  if (sink.streamKey !== undefined) streamLarge(sink.streamKey.bind(sink));
   const scan = await scanRdb(source, h, {
     limits: opts.limits,
     signal: opts.signal,
@@ -148,4 +274,26 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   sendHeader();
   header.moduleAux = [...scratch.moduleAux];
   return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped };
+}
+
+/** A value built so far, handed to a stream element by element. */
+function handOver(v: Value, s: StreamedValue): void {
+  if (typeof v === 'string') {
+    s.part(v);
+    return;
+  }
+  switch (v.type) {
+    case 'list':
+    case 'set':
+      for (const e of v) s.item(e);
+      return;
+    case 'zset':
+      for (const [m, score] of v.entries()) s.member(m, score);
+      return;
+    case 'hash':
+      for (const [f, x] of v.entries()) s.field(f, x);
+      return;
+    default:
+      throw new Error(`a ${v.type} value is not streamed`);
+  }
 }

@@ -11,7 +11,7 @@ import type { KeyMeta } from '../rdb/encoder.js';
 import { KeyRdbWriter, type AuxField, type WriteDatasetResult } from '../rdb/write-dataset.js';
 import type { RdbWriteVersion } from '../rdb/target.js';
 import type { ServerRelease } from '../model/server-releases.js';
-import type { DatasetHeader, KeyRecord } from './key-record.js';
+import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
 import type { KeyWriter } from './key-writer.js';
 
 /** Options of {@link RdbKeyWriter}. */
@@ -60,12 +60,21 @@ export class RdbKeyWriter implements KeyWriter {
   }
 
   key(rec: KeyRecord): void {
+    this.w.key(rec.db, rec.key, rec.value, this.meta(rec));
+  }
+
+  /** A large value written as it arrives (strings raw, not LZF-compressed: see `RdbWriter.streamString`). */
+  streamKey(head: StreamedKey): StreamedValue | null {
+    return this.w.streamKey(head.db, head.key, head, this.meta(head));
+  }
+
+  private meta(rec: Pick<KeyRecord, 'expireAtMs' | 'lruIdleSec' | 'lfuFreq'>): KeyMeta {
     const meta: KeyMeta = { expireAtMs: rec.expireAtMs };
     if (this.opts.keepLru && this.opts.rdbVersion >= 9) {
       if (rec.lruIdleSec !== undefined) meta.lruIdleSec = rec.lruIdleSec;
       if (rec.lfuFreq !== undefined) meta.lfuFreq = rec.lfuFreq;
     }
-    this.w.key(rec.db, rec.key, rec.value, meta);
+    return meta;
   }
 
   maybeDrain(): Promise<void> {

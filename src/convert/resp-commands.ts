@@ -21,7 +21,7 @@ import { DumpPayloadEncoder } from '../rdb/dump-payload.js';
 import { UnsupportedValueError, type RdbWriteVersion } from '../rdb/target.js';
 import type { DatasetSink } from '../rdb/write-dataset.js';
 import { AofRewriteWriter, writeDatasetKeys, type AofRewriteOptions, type AofRewriteResult } from './aof-rewrite.js';
-import type { KeyRecord } from './key-record.js';
+import type { KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
 
 /** Highest RDB version the writer produces under the REDIS magic. */
 const MAX_REDIS_WRITE = 12;
@@ -99,8 +99,17 @@ export class RespCommandsWriter extends AofRewriteWriter {
   }
 
   protected override writeKey(rec: KeyRecord): boolean {
-    if (this.replace) this.out.command('DEL', rec.key);
+    this.beforeKey(rec.key);
     return super.writeKey(rec);
+  }
+
+  protected override beforeKey(key: ByteString): void {
+    if (this.replace) this.out.command('DEL', key);
+  }
+
+  /** A large value as commands as it arrives; null with `restore` (a payload is made of the whole value). */
+  override streamKey(head: StreamedKey): StreamedValue | null {
+    return this.dump === null ? super.streamKey(head) : null;
   }
 
   /** `RESTORE key ttl payload [REPLACE] [ABSTTL] [FREQ n | IDLETIME n]` for the target's version. */

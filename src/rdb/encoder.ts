@@ -17,7 +17,10 @@
  */
 import { UsageError } from '../errors.js';
 import type { Encoding } from '../model/redis-types.js';
-import { RdbOpcode, RdbType } from './constants.js';
+import { QuicklistContainer, RdbOpcode, RdbType } from './constants.js';
+import { planQuicklist, type QuicklistPlanState, type QuicklistRule } from './blobs/quicklist.js';
+import { encodeListpack } from './blobs/listpack.js';
+import { encodeZiplist } from './blobs/ziplist.js';
 import { intEncodable, RdbOutput, type ByteInput, type RdbOutputOptions, type SlabSink } from './primitives.js';
 import { rdbTarget, unsupported, type EncodingLimits, type RdbTarget, type ValueWriter } from './target.js';
 import { listWriter } from './values/list.js';
@@ -74,6 +77,13 @@ export interface ValueStream {
   field(field: ByteInput, value: ByteInput): void;
   /** A sorted-set member and its score. */
   member(member: ByteInput, score: number): void;
+  /** Ends the value; the writer takes other calls again. */
+  end(): WrittenKey;
+}
+
+/** A string value written in parts (see {@link RdbWriter.streamString}). */
+export interface StringStream {
+  part(bytes: ByteInput): void;
   /** Ends the value; the writer takes other calls again. */
   end(): WrittenKey;
 }
@@ -226,13 +236,18 @@ export class RdbWriter {
     if (this.phase !== Phase.Data) throw new UsageError(`RdbWriter: a key needs a database (selectDb) and cannot come after ${PHASE_NAMES[this.phase]}`);
   }
 
-  /** Expiry, hints, type byte and key: everything of a record before its value. */
-  private writeKeyHead(key: ByteInput, rdbType: number, meta: KeyMeta): void {
-    // Checked before anything is written, so that a refused key leaves no bytes behind.
+  /** @throws UsageError for an expiry or hint out of range */
+  private checkMeta(meta: KeyMeta): void {
     const { expireAtMs, lruIdleSec, lfuFreq } = meta;
     if (expireAtMs != null && !Number.isSafeInteger(expireAtMs)) throw new UsageError(`expiry must be an integer number of milliseconds, got ${expireAtMs}`);
     if (lruIdleSec !== undefined && (!Number.isSafeInteger(lruIdleSec) || lruIdleSec < 0)) throw new UsageError(`LRU idle time must be a non-negative integer, got ${lruIdleSec}`);
     if (lfuFreq !== undefined && (!Number.isInteger(lfuFreq) || lfuFreq < 0 || lfuFreq > 255)) throw new UsageError(`LFU counter must be 0-255, got ${lfuFreq}`);
+  }
+
+  /** Expiry, hints, type byte and key: everything of a record before its value. */
+  private writeKeyHead(key: ByteInput, rdbType: number, meta: KeyMeta): void {
+    // Checked before anything is written, so that a refused key leaves no bytes behind.
+    this.checkMeta(meta);
     const out = this.out;
     if (meta.expireAtMs !== undefined && meta.expireAtMs !== null) {
       out.writeByte(RdbOpcode.ExpireTimeMs);
@@ -328,6 +343,119 @@ export class RdbWriter {
         if (added !== count) throw new UsageError(`RdbWriter: ${added} elements written where ${count} were announced (the file is not valid)`);
         this.open = null;
         return { rdbType, encoding, elements: count, offset: start, bytes: out.offset - start };
+      },
+    };
+  }
+
+  /**
+   * Starts writing a string value in parts, without holding it whole: the key's head and the
+   * length `totalBytes`, then the parts as they come, stored raw. A server would LZF-compress
+   * a long string when that saves space, which needs the whole string; every server loads the
+   * raw form as well (FORMATS.md §1.6). Until the stream's `end`, nothing else can be written.
+   * @throws UsageError (at `end`, or at a part past the length) when the parts do not add up to `totalBytes`
+   */
+  streamString(key: ByteInput, totalBytes: number, meta: KeyMeta = {}): StringStream {
+    this.checkKeyPhase();
+    if (!Number.isSafeInteger(totalBytes) || totalBytes < 0) throw new UsageError(`RdbWriter: string length must be a non-negative integer, got ${totalBytes}`);
+    const out = this.out;
+    const start = out.offset;
+    this.writeKeyHead(key, RdbType.String, meta);
+    out.writeLength(totalBytes);
+    const name = typeof key === 'string' ? JSON.stringify(key.slice(0, 40)) : 'a key';
+    this.open = name;
+    let written = 0;
+    const check = (): void => {
+      if (this.open !== name) throw new UsageError('RdbWriter: this value stream has ended');
+    };
+    return {
+      part: (b) => {
+        check();
+        if (written + b.length > totalBytes) throw new UsageError(`RdbWriter: string parts longer than the ${totalBytes} bytes announced`);
+        written += b.length;
+        // Large arrays pass through the output uncopied: the caller's may be reused.
+        if (typeof b === 'string') out.writeLatin1(b);
+        else out.writeBytes(b.length >= 1 << 16 ? b.slice() : b);
+      },
+      end: () => {
+        check();
+        if (written !== totalBytes) throw new UsageError(`RdbWriter: ${written} string bytes written where ${totalBytes} were announced (the file is not valid)`);
+        this.open = null;
+        return { rdbType: RdbType.String, encoding: 'raw', elements: 1, offset: start, bytes: out.offset - start };
+      },
+    };
+  }
+
+  /**
+   * Starts writing a list element by element when its length is not known ahead (its source
+   * was a quicklist): for the quicklist versions (RDB 7 on) the nodes are filled as the target
+   * server fills them and kept encoded (the record's node count comes first, so the nodes wait
+   * in their written form, about the size of the record, until `end`); RDB 6 needs a count
+   * (null is returned: give the list to {@link key}). Until the stream's `end`, nothing else
+   * can be written.
+   */
+  streamList(key: ByteInput, meta: KeyMeta = {}): ValueStream | null {
+    this.checkKeyPhase();
+    const t = this.target;
+    if (t.list === 'ziplist-or-linked') return null;
+    // Checked now, so that a refused key leaves no bytes behind.
+    this.checkMeta(meta);
+    const rule: QuicklistRule = t.list === 'quicklist-ziplist' ? '3.2' : t.list === 'quicklist-listpack-7.0' ? '7.0' : '7.2';
+    const v2 = rule !== '3.2';
+    const chunks: Uint8Array[] = [];
+    const nodes = new RdbOutput({ write: (b) => chunks.push(b) }, { compression: this.out.compression, checksum: false, slabBytes: 1 << 16 });
+    let nodeCount = 0;
+    const state: QuicklistPlanState = { single: true };
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let elements = 0;
+    const name = typeof key === 'string' ? JSON.stringify(key.slice(0, 40)) : 'a key';
+    this.open = name;
+    // Plans what is pending; every node but the last is final and is encoded (the last one's
+    // items start the next plan: a node's fill depends on its own items only).
+    const plan = (last: boolean): void => {
+      const planned = planQuicklist(pending, rule, t.limits.listMaxSize, state);
+      const keep = last || planned.length === 0 ? planned.length : planned.length - 1;
+      for (let i = 0; i < keep; i++) {
+        const node = planned[i];
+        if (v2) {
+          nodes.writeLength(node.container);
+          nodes.writeString(node.container === QuicklistContainer.Plain ? node.items[0] : encodeListpack(node.items));
+        } else nodes.writeString(encodeZiplist(node.items));
+        nodeCount++;
+      }
+      pending = keep < planned.length ? planned[keep].items : [];
+      pendingBytes = 0;
+      for (const p of pending) pendingBytes += p.length;
+    };
+    const check = (): void => {
+      if (this.open !== name) throw new UsageError('RdbWriter: this value stream has ended');
+    };
+    const wrong = (kind: string) => (): never => {
+      throw new UsageError(`RdbWriter: a ${kind} element in a list value`);
+    };
+    return {
+      item: (v) => {
+        check();
+        const b = typeof v === 'string' ? Buffer.from(v, 'latin1') : v.slice();
+        pending.push(b);
+        pendingBytes += b.length;
+        elements++;
+        if (pending.length >= 1 << 14 || pendingBytes >= 1 << 20) plan(false);
+      },
+      field: wrong('hash'),
+      member: wrong('zset'),
+      end: () => {
+        check();
+        plan(true);
+        nodes.flush();
+        const out = this.out;
+        const start = out.offset;
+        this.writeKeyHead(key, v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, meta);
+        out.writeLength(nodeCount);
+        for (const c of chunks) out.writeBytes(c);
+        chunks.length = 0;
+        this.open = null;
+        return { rdbType: v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, encoding: 'quicklist', elements, offset: start, bytes: out.offset - start };
       },
     };
   }

@@ -8,7 +8,7 @@
  * dataset's classes (`Dataset`, `ListValue`, `HashValue`, …) have exactly these members, so a
  * `Dataset` is passed as it is.
  */
-import { RdbtoolError } from '../errors.js';
+import { RdbtoolError, UsageError } from '../errors.js';
 import { copyBytes } from '../io/bytes.js';
 import { ModuleAuxWhen, RdbWriter, type KeyMeta, type RdbValue, type RdbWriterOptions, type WrittenKey } from './encoder.js';
 import type { ByteInput, SlabSink } from './primitives.js';
@@ -176,6 +176,28 @@ export async function writeDatasetRdb(ds: DatasetLike, sink: DatasetSink, opts: 
   return w.end(ds.moduleAux);
 }
 
+/** What is known of a key streamed to {@link KeyRdbWriter.streamKey} before its value. */
+export interface StreamedKeyHead {
+  type: 'string' | 'list' | 'set' | 'zset' | 'hash';
+  /** Elements the value has (null when not known ahead: a list from a quicklist). */
+  count: number | null;
+  /** A string's length in bytes. */
+  bytes?: number;
+}
+
+/** A value written as it arrives: parts of a string, or elements of a collection, then `end`. */
+export interface StreamedValue {
+  part(bytes: ByteInput): void;
+  item(value: ByteInput): void;
+  field(field: ByteInput, value: ByteInput): void;
+  member(member: ByteInput, score: number): void;
+  end(): void;
+}
+
+function wrongPiece(): never {
+  throw new UsageError('a streamed value got a piece of another type');
+}
+
 /** What comes before the databases, as {@link KeyRdbWriter.begin} reads it (a `Dataset` is one). */
 export type RdbHeaderLike = Pick<DatasetLike, 'aux' | 'moduleAux'> & { readonly functions: { entries(): Iterable<[unknown, Uint8Array]> } };
 
@@ -283,6 +305,34 @@ export class KeyRdbWriter {
       this.refuse(e, db, key);
       return null;
     }
+  }
+
+  /**
+   * Starts writing one key of database `db` whose value arrives piece by piece, without
+   * holding it whole: a string in parts of `bytes` in all, a set, sorted set or hash of
+   * `count` elements (the count its source stated), or a list (`count` null when its source
+   * did not state it). Returns null when the value must be given whole to {@link key} instead
+   * (see `RdbWriter.streamKey`, `streamString`, `streamList`). A hash streamed has no field
+   * TTLs. Nothing else may be written until the stream's `end`.
+   */
+  streamKey(db: number, key: string, head: StreamedKeyHead, meta: KeyMeta): StreamedValue | null {
+    if (this.w.currentDb !== db) this.w.selectDb(db);
+    const w = this.w;
+    const done = (written: WrittenKey): void => {
+      this.result.keys++;
+      this.result.encodings[written.encoding] = (this.result.encodings[written.encoding] ?? 0) + 1;
+    };
+    if (head.type === 'string') {
+      const s = w.streamString(key, head.bytes ?? 0, meta);
+      return { part: (b) => s.part(b), item: wrongPiece, field: wrongPiece, member: wrongPiece, end: () => done(s.end()) };
+    }
+    const v = head.count === null ? (head.type === 'list' ? w.streamList(key, meta) : null) : w.streamKey(key, head.type, head.count, meta);
+    if (v === null && head.type === 'list' && head.count !== null) {
+      const l = w.streamList(key, meta);
+      if (l !== null) return { part: wrongPiece, item: (x) => l.item(x), field: wrongPiece, member: wrongPiece, end: () => done(l.end()) };
+    }
+    if (v === null) return null;
+    return { part: wrongPiece, item: (x) => v.item(x), field: (f, x) => v.field(f, x), member: (m, sc) => v.member(m, sc), end: () => done(v.end()) };
   }
 
   /** Awaits the sink's drain once a megabyte or more was written since the last one (and checks the abort signal). */

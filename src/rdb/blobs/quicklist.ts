@@ -82,7 +82,7 @@ function large72(len: number, fill: number): boolean {
  * pushed one by one at the tail of an empty list.
  * @param fill `list-max-listpack-size` (default −2)
  */
-export function planQuicklist(items: Iterable<Uint8Array>, rule: QuicklistRule, fill = -2): QuicklistNodePlan[] {
+export function planQuicklist(items: Iterable<Uint8Array>, rule: QuicklistRule, fill = -2, state?: QuicklistPlanState): QuicklistNodePlan[] {
   if (!Number.isInteger(fill)) throw new UsageError(`list-max-listpack-size must be an integer, got ${fill}`);
   fill = Math.max(-OPTIMIZATION_LEVEL.length, Math.min(FILL_MAX, fill)); // as quicklistSetFill clamps it
   const nodes: QuicklistNodePlan[] = [];
@@ -90,7 +90,7 @@ export function planQuicklist(items: Iterable<Uint8Array>, rule: QuicklistRule, 
   let tailBytes = 0; // the tail node's blob size
   let lastEntry = 0; // 3.2: size of the tail node's last ziplist entry
   // 7.2: true while the list is still a single listpack (before its first conversion).
-  let single = rule === '7.2';
+  let single = rule === '7.2' && (state?.single ?? true);
   for (const item of items) {
     const len = item.length;
     if (rule === '3.2') {
@@ -144,7 +144,17 @@ export function planQuicklist(items: Iterable<Uint8Array>, rule: QuicklistRule, 
       tailBytes = LISTPACK_EMPTY_BYTES + listpackEntryBytes(item);
     }
   }
+  if (state !== undefined) state.single = single;
   return nodes;
+}
+
+/**
+ * Where a plan stopped, to plan a long list in pieces: each piece is planned starting with the
+ * items of the previous piece's last node (a node's fill depends only on its own items), and
+ * `single` carries whether 7.2's list is still one listpack.
+ */
+export interface QuicklistPlanState {
+  single: boolean;
 }
 
 /**
