@@ -647,7 +647,8 @@ export class AofRewriteWriter {
           written += b.length;
           if (written > total) throw new UsageError(`string parts longer than the ${total} bytes announced`);
           // Large arrays pass through the output uncopied: the caller's may be reused.
-          out.bytes(typeof b === 'string' ? Buffer.from(b, 'latin1') : b.length >= 1 << 16 ? b.slice() : b);
+          if (typeof b === 'string') out.bytes(Buffer.from(b, 'latin1'));
+          else out.bytes(b.length >= 1 << 16 ? b.slice() : b);
         },
         item: notHere,
         field: notHere,

@@ -36,7 +36,7 @@ export interface KeySink {
 export interface StreamThresholds {
   /** A collection is streamed once it has more elements than this (default 65,536). */
   elements: number;
-  /** A string longer than this, or a collection whose elements add up to more, is streamed (default 8 MiB). */
+  /** A collection whose elements add up to more bytes than this is streamed (default 8 MiB). */
   bytes: number;
 }
 
@@ -49,9 +49,11 @@ export interface RdbKeysOptions extends Pick<ScanOptions, 'limits' | 'signal' | 
   filter?: KeyPredicate | null;
   /**
    * Values larger than this go to the sink's `streamKey` piece by piece instead of being built
-   * (when the sink has it): a plain string (type 0) from its start, a list, set, sorted set or
+   * (when the sink has it): a list, set, sorted set or
    * hash without field TTLs (RDB types 1–5, 14, 18) once it grows past the limits — what was
-   * built up to then is handed over first, then the rest as it comes.
+   * built up to then is handed over first, then the rest as it comes. Every plain string
+   * (type 0) goes to `streamKey` too, whatever its size: its parts as they are read (a short
+   * one in one part), no value built for it.
    */
   streamAbove?: Partial<StreamThresholds>;
 }
@@ -159,6 +161,12 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     const loadField = h.field!;
     const loadMember = h.member!;
     let info: KeyInfo | null = null;
+    /**
+     * Every plain string goes to the writer as it is read (its one part is the whole string,
+     * written as a string held whole would be; a long one comes in parts), without a value
+     * built for it, while the writer takes strings so.
+     */
+    let strings = true;
     /** The key's value is watched for growth (a streamable collection, not yet streamed). */
     let watch = false;
     let stream: StreamedValue | null = null;
@@ -190,16 +198,25 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     h.keyStart = (k: KeyInfo) => {
       stream = null;
       watch = false;
-      if (!loadStart(k)) return false;
-      info = k;
       const t = k.rdbType;
-      if (t === RdbType.String && (k.blobBytes ?? 0) > limitBytes) {
+      if (t === RdbType.String && strings && k.blobBytes !== undefined) {
+        if (filter !== null && !filter(k)) {
+          filtered++;
+          keyName = null;
+          return false;
+        }
+        keyName = toByteString(k.key);
         sendHeader();
         const head = headOf(k, 'string', 1);
         head.bytes = k.blobBytes;
         stream = open(head);
-        return true;
+        if (stream !== null) return true;
+        // A writer that takes a string only whole takes every string so.
+        strings = false;
+        keyName = null;
       }
+      if (!loadStart(k)) return false;
+      info = k;
       if (t === RdbType.List || t === RdbType.Set || t === RdbType.Zset || t === RdbType.Zset2 || t === RdbType.Hash || t === RdbType.ListQuicklist || t === RdbType.ListQuicklist2) {
         watch = true;
         elements = 0;

@@ -351,7 +351,9 @@ export class RdbWriter {
    * Starts writing a string value in parts, without holding it whole: the key's head and the
    * length `totalBytes`, then the parts as they come, stored raw. A server would LZF-compress
    * a long string when that saves space, which needs the whole string; every server loads the
-   * raw form as well (FORMATS.md §1.6). Until the stream's `end`, nothing else can be written.
+   * raw form as well (FORMATS.md §1.6). A string given whole as its first part is written as
+   * {@link key} writes it (integer form, LZF). Until the stream's `end`, nothing else can be
+   * written.
    * @throws UsageError (at `end`, or at a part past the length) when the parts do not add up to `totalBytes`
    */
   streamString(key: ByteInput, totalBytes: number, meta: KeyMeta = {}): StringStream {
@@ -360,10 +362,11 @@ export class RdbWriter {
     const out = this.out;
     const start = out.offset;
     this.writeKeyHead(key, RdbType.String, meta);
-    out.writeLength(totalBytes);
     const name = typeof key === 'string' ? JSON.stringify(key.slice(0, 40)) : 'a key';
     this.open = name;
     let written = 0;
+    let begun = false;
+    let encoding: Encoding = 'raw';
     const check = (): void => {
       if (this.open !== name) throw new UsageError('RdbWriter: this value stream has ended');
     };
@@ -371,6 +374,16 @@ export class RdbWriter {
       part: (b) => {
         check();
         if (written + b.length > totalBytes) throw new UsageError(`RdbWriter: string parts longer than the ${totalBytes} bytes announced`);
+        if (!begun && b.length === totalBytes) {
+          // The whole string at once: written as `key` writes it (integer form, LZF).
+          begun = true;
+          if (intEncodable(b) !== null) encoding = 'int';
+          out.writeString(typeof b !== 'string' && b.length >= 1 << 16 ? b.slice() : b);
+          written = totalBytes;
+          return;
+        }
+        if (!begun) out.writeLength(totalBytes);
+        begun = true;
         written += b.length;
         // Large arrays pass through the output uncopied: the caller's may be reused.
         if (typeof b === 'string') out.writeLatin1(b);
@@ -378,9 +391,10 @@ export class RdbWriter {
       },
       end: () => {
         check();
+        if (!begun) out.writeString('');
         if (written !== totalBytes) throw new UsageError(`RdbWriter: ${written} string bytes written where ${totalBytes} were announced (the file is not valid)`);
         this.open = null;
-        return { rdbType: RdbType.String, encoding: 'raw', elements: 1, offset: start, bytes: out.offset - start };
+        return { rdbType: RdbType.String, encoding, elements: 1, offset: start, bytes: out.offset - start };
       },
     };
   }
