@@ -693,6 +693,29 @@ export class AofRewriteWriter {
     };
   }
 
+  /**
+   * Writes a string key given as the bytes read: `SET key value`, then its `PEXPIREAT`.
+   * @throws UsageError for an expiry that is not an integer
+   */
+  stringKey(head: StreamedKey, value: Uint8Array): boolean {
+    const key = head.key;
+    const at = head.expireAtMs;
+    if (at !== null && !Number.isSafeInteger(at)) {
+      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(key, 'latin1') } });
+    }
+    const out = this.out;
+    out.select(head.db);
+    this.beforeKey(key);
+    out.array(3);
+    out.bulk('SET');
+    out.bulk(key);
+    // Large arrays pass through the output uncopied: the caller's may be reused.
+    out.bulkBytes(value.length >= 1 << 16 ? value.slice() : value);
+    if (at !== null) out.command('PEXPIREAT', key, String(at));
+    this.result.keys++;
+    return true;
+  }
+
   /** What goes before a key's commands (nothing here). */
   protected beforeKey(_key: ByteString): void {}
 

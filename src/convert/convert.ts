@@ -404,8 +404,33 @@ class Run implements KeySink {
     return s;
   }
 
+  /** A string key read whole, written at once when the writer takes it so. */
+  stringKey(head: StreamedKey, value: Uint8Array): boolean {
+    const w = this.writer!;
+    if (w.stringKey === undefined) return false;
+    head.db = this.outDb(head.db);
+    // Once something was refused, keys are only counted.
+    if (this.losses!.refused) return true;
+    this.select(head.db);
+    if (!w.stringKey(head, value)) return false;
+    this.losses!.streamedKey(head);
+    this.keys++;
+    return true;
+  }
+
+  /** The input database of the last key, and where it went. */
+  private lastIn = -1;
+  private lastOut = -1;
+
   /** The database a key of input database `db` goes to (`--map-db`); two input databases may not end in one. */
   private outDb(db: number): number {
+    if (db === this.lastIn) return this.lastOut;
+    this.lastOut = this.mapDb(db);
+    this.lastIn = db;
+    return this.lastOut;
+  }
+
+  private mapDb(db: number): number {
     const mapped = this.opts.mapDb?.get(db);
     const to = mapped ?? db;
     const other = this.outDbs.get(to);

@@ -30,6 +30,11 @@ export interface KeySink {
    * stream its pieces go to, or null to have it built and handed to {@link key} after all.
    */
   streamKey?(head: StreamedKey): StreamedValue | null;
+  /**
+   * A string key read whole, given as the bytes read (valid during the call only); true when
+   * it was taken, false to have it handed to {@link key} instead (every string from then on).
+   */
+  stringKey?(head: StreamedKey, value: Uint8Array): boolean;
 }
 
 /** When a value is streamed rather than built (see {@link RdbKeysOptions.streamAbove}). */
@@ -167,6 +172,8 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
      * built for it, while the writer takes strings so.
      */
     let strings = true;
+    /** The string key being read, until its value came (then {@link DONE}), or null. */
+    let str: KeyInfo | null = null;
     /** The key's value is watched for growth (a streamable collection, not yet streamed). */
     let watch = false;
     let stream: StreamedValue | null = null;
@@ -198,6 +205,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     h.keyStart = (k: KeyInfo) => {
       stream = null;
       watch = false;
+      str = null;
       const t = k.rdbType;
       if (t === RdbType.String && strings && k.blobBytes !== undefined) {
         if (filter !== null && !filter(k)) {
@@ -207,16 +215,15 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
         }
         keyName = toByteString(k.key);
         sendHeader();
-        const head = headOf(k, 'string', 1);
-        head.bytes = k.blobBytes;
-        stream = open(head);
-        if (stream !== null) return true;
-        // A writer that takes a string only whole takes every string so.
-        strings = false;
-        keyName = null;
+        str = k;
+        return true;
       }
+      return startLoading(k);
+    };
+    const startLoading = (k: KeyInfo): boolean => {
       if (!loadStart(k)) return false;
       info = k;
+      const t = k.rdbType;
       if (t === RdbType.List || t === RdbType.Set || t === RdbType.Zset || t === RdbType.Zset2 || t === RdbType.Hash || t === RdbType.ListQuicklist || t === RdbType.ListQuicklist2) {
         watch = true;
         elements = 0;
@@ -224,11 +231,48 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       }
       return true;
     };
+    // A string read whole: written at once; in parts: streamed. A writer that takes strings
+    // only in key records takes every string so (the loader builds them from then on).
+    const whole = sink.stringKey?.bind(sink);
+    const byLoader = (k: KeyInfo): void => {
+      strings = false;
+      str = null;
+      keyName = null;
+      startLoading(k);
+    };
     h.stringValue = (v) => {
+      const k = str;
+      if (k !== null) {
+        const head = headOf(k, 'string', 1);
+        head.bytes = v.length;
+        if (whole !== undefined) {
+          if (whole(head, v)) {
+            str = DONE;
+            return;
+          }
+        } else {
+          const s = open(head);
+          if (s !== null) {
+            s.part(v);
+            stream = s;
+            str = null;
+            return;
+          }
+        }
+        byLoader(k);
+      }
       if (stream !== null) stream.part(v);
       else loadString(v);
     };
     h.stringPart = (part, last, total) => {
+      const k = str;
+      if (k !== null) {
+        const head = headOf(k, 'string', 1);
+        head.bytes = total;
+        stream = open(head);
+        str = null;
+        if (stream === null) byLoader(k);
+      }
       if (stream !== null) stream.part(part);
       else loadPart(part, last, total);
     };
@@ -250,6 +294,14 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     const keyDone = h.keyEnd!;
     h.keyEnd = (k: KeyInfo) => {
+      if (str !== null && str !== DONE) h.stringValue!(new Uint8Array(0));
+      if (str !== null) {
+        // A string written at once.
+        str = null;
+        keyName = null;
+        keys++;
+        return;
+      }
       const s = stream;
       if (s === null) return keyDone(k);
       stream = null;
@@ -292,6 +344,9 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   header.moduleAux = [...scratch.moduleAux];
   return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped };
 }
+
+/** Marks a string key already written, until its record ends. */
+const DONE = {} as KeyInfo;
 
 /** A value built so far, handed to a stream element by element. */
 function handOver(v: Value, s: StreamedValue): void {

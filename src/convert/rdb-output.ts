@@ -63,6 +63,12 @@ export class RdbKeyWriter implements KeyWriter {
     this.w.key(rec.db, rec.key, rec.value, this.meta(rec));
   }
 
+  /** A string key given as the bytes read. */
+  stringKey(head: StreamedKey, value: Uint8Array): boolean {
+    this.w.stringKey(head.db, head.key, value, this.meta(head));
+    return true;
+  }
+
   /** A large value written as it arrives (strings raw, not LZF-compressed: see `RdbWriter.streamString`). */
   streamKey(head: StreamedKey): StreamedValue | null {
     return this.w.streamKey(head.db, head.key, head, this.meta(head));

@@ -107,6 +107,11 @@ export class RespCommandsWriter extends AofRewriteWriter {
     if (this.replace) this.out.command('DEL', key);
   }
 
+  /** A string key as commands; false with `restore` (it goes as a payload). */
+  override stringKey(head: StreamedKey, value: Uint8Array): boolean {
+    return this.dump === null ? super.stringKey(head, value) : false;
+  }
+
   /** A large value as commands as it arrives; null with `restore` (a payload is made of the whole value). */
   override streamKey(head: StreamedKey): StreamedValue | null {
     return this.dump === null ? super.streamKey(head) : null;

@@ -348,6 +348,18 @@ export class RdbWriter {
   }
 
   /**
+   * Writes one key whose value is a string given as it is (the same bytes as {@link key} with
+   * a string value, without planning it first). Returns its encoding (`int` or `raw`).
+   */
+  stringKey(key: ByteInput, value: ByteInput, meta: KeyMeta = {}): Encoding {
+    this.checkKeyPhase();
+    this.writeKeyHead(key, RdbType.String, meta);
+    // Large arrays pass through the output uncopied: the caller's may be reused.
+    this.out.writeString(typeof value !== 'string' && value.length >= 1 << 16 ? value.slice() : value);
+    return value.length <= 20 && intEncodable(value) !== null ? 'int' : 'raw';
+  }
+
+  /**
    * Starts writing a string value in parts, without holding it whole: the key's head and the
    * length `totalBytes`, then the parts as they come, stored raw. A server would LZF-compress
    * a long string when that saves space, which needs the whole string; every server loads the

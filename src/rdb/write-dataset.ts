@@ -307,6 +307,14 @@ export class KeyRdbWriter {
     }
   }
 
+  /** Writes one key of database `db` whose value is a string given as bytes (as {@link key} writes it). */
+  stringKey(db: number, key: string, value: ByteInput, meta: KeyMeta): void {
+    if (this.w.currentDb !== db) this.w.selectDb(db);
+    const encoding = this.w.stringKey(key, value, meta);
+    this.result.keys++;
+    this.result.encodings[encoding] = (this.result.encodings[encoding] ?? 0) + 1;
+  }
+
   /**
    * Starts writing one key of database `db` whose value arrives piece by piece, without
    * holding it whole: a string in parts of `bytes` in all, a set, sorted set or hash of
