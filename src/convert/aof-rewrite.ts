@@ -256,7 +256,26 @@ export class RespOutput {
 
   /** One argument given as bytes. */
   bulkBytes(b: Uint8Array): void {
-    this.latin1(`$${b.length}\r\n`);
+    const n = b.length;
+    if (n < SMALL_ARG) {
+      // `$<n>\r\n<bytes>\r\n` into the slab at once.
+      if (this.pos + n + 8 > this.slabBytes) this.flush();
+      const slab = this.slab;
+      let p = this.pos;
+      slab[p++] = 0x24;
+      if (n >= 100) slab[p++] = 0x30 + ((n / 100) | 0);
+      if (n >= 10) slab[p++] = 0x30 + (((n / 10) | 0) % 10);
+      slab[p++] = 0x30 + (n % 10);
+      slab[p++] = 0x0d;
+      slab[p++] = 0x0a;
+      slab.set(b, p);
+      p += n;
+      slab[p++] = 0x0d;
+      slab[p++] = 0x0a;
+      this.pos = p;
+      return;
+    }
+    this.latin1(`$${n}\r\n`);
     this.bytes(b);
     this.latin1('\r\n');
   }
