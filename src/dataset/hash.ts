@@ -8,7 +8,7 @@
 import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
 
 /** A hash value. */
 export class HashValue {
@@ -77,7 +77,7 @@ export class HashValue {
     const raw = this.raw!;
     this.raw = null;
     // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPack(this.rawType, raw);
+    const pack = rdbBlobPackCached(this.rawType, raw);
     if (pack !== null) {
       this.pack = pack;
       return;
@@ -102,7 +102,7 @@ export class HashValue {
     return 'hash';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
   get blobPending(): boolean {
     return this.raw !== null;
   }
@@ -117,17 +117,31 @@ export class HashValue {
     return this.ttls === null ? 0 : this.ttls.size;
   }
 
+  /**
+   * The pack a read goes through: the small form's, or — the hash still kept as its blob — the
+   * pack the blob makes, the value left as it is; null in the large form (which a blob that
+   * makes no pack is turned into first).
+   */
+  private readPack(): ByteString | null {
+    if (this.raw !== null) {
+      const p = rdbBlobPackCached(this.rawType, this.raw);
+      if (p !== null) return p;
+      this.expand();
+    }
+    return this.pack;
+  }
+
   get(field: ByteString): ByteString | undefined {
-    if (this.raw !== null) this.expand();
-    if (this.big !== null) return this.big.get(field);
-    const pos = this.find(field);
-    return pos < 0 ? undefined : itemAt(this.pack!, nextItem(this.pack!, pos));
+    const p = this.readPack();
+    if (p === null) return this.big!.get(field);
+    const pos = findIn(p, field);
+    return pos < 0 ? undefined : itemAt(p, nextItem(p, pos));
   }
 
   has(field: ByteString): boolean {
-    if (this.raw !== null) this.expand();
-    if (this.big !== null) return this.big.has(field);
-    return this.find(field) >= 0;
+    const p = this.readPack();
+    if (p === null) return this.big!.has(field);
+    return findIn(p, field) >= 0;
   }
 
   /**
@@ -222,12 +236,11 @@ export class HashValue {
 
   /** Field/value pairs in insertion order. */
   *entries(): IterableIterator<[ByteString, ByteString]> {
-    if (this.raw !== null) this.expand();
-    if (this.big !== null) {
-      yield* this.big.entries();
+    const p = this.readPack();
+    if (p === null) {
+      yield* this.big!.entries();
       return;
     }
-    const p = this.pack!;
     for (let pos = 0; pos < p.length; ) {
       const at = nextItem(p, pos);
       yield [itemAt(p, pos), itemAt(p, at)];
@@ -258,8 +271,12 @@ export class HashValue {
 
   /** Position of `field` in the pack (a field entry), or −1. */
   private find(field: ByteString): number {
-    const p = this.pack!;
-    for (let pos = 0; pos < p.length; pos = nextItem(p, nextItem(p, pos))) if (itemIs(p, pos, field)) return pos;
-    return -1;
+    return findIn(this.pack!, field);
   }
+}
+
+/** Position of `field` in the pack `p` (a field entry), or −1. */
+function findIn(p: ByteString, field: ByteString): number {
+  for (let pos = 0; pos < p.length; pos = nextItem(p, nextItem(p, pos))) if (itemIs(p, pos, field)) return pos;
+  return -1;
 }

@@ -12,7 +12,7 @@
 import type { ByteString } from './byte-string.js';
 import { Deque } from './deque.js';
 import { PACK_MAX_ITEMS, detach, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, positionOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
 
 /** A list value. */
 export class ListValue {
@@ -70,7 +70,7 @@ export class ListValue {
     const raw = this.raw!;
     this.raw = null;
     // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPack(this.rawType, raw);
+    const pack = rdbBlobPackCached(this.rawType, raw);
     if (pack !== null) {
       this.pack = pack;
       return;
@@ -95,7 +95,7 @@ export class ListValue {
     return 'list';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
   get blobPending(): boolean {
     return this.raw !== null;
   }
@@ -107,10 +107,24 @@ export class ListValue {
 
   /** The element at `index`, or undefined outside 0 … length−1. */
   at(index: number): ByteString | undefined {
-    if (this.raw !== null) this.expand();
-    if (this.deque !== null) return this.deque.at(index);
+    const p = this.readPack();
+    if (p === null) return this.deque!.at(index);
     if (index < 0 || index >= this.n) return undefined;
-    return itemAt(this.pack!, positionOf(this.pack!, index));
+    return itemAt(p, positionOf(p, index));
+  }
+
+  /**
+   * The pack a read goes through: the small form's, or — the list still kept as its blob — the
+   * pack the blob makes, the value left as it is; null in the large form (which a blob that
+   * makes no pack is turned into first).
+   */
+  private readPack(): ByteString | null {
+    if (this.raw !== null) {
+      const p = rdbBlobPackCached(this.rawType, this.raw);
+      if (p !== null) return p;
+      this.expand();
+    }
+    return this.pack;
   }
 
   /** Replaces the element at `index`; false when `index` is outside the list. */
@@ -220,12 +234,12 @@ export class ListValue {
 
   /** Index of the first element equal to `value` at or after `from`, or −1. */
   indexOf(value: ByteString, from = 0): number {
-    if (this.raw !== null) this.expand();
-    if (this.deque !== null) {
-      for (let i = Math.max(0, from); i < this.deque.length; i++) if (this.deque.at(i) === value) return i;
+    const p = this.readPack();
+    if (p === null) {
+      const d = this.deque!;
+      for (let i = Math.max(0, from); i < d.length; i++) if (d.at(i) === value) return i;
       return -1;
     }
-    const p = this.pack!;
     let i = 0;
     for (let pos = 0; pos < p.length; pos = nextItem(p, pos), i++) if (i >= from && itemIs(p, pos, value)) return i;
     return -1;
@@ -241,12 +255,11 @@ export class ListValue {
 
   /** Elements from `start` (inclusive) to `end` (exclusive), head to tail. */
   *range(start = 0, end = this.length): IterableIterator<ByteString> {
-    if (this.raw !== null) this.expand();
-    if (this.deque !== null) {
-      yield* this.deque.range(start, end);
+    const p = this.readPack();
+    if (p === null) {
+      yield* this.deque!.range(start, end);
       return;
     }
-    const p = this.pack!;
     let i = 0;
     for (let pos = 0; pos < p.length && i < end; pos = nextItem(p, pos), i++) if (i >= start) yield itemAt(p, pos);
   }
@@ -257,8 +270,8 @@ export class ListValue {
 
   /** The elements as an array, head to tail. */
   toArray(): ByteString[] {
-    if (this.raw !== null) this.expand();
-    return this.deque !== null ? this.deque.toArray() : unpack(this.pack!);
+    const p = this.readPack();
+    return p === null ? this.deque!.toArray() : unpack(p);
   }
 
   /** A copy. */

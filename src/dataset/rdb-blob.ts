@@ -178,6 +178,27 @@ function rawBytes(raw: ByteString): Uint8Array {
   return rawBuf;
 }
 
+/** The blob {@link rdbBlobPackCached} was last asked about (its RDB type and bytes), and its answer. */
+let cachedType = -1;
+let cachedRaw: ByteString | null = null;
+let cachedPack: ByteString | null = null;
+
+/**
+ * {@link rdbBlobPack}, remembered for the last blob asked about. A value kept as its blob is
+ * read through the pack the blob makes without keeping it (a value only read, as an export or
+ * a digest reads every value, stays as compact as its blob and leaves no old form behind), and
+ * a reader goes through a value's methods several times in a row: they share one pass, and so
+ * does the change that then turns the value into its pack.
+ */
+export function rdbBlobPackCached(rdbType: number, raw: ByteString): ByteString | null {
+  if (raw !== cachedRaw || rdbType !== cachedType) {
+    cachedPack = rdbBlobPack(rdbType, raw);
+    cachedRaw = raw;
+    cachedType = rdbType;
+  }
+  return cachedPack;
+}
+
 /** Room for `bytes` more bytes in {@link packBuf} past `used`. */
 function packRoom(used: number, bytes: number): Uint8Array {
   if (used + bytes > packBuf.length) {

@@ -8,7 +8,7 @@
 import type { ByteString } from './byte-string.js';
 import { ByteSet } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
 
 /** A set value. */
 export class SetValue {
@@ -69,7 +69,7 @@ export class SetValue {
     const raw = this.raw!;
     this.raw = null;
     // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPack(this.rawType, raw);
+    const pack = rdbBlobPackCached(this.rawType, raw);
     if (pack !== null) {
       this.pack = pack;
       return;
@@ -94,7 +94,7 @@ export class SetValue {
     return 'set';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
   get blobPending(): boolean {
     return this.raw !== null;
   }
@@ -104,10 +104,24 @@ export class SetValue {
     return this.big !== null ? this.big.size : this.n;
   }
 
+  /**
+   * The pack a read goes through: the small form's, or — the set still kept as its blob — the
+   * pack the blob makes, the value left as it is; null in the large form (which a blob that
+   * makes no pack is turned into first).
+   */
+  private readPack(): ByteString | null {
+    if (this.raw !== null) {
+      const p = rdbBlobPackCached(this.rawType, this.raw);
+      if (p !== null) return p;
+      this.expand();
+    }
+    return this.pack;
+  }
+
   has(member: ByteString): boolean {
-    if (this.raw !== null) this.expand();
-    if (this.big !== null) return this.big.has(member);
-    return this.find(member) >= 0;
+    const p = this.readPack();
+    if (p === null) return this.big!.has(member);
+    return findIn(p, member) >= 0;
   }
 
   /** Adds `member`; true when it was not there yet. */
@@ -149,12 +163,11 @@ export class SetValue {
 
   /** The members (insertion order while small; the large form's order after). */
   *values(): IterableIterator<ByteString> {
-    if (this.raw !== null) this.expand();
-    if (this.big !== null) {
-      yield* this.big.values();
+    const p = this.readPack();
+    if (p === null) {
+      yield* this.big!.values();
       return;
     }
-    const p = this.pack!;
     for (let pos = 0; pos < p.length; pos = nextItem(p, pos)) yield itemAt(p, pos);
   }
 
@@ -175,8 +188,12 @@ export class SetValue {
 
   /** Position of `member` in the pack, or −1. */
   private find(member: ByteString): number {
-    const p = this.pack!;
-    for (let pos = 0; pos < p.length; pos = nextItem(p, pos)) if (itemIs(p, pos, member)) return pos;
-    return -1;
+    return findIn(this.pack!, member);
   }
+}
+
+/** Position of `member` in the pack `p`, or −1. */
+function findIn(p: ByteString, member: ByteString): number {
+  for (let pos = 0; pos < p.length; pos = nextItem(p, pos)) if (itemIs(p, pos, member)) return pos;
+  return -1;
 }

@@ -12,7 +12,7 @@ import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { ScoreOrder } from './score-order.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemCompare, itemIs, nextItem, packEntry, settle, splice } from './pack.js';
-import { rdbBlobElements, rdbBlobPack } from './rdb-blob.js';
+import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -113,7 +113,7 @@ export class ZSetValue {
     const raw = this.raw!;
     this.raw = null;
     // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPack(this.rawType, raw);
+    const pack = rdbBlobPackCached(this.rawType, raw);
     if (pack !== null) {
       this.pack = pack;
       return;
@@ -127,15 +127,28 @@ export class ZSetValue {
     return 'zset';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unread (rdb-blob.ts). */
+  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
   get blobPending(): boolean {
     return this.raw !== null;
   }
 
   /** True while the pairs are in the small (listpack-like) form. */
   get small(): boolean {
-    if (this.raw !== null) this.expand();
-    return this.scores === null;
+    return this.readPack() !== null;
+  }
+
+  /**
+   * The pack a read goes through: the small form's, or — the set still kept as its blob — the
+   * pack the blob makes, the value left as it is; null in the large form (which a blob that
+   * makes no pack is turned into first).
+   */
+  private readPack(): ByteString | null {
+    if (this.raw !== null) {
+      const p = rdbBlobPackCached(this.rawType, this.raw);
+      if (p !== null) return p;
+      this.expand();
+    }
+    return this.pack;
   }
 
   /** Number of members. */
@@ -145,15 +158,19 @@ export class ZSetValue {
 
   /** The member's score, or undefined when absent. */
   score(member: ByteString): number | undefined {
-    if (this.raw !== null) this.expand();
-    if (this.scores !== null) return this.scores.get(member);
-    const pos = this.find(member);
+    const p = this.readPack();
+    if (p === null) return this.scores!.get(member);
+    const pos = findIn(p, member);
     if (pos < 0) {
-      this.missing = member;
-      this.missingIn = this.pack;
+      // Noted for `set`, unless the pack was made from the blob only for this read (kept, it
+      // would hold the pack with the blob).
+      if (this.raw === null) {
+        this.missing = member;
+        this.missingIn = p;
+      }
       return undefined;
     }
-    return scoreAt(this.pack!, nextItem(this.pack!, pos));
+    return scoreAt(p, nextItem(p, pos));
   }
 
   has(member: ByteString): boolean {
@@ -276,12 +293,11 @@ export class ZSetValue {
 
   /** 0-based rank of a member from the lowest score, or −1 when absent. */
   rank(member: ByteString): number {
-    if (this.raw !== null) this.expand();
-    if (this.scores !== null) {
-      const score = this.scores.get(member);
+    const p = this.readPack();
+    if (p === null) {
+      const score = this.scores!.get(member);
       return score === undefined ? -1 : this.order!.rank(score, member);
     }
-    const p = this.pack!;
     let r = 0;
     for (let pos = 0; pos < p.length; pos = nextItem(p, pos) + SCORE_CHARS, r++) if (itemIs(p, pos, member)) return r;
     return -1;
@@ -289,10 +305,9 @@ export class ZSetValue {
 
   /** The member and score at `rank` (0 = lowest), or undefined. */
   at(rank: number): [ByteString, number] | undefined {
-    if (this.raw !== null) this.expand();
-    if (this.order !== null) return this.order.at(rank);
+    const p = this.readPack();
+    if (p === null) return this.order!.at(rank);
     if (rank < 0 || rank >= this.n) return undefined;
-    const p = this.pack!;
     let pos = 0;
     for (let r = 0; r < rank; r++) pos = nextItem(p, pos) + SCORE_CHARS;
     return [itemAt(p, pos), scoreAt(p, nextItem(p, pos))];
@@ -300,9 +315,8 @@ export class ZSetValue {
 
   /** Rank of the first member with score ≥ `score` (> with `exclusive`); `size` when none. */
   rankOfScore(score: number, exclusive = false): number {
-    if (this.raw !== null) this.expand();
-    if (this.order !== null) return this.order.rankOfScore(score, exclusive);
-    const p = this.pack!;
+    const p = this.readPack();
+    if (p === null) return this.order!.rankOfScore(score, exclusive);
     let r = 0;
     for (let pos = 0; pos < p.length; r++) {
       const sAt = nextItem(p, pos);
@@ -340,12 +354,11 @@ export class ZSetValue {
 
   /** [member, score] pairs from rank `from` upwards, in Redis's order. */
   *ascending(from = 0): IterableIterator<[ByteString, number]> {
-    if (this.raw !== null) this.expand();
-    if (this.order !== null) {
-      yield* this.order.ascending(from);
+    const p = this.readPack();
+    if (p === null) {
+      yield* this.order!.ascending(from);
       return;
     }
-    const p = this.pack!;
     let r = 0;
     for (let pos = 0; pos < p.length; r++) {
       const sAt = nextItem(p, pos);
@@ -356,9 +369,8 @@ export class ZSetValue {
 
   /** [member, score] pairs from the highest down. */
   *descending(): IterableIterator<[ByteString, number]> {
-    if (this.raw !== null) this.expand();
-    if (this.order !== null) {
-      yield* this.order.descending();
+    if (this.readPack() === null) {
+      yield* this.order!.descending();
       return;
     }
     yield* [...this.ascending()].reverse();
@@ -366,8 +378,7 @@ export class ZSetValue {
 
   /** [member, score] pairs in some order (Redis's order while small). */
   entries(): IterableIterator<[ByteString, number]> {
-    if (this.raw !== null) this.expand();
-    return this.scores !== null ? this.scores.entries() : this.ascending();
+    return this.readPack() === null ? this.scores!.entries() : this.ascending();
   }
 
   [Symbol.iterator](): IterableIterator<[ByteString, number]> {
@@ -388,9 +399,7 @@ export class ZSetValue {
 
   /** Position of `member`'s entry in the pack, or −1. */
   private find(member: ByteString): number {
-    const p = this.pack!;
-    for (let pos = 0; pos < p.length; pos = nextItem(p, pos) + SCORE_CHARS) if (itemIs(p, pos, member)) return pos;
-    return -1;
+    return findIn(this.pack!, member);
   }
 
   /** Moves the pairs from the pack to the large form. */
@@ -407,4 +416,10 @@ export class ZSetValue {
     this.n = 0;
     this.lastAt = -1;
   }
+}
+
+/** Position of `member`'s entry in the pack `p`, or −1. */
+function findIn(p: ByteString, member: ByteString): number {
+  for (let pos = 0; pos < p.length; pos = nextItem(p, pos) + SCORE_CHARS) if (itemIs(p, pos, member)) return pos;
+  return -1;
 }
