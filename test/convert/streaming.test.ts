@@ -6,10 +6,10 @@
  * the same data; the key stream itself is checked under several input chunkings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, statSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { convert, type ConvertTo } from '../../src/convert/convert.js';
+import { convert, ConvertRefusedError, type ConvertTo } from '../../src/convert/convert.js';
 import { streamRdbKeys, type KeySink } from '../../src/convert/rdb-keys.js';
 import type { KeyRecord, StreamedKey, StreamedValue } from '../../src/convert/key-record.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
@@ -268,6 +268,37 @@ describe('convert streams large values into every output form', () => {
     const dir = out('redis-dir');
     await convert(input, dir, { to: 'aof-dir', target: 'redis@7.0', streamAbove: STREAM, limits: LIMITS, nowMs: 0 });
     expect(datasetDiff(source, await serverOnAof(dir))).toEqual([]);
+  });
+
+  it('filters and --map-db apply to streamed keys', async () => {
+    const dest = out('mapped.rdb');
+    const r = await convert(input, dest, { to: 'rdb', target: 'redis@7.0', streamAbove: STREAM, limits: LIMITS, filter: { match: 'big:*' }, mapDb: new Map([[2, 5]]) });
+    expect(r.keys).toBe(5);
+    expect(r.filtered).toBe(5);
+    const back = await datasetOf(dest);
+    expect([...back.peekDb(0)!.keys()].sort()).toEqual(['big:list', 'big:set', 'big:string', 'big:zset']);
+    expect(back.peekDb(2)).toBeUndefined();
+    expect(datasetDiff(source, back).length).toBeGreaterThan(0);
+    expect((back.peekDb(5)!.get('big:hash') as HashValue).size).toBe(3000);
+  });
+
+  it('a key the target cannot hold refuses the conversion with streamed keys around it: nothing is written', async () => {
+    const ds = bigDataset();
+    const h = HashValue.from(['a', 'b'], ['1', '2'], 0)!;
+    h.setFieldExpire('a', 4_102_444_800_000);
+    ds.db(0).set('ttl:hash', h);
+    const file = await rdbFile(ds, 12, 'ttl.rdb');
+    for (const to of ['rdb', 'aof'] as const) {
+      const dest = out(`refused.${to}`);
+      await expect(convert(file, dest, { to, target: 'redis@7.0', streamAbove: STREAM, limits: LIMITS })).rejects.toBeInstanceOf(ConvertRefusedError);
+      expect(existsSync(dest)).toBe(false);
+    }
+    // Allowed to drop the TTLs, the streamed keys and the hash all arrive.
+    const dest = out('dropped.rdb');
+    const r = await convert(file, dest, { to: 'rdb', target: 'redis@7.0', streamAbove: STREAM, limits: LIMITS, drop: ['field-ttl'] });
+    expect(r.keys).toBe(11);
+    h.setFieldExpire('a', null);
+    expect(datasetDiff(ds, await datasetOf(dest))).toEqual([]);
   });
 
   it('--replace writes a DEL before a streamed key; --restore takes the values whole', async () => {
