@@ -1,11 +1,13 @@
 /**
  * `convert`: any input form to any output form, for a chosen target server.
  *
- * Inputs: an RDB file is read key by key (memory holds one key); an AOF — plain, hybrid, or a
- * multi-part directory or manifest — is replayed into a dataset first; an NDJSON export is read
- * back. Outputs: an RDB file of the target's version, an AOF in Redis's rewrite style, a hybrid
- * AOF (an RDB preamble, as Redis's rewrite writes it), a multi-part AOF directory (manifest,
- * base, empty incr file), RESP commands for `redis-cli --pipe`, or NDJSON in the export schema.
+ * Inputs: an RDB file is read key by key (memory holds one key, and not even that for a
+ * string or a large collection, which go to the writer as they are read: rdb-keys.ts); an AOF
+ * — plain, hybrid, or a multi-part directory or manifest — is replayed into a dataset first;
+ * an NDJSON export is read back. Outputs: an RDB file of the target's version, an AOF in
+ * Redis's rewrite style, a hybrid AOF (an RDB preamble, as Redis's rewrite writes it), a
+ * multi-part AOF directory (manifest, base, empty incr file), RESP commands for
+ * `redis-cli --pipe`, or NDJSON in the export schema.
  *
  * What the target cannot hold is refused unless a drop flag allows it (losses.ts): nothing is
  * written under the output's name then. A file output is written under a temporary name,

@@ -1,7 +1,11 @@
 /**
  * An RDB file as a stream of key records: the decoder's events build one key at a time with
  * the dataset's own loader (the same values `loadRdb` builds), and each key is handed over as
- * soon as it is complete and then let go — memory holds one key, however large the file.
+ * soon as it is complete and then let go — memory holds one key, however large the file. A
+ * sink that can take a value piece by piece gets strings and large collections that way
+ * instead (`streamKey`, `stringKey`), so that not even one large value is held whole. Set
+ * members, sorted-set members and hash fields of a value taken that way are not checked for
+ * duplicates (that would mean holding them).
  *
  * What comes before the keys (AUX fields, module AUX records, function libraries) is handed
  * over once, before the first key (or at the end of a file without keys); module AUX records
@@ -17,6 +21,7 @@ import type { KeyPredicate } from '../pipeline/filters.js';
 import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
 import type { Value } from '../dataset/value.js';
 import { RdbType } from '../rdb/constants.js';
+import { UsageError } from '../errors.js';
 
 /** Where the keys go. */
 export interface KeySink {
@@ -54,11 +59,12 @@ export interface RdbKeysOptions extends Pick<ScanOptions, 'limits' | 'signal' | 
   filter?: KeyPredicate | null;
   /**
    * Values larger than this go to the sink's `streamKey` piece by piece instead of being built
-   * (when the sink has it): a list, set, sorted set or
-   * hash without field TTLs (RDB types 1–5, 14, 18) once it grows past the limits — what was
-   * built up to then is handed over first, then the rest as it comes. Every plain string
-   * (type 0) goes to `streamKey` too, whatever its size: its parts as they are read (a short
-   * one in one part), no value built for it.
+   * (when the sink has it): a list, set, sorted set or hash without field TTLs (RDB types 1–5,
+   * 14, 18) once it grows past the limits — what was built up to then is handed over first,
+   * then the rest as it comes. A hash that may carry field TTLs (types 21, 22, 24, 25) and a
+   * value stored as one blob are always built. Every plain string (type 0) skips the build
+   * too, whatever its size: read whole, it goes to `stringKey` (or as one part to
+   * `streamKey`); read in parts, to `streamKey` part by part.
    */
   streamAbove?: Partial<StreamThresholds>;
 }
@@ -366,6 +372,6 @@ function handOver(v: Value, s: StreamedValue): void {
       for (const [f, x] of v.entries()) s.field(f, x);
       return;
     default:
-      throw new Error(`a ${v.type} value is not streamed`);
+      throw new UsageError(`a ${v.type} value is not streamed`);
   }
 }
