@@ -92,10 +92,12 @@ export class LossTracker {
     };
   }
 
+  /** Set once a kind the user did not allow to drop was counted. */
+  private anyRefused = false;
+
   /** True when some kind was met that the target cannot hold and the user did not allow to drop. */
   get refused(): boolean {
-    for (const kind of this.counts.keys()) if (!this.allowed.has(kind)) return true;
-    return false;
+    return this.anyRefused;
   }
 
   /** The kinds met, refused ones first, each with its count and message. */
@@ -115,6 +117,7 @@ export class LossTracker {
 
   private count(kind: LossKind, n = 1): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + n);
+    if (!this.allowed.has(kind)) this.anyRefused = true;
   }
 
   /** Adds `n` to a bookkeeping note. */

@@ -327,11 +327,10 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     const value = db?.get(key);
     if (db === undefined || value === undefined) return; // an empty collection, left out
     sendHeader();
-    const rec: KeyRecord = { db: k.db, key, value, expireAtMs: db.expireAt(key) };
-    const idle = db.lruIdleSec(key);
-    if (idle !== undefined) rec.lruIdleSec = idle;
-    const freq = db.lfuFreq(key);
-    if (freq !== undefined) rec.lfuFreq = freq;
+    // The expiry and hints the loader stored with the key are the record's own.
+    const rec: KeyRecord = { db: k.db, key, value, expireAtMs: k.expireAtMs };
+    if (k.lruIdleSec !== undefined) rec.lruIdleSec = k.lruIdleSec;
+    if (k.lfuFreq !== undefined) rec.lfuFreq = k.lfuFreq;
     db.delete(key);
     keys++;
     sink.key(rec);
