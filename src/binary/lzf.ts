@@ -212,9 +212,11 @@ function slotOf(h: number): number {
  * Inputs of 4 bytes or fewer are never compressed. (Redis only tries strings longer than 20
  * bytes; that choice is the caller's.)
  *
+ * @param into where to compress when it has room (`src.length - 3` bytes or more): the result
+ *   is then a view of it, valid until `into` is written again; otherwise a new array
  * @returns the compressed bytes, or `null` when liblzf would give up
  */
-export function lzfCompress(src: Uint8Array): Uint8Array | null {
+export function lzfCompress(src: Uint8Array, into?: Uint8Array): Uint8Array | null {
   const n = src.length;
   const outEnd = n - 4; // the room Redis gives the compressor
   if (n <= 4) return null;
@@ -223,7 +225,7 @@ export function lzfCompress(src: Uint8Array): Uint8Array | null {
     stamp = 1;
   }
   const gen = stamp;
-  const out = new Uint8Array(outEnd + 1);
+  const out = into !== undefined && into.length >= outEnd + 1 ? into : new Uint8Array(outEnd + 1);
   let op = 1; // out[0] is the control byte of the first literal run
   let lit = 0;
   let ip = 0;
@@ -313,5 +315,5 @@ export function lzfCompress(src: Uint8Array): Uint8Array | null {
   }
   out[op - lit - 1] = lit - 1;
   if (lit === 0) op--;
-  return out.slice(0, op);
+  return out === into ? out.subarray(0, op) : out.slice(0, op);
 }

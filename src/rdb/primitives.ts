@@ -17,6 +17,10 @@ import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
 
 const TWO_32 = 4294967296;
+/** Strings up to this long are compressed into {@link lzfScratch} (below the pass-through size of {@link RdbOutput.writeBytes}). */
+const LZF_SCRATCH_BYTES = 32 * 1024;
+const lzfScratch = new Uint8Array(LZF_SCRATCH_BYTES);
+
 /** LZF scratch ring size (a power of two) and the largest string decompressed into it. */
 const SCRATCH_RING = 8;
 const SCRATCH_MAX = 1 << 20;
@@ -613,7 +617,9 @@ export class RdbOutput {
     }
     if (this.compression && n > LZF_MIN_EXCLUSIVE) {
       const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-      const c = lzfCompress(bytes);
+      // Short strings compress into a reused buffer (the result is copied into the slab
+      // before the next string: it is shorter than what passes through uncopied).
+      const c = lzfCompress(bytes, n <= LZF_SCRATCH_BYTES ? lzfScratch : undefined);
       if (c !== null) {
         this.writeLzfString(c, n);
         return;

@@ -13,6 +13,7 @@ import { loadRdb } from '../../src/dataset/load-rdb.js';
 import type { ListValue } from '../../src/dataset/list.js';
 import { rng } from '../helpers/bytes.js';
 import { UsageError } from '../../src/errors.js';
+import { lzfCompress } from '../../src/binary/lzf.js';
 
 const VERSIONS = [6, 7, 8, 9, 10, 11, 12, 80];
 
@@ -125,5 +126,20 @@ describe('RdbWriter strings given as bytes', () => {
     });
     const got = (await loadRdb(bytesSource(bytes, 'x.rdb'))).dataset.peekDb(0)!.get('l') as ListValue;
     expect([...got]).toEqual(list);
+  });
+});
+
+describe('lzfCompress into a reused buffer', () => {
+  it('gives the bytes it gives into a new array, and falls back to one when the buffer is short', () => {
+    const scratch = new Uint8Array(4096);
+    const rand = rng(3);
+    for (let i = 0; i < 200; i++) {
+      const n = 21 + Math.floor(rand() * 6000);
+      const src = Buffer.from(Array.from({ length: n }, (_, j) => (rand() < 0.7 ? 97 + (j % 5) : Math.floor(rand() * 256))));
+      const fresh = lzfCompress(src);
+      const reused = lzfCompress(src, scratch);
+      expect(reused === null ? null : Buffer.from(reused).toString('hex')).toBe(fresh === null ? null : Buffer.from(fresh).toString('hex'));
+      if (reused !== null) expect(reused.buffer === scratch.buffer).toBe(n - 3 <= scratch.length);
+    }
   });
 });
