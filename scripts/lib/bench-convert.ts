@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './redis-server.js';
 import { asText, RespClient, RespError } from './resp-client.js';
+import { cpuSecondsOf, peakRssKbOf, sleep } from './bench-redis-load.js';
 
 /**
  * The encoding settings the bench RDB was written with (Redis 7.0's defaults, spelled out so a
@@ -70,28 +71,6 @@ export class RedisLoadSaveError extends Error {
 const LOADED = /DB loaded from disk: ([\d.]+) seconds/;
 const KEYS_LOADED = /Done loading RDB, keys loaded: (\d+)/;
 const FAILED = /Short read|Bad file format|Wrong RDB checksum|Unrecoverable error|Fatal error|FATAL|# Can't/;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function cpuSecondsOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // utime and stime are fields 14 and 15, counted after the ")" closing the name; 100 ticks/s.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function peakRssKbOf(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Copies `rdbFile` into a temporary directory, starts `binary` on it, and times the load and a

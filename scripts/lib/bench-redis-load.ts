@@ -51,9 +51,10 @@ const LOADED = /DB loaded from append only file: ([\d.]+) seconds/;
 /** Lines worth keeping from the log: per-file load times and the RDB base's key counts. */
 const LOAD_LINE = /DB loaded from|Done loading RDB|Reading RDB base file/;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function cpuSecondsOf(pid: number): number | null {
+/** A process's user + system CPU seconds (/proc/<pid>/stat), or null without /proc. */
+export function cpuSecondsOf(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // utime and stime are fields 14 and 15, counted after the ")" closing the name; 100 ticks/s.
@@ -64,7 +65,8 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-function peakRssKbOf(pid: number): number | null {
+/** A process's peak RSS in KiB (VmHWM of /proc/<pid>/status), or null without /proc. */
+export function peakRssKbOf(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
