@@ -17,7 +17,6 @@
  * save points it does not save again on the way out. The directory is removed.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
