@@ -26,12 +26,12 @@ import type { HashValue } from './hash.js';
 import type { StreamValue, StreamGroupState } from './stream.js';
 import { streamIdText } from './stream-id.js';
 
-/** Redis's default encoding limits (redis.conf defaults, Redis 7.0). */
+/** Redis's default encoding limits (the compiled-in defaults of Redis 7.0: hash 512 entries, zset 128). */
 export const DEFAULT_ENCODING_LIMITS = {
   /** `set-max-intset-entries`. */
   setMaxIntsetEntries: 512,
   /** `hash-max-listpack-entries` / `-value`. */
-  hashMaxListpackEntries: 128,
+  hashMaxListpackEntries: 512,
   hashMaxListpackValue: 64,
   /** `zset-max-listpack-entries` / `-value`. */
   zsetMaxListpackEntries: 128,
