@@ -219,20 +219,31 @@ export class RespOutput {
     this.pos = p;
   }
 
+  /**
+   * Writes `$<n>\r\n` of a short argument (n < SMALL_ARG, so at most three digits) into the
+   * slab, first handing the slab on when the whole argument would not fit; returns where the
+   * argument's bytes go (the caller writes them and the closing CRLF, and sets `pos`).
+   */
+  private smallHead(n: number): number {
+    if (this.pos + n + 8 > this.slabBytes) this.flush();
+    const b = this.slab;
+    let p = this.pos;
+    b[p++] = 0x24;
+    if (n >= 100) b[p++] = 0x30 + ((n / 100) | 0);
+    if (n >= 10) b[p++] = 0x30 + (((n / 10) | 0) % 10);
+    b[p++] = 0x30 + (n % 10);
+    b[p++] = 0x0d;
+    b[p++] = 0x0a;
+    return p;
+  }
+
   /** One argument given as a byte string. */
   bulk(s: ByteString): void {
     const n = s.length;
     if (n < SMALL_ARG) {
       // `$<n>\r\n<bytes>\r\n` byte by byte: cheaper than a native write for short arguments.
-      if (this.pos + n + 8 > this.slabBytes) this.flush();
+      let p = this.smallHead(n);
       const b = this.slab;
-      let p = this.pos;
-      b[p++] = 0x24;
-      if (n >= 100) b[p++] = 0x30 + ((n / 100) | 0);
-      if (n >= 10) b[p++] = 0x30 + (((n / 10) | 0) % 10);
-      b[p++] = 0x30 + (n % 10);
-      b[p++] = 0x0d;
-      b[p++] = 0x0a;
       for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
       b[p++] = 0x0d;
       b[p++] = 0x0a;
@@ -259,15 +270,8 @@ export class RespOutput {
     const n = b.length;
     if (n < SMALL_ARG) {
       // `$<n>\r\n<bytes>\r\n` into the slab at once.
-      if (this.pos + n + 8 > this.slabBytes) this.flush();
+      let p = this.smallHead(n);
       const slab = this.slab;
-      let p = this.pos;
-      slab[p++] = 0x24;
-      if (n >= 100) slab[p++] = 0x30 + ((n / 100) | 0);
-      if (n >= 10) slab[p++] = 0x30 + (((n / 10) | 0) % 10);
-      slab[p++] = 0x30 + (n % 10);
-      slab[p++] = 0x0d;
-      slab[p++] = 0x0a;
       slab.set(b, p);
       p += n;
       slab[p++] = 0x0d;
