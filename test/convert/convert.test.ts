@@ -6,12 +6,12 @@
  * leaves nothing under the output's name and the input as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { datasetOf, serverOnAof, serverOnRdb } from '../helpers/server-datasets.js';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { convert, ConvertRefusedError, type ConvertOptions } from '../../src/convert/convert.js';
-import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { HashValue } from '../../src/dataset/hash.js';
 import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
@@ -20,7 +20,7 @@ import { memorySink } from '../../src/io/byte-sink.js';
 import { replayPath } from '../../src/replay/replay-input.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 import { fixtureRdbs, FIXTURES, goodCorpusRdbs, describeCorpus } from '../helpers/files.js';
-import { requireRedisServer, startRedis, RedisStartError } from '../helpers/redis.js';
+import { requireRedisServer, RedisStartError } from '../helpers/redis.js';
 import { canonicalRecord, recordKey, sortJson } from '../helpers/truth.js';
 import { exportRdb } from '../../src/export/export-ndjson.js';
 
@@ -34,42 +34,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let n = 0;
 const out = (name: string) => path.join(work, `${n++}-${name}`);
 
-async function datasetOf(file: string): Promise<Dataset> {
-  return (await loadRdb(bytesSource(new Uint8Array(readFileSync(file)), path.basename(file)))).dataset;
-}
 
-/** Starts Redis 7.0 on an RDB file and returns the dataset it SAVEs. */
-async function serverOnRdb(file: string): Promise<Dataset> {
-  const server = await startRedis({ rdbFile: file });
-  try {
-    await server.client.call('SAVE');
-    return await datasetOf(server.dumpPath);
-  } finally {
-    await server.stop();
-  }
-}
 
-/**
- * Starts Redis 7.0 with `appendonly yes` on an AOF: a single file (`appendonly.aof`, which it
- * moves into a multi-part directory as its base) or a directory (as `appendonlydir`).
- */
-async function serverOnAof(input: string): Promise<Dataset> {
-  const dir = mkdtempSync(path.join(work, 'srv-'));
-  if (statSync(input).isDirectory()) {
-    const d = path.join(dir, 'appendonlydir');
-    rmSync(d, { recursive: true, force: true });
-    cpSync(input, d, { recursive: true });
-  } else {
-    writeFileSync(path.join(dir, 'appendonly.aof'), readFileSync(input));
-  }
-  const server = await startRedis({ appendonly: true, config: { dir, appendfilename: 'appendonly.aof', appenddirname: 'appendonlydir' } });
-  try {
-    await server.client.call('SAVE');
-    return await datasetOf(path.join(dir, 'dump.rdb'));
-  } finally {
-    await server.stop();
-  }
-}
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

@@ -6,13 +6,13 @@
  * the same data; the key stream itself is checked under several input chunkings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, statSync, mkdirSync } from 'node:fs';
+import { datasetOf, serverOnAof, serverOnRdb } from '../helpers/server-datasets.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convert, ConvertRefusedError, type ConvertTo } from '../../src/convert/convert.js';
 import { streamRdbKeys, type KeySink } from '../../src/convert/rdb-keys.js';
 import type { KeyRecord, StreamedKey, StreamedValue } from '../../src/convert/key-record.js';
-import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { loadNdjson } from '../../src/convert/ndjson-input.js';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { ListValue } from '../../src/dataset/list.js';
@@ -27,7 +27,7 @@ import { memorySink } from '../../src/io/byte-sink.js';
 import { replayPath, replaySource } from '../../src/replay/replay-input.js';
 import { noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
-import { requireRedisServer, startRedis } from '../helpers/redis.js';
+import { requireRedisServer } from '../helpers/redis.js';
 import { FIXTURES } from '../helpers/files.js';
 import { rng } from '../helpers/bytes.js';
 
@@ -84,9 +84,6 @@ async function rdbFile(ds: Dataset, rdbVersion: number, name: string, compressio
   return file;
 }
 
-async function datasetOf(file: string): Promise<Dataset> {
-  return (await loadRdb(bytesSource(new Uint8Array(readFileSync(file)), path.basename(file)))).dataset;
-}
 
 /** A sink that rebuilds every key, whole or streamed, and notes which were streamed. */
 function collector(): { sink: KeySink; ds: Dataset; streamed: string[] } {
@@ -181,34 +178,7 @@ describe('streamRdbKeys hands large values to the sink’s stream', () => {
   });
 });
 
-/** Starts Redis 7.0 on an RDB file and returns the dataset it SAVEs. */
-async function serverOnRdb(file: string): Promise<Dataset> {
-  const server = await startRedis({ rdbFile: file });
-  try {
-    await server.client.call('SAVE');
-    return await datasetOf(server.dumpPath);
-  } finally {
-    await server.stop();
-  }
-}
 
-/** Starts Redis 7.0 with `appendonly yes` on an AOF file or multi-part directory and returns what it SAVEs. */
-async function serverOnAof(input: string): Promise<Dataset> {
-  const dir = mkdtempSync(path.join(work, 'srv-'));
-  if (statSync(input).isDirectory()) {
-    mkdirSync(path.join(dir, 'appendonlydir'), { recursive: true });
-    cpSync(input, path.join(dir, 'appendonlydir'), { recursive: true });
-  } else {
-    writeFileSync(path.join(dir, 'appendonly.aof'), readFileSync(input));
-  }
-  const server = await startRedis({ appendonly: true, config: { dir, appendfilename: 'appendonly.aof', appenddirname: 'appendonlydir' } });
-  try {
-    await server.client.call('SAVE');
-    return await datasetOf(path.join(dir, 'dump.rdb'));
-  } finally {
-    await server.stop();
-  }
-}
 
 describe('convert streams large values into every output form', () => {
   let input: string;
