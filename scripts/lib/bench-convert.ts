@@ -16,13 +16,12 @@
  * The server is then stopped by its PID (SIGTERM, then SIGKILL after a grace period); with no
  * save points it does not save again on the way out. The directory is removed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './redis-server.js';
 import { asText, RespClient, RespError } from './resp-client.js';
-import { cpuSecondsOf, peakRssKbOf, sleep } from './bench-redis-load.js';
+import { cpuSecondsOf, peakRssKbOf, sleep, spawnLoggedServer } from './bench-redis-load.js';
 
 /**
  * The encoding settings the bench RDB was written with (Redis 7.0's defaults, spelled out so a
@@ -114,63 +113,38 @@ async function runServer(dir: string, opts: Parameters<typeof timeRedisLoadSave>
     logfile: '',
     ...opts.config,
   };
-  const argv: string[] = [];
-  for (const [name, value] of Object.entries(config)) argv.push(`--${name}`, typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
-
-  let log = '';
-  let pending = '';
   let loaded: { seconds: number; reportedSeconds: number } | null = null;
   let keys: number | null = null;
   let failed: string | null = null;
-  let exited = false;
-  const started = performance.now();
-  const child = spawn(opts.binary, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const pid = child.pid;
-  const onData = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    log = (log + text).slice(-256_000);
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
+  const server = await spawnLoggedServer(
+    opts.binary,
+    dir,
+    config,
+    (line, pid, started) => {
       const k = KEYS_LOADED.exec(line);
       if (k) keys = Number(k[1]);
       const m = LOADED.exec(line);
       if (m && loaded === null) loaded = { seconds: (performance.now() - started) / 1000, reportedSeconds: Number(m[1]) };
       if (FAILED.test(line)) failed ??= line;
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exitPromise = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  if (pid === undefined) throw new RedisLoadSaveError(`could not spawn ${opts.binary}: ${(await spawnError).message}`, log);
-
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => {
-      if (!exited) process.kill(pid, 'SIGKILL');
-    }, 30_000);
-    await exitPromise;
-    clearTimeout(timer);
-  };
+    },
+    (message, log) => new RedisLoadSaveError(message, log),
+  );
+  const { pid, started, stop } = server;
 
   let client: RespClient | null = null;
   try {
     const timeoutMs = opts.timeoutMs ?? 1_800_000;
     const deadline = Date.now() + timeoutMs;
     while (loaded === null) {
-      if (failed !== null) throw new RedisLoadSaveError(`redis-server could not load the RDB: ${failed}`, log);
-      if (exited) throw new RedisLoadSaveError('redis-server exited before loading the RDB', log);
-      if (Date.now() > deadline) throw new RedisLoadSaveError(`redis-server did not finish loading within ${timeoutMs / 1000} s`, log);
+      if (failed !== null) throw new RedisLoadSaveError(`redis-server could not load the RDB: ${failed}`, server.log());
+      if (server.exited()) throw new RedisLoadSaveError('redis-server server.exited() before loading the RDB', server.log());
+      if (Date.now() > deadline) throw new RedisLoadSaveError(`redis-server did not finish loading within ${timeoutMs / 1000} s`, server.log());
       await sleep(2);
     }
     const load = loaded as { seconds: number; reportedSeconds: number };
     while (client === null) {
-      if (exited) throw new RedisLoadSaveError('redis-server exited after loading the RDB', log);
-      if (Date.now() > deadline) throw new RedisLoadSaveError(`redis-server did not answer within ${timeoutMs / 1000} s`, log);
+      if (server.exited()) throw new RedisLoadSaveError('redis-server server.exited() after loading the RDB', server.log());
+      if (Date.now() > deadline) throw new RedisLoadSaveError(`redis-server did not answer within ${timeoutMs / 1000} s`, server.log());
       try {
         client = await RespClient.connect(port);
       } catch {
@@ -182,11 +156,11 @@ async function runServer(dir: string, opts: Parameters<typeof timeRedisLoadSave>
     try {
       reply = asText(await client.call('SAVE'));
     } catch (e) {
-      throw new RedisLoadSaveError(`SAVE failed: ${e instanceof RespError || e instanceof Error ? e.message : String(e)}`, log);
+      throw new RedisLoadSaveError(`SAVE failed: ${e instanceof RespError || e instanceof Error ? e.message : String(e)}`, server.log());
     }
     const done = performance.now();
     const cpuSeconds = cpuSecondsOf(pid);
-    if (reply !== 'OK') throw new RedisLoadSaveError(`SAVE answered ${JSON.stringify(reply)}`, log);
+    if (reply !== 'OK') throw new RedisLoadSaveError(`SAVE answered ${JSON.stringify(reply)}`, server.log());
     return {
       seconds: (done - started) / 1000,
       loadSeconds: load.seconds,

@@ -103,6 +103,71 @@ export async function timeRedisLoad(opts: {
   }
 }
 
+/** A redis-server started by {@link spawnLoggedServer}. */
+export interface LoggedServer {
+  pid: number;
+  /** `performance.now()` just before the spawn. */
+  started: number;
+  /** The last 256 kB of its stdout and stderr. */
+  log(): string;
+  exited(): boolean;
+  /** SIGTERM, then SIGKILL after 30 s; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `binary` in `dir` with `config` as `--name value` pairs (booleans as yes/no), handing
+ * each line of its log to `onLine` as it arrives (with the pid and the spawn time).
+ * @throws what `spawnFailed` makes of the reason when the process cannot be started
+ */
+export async function spawnLoggedServer(
+  binary: string,
+  dir: string,
+  config: Record<string, string | number | boolean>,
+  onLine: (line: string, pid: number, started: number) => void,
+  spawnFailed: (message: string, log: string) => Error,
+): Promise<LoggedServer> {
+  const argv: string[] = [];
+  for (const [name, value] of Object.entries(config)) argv.push(`--${name}`, typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
+  let log = '';
+  let pending = '';
+  let exited = false;
+  const started = performance.now();
+  const child = spawn(binary, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  const onData = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    log = (log + text).slice(-256_000);
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (pid !== undefined) onLine(line, pid, started);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exitPromise = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  if (pid === undefined) throw spawnFailed(`could not spawn ${binary}: ${(await spawnError).message}`, log);
+  return {
+    pid,
+    started,
+    log: () => log,
+    exited: () => exited,
+    stop: async () => {
+      if (exited) return;
+      process.kill(pid, 'SIGTERM');
+      const timer = setTimeout(() => {
+        if (!exited) process.kill(pid, 'SIGKILL');
+      }, 30_000);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}
+
 async function runServer(dir: string, opts: Parameters<typeof timeRedisLoad>[0]): Promise<RedisLoadRun> {
   const port = await findFreePort();
   const config: Record<string, string | number | boolean> = {
@@ -117,60 +182,35 @@ async function runServer(dir: string, opts: Parameters<typeof timeRedisLoad>[0])
     logfile: '',
     ...opts.config,
   };
-  const argv: string[] = [];
-  for (const [name, value] of Object.entries(config)) argv.push(`--${name}`, typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
-
-  let log = '';
-  let pending = '';
   const loadLines: string[] = [];
   let loaded: { seconds: number; reportedSeconds: number; cpuSeconds: number | null } | null = null;
   let failed: string | null = null;
-  let exited = false;
-  const started = performance.now();
-  const child = spawn(opts.binary, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const pid = child.pid;
-  const onData = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    log = (log + text).slice(-256_000);
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
+  const server = await spawnLoggedServer(
+    opts.binary,
+    dir,
+    config,
+    (line, pid, started) => {
       if (LOAD_LINE.test(line)) loadLines.push(line.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [*#.-] /, ''));
       const m = LOADED.exec(line);
       if (m && loaded === null) loaded = { seconds: (performance.now() - started) / 1000, reportedSeconds: Number(m[1]), cpuSeconds: pid === undefined ? null : cpuSecondsOf(pid) };
       if (/Bad file format|Unrecoverable error|Fatal error|FATAL|# Can't/.test(line)) failed ??= line;
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exitPromise = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  if (pid === undefined) throw new RedisLoadError(`could not spawn ${opts.binary}: ${(await spawnError).message}`, log);
-
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => {
-      if (!exited) process.kill(pid, 'SIGKILL');
-    }, 30_000);
-    await exitPromise;
-    clearTimeout(timer);
-  };
+    },
+    (message, log) => new RedisLoadError(message, log),
+  );
+  const { pid, stop } = server;
 
   try {
     const deadline = Date.now() + (opts.timeoutMs ?? 1_800_000);
     while (loaded === null) {
-      if (failed !== null) throw new RedisLoadError(`redis-server could not load the set: ${failed}`, log);
-      if (exited) throw new RedisLoadError('redis-server exited before loading the set', log);
-      if (Date.now() > deadline) throw new RedisLoadError(`redis-server did not finish loading within ${(opts.timeoutMs ?? 1_800_000) / 1000} s`, log);
+      if (failed !== null) throw new RedisLoadError(`redis-server could not load the set: ${failed}`, server.log());
+      if (server.exited()) throw new RedisLoadError('redis-server server.exited() before loading the set', server.log());
+      if (Date.now() > deadline) throw new RedisLoadError(`redis-server did not finish loading within ${(opts.timeoutMs ?? 1_800_000) / 1000} s`, server.log());
       await sleep(2);
     }
     const done = loaded as { seconds: number; reportedSeconds: number; cpuSeconds: number | null };
     let client: RespClient | null = null;
     while (client === null) {
-      if (exited) throw new RedisLoadError('redis-server exited after loading the set', log);
+      if (server.exited()) throw new RedisLoadError('redis-server server.exited() after loading the set', server.log());
       try {
         const c = await RespClient.connect(port);
         try {

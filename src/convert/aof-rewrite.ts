@@ -250,9 +250,9 @@ export class RespOutput {
       this.pos = p;
       return;
     }
-    this.latin1(`$${n}\r\n`);
+    this.bulkHead(n);
     this.latin1(s);
-    this.latin1('\r\n');
+    this.bulkEnd();
   }
 
   /** The header of an argument of `n` bytes whose bytes follow through {@link bytes}, then {@link bulkEnd}. */
@@ -279,9 +279,9 @@ export class RespOutput {
       this.pos = p;
       return;
     }
-    this.latin1(`$${n}\r\n`);
+    this.bulkHead(n);
     this.bytes(b);
-    this.latin1('\r\n');
+    this.bulkEnd();
   }
 
   /** One integer argument (its decimal text). */
