@@ -108,6 +108,19 @@ export class ZSetValue {
     return true;
   }
 
+  /**
+   * Replaces every pair with `members` and `scores` (in step, in any order, no member twice),
+   * in the form they call for: packed in Redis's order when few and short enough.
+   */
+  replaceAll(members: readonly ByteString[], scores: readonly number[]): void {
+    this.raw = null;
+    this.scores = null;
+    this.order = null;
+    this.lastAt = -1;
+    this.missing = this.missingIn = null;
+    this.fill(members, scores);
+  }
+
   /** Turns the RDB blob the sorted set was loaded from into its own form. */
   private expand(): void {
     const raw = this.raw!;

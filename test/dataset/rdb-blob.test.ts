@@ -245,6 +245,7 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
     addUnsorted: (v: ZSetValue) => [v.addUnsorted('member-1', 1), v.addUnsorted('new', 2)],
     delete: (v: ZSetValue) => [v.delete('member-1'), v.delete('nope')],
     clear: (v: ZSetValue) => v.clear(),
+    replaceAll: (v: ZSetValue) => (v.replaceAll(['x', 'member-1'], [2, -1]), [...v.ascending()]),
     rank: (v: ZSetValue) => [v.rank('member-2'), v.rank('nope')],
     at: (v: ZSetValue) => [v.at(1), v.at(10_000)],
     rankOfScore: (v: ZSetValue) => [v.rankOfScore(0), v.rankOfScore(1.5, true)],

@@ -399,6 +399,49 @@ describe('ZRANGESTORE into a set that starts as a listpack', () => {
   });
 });
 
+describe('ZADD of many pairs on a small sorted set', () => {
+  // Pairs that keep the set small are edited together and packed once; from the pair that makes
+  // it large on, one by one. Duplicates inside one command, every flag, -0 scores (0 while
+  // packed, -0 once large) and both ways of becoming large mid-command must leave what Redis
+  // 7.0 leaves.
+  const cmds: Cmd[] = [
+    ['ZADD', 's1', ...pairs('a', 10, (i) => i)],
+    ['ZADD', 's1', '5', 'a1', '-0', 'z0', '7', 'a1', '1.5', 'new', '-0', 'z1', '3', 'new'],
+    ['ZADD', 's1', 'NX', 'CH', '100', 'a2', '101', 'nx1', '102', 'nx1', '103', 'a3', '104', 'nx2'],
+    ['ZADD', 's1', 'XX', 'CH', '200', 'a2', '201', 'xx1', '-0', 'a4', '202', 'a5'],
+    ['ZADD', 's1', 'GT', 'CH', '1', 'a6', '999', 'a7', '998', 'a7', '1000', 'gt1', '5', 'gt1'],
+    ['ZADD', 's1', 'LT', '-5', 'a8', '50', 'a9', '-6', 'a8', '-0', 'lt1', '3', 'lt1'],
+    ['ZADD', 's1', 'GT', 'XX', '-1', 'a0', '2000', 'a0', '3', 'nope', '4', 'nope2'],
+    // 120 members, then 20 more: the set becomes a skiplist at the 129th.
+    ['ZADD', 'cross', ...pairs('m', 120, (i) => (i % 7) - 3)],
+    ['ZADD', 'cross', '-0', 'p0', '4', 'm3', ...pairs('p', 18, (i) => -i), '-0', 'p19', '1', 'm5'],
+    // A member past 64 bytes halfway through: large from there.
+    ['ZADD', 'long', ...pairs('q', 6, (i) => i)],
+    ['ZADD', 'long', '-0', 'q9', '8', 'q1', '2', LONG, '-0', 'q10', '3', 'q2'],
+    ['ZADD', 'fresh', '-0', 'f0', '1', 'f1', '2', 'f2', '3', 'f3', '-0', 'f4', '1', 'f0'],
+    ['GEOADD', 'geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania', '2.35', '48.85', 'Paris', '-0.12', '51.5', 'London', '13.4', '52.52', 'Berlin'],
+    ['GEOADD', 'geo', 'CH', '13.361389', '38.115556', 'Palermo', '15.1', '37.5', 'Catania', '12.5', '41.9', 'Rome', '-3.7', '40.4', 'Madrid'],
+    ['ZRANGE', 's1', '0', '-1', 'WITHSCORES'],
+    ['ZRANGE', 'cross', '0', '-1', 'WITHSCORES'],
+    ['ZRANGE', 'long', '0', '-1', 'WITHSCORES'],
+    ['ZRANGE', 'fresh', '0', '-1', 'WITHSCORES'],
+  ];
+
+  it('leaves what Redis 7.0 leaves, replies and -0 scores included', async () => {
+    const run = await runOracle(cmds, { direct: true });
+    expect(datasetDiff(run.saved, run.replayed.dataset)).toEqual([]);
+    expect(datasetDiff(run.saved, run.direct!)).toEqual([]);
+    expect(replyDiff(cmds, run.replies, applyDirect(cmds).replies)).toEqual([]);
+    const z = (key: string) => run.replayed.dataset.db(0).get(key) as ZSetValue;
+    expect(z('s1').small && z('fresh').small).toBe(true);
+    expect(z('cross').small || z('long').small).toBe(false);
+    expect(Object.is(z('s1').score('z0'), 0) && Object.is(z('fresh').score('f4'), 0)).toBe(true);
+    // p0 came while the set was still small, p19 after it had become a skiplist.
+    expect(Object.is(z('cross').score('p0'), 0) && Object.is(z('cross').score('p19'), -0)).toBe(true);
+    expect(Object.is(z('long').score('q9'), 0) && Object.is(z('long').score('q10'), -0)).toBe(true);
+  });
+});
+
 describe('sorted-set commands the replay refuses', () => {
   it('wrong type, wrong arity and bad arguments', () => {
     const str = [['SET', 'k', 'v']];

@@ -45,11 +45,19 @@ const SAME = 3;
 /** The score the last {@link addOne} left the member with. */
 let lastScore = 0;
 
+/** What {@link addOne} needs of a sorted set: the set itself, or the pairs of a {@link SmallBatch}. */
+interface ScoreTable {
+  score(member: ByteString): number | undefined;
+  set(member: ByteString, score: number): unknown;
+  readonly small: boolean;
+  readonly size: number;
+}
+
 /**
  * Adds or updates one member under the flags, as Redis's zsetAdd does; null when an
  * increment makes NaN.
  */
-function addOne(z: ZSetValue, score: number, member: ByteString, flags: number): number | null {
+function addOne(z: ScoreTable, score: number, member: ByteString, flags: number): number | null {
   const cur = z.score(member);
   if (cur !== undefined) {
     if (flags & ZADD_NX) return NOP;
@@ -72,6 +80,42 @@ function addOne(z: ZSetValue, score: number, member: ByteString, flags: number):
 }
 
 /**
+ * The pairs of a sorted set in its small form, taken out for a ZADD of many members: each
+ * member costs a map lookup instead of a scan and a new pack, and the pack is made once, by
+ * {@link SmallBatch.finish}. Only writes that keep the set small go through it (see
+ * {@link applyZAdd}), so `small` is always true here.
+ */
+class SmallBatch implements ScoreTable {
+  readonly pairs: Map<ByteString, number>;
+  constructor(z: ZSetValue) {
+    this.pairs = new Map(z.entries());
+  }
+  score(member: ByteString): number | undefined {
+    return this.pairs.get(member);
+  }
+  set(member: ByteString, score: number): void {
+    this.pairs.set(member, score);
+  }
+  get small(): boolean {
+    return true;
+  }
+  get size(): number {
+    return this.pairs.size;
+  }
+  /** Whether adding `member` keeps the set small (what {@link addOne} checks before an add). */
+  keepsSmall(member: ByteString): boolean {
+    return this.pairs.has(member) || (this.pairs.size < PACK_MAX_ITEMS && fitsPack(member));
+  }
+  /** Puts the pairs back into the sorted set, as one pack in Redis's order. */
+  finish(z: ZSetValue): void {
+    z.replaceAll([...this.pairs.keys()], [...this.pairs.values()]);
+  }
+}
+
+/** Pairs from which a ZADD on a small sorted set goes through a {@link SmallBatch}. */
+const BATCH_MIN_PAIRS = 4;
+
+/**
  * ZADD's work once its arguments are read: `n` pairs of `scores` and `members` (read from
  * `at`, every other argument, when `members` is the command's argv) added under `flags`.
  * GEOADD calls it with the scores it computed.
@@ -84,7 +128,25 @@ export function applyZAdd(c: CommandContext, key: ByteString, flags: number, sco
   let processed = 0;
   if (z === undefined && !(flags & ZADD_XX)) z = c.zsetForWrite(key);
   if (z !== undefined) {
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    if (n >= BATCH_MIN_PAIRS && z.small) {
+      // While the set stays small, the pairs are edited in a map and packed once; the rest
+      // (from the member that makes it large) go one by one, as below.
+      const batch = new SmallBatch(z);
+      try {
+        for (; j < n && batch.keepsSmall(members[at + 2 * j]); j++) {
+          const r = addOne(batch, scores[j], members[at + 2 * j], flags);
+          if (r === null) throw NAN_RESULT;
+          if (r === ADDED) added++;
+          else if (r === UPDATED) updated++;
+          if (r !== NOP) processed++;
+        }
+      } finally {
+        // A NaN refusal comes before any change (INCR takes one pair): finishing is harmless.
+        batch.finish(z);
+      }
+    }
+    for (; j < n; j++) {
       const r = addOne(z, scores[j], members[at + 2 * j], flags);
       if (r === null) throw NAN_RESULT;
       if (r === ADDED) added++;
