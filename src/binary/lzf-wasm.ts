@@ -1,0 +1,270 @@
+/**
+ * LZF decompression (FORMATS.md §4.1) in WebAssembly, for the many short compressed strings
+ * of an RDB file: the JavaScript loop of {@link lzfDecompressInto} spends some 20 to 40 ns on
+ * each token, the WebAssembly one (src/binary/wasm/lzf.wat) a few, and even with the copies
+ * of the input into its memory and of the output back out it is the faster of the two at
+ * every length (scripts/lzf-speed.ts measures both).
+ *
+ * {@link lzfDecompressRange} is the one entry point. It decompresses in JavaScript only when
+ * WebAssembly is not available (`node --jitless`, an engine without WebAssembly SIMD), when
+ * the string is so large that holding a second copy of it in WebAssembly memory is not worth
+ * the speed, or when that memory cannot grow; both paths check every token the same way and
+ * throw the same errors.
+ *
+ * The module is compiled and instantiated synchronously on the first call. Its memory only
+ * grows; after a string that made it grow past {@link lzfWasmTuning}.keepMemoryBytes the
+ * instance is dropped (the garbage collector frees its memory) and the next call makes a new
+ * one from the compiled module. Nothing hands out views of the memory: growing it detaches
+ * them.
+ */
+
+import { corrupt, RdbtoolError, UsageError } from '../errors.js';
+import { lzfDecompressInto } from './lzf.js';
+import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Where {@link lzfDecompressRange} draws the line between WebAssembly and JavaScript, and how
+ * much WebAssembly memory it keeps. Tests and measurements change these to force one path;
+ * callers need not.
+ */
+export const lzfWasmTuning = {
+  /**
+   * Inputs shorter than this many compressed bytes are decompressed in JavaScript. 0: the
+   * WebAssembly call with its byte-loop copies costs less than the two views the JavaScript
+   * function needs, so it wins even on a 2-token string.
+   */
+  minInputBytes: 0,
+  /**
+   * Largest WebAssembly memory to grow to (input, output and 64 bytes together); longer
+   * strings are decompressed in JavaScript, so that a huge string (Redis allows 512 MiB) is
+   * not held twice, once in the caller's array and once in WebAssembly memory.
+   */
+  maxMemoryBytes: 256 * MIB,
+  /**
+   * After a call that needed more WebAssembly memory than this, the instance is dropped so
+   * its memory can be freed; up to it, the memory is kept for the next call. 32 MiB holds a
+   * 16 MiB string with its input.
+   */
+  keepMemoryBytes: 32 * MIB,
+};
+
+/** The subset of the WebAssembly JS API used here (the project compiles without the DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** An instance of the decompressor. */
+interface Engine {
+  memory: WasmMemory;
+  /** Returns 0, or the number of the check that failed (src/binary/wasm/lzf.wat). */
+  decompress: (inStart: number, inEnd: number, outStart: number, outEnd: number) => number;
+}
+
+const PAGE_BYTES = 65536;
+/** Where the input goes: after the 12 bytes of failure details at address 0. */
+const IN_START = 16;
+/** Bytes after the input and after the output that the wasm copies may touch. */
+const SLACK_BYTES = 32;
+/**
+ * Copies of up to this many bytes into and out of the wasm memory go byte by byte: making
+ * the `subarray` view that `set` needs costs some 45 ns, a plain loop about 1 ns a byte.
+ */
+const LOOP_COPY_MAX_BYTES = 40;
+
+const EMPTY = new Uint8Array(0);
+
+/** The compiled module; `undefined` until first needed, `null` if WebAssembly refused it. */
+let compiled: object | null | undefined;
+/** The current instance, if any. */
+let engine: Engine | undefined;
+/** A view of the whole memory of {@link engine}, renewed whenever the memory grows. */
+let heap = EMPTY;
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** The current instance, made (and the module compiled) if needed; undefined without WebAssembly. */
+function getEngine(): Engine | undefined {
+  if (engine !== undefined) return engine;
+  const api = wasmApi();
+  if (compiled === undefined) {
+    try {
+      compiled = api === undefined ? null : new api.Module(Buffer.from(LZF_WASM_BASE64, 'base64'));
+    } catch {
+      // An engine without the features the module uses (SIMD): JavaScript does the work.
+      compiled = null;
+    }
+  }
+  if (compiled === null || api === undefined) return undefined;
+  const { exports } = new api.Instance(compiled, {});
+  const memory = exports.memory as WasmMemory;
+  heap = new Uint8Array(memory.buffer);
+  engine = { memory, decompress: exports.decompress as Engine['decompress'] };
+  return engine;
+}
+
+/** Drops the instance when its memory is larger than it should stay. */
+function trimMemory(): void {
+  if (heap.length > lzfWasmTuning.keepMemoryBytes) {
+    engine = undefined;
+    heap = EMPTY;
+  }
+}
+
+/**
+ * Whether the WebAssembly decompressor is available (it is loaded by this call if it was not
+ * yet): false under `node --jitless` or on an engine without WebAssembly SIMD, where
+ * {@link lzfDecompressRange} always decompresses in JavaScript.
+ */
+export function lzfWasmAvailable(): boolean {
+  return getEngine() !== undefined;
+}
+
+/** Makes the wasm memory at least `bytes` long; false if that passes the cap (however large the memory already is) or fails. */
+function ensureMemory(e: Engine, bytes: number): boolean {
+  if (bytes > lzfWasmTuning.maxMemoryBytes) return false;
+  if (bytes <= heap.length) return true;
+  try {
+    e.memory.grow(Math.ceil((bytes - heap.length) / PAGE_BYTES));
+  } catch {
+    // The engine could not reserve the memory (a RangeError): JavaScript needs none.
+    return false;
+  }
+  heap = new Uint8Array(e.memory.buffer);
+  return true;
+}
+
+function checkRange(what: string, start: number, end: number, length: number): void {
+  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= length)) {
+    throw new UsageError(`lzfDecompressRange: ${what} range [${start}, ${end}) is not inside its array of ${length} bytes`);
+  }
+}
+
+/**
+ * Decompresses the LZF stream `src[srcStart, srcEnd)` into `dst[dstStart, dstStart + ulen)`,
+ * checking every token as {@link lzfDecompressInto} does. The rest of `dst` is untouched;
+ * after a failure, the content of the target range is unspecified.
+ *
+ * @param src holds the compressed bytes (all of the range is consumed)
+ * @param srcStart index of the first compressed byte in `src`
+ * @param srcEnd index after the last compressed byte
+ * @param dst receives the output
+ * @param dstStart index in `dst` of the first output byte
+ * @param ulen the declared uncompressed length, in bytes
+ * @param file file name for error reports
+ * @param offset absolute file offset (of the LZF string) for error reports
+ * @throws CorruptDataError (code `LZF_CORRUPT`) on malformed input or a length mismatch,
+ *   identical (code, message, expected, found, file, offset) to what lzfDecompressInto throws
+ * @throws UsageError if a range is not inside its array
+ */
+export function lzfDecompressRange(
+  src: Uint8Array, srcStart: number, srcEnd: number,
+  dst: Uint8Array, dstStart: number, ulen: number,
+  file?: string, offset?: number,
+): void {
+  checkRange('source', srcStart, srcEnd, src.length);
+  checkRange('target', dstStart, dstStart + ulen, dst.length);
+  const clen = srcEnd - srcStart;
+  const e = clen < lzfWasmTuning.minInputBytes ? undefined : getEngine();
+  // The output starts on a 16-byte boundary after the input and its slack.
+  const outStart = (IN_START + clen + SLACK_BYTES + 15) & ~15;
+  if (e === undefined || !ensureMemory(e, outStart + ulen + SLACK_BYTES)) {
+    decompressInJs(src, srcStart, srcEnd, dst, dstStart, ulen, file, offset);
+    return;
+  }
+  const h = heap;
+  if (clen <= LOOP_COPY_MAX_BYTES) {
+    for (let k = 0; k < clen; k++) h[IN_START + k] = src[srcStart + k];
+  } else {
+    h.set(src.subarray(srcStart, srcEnd), IN_START);
+  }
+  const code = e.decompress(IN_START, IN_START + clen, outStart, outStart + ulen);
+  if (code !== 0) {
+    const err = wasmError(code, file, offset);
+    trimMemory();
+    throw err;
+  }
+  if (ulen <= LOOP_COPY_MAX_BYTES) {
+    for (let k = 0; k < ulen; k++) dst[dstStart + k] = h[outStart + k];
+  } else {
+    dst.set(h.subarray(outStart, outStart + ulen), dstStart);
+  }
+  if (h.length > lzfWasmTuning.keepMemoryBytes) trimMemory();
+}
+
+/** The JavaScript path; the location object is made only when there is an error to place. */
+function decompressInJs(
+  src: Uint8Array, srcStart: number, srcEnd: number,
+  dst: Uint8Array, dstStart: number, ulen: number,
+  file: string | undefined, offset: number | undefined,
+): void {
+  try {
+    lzfDecompressInto(src.subarray(srcStart, srcEnd), dst.subarray(dstStart, dstStart + ulen));
+  } catch (err) {
+    if (err instanceof RdbtoolError) err.locate({ file, offset });
+    throw err;
+  }
+}
+
+/**
+ * The error lzfDecompressInto throws for the failure the wasm module reported: check number
+ * `code`, with the token position and the two numbers it left at the start of its memory.
+ * The texts are lzf.ts's, word for word (the differential tests compare them).
+ */
+function wasmError(code: number, file: string | undefined, offset: number | undefined): Error {
+  const details = new Int32Array(heap.buffer, 0, 3);
+  const pos = details[0];
+  const a = details[1];
+  const b = details[2];
+  let reason: string;
+  let expected: string;
+  let found: string;
+  switch (code) {
+    case 1:
+      reason = `literal run at input byte ${pos} runs past the end of the input`;
+      expected = `${a} literal bytes`;
+      found = `${b} bytes left`;
+      break;
+    case 2:
+      reason = `literal run at input byte ${pos} overflows the output`;
+      expected = `at most ${a} more bytes`;
+      found = `${b} bytes`;
+      break;
+    case 3:
+      reason = `back-reference at input byte ${pos} is cut off`;
+      expected = 'a length byte';
+      found = 'end of input';
+      break;
+    case 4:
+      reason = `back-reference at input byte ${pos} is cut off`;
+      expected = 'an offset byte';
+      found = 'end of input';
+      break;
+    case 5:
+      reason = `back-reference at input byte ${pos} points before the start of the output`;
+      expected = `a distance of at most ${a}`;
+      found = `${b}`;
+      break;
+    case 6:
+      reason = `back-reference at input byte ${pos} overflows the output`;
+      expected = `at most ${a} more bytes`;
+      found = `${b} bytes`;
+      break;
+    case 7:
+      reason = 'decompressed length differs from the declared length';
+      expected = `${a} bytes`;
+      found = `${b} bytes`;
+      break;
+    default:
+      throw new Error(`lzfDecompressRange: the wasm decompressor returned unknown code ${code}`);
+  }
+  return corrupt('LZF_CORRUPT', `invalid LZF compressed string: ${reason}`, { file, offset, expected, found });
+}
