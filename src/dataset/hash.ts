@@ -10,6 +10,9 @@ import { ByteMap } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
 import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
 
+/** Pairs from which {@link HashValue.setMany} edits the small form in one go. */
+const MANY_MIN = 4;
+
 /** A hash value. */
 export class HashValue {
   /** The fields and values while small; null once the ByteMap holds them. */
@@ -174,6 +177,45 @@ export class HashValue {
     this.pack = null;
     this.n = 0;
     return this;
+  }
+
+  /**
+   * Sets the field/value pairs `pairs[from]`, `pairs[from + 1]` … as {@link set} on each in
+   * turn would; the number of fields created. While the hash stays small the run is edited in
+   * one map and packed once (HSET of many fields: no scan and no new pack per field). TTLs
+   * are left as they are, as by `set`.
+   */
+  setMany(pairs: readonly ByteString[], from = 0): number {
+    let created = 0;
+    let i = from;
+    if (this.raw !== null) this.expand();
+    if (this.big === null && pairs.length - from >= 2 * MANY_MIN) {
+      const items = unpack(this.pack!);
+      const map = new Map<ByteString, ByteString>();
+      for (let k = 0; k < items.length; k += 2) map.set(items[k], items[k + 1]);
+      let n = this.n;
+      for (; i + 1 < pairs.length; i += 2) {
+        const f = pairs[i];
+        const v = pairs[i + 1];
+        const known = map.has(f);
+        if (!(fitsPack(f) && fitsPack(v) && (known || n < PACK_MAX_ITEMS))) break;
+        if (!known) n++;
+        map.set(f, v);
+      }
+      if (i !== from) {
+        const parts: string[] = [];
+        for (const [f, v] of map) parts.push(packEntry(f), packEntry(v));
+        this.pack = parts.join('');
+        created = n - this.n;
+        this.n = n;
+      }
+    }
+    for (; i + 1 < pairs.length; i += 2) {
+      const before = this.size;
+      this.set(pairs[i], pairs[i + 1]);
+      if (this.size !== before) created++;
+    }
+    return created;
   }
 
   /**

@@ -216,6 +216,7 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
   set: {
     has: (v: SetValue) => [v.has('member-1'), v.has('nope')],
     add: (v: SetValue) => [v.add('member-1'), v.add('new')],
+    addMany: (v: SetValue) => [v.addMany(['member-1', 'new', 'n2', 'n3', 'new']), [...v.values()]],
     delete: (v: SetValue) => [v.delete('member-2'), v.delete('nope')],
     clear: (v: SetValue) => v.clear(),
     values: (v: SetValue) => [...v.values()],
@@ -226,6 +227,7 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
     get: (v: HashValue) => [v.get('member-1'), v.get('nope')],
     has: (v: HashValue) => [v.has('member-2'), v.has('nope')],
     set: (v: HashValue) => [v.set('member-1', 'changed').size, v.set('new', 'x'.repeat(80)).size],
+    setMany: (v: HashValue) => [v.setMany(['member-1', 'c', 'new', 'x', 'n2', 'y', 'n3', 'z']), [...v.entries()]],
     setNew: (v: HashValue) => [v.setNew('member-1', 'changed'), v.setNew('new', 'x'.repeat(80)), v.setNew('new', 'again')],
     delete: (v: HashValue) => [v.delete('member-1'), v.delete('nope')],
     clear: (v: HashValue) => v.clear(),

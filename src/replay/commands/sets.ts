@@ -86,10 +86,7 @@ export const setsCommands: CommandTable = {
   sadd: {
     arity: -3,
     run(c, argv) {
-      const s = c.setForWrite(argv[1]);
-      let added = 0;
-      for (let i = 2; i < argv.length; i++) if (s.add(argv[i])) added++;
-      return added;
+      return c.setForWrite(argv[1]).addMany(argv, 2);
     },
   },
   srem: {
