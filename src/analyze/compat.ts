@@ -373,13 +373,14 @@ function sortedEntries(m: Record<string, number>): [string, number][] {
 }
 
 /** What a conversion may need a target to hold, judged from the same release table as {@link judge}. */
-export type HeldFeature = 'streams' | 'modules' | 'functions' | 'field-ttl' | 'arrays' | 'rdb-preamble' | 'multipart';
+export type HeldFeature = 'streams' | 'modules' | 'functions' | 'field-ttl' | 'arrays' | 'gcra' | 'stream-idmp' | 'stream-nack' | 'rdb-preamble' | 'multipart';
 
 /**
  * Whether `release` loads data of kind `feature` in files of its own magic: streams (a stream
  * type byte), module values (MODULE_2), function libraries (FUNCTION2), hash field TTLs
- * (Redis 7.4's types 24/25, or Valkey's HASH_2 under its magic), ARRAY values, an RDB
- * preamble in an AOF, a multi-part AOF directory.
+ * (Redis 7.4's types 24/25, or Valkey's HASH_2 under its magic), ARRAY values (type 28), GCRA
+ * values (type 33), a stream's idempotent-producer state (type 26) and NACK zones (type 27),
+ * an RDB preamble in an AOF, a multi-part AOF directory.
  */
 export function releaseHolds(release: ServerRelease, feature: HeldFeature): boolean {
   const magic = release.writes.magic;
@@ -395,6 +396,12 @@ export function releaseHolds(release: ServerRelease, feature: HeldFeature): bool
       return magic === 'VALKEY' ? types.includes(22) : types.includes(24) || types.includes(25);
     case 'arrays':
       return types.includes(28);
+    case 'gcra':
+      return types.includes(33);
+    case 'stream-idmp':
+      return types.includes(26);
+    case 'stream-nack':
+      return types.includes(27);
     case 'rdb-preamble':
       return release.aof.rdbPreamble;
     case 'multipart':

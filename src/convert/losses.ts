@@ -2,8 +2,9 @@
  * What a target cannot hold, sorted in two kinds (README, "Converting"):
  *
  * - data a user would miss — hash field TTLs, function libraries, streams, module values,
- *   values and state newer than the target (ARRAY and GCRA values, a stream's idempotent-
- *   producer state and NACK zones) — is refused unless its `--drop-…` flag says to drop it;
+ *   values and state newer than the target (ARRAY values before Redis 8.8, GCRA values, a
+ *   stream's idempotent-producer state before 8.6 and NACK zones before 8.8; commands carry
+ *   none of these) — is refused unless its `--drop-…` flag says to drop it;
  *   with the flag it is dropped (or, for field TTLs, converted: the fields stay, their TTLs go)
  *   and counted;
  * - bookkeeping the target has no notion of and no user would miss (LRU/LFU hints unless kept,
@@ -69,6 +70,8 @@ export class LossTracker {
   /** Bookkeeping dropped (note → count). */
   readonly notes = new Map<string, number>();
   private readonly holds: Readonly<Record<LossKind, boolean>>;
+  /** Which of the `newer` kinds the output holds (RDB 14 on: all but GCRA, in RDB files and DUMP payloads). */
+  private readonly newer: Readonly<NewerHolds>;
 
   constructor(
     readonly release: ServerRelease,
@@ -89,6 +92,15 @@ export class LossTracker {
       // Commands cannot carry a module value: only its module's own rewrite could.
       modules: all || (output !== 'commands' && releaseHolds(release, 'modules')),
       newer: all,
+    };
+    // Commands carry none of them (no rewrite form of these is known); an RDB or a DUMP
+    // payload of the target's own version carries what its loader knows.
+    const rdb = output === 'rdb' || output === 'restore';
+    this.newer = {
+      arrays: all || (rdb && releaseHolds(release, 'arrays')),
+      gcra: all || (rdb && releaseHolds(release, 'gcra')),
+      idmp: all || (rdb && releaseHolds(release, 'stream-idmp')),
+      nack: all || (rdb && releaseHolds(release, 'stream-nack')),
     };
   }
 
@@ -140,13 +152,13 @@ export class LossTracker {
    */
   key(rec: KeyRecord): boolean {
     const v = rec.value;
-    const kind = keyLoss(v, this.holds);
+    const kind = keyLoss(v, this.holds, this.newer);
     if (kind !== null) {
       this.count(kind);
       if (kind !== 'field-ttl' && !(kind === 'newer' && typeof v !== 'string' && v.type === 'stream')) return false;
       if (!this.allowed.has(kind)) return false;
       if (kind === 'field-ttl') dropFieldTtls(v as HashValue);
-      else dropNewerStreamState(v as StreamValue);
+      else dropNewerStreamState(v as StreamValue, this.newer);
     }
     this.hints(rec);
     if (typeof v !== 'string' && v.type === 'stream' && v.recordedActiveTimes && this.output !== 'ndjson' && this.rdbVersion < 11 && hasConsumers(v)) {
@@ -174,20 +186,31 @@ export class LossTracker {
   }
 }
 
-/** The loss a key's value brings on a target holding `holds`, or null. */
-function keyLoss(v: Value, holds: Readonly<Record<LossKind, boolean>>): LossKind | null {
+/** Which data of the `newer` kind an output holds. */
+interface NewerHolds {
+  arrays: boolean;
+  gcra: boolean;
+  /** A stream's idempotent-producer state (stream type 26). */
+  idmp: boolean;
+  /** NACK zones: pending entries no consumer owns (stream type 27). */
+  nack: boolean;
+}
+
+/** The loss a key's value brings on a target holding `holds` and `newer`, or null. */
+function keyLoss(v: Value, holds: Readonly<Record<LossKind, boolean>>, newer: Readonly<NewerHolds>): LossKind | null {
   if (typeof v === 'string') return null;
   switch (v.type) {
     case 'hash':
       return v.volatileFields > 0 && !holds['field-ttl'] ? 'field-ttl' : null;
     case 'stream':
       if (!holds.streams) return 'streams';
-      return !holds.newer && hasNewerStreamState(v) ? 'newer' : null;
+      return (!newer.idmp && hasIdmpState(v)) || (!newer.nack && hasNackState(v)) ? 'newer' : null;
     case 'module':
       return holds.modules ? null : 'modules';
     case 'array':
+      return newer.arrays ? null : 'newer';
     case 'gcra':
-      return holds.newer ? null : 'newer';
+      return newer.gcra ? null : 'newer';
     default:
       return null;
   }
@@ -198,10 +221,14 @@ function hasConsumers(s: StreamValue): boolean {
   return false;
 }
 
-/** True when a stream has state no written version stores: non-default IDMP state, NACK zones. */
-function hasNewerStreamState(s: StreamValue): boolean {
+/** True when a stream has idempotent-producer state other than the defaults (only stream type 26 on stores it). */
+function hasIdmpState(s: StreamValue): boolean {
   const i = s.idmp;
-  if (i !== null && !(i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0)) return true;
+  return i !== null && !(i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0);
+}
+
+/** True when a stream has NACK zones or pending entries no consumer owns (only stream type 27 on stores them). */
+function hasNackState(s: StreamValue): boolean {
   for (const g of s.groups.values()) {
     if (g.nacked !== null && g.nacked.size > 0) return true;
     for (const p of g.pending.values()) if (p.consumer === null) return true;
@@ -215,8 +242,10 @@ function dropFieldTtls(h: HashValue): void {
   for (const f of fields) h.setFieldExpire(f, null);
 }
 
-function dropNewerStreamState(s: StreamValue): void {
-  s.idmp = null;
+/** Drops the stream state the output does not hold (and keeps what it does). */
+function dropNewerStreamState(s: StreamValue, newer: Readonly<NewerHolds>): void {
+  if (!newer.idmp) s.idmp = null;
+  if (newer.nack) return;
   for (const g of s.groups.values()) {
     g.nacked = null;
     for (const [id, p] of [...g.pending]) if (p.consumer === null) g.pending.delete(id);

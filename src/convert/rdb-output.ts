@@ -1,9 +1,12 @@
 /**
  * The RDB form of a conversion: key records written by the RDB writer (rdb/write-dataset.ts
  * `KeyRdbWriter`) for the target's RDB version, with the encodings that server picks, and the
- * AUX fields a server writes: `redis-ver` (the target line), `redis-bits`, `ctime`, `used-mem`
- * (the source's, else 0), `aof-base` (RDB 10+: 1 when the file is an AOF's base or preamble)
- * or `aof-preamble` (RDB 8–9 preambles), and `rdbtool-ver`, which says what wrote the file.
+ * AUX fields a server writes: `redis-ver` (the target line; `valkey-ver` for a Valkey line, as
+ * Valkey 7.2 on writes it), `redis-bits`, `ctime`, `used-mem` (the source's, else 0),
+ * `aof-base` (RDB 10+: 1 when the file is an AOF's base or preamble) or `aof-preamble` (RDB
+ * 8–9 preambles), and `rdbtool-ver`, which says what wrote the file. Redis 8.6–8.10 (RDB
+ * 13–15) and Valkey 9 (RDB 80, 81) write the same fields as 7.x outside cluster mode
+ * (FORMATS.md §1.1, §1.9, §10.7, §10.8).
  */
 import { UsageError } from '../errors.js';
 import type { ByteSink } from '../io/byte-sink.js';
@@ -97,7 +100,7 @@ export class RdbKeyWriter implements KeyWriter {
 function auxFields(h: DatasetHeader, o: RdbKeyWriterOptions): AuxField[] {
   const source = new Map(h.aux.map((a) => [a.name, a.value]));
   const out: AuxField[] = [
-    { name: 'redis-ver', value: `${o.release.line}.0` },
+    { name: o.release.server === 'valkey' ? 'valkey-ver' : 'redis-ver', value: `${o.release.line}.0` },
     { name: 'redis-bits', value: '64' },
     { name: 'ctime', value: String(Math.floor((o.nowMs ?? Date.now()) / 1000)) },
     { name: 'used-mem', value: source.get('used-mem') ?? '0' },

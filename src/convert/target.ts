@@ -13,7 +13,7 @@ import { RDB_WRITE_VERSIONS, type RdbWriteVersion } from '../rdb/target.js';
 /** The server line an output is for, and the RDB version written for it. */
 export interface ConvertTarget {
   release: ServerRelease;
-  /** The RDB version the writer produces (the line's own, or the newest the writer has that the line loads). */
+  /** The RDB version the writer produces: the line's own. */
   rdbVersion: RdbWriteVersion;
   /** How it was chosen. */
   chosenBy: 'target' | 'target-version' | 'input' | 'default';
@@ -21,9 +21,6 @@ export interface ConvertTarget {
 
 /** The line taken when neither the options nor the input name one. */
 export const DEFAULT_TARGET = 'redis@7.0';
-
-/** Highest RDB version the writer produces under the REDIS magic. */
-const MAX_REDIS_WRITE = 12;
 
 /**
  * Resolves the target of a conversion.
@@ -40,10 +37,13 @@ export function resolveTarget(opts: { target?: string; targetVersion?: number },
   }
   if (opts.targetVersion !== undefined) {
     const v = opts.targetVersion;
-    if (!(RDB_WRITE_VERSIONS as readonly number[]).includes(v)) {
-      throw new UsageError(`--target-version must be one of ${RDB_WRITE_VERSIONS.join(', ')} (the RDB versions rdbtool writes; 80 is Valkey 9's)`, { found: String(v) });
+    if (!isWriteVersion(v)) {
+      throw new UsageError(`--target-version must be one of ${RDB_WRITE_VERSIONS.join(', ')} (the RDB versions rdbtool writes; 80 and 81 are Valkey 9's)`, { found: String(v) });
     }
-    return { release: oldestWriting(v === 80 ? 'VALKEY' : 'REDIS', v), rdbVersion: v as RdbWriteVersion, chosenBy: 'target-version' };
+    const release = oldestWriting(v >= VALKEY_MIN ? 'VALKEY' : 'REDIS', v);
+    // The line writes that version exactly (the table and the writer list the same versions).
+    if (release.writes.rdbVersion !== v) throw new UsageError(`no release line in the table writes RDB ${v}`, { found: String(v) });
+    return { release, rdbVersion: v, chosenBy: 'target-version' };
   }
   if (input !== null) {
     const release = oldestWriting(input.magic, input.version);
@@ -53,10 +53,22 @@ export function resolveTarget(opts: { target?: string; targetVersion?: number },
   return { release, rdbVersion: writeVersionFor(release), chosenBy: 'default' };
 }
 
-/** The RDB version written for a line: its own, capped at what the writer produces. */
+/** Versions from this one on carry the VALKEY magic (FORMATS.md §1.2). */
+const VALKEY_MIN = 80;
+
+function isWriteVersion(v: number): v is RdbWriteVersion {
+  return (RDB_WRITE_VERSIONS as readonly number[]).includes(v);
+}
+
+/**
+ * The RDB version written for a line: the one its own saves have (every line in the release
+ * table writes a version the writer produces).
+ * @throws UsageError for a line whose version the writer does not produce
+ */
 export function writeVersionFor(release: ServerRelease): RdbWriteVersion {
-  if (release.writes.magic === 'VALKEY') return 80;
-  return Math.min(release.writes.rdbVersion, MAX_REDIS_WRITE) as RdbWriteVersion;
+  const v = release.writes.rdbVersion;
+  if (!isWriteVersion(v)) throw new UsageError(`cannot write RDB ${v}, the version ${release.id} writes: supported are ${RDB_WRITE_VERSIONS.join(', ')}`);
+  return v;
 }
 
 /**

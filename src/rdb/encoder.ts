@@ -29,11 +29,12 @@ import { zsetWriter } from './values/zset.js';
 import { hashWriter, type HashEntryInput } from './values/hash.js';
 import { streamWriter, type StreamInput } from './values/stream.js';
 import { moduleWriter, writeModuleAux } from './values/module.js';
+import { arrayWriter } from './values/newer.js';
 import { writeTextDouble } from './values/score.js';
 
 /** Options of {@link RdbWriter}. */
 export interface RdbWriterOptions extends RdbOutputOptions {
-  /** The RDB version to write: 6 … 12, or 80 (Valkey 9.0). */
+  /** The RDB version to write: 6 … 15, or 80 (Valkey 9.0) or 81 (Valkey 9.2). */
   rdbVersion: number;
   /** Encoding limits of the target server, where they differ from its defaults. */
   limits?: Partial<EncodingLimits>;
@@ -47,7 +48,9 @@ export type RdbValue =
   | { type: 'zset'; entries: Iterable<readonly [ByteInput, number]>; size: number }
   | { type: 'hash'; entries: Iterable<HashEntryInput>; size: number; volatileFields: number }
   | ({ type: 'stream' } & StreamInput)
-  | { type: 'module'; moduleId: bigint; raw: Uint8Array };
+  | { type: 'module'; moduleId: bigint; raw: Uint8Array }
+  /** Elements by index, ascending (RDB 14 on). */
+  | { type: 'array'; entries: Iterable<readonly [number | bigint, ByteInput]>; length: number };
 
 /** What precedes a key's type byte. */
 export interface KeyMeta {
@@ -213,6 +216,8 @@ export class RdbWriter {
         return streamWriter(value, t);
       case 'module':
         return moduleWriter(value.moduleId, value.raw, t);
+      case 'array':
+        return arrayWriter(value.entries, value.length, t);
     }
   }
 

@@ -9,8 +9,11 @@ import { UsageError } from '../errors.js';
 import type { ByteInput, RdbOutput } from './primitives.js';
 import type { Encoding } from '../model/redis-types.js';
 
-/** RDB versions the writer produces: Redis 6–12, and Valkey 80 (the `VALKEY080` magic). */
-export const RDB_WRITE_VERSIONS = [6, 7, 8, 9, 10, 11, 12, 80] as const;
+/**
+ * RDB versions the writer produces: Redis 6–15 (RDB 13–15: Redis 8.6, 8.8, 8.10), and Valkey
+ * 80 and 81 (the `VALKEY080` / `VALKEY081` magics of Valkey 9.0–9.1 and 9.2).
+ */
+export const RDB_WRITE_VERSIONS = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 80, 81] as const;
 
 /** One of {@link RDB_WRITE_VERSIONS}. */
 export type RdbWriteVersion = (typeof RDB_WRITE_VERSIONS)[number];
@@ -89,7 +92,7 @@ export const DEFAULT_ENCODING_LIMITS: Readonly<EncodingLimits> = {
 /** Everything the writer needs to know about the version it writes. */
 export interface RdbTarget {
   version: RdbWriteVersion;
-  /** The magic: `REDIS0006` … `REDIS0012`, `VALKEY080`. */
+  /** The magic: `REDIS0006` … `REDIS0015`, `VALKEY080`, `VALKEY081`. */
   magic: string;
   /** The release whose writer is emulated, for messages (`Redis 7.0`). */
   server: string;
@@ -109,13 +112,27 @@ export interface RdbTarget {
   scores: ScoreStyle;
   /** Small non-integer sets as a listpack (type 20, RDB 11 on). */
   setListpack: boolean;
-  /** Stream type: none before RDB 9, then 15, 19, 21. */
-  streamType: 0 | 15 | 19 | 21;
+  /**
+   * Stream type: none before RDB 9, then 15, 19, 21, 26 (RDB 13: idempotent-producer state)
+   * and 27 (RDB 14 on: NACK zones). Valkey stays at 21.
+   */
+  streamType: 0 | 15 | 19 | 21 | 26 | 27;
   hashTtl: HashTtlForm;
+  /** ARRAY values (type 28, RDB 14 on). */
+  arrays: boolean;
   limits: EncodingLimits;
 }
 
-const BASE = { auxAndResize: true, modules: true, idleFreqModuleAux: true, functions: true, setListpack: false, hashTtl: 'none' as HashTtlForm };
+const BASE = { auxAndResize: true, modules: true, idleFreqModuleAux: true, functions: true, setListpack: false, hashTtl: 'none' as HashTtlForm, arrays: false };
+
+// Redis 8.6–8.10 save every type they share with 7.4 as 7.4 does (same encodings, limits and
+// layouts; FORMATS.md §7.1, §7.3): only the stream type and ARRAY values are new. Key metadata
+// (opcode 243) is never written (rdbtool keeps none), nor hash templates (opcode 242, types
+// 29–32: a writer may always use the plain hash types, §2.21).
+const REDIS_7_4 = { ...BASE, list: 'quicklist-listpack-7.2', compact: 'listpack', zsetType: 5, scores: '7.2', setListpack: true, streamType: 21, hashTtl: 'redis' } as const;
+// Valkey 9.x saves what Redis 7.2 does, with its own HASH_2 for field TTLs; 9.2 (RDB 81) adds
+// only PATH_HASH (type 23), which no value rdbtool holds needs.
+const VALKEY_9 = { ...BASE, list: 'quicklist-listpack-7.2', compact: 'listpack', zsetType: 5, scores: '7.2', setListpack: true, streamType: 21, hashTtl: 'valkey' } as const;
 
 const TARGETS: Record<RdbWriteVersion, Omit<RdbTarget, 'limits'>> = {
   6: { ...BASE, version: 6, magic: 'REDIS0006', server: 'Redis 3.0', auxAndResize: false, modules: false, idleFreqModuleAux: false, functions: false, list: 'ziplist-or-linked', compact: 'ziplist', zsetType: 3, scores: '6.2', streamType: 0 },
@@ -124,8 +141,12 @@ const TARGETS: Record<RdbWriteVersion, Omit<RdbTarget, 'limits'>> = {
   9: { ...BASE, version: 9, magic: 'REDIS0009', server: 'Redis 6.2', functions: false, list: 'quicklist-ziplist', compact: 'ziplist', zsetType: 5, scores: '6.2', streamType: 15 },
   10: { ...BASE, version: 10, magic: 'REDIS0010', server: 'Redis 7.0', list: 'quicklist-listpack-7.0', compact: 'listpack', zsetType: 5, scores: '7.0', streamType: 19 },
   11: { ...BASE, version: 11, magic: 'REDIS0011', server: 'Redis 7.2', list: 'quicklist-listpack-7.2', compact: 'listpack', zsetType: 5, scores: '7.2', setListpack: true, streamType: 21 },
-  12: { ...BASE, version: 12, magic: 'REDIS0012', server: 'Redis 7.4', list: 'quicklist-listpack-7.2', compact: 'listpack', zsetType: 5, scores: '7.2', setListpack: true, streamType: 21, hashTtl: 'redis' },
-  80: { ...BASE, version: 80, magic: 'VALKEY080', server: 'Valkey 9.0', list: 'quicklist-listpack-7.2', compact: 'listpack', zsetType: 5, scores: '7.2', setListpack: true, streamType: 21, hashTtl: 'valkey' },
+  12: { ...REDIS_7_4, version: 12, magic: 'REDIS0012', server: 'Redis 7.4' },
+  13: { ...REDIS_7_4, version: 13, magic: 'REDIS0013', server: 'Redis 8.6', streamType: 26 },
+  14: { ...REDIS_7_4, version: 14, magic: 'REDIS0014', server: 'Redis 8.8', streamType: 27, arrays: true },
+  15: { ...REDIS_7_4, version: 15, magic: 'REDIS0015', server: 'Redis 8.10', streamType: 27, arrays: true },
+  80: { ...VALKEY_9, version: 80, magic: 'VALKEY080', server: 'Valkey 9.0' },
+  81: { ...VALKEY_9, version: 81, magic: 'VALKEY081', server: 'Valkey 9.2' },
 };
 
 /**
@@ -154,7 +175,7 @@ export interface ValueWriter {
 
 /**
  * A value (or part of one) the target version cannot hold: a stream before RDB 9, field TTLs
- * before RDB 12, a function library before RDB 10, … The writer refuses it rather than write
+ * before RDB 12, a function library before RDB 10, an ARRAY before RDB 14, … The writer refuses it rather than write
  * a file that loses data silently; callers that accept the loss catch this error and leave
  * the key out.
  */

@@ -13,7 +13,7 @@ import { copyBytes } from '../io/bytes.js';
 import { ModuleAuxWhen, RdbWriter, type KeyMeta, type RdbValue, type RdbWriterOptions, type WrittenKey } from './encoder.js';
 import type { ByteInput, SlabSink } from './primitives.js';
 import { unsupported, UnsupportedValueError, type RdbTarget } from './target.js';
-import type { StreamGroupInput, StreamInput } from './values/stream.js';
+import type { StreamGroupInput, StreamIdmpInput, StreamInput } from './values/stream.js';
 import type { HashEntryInput } from './values/hash.js';
 
 /** A list as the dataset holds it: elements head to tail. */
@@ -60,7 +60,13 @@ export interface StreamLike {
   readonly maxDeletedId: string;
   readonly entriesAdded: number;
   readonly groups: ReadonlyMap<string, StreamGroupLike>;
-  readonly idmp: { durationSec: number; maxEntries: number; producers: readonly unknown[]; iidsAdded: number; iidsDuplicates: number } | null;
+  readonly idmp: {
+    durationSec: number;
+    maxEntries: number;
+    producers: readonly { readonly pid: string; readonly entries: readonly { readonly iid: string; readonly id: string }[] }[];
+    iidsAdded: number;
+    iidsDuplicates: number;
+  } | null;
   entries(): Iterable<[string, string[]]>;
 }
 /** A module value as the dataset holds it. */
@@ -70,8 +76,14 @@ export interface ModuleLike {
   readonly moduleId: string;
   readonly raw: Uint8Array;
 }
-/** A value of any type the dataset holds (ARRAY and GCRA values are refused: no target version stores them). */
-export type ValueLike = string | ListLike | SetLike | ZSetLike | HashLike | StreamLike | ModuleLike | { readonly type: 'array' | 'gcra' };
+/** An ARRAY value as the dataset holds it: [index, value] pairs, indexes ascending. */
+export interface ArrayLike {
+  readonly type: 'array';
+  readonly length: number;
+  entries(): Iterable<[number, string]>;
+}
+/** A value of any type the dataset holds (GCRA values are refused: no target version stores them). */
+export type ValueLike = string | ListLike | SetLike | ZSetLike | HashLike | StreamLike | ModuleLike | ArrayLike | { readonly type: 'gcra' };
 
 /** A database as the dataset holds it. */
 export interface DatabaseLike {
@@ -113,7 +125,7 @@ export interface WriteDatasetOptions extends RdbWriterOptions {
   aux?: 'default' | 'source' | 'none' | readonly AuxField[];
   /**
    * What to do with what the version cannot hold (a stream before RDB 9, field TTLs before
-   * RDB 12, libraries before RDB 10, ARRAY values, …): `error` (default; nothing of that key
+   * RDB 12, libraries before RDB 10, ARRAY values before RDB 14, GCRA values, …): `error` (default; nothing of that key
    * is written, but the file is left incomplete — write to a temporary file) or `skip` (leave
    * it out and report it in the result).
    */
@@ -149,7 +161,7 @@ export interface WriteDatasetResult {
 const DRAIN_EVERY_BYTES = 1 << 20;
 
 /**
- * Writes `ds` as an RDB file of version `opts.rdbVersion` (6 … 12, or Valkey's 80) into
+ * Writes `ds` as an RDB file of version `opts.rdbVersion` (6 … 15, or Valkey's 80 and 81) into
  * `sink`, which is not closed. Every value gets the encoding the target server gives it
  * (target.ts); the expiry of every key is written, LRU/LFU hints from RDB 9 on.
  * @throws UnsupportedValueError (with the key in its context) for what the version cannot hold, unless `unsupported: 'skip'`
@@ -380,7 +392,8 @@ function auxFields(ds: Pick<DatasetLike, 'aux'>, opts: WriteDatasetOptions, vers
 
 /**
  * The writer's input for a dataset value (iterables over the value itself, not copies).
- * @throws UnsupportedValueError for ARRAY and GCRA values and streams with NACK zones
+ * @throws UnsupportedValueError for GCRA values, ARRAY values before RDB 14, and streams with
+ *   NACK zones before RDB 14
  */
 export function toRdbValue(v: ValueLike, t: RdbTarget): RdbValue {
   if (typeof v === 'string') return { type: 'string', value: v };
@@ -405,8 +418,12 @@ export function toRdbValue(v: ValueLike, t: RdbTarget): RdbValue {
       return { type: 'stream', ...streamInput(v, t) };
     case 'module':
       return { type: 'module', moduleId: BigInt(v.moduleId), raw: copyBytes(v.raw) };
+    case 'array': {
+      const a = v;
+      return { type: 'array', entries: { [Symbol.iterator]: () => a.entries()[Symbol.iterator]() }, length: a.length };
+    }
     default:
-      throw unsupported(`${v.type === 'array' ? 'ARRAY' : 'GCRA'} values`, t);
+      throw unsupported('GCRA values', t);
   }
 }
 
@@ -415,13 +432,14 @@ function streamInput(s: StreamLike, t: RdbTarget): StreamInput {
   const idmpState = i !== null && !(i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0);
   const groups: StreamGroupInput[] = [];
   for (const g of s.groups.values()) {
-    if (g.nacked !== null && g.nacked.size > 0) throw unsupported('stream NACK zones', t);
+    if (g.nacked !== null && g.nacked.size > 0 && t.streamType < 27) throw unsupported('stream NACK zones', t);
     groups.push({
       name: g.name,
       lastDeliveredId: g.lastDeliveredId,
       entriesRead: g.entriesRead,
       pending: [...g.pending].map(([id, p]) => ({ id, consumer: p.consumer, deliveryTimeMs: p.deliveryTimeMs, deliveryCount: p.deliveryCount })),
       consumers: g.consumers.values(),
+      ...(g.nacked !== null ? { nacked: g.nacked } : {}),
     });
   }
   return {
@@ -433,5 +451,6 @@ function streamInput(s: StreamLike, t: RdbTarget): StreamInput {
     entriesAdded: s.entriesAdded,
     groups,
     idmpState,
+    idmp: i === null ? null : (i satisfies StreamIdmpInput),
   };
 }

@@ -272,7 +272,7 @@ describe('filters, database mapping, expiry, options', () => {
   });
 
   it('options that do not fit the form are usage errors', async () => {
-    const bad: ConvertOptions[] = [{ to: 'rdb', replace: true }, { to: 'rdb', aofBase: 'aof' }, { to: 'rdb', target: 'redis@9.9' }, { to: 'rdb', targetVersion: 13 }, { to: 'rdb', target: 'redis@7.0', targetVersion: 10 }];
+    const bad: ConvertOptions[] = [{ to: 'rdb', replace: true }, { to: 'rdb', aofBase: 'aof' }, { to: 'rdb', target: 'redis@9.9' }, { to: 'rdb', targetVersion: 16 }, { to: 'rdb', target: 'redis@7.0', targetVersion: 10 }];
     for (const o of bad) await expect(convert(file, out('u.rdb'), o)).rejects.toMatchObject({ code: 'USAGE' });
   });
 });

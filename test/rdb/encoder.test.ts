@@ -227,7 +227,8 @@ describe('the order of calls', () => {
   });
   it('refuses an unknown version', () => {
     expect(() => writer(5)).toThrow(UsageError);
-    expect(() => writer(13)).toThrow(/supported are 6, 7, 8, 9, 10, 11, 12, 80/);
+    expect(() => writer(16)).toThrow(/supported are 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 80, 81/);
+    expect(() => writer(82)).toThrow(UsageError);
   });
 });
 

@@ -18,7 +18,7 @@ const DROPS: readonly { flag: string; kind: LossKind; describe: string }[] = [
   { flag: 'drop-functions', kind: 'functions', describe: 'Leave out function libraries, for a target without them (before Redis 7.0)' },
   { flag: 'drop-streams', kind: 'streams', describe: 'Leave out streams, for a target without them (before Redis 5.0)' },
   { flag: 'drop-modules', kind: 'modules', describe: 'Leave out module values (an AOF or commands cannot carry them; an RDB target needs the module loaded)' },
-  { flag: 'drop-newer', kind: 'newer', describe: 'Leave out ARRAY and GCRA values, and drop stream idempotency state and NACK zones, which no written version holds' },
+  { flag: 'drop-newer', kind: 'newer', describe: 'Leave out ARRAY values (before Redis 8.8) and GCRA values, and drop stream idempotency state (before 8.6) and NACK zones (before 8.8), for a target without them' },
 ];
 
 /** `FROM:TO` pairs of `--map-db`. */
@@ -39,7 +39,7 @@ const builder = (y: Argv<GlobalArgs>) => {
     .positional('output', { type: 'string', demandOption: true, coerce: dash, describe: 'File (a directory for --to aof-dir) to create, or - for stdout (resp, aof, ndjson)' })
     .option('to', { choices: FORMS, demandOption: true, describe: 'Output form' })
     .option('target', { type: 'string', requiresArg: true, describe: 'Server the output is for: redis@X.Y or valkey@X.Y (its RDB version, encodings, commands)', group: 'Target:' })
-    .option('target-version', { requiresArg: true, coerce: integerOption('--target-version', 1, 'an RDB version (6-12, or 80)'), describe: 'RDB version to write (6-12, or Valkey 9\'s 80)', group: 'Target:' })
+    .option('target-version', { requiresArg: true, coerce: integerOption('--target-version', 1, 'an RDB version (6-15, or 80-81)'), describe: 'RDB version to write (6-15, or Valkey 9\'s 80 and 81)', group: 'Target:' })
     .option('keep-lru', { type: 'boolean', default: false, describe: 'Keep LRU idle times and LFU counters (RDB 9+ outputs)', group: 'Target:' })
     .option('map-db', { array: true, nargs: 1, coerce: parseMapDb, describe: 'Move database FROM to TO (repeatable), e.g. --map-db 0:3', group: 'Filters:' })
     .option('replace', { type: 'boolean', default: false, describe: 'resp: a DEL before each key, so existing keys are replaced', group: 'RESP:' })

@@ -1,13 +1,17 @@
 /**
  * Types added by Redis 8.8–8.10: ARRAY (type 28, FORMATS.md §2.20) and hash templates
- * (opcode 242 and types 29–32, §2.21). Read as documented; no real sample exists yet.
+ * (opcode 242 and types 29–32, §2.21). Read as documented; no real sample exists yet. ARRAY
+ * values are also written (RDB 14 on); template hashes are written as plain hashes (the
+ * writer may always use those), so only their reading is here.
  */
 import type { RdbDecoder } from '../decoder.js';
 import { RdbType } from '../constants.js';
 import { walkListpack } from '../blobs/listpack.js';
 import { intToBytes } from '../../binary/int-text.js';
 import { copyBytes } from '../../io/bytes.js';
-import { readI64le } from '../primitives.js';
+import { UsageError } from '../../errors.js';
+import { readI64le, type ByteInput } from '../primitives.js';
+import { unsupported, type RdbTarget, type ValueWriter } from '../target.js';
 
 type Step<T = void> = Generator<void, T, void>;
 
@@ -164,4 +168,46 @@ function* readInlineNames(d: RdbDecoder): Step<Uint8Array[]> {
     }
   } else throw d.bad('BAD_VALUE', 'unknown template field-name format', at, '0 or 1', String(fmt));
   return names;
+}
+
+// ---------------------------------------------------------------- the save side
+
+/**
+ * The record of an ARRAY value (type 28, FORMATS.md §2.20): the element count, insert-index
+ * flag 0 (no insert index: rdbtool does not keep one), then per element its index, tag 0
+ * (SDS) and the bytes as a string. Elements go in ascending index order, as Redis writes
+ * them. Every element is written with tag 0, which a writer may always use: the dataset holds
+ * elements as the text the decoder renders (an INT or FLOAT element as its decimal text), not
+ * their tags.
+ * @throws UnsupportedValueError before RDB 14; UsageError for an empty array or indexes not
+ *   ascending non-negative integers below 2^64 − 1
+ */
+export function arrayWriter(entries: Iterable<readonly [number | bigint, ByteInput]>, length: number, target: RdbTarget): ValueWriter {
+  if (!target.arrays) throw unsupported('ARRAY values', target);
+  const all = [...entries];
+  if (all.length !== length) throw new UsageError(`an ARRAY value announced ${length} elements and has ${all.length}`);
+  if (all.length === 0) throw new UsageError('an ARRAY value needs at least one element (the loader refuses an empty one)');
+  let prev = -1n;
+  for (const [index] of all) {
+    const i = BigInt(index);
+    if ((typeof index === 'number' && !Number.isSafeInteger(index)) || i < 0n || i >= 0xffffffffffffffffn) {
+      throw new UsageError(`an ARRAY index must be an integer from 0 to 2^64-2, got ${index}`);
+    }
+    if (i <= prev) throw new UsageError(`ARRAY indexes must ascend, got ${index} after ${prev}`);
+    prev = i;
+  }
+  return {
+    rdbType: RdbType.Array,
+    encoding: 'array',
+    elements: all.length,
+    write: (out) => {
+      out.writeLength(all.length);
+      out.writeLength(0); // no insert index
+      for (const [index, value] of all) {
+        out.writeLength(index);
+        out.writeLength(ArrayTag.Sds);
+        out.writeString(value);
+      }
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * Streams, types 15, 19, 21, 26 and 27 (FORMATS.md §2.15, §3.6, §3.7): listpack nodes of
  * entries, then metadata, consumer groups with their PELs and consumers, the NACK zone (27)
- * and the idempotent-producer block (26, 27). Read for every type; written as types 15, 19
- * and 21 (the last type of each release up to Redis 8.4 and Valkey 9).
+ * and the idempotent-producer block (26, 27). Read for every type; written as types 15, 19,
+ * 21, 26 and 27 (the last type of each release: 21 up to Redis 8.4 and in Valkey 9, 26 in
+ * Redis 8.6, 27 from 8.8 on).
  */
 import type { RdbDecoder } from '../decoder.js';
 import { RdbType, StreamItemFlag } from '../constants.js';
@@ -313,7 +314,27 @@ export interface StreamGroupInput {
   entriesRead: number;
   pending: Iterable<StreamPendingInput>;
   consumers: Iterable<StreamConsumerInput>;
+  /**
+   * IDs of the group's NACK zone (type 27), checked from type 27 on: each must be a pending
+   * entry no consumer owns. The zone written is every pending entry no consumer owns.
+   */
+  nacked?: Iterable<ByteInput>;
 }
+
+/** A stream's idempotent-producer state (type 26 on); IDs are 16 bytes as elsewhere. */
+export interface StreamIdmpInput {
+  /** Seconds an IID is remembered (`stream-idmp-duration`, 1–86400). */
+  durationSec: number;
+  /** IIDs remembered per producer (`stream-idmp-maxsize`, 1–10000). */
+  maxEntries: number;
+  /** Producers, each with its IIDs oldest first. */
+  producers: Iterable<{ pid: ByteInput; entries: Iterable<{ iid: ByteInput; id: ByteInput }> }>;
+  iidsAdded: number;
+  iidsDuplicates: number;
+}
+
+/** What Redis 8.6 writes for a stream never configured with XCFGSET: 100 s, 100 entries, nothing recorded (FORMATS.md §2.15). */
+export const IDMP_DEFAULTS: Readonly<StreamIdmpInput> = { durationSec: 100, maxEntries: 100, producers: [], iidsAdded: 0, iidsDuplicates: 0 };
 
 /** A stream to write. IDs are 16 bytes (ms, seq, big-endian), the form the PEL stores them in. */
 export interface StreamInput {
@@ -328,9 +349,12 @@ export interface StreamInput {
   groups: Iterable<StreamGroupInput>;
   /**
    * True when the stream carries idempotent-producer state worth keeping (configured
-   * settings, producers, counters): no version this writer produces can store it.
+   * settings, producers, counters): only type 26 on stores it, and a writer of an older type
+   * refuses the stream.
    */
   idmpState?: boolean;
+  /** That state, written from type 26 on ({@link IDMP_DEFAULTS} when absent). */
+  idmp?: StreamIdmpInput | null;
 }
 
 /** Largest listpack a stream node may grow to, whatever `stream-node-max-bytes` says (STREAM_LISTPACK_MAX_SIZE). */
@@ -419,17 +443,20 @@ function planStreamNodes(entries: Iterable<StreamEntryInput>, maxBytes: number, 
 }
 
 /**
- * The record of a stream for the target's stream type (15, 19 or 21; FORMATS.md §2.15):
- * the listpack nodes (see {@link planStreamNodes}), the length and last ID, from type 19 the
- * first ID, largest deleted ID and entries added, then the groups in name order, each with its
- * PEL in ID order (raw IDs, delivery time and count), from type 19 its entries-read, and its
- * consumers in name order (seen time, from type 21 active time, and the IDs they own).
- * @throws UnsupportedValueError before RDB 9, for IDMP state, and for pending entries no consumer owns
+ * The record of a stream for the target's stream type (15, 19, 21, 26 or 27; FORMATS.md
+ * §2.15): the listpack nodes (see {@link planStreamNodes}), the length and last ID, from type
+ * 19 the first ID, largest deleted ID and entries added, then the groups in name order, each
+ * with its PEL in ID order (raw IDs, delivery time and count), from type 19 its entries-read,
+ * its consumers in name order (seen time, from type 21 active time, and the IDs they own),
+ * from type 27 its NACK zone (the pending IDs no consumer owns, in ID order); from type 26 the
+ * idempotent-producer block (settings, producers in pid byte order with their IIDs, counters).
+ * @throws UnsupportedValueError before RDB 9, for IDMP state before type 26, and for pending entries no consumer owns before type 27
  */
 export function streamWriter(s: StreamInput, target: RdbTarget): ValueWriter {
   const t = target.streamType;
   if (t === 0) throw unsupported('streams', target);
-  if (s.idmpState) throw unsupported('stream idempotent-producer (IDMP) state', target);
+  if (s.idmpState && t < RdbType.StreamListpacks4) throw unsupported('stream idempotent-producer (IDMP) state', target);
+  const idmp = t >= RdbType.StreamListpacks4 ? planIdmp(s.idmp ?? IDMP_DEFAULTS) : null;
   const L = target.limits;
   const nodes = planStreamNodes(s.entries, L.streamNodeMaxBytes, L.streamNodeMaxEntries);
   const groups = [...s.groups].sort((a, b) => compareBytes(a.name, b.name));
@@ -438,13 +465,26 @@ export function streamWriter(s: StreamInput, target: RdbTarget): ValueWriter {
     const consumers = [...g.consumers].sort((a, b) => compareBytes(a.name, b.name));
     const owned = new Map<string, StreamPendingInput[]>();
     for (const c of consumers) owned.set(latin1(c.name), []);
+    // The NACK zone: every pending entry no consumer owns (the loader wants each one there).
+    const nacked: Uint8Array[] = [];
     for (const p of pel) {
-      if (p.consumer === null) throw unsupported('pending stream entries without a consumer (a NACK zone)', target);
+      if (p.consumer === null) {
+        if (t < RdbType.StreamListpacks5) throw unsupported('pending stream entries without a consumer (a NACK zone)', target);
+        nacked.push(toBytes(p.id));
+        continue;
+      }
       const list = owned.get(latin1(p.consumer));
       if (list === undefined) throw new UsageError('a pending stream entry names a consumer its group does not have');
       list.push(p);
     }
-    return { g, pel, consumers, owned };
+    if (g.nacked !== undefined && t >= RdbType.StreamListpacks5) {
+      // The loader refuses a NACK zone ID that some consumer owns or that is not pending.
+      const unowned = new Set(nacked.map(latin1));
+      for (const id of g.nacked) {
+        if (!unowned.has(latin1(id))) throw new UsageError('a NACK zone ID is not a pending entry without a consumer');
+      }
+    }
+    return { g, pel, consumers, owned, nacked };
   });
   return {
     rdbType: t,
@@ -464,7 +504,7 @@ export function streamWriter(s: StreamInput, target: RdbTarget): ValueWriter {
         out.writeLength(s.entriesAdded);
       }
       out.writeLength(plans.length);
-      for (const { g, pel, consumers, owned } of plans) {
+      for (const { g, pel, consumers, owned, nacked } of plans) {
         out.writeString(g.name);
         writeIdPair(out, g.lastDeliveredId);
         if (t >= RdbType.StreamListpacks2) out.writeLength(g.entriesRead < 0 ? 0xffffffffffffffffn : g.entriesRead);
@@ -483,9 +523,46 @@ export function streamWriter(s: StreamInput, target: RdbTarget): ValueWriter {
           out.writeLength(mine.length);
           for (const p of mine) out.writeRaw(p.id);
         }
+        if (t >= RdbType.StreamListpacks5) {
+          out.writeLength(nacked.length);
+          for (const id of nacked) out.writeRaw(id);
+        }
       }
+      if (idmp !== null) writeIdmp(out, idmp);
     },
   };
+}
+
+interface IdmpPlan {
+  state: StreamIdmpInput;
+  producers: { pid: ByteInput; entries: { iid: ByteInput; id: ByteInput }[] }[];
+}
+
+/** The IDMP block's producers in pid byte order (as Redis's rax keeps them), checked. */
+function planIdmp(state: StreamIdmpInput): IdmpPlan {
+  for (const [what, n] of [['duration', state.durationSec], ['max entries', state.maxEntries], ['IIDs added', state.iidsAdded], ['IID duplicates', state.iidsDuplicates]] as const) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`stream IDMP ${what} must be a non-negative integer, got ${n}`);
+  }
+  const producers = [...state.producers].map((p) => ({ pid: p.pid, entries: [...p.entries] })).sort((a, b) => compareBytes(a.pid, b.pid));
+  for (const p of producers) for (const e of p.entries) idParts(e.id);
+  return { state, producers };
+}
+
+/** The IDMP block (type 26 on): settings, producers with their IIDs and IDs, counters. */
+function writeIdmp(out: RdbOutput, { state, producers }: IdmpPlan): void {
+  out.writeLength(state.durationSec);
+  out.writeLength(state.maxEntries);
+  out.writeLength(producers.length);
+  for (const p of producers) {
+    out.writeString(p.pid);
+    out.writeLength(p.entries.length);
+    for (const e of p.entries) {
+      out.writeString(e.iid);
+      writeIdPair(out, e.id);
+    }
+  }
+  out.writeLength(state.iidsAdded);
+  out.writeLength(state.iidsDuplicates);
 }
 
 function writeIdPair(out: RdbOutput, id: ByteInput): void {
