@@ -7,15 +7,13 @@
  *
  * {@link lzfDecompressRange} is the one entry point. It decompresses in JavaScript only when
  * WebAssembly is not available (`node --jitless`, an engine without WebAssembly SIMD), when
- * the string is so large that holding a second copy of it in WebAssembly memory is not worth
- * the speed, or when that memory cannot grow; both paths check every token the same way and
- * throw the same errors.
+ * the string needs more WebAssembly memory than {@link lzfWasmTuning}.maxMemoryBytes, or when
+ * that memory cannot grow; both paths check every token the same way and throw the same
+ * errors.
  *
- * The module is compiled and instantiated synchronously on the first call. Its memory only
- * grows; after a string that made it grow past {@link lzfWasmTuning}.keepMemoryBytes the
- * instance is dropped (the garbage collector frees its memory) and the next call makes a new
- * one from the compiled module. Nothing hands out views of the memory: growing it detaches
- * them.
+ * The module is compiled and instantiated synchronously on the first call. Its memory grows
+ * as strings need it, up to the cap, and never shrinks. Nothing hands out views of the
+ * memory: growing it detaches them.
  */
 
 import { corrupt, RdbtoolError, UsageError } from '../errors.js';
@@ -25,9 +23,8 @@ import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
 const MIB = 1024 * 1024;
 
 /**
- * Where {@link lzfDecompressRange} draws the line between WebAssembly and JavaScript, and how
- * much WebAssembly memory it keeps. Tests and measurements change these to force one path;
- * callers need not.
+ * Where {@link lzfDecompressRange} draws the line between WebAssembly and JavaScript. Tests
+ * and measurements change these to force one path; callers need not.
  */
 export const lzfWasmTuning = {
   /**
@@ -37,17 +34,14 @@ export const lzfWasmTuning = {
    */
   minInputBytes: 0,
   /**
-   * Largest WebAssembly memory to grow to (input, output and 64 bytes together); longer
-   * strings are decompressed in JavaScript, so that a huge string (Redis allows 512 MiB) is
-   * not held twice, once in the caller's array and once in WebAssembly memory.
+   * Largest WebAssembly memory to grow to (input, output and 64 bytes together: 32 MiB holds
+   * a string of 16 MiB or more with its input); longer strings are decompressed in
+   * JavaScript. The memory never shrinks, so this is also what the process may keep for good.
+   * Above it WebAssembly would have to hold a huge string twice over, or, if it gave its
+   * memory back after each one, pay for fresh memory on every call: measured on 64 MiB
+   * strings, that costs more than JavaScript's whole decompression of a repetitive one.
    */
-  maxMemoryBytes: 256 * MIB,
-  /**
-   * After a call that needed more WebAssembly memory than this, the instance is dropped so
-   * its memory can be freed; up to it, the memory is kept for the next call. 32 MiB holds a
-   * 16 MiB string with its input.
-   */
-  keepMemoryBytes: 32 * MIB,
+  maxMemoryBytes: 32 * MIB, // at most 1 GiB
 };
 
 /** The subset of the WebAssembly JS API used here (the project compiles without the DOM types). */
@@ -82,7 +76,7 @@ const EMPTY = new Uint8Array(0);
 
 /** The compiled module; `undefined` until first needed, `null` if WebAssembly refused it. */
 let compiled: object | null | undefined;
-/** The current instance, if any. */
+/** The instance, once made. */
 let engine: Engine | undefined;
 /** A view of the whole memory of {@link engine}, renewed whenever the memory grows. */
 let heap = EMPTY;
@@ -109,14 +103,6 @@ function getEngine(): Engine | undefined {
   heap = new Uint8Array(memory.buffer);
   engine = { memory, decompress: exports.decompress as Engine['decompress'] };
   return engine;
-}
-
-/** Drops the instance when its memory is larger than it should stay. */
-function trimMemory(): void {
-  if (heap.length > lzfWasmTuning.keepMemoryBytes) {
-    engine = undefined;
-    heap = EMPTY;
-  }
 }
 
 /**
@@ -173,7 +159,8 @@ export function lzfDecompressRange(
   checkRange('source', srcStart, srcEnd, src.length);
   checkRange('target', dstStart, dstStart + ulen, dst.length);
   const clen = srcEnd - srcStart;
-  const e = clen < lzfWasmTuning.minInputBytes ? undefined : getEngine();
+  // (The length test first also keeps the sums below far from 2^31, where `&` would wrap.)
+  const e = clen < lzfWasmTuning.minInputBytes || clen > lzfWasmTuning.maxMemoryBytes ? undefined : getEngine();
   // The output starts on a 16-byte boundary after the input and its slack.
   const outStart = (IN_START + clen + SLACK_BYTES + 15) & ~15;
   if (e === undefined || !ensureMemory(e, outStart + ulen + SLACK_BYTES)) {
@@ -189,15 +176,16 @@ export function lzfDecompressRange(
   const code = e.decompress(IN_START, IN_START + clen, outStart, outStart + ulen);
   if (code !== 0) {
     const err = wasmError(code, file, offset);
-    trimMemory();
-    throw err;
+    if (err !== undefined) throw err;
+    // A code the module does not define would be a bug of it: JavaScript decides then.
+    decompressInJs(src, srcStart, srcEnd, dst, dstStart, ulen, file, offset);
+    return;
   }
   if (ulen <= LOOP_COPY_MAX_BYTES) {
     for (let k = 0; k < ulen; k++) dst[dstStart + k] = h[outStart + k];
   } else {
     dst.set(h.subarray(outStart, outStart + ulen), dstStart);
   }
-  if (h.length > lzfWasmTuning.keepMemoryBytes) trimMemory();
 }
 
 /** The JavaScript path; the location object is made only when there is an error to place. */
@@ -216,14 +204,16 @@ function decompressInJs(
 
 /**
  * The error lzfDecompressInto throws for the failure the wasm module reported: check number
- * `code`, with the token position and the two numbers it left at the start of its memory.
+ * `code`, with the token position and the two numbers it left at the start of its memory;
+ * undefined for a code the module does not define.
  * The texts are lzf.ts's, word for word (the differential tests compare them).
  */
-function wasmError(code: number, file: string | undefined, offset: number | undefined): Error {
-  const details = new Int32Array(heap.buffer, 0, 3);
-  const pos = details[0];
-  const a = details[1];
-  const b = details[2];
+function wasmError(code: number, file: string | undefined, offset: number | undefined): Error | undefined {
+  // WebAssembly memory is little-endian whatever the host is.
+  const details = new DataView(heap.buffer, 0, 12);
+  const pos = details.getInt32(0, true);
+  const a = details.getInt32(4, true);
+  const b = details.getInt32(8, true);
   let reason: string;
   let expected: string;
   let found: string;
@@ -264,7 +254,7 @@ function wasmError(code: number, file: string | undefined, offset: number | unde
       found = `${b} bytes`;
       break;
     default:
-      throw new Error(`lzfDecompressRange: the wasm decompressor returned unknown code ${code}`);
+      return undefined;
   }
   return corrupt('LZF_CORRUPT', `invalid LZF compressed string: ${reason}`, { file, offset, expected, found });
 }

@@ -4,8 +4,10 @@
  * the same error (class, code, message, expected, found, file, offset) for every damaged one,
  * on the WebAssembly path and on the JavaScript fallback path alike.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateWasmModules } from '../../scripts/lib/build-wasm.js';
 import { lzfCompress, lzfDecompressInto } from '../../src/binary/lzf.js';
@@ -276,17 +278,33 @@ describe('lzfDecompressRange', () => {
     expect(rangeOutcome(c, data.length + 1)).toEqual(jsOutcome(c, data.length + 1));
   });
 
-  it('drops and remakes its instance after a string larger than it keeps, and stays correct', () => {
+  it('grows its memory from call to call and stays correct, after errors too', () => {
     const rand = rng(17);
-    Object.assign(lzfWasmTuning, { minInputBytes: 0, keepMemoryBytes: 256 * 1024 });
-    const big = sample(1 << 20, 4, rand);
     const small = sample(300, 1, rand);
-    for (const data of [small, big, small, big, small]) {
+    const big = sample(1 << 20, 4, rand);
+    const bigger = sample(3 << 20, 0, rand);
+    for (const data of [small, big, small, bigger, small, big]) {
       expect(rangeOutcome(stream(data), data.length)).toEqual({ ok: toHex(data) });
     }
-    const bad = stream(big).slice(0, -1);
-    expect(rangeOutcome(bad, big.length)).toEqual(jsOutcome(bad, big.length));
+    const bad = stream(bigger).slice(0, -1);
+    expect(rangeOutcome(bad, bigger.length)).toEqual(jsOutcome(bad, bigger.length));
     expect(rangeOutcome(stream(small), small.length)).toEqual({ ok: toHex(small) });
+  });
+
+  it('decompresses in JavaScript where WebAssembly is missing (node --jitless)', () => {
+    const moduleUrl = pathToFileURL(path.join(PROJECT_ROOT, 'src', 'binary', 'lzf-wasm.ts')).href;
+    const script = [
+      `const { lzfDecompressRange, lzfWasmAvailable } = await import(${JSON.stringify(moduleUrl)});`,
+      'const out = new Uint8Array(30);',
+      'lzfDecompressRange(Uint8Array.of(2, 0x61, 0x62, 0x63, 0xe0, 0x12, 0x02), 0, 7, out, 0, 30);',
+      'let error = null;',
+      'try { lzfDecompressRange(Uint8Array.of(2, 0x61, 0x62), 0, 3, out, 0, 30, "x.rdb", 9); } catch (e) { error = e.message; }',
+      'process.stdout.write(JSON.stringify([typeof WebAssembly, lzfWasmAvailable(), Buffer.from(out).toString(), error]));',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const want = jsOutcome(Uint8Array.of(2, 0x61, 0x62), 30, { file: 'x.rdb', offset: 9 });
+    expect(JSON.parse(run.stdout)).toEqual(['undefined', false, 'abc'.repeat(10), 'error' in want ? want.error.message : null]);
   });
 
   it('rejects ranges outside their arrays as misuse', () => {
