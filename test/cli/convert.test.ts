@@ -207,7 +207,7 @@ describe('rdbtool convert', () => {
       ['convert', DUMP, out, '--to', 'rdb', '--target', 'redis@1.0'],
       ['convert', DUMP, '-', '--to', 'rdb'],
       ['convert', DUMP, out, '--to', 'rdb', '--map-db', '0-1'],
-      ['convert', DUMP, out, '--to', 'rdb', '--target-version', '13'],
+      ['convert', DUMP, out, '--to', 'rdb', '--target-version', '16'],
     ]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
