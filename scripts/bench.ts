@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: speed and memory of rdbtool against `redis-check-rdb` on one ~1 GB RDB, and
- * against `redis-check-aof` on a ~1 GB plain AOF and a hybrid AOF, all written by a real
- * redis-server (STYLE §2.12, house rule 7). Nothing here is a test: it exits 0 when targets
+ * against `redis-check-aof` on a ~1 GB plain AOF and a hybrid AOF, and against both on the
+ * shared generator's realistic data (RDB and plain AOF), all written by a real redis-server
+ * (STYLE §2.12, house rule 7). Nothing here is a test: it exits 0 when targets
  * are missed, and 1 only when a measurement could not run or exited non-zero.
  *
  * Steps:
@@ -11,6 +12,14 @@
  *      a server that took a mixed write workload, and `aof/hybrid.aof`, the RDB base of a
  *      BGREWRITEAOF (`aof/hybrid-base.rdb`) followed by the incr file written after it
  *      (`aof/hybrid-tail.aof`);
+ *    - the realistic datasets (scripts/lib/bench-realistic-data.ts), in
+ *      `realistic/<kind>-<genScale>/`: the shared generator's data (`../shared/bench/gen.js`;
+ *      the bench stops with a message when it must build one and the generator is missing)
+ *      fed through `redis-cli --pipe` into a real redis-server, saved with `rdbcompression yes`
+ *      as `dump.rdb`, then rewritten by the same server with `aof-use-rdb-preamble no` as
+ *      `plain.aof`: `mixed-small` (`gen.js mixed 0.1`, the 117 MB RDB), `mixed-large`
+ *      (`gen.js mixed 1`, 1.17 GB; a few minutes to build) and `big` (`gen.js big 1`, few keys,
+ *      values of 64 KiB to 8 MiB and big collections, ~0.7 GB; RDB only);
  * 2. builds `dist/` when it is missing or older than `src/`: the library with
  *    `tsc -p tsconfig.build.json` (type errors are reported, the emitted code is used), the CLI
  *    bundle with esbuild (scripts/lib/build-cli.ts, what `npm run build` makes);
@@ -56,11 +65,21 @@
  *      (scripts/lib/bench-replay-child.ts, run on the compiled `dist/` code),
  *    - `replay-export-plain`: `rdbtool export plain/ --format ndjson` (replays, then writes),
  *    - `replay-redis-load-hybrid`, `replay-hybrid`, `replay-export-hybrid`: the same on `hybrid/`;
+ *    realistic datasets, on each of `mixed-small`, `mixed-large` and `big` (`<set>-…`):
+ *    - `<set>-redis-check-rdb`: `redis-check-rdb dump.rdb` (the baseline, ×C, of the RDB rows),
+ *    - `<set>-inspect`: `rdbtool inspect dump.rdb --json` (verifies the checksum),
+ *    - `<set>-check-deep`: `rdbtool check --deep dump.rdb` (every value decoded, CRC checked),
+ *    - `<set>-export`: `rdbtool export dump.rdb --format ndjson`,
+ *    - `<set>-redis-check-aof`: `redis-check-aof plain.aof` (the baseline of the AOF row; not
+ *      on `big`),
+ *    - `<set>-aof-check`: `rdbtool check plain.aof` (not on `big`);
  *    all with stdout sent to /dev/null, timing the wall clock and reading peak RSS from
  *    `/usr/bin/time -f '%e %M'` (or by polling /proc/<pid>/status VmHWM without it);
  * 4. prints medians, MB/s of the file each one reads, keys/s (RDB, convert and replay), the
  *    ratio to the baseline of its file (for convert, also to redis-server's load + SAVE),
- *    peak RSS (for the replay, also against the server's `used_memory`) and the targets.
+ *    peak RSS (for the replay, also against the server's `used_memory`) and the targets;
+ *    a table per realistic dataset, with its targets (speed and peak RSS, met or NOT met) in
+ *    the table as well as in the list of targets.
  *
  * The `check` command measurements fail with a message, and the others still run, while
  * rdbtool has no `check` command (src/cli/commands/check.ts).
@@ -72,7 +91,9 @@
  *   --rebuild          rebuild the datasets the chosen measurements use, even when cached
  *   --scale X          dataset scale (default 1 = ~1 GB RDB and ~1 GB plain AOF; e.g. 0.01
  *                      for a quick try; the replay dataset is `gen.js mixed` at 0.1 × X:
- *                      ~0.57 M keys and a 183 MB plain set at 1, 5.7 M keys at 10)
+ *                      ~0.57 M keys and a 183 MB plain set at 1, 5.7 M keys at 10; the
+ *                      realistic ones are `gen.js mixed` at 0.1 × X and 1 × X and `gen.js
+ *                      big` at 1 × X)
  *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
  *                      redis-load-save, convert-resp, convert-rdb, aof-raw-read,
  *                      aof-redis-check-aof, aof-check, hybrid-redis-check-aof, hybrid-check,
@@ -81,8 +102,12 @@
  *                      replay-export-hybrid; or the groups `rdb` (the first five), `convert`
  *                      (redis-load-save, convert-resp, convert-rdb; add `check` for the
  *                      ratio to redis-check-rdb), `aof` (the six AOF ones), `hybrid` (the
- *                      hybrid-* ones) and `replay` (the replay-* ones; a minute or two at the
- *                      default scale, dataset build included);
+ *                      hybrid-* ones), `replay` (the replay-* ones; a minute or two at the
+ *                      default scale, dataset build included), `realistic` (the 16 rows on
+ *                      the realistic datasets; the first build takes several minutes) and
+ *                      one per realistic dataset: `mixed-small`, `mixed-large`, `big`;
+ *                      the realistic rows one by one: <set>-redis-check-rdb, <set>-inspect,
+ *                      <set>-check-deep, <set>-export, <set>-redis-check-aof, <set>-aof-check;
  *                      `startup` for the start-up measurement (`--only startup` alone takes
  *                      about 10 s)
  *   --startup-runs N   rounds of the start-up measurement (default 21)
@@ -90,7 +115,8 @@
  *                      the top self-time functions (profiles go to .bench-cache/profiles/);
  *                      any single node process: inspect, decode, deliver, export,
  *                      convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check,
- *                      replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid
+ *                      replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid,
+ *                      <set>-inspect, <set>-check-deep, <set>-export, <set>-aof-check
  *   --heap-prof        with --profile: the sampling heap profiler (`node --heap-prof`)
  *                      instead of the CPU profiler; prints the functions that allocated
  *                      the most of what was still live at exit (the dataset, for a replay)
@@ -108,6 +134,20 @@ import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-dat
 import { LOAD_SAVE_CONFIG, timeRedisLoadSave } from './lib/bench-convert.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
 import { timeRedisLoad } from './lib/bench-redis-load.js';
+import {
+  ensureRealisticDataset,
+  MissingGeneratorError,
+  parseRealisticId,
+  readsAof,
+  REALISTIC_ROLES,
+  REALISTIC_RSS_LIMIT_MB,
+  REALISTIC_SPECS,
+  REALISTIC_SPEED_TARGETS,
+  realisticGenScale,
+  type RealisticDataset,
+  type RealisticMeasure,
+  type RealisticRole,
+} from './lib/bench-realistic-data.js';
 import { ENCODING_CONFIG, ensureBenchReplayDataset, type BenchReplayDataset } from './lib/bench-replay-data.js';
 import { renderManyDumpsSection, renderStartupSection, runManyDumpsBench, runStartupBench, startupTargets, type ManyDumpsResult, type StartupResult } from './lib/bench-startup.js';
 import { buildCli } from './lib/build-cli.js';
@@ -131,11 +171,34 @@ const CONVERT_MEASUREMENTS = ['redis-load-save', 'convert-resp', 'convert-rdb'] 
 const AOF_MEASUREMENTS = ['aof-raw-read', 'aof-redis-check-aof', 'aof-check', 'hybrid-redis-check-aof', 'hybrid-check', 'hybrid-inspect-rdb'] as const;
 /** The measurements on the replay dataset, run last within a round; each set's server load first. */
 const REPLAY_MEASUREMENTS = ['replay-redis-load-plain', 'replay-plain', 'replay-export-plain', 'replay-redis-load-hybrid', 'replay-hybrid', 'replay-export-hybrid'] as const;
-const MEASUREMENTS = [...RDB_MEASUREMENTS, ...CONVERT_MEASUREMENTS, ...AOF_MEASUREMENTS, ...REPLAY_MEASUREMENTS] as const;
+/**
+ * The measurements on the realistic datasets (scripts/lib/bench-realistic-data.ts), run last
+ * within a round: `<role>-<measure>`, each dataset's baselines first.
+ */
+const REALISTIC_MEASUREMENTS = [
+  'mixed-small-redis-check-rdb',
+  'mixed-small-inspect',
+  'mixed-small-check-deep',
+  'mixed-small-export',
+  'mixed-small-redis-check-aof',
+  'mixed-small-aof-check',
+  'mixed-large-redis-check-rdb',
+  'mixed-large-inspect',
+  'mixed-large-check-deep',
+  'mixed-large-export',
+  'mixed-large-redis-check-aof',
+  'mixed-large-aof-check',
+  'big-redis-check-rdb',
+  'big-inspect',
+  'big-check-deep',
+  'big-export',
+] as const;
+const MEASUREMENTS = [...RDB_MEASUREMENTS, ...CONVERT_MEASUREMENTS, ...AOF_MEASUREMENTS, ...REPLAY_MEASUREMENTS, ...REALISTIC_MEASUREMENTS] as const;
 type MeasurementId = (typeof MEASUREMENTS)[number];
 type RdbMeasurementId = (typeof RDB_MEASUREMENTS)[number];
 type ConvertMeasurementId = (typeof CONVERT_MEASUREMENTS)[number];
 type ReplayMeasurementId = (typeof REPLAY_MEASUREMENTS)[number];
+type RealisticMeasurementId = (typeof REALISTIC_MEASUREMENTS)[number];
 
 /** Names `--only` accepts for several measurements at once. */
 const GROUPS: Record<string, readonly MeasurementId[]> = {
@@ -144,6 +207,8 @@ const GROUPS: Record<string, readonly MeasurementId[]> = {
   aof: AOF_MEASUREMENTS,
   hybrid: AOF_MEASUREMENTS.filter((id) => id.startsWith('hybrid-')),
   replay: REPLAY_MEASUREMENTS,
+  realistic: REALISTIC_MEASUREMENTS,
+  ...(Object.fromEntries(REALISTIC_ROLES.map((role) => [role, REALISTIC_MEASUREMENTS.filter((id) => id.startsWith(`${role}-`))])) as Record<RealisticRole, RealisticMeasurementId[]>),
 };
 
 const isRdbMeasurement = (id: MeasurementId): id is RdbMeasurementId => (RDB_MEASUREMENTS as readonly string[]).includes(id);
@@ -151,14 +216,33 @@ const isConvertMeasurement = (id: MeasurementId): id is ConvertMeasurementId => 
 /** The measurements that read the RDB dataset (its table: the RDB ones and the conversions). */
 const readsRdbDataset = (id: MeasurementId): boolean => isRdbMeasurement(id) || isConvertMeasurement(id);
 const isReplayMeasurement = (id: MeasurementId): id is ReplayMeasurementId => (REPLAY_MEASUREMENTS as readonly string[]).includes(id);
+const isRealisticMeasurement = (id: MeasurementId): id is RealisticMeasurementId => (REALISTIC_MEASUREMENTS as readonly string[]).includes(id);
+/** The dataset and the kind of measurement of a realistic row. */
+const realisticPart = (id: RealisticMeasurementId): { role: RealisticRole; measure: RealisticMeasure } => parseRealisticId(id)!;
 /** The measurements that start a redis-server on a set (no node process, no dist/ needed). */
 const isServerLoad = (id: MeasurementId): boolean => id.startsWith('replay-redis-load-');
 
 /** The measurements that run the CLI bundle (they fail with a message without it). */
-const USES_CLI: ReadonlySet<MeasurementId> = new Set(['inspect', 'export', 'convert-resp', 'convert-rdb', 'replay-export-plain', 'replay-export-hybrid', 'aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
+const USES_CLI: ReadonlySet<MeasurementId> = new Set([
+  'inspect',
+  'export',
+  'convert-resp',
+  'convert-rdb',
+  'replay-export-plain',
+  'replay-export-hybrid',
+  'aof-check',
+  'hybrid-check',
+  'hybrid-inspect-rdb',
+  ...REALISTIC_MEASUREMENTS.filter((id) => !realisticPart(id).measure.startsWith('redis-')),
+]);
 
 /** The measurements that run `rdbtool check`. */
-const USES_CHECK: ReadonlySet<MeasurementId> = new Set(['aof-check', 'hybrid-check', 'hybrid-inspect-rdb']);
+const USES_CHECK: ReadonlySet<MeasurementId> = new Set([
+  'aof-check',
+  'hybrid-check',
+  'hybrid-inspect-rdb',
+  ...REALISTIC_MEASUREMENTS.filter((id) => ['check-deep', 'aof-check'].includes(realisticPart(id).measure)),
+]);
 
 /**
  * What a measurement's ratio compares against: redis-check-rdb for the RDB and the convert
@@ -186,6 +270,13 @@ const BASELINE: Record<MeasurementId, MeasurementId> = {
   'replay-redis-load-hybrid': 'replay-redis-load-hybrid',
   'replay-hybrid': 'replay-redis-load-hybrid',
   'replay-export-hybrid': 'replay-redis-load-hybrid',
+  // A realistic row against redis-check-aof on its dataset's AOF (aof-check), else redis-check-rdb on its RDB.
+  ...(Object.fromEntries(
+    REALISTIC_MEASUREMENTS.map((id) => {
+      const { role, measure } = realisticPart(id);
+      return [id, `${role}-${readsAof(measure) ? 'redis-check-aof' : 'redis-check-rdb'}`];
+    }),
+  ) as Record<RealisticMeasurementId, RealisticMeasurementId>),
 };
 
 /** The second baseline of the conversions: redis-server loading the RDB and running SAVE. */
@@ -585,6 +676,9 @@ interface Target {
   goal: string;
   value: string;
   met: boolean | null;
+  /** The row it judges and what of it (set by the realistic rows, whose tables show them). */
+  measurement?: MeasurementId;
+  aspect?: 'speed' | 'rss';
 }
 
 const RSS_LIMIT_MB = 200;
@@ -672,6 +766,7 @@ function targetsFor(results: MeasurementResult[]): Target[] {
       met: a === null || b === null ? null : a <= b,
     });
   }
+  targets.push(...realisticTargets(results));
   return targets;
 }
 
@@ -825,6 +920,7 @@ function renderReport(
   dataset: BenchDataset | null,
   aof: BenchAofDataset | null,
   replay: BenchReplayDataset | null,
+  realistic: ReadonlyMap<RealisticRole, RealisticDataset>,
   results: MeasurementResult[],
   targets: Target[],
   runs: number,
@@ -833,11 +929,15 @@ function renderReport(
   const out: string[] = [];
   out.push(`node ${process.version}, ${os.cpus().length} CPUs, ${runs === 1 ? '1 run' : `median of ${runs} runs`}, warm page cache; MB = 10^6 bytes`);
   const rdbResults = results.filter((r) => readsRdbDataset(r.id));
-  const aofResults = results.filter((r) => !readsRdbDataset(r.id) && !isReplayMeasurement(r.id));
+  const aofResults = results.filter((r) => !readsRdbDataset(r.id) && !isReplayMeasurement(r.id) && !isRealisticMeasurement(r.id));
   const replayResults = results.filter((r) => isReplayMeasurement(r.id));
   if (dataset && rdbResults.length) out.push('', ...renderRdbSection(dataset, rdbResults));
   if (aof && aofResults.length) out.push('', ...renderAofSection(aof, aofResults));
   if (replay && replayResults.length) out.push('', ...renderReplaySection(replay, replayResults));
+  for (const [role, set] of realistic) {
+    const rows = results.filter((r) => isRealisticMeasurement(r.id) && realisticPart(r.id).role === role);
+    if (rows.length) out.push('', ...renderRealisticSection(role, set, rows, targets));
+  }
   out.push('');
   out.push('seconds = wall clock (median), which the ratios and targets use; cpu s = user + system time (median).');
   out.push(`machine load (1-minute average, ${os.cpus().length} CPUs): ${load.before.toFixed(2)} before, ${load.max.toFixed(2)} at most during, ${load.after.toFixed(2)} after.`);
@@ -976,7 +1076,8 @@ async function heapProfileMeasurement(cmd: Command, top: number, dir: string): P
 async function profileMeasurement(cmd: Command, top: number, heap = false): Promise<string> {
   if (cmd.file !== process.execPath || cmd.alsoRun?.length || cmd.run) {
     throw new BenchUsageError(
-      `--profile works on single node processes (inspect, decode, deliver, export, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid), not ${cmd.id}`,
+      `--profile works on single node processes (inspect, decode, deliver, export, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid, ` +
+        `and the realistic rows <dataset>-inspect, -check-deep, -export, -aof-check), not ${cmd.id}`,
     );
   }
   const dir = path.join(CACHE_DIR, 'profiles', `${cmd.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -1153,6 +1254,137 @@ function summarizeDetailRuns(r: MeasurementResult, runs: Record<string, unknown>
   r.details = details;
 }
 
+// ------------------------------------------------------------------ realistic
+
+/** How a realistic row is shown in its dataset's table (the row's name puts the dataset first). */
+const REALISTIC_LABELS: Readonly<Record<RealisticMeasure, string>> = {
+  'redis-check-rdb': 'redis-check-rdb',
+  inspect: 'rdbtool inspect --json',
+  'check-deep': 'rdbtool check --deep',
+  export: 'rdbtool export ndjson',
+  'redis-check-aof': 'redis-check-aof (plain AOF)',
+  'aof-check': 'rdbtool check (plain AOF)',
+};
+
+/** The realistic rows wanted on the dataset of `role`, in round order (baselines first). */
+function realisticCommands(role: RealisticRole, set: RealisticDataset, wanted: ReadonlySet<MeasurementId>): Command[] {
+  const out: Command[] = [];
+  for (const id of REALISTIC_MEASUREMENTS) {
+    const { role: of, measure } = realisticPart(id);
+    if (of !== role || !wanted.has(id)) continue;
+    const file = readsAof(measure) ? set.aofPath : set.rdbPath;
+    if (file === null) throw new Error(`the realistic dataset ${role} has no AOF, which ${id} reads`);
+    const rel = path.relative(ROOT, file);
+    const cli = (args: string[]): [string, string[], string] => [process.execPath, [runCli, ...args], `node dist/cli/main.js ${args.map((a) => (a === file ? rel : a)).join(' ')}`];
+    const [exe, args, display] =
+      measure === 'redis-check-rdb' || measure === 'redis-check-aof'
+        ? [measure, [file], `${measure} ${rel}`]
+        : measure === 'inspect'
+          ? cli(['inspect', file, '--json'])
+          : measure === 'check-deep'
+            ? cli(['check', '--deep', file])
+            : measure === 'export'
+              ? cli(['export', file, '--format', 'ndjson'])
+              : cli(['check', file]);
+    const bytes = readsAof(measure) ? set.meta.aof!.bytes : set.meta.rdb.bytes;
+    out.push({ id, name: `${role}: ${REALISTIC_LABELS[measure]}`, display, file: exe, args, captureStdout: false, input: file, bytes });
+  }
+  return out;
+}
+
+/**
+ * The issue's targets on realistic data: each rdbtool row's speed against its baseline
+ * ({@link REALISTIC_SPEED_TARGETS}), and its peak RSS. A run that exited non-zero is judged
+ * on neither (shown, but n/a).
+ */
+function realisticTargets(results: MeasurementResult[]): Target[] {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const targets: Target[] = [];
+  for (const r of results) {
+    if (!isRealisticMeasurement(r.id)) continue;
+    const { role, measure } = realisticPart(r.id);
+    if (measure === 'redis-check-rdb' || measure === 'redis-check-aof') continue;
+    const failed = r.failure ? ` (but it exited with code ${r.failure.exitCode})` : '';
+    const min = REALISTIC_SPEED_TARGETS[role][measure];
+    if (min !== undefined) {
+      const base = byId.get(r.baseline);
+      const v = base ? r.ratioVsCheck : null;
+      // The CPU-time ratio as well: on a busy machine it is the steadier of the two.
+      const cpu = base?.medianCpuSeconds && r.medianCpuSeconds ? base.medianCpuSeconds / r.medianCpuSeconds : null;
+      targets.push({
+        name: `${r.name} speed`,
+        goal: `≥ ${min.toFixed(1)}× ${readsAof(measure) ? 'redis-check-aof' : 'redis-check-rdb'}`,
+        value: v === null ? 'n/a' : `${v.toFixed(2)}×${cpu === null ? '' : ` (cpu time ${cpu.toFixed(2)}×)`}${failed}`,
+        met: v === null || r.failure ? null : v >= min,
+        measurement: r.id,
+        aspect: 'speed',
+      });
+    }
+    targets.push({
+      name: `${r.name} peak RSS`,
+      goal: `≤ ${REALISTIC_RSS_LIMIT_MB} MB`,
+      value: r.peakRssMB === null ? 'n/a' : `${r.peakRssMB.toFixed(0)} MB${failed}`,
+      met: r.peakRssMB === null || r.failure ? null : r.peakRssMB <= REALISTIC_RSS_LIMIT_MB,
+      measurement: r.id,
+      aspect: 'rss',
+    });
+  }
+  return targets;
+}
+
+const verdict = (t: Target | undefined): string => (t === undefined ? '' : t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met');
+
+function renderRealisticSection(role: RealisticRole, set: RealisticDataset, results: MeasurementResult[], targets: Target[]): string[] {
+  const m = set.meta;
+  const spec = REALISTIC_SPECS[role];
+  const targetOf = (r: MeasurementResult, aspect: Target['aspect']): Target | undefined => targets.find((t) => t.measurement === r.id && t.aspect === aspect);
+  const ratio = (r: MeasurementResult, column: 'rdb' | 'aof'): string => {
+    const { measure } = realisticPart(r.id as RealisticMeasurementId);
+    if ((column === 'aof') !== readsAof(measure)) return '';
+    if (r.id === r.baseline) return '1.00×';
+    return r.ratioVsCheck === null ? 'n/a' : `${r.ratioVsCheck.toFixed(2)}×`;
+  };
+  const rows = results.map((r) => {
+    const { measure } = realisticPart(r.id as RealisticMeasurementId);
+    const speed = targetOf(r, 'speed');
+    const min = REALISTIC_SPEED_TARGETS[role][measure];
+    return [
+      REALISTIC_LABELS[measure],
+      mb(r.inputBytes),
+      r.error ? 'FAILED' : fmt(r.medianSeconds, 2) + (r.failure ? ' !' : ''),
+      fmt(r.medianCpuSeconds, 2),
+      fmt(r.mbPerSec, 0),
+      // The big dataset has a few hundred keys: M would show 0.00.
+      r.keysPerSec === null ? 'n/a' : r.keysPerSec >= 1e5 ? `${(r.keysPerSec / 1e6).toFixed(2)} M` : r.keysPerSec.toFixed(0),
+      ratio(r, 'rdb'),
+      ratio(r, 'aof'),
+      fmt(r.peakRssMB, 0),
+      speed === undefined || min === undefined ? '' : `≥ ${min.toFixed(1)}× ${verdict(speed)}`,
+      verdict(targetOf(r, 'rss')),
+      r.runs.map((s) => s.toFixed(2)).join(' '),
+    ];
+  });
+  const rel = path.relative(ROOT, set.dir);
+  const out: string[] = [];
+  out.push(
+    `realistic dataset ${role}: gen.js ${m.kind} ${m.genScale} ${m.seed} (${spec.nominal} at --scale 1), saved by redis-server ${m.serverVersion} with rdbcompression yes${set.cached ? ' (cached)' : ''}: ` +
+      `${rel}/${m.rdb.name} ${mb(m.rdb.bytes)}` +
+      (m.aof ? `, ${rel}/${m.aof.name} ${mb(m.aof.bytes)} (its BGREWRITEAOF without preamble)` : '') +
+      `; ${m.totalKeys.toLocaleString('en-US')} keys`,
+  );
+  out.push('');
+  out.push(
+    renderTable(
+      ['measurement', 'input', 'seconds', 'cpu s', 'MB/s', 'keys/s', '×C', '×check-aof', 'peak RSS MB', 'speed target', `RSS ≤ ${REALISTIC_RSS_LIMIT_MB} MB`, 'runs (s)'],
+      rows,
+      [false, true, true, true, true, true, true, true, true, false, false, false],
+    ),
+  );
+  out.push('');
+  out.push(`×C: redis-check-rdb on ${m.rdb.name} / this${m.aof ? `; ×check-aof: redis-check-aof on ${m.aof.name} / this` : ''}. Targets: the issue's, for this dataset's column.`);
+  return out;
+}
+
 // ------------------------------------------------------------------ main
 
 /**
@@ -1178,6 +1410,7 @@ async function main(): Promise<void> {
   const wantsRdb = [...RDB_MEASUREMENTS, ...CONVERT_MEASUREMENTS].some((id) => wanted.has(id));
   const wantsAof = AOF_MEASUREMENTS.some((id) => wanted.has(id));
   const wantsReplay = REPLAY_MEASUREMENTS.some((id) => wanted.has(id));
+  const realisticRoles = REALISTIC_ROLES.filter((role) => REALISTIC_MEASUREMENTS.some((id) => wanted.has(id) && realisticPart(id).role === role));
 
   let dataset: BenchDataset | null = null;
   if (wantsRdb) {
@@ -1199,6 +1432,17 @@ async function main(): Promise<void> {
     const sizes = `${(m.totalKeys / 1e6).toFixed(2)} M keys, plain set ${mb(m.plain.bytes)}, hybrid set ${mb(m.hybrid.bytes)}`;
     if (replay.cached) log(`using cached replay dataset ${path.relative(ROOT, replay.dir)}/ (${sizes}; --rebuild to regenerate)`);
     else log(`replay dataset built in ${m.buildSeconds.toFixed(0)} s: ${sizes}`);
+  }
+  const realistic = new Map<RealisticRole, RealisticDataset>();
+  for (const role of realisticRoles) {
+    const spec = REALISTIC_SPECS[role];
+    const genScale = realisticGenScale(role, opts.scale);
+    const set = await ensureRealisticDataset({ root: ROOT, cacheDir: CACHE_DIR, kind: spec.kind, genScale, withAof: spec.withAof, rebuild: opts.rebuild, log });
+    realistic.set(role, set);
+    const m = set.meta;
+    const sizes = `${(m.totalKeys / 1e6).toFixed(2)} M keys, ${m.rdb.name} ${mb(m.rdb.bytes)}${m.aof ? `, ${m.aof.name} ${mb(m.aof.bytes)}` : ''}`;
+    if (set.cached) log(`using cached realistic dataset ${path.relative(ROOT, set.dir)}/ (${role}: ${sizes}; --rebuild to regenerate)`);
+    else log(`realistic dataset ${role} built in ${m.buildSeconds.toFixed(0)} s: ${sizes}`);
   }
 
   let buildError: string | null = null;
@@ -1323,6 +1567,7 @@ async function main(): Promise<void> {
   }
 
   if (replay) commands.push(...(await replayCommands(replay, wanted, decodeLibUsable)));
+  for (const [role, set] of realistic) commands.push(...realisticCommands(role, set, wanted));
 
   const files = new Map<string, number>();
   for (const c of commands) for (const step of [c, ...(c.alsoRun ?? [])]) for (const f of step.warm ?? [step.input]) files.set(f, statSync(f).size);
@@ -1382,6 +1627,7 @@ async function main(): Promise<void> {
   let loadMax = loadBefore;
   const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, os.loadavg()[0])), 2_000);
   // Interleaved rounds, so a slow patch of the machine hits every measurement alike.
+  const nameWidth = Math.max(26, ...commands.map((c) => c.name.length));
   for (let round = 1; round <= opts.runs; round++) {
     for (const c of commands) {
       const r = results.get(c.id)!;
@@ -1402,7 +1648,7 @@ async function main(): Promise<void> {
           detailRuns.set(c.id, [...(detailRuns.get(c.id) ?? []), r.details]);
         }
         log(
-          `  round ${round}/${opts.runs}  ${c.name.padEnd(26)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.peakRssKb === null ? '' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB RSS`}` +
+          `  round ${round}/${opts.runs}  ${c.name.padEnd(nameWidth)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.peakRssKb === null ? '' : `${((run.peakRssKb * 1024) / MB).toFixed(0)} MB RSS`}` +
             (run.exitCode !== 0 ? `  (exit code ${run.exitCode})` : ''),
         );
       } catch (e) {
@@ -1423,7 +1669,15 @@ async function main(): Promise<void> {
     r.medianSeconds = median(r.runs);
     r.medianCpuSeconds = r.cpuRuns.length ? median(r.cpuRuns) : null;
     r.mbPerSec = c.bytes / MB / r.medianSeconds;
-    r.keysPerSec = dataset && readsRdbDataset(c.id) ? dataset.meta.totalKeys / r.medianSeconds : replay && isReplayMeasurement(c.id) ? replay.meta.totalKeys / r.medianSeconds : null;
+    const realisticKeys = isRealisticMeasurement(c.id) ? realistic.get(realisticPart(c.id).role)?.meta.totalKeys : undefined;
+    r.keysPerSec =
+      dataset && readsRdbDataset(c.id)
+        ? dataset.meta.totalKeys / r.medianSeconds
+        : replay && isReplayMeasurement(c.id)
+          ? replay.meta.totalKeys / r.medianSeconds
+          : realisticKeys !== undefined
+            ? realisticKeys / r.medianSeconds
+            : null;
     const baselineSeconds = medianOf(r.baseline);
     r.ratioVsCheck = baselineSeconds === null ? null : baselineSeconds / r.medianSeconds;
     const kb = rss.get(r.id);
@@ -1467,6 +1721,7 @@ async function main(): Promise<void> {
           }
         : null,
       replayDataset: replay ? { dir: path.relative(ROOT, replay.dir), cached: replay.cached, ...replay.meta } : null,
+      realisticDatasets: Object.fromEntries([...realistic].map(([role, set]) => [role, { dir: path.relative(ROOT, set.dir), cached: set.cached, ...set.meta }])),
       environment: { node: process.version, cpus: os.cpus().length, platform: `${os.type()} ${os.release()}`, peakRssSource: hasGnuTime ? '/usr/bin/time %M' : '/proc/<pid>/status VmHWM (polled)' },
       runsPerMeasurement: opts.runs,
       loadAverage: load,
@@ -1478,13 +1733,13 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const startupText = startupResults ? [...renderStartupSection(startupResults), '', ...(manyResult ? [...renderManyDumpsSection(manyResult), ''] : [])] : [];
-    process.stdout.write([...startupText, renderReport(dataset, aof, replay, list, targets, opts.runs, load)].join('\n') + '\n');
+    process.stdout.write([...startupText, renderReport(dataset, aof, replay, realistic, list, targets, opts.runs, load)].join('\n') + '\n');
   }
   if (list.some((r) => r.error || r.failure) || startupResults?.some((r) => r.failure)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {
-  const text = e instanceof BenchUsageError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const text = e instanceof BenchUsageError || e instanceof MissingGeneratorError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
   process.stderr.write(`bench: ${text}\n`);
   process.exitCode = 1;
 });

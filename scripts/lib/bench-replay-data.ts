@@ -170,7 +170,8 @@ export async function ensureBenchReplayDataset(opts: {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function info(client: RespClient, section: string): Promise<Map<string, string>> {
+/** `INFO <section>` as a map of its `name:value` lines. */
+export async function info(client: RespClient, section: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const line of asText(await client.call('INFO', section)).split('\r\n')) {
     const at = line.indexOf(':');
@@ -180,8 +181,17 @@ async function info(client: RespClient, section: string): Promise<Map<string, st
 }
 
 /** BGREWRITEAOF, then waits until no rewrite is running or scheduled and checks it succeeded. */
-async function rewrite(client: RespClient): Promise<void> {
+export async function rewrite(client: RespClient): Promise<void> {
   await client.call('BGREWRITEAOF');
+  await awaitRewrite(client);
+}
+
+/**
+ * Waits until no AOF rewrite is running or scheduled (one started by BGREWRITEAOF or by
+ * `CONFIG SET appendonly yes`) and checks that the last one succeeded.
+ * @throws when it failed or did not finish within 30 minutes.
+ */
+export async function awaitRewrite(client: RespClient): Promise<void> {
   for (const deadline = Date.now() + 1_800_000; Date.now() < deadline; await sleep(100)) {
     const p = await info(client, 'persistence');
     if (p.get('aof_rewrite_in_progress') !== '0' || p.get('aof_rewrite_scheduled') !== '0') continue;
@@ -192,11 +202,11 @@ async function rewrite(client: RespClient): Promise<void> {
 }
 
 /**
- * `node <gen> mixed <scale> <seed> | redis-cli -p <port> --pipe`.
+ * `node <gen> <kind> <scale> <seed> | redis-cli -p <port> --pipe` (`kind` is `mixed` unless given).
  * @returns the commands the generator wrote and the error lines redis-cli printed.
  */
-async function feed(gen: string, redisCli: string, port: number, genScale: number, seed: number): Promise<{ commands: number; errors: string[] }> {
-  const producer = spawn(process.execPath, [gen, 'mixed', String(genScale), String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function feed(gen: string, redisCli: string, port: number, genScale: number, seed: number, kind: 'mixed' | 'big' = 'mixed'): Promise<{ commands: number; errors: string[] }> {
+  const producer = spawn(process.execPath, [gen, kind, String(genScale), String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const consumer = spawn(redisCli, ['-h', '127.0.0.1', '-p', String(port), '--pipe'], { stdio: ['pipe', 'pipe', 'pipe'] });
   producer.stdout.pipe(consumer.stdin);
   let genErr = '';
@@ -220,7 +230,8 @@ async function feed(gen: string, redisCli: string, port: number, genScale: numbe
   return { commands, errors };
 }
 
-async function readManifest(aofDir: string): Promise<{ text: string; manifest: Manifest }> {
+/** Reads the manifest of a server's AOF directory: its text and what it lists. */
+export async function readManifest(aofDir: string): Promise<{ text: string; manifest: Manifest }> {
   const bytes = await fs.readFile(path.join(aofDir, MANIFEST_NAME));
   return { text: bytes.toString('latin1'), manifest: parseManifest(bytes, MANIFEST_NAME) };
 }
