@@ -334,7 +334,7 @@ export { PendingOutput } from './io/pending-output.js';
 
 // ---------------------------------------------------------------- RDB writer
 
-/** The RDB writer: whole datasets (`writeDatasetRdb`), key by key (`KeyRdbWriter`), or record by record (`RdbWriter`), for RDB 6–12 and Valkey's 80. */
+/** The RDB writer: whole datasets (`writeDatasetRdb`), key by key (`KeyRdbWriter`), or record by record (`RdbWriter`), for RDB 6–15 and Valkey's 80 and 81. */
 export { writeDatasetRdb, KeyRdbWriter } from './rdb/write-dataset.js';
 export type { WriteDatasetOptions, WriteDatasetResult, AuxField as RdbAuxField } from './rdb/write-dataset.js';
 export { RdbWriter } from './rdb/encoder.js';

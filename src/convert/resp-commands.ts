@@ -22,9 +22,7 @@ import { UnsupportedValueError, type RdbWriteVersion } from '../rdb/target.js';
 import type { DatasetSink } from '../rdb/write-dataset.js';
 import { AofRewriteWriter, writeDatasetKeys, type AofRewriteOptions, type AofRewriteResult } from './aof-rewrite.js';
 import type { KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
-
-/** Highest RDB version the writer produces under the REDIS magic. */
-const MAX_REDIS_WRITE = 12;
+import { writeVersionFor } from './target.js';
 
 /** Options of {@link RespCommandsWriter}. */
 export interface RespCommandsOptions extends Omit<AofRewriteOptions, 'timestampSec'> {
@@ -32,7 +30,7 @@ export interface RespCommandsOptions extends Omit<AofRewriteOptions, 'timestampS
   replace?: boolean;
   /** One `RESTORE` per key with a DUMP payload, instead of the rewrite's commands. */
   restore?: boolean;
-  /** The payloads' RDB version (default the target's own, at most 12; Valkey 9: 80). */
+  /** The payloads' RDB version (default the one the target's own saves have). */
   rdbVersion?: RdbWriteVersion;
   /** LZF in payloads where it saves space (default true, as `rdbcompression`). */
   compression?: boolean;
@@ -40,10 +38,9 @@ export interface RespCommandsOptions extends Omit<AofRewriteOptions, 'timestampS
   keepLru?: boolean;
 }
 
-/** The RDB version of a release's DUMP payloads that the writer produces. */
+/** The RDB version of a release's DUMP payloads: the one its saves have (as for an RDB output). */
 export function payloadVersionFor(release: ServerRelease): RdbWriteVersion {
-  if (release.writes.magic === 'VALKEY') return 80;
-  return Math.min(release.writes.rdbVersion, MAX_REDIS_WRITE) as RdbWriteVersion;
+  return writeVersionFor(release);
 }
 
 /** Writes key records as RESP commands for a live server (see the file comment). */

@@ -22,7 +22,7 @@ const FOOTER_BYTES = 10;
 
 /** Options of {@link DumpPayloadEncoder}. */
 export interface DumpPayloadOptions {
-  /** The RDB version the payload is for (6 … 12, or 80): a server refuses payloads newer than its own. */
+  /** The RDB version the payload is for (6 … 15, or Valkey's 80 and 81): a server refuses payloads newer than its own. */
   rdbVersion: number;
   /** Encoding limits of the target server where they differ from its defaults. */
   limits?: Partial<EncodingLimits>;

@@ -21,7 +21,8 @@ import type { Dataset } from '../../src/dataset/dataset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { bytesSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
-import { writeDatasetResp, type WriteDatasetRespOptions } from '../../src/convert/resp-commands.js';
+import { payloadVersionFor, writeDatasetResp, type WriteDatasetRespOptions } from '../../src/convert/resp-commands.js';
+import { parseTarget } from '../../src/analyze/compat.js';
 import type { AofRewriteResult } from '../../src/convert/aof-rewrite.js';
 import { fixtureRdbs, goodCorpusRdbs, RUN_CORPUS, describeCorpus, FIXTURES } from '../helpers/files.js';
 import { findExecutable, requireRedisServer, startRedis, type RedisHandle } from '../helpers/redis.js';
@@ -246,5 +247,13 @@ describeCorpus('corpus RDBs Redis 7.0 loads, piped into it: plain, --replace, --
   });
   it.each(files.map((f) => [f.split('/').slice(-2).join('/'), f] as const))('%s', async (_name, file) => {
     await judge(file);
+  });
+});
+
+describe('the RDB version of --restore payloads', () => {
+  it('is the one the target line saves with, Redis 8.6+ and Valkey 9.2 included', () => {
+    const v = (t: string) => payloadVersionFor(parseTarget(t));
+    expect([v('redis@5.0'), v('redis@7.0'), v('redis@7.4'), v('redis@8.6'), v('redis@8.8'), v('redis@8.10')]).toEqual([9, 10, 12, 13, 14, 15]);
+    expect([v('valkey@8.0'), v('valkey@9.0'), v('valkey@9.2')]).toEqual([11, 80, 81]);
   });
 });
