@@ -3,7 +3,7 @@
  * (`lzfDecompressRange`), to choose where `lzfDecompressRange` hands work to which. Prints
  * figures only; nothing here is a test.
  *
- * Usage: `<RESP commands> | tsx scripts/lzf-speed.ts [--rounds N] [--big-mib a,b,…]`
+ * Usage: `<RESP commands> | tsx scripts/lzf-speed.ts [--rounds N] [--big-mib a,b,…] [--rdb FILE]`
  *
  * The RESP input is what the bench data generator writes (for example its `mixed` dataset
  * at scale 0.01). Every command argument after the command name of 21 bytes or more is one
@@ -17,11 +17,17 @@
  * 2. the same strings by compressed length, JavaScript against WebAssembly (where the lower
  *    threshold comes from);
  * 3. single big strings (default 1 MiB; `--big-mib` adds sizes): text glued from the dataset
- *    (barely compressible) and a highly repetitive one (long back-references).
+ *    (barely compressible) and a highly repetitive one (long back-references);
+ * 4. with `--rdb FILE`: the LZF strings of a real RDB file (plain strings and the listpacks
+ *    and other blobs Redis compresses alike), found by looking for every 0xC3 string header
+ *    whose two lengths are followed by a stream that decompresses to exactly the declared
+ *    length (a stray 0xC3 inside other data practically never does), then timed as in 1.
  *
  * Figures are the fastest of the rounds: ns per token, MB/s of output, total ms per round.
  * WebAssembly times include the copies into and out of its memory.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { lzfCompress, lzfDecompressInto } from '../src/binary/lzf.js';
 import { lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../src/binary/lzf-wasm.js';
 
@@ -201,6 +207,45 @@ function glue(strings: Uint8Array[], bytes: number): Uint8Array {
   return out;
 }
 
+/** An RDB length (FORMATS.md §1.5) at `p`: [value, bytes used], or null for a special or a cut one. */
+function rdbLength(b: Uint8Array, p: number): [number, number] | null {
+  if (p >= b.length) return null;
+  const first = b[p];
+  switch (first >> 6) {
+    case 0:
+      return [first & 0x3f, 1];
+    case 1:
+      return p + 1 < b.length ? [((first & 0x3f) << 8) | b[p + 1], 2] : null;
+    case 2:
+      if (first === 0x80 && p + 4 < b.length) return [((b[p + 1] << 24) >>> 0) + (b[p + 2] << 16) + (b[p + 3] << 8) + b[p + 4], 5];
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** The LZF strings of an RDB file, as {@link pack}'s input (their uncompressed bytes). */
+function rdbLzfStrings(file: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let p = file.indexOf(0xc3); p >= 0; p = file.indexOf(0xc3, p + 1)) {
+    const c = rdbLength(file, p + 1);
+    if (c === null || c[0] === 0) continue;
+    const u = rdbLength(file, p + 1 + c[1]);
+    if (u === null || u[0] < c[0] || u[0] > 64 * c[0] + 64) continue;
+    const start = p + 1 + c[1] + u[1];
+    if (start + c[0] > file.length) continue;
+    const dst = new Uint8Array(u[0]);
+    try {
+      lzfDecompressInto(file.subarray(start, start + c[0]), dst);
+    } catch {
+      continue;
+    }
+    out.push(dst);
+    p = start + c[0] - 1;
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const rounds = Number(option(args, '--rounds') ?? 15);
@@ -239,6 +284,14 @@ async function main(): Promise<void> {
     const perString = (ms: number): string => ((ms * 1e6) / p.count).toFixed(0).padStart(6);
     process.stdout.write(`  clen ${String(edges[b]).padStart(3)}…${edges[b + 1] > 1e6 ? '   ' : String(edges[b + 1] - 1).padStart(3)}: ${String(inBucket.length).padStart(6)} strings, ` +
       `${(p.tokens / p.count).toFixed(1).padStart(5)} tokens each: JS ${perString(js)} ns, WASM ${perString(wasm)} ns (${(js / wasm).toFixed(2)}×)\n`);
+  }
+
+  const rdbFile = option(args, '--rdb');
+  if (rdbFile !== undefined) {
+    const found = rdbLzfStrings(readFileSync(rdbFile));
+    process.stdout.write('\n');
+    // Re-compressed with lzfCompress, which makes what Redis made (byte for byte).
+    bench(`LZF strings of ${path.basename(rdbFile)}`, pack(found), rounds, true);
   }
 
   for (const mib of bigMib) {
