@@ -11,7 +11,8 @@ import { Reader } from '../io/reader.js';
 import { copyBytes } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
-import { lzfCompress, lzfDecompress, lzfDecompressInto, lzfDecompressPrefix } from '../binary/lzf.js';
+import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
+import { lzfDecompressRange } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
@@ -322,17 +323,22 @@ export class RdbCursor {
         const q = r.pos;
         r.pos = q + clen;
         if (!materialise) return ulen;
-        const src = buf.subarray(q, q + clen);
-        const at = { file: this.file, offset: r.base + start };
-        if (materialise === 2 || ulen > SCRATCH_MAX) return lzfDecompress(src, ulen, at);
+        // No view of the input and no location object per string: the range call makes the
+        // error (the same as lzfDecompress's) only when there is one.
+        if (materialise === 2 || ulen > SCRATCH_MAX) {
+          // A length no input of this size can reach is refused before allocating it (by lzfDecompress, which says so).
+          if (ulen > clen * LZF.MAX_EXPANSION) return lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: r.base + start });
+          const out = new Uint8Array(ulen);
+          lzfDecompressRange(buf, q, q + clen, out, 0, ulen, this.file, r.base + start);
+          return out;
+        }
         // Decompress into a reused buffer: the result is only valid until a few more strings
         // have been read, which covers every callback (values are views valid during the call).
         let dst = this.scratch[this.scratchNext];
         if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
         this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
-        const view = dst.subarray(0, ulen);
-        lzfDecompressInto(src, view, at);
-        return view;
+        lzfDecompressRange(buf, q, q + clen, dst, 0, ulen, this.file, r.base + start);
+        return dst.subarray(0, ulen);
       }
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
