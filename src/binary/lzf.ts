@@ -118,15 +118,15 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
 }
 
 /**
- * The first `dst.length` bytes an LZF stream decompresses to, without decompressing the rest
- * (a listpack's element count is in its first 6 bytes). Returns false, having filled an
+ * The first `want` bytes (default `dst.length`) the LZF stream `src[srcStart, srcEnd)` (default
+ * all of `src`) decompresses to, into `dst` from index 0, without decompressing the rest (a
+ * listpack's element count is in its first 6 bytes; the range spares the caller a view). Returns false, having filled an
  * unknown part of `dst`, when the stream is malformed before that many bytes are out or ends
  * first: a caller then decompresses it whole, which reports the damage precisely.
  */
-export function lzfDecompressPrefix(src: Uint8Array, dst: Uint8Array): boolean {
-  const inEnd = src.length;
-  const want = dst.length;
-  let ip = 0;
+export function lzfDecompressPrefix(src: Uint8Array, dst: Uint8Array, srcStart = 0, srcEnd = src.length, want = dst.length): boolean {
+  const inEnd = srcEnd;
+  let ip = srcStart;
   let op = 0;
   while (op < want) {
     if (ip >= inEnd) return false;

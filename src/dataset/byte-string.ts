@@ -10,6 +10,7 @@
  * decoder's views die after each callback) and {@link fromByteString}.
  */
 import { LimitError } from '../errors.js';
+import { latin1Text, MAX_LATIN1_TEXT } from '../io/bytes.js';
 
 /** A byte string held as a Latin-1 JavaScript string (one code unit per byte). */
 export type ByteString = string;
@@ -18,9 +19,7 @@ export type ByteString = string;
  * Longest byte string the dataset can hold: V8's largest string on 64-bit builds
  * (`v8::String::kMaxLength`, 2^29 − 24 units).
  */
-export const MAX_BYTE_STRING = 2 ** 29 - 24;
-
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+export const MAX_BYTE_STRING = MAX_LATIN1_TEXT;
 
 /**
  * Copies bytes into a {@link ByteString}.
@@ -30,7 +29,7 @@ export function toByteString(bytes: Uint8Array): ByteString {
   const n = bytes.length;
   if (n === 0) return '';
   if (n > MAX_BYTE_STRING) throw tooLong(n);
-  return latin1Slice.call(bytes, 0, n);
+  return latin1Text(bytes, 0, n);
 }
 
 /** The bytes of a {@link ByteString}, in a Uint8Array of their own (not a view of a shared pool). */

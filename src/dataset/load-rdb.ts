@@ -179,7 +179,9 @@ class Loader implements DatasetLoader {
   }
 
   keyStart(k: KeyInfo): boolean {
-    const key = toByteString(k.key);
+    // The decoder's own key records give the text without a view (toByteString refuses a
+    // key too long for one).
+    const key = k.keyLatin1?.() ?? toByteString(k.key);
     this.key = key;
     this.db = k.db;
     this.type = k.valueType;
@@ -198,6 +200,11 @@ class Loader implements DatasetLoader {
 
   stringValue(v: Uint8Array): void {
     this.value = this.type === 'gcra' ? new GcraValue(toByteString(v)) : toByteString(v);
+  }
+
+  /** A whole string value, already a byte string (the decoder made it without a view). */
+  stringLatin1(v: ByteString): void {
+    this.value = this.type === 'gcra' ? new GcraValue(v) : v;
   }
 
   stringPart(part: Uint8Array, last: boolean, totalBytes: number): void {

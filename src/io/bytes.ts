@@ -21,3 +21,19 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/**
+ * Longest Latin-1 string {@link latin1Text} makes: V8's largest string on 64-bit builds
+ * (`v8::String::kMaxLength`, 2^29 − 24 units).
+ */
+export const MAX_LATIN1_TEXT = 2 ** 29 - 24;
+
+/**
+ * The bytes `b[start, end)` as a Latin-1 JavaScript string, one char per byte (a copy; no view
+ * is made). The caller keeps `end - start` within {@link MAX_LATIN1_TEXT}.
+ */
+export function latin1Text(b: Uint8Array, start: number, end: number): string {
+  return end === start ? '' : latin1Slice.call(b, start, end);
+}

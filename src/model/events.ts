@@ -50,6 +50,13 @@ export interface KeyInfo {
    * Undefined for values made of several strings (plain collections, quicklists, streams).
    */
   blobBytes?: number;
+  /**
+   * The key's bytes as a Latin-1 JavaScript string (one char per byte, binary-safe), made
+   * straight from the decoder's buffer: for a consumer that keeps bytes as such strings (the
+   * in-memory dataset), without the view `key` makes; undefined when the key is longer than
+   * the longest JavaScript string (2^29 − 24 units). Absent on key records made elsewhere.
+   */
+  keyLatin1?(): string | undefined;
   /** Set at `keyEnd`: elements (list items, set members, zset members, hash fields, live stream entries; 1 for strings). */
   elements: number;
   /** Set at `keyEnd`: bytes the whole record takes in the file. */
@@ -173,6 +180,14 @@ export interface RdbHandler {
   keyStart?(k: KeyInfo): boolean;
   /** A string value (whole), or one part of a large one (see `stringPart`). */
   stringValue?(value: Uint8Array): void;
+  /**
+   * A whole string value (RDB type 0) as a Latin-1 JavaScript string (one char per byte,
+   * binary-safe), called instead of `stringValue` when present, for a consumer that keeps
+   * bytes as such strings: the decoder makes it straight from its buffer, without a view.
+   * Strings delivered in parts (`stringPart`) and those longer than the longest JavaScript
+   * string still go to `stringValue`.
+   */
+  stringLatin1?(value: string): void;
   /** Part of a string larger than `limits.maxInlineValueBytes`; `last` on the final part. */
   stringPart?(part: Uint8Array, last: boolean, totalBytes: number): void;
   /**

@@ -15,6 +15,7 @@ import { typeInfo, type Dialect } from '../model/redis-types.js';
 import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader } from '../model/events.js';
 import { Crc64 } from '../binary/crc64.js';
 import { intToBytes } from '../binary/int-text.js';
+import { latin1Text, MAX_LATIN1_TEXT } from '../io/bytes.js';
 import { walkListpack, listpackHeaderCount } from './blobs/listpack.js';
 import { walkZiplist } from './blobs/ziplist.js';
 import { walkIntset } from './blobs/intset.js';
@@ -104,6 +105,7 @@ export class RdbDecoder extends RdbCursor {
       const crc = (this.crc = new Crc64());
       this.r.onConsumed = (buf, s, e) => crc.update(buf, s, e);
     }
+    this.blobLoc = { file: this.file, offset: 0 };
     this.gen = this.run();
   }
 
@@ -714,6 +716,16 @@ export class RdbDecoder extends RdbCursor {
         r.pos = start;
         if (n > this.limits.maxInlineValueBytes) return 2;
       }
+      // The size was read with the record's head (tryValueHead).
+      if (h.stringLatin1 !== undefined && this.key.blobBytes! <= MAX_LATIN1_TEXT) {
+        const text = this.tryStringLatin1();
+        if (text === null) return 0;
+        this.key.valueBytes = text.length;
+        this.inHandler = true;
+        h.stringLatin1(text);
+        this.inHandler = false;
+        return 1;
+      }
       const v = this.tryString();
       if (v === null) return 0;
       this.key.valueBytes = v.length;
@@ -803,8 +815,10 @@ export class RdbDecoder extends RdbCursor {
   private headMin = 0;
   /** Progress through a head that reads two things (types 24, 25). */
   private headStage = 0;
-  /** The first bytes of an LZF-compressed blob, for its header. */
+  /** The first bytes of a blob, for its header. */
   private readonly blobHead = new Uint8Array(10);
+  /** Where the blob being walked is, for the walkers' errors (see walkBlob). */
+  private readonly blobLoc: { file: string | undefined; offset: number };
 
   /**
    * Reads what a record states before its elements, so that `keyStart` can report it
@@ -923,7 +937,9 @@ export class RdbDecoder extends RdbCursor {
     const start = r.pos;
     const n = this.tryLength();
     if (n < 0) return false;
-    let head: Uint8Array | null = null;
+    // The header's bytes go into `blobHead` (no view per blob); -1: none to look at.
+    let headBytes = -1;
+    const head = this.blobHead;
     let size: number;
     if (!this.special) {
       if (n > r.end - r.pos) {
@@ -932,7 +948,8 @@ export class RdbDecoder extends RdbCursor {
         r.pos = start;
         return false;
       }
-      head = r.buf.subarray(r.pos, r.pos + Math.min(n, this.blobHead.length));
+      headBytes = Math.min(n, head.length);
+      for (let i = 0, p = r.pos; i < headBytes; i++) head[i] = r.buf[p + i];
       size = n;
     } else if (n === RdbEnc.Lzf) {
       const clen = this.tryLength();
@@ -948,8 +965,8 @@ export class RdbDecoder extends RdbCursor {
         r.pos = start;
         return false;
       }
-      const dst = this.blobHead.subarray(0, Math.min(ulen, this.blobHead.length));
-      if (lzfDecompressPrefix(r.buf.subarray(r.pos, r.pos + clen), dst)) head = dst;
+      const want = Math.min(ulen, head.length);
+      if (lzfDecompressPrefix(r.buf, head, r.pos, r.pos + clen, want)) headBytes = want;
       size = ulen;
     } else {
       // An integer form (a damaged blob the blob reader reports) or an unknown id (an error here, as there).
@@ -959,7 +976,7 @@ export class RdbDecoder extends RdbCursor {
     }
     r.pos = start;
     this.key.blobBytes = size;
-    if (head !== null) this.key.declaredElements = blobHeaderCount(t, head);
+    if (headBytes >= 0) this.key.declaredElements = blobHeaderCount(t, head, headBytes);
     return true;
   }
 
@@ -1149,7 +1166,9 @@ export class RdbDecoder extends RdbCursor {
   /** Walks a complete blob of type `t`, emitting its elements when wanted and counting them. */
   walkBlob(t: number, blob: Uint8Array, blobOffset: number): void {
     if (this.want && this.deep && this.h.blobValue !== undefined && WHOLE_BLOB_TYPES.has(t) && this.offerBlob(t, blob, blobOffset)) return;
-    const loc = { file: this.file, offset: blobOffset };
+    // One location object, reused: the walkers read it only to make an error.
+    const loc = this.blobLoc;
+    loc.offset = blobOffset;
     const h = this.h;
     const want = this.want;
     switch (t) {
@@ -1381,25 +1400,25 @@ const NAME_PREFIX = new TextEncoder().encode(' name=');
  * undefined when the header does not state it (65535 / 254 "walk to count"), the header is
  * cut short, or the count is not a whole number of entries (a damaged blob).
  */
-function blobHeaderCount(t: number, head: Uint8Array): number | undefined {
+function blobHeaderCount(t: number, head: Uint8Array, have: number): number | undefined {
   let count: number;
   let per = 1;
   switch (t) {
     case RdbType.HashZipmap:
-      if (head.length < 1 || head[0] >= 254) return undefined;
+      if (have < 1 || head[0] >= 254) return undefined;
       return head[0];
     case RdbType.SetIntset:
-      if (head.length < 8) return undefined;
+      if (have < 8) return undefined;
       return (head[4] | (head[5] << 8) | (head[6] << 16)) + head[7] * 0x1000000;
     case RdbType.ListZiplist:
     case RdbType.ZsetZiplist:
     case RdbType.HashZiplist:
-      if (head.length < 10) return undefined;
+      if (have < 10) return undefined;
       count = head[8] | (head[9] << 8);
       if (t !== RdbType.ListZiplist) per = 2;
       break;
     default:
-      if (head.length < 6) return undefined;
+      if (have < 6) return undefined;
       count = head[4] | (head[5] << 8);
       per = LISTPACK_ELEMENTS_PER_ENTRY[t] ?? 1;
   }
@@ -1462,6 +1481,12 @@ class KeyRecord implements KeyInfo {
 
   get key(): Uint8Array {
     return this.bytes ?? (this.bytes = this.buf.subarray(this.start, this.end));
+  }
+
+  keyLatin1(): string | undefined {
+    const b = this.bytes;
+    if (b === null) return latin1Text(this.buf, this.start, this.end); // a short key, read in place
+    return b.length > MAX_LATIN1_TEXT ? undefined : latin1Text(b, 0, b.length);
   }
 
   set key(v: Uint8Array) {

@@ -8,7 +8,7 @@
  * yielding to the push loop until more input arrives.
  */
 import { Reader } from '../io/reader.js';
-import { copyBytes } from '../io/bytes.js';
+import { copyBytes, latin1Text } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
@@ -210,6 +210,33 @@ export class RdbCursor {
   }
 
   /**
+   * Reads an RDB string as {@link tryString} does, as a Latin-1 JavaScript string (one char
+   * per byte) made straight from the window or the LZF output, without a view. The caller
+   * keeps its decoded length within MAX_LATIN1_TEXT. Returns null when more bytes are needed.
+   */
+  tryStringLatin1(): string | null {
+    const r = this.r;
+    const start = r.pos;
+    const n = this.tryLength();
+    if (n < 0) return null;
+    if (!this.special) {
+      if (n > r.end - r.pos) {
+        this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
+        r.wanted = r.pos - start + n;
+        r.pos = start;
+        return null;
+      }
+      const p = r.pos;
+      r.pos = p + n;
+      this.lastRawAt = r.base + p;
+      return latin1Text(r.buf, p, p + n);
+    }
+    this.lastRawAt = -1;
+    const v = this.trySpecialString(start, n, 3);
+    return v === false ? null : (v as string);
+  }
+
+  /**
    * Skips an RDB string without materialising it, returning its logical length (decompressed
    * size for LZF), or -1 when more header bytes are needed. The payload itself may still be
    * arriving: the reader drops it as it comes.
@@ -267,7 +294,7 @@ export class RdbCursor {
     }
     const q = r.pos;
     const head = this.lpHead;
-    const count = lzfDecompressPrefix(r.buf.subarray(q, q + clen), head) ? head[4] | (head[5] << 8) : -1;
+    const count = lzfDecompressPrefix(r.buf, head, q, q + clen) ? head[4] | (head[5] << 8) : -1;
     const total = (head[0] | (head[1] << 8) | (head[2] << 16)) + head[3] * 0x1000000;
     if (count < 0 || count === 0xffff || total !== ulen) {
       r.pos = start;
@@ -287,11 +314,12 @@ export class RdbCursor {
   }
 
   /**
-   * Reads the rest of a special-encoded string whose id was just read. With `materialise`
-   * false, returns the logical length instead of bytes (int forms only; LZF is handled by the
-   * caller in that case). Returns false when more bytes are needed (pos rewound to `start`).
+   * Reads the rest of a special-encoded string whose id was just read. `materialise`: 1 bytes
+   * (a view, LZF output in a reused buffer), 2 bytes of their own, 3 a Latin-1 string; 0 the
+   * logical length instead (int forms only; LZF is handled by the caller in that case).
+   * Returns false when more bytes are needed (pos rewound to `start`).
    */
-  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2): Uint8Array | number | false {
+  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3): Uint8Array | number | string | false {
     const r = this.r;
     const buf = r.buf;
     const p = r.pos;
@@ -330,7 +358,7 @@ export class RdbCursor {
           if (ulen > clen * LZF.MAX_EXPANSION) return lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: r.base + start });
           const out = new Uint8Array(ulen);
           lzfDecompressRange(buf, q, q + clen, out, 0, ulen, this.file, r.base + start);
-          return out;
+          return materialise === 3 ? latin1Text(out, 0, ulen) : out;
         }
         // Decompress into a reused buffer: the result is only valid until a few more strings
         // have been read, which covers every callback (values are views valid during the call).
@@ -338,13 +366,13 @@ export class RdbCursor {
         if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
         this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
         lzfDecompressRange(buf, q, q + clen, dst, 0, ulen, this.file, r.base + start);
-        return dst.subarray(0, ulen);
+        return materialise === 3 ? latin1Text(dst, 0, ulen) : dst.subarray(0, ulen);
       }
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
     }
     if (!materialise) return decimalLength(v);
-    return intToBytes(v);
+    return materialise === 3 ? String(v) : intToBytes(v);
   }
 
   private rewindFalse(start: number, more: number): false {

@@ -44,6 +44,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   keyStart: true,
   blobValue: true,
   stringValue: true,
+  stringLatin1: true,
   stringPart: true,
   item: true,
   field: true,
@@ -58,13 +59,17 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   end: true,
 };
 type Callback = keyof RdbHandler;
-const RDB_CALLBACKS = Object.keys(RDB_CALLBACKS_SET) as Callback[];
+/** Every callback but `stringLatin1`, which replaces `stringValue` when present (tested on its own below). */
+const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => c !== 'stringLatin1');
 
-/** A handler taking every callback and every value; `name` runs `onCall(n)` on its n-th call. */
-function everyCallback(name?: Callback, onCall?: (n: number) => void): RdbHandler {
+/**
+ * A handler taking every callback and every value; `name` runs `onCall(n)` on its n-th call.
+ * With `latin1`, whole strings come to `stringLatin1` instead of `stringValue`.
+ */
+function everyCallback(name?: Callback, onCall?: (n: number) => void, latin1 = false): RdbHandler {
   const h: Record<string, (...args: unknown[]) => unknown> = {};
   let calls = 0;
-  for (const c of RDB_CALLBACKS) {
+  for (const c of latin1 ? [...RDB_CALLBACKS, 'stringLatin1' as Callback] : RDB_CALLBACKS) {
     h[c] = () => {
       if (c === name) onCall!(++calls);
       return c === 'keyStart' ? true : undefined;
@@ -157,6 +162,23 @@ describe('an RDB handler error passes through unchanged', () => {
     // What the fixtures cover; the rest are in the corpus test below, or in no file we have.
     for (const c of ['header', 'aux', 'selectDb', 'resizeDb', 'opcode', 'function', 'keyStart', 'stringValue', 'stringPart', 'item', 'field', 'member', 'streamEntry', 'streamMeta', 'streamGroup', 'keyEnd', 'end'] as Callback[]) {
       expect(seen.has(c), c).toBe(true);
+    }
+  });
+
+  it('from stringLatin1 (strings as Latin-1 text), first and last call, typed or not, in every reader and chunking', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'all-types.rdb')));
+    let n = 0;
+    await scanRdb(bytesSource(bytes), everyCallback('stringLatin1', (k) => void (n = k), true), { limits: LIMITS });
+    expect(n).toBeGreaterThan(2);
+    for (const at of [1, n]) {
+      for (const [, make] of makers) {
+        for (const [, read] of readers) {
+          for (const chunk of CHUNKS) {
+            const err = make();
+            await expectSameError(read(bytes, 'all-types.rdb', chunk, everyCallback('stringLatin1', (k) => { if (k === at) throw err; }, true)), err);
+          }
+        }
+      }
     }
   });
 
