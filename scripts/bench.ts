@@ -62,7 +62,8 @@
  *      file" (scripts/lib/bench-redis-load.ts), then its `used_memory` (the baseline of the
  *      plain set, for speed and for memory),
  *    - `replay-plain`: the library's `replayPath` on `plain/` and nothing else
- *      (scripts/lib/bench-replay-child.ts, run on the compiled `dist/` code),
+ *      (scripts/lib/bench-replay-child.ts, on `src/replay/replay-input.ts` bundled as the CLI
+ *      is, into `.bench-cache/replay-lib/`, so the child starts as `rdbtool` does),
  *    - `replay-export-plain`: `rdbtool export plain/ --format ndjson` (replays, then writes),
  *    - `replay-redis-load-hybrid`, `replay-hybrid`, `replay-export-hybrid`: the same on `hybrid/`;
  *    realistic datasets, on each of `mixed-small`, `mixed-large` and `big` (`<set>-…`):
@@ -1114,6 +1115,14 @@ async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<Me
   const replayLibUsable = libUsable && existsSync(path.join(ROOT, 'dist', 'replay', 'replay-input.js'));
   const child = replayLibUsable ? await compileChild('bench-replay-child') : path.join(ROOT, 'scripts', 'lib', 'bench-replay-child.ts');
   if (!replayLibUsable && (wanted.has('replay-plain') || wanted.has('replay-hybrid'))) log('warning: dist/ has no replay; the replay runs the sources under tsx (peak RSS includes tsx)');
+  // The replay's entry bundled as the CLI is (with its worker files beside it), so the child
+  // starts as `rdbtool` does: one file to load, not some hundred modules.
+  let replayBundle: string | null = null;
+  if (replayLibUsable && (wanted.has('replay-plain') || wanted.has('replay-hybrid'))) {
+    const outDir = path.join(CACHE_DIR, 'replay-lib');
+    await buildCli({ root: ROOT, outDir, extraEntries: { 'replay-input': path.join('src', 'replay', 'replay-input.ts') } });
+    replayBundle = path.join(outDir, 'replay-input.js');
+  }
   for (const set of ['plain', 'hybrid'] as const) {
     const meta = replay.meta[set];
     const dir = set === 'plain' ? replay.plainDir : replay.hybridDir;
@@ -1139,8 +1148,8 @@ async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<Me
     }
     const replayId = `replay-${set}` as const;
     if (wanted.has(replayId)) {
-      const args = replayLibUsable ? [child, dir, '--lib', path.join(ROOT, 'dist')] : ['--import', 'tsx', child, dir];
-      const shown = replayLibUsable ? '.bench-cache/bench-replay-child.mjs' : '--import tsx scripts/lib/bench-replay-child.ts';
+      const args = replayLibUsable ? [child, dir, '--module', replayBundle!] : ['--import', 'tsx', child, dir];
+      const shown = replayLibUsable ? `.bench-cache/bench-replay-child.mjs --module ${path.relative(ROOT, replayBundle!)}` : '--import tsx scripts/lib/bench-replay-child.ts';
       out.push({ ...common, id: replayId, name: `replay only (${set})`, display: `node ${shown} ${rel}`, file: process.execPath, args, captureStdout: true });
     }
     const exportId = `replay-export-${set}` as const;

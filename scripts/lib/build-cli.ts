@@ -40,6 +40,11 @@ export interface BuildCliOptions {
   outDir?: string;
   /** Chunks of earlier builds that no output refers to are removed once older than this (default 10 minutes). */
   staleChunkMs?: number;
+  /**
+   * More entries bundled the same way, output name → source file relative to the root (the
+   * bench bundles the replay's library entry so that its child loads as the CLI does).
+   */
+  extraEntries?: Record<string, string>;
 }
 
 /** What {@link buildCli} wrote. */
@@ -70,6 +75,7 @@ export async function buildCli(opts: BuildCliOptions): Promise<BuildCliResult> {
     if (!existsSync(file)) throw new Error(`the worker entry src/${entry}.ts does not exist (listed in src/io/worker.ts WORKER_ENTRIES)`);
     entryPoints[bundledWorkerName(entry)] = file;
   }
+  for (const [name, file] of Object.entries(opts.extraEntries ?? {})) entryPoints[name] = path.join(root, file);
   const lazied: string[] = [];
   const result = await build({
     absWorkingDir: root,
