@@ -226,11 +226,18 @@ async function planInput(given: string, from: ConvertOptions['from']): Promise<I
     return { kind: 'replay', form: 'multipart', given, source: null };
   }
   const part = input.parts[0];
-  const peeked = await peekSource(await openSource(part.path, undefined, part.name));
+  // Read into reused buffers: an RDB input gives back what its decoder copied (see below);
+  // the other readers never do, and get a new buffer per chunk, as from any file source.
+  const opened = await openSource(part.path, undefined, part.name, { reuseBuffers: true });
+  const peeked = await peekSource(opened);
   if (from === 'ndjson' || (peeked.start === 'other' && (await looksLikeJson(part.path)))) return { kind: 'ndjson', source: peeked.source };
   if (peeked.start === 'resp') return { kind: 'replay', form: 'aof', given, source: peeked.source };
   if (peeked.start === 'rdb' && (from === 'replay' || /\.aof$/i.test(part.name))) return { kind: 'replay', form: 'hybrid', given, source: peeked.source };
-  return { kind: 'rdb', source: peeked.source };
+  // The scan driver and the key stream give chunks back (pipeline/scan-driver.ts, rdb-keys.ts).
+  // A chunk is taken back only while it is the one read last from the file, so a chunk the
+  // peek read ahead and hands out again is never reused under a later one.
+  const release = opened.release;
+  return { kind: 'rdb', source: release === undefined ? peeked.source : { ...peeked.source, release: (chunk) => release(chunk) } };
 }
 
 /** True when a regular file starts (after white space) with `{` or `[`. */

@@ -15,15 +15,39 @@ export interface ByteSource {
   readonly path: string | undefined;
   /** The path to open when it is not valid UTF-8 (a manifest may name such a file); `path` is then undefined. */
   readonly rawPath?: Buffer;
-  /** The bytes, in order, as fresh chunks (callers may keep views into them). */
+  /**
+   * The bytes, in order. Fresh chunks (callers may keep views into them), unless the source
+   * was opened with `reuseBuffers` (see {@link ByteSource.release}).
+   */
   chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * Present only on a source opened with `reuseBuffers`: gives back the chunk read last,
+   * whole, once nothing will look at its bytes again (the caller holds no view into it and
+   * handed none out). Its memory is then read into again, no sooner than for the chunk after
+   * the next one: until the consumer takes that next chunk it may still be reading this one's
+   * bytes (a decoder's window holds a chunk it adopted until the next one arrives). A view that
+   * is not the whole of the chunk read last is ignored, and so is a chunk never given back:
+   * its memory is left alone and the source reads into a new buffer instead.
+   */
+  release?(chunk: Uint8Array): void;
+}
+
+/** Options of {@link openSource}. */
+export interface OpenSourceOptions {
+  /**
+   * Read a file into a few reused buffers instead of a fresh buffer per chunk, for a consumer
+   * that gives back the chunks nothing refers to any more ({@link ByteSource.release}): the
+   * memory of a long read then stays a few chunks, instead of a trail of dead chunks for the
+   * garbage collector. Ignored for stdin. Default false.
+   */
+  reuseBuffers?: boolean;
 }
 
 /**
  * Opens a file (or `-` for stdin) as a {@link ByteSource}.
  * @throws InputError when the path cannot be opened or is not a regular file.
  */
-export async function openSource(path: string | Buffer, chunkBytes = DEFAULT_CHUNK_BYTES, name?: string): Promise<ByteSource> {
+export async function openSource(path: string | Buffer, chunkBytes = DEFAULT_CHUNK_BYTES, name?: string, opts: OpenSourceOptions = {}): Promise<ByteSource> {
   if (path === '-') return stdinSource(chunkBytes);
   const shown = name ?? String(path);
   let st;
@@ -34,13 +58,19 @@ export async function openSource(path: string | Buffer, chunkBytes = DEFAULT_CHU
   }
   if (st.isDirectory()) throw new InputError(`is a directory, expected a file`, { file: shown });
   const size = st.size;
-  return {
+  const source: ByteSource = {
     name: shown,
     size,
     path: typeof path === 'string' ? path : undefined,
     rawPath: typeof path === 'string' ? undefined : path,
     chunks: () => fileChunks(path, chunkBytes, shown),
   };
+  if (opts.reuseBuffers) {
+    const pool = new ChunkPool(chunkBytes);
+    source.chunks = () => pooledFileChunks(path, pool, shown);
+    source.release = (chunk) => pool.release(chunk);
+  }
+  return source;
 }
 
 async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: string): AsyncIterable<Uint8Array> {
@@ -53,6 +83,85 @@ async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: str
     throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, cause: e });
   } finally {
     stream.destroy();
+  }
+}
+
+/** Most buffers a {@link ChunkPool} keeps for reuse. */
+const POOL_BUFFERS = 4;
+
+/**
+ * The buffers of a source read with `reuseBuffers`. Chunk number `n` (counted from 0) is read
+ * into a buffer given back at least two chunks earlier (given back with chunk `n - 2` or
+ * before), else into a new one: a chunk given back while it is the last one read may still be
+ * read by its consumer until that consumer takes the next chunk (see {@link ByteSource.release}).
+ */
+class ChunkPool {
+  /** Buffers given back, with the number of the first chunk that may be read into each. */
+  private readonly free: { buf: Uint8Array; from: number }[] = [];
+  /** The chunk read last (null once given back), and its number. */
+  private last: Uint8Array | null = null;
+  private lastNo = -1;
+  /** Chunks read so far. */
+  private count = 0;
+
+  constructor(readonly chunkBytes: number) {}
+
+  /** A buffer to read chunk number {@link count} into. */
+  take(): Uint8Array {
+    const n = this.count;
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].from <= n) return this.free.splice(i, 1)[0].buf;
+    }
+    return new Uint8Array(this.chunkBytes);
+  }
+
+  /** Records `chunk` (a view from the start of a buffer from {@link take}) as the chunk read last. */
+  lend(chunk: Uint8Array): void {
+    this.last = chunk;
+    this.lastNo = this.count++;
+  }
+
+  release(chunk: Uint8Array): void {
+    const last = this.last;
+    if (last === null || chunk.buffer !== last.buffer || chunk.byteOffset !== last.byteOffset || chunk.length !== last.length) return;
+    this.last = null;
+    if (this.free.length < POOL_BUFFERS) this.free.push({ buf: new Uint8Array(last.buffer, 0, this.chunkBytes), from: this.lastNo + 2 });
+  }
+}
+
+/** A file read with `fs.read` into the buffers of `pool`. */
+async function* pooledFileChunks(path: string | Buffer, pool: ChunkPool, shown: string): AsyncIterable<Uint8Array> {
+  let fh;
+  try {
+    fh = await fsp.open(path, 'r');
+  } catch (e) {
+    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
+  }
+  try {
+    let offset = 0;
+    for (;;) {
+      const buf = pool.take();
+      let got = 0;
+      // A chunk is a whole buffer, short only at the end of the file.
+      while (got < buf.length) {
+        let n: number;
+        try {
+          ({ bytesRead: n } = await fh.read(buf, got, buf.length - got, offset + got));
+        } catch (e) {
+          throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
+        }
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0) return;
+      const chunk = buf.subarray(0, got);
+      pool.lend(chunk);
+      offset += got;
+      yield chunk;
+      if (got < buf.length) return;
+    }
+  } finally {
+    await fh.close();
   }
 }
 

@@ -215,6 +215,7 @@ class Scan {
       for await (const chunk of this.source.chunks()) {
         this.bytes += chunk.length;
         if (this.problem === null) await this.push(chunk);
+        this.giveBack(chunk);
         if (this.foreign) break; // nothing in it is worth reading
         if (opts.signal?.aborted) throw new InputError('aborted', { file: this.file, offset: this.bytes });
         if (opts.drain) await opts.drain();
@@ -244,6 +245,20 @@ class Scan {
       this.crcJob?.cancel();
     }
     return this.result();
+  }
+
+  /**
+   * Gives a chunk back to a source that reuses its buffers (`ByteSource.release`) when nothing
+   * can refer to it: the RDB decoder's byte window copied it (only a chunk the window adopted
+   * whole is ever looked at in place, and views into it may outlive this push), and no head
+   * bytes or RESP decoder hold it.
+   */
+  private giveBack(chunk: Uint8Array): void {
+    const release = this.source.release;
+    if (release === undefined || this.head !== null || this.resp !== null) return;
+    const d = this.rdb;
+    if (d !== null && d.r.buf.buffer === chunk.buffer) return;
+    release.call(this.source, chunk);
   }
 
   /** One chunk, to whichever decoder reads this part of the file. */

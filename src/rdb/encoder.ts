@@ -16,6 +16,7 @@
  * quicklist nodes and stream nodes as it fills them, score text as it formats it.
  */
 import { UsageError } from '../errors.js';
+import { SpillBuffer } from '../io/spill-buffer.js';
 import type { Encoding } from '../model/redis-types.js';
 import { QuicklistContainer, RdbOpcode, RdbType } from './constants.js';
 import { planQuicklist, type QuicklistPlanState, type QuicklistRule } from './blobs/quicklist.js';
@@ -432,8 +433,15 @@ export class RdbWriter {
     this.checkMeta(meta);
     const rule: QuicklistRule = t.list === 'quicklist-ziplist' ? '3.2' : t.list === 'quicklist-listpack-7.0' ? '7.0' : '7.2';
     const v2 = rule !== '3.2';
-    const chunks: Uint8Array[] = [];
-    const nodes = new RdbOutput({ write: (b) => chunks.push(b) }, { compression: this.out.compression, checksum: false, slabBytes: 1 << 16 });
+    // The nodes wait until the count is known: in memory up to a bound, then in a temporary
+    // file (a list of any size costs no more memory than the bound).
+    const spill = new SpillBuffer();
+    const toSpill = (b: Uint8Array, done?: () => void): void => {
+      spill.write(b);
+      // Written to the file: the slab may be filled again.
+      if (spill.spilled) done?.();
+    };
+    const nodes = new RdbOutput({ write: toSpill }, { compression: this.out.compression, checksum: false, slabBytes: 1 << 16 });
     let nodeCount = 0;
     const state: QuicklistPlanState = { single: true };
     let pending: Uint8Array[] = [];
@@ -477,14 +485,17 @@ export class RdbWriter {
       member: wrong('zset'),
       end: () => {
         check();
-        plan(true);
-        nodes.flush();
         const out = this.out;
         const start = out.offset;
-        this.writeKeyHead(key, v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, meta);
-        out.writeLength(nodeCount);
-        for (const c of chunks) out.writeBytes(c);
-        chunks.length = 0;
+        try {
+          plan(true);
+          nodes.flush();
+          this.writeKeyHead(key, v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, meta);
+          out.writeLength(nodeCount);
+          for (const c of spill.pieces()) out.writeBytes(c);
+        } finally {
+          spill.close();
+        }
         this.open = null;
         return { rdbType: v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, encoding: 'quicklist', elements, offset: start, bytes: out.offset - start };
       },

@@ -14,6 +14,7 @@ import type { ListValue } from '../../src/dataset/list.js';
 import { rng } from '../helpers/bytes.js';
 import { UsageError } from '../../src/errors.js';
 import { lzfCompress } from '../../src/binary/lzf.js';
+import { SPILL_MEMORY_BYTES } from '../../src/io/spill-buffer.js';
 
 const VERSIONS = [6, 7, 8, 9, 10, 11, 12, 80];
 
@@ -65,6 +66,21 @@ describe('RdbWriter.streamList writes what key writes', () => {
       }
     });
   }
+
+  it('a list whose nodes pass the memory bound goes through a temporary file, byte for byte the same', () => {
+    // About 9 MB of nodes, past SPILL_MEMORY_BYTES (4 MiB).
+    const list = Array.from({ length: 120_000 }, (_, i) => `entry-${i}-${'abcdefghij'.repeat(1 + (i % 12))}`);
+    expect(list.reduce((n, e) => n + e.length, 0)).toBeGreaterThan(2 * SPILL_MEMORY_BYTES);
+    for (const version of [7, 10]) {
+      const whole = file(version, (w) => w.key('l', { type: 'list', items: list, length: list.length }));
+      const streamed = file(version, (w) => {
+        const s = w.streamList('l')!;
+        for (const e of list) s.item(e);
+        s.end();
+      });
+      expect(Buffer.from(streamed).equals(Buffer.from(whole)), `RDB ${version}`).toBe(true);
+    }
+  });
 
   it('refuses other calls while the list is open, and other element kinds', () => {
     file(10, (w) => {
