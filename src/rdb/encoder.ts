@@ -475,7 +475,8 @@ export class RdbWriter {
     return {
       item: (v) => {
         check();
-        const b = typeof v === 'string' ? Buffer.from(v, 'latin1') : v.slice();
+        // Copied (the caller's bytes are views); short ones into Node's shared pool, not an array each.
+        const b = typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from(v);
         pending.push(b);
         pendingBytes += b.length;
         elements++;
