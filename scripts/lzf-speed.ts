@@ -26,6 +26,7 @@
  * Figures are the fastest of the rounds: ns per token, MB/s of output, total ms per round.
  * WebAssembly times include the copies into and out of its memory.
  */
+import { createRng } from './lib/random-text.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lzfCompress, lzfDecompressInto } from '../src/binary/lzf.js';
@@ -186,14 +187,8 @@ function bench(title: string, p: Packed, rounds: number, withDefault: boolean): 
 
 /** Deterministic PRNG (mulberry32) yielding floats in [0, 1). */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createRng(seed);
+  return () => next() / 4294967296;
 }
 
 /** Repeats `strings` (cycling) until `bytes` bytes are packed as one string. */

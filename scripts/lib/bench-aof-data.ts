@@ -29,6 +29,7 @@
  * The workload is deterministic (seeded PRNG); timestamps, stream IDs, absolute expiry
  * times and which keys expire while the server runs differ between builds.
  */
+import { phaseClock } from './phase-clock.js';
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -524,15 +525,8 @@ async function rewrite(client: RespClient): Promise<void> {
 }
 
 async function buildDataset(p: AofBenchParams, dir: string, log: (line: string) => void): Promise<AofBenchMeta> {
-  const started = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseStart = performance.now();
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases[name] = Math.round(now - phaseStart) / 1000;
-    log(`  ${name}: ${phases[name].toFixed(1)} s`);
-    phaseStart = now;
-  };
+  const clock = phaseClock(log);
+  const { phases, phase } = clock;
 
   log(`building the AOF benchmark dataset (scale ${p.scale}) with a real redis-server …`);
   const redis: RedisHandle = await startRedis({ config: SERVER_CONFIG, startTimeoutMs: 60_000, stopTimeoutMs: 30_000 });
@@ -592,7 +586,7 @@ async function buildDataset(p: AofBenchParams, dir: string, log: (line: string) 
       serverVersion: redis.version,
       serverConfig: SERVER_CONFIG,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round(performance.now() - started) / 1000,
+      buildSeconds: clock.seconds(),
       phases,
       files: {
         plain: { name: FILE_NAMES.plain, bytes: plainBytes },

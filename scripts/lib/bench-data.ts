@@ -18,6 +18,7 @@
  * - a few big values: a 1M-field hash, a 2M-element list, a 500k-member zset and a
  *   100 MB string.
  */
+import { phaseClock } from './phase-clock.js';
 import fs from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -218,15 +219,8 @@ function randomTextBuffer(rnd: () => number, bytes: number): Buffer {
 const FAR_EXPIRE_MS = 4102444800000;
 
 async function buildDataset(p: BenchParams, rdbPath: string, log: (line: string) => void): Promise<BenchMeta> {
-  const started = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseStart = performance.now();
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases[name] = Math.round(now - phaseStart) / 1000;
-    log(`  ${name}: ${phases[name].toFixed(1)} s`);
-    phaseStart = now;
-  };
+  const clock = phaseClock(log);
+  const { phases, phase } = clock;
 
   log(`building the benchmark dataset (scale ${p.scale}) with a real redis-server …`);
   const redis: RedisHandle = await startRedis({
@@ -437,7 +431,7 @@ async function buildDataset(p: BenchParams, rdbPath: string, log: (line: string)
       params: p,
       serverVersion: redis.version,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round(performance.now() - started) / 1000,
+      buildSeconds: clock.seconds(),
       phases,
       rdbBytes,
       keysPerDb,

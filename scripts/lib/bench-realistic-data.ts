@@ -22,6 +22,7 @@
  * Nothing is written between the SAVE and the rewrite, so both files hold the same data.
  * `meta.json` is written last; its absence marks an unfinished build.
  */
+import { phaseClock } from './phase-clock.js';
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -244,15 +245,8 @@ async function build(o: {
   log: (line: string) => void;
 }): Promise<RealisticMeta> {
   const { dir, log } = o;
-  const started = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseStart = started;
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases[name] = Math.round(now - phaseStart) / 1000;
-    log(`  ${name}: ${phases[name].toFixed(1)} s`);
-    phaseStart = now;
-  };
+  const clock = phaseClock(log);
+  const { phases, phase } = clock;
 
   log(`building the realistic dataset gen.js ${o.kind} ${o.genScale} ${REALISTIC_SEED} with a real redis-server …`);
   const redis: RedisHandle = await startRedis({ config: SERVER_CONFIG, startTimeoutMs: 60_000, stopTimeoutMs: 120_000 });
@@ -294,7 +288,7 @@ async function build(o: {
       serverVersion: redis.version,
       serverConfig: SERVER_CONFIG,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round(performance.now() - started) / 1000,
+      buildSeconds: clock.seconds(),
       phases,
       commands: data.commands,
       rdb: { name: RDB_NAME, bytes: (await fs.stat(path.join(dir, RDB_NAME))).size },

@@ -23,6 +23,7 @@
  * base.aof + tail, `hybrid/` base.rdb + tail. `meta.json` is written last; its absence marks
  * an unfinished build.
  */
+import { phaseClock } from './phase-clock.js';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -240,15 +241,8 @@ async function build(o: { scale: number; dir: string; gen: string; redisCli: str
   const { dir, log } = o;
   const genScale = o.scale * GEN_SCALE_PER_BENCH_SCALE;
   const tailGenScale = genScale / 10;
-  const started = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseStart = started;
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases[name] = Math.round(now - phaseStart) / 1000;
-    log(`  ${name}: ${phases[name].toFixed(1)} s`);
-    phaseStart = now;
-  };
+  const clock = phaseClock(log);
+  const { phases, phase } = clock;
 
   log(`building the replay benchmark dataset (gen.js mixed, scale ${genScale}) with a real redis-server …`);
   const redis: RedisHandle = await startRedis({ config: SERVER_CONFIG, startTimeoutMs: 60_000, stopTimeoutMs: 60_000 });
@@ -311,7 +305,7 @@ async function build(o: { scale: number; dir: string; gen: string; redisCli: str
       serverVersion: redis.version,
       serverConfig: SERVER_CONFIG,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round(performance.now() - started) / 1000,
+      buildSeconds: clock.seconds(),
       phases,
       commands: { data: data.commands, tail: tail.commands, tailErrors: tail.errors.length },
       plain: await setOf('plain', plainOrder),

@@ -188,25 +188,7 @@ export class RdbCursor {
    * @throws CorruptDataError BAD_STRING_ENCODING, LZF_CORRUPT; LimitError on hostile sizes.
    */
   tryString(owned = false): Uint8Array | null {
-    const r = this.r;
-    const start = r.pos;
-    const n = this.tryLength();
-    if (n < 0) return null;
-    if (!this.special) {
-      if (n > r.end - r.pos) {
-        this.checkLimit(n, 'maxStringBytes', 'string length', r.base + start);
-        r.wanted = r.pos - start + n;
-        r.pos = start;
-        return null;
-      }
-      const p = r.pos;
-      r.pos = p + n;
-      this.lastRawAt = r.base + p;
-      return r.buf.subarray(p, p + n);
-    }
-    this.lastRawAt = -1;
-    const v = this.trySpecialString(start, n, owned ? 2 : 1);
-    return v === false ? null : (v as Uint8Array);
+    return this.tryStringAs(owned ? 2 : 1) as Uint8Array | null;
   }
 
   /**
@@ -215,6 +197,11 @@ export class RdbCursor {
    * keeps its decoded length within MAX_LATIN1_TEXT. Returns null when more bytes are needed.
    */
   tryStringLatin1(): string | null {
+    return this.tryStringAs(3) as string | null;
+  }
+
+  /** An RDB string as `form` says (see {@link trySpecialString}), or null when more bytes are needed. */
+  private tryStringAs(form: 1 | 2 | 3): Uint8Array | string | null {
     const r = this.r;
     const start = r.pos;
     const n = this.tryLength();
@@ -229,11 +216,11 @@ export class RdbCursor {
       const p = r.pos;
       r.pos = p + n;
       this.lastRawAt = r.base + p;
-      return latin1Text(r.buf, p, p + n);
+      return form === 3 ? latin1Text(r.buf, p, p + n) : r.buf.subarray(p, p + n);
     }
     this.lastRawAt = -1;
-    const v = this.trySpecialString(start, n, 3);
-    return v === false ? null : (v as string);
+    const v = this.trySpecialString(start, n, form);
+    return v === false ? null : (v as Uint8Array | string);
   }
 
   /**

@@ -39,7 +39,7 @@ import { decodeDumpPayload } from '../../src/replay/dump-payload.js';
 import { convert, type ConvertOptions } from '../../src/convert/convert.js';
 import { judge, parseTarget } from '../../src/analyze/compat.js';
 import { randomDataset } from '../helpers/random-dataset.js';
-import { byteByByte, decode, eventLog, noisy, randomSplits, whole } from '../helpers/collect.js';
+import { expectSameEventsUnderEveryChunking } from '../helpers/collect.js';
 import { rdbFacts } from '../helpers/compat-facts.js';
 import { corpusPath, describeCorpus, fixtureRdbs } from '../helpers/files.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
@@ -90,20 +90,6 @@ function layout(bytes: Uint8Array): { magic: string; aux: [string, string][]; bo
   d.push(bytes);
   d.end();
   return { magic: Buffer.from(bytes.subarray(0, 9)).toString('latin1'), aux, bodyStart, eof, opcodes };
-}
-
-/** The same events whole, in random pieces at odd offsets, and byte by byte (small files). */
-function expectSameEventsUnderEveryChunking(bytes: Uint8Array): void {
-  const run = (split: typeof whole) => {
-    const { handler, log } = eventLog(true);
-    decode(bytes, handler, split);
-    return log;
-  };
-  const base = run(whole);
-  expect(base.length).toBeGreaterThan(0);
-  expect(run(noisy(randomSplits(7)))).toEqual(base);
-  expect(run(randomSplits(3, 4096))).toEqual(base);
-  if (bytes.length <= 40_000) expect(run(byteByByte)).toEqual(base);
 }
 
 // ---------------------------------------------------------------- datasets with the new values

@@ -10,17 +10,7 @@ import { SetValue } from '../../src/dataset/set.js';
 import { HashValue } from '../../src/dataset/hash.js';
 import { PACK_MAX_ITEMS } from '../../src/dataset/pack.js';
 import type { ByteString } from '../../src/dataset/byte-string.js';
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/bytes.js';
 
 /** An element drawn from a small pool (so runs repeat and hit what is there), now and then too long for a pack. */
 function element(r: () => number, pool: number): ByteString {

@@ -3,6 +3,7 @@
  * reported, either as a flat event log (for chunking comparisons) or as per-key records in
  * the export schema's shape (for comparisons with what a real server saw).
  */
+import { expect } from 'vitest';
 import { RdbDecoder, type RdbDecoderOptions, type RdbSummary } from '../../src/rdb/decoder.js';
 import type { RdbHandler, StreamGroup } from '../../src/model/events.js';
 
@@ -46,6 +47,23 @@ export function decode(bytes: Uint8Array, handler: RdbHandler, split: Splitter =
   const d = new RdbDecoder(handler, { file: 'test.rdb', ...opts });
   for (const piece of split(bytes)) d.push(piece);
   return d.end();
+}
+
+/**
+ * Expects the same events whole, in random pieces at odd offsets, and byte by byte (files up to
+ * 40,000 bytes); `seeds` picks the random cut points.
+ */
+export function expectSameEventsUnderEveryChunking(bytes: Uint8Array, seeds: [number, number] = [7, 3]): void {
+  const run = (split: Splitter) => {
+    const { handler, log } = eventLog(true);
+    decode(bytes, handler, split);
+    return log;
+  };
+  const base = run(whole);
+  expect(base.length).toBeGreaterThan(0);
+  expect(run(noisy(randomSplits(seeds[0])))).toEqual(base);
+  expect(run(randomSplits(seeds[1], 4096))).toEqual(base);
+  if (bytes.length <= 40_000) expect(run(byteByByte)).toEqual(base);
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");

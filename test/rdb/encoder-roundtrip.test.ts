@@ -30,7 +30,7 @@ import { scanKeyMeta, readTruth, fromJsonBytes, type TruthRecord } from '../../s
 import { asArray, asBuffer, asText, requireRedisServer, startRedis } from '../helpers/redis.js';
 import { fixtureRdbs, goodCorpusRdbs, RUN_CORPUS, describeCorpus } from '../helpers/files.js';
 import { canonicalRecord, truthOf } from '../helpers/truth.js';
-import { byteByByte, decode, eventLog, randomSplits, whole, noisy } from '../helpers/collect.js';
+import { expectSameEventsUnderEveryChunking as expectSameEvents } from '../helpers/collect.js';
 
 // A Dataset is what writeDatasetRdb reads (checked by the compiler here).
 const asWritable = (ds: Dataset): DatasetLike => ds;
@@ -41,18 +41,7 @@ async function write(ds: Dataset, rdbVersion: number): Promise<{ bytes: Uint8Arr
   return { bytes: sink.bytes(), result };
 }
 
-/** The same events whole, in random pieces at odd offsets, and byte by byte (small files). */
-function expectSameEventsUnderEveryChunking(bytes: Uint8Array): void {
-  const run = (split: typeof whole) => {
-    const { handler, log } = eventLog(true);
-    decode(bytes, handler, split);
-    return log;
-  };
-  const base = run(whole);
-  expect(run(noisy(randomSplits(11)))).toEqual(base);
-  expect(run(randomSplits(5, 4096))).toEqual(base);
-  if (bytes.length <= 40_000) expect(run(byteByByte)).toEqual(base);
-}
+const expectSameEventsUnderEveryChunking = (bytes: Uint8Array): void => expectSameEvents(bytes, [11, 5]);
 
 const skippedKey = (r: WriteDatasetResult) => new Set(r.skipped.filter((s) => s.key !== null).map((s) => `${s.db}:${s.key}`));
 
