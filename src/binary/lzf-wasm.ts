@@ -18,6 +18,7 @@
 
 import { corrupt, RdbtoolError, UsageError } from '../errors.js';
 import { lzfDecompressInto } from './lzf.js';
+import { latin1Text } from '../io/bytes.js';
 import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
 
 const MIB = 1024 * 1024;
@@ -156,17 +157,47 @@ export function lzfDecompressRange(
   dst: Uint8Array, dstStart: number, ulen: number,
   file?: string, offset?: number,
 ): void {
-  checkRange('source', srcStart, srcEnd, src.length);
   checkRange('target', dstStart, dstStart + ulen, dst.length);
+  const out = decompressInWasm(src, srcStart, srcEnd, ulen, file, offset);
+  if (out < 0) {
+    decompressInJs(src, srcStart, srcEnd, dst, dstStart, ulen, file, offset);
+    return;
+  }
+  const h = heap;
+  if (ulen <= LOOP_COPY_MAX_BYTES) {
+    for (let k = 0; k < ulen; k++) dst[dstStart + k] = h[out + k];
+  } else {
+    dst.set(h.subarray(out, out + ulen), dstStart);
+  }
+}
+
+/**
+ * What `src[srcStart, srcEnd)` decompresses to, `ulen` bytes, as a Latin-1 JavaScript string
+ * (one char per byte), made straight from the WebAssembly memory (no copy into an array of
+ * its own). Checks and errors as {@link lzfDecompressRange}.
+ */
+export function lzfDecompressLatin1(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): string {
+  if (!(Number.isSafeInteger(ulen) && ulen >= 0)) throw new UsageError(`lzfDecompressLatin1: ulen must be a non-negative integer, got ${ulen}`);
+  const out = decompressInWasm(src, srcStart, srcEnd, ulen, file, offset);
+  if (out >= 0) return latin1Text(heap, out, out + ulen);
+  const dst = new Uint8Array(ulen);
+  decompressInJs(src, srcStart, srcEnd, dst, 0, ulen, file, offset);
+  return latin1Text(dst, 0, ulen);
+}
+
+/**
+ * Decompresses `src[srcStart, srcEnd)` into the WebAssembly memory: where its `ulen` bytes
+ * start there, or −1 when JavaScript must do it (no WebAssembly, a string past the memory cap,
+ * a code the module does not define).
+ */
+function decompressInWasm(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file: string | undefined, offset: number | undefined): number {
+  checkRange('source', srcStart, srcEnd, src.length);
   const clen = srcEnd - srcStart;
   // (The length test first also keeps the sums below far from 2^31, where `&` would wrap.)
   const e = clen < lzfWasmTuning.minInputBytes || clen > lzfWasmTuning.maxMemoryBytes ? undefined : getEngine();
   // The output starts on a 16-byte boundary after the input and its slack.
   const outStart = (IN_START + clen + SLACK_BYTES + 15) & ~15;
-  if (e === undefined || !ensureMemory(e, outStart + ulen + SLACK_BYTES)) {
-    decompressInJs(src, srcStart, srcEnd, dst, dstStart, ulen, file, offset);
-    return;
-  }
+  if (e === undefined || !ensureMemory(e, outStart + ulen + SLACK_BYTES)) return -1;
   const h = heap;
   if (clen <= LOOP_COPY_MAX_BYTES) {
     for (let k = 0; k < clen; k++) h[IN_START + k] = src[srcStart + k];
@@ -174,18 +205,11 @@ export function lzfDecompressRange(
     h.set(src.subarray(srcStart, srcEnd), IN_START);
   }
   const code = e.decompress(IN_START, IN_START + clen, outStart, outStart + ulen);
-  if (code !== 0) {
-    const err = wasmError(code, file, offset);
-    if (err !== undefined) throw err;
-    // A code the module does not define would be a bug of it: JavaScript decides then.
-    decompressInJs(src, srcStart, srcEnd, dst, dstStart, ulen, file, offset);
-    return;
-  }
-  if (ulen <= LOOP_COPY_MAX_BYTES) {
-    for (let k = 0; k < ulen; k++) dst[dstStart + k] = h[outStart + k];
-  } else {
-    dst.set(h.subarray(outStart, outStart + ulen), dstStart);
-  }
+  if (code === 0) return outStart;
+  const err = wasmError(code, file, offset);
+  if (err !== undefined) throw err;
+  // A code the module does not define would be a bug of it: JavaScript decides then.
+  return -1;
 }
 
 /** The JavaScript path; the location object is made only when there is an error to place. */

@@ -12,7 +12,7 @@ import { copyBytes, latin1Text } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
-import { lzfDecompressRange } from '../binary/lzf-wasm.js';
+import { lzfDecompressLatin1, lzfDecompressRange } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
@@ -347,13 +347,15 @@ export class RdbCursor {
           lzfDecompressRange(buf, q, q + clen, out, 0, ulen, this.file, r.base + start);
           return materialise === 3 ? latin1Text(out, 0, ulen) : out;
         }
+        // Text straight from the decompressor's memory.
+        if (materialise === 3) return lzfDecompressLatin1(buf, q, q + clen, ulen, this.file, r.base + start);
         // Decompress into a reused buffer: the result is only valid until a few more strings
         // have been read, which covers every callback (values are views valid during the call).
         let dst = this.scratch[this.scratchNext];
         if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
         this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
         lzfDecompressRange(buf, q, q + clen, dst, 0, ulen, this.file, r.base + start);
-        return materialise === 3 ? latin1Text(dst, 0, ulen) : dst.subarray(0, ulen);
+        return dst.subarray(0, ulen);
       }
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateWasmModules } from '../../scripts/lib/build-wasm.js';
 import { lzfCompress, lzfDecompressInto } from '../../src/binary/lzf.js';
-import { lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
+import { lzfDecompressLatin1, lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
 import { RdbtoolError, UsageError } from '../../src/errors.js';
 import { randomBytes, rng, toHex } from '../helpers/bytes.js';
 import { PROJECT_ROOT } from '../helpers/files.js';
@@ -320,6 +320,45 @@ describe('lzfDecompressRange', () => {
       () => lzfDecompressRange(src, 0, 2, dst, Number.NaN, 1),
     ];
     for (const call of calls) expect(call).toThrow(UsageError);
+  });
+});
+
+describe('lzfDecompressLatin1', () => {
+  /** What lzfDecompressLatin1 makes of `src` (inside a larger buffer), as hex of its chars. */
+  function latin1Outcome(src: Uint8Array, ulen: number, at: Loc = AT): Outcome {
+    const srcBuf = new Uint8Array(SRC_LEAD + src.length + TAIL).fill(0x3c);
+    srcBuf.set(src, SRC_LEAD);
+    try {
+      return { ok: Buffer.from(lzfDecompressLatin1(srcBuf, SRC_LEAD, SRC_LEAD + src.length, ulen, at.file, at.offset), 'latin1').toString('hex') };
+    } catch (e) {
+      return errorOutcome(e);
+    }
+  }
+
+  it('gives the bytes lzfDecompressInto gives, as Latin-1 text, and the same errors, on both paths', () => {
+    const rand = rng(99);
+    let cases = 0;
+    for (const path of ['wasm', 'js'] as PathName[]) {
+      usePath(path);
+      for (let n = 0; n <= 300; n += 7) {
+        for (let shape = 0; shape < 5; shape++) {
+          const data = sample(n, shape, rand);
+          const src = stream(data);
+          expect(latin1Outcome(src, n), `${path} n=${n} shape=${shape}`).toEqual(jsOutcome(src, n));
+          // Declared one byte longer or shorter: the length checks.
+          expect(latin1Outcome(src, n + 1)).toEqual(jsOutcome(src, n + 1));
+          if (n > 0) expect(latin1Outcome(src, n - 1, NOWHERE)).toEqual(jsOutcome(src, n - 1, NOWHERE));
+          // A byte changed.
+          if (src.length > 0) {
+            const bad = src.slice();
+            bad[Math.floor(rand() * bad.length)] ^= 0xe0;
+            expect(latin1Outcome(bad, n)).toEqual(jsOutcome(bad, n));
+          }
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(400);
   });
 });
 
