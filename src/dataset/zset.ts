@@ -29,11 +29,6 @@ function scoreAt(p: ByteString, pos: number): number {
   return F64[0];
 }
 
-/** True when pair a comes before pair b: lower score, or equal scores and lower member bytes. */
-function before(sa: number, ma: ByteString, sb: number, mb: ByteString): boolean {
-  return sa < sb || (sa === sb && ma < mb);
-}
-
 /** A sorted-set value. */
 export class ZSetValue {
   /** The pairs in order while small; null once the large form holds them. */
@@ -89,8 +84,12 @@ export class ZSetValue {
   private fill(members: readonly ByteString[], scores: readonly number[], room = 0): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
       if (hasDuplicate(members)) return false;
-      const idx = members.map((_, i) => i).sort((a, b) => (before(scores[a], members[a], scores[b], members[b]) ? -1 : before(scores[b], members[b], scores[a], members[a]) ? 1 : 0));
-      this.pack = idx.map((i) => packEntry(members[i]) + scoreChars(scores[i])).join('');
+      // Redis's order: score, then member bytes (−0 and 0 are equal scores, and so are two
+      // infinities of one sign, whose difference is NaN).
+      const idx = members.map((_, i) => i).sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0));
+      let pack = '';
+      for (const i of idx) pack += packEntry(members[i]) + scoreChars(scores[i]);
+      this.pack = settle(pack);
       this.n = members.length;
       return true;
     }

@@ -411,6 +411,8 @@ describe('ZADD of many pairs on a small sorted set', () => {
     ['ZADD', 's1', 'XX', 'CH', '200', 'a2', '201', 'xx1', '-0', 'a4', '202', 'a5'],
     ['ZADD', 's1', 'GT', 'CH', '1', 'a6', '999', 'a7', '998', 'a7', '1000', 'gt1', '5', 'gt1'],
     ['ZADD', 's1', 'LT', '-5', 'a8', '50', 'a9', '-6', 'a8', '-0', 'lt1', '3', 'lt1'],
+    // Infinities of one sign are equal scores: member order between them.
+    ['ZADD', 's1', '+inf', 'i1', '+inf', 'i0', '-inf', 'n1', '-inf', 'n0', 'inf', 'i2'],
     ['ZADD', 's1', 'GT', 'XX', '-1', 'a0', '2000', 'a0', '3', 'nope', '4', 'nope2'],
     // 120 members, then 20 more: the set becomes a skiplist at the 129th.
     ['ZADD', 'cross', ...pairs('m', 120, (i) => (i % 7) - 3)],
