@@ -29,6 +29,7 @@
  * the tests). Both start at 1 where the RESP section starts, also after an RDB preamble.
  */
 import { Reader } from '../io/reader.js';
+import { latin1Text } from '../io/bytes.js';
 import { CorruptDataError, LimitError, RdbtoolError, TruncatedError, UsageError, hexByte, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, resolveLimits, type Limits } from '../limits.js';
 import type { AofArgPart, AofCommand, AofControl, AofHandler, AofProblem, AofVerdict } from '../model/aof-events.js';
@@ -149,6 +150,8 @@ export class RespDecoder {
   private readonly countLines: boolean;
   /** Arguments kept per command (see {@link RespDecoderOptions.keepArgs}). */
   private readonly keepArgs: number;
+  /** Arguments go to the handler as Latin-1 text (AofHandler.argsLatin1). */
+  private readonly latin1: boolean;
   /** False when MULTI/EXEC out of order is passed on (see {@link RespDecoderOptions.transactions}). */
   private readonly checkTransactions: boolean;
   /** redis-check-aof's line counter: 1 + protocol CRLFs consumed (FORMATS.md §5.8). */
@@ -202,6 +205,7 @@ export class RespDecoder {
     this.countLines = opts.countLines ?? true;
     this.keepArgs = opts.keepArgs ?? Infinity;
     this.checkTransactions = opts.transactions !== 'pass';
+    this.latin1 = handler.argsLatin1 === true;
     this.fast = handler.command === undefined && handler.argPart === undefined && handler.multi === undefined && handler.exec === undefined;
     // The fast path holds no view across an append (the exact path, which it falls back to,
     // uses each view before it waits for more bytes), so the window's buffers can be reused.
@@ -396,24 +400,35 @@ export class RespDecoder {
       // is kept: a command of millions of tiny arguments costs no memory.
       const keep = this.fast ? 0 : this.keepArgs;
       const argv: Uint8Array[] = [];
+      // The arguments as text instead, for a handler that asks for them so (no view each).
+      const text: string[] | undefined = this.latin1 ? [] : undefined;
       let parted: number[] | null = null;
       let control: AofControl | null = null;
-      let a1: Uint8Array | null = null;
+      // SELECT's database, when argument 1 is a plain index (−1: not one, or not read inline).
+      let db1 = -1;
       for (let i = 0; i < argc; i++) {
         let len: number;
         while ((len = this.tryHeader(RespByte.Bulk, at)) < 0) yield;
-        let v: Uint8Array | null = null;
+        let s = -1;
         if (len > this.inlineMax) {
           yield* this.streamArg(at, i, len);
-          if (i < keep) argv.push(EMPTY);
+          if (i < keep) {
+            if (text !== undefined) text.push('');
+            else argv.push(EMPTY);
+          }
           (parted ??= []).push(i);
         } else {
-          while ((v = this.tryBulk(len, at)) === null) yield;
-          if (i < keep) argv.push(v);
+          while (!this.tryBulk(len, at)) yield;
+          // Its bytes: the `len` before the CRLF just consumed.
+          s = r.pos - len - 2;
+          if (i < keep) {
+            if (text !== undefined) text.push(latin1Text(r.buf, s, s + len));
+            else argv.push(r.buf.subarray(s, s + len));
+          }
         }
         if (i === 0) {
           // Checked as soon as the name is read, as redis-check-aof does (§5.8).
-          control = v !== null ? controlOf(v) : null;
+          control = s >= 0 ? controlAt(r.buf, s, len) : null;
           if (!this.checkTransactions) {
             // passed on as they are
           } else if (control === 'multi' && this.inMulti) {
@@ -421,8 +436,8 @@ export class RespDecoder {
           } else if (control === 'exec' && !this.inMulti) {
             this.unbalanced('EXEC without MULTI', at, line0, 'MULTI before EXEC', 'EXEC');
           }
-        } else if (i === 1) {
-          a1 = v;
+        } else if (i === 1 && control === 'select' && s >= 0) {
+          db1 = parseDbIndexAt(r.buf, s, len);
         }
       }
 
@@ -442,14 +457,12 @@ export class RespDecoder {
         this.multiOffset = -1;
       } else {
         if (this.inMulti) this.multiCount++;
-        if (control === 'select' && argc === 2 && a1 !== null) {
-          const db = parseDbIndex(a1);
-          if (db >= 0) this.db = db;
-        }
+        if (control === 'select' && argc === 2 && db1 >= 0) this.db = db1;
       }
       if (h.command) {
         h.command({
           argv,
+          argvLatin1: text,
           argc,
           partedArgs: parted,
           offset: at,
@@ -710,10 +723,10 @@ export class RespDecoder {
   }
 
   /**
-   * Reads `len` bytes and their CRLF, returning a view, or null when bytes are missing. A
-   * wrong byte where the CR belongs is reported as soon as it is visible.
+   * Consumes `len` bytes and their CRLF (they end 2 bytes before the new `pos`); false when
+   * bytes are missing. A wrong byte where the CR belongs is reported as soon as it is visible.
    */
-  private tryBulk(len: number, unitOffset: number): Uint8Array | null {
+  private tryBulk(len: number, unitOffset: number): boolean {
     const r = this.r;
     const p = r.pos;
     const avail = r.end - p;
@@ -721,15 +734,14 @@ export class RespDecoder {
     if (avail < len + 2) {
       if (avail > len && buf[p + len] !== RespByte.Cr) this.badTrailer(p + len, len, unitOffset);
       r.wanted = len + 2;
-      return null;
+      return false;
     }
     if (buf[p + len] !== RespByte.Cr) this.badTrailer(p + len, len, unitOffset);
     if (buf[p + len + 1] !== RespByte.Lf) this.badTrailer(p + len + 1, len, unitOffset);
-    const v = buf.subarray(p, p + len);
     this.line += countLf(buf, p, p + len) + 1;
     this.checkLine++;
     r.pos = p + len + 2;
-    return v;
+    return true;
   }
 
   private need(n: number): -1 {
@@ -827,12 +839,10 @@ function countLf(buf: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-/** MULTI, EXEC or SELECT, compared without case (byte | 0x20 folds only ASCII letters onto themselves). */
-function controlOf(a: Uint8Array): AofControl | null {
-  return controlAt(a, 0, a.length);
-}
-
-/** {@link controlOf} for the `len` bytes at `buf[i]` (no view needed). */
+/**
+ * MULTI, EXEC or SELECT in the `len` bytes at `b[i]`, compared without case (byte | 0x20 folds
+ * only ASCII letters onto themselves), or null.
+ */
 function controlAt(b: Uint8Array, i: number, len: number): AofControl | null {
   switch (len) {
     case 4: // exec
@@ -855,12 +865,7 @@ function controlAt(b: Uint8Array, i: number, len: number): AofControl | null {
   }
 }
 
-/** A SELECT argument as a database index (plain decimal, at most 9 digits), or -1. */
-function parseDbIndex(a: Uint8Array): number {
-  return parseDbIndexAt(a, 0, a.length);
-}
-
-/** {@link parseDbIndex} for the `len` bytes at `buf[i]`. */
+/** The `len` bytes at `b[i]` as a SELECT database index (plain decimal, at most 9 digits), or -1. */
 function parseDbIndexAt(b: Uint8Array, i: number, len: number): number {
   if (len === 0 || len > 9) return -1;
   let v = 0;

@@ -20,6 +20,12 @@ export interface AofCommand {
    */
   argv: Uint8Array[];
   /**
+   * For a handler with `argsLatin1`: the arguments as Latin-1 JavaScript strings (one char per
+   * byte, binary-safe), made straight from the decoder's buffer, in place of `argv` (which is
+   * then empty); an argument delivered through `argPart` is '' here. Undefined otherwise.
+   */
+  argvLatin1?: string[];
+  /**
    * The number of arguments of the command. Equals `argv.length` unless the decoder was told
    * to keep fewer (`keepArgs`).
    */
@@ -80,6 +86,11 @@ export interface AofAnnotation {
 export interface AofHandler {
   /** Every complete command, MULTI and EXEC included. */
   command?(cmd: AofCommand): void;
+  /**
+   * True: `command` gets the arguments as Latin-1 text in {@link AofCommand.argvLatin1} instead
+   * of byte views (for a consumer that keeps bytes as such strings: the replay's dataset).
+   */
+  readonly argsLatin1?: boolean;
   /**
    * A part of an argument longer than `limits.maxInlineValueBytes`, in file order, as the
    * bytes arrive. The command itself follows once it is complete (and may never come if the

@@ -137,13 +137,19 @@ export class ReplayEngine {
         list.push(Uint8Array.prototype.slice.call(part));
       },
       command: (cmd: AofCommand) => this.command(cmd),
+      // The arguments come as byte strings already (no view made only to be copied).
+      argsLatin1: true,
     };
   }
 
-  /** Applies one decoded command (its argument views are copied). */
+  /** Applies one decoded command (its argument views are copied; text arguments taken as they are). */
   command(cmd: AofCommand): void {
-    const argv = new Array<ByteString>(cmd.argv.length);
-    for (let i = 0; i < argv.length; i++) argv[i] = toByteString(cmd.argv[i]);
+    let argv: ByteString[];
+    if (cmd.argvLatin1 !== undefined) argv = cmd.argvLatin1;
+    else {
+      argv = new Array<ByteString>(cmd.argv.length);
+      for (let i = 0; i < argv.length; i++) argv[i] = toByteString(cmd.argv[i]);
+    }
     if (cmd.partedArgs !== null) {
       for (const i of cmd.partedArgs) {
         const chunks = this.parts.get(i) ?? [];

@@ -100,6 +100,10 @@ describe('chunking invariance', () => {
         for (const [label, split] of splitters(input.length)) {
           const r = run(input, split, opts);
           expect(r.log, label).toEqual(ref.log);
+          // The arguments asked as Latin-1 text: the same bytes, the same everything else.
+          const t = run(input, split, opts, true);
+          expect(t.log, `${label}, as text`).toEqual(ref.log);
+          expect(t.error, `${label}, as text`).toBe(ref.error);
           expect(r.error, label).toBe(ref.error);
           // After a throw the caller stops pushing, so only the bytes received may differ.
           expect(stable(r.verdict), label).toEqual(stable(ref.verdict));

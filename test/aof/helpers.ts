@@ -4,7 +4,7 @@
  * cut depends on the chunking), so the log is the same for every chunking of one input.
  */
 import { RespDecoder, type RespDecoderOptions } from '../../src/aof/resp-decoder.js';
-import type { AofHandler, AofVerdict } from '../../src/model/aof-events.js';
+import type { AofCommand, AofHandler, AofVerdict } from '../../src/model/aof-events.js';
 import { RdbtoolError } from '../../src/errors.js';
 import { whole, type Splitter } from '../helpers/collect.js';
 
@@ -23,13 +23,23 @@ export interface Run {
   errorObject: unknown;
 }
 
-/** A handler logging everything; large-argument parts are checked for contiguity and joined. */
-export function logHandler(log: string[]): AofHandler {
+/**
+ * A handler logging everything; large-argument parts are checked for contiguity and joined.
+ * With `latin1`, it asks for the arguments as Latin-1 text and logs their bytes as the byte
+ * handler does (so the two logs compare equal).
+ */
+export function logHandler(log: string[], latin1 = false): AofHandler {
   let pending: { key: string; next: number; chunks: Buffer[] } | null = null;
+  const args = (c: AofCommand): string[] => {
+    if (!latin1) return c.argv.map(hex);
+    if (c.argv.length !== 0 || c.argvLatin1 === undefined) throw new Error('arguments asked as text came as bytes');
+    return c.argvLatin1.map((t) => Buffer.from(t, 'latin1').toString('hex'));
+  };
   return {
+    argsLatin1: latin1,
     command: (c) =>
       log.push(
-        `cmd @${c.offset} +${c.byteLength} L${c.line} db${c.db} ${c.inMulti ? 'M' : '-'} ${c.control ?? '-'} [${c.argv.map(hex).join(' ')}] parted=${c.partedArgs?.join(',') ?? '-'}`,
+        `cmd @${c.offset} +${c.byteLength} L${c.line} db${c.db} ${c.inMulti ? 'M' : '-'} ${c.control ?? '-'} [${args(c).join(' ')}] parted=${c.partedArgs?.join(',') ?? '-'}`,
       ),
     argPart: (part, w) => {
       const key = `${w.commandOffset}#${w.argIndex}/${w.argBytes}`;
@@ -54,9 +64,9 @@ export function logHandler(log: string[]): AofHandler {
 }
 
 /** Runs a decoder over the pieces; damage is caught and described, never rethrown. */
-export function run(input: Uint8Array, split: Splitter = whole, opts: RespDecoderOptions = {}): Run {
+export function run(input: Uint8Array, split: Splitter = whole, opts: RespDecoderOptions = {}, latin1 = false): Run {
   const log: string[] = [];
-  const d = new RespDecoder(logHandler(log), { file: 'test.aof', ...opts });
+  const d = new RespDecoder(logHandler(log, latin1), { file: 'test.aof', ...opts });
   let error: string | null = null;
   let errorObject: unknown = null;
   try {
