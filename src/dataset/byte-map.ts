@@ -409,6 +409,14 @@ export class ByteMap<V> extends TableChain<V> {
     return this.addNew(key, hashBytes(key), value);
   }
 
+  /**
+   * {@link setNew} for a key whose {@link hashBytes} the caller has (a key going into two maps
+   * is hashed once).
+   */
+  setNewHashed(key: ByteString, h: number, value: V): boolean {
+    return this.addNew(key, h, value);
+  }
+
   /** Removes `key`; true when it was there. */
   delete(key: ByteString): boolean {
     return this.removeKey(key);

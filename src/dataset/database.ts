@@ -8,7 +8,7 @@
  * key removes its expiry and hints; moving it moves them.
  */
 import type { ByteString } from './byte-string.js';
-import { ByteMap } from './byte-map.js';
+import { ByteMap, hashBytes } from './byte-map.js';
 import type { Value } from './value.js';
 
 /** A database of the dataset. */
@@ -51,8 +51,10 @@ export class Database {
    * false, changing nothing, when the key is there.
    */
   add(key: ByteString, value: Value, expireAtMs: number | null = null): boolean {
-    if (!this.values.setNew(key, value)) return false;
-    if (expireAtMs !== null) this.expires.set(key, expireAtMs);
+    // One hash for both tables, and one probe each: a key new to the values has no expiry.
+    const h = hashBytes(key);
+    if (!this.values.setNewHashed(key, h, value)) return false;
+    if (expireAtMs !== null && !this.expires.setNewHashed(key, h, expireAtMs)) this.expires.set(key, expireAtMs);
     return true;
   }
 
