@@ -186,6 +186,17 @@ export function lzfDecompressLatin1(src: Uint8Array, srcStart: number, srcEnd: n
 }
 
 /**
+ * Checks that `src[srcStart, srcEnd)` decompresses to exactly `ulen` bytes, decompressing it
+ * where nothing needs the bytes (a checker): in WebAssembly memory, nothing copied out.
+ * Errors as {@link lzfDecompressRange}.
+ */
+export function lzfCheckRange(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): void {
+  if (!(Number.isSafeInteger(ulen) && ulen >= 0)) throw new UsageError(`lzfCheckRange: ulen must be a non-negative integer, got ${ulen}`);
+  if (decompressInWasm(src, srcStart, srcEnd, ulen, file, offset) >= 0) return;
+  decompressInJs(src, srcStart, srcEnd, new Uint8Array(ulen), 0, ulen, file, offset);
+}
+
+/**
  * Decompresses `src[srcStart, srcEnd)` into the WebAssembly memory: where its `ulen` bytes
  * start there, or −1 when JavaScript must do it (no WebAssembly, a string past the memory cap,
  * a code the module does not define).

@@ -735,9 +735,10 @@ export class RdbDecoder extends RdbCursor {
       return 1;
     }
     if (this.deep && !raw) {
-      const v = this.tryString();
-      if (v === null) return 0;
-      this.key.valueBytes = v.length;
+      // Checked (an LZF string decompressed) without keeping the bytes.
+      const n = this.tryCheckString();
+      if (n < 0) return 0;
+      this.key.valueBytes = n;
       return 1;
     }
     const n = this.trySkipString();
@@ -1001,7 +1002,7 @@ export class RdbDecoder extends RdbCursor {
    * false when more bytes are needed. Callers loop on it with a yield (no generator per element).
    */
   skipNow(): boolean {
-    return this.deep ? this.tryString() !== null : this.trySkipString() >= 0;
+    return this.deep ? this.tryCheckString() >= 0 : this.trySkipString() >= 0;
   }
 
   private *readPlainZset(binary: boolean): Step {

@@ -12,7 +12,7 @@ import { copyBytes, latin1Text } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
-import { lzfDecompressLatin1, lzfDecompressRange } from '../binary/lzf-wasm.js';
+import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
@@ -200,8 +200,18 @@ export class RdbCursor {
     return this.tryStringAs(3) as string | null;
   }
 
+  /**
+   * Reads an RDB string as {@link tryString} does, waiting for all of it and checking it the
+   * same way (an LZF string is decompressed), but keeps nothing: its decoded length, or −1
+   * when more bytes are needed. For a deep check of values nobody asked for.
+   */
+  tryCheckString(): number {
+    const v = this.tryStringAs(4);
+    return v === null ? -1 : (v as number);
+  }
+
   /** An RDB string as `form` says (see {@link trySpecialString}), or null when more bytes are needed. */
-  private tryStringAs(form: 1 | 2 | 3): Uint8Array | string | null {
+  private tryStringAs(form: 1 | 2 | 3 | 4): Uint8Array | string | number | null {
     const r = this.r;
     const start = r.pos;
     const n = this.tryLength();
@@ -216,11 +226,11 @@ export class RdbCursor {
       const p = r.pos;
       r.pos = p + n;
       this.lastRawAt = r.base + p;
-      return form === 3 ? latin1Text(r.buf, p, p + n) : r.buf.subarray(p, p + n);
+      return form === 4 ? n : form === 3 ? latin1Text(r.buf, p, p + n) : r.buf.subarray(p, p + n);
     }
     this.lastRawAt = -1;
     const v = this.trySpecialString(start, n, form);
-    return v === false ? null : (v as Uint8Array | string);
+    return v === false ? null : v;
   }
 
   /**
@@ -302,11 +312,12 @@ export class RdbCursor {
 
   /**
    * Reads the rest of a special-encoded string whose id was just read. `materialise`: 1 bytes
-   * (a view, LZF output in a reused buffer), 2 bytes of their own, 3 a Latin-1 string; 0 the
-   * logical length instead (int forms only; LZF is handled by the caller in that case).
-   * Returns false when more bytes are needed (pos rewound to `start`).
+   * (a view, LZF output in a reused buffer), 2 bytes of their own, 3 a Latin-1 string, 4 the
+   * logical length once an LZF string is checked by decompressing it (bytes not kept); 0 the
+   * logical length without decompressing. Returns false when more bytes are needed (pos
+   * rewound to `start`).
    */
-  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3): Uint8Array | number | string | false {
+  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3 | 4): Uint8Array | number | string | false {
     const r = this.r;
     const buf = r.buf;
     const p = r.pos;
@@ -338,6 +349,12 @@ export class RdbCursor {
         const q = r.pos;
         r.pos = q + clen;
         if (!materialise) return ulen;
+        if (materialise === 4) {
+          // Refused before anything is allocated, as below.
+          if (ulen > clen * LZF.MAX_EXPANSION) lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: r.base + start });
+          lzfCheckRange(buf, q, q + clen, ulen, this.file, r.base + start);
+          return ulen;
+        }
         // No view of the input and no location object per string: the range call makes the
         // error (the same as lzfDecompress's) only when there is one.
         if (materialise === 2 || ulen > SCRATCH_MAX) {
@@ -360,7 +377,7 @@ export class RdbCursor {
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
     }
-    if (!materialise) return decimalLength(v);
+    if (!materialise || materialise === 4) return decimalLength(v);
     return materialise === 3 ? String(v) : intToBytes(v);
   }
 

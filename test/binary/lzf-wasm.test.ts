@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateWasmModules } from '../../scripts/lib/build-wasm.js';
 import { lzfCompress, lzfDecompressInto } from '../../src/binary/lzf.js';
-import { lzfDecompressLatin1, lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
+import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
 import { RdbtoolError, UsageError } from '../../src/errors.js';
 import { randomBytes, rng, toHex } from '../helpers/bytes.js';
 import { PROJECT_ROOT } from '../helpers/files.js';
@@ -323,7 +323,7 @@ describe('lzfDecompressRange', () => {
   });
 });
 
-describe('lzfDecompressLatin1', () => {
+describe('lzfDecompressLatin1 and lzfCheckRange', () => {
   /** What lzfDecompressLatin1 makes of `src` (inside a larger buffer), as hex of its chars. */
   function latin1Outcome(src: Uint8Array, ulen: number, at: Loc = AT): Outcome {
     const srcBuf = new Uint8Array(SRC_LEAD + src.length + TAIL).fill(0x3c);
@@ -335,7 +335,20 @@ describe('lzfDecompressLatin1', () => {
     }
   }
 
-  it('gives the bytes lzfDecompressInto gives, as Latin-1 text, and the same errors, on both paths', () => {
+  /** What lzfCheckRange makes of `src`: 'ok' or the error. */
+  function checkOutcome(src: Uint8Array, ulen: number, at: Loc = AT): Outcome {
+    const srcBuf = new Uint8Array(SRC_LEAD + src.length + TAIL).fill(0x3c);
+    srcBuf.set(src, SRC_LEAD);
+    try {
+      lzfCheckRange(srcBuf, SRC_LEAD, SRC_LEAD + src.length, ulen, at.file, at.offset);
+      return { ok: 'ok' };
+    } catch (e) {
+      return errorOutcome(e);
+    }
+  }
+  const okOrError = (o: Outcome): Outcome => ('ok' in o ? { ok: 'ok' } : o);
+
+  it('gives the bytes lzfDecompressInto gives, as Latin-1 text, and the same errors, on both paths (lzfCheckRange: the same verdict)', () => {
     const rand = rng(99);
     let cases = 0;
     for (const path of ['wasm', 'js'] as PathName[]) {
@@ -345,14 +358,17 @@ describe('lzfDecompressLatin1', () => {
           const data = sample(n, shape, rand);
           const src = stream(data);
           expect(latin1Outcome(src, n), `${path} n=${n} shape=${shape}`).toEqual(jsOutcome(src, n));
+          expect(checkOutcome(src, n)).toEqual(okOrError(jsOutcome(src, n)));
           // Declared one byte longer or shorter: the length checks.
           expect(latin1Outcome(src, n + 1)).toEqual(jsOutcome(src, n + 1));
           if (n > 0) expect(latin1Outcome(src, n - 1, NOWHERE)).toEqual(jsOutcome(src, n - 1, NOWHERE));
+          if (n > 0) expect(checkOutcome(src, n - 1, NOWHERE)).toEqual(okOrError(jsOutcome(src, n - 1, NOWHERE)));
           // A byte changed.
           if (src.length > 0) {
             const bad = src.slice();
             bad[Math.floor(rand() * bad.length)] ^= 0xe0;
             expect(latin1Outcome(bad, n)).toEqual(jsOutcome(bad, n));
+            expect(checkOutcome(bad, n)).toEqual(okOrError(jsOutcome(bad, n)));
           }
           cases++;
         }
