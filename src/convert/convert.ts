@@ -17,7 +17,7 @@
 import { promises as fsp } from 'node:fs';
 import { RdbtoolError, UsageError, type ErrorInit } from '../errors.js';
 import type { ByteSink } from '../io/byte-sink.js';
-import { openSource, type ByteSource } from '../io/source.js';
+import { openSource, withRelease, type ByteSource } from '../io/source.js';
 import { PendingOutput } from '../io/pending-output.js';
 import type { Limits } from '../limits.js';
 import type { KeyInfo, RdbHeader } from '../model/events.js';
@@ -234,10 +234,7 @@ async function planInput(given: string, from: ConvertOptions['from']): Promise<I
   if (peeked.start === 'resp') return { kind: 'replay', form: 'aof', given, source: peeked.source };
   if (peeked.start === 'rdb' && (from === 'replay' || /\.aof$/i.test(part.name))) return { kind: 'replay', form: 'hybrid', given, source: peeked.source };
   // The scan driver and the key stream give chunks back (pipeline/scan-driver.ts, rdb-keys.ts).
-  // A chunk is taken back only while it is the one read last from the file, so a chunk the
-  // peek read ahead and hands out again is never reused under a later one.
-  const release = opened.release;
-  return { kind: 'rdb', source: release === undefined ? peeked.source : { ...peeked.source, release: (chunk) => release(chunk) } };
+  return { kind: 'rdb', source: withRelease(peeked.source, opened) };
 }
 
 /** True when a regular file starts (after white space) with `{` or `[`. */

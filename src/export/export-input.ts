@@ -5,7 +5,7 @@
  * RESP (`*` or `#`), or when it starts with an RDB and is named `*.aof` (a hybrid AOF: the
  * RDB preamble then commands) or the caller asks for a replay.
  */
-import { openSource, type ByteSource } from '../io/source.js';
+import { openSource, withRelease, type ByteSource } from '../io/source.js';
 import { resolveInput } from '../pipeline/detect.js';
 import { peekSource } from '../analyze/aof-input.js';
 
@@ -20,8 +20,11 @@ export async function planExport(given: string, opts: { replay?: boolean } = {})
   const input = await resolveInput(given);
   if (input.form === 'multipart') return { kind: 'replay', form: 'multipart', source: null };
   const part = input.parts[0];
-  const peeked = await peekSource(await openSource(part.path, undefined, part.name));
+  // Read into reused buffers: the RDB export's scan gives back the chunks its decoder copied
+  // (pipeline/scan-driver.ts); a replay never does, and gets a new buffer per chunk.
+  const opened = await openSource(part.path, undefined, part.name, { reuseBuffers: true });
+  const peeked = await peekSource(opened);
   if (peeked.start === 'resp') return { kind: 'replay', form: 'aof', source: peeked.source };
   if (peeked.start === 'rdb' && (opts.replay || /\.aof$/i.test(part.name))) return { kind: 'replay', form: 'hybrid', source: peeked.source };
-  return { kind: 'rdb', source: peeked.source };
+  return { kind: 'rdb', source: withRelease(peeked.source, opened) };
 }

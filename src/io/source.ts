@@ -179,6 +179,17 @@ function stdinSource(chunkBytes: number): ByteSource {
   };
 }
 
+/**
+ * `source` (a wrapper over `pooled`, such as a peek that hands out its first bytes again) with
+ * `pooled`'s {@link ByteSource.release}, for a consumer that gives chunks back: a chunk is only
+ * taken back while it is the one `pooled` read last, so one the wrapper hands out again is never
+ * reused under a later one. `source` as it is when `pooled` reuses no buffers.
+ */
+export function withRelease(source: ByteSource, pooled: ByteSource): ByteSource {
+  const release = pooled.release;
+  return release === undefined ? source : { ...source, release: (chunk) => release.call(pooled, chunk) };
+}
+
 /** A source over bytes already in memory, split into chunks of `chunkBytes`. */
 export function bytesSource(bytes: Uint8Array, name = '<memory>', chunkBytes = DEFAULT_CHUNK_BYTES): ByteSource {
   return {
