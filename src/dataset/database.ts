@@ -63,6 +63,18 @@ export class Database {
     this.values.set(key, value);
   }
 
+  /**
+   * Gives a key a new value as a new object (what SET does without KEEPTTL): in place when the
+   * key is there, its place in the order kept (Redis replaces the value of the same entry), its
+   * expiry and hints gone with the old value; added when absent.
+   */
+  replace(key: ByteString, value: Value): void {
+    this.values.set(key, value);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.idle?.delete(key);
+    this.freq?.delete(key);
+  }
+
   /** Removes a key with its expiry and hints; true when it was there. */
   delete(key: ByteString): boolean {
     if (!this.values.delete(key)) return false;

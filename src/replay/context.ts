@@ -140,8 +140,7 @@ export class CommandContext {
       this.current.set(key, value);
       return;
     }
-    if (this.current.has(key)) this.current.delete(key);
-    this.current.set(key, value);
+    this.current.replace(key, value);
   }
 
   /** Deletes a key (its expiry and hints with it); true when it was there. */
