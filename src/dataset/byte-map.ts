@@ -75,6 +75,15 @@ export class ByteTable<V> {
   size = 0;
   /** Iterations under way (while any is, holes stay where they are); kept by {@link walk}. */
   iterating = 0;
+  /** The first entry {@link appendUnindexed} added that is not in the index yet, or −1. */
+  private unindexed = -1;
+  /**
+   * The first entry {@link indexPending} found to repeat an earlier key (made a hole, its value
+   * given to the earlier entry), or −1; read and cleared by {@link takeDuplicate}.
+   */
+  private duplicate = -1;
+  /** The key of {@link duplicate}. */
+  private duplicateKey: ByteString = '';
 
   constructor(private readonly withValues: boolean) {}
 
@@ -85,6 +94,7 @@ export class ByteTable<V> {
 
   /** The entry number of `key` (whose hash is `h`), or −1. */
   find(key: ByteString, h: number): number {
+    if (this.unindexed >= 0) this.indexPending();
     const index = this.index;
     const mask = this.mask;
     const hashes = this.hashes;
@@ -102,6 +112,7 @@ export class ByteTable<V> {
    * the new entry's number, or −1 (nothing added) when the key is there.
    */
   addIfAbsent(key: ByteString, h: number, value: V): number {
+    if (this.unindexed >= 0) this.indexPending();
     if ((this.keys.length + 1) * 2 > this.index.length) this.rebuild();
     const index = this.index;
     const mask = this.mask;
@@ -127,6 +138,7 @@ export class ByteTable<V> {
 
   /** Adds an entry for a key known to be absent (hash `h`); returns its number. */
   append(key: ByteString, h: number, value: V): number {
+    if (this.unindexed >= 0) this.indexPending();
     // Keep the index at most half full, counting holes (they hold slots until a rebuild).
     if ((this.keys.length + 1) * 2 > this.index.length) this.rebuild();
     const e = this.keys.length;
@@ -148,11 +160,101 @@ export class ByteTable<V> {
   }
 
   /**
+   * Adds an entry without looking its key up and without indexing it: for a bulk load, which
+   * makes many inserts cheaper by indexing them together ({@link indexPending}, which any
+   * lookup or insert runs first). A key added twice this way is found then.
+   */
+  appendUnindexed(key: ByteString, h: number, value: V): number {
+    const e = this.keys.length;
+    if (e === this.hashes.length) {
+      const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[e] = h;
+    this.keys.push(key);
+    if (this.withValues) this.vals.push(value);
+    this.size++;
+    if (this.unindexed < 0) this.unindexed = e;
+    return e;
+  }
+
+  /**
+   * Indexes the entries {@link appendUnindexed} added. A key found again keeps its first entry,
+   * which takes the later value; the later entry becomes a hole, and the first such entry is
+   * noted for {@link takeDuplicate}.
+   */
+  indexPending(): void {
+    const from = this.unindexed;
+    if (from < 0) return;
+    this.unindexed = -1;
+    const keys = this.keys;
+    const hashes = this.hashes;
+    if ((keys.length + 1) * 2 > this.index.length) {
+      // A new index for the entries indexed so far, large enough for all of them.
+      let n = MIN_INDEX;
+      while (n < (keys.length + 1) * 2) n *= 2;
+      const index = new Int32Array(n);
+      const mask = n - 1;
+      for (let e = 0; e < from; e++) {
+        if (keys[e] === undefined) continue;
+        let i = hashes[e] & mask;
+        while (index[i] !== 0) i = (i + 1) & mask;
+        index[i] = e + 1;
+      }
+      this.index = index;
+      this.mask = mask;
+    }
+    const index = this.index;
+    const mask = this.mask;
+    for (let e = from; e < keys.length; e++) {
+      const key = keys[e];
+      if (key === undefined) continue;
+      const h = hashes[e];
+      let i = h & mask;
+      let first = -1;
+      for (let slot = index[i]; slot !== 0; slot = index[i]) {
+        if (hashes[slot - 1] === h && keys[slot - 1] === key) {
+          first = slot - 1;
+          break;
+        }
+        i = (i + 1) & mask;
+      }
+      if (first < 0) {
+        index[i] = e + 1;
+        continue;
+      }
+      if (this.withValues) this.vals[first] = this.vals[e];
+      // A hole (the earlier entry is live, so the table never becomes empty here).
+      keys[e] = undefined;
+      if (this.withValues) this.vals[e] = (typeof this.vals[e] === 'number' ? 0 : undefined) as V;
+      this.size--;
+      if (this.duplicate < 0) {
+        this.duplicate = e;
+        this.duplicateKey = key;
+      }
+    }
+  }
+
+  /**
+   * The first repeated entry {@link indexPending} found since the last call (its number and
+   * key), or null; clears it.
+   */
+  takeDuplicate(): { entry: number; key: ByteString } | null {
+    if (this.unindexed >= 0) this.indexPending();
+    const e = this.duplicate;
+    if (e < 0) return null;
+    this.duplicate = -1;
+    return { entry: e, key: this.duplicateKey };
+  }
+
+  /**
    * Makes room for `n` entries in all (holes included) before the index must grow again: a
    * table about to take many entries (a database loaded from a file that states its size)
    * builds its index once instead of once per doubling.
    */
   reserve(n: number): void {
+    if (this.unindexed >= 0) this.indexPending();
     if ((n + 1) * 2 > this.index.length) this.rebuild(n);
     if (n > this.hashes.length) {
       const grown = new Int32Array(n);
@@ -175,6 +277,8 @@ export class ByteTable<V> {
 
   /** Removes every entry. An iteration under way goes on with what is added next. */
   reset(): void {
+    this.unindexed = -1;
+    this.duplicate = -1;
     this.keys = [];
     this.vals = [];
     this.hashes = new Int32Array(MIN_INDEX / 2);
@@ -188,6 +292,7 @@ export class ByteTable<V> {
    * way), sized so that it is at most half full with one more entry (or `room` + 1 entries).
    */
   private rebuild(room = 0): void {
+    if (this.unindexed >= 0) this.indexPending();
     if (this.iterating === 0 && this.size < this.keys.length) this.compact();
     let n = MIN_INDEX;
     while (n < (Math.max(room, this.keys.length) + 1) * 2) n *= 2;
@@ -254,6 +359,8 @@ class TableChain<V> {
 
   /** Number of entries. */
   get size(): number {
+    // Keys added unchecked are counted once they are indexed (a repeated one is not).
+    this.first.indexPending();
     let n = this.first.size;
     if (this.rest !== null) for (const t of this.rest) n += t.size;
     return n;
@@ -292,6 +399,30 @@ class TableChain<V> {
     if (this.locate(key, h) !== null) return false;
     this.insert(key, h, value);
     return true;
+  }
+
+  /**
+   * Adds `key` (hash `h`) without looking it up, indexed later (see
+   * {@link ByteTable.appendUnindexed}); false, changing nothing, when the chain is past its
+   * first table or that one is full (the caller then adds it the usual way).
+   */
+  appendUnchecked(key: ByteString, h: number, value: V): boolean {
+    if (this.rest !== null || this.first.used >= this.perTable) return false;
+    this.first.appendUnindexed(key, h, value);
+    return true;
+  }
+
+  /**
+   * Indexes what {@link appendUnchecked} added: the first entry that repeated an earlier key
+   * (its number in the first table, where it is a hole now, and its key), or null.
+   */
+  takeDuplicate(): { entry: number; key: ByteString } | null {
+    return this.first.takeDuplicate();
+  }
+
+  /** The entry number the next {@link appendUnchecked} gets (in the first table). */
+  get nextEntry(): number {
+    return this.first.used;
   }
 
   /** Adds an absent key to the last table, starting a new one when it is full. */
@@ -336,6 +467,7 @@ class TableChain<V> {
     for (let t = 0; ; t++) {
       const table = t === 0 ? this.first : this.rest !== null && t - 1 < this.rest.length ? this.rest[t - 1] : null;
       if (table === null) return;
+      table.indexPending();
       table.iterating++;
       try {
         let keys = table.keys;

@@ -58,6 +58,36 @@ export class Database {
     return true;
   }
 
+  /**
+   * Adds a key for a bulk load without looking it up first (its expiry too): true when done
+   * so, its index entry made later, together with the others ({@link takeRepeatedKey} must
+   * follow before a repeated key matters); false, changing nothing, when the table cannot take
+   * it so (the caller then uses {@link add}).
+   */
+  addUnchecked(key: ByteString, value: Value, expireAtMs: number | null): boolean {
+    const h = hashBytes(key);
+    if (!this.values.appendUnchecked(key, h, value)) return false;
+    if (expireAtMs !== null && !this.expires.appendUnchecked(key, h, expireAtMs)) this.expires.set(key, expireAtMs);
+    return true;
+  }
+
+  /** The entry number the next {@link addUnchecked} key gets. */
+  get nextEntry(): number {
+    return this.values.nextEntry;
+  }
+
+  /**
+   * Indexes the keys {@link addUnchecked} added and returns the first that was added twice (the
+   * entry number of its second addition, and the key), or null. The key keeps its first
+   * place with the later value and expiry.
+   */
+  takeRepeatedKey(): { entry: number; key: ByteString } | null {
+    const dup = this.values.takeDuplicate();
+    // An expiry given twice: the later one stays, as for the value.
+    this.expires.takeDuplicate();
+    return dup;
+  }
+
   /** Sets a key's value; its expiry and hints stay as they are. */
   set(key: ByteString, value: Value): void {
     this.values.set(key, value);

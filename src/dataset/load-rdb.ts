@@ -101,6 +101,12 @@ export async function loadRdb(source: ByteSource, opts: LoadRdbOptions = {}): Pr
  */
 const RESERVE_BUDGET = 2 ** 20;
 
+/**
+ * Keys added without a lookup before they are indexed together (see keyEnd): a key the file
+ * holds twice is refused at most this many keys after its second record.
+ */
+const BULK_KEYS = 4096;
+
 class Loader implements DatasetLoader {
   readonly stats: LoadStats = { keys: 0, emptyKeysSkipped: 0, functions: 0, checksum: null };
   /** The key being read: its name, type and record offset (null between keys). */
@@ -128,6 +134,13 @@ class Loader implements DatasetLoader {
   private readonly packer = new PackBuilder();
   /** What is left of {@link RESERVE_BUDGET}. */
   private reserveLeft = RESERVE_BUDGET;
+  /**
+   * Keys added without a lookup and not indexed yet (see keyEnd): their database, the entry
+   * number of the first, and the record offset of each.
+   */
+  private bulkDb = 0;
+  private bulkBase = 0;
+  private readonly bulkOffsets: number[] = [];
   /** The sizes the last RESIZEDB stated, until its database's first key. */
   private resize: { db: number; keys: number; expires: number } | null = null;
 
@@ -367,11 +380,27 @@ class Loader implements DatasetLoader {
       db.reserve(db.size + this.room(this.resize.keys), db.volatileKeys + this.room(this.resize.expires));
       this.resize = null;
     }
-    if (this.duplicates === 'replace') db.delete(key);
-    // One lookup per key; a key already there takes the file's value, then is refused.
-    if (!db.add(key, value, k.expireAtMs)) {
-      db.set(key, value);
-      throw this.twice('key', key);
+    if (this.duplicates === 'replace') {
+      db.delete(key);
+      db.add(key, value, k.expireAtMs);
+    } else {
+      // Added without a lookup; the keys are indexed together, a key found twice refused then
+      // (at the latest a few thousand keys on, at the end of its database or of the file), with
+      // the offset of its second record.
+      if (this.bulkOffsets.length !== 0 && this.bulkDb !== this.db) this.settle();
+      const entry = db.nextEntry;
+      if (db.addUnchecked(key, value, k.expireAtMs)) {
+        if (this.bulkOffsets.length === 0) {
+          this.bulkBase = entry;
+          this.bulkDb = this.db;
+        }
+        this.bulkOffsets.push(this.offset);
+        if (this.bulkOffsets.length >= BULK_KEYS) this.settle();
+      } else if (!db.add(key, value, k.expireAtMs)) {
+        // A key already there takes the file's value, then is refused.
+        db.set(key, value);
+        throw this.twice('key', key);
+      }
     }
     if (k.lruIdleSec !== undefined || k.lfuFreq !== undefined) db.setHints(key, k.lruIdleSec, k.lfuFreq);
     this.stats.keys++;
@@ -379,7 +408,26 @@ class Loader implements DatasetLoader {
   }
 
   end(e: RdbEnd): void {
+    this.settle();
     this.stats.checksum = e.checksum;
+  }
+
+  /**
+   * Indexes the keys added without a lookup since the last time (see keyEnd) and refuses the
+   * first one the file holds twice, located at its second record.
+   */
+  private settle(): void {
+    const offsets = this.bulkOffsets;
+    if (offsets.length === 0) return;
+    const db = this.ds.db(this.bulkDb);
+    const repeated = db.takeRepeatedKey();
+    const at = repeated === null ? -1 : repeated.entry - this.bulkBase;
+    const offset = at >= 0 && at < offsets.length ? offsets[at] : this.offset;
+    offsets.length = 0;
+    if (repeated === null) return;
+    const value = db.get(repeated.key);
+    const type: ValueType = value === undefined || typeof value === 'string' ? 'string' : value.type;
+    throw this.repeatedKey(repeated.key, offset, this.bulkDb, type);
   }
 
   /**
@@ -434,6 +482,17 @@ class Loader implements DatasetLoader {
   }
 
   /** The error for something the file holds twice, at the key's record. */
+  /** The error for a key the file holds twice, found when the keys were indexed (see settle). */
+  private repeatedKey(name: ByteString, offset: number, db: number, type: ValueType): CorruptDataError {
+    return new CorruptDataError('BAD_VALUE', 'duplicate key in the file', {
+      file: this.file,
+      offset,
+      expected: 'each key once',
+      found: `${JSON.stringify(name.slice(0, 64))} again`,
+      context: { doing: 'read-key', db, key: fromByteString(name), what: type },
+    });
+  }
+
   private twice(what: string, name: ByteString): CorruptDataError {
     const context: ErrorContext = { doing: 'read-value', db: this.db, key: this.key === null ? undefined : fromByteString(this.key), what: this.type };
     if (what === 'key') context.doing = 'read-key';

@@ -156,3 +156,46 @@ describe('ByteSet', () => {
     expect([...s.clone()]).toEqual([...ref]);
   });
 });
+
+describe('ByteMap.appendUnchecked (keys indexed later, together)', () => {
+  it('behaves as a Map where a repeated key keeps its first place and takes the later value, whatever is interleaved', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rand = floatRng(seed);
+      const perTable = seed % 5 === 0 ? 40 : undefined;
+      const m = new ByteMap<number>(perTable);
+      const ref = new Map<string, number>();
+      let firstRepeat: string | null = null;
+      let pending = 0;
+      for (let op = 0; op < 400; op++) {
+        const key = `k${Math.floor(rand() * 120)}`;
+        const r = rand();
+        if (r < 0.6) {
+          if (m.appendUnchecked(key, hashBytes(key), op)) {
+            if (ref.has(key) && firstRepeat === null) firstRepeat = key;
+            ref.set(key, op);
+            pending++;
+          } else {
+            // Past the first table: added the usual way.
+            if (!m.setNew(key, op)) m.set(key, op);
+            ref.set(key, op);
+          }
+        } else if (r < 0.7) {
+          const dup = m.takeDuplicate();
+          expect(dup?.key ?? null, `seed ${seed} op ${op}`).toBe(firstRepeat);
+          firstRepeat = null;
+          pending = 0;
+        } else if (r < 0.8) {
+          expect(m.get(key)).toBe(ref.get(key));
+        } else if (r < 0.9) {
+          expect(m.delete(key)).toBe(ref.delete(key));
+        } else {
+          expect(m.has(key)).toBe(ref.has(key));
+        }
+        // A lookup indexes what was pending; a repeat it found stays noted until taken.
+      }
+      expect([...m.entries()], `seed ${seed}`).toEqual([...ref.entries()]);
+      expect(m.size).toBe(ref.size);
+      void pending;
+    }
+  });
+});

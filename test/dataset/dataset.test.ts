@@ -25,6 +25,8 @@ import { bytesSource, openSource } from '../../src/io/source.js';
 import { CorruptDataError, LimitError, RdbtoolError } from '../../src/errors.js';
 import type { KeyInfo } from '../../src/model/events.js';
 import { RdbDecoder } from '../../src/rdb/decoder.js';
+import { RdbWriter } from '../../src/rdb/encoder.js';
+import { memorySink } from '../../src/io/byte-sink.js';
 import { FIXTURES } from '../helpers/files.js';
 
 const ALL_TYPES = path.join(FIXTURES, 'rdb', 'all-types.rdb');
@@ -339,5 +341,69 @@ describe('loading rules', () => {
     const { dataset: whole } = await loadRdb(await openSource(path.join(FIXTURES, 'rdb', 'big-collections.rdb')));
     const big = [...whole.entries()].find((e) => typeof e.value === 'string' && e.value.length > 100_000)!;
     expect(dataset.db(big.db).get(big.key)).toBe(big.value);
+  });
+});
+
+describe('a key a file holds twice', () => {
+  /**
+   * An RDB 10 file of `n` string keys `k0`, `k1` … in db 0, with key `k<repeatAt>` written again
+   * after the key at `after` (`'h'` makes the second one a hash), and the offsets of the records.
+   */
+  function fileWithRepeat(n: number, repeatAt: number, after: number, asHash = false): { bytes: Uint8Array; offsets: number[]; second: number } {
+    const sink = memorySink('x.rdb');
+    const w = new RdbWriter(sink, { rdbVersion: 10 });
+    w.header();
+    w.selectDb(0);
+    for (let i = 0; i < n; i++) {
+      w.key(`k${i}`, { type: 'string', value: `value-${i}` }, i % 3 === 0 ? { expireAtMs: 4_000_000_000_000 + i } : {});
+      if (i === after) {
+        if (asHash) w.key(`k${repeatAt}`, { type: 'hash', entries: [['f', 'v', null]], size: 1, volatileFields: 0 });
+        else w.key(`k${repeatAt}`, { type: 'string', value: 'again' });
+      }
+    }
+    w.end();
+    const bytes = sink.bytes();
+    const offsets: number[] = [];
+    let second = -1;
+    const d = new RdbDecoder({
+      keyStart: (k) => {
+        if (Buffer.from(k.key).toString('latin1') === `k${repeatAt}` && offsets.some((_, i) => i === repeatAt)) second = k.offset;
+        offsets.push(k.offset);
+        return false;
+      },
+    });
+    d.push(bytes);
+    d.end();
+    return { bytes, offsets, second };
+  }
+
+  for (const [what, n, repeatAt, after, asHash] of [
+    ['next to the first', 10, 3, 3, false],
+    ['far after the first (more keys between than are indexed at once)', 10_000, 5, 9_000, false],
+    ['as another type, the last key of the file', 300, 0, 299, true],
+  ] as const) {
+    it(`${what}: refused at its second record, naming database, key and type`, async () => {
+      const { bytes, second } = fileWithRepeat(n, repeatAt, after, asHash);
+      expect(second).toBeGreaterThan(0);
+      const err = await loadRdb(bytesSource(bytes, 'twice.rdb')).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CorruptDataError);
+      const e = err as RdbtoolError;
+      expect(e.code).toBe('BAD_VALUE');
+      expect(e.message).toMatch(/duplicate key/);
+      expect(e.offset).toBe(second);
+      expect(e.context?.db).toBe(0);
+      expect(Buffer.from(e.context!.key!).toString('latin1')).toBe(`k${repeatAt}`);
+      expect(e.context?.what).toBe(asHash ? 'hash' : 'string');
+    });
+  }
+
+  it('with duplicates: replace, the later record wins and nothing is refused', async () => {
+    const { bytes } = fileWithRepeat(50, 7, 20);
+    const { dataset } = await loadRdb(bytesSource(bytes, 'twice.rdb'), { duplicates: 'replace' });
+    expect(dataset.db(0).get('k7')).toBe('again');
+    expect(dataset.db(0).size).toBe(50);
   });
 });
