@@ -122,17 +122,8 @@ export class ByteTable<V> {
       if (this.hashes[slot - 1] === h && keys[slot - 1] === key) return -1;
       i = (i + 1) & mask;
     }
-    const e = keys.length;
-    if (e === this.hashes.length) {
-      const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
-    this.hashes[e] = h;
-    keys.push(key);
-    if (this.withValues) this.vals.push(value);
+    const e = this.push(key, h, value);
     index[i] = e + 1;
-    this.size++;
     return e;
   }
 
@@ -141,6 +132,17 @@ export class ByteTable<V> {
     if (this.unindexed >= 0) this.indexPending();
     // Keep the index at most half full, counting holes (they hold slots until a rebuild).
     if ((this.keys.length + 1) * 2 > this.index.length) this.rebuild();
+    const e = this.push(key, h, value);
+    const index = this.index;
+    const mask = this.mask;
+    let i = h & mask;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = e + 1;
+    return e;
+  }
+
+  /** A new entry at the end of the arrays (not in the index); its number. */
+  private push(key: ByteString, h: number, value: V): number {
     const e = this.keys.length;
     if (e === this.hashes.length) {
       const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
@@ -150,11 +152,6 @@ export class ByteTable<V> {
     this.hashes[e] = h;
     this.keys.push(key);
     if (this.withValues) this.vals.push(value);
-    const index = this.index;
-    const mask = this.mask;
-    let i = h & mask;
-    while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = e + 1;
     this.size++;
     return e;
   }
@@ -165,16 +162,7 @@ export class ByteTable<V> {
    * lookup or insert runs first). A key added twice this way is found then.
    */
   appendUnindexed(key: ByteString, h: number, value: V): number {
-    const e = this.keys.length;
-    if (e === this.hashes.length) {
-      const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
-    this.hashes[e] = h;
-    this.keys.push(key);
-    if (this.withValues) this.vals.push(value);
-    this.size++;
+    const e = this.push(key, h, value);
     if (this.unindexed < 0) this.unindexed = e;
     return e;
   }
