@@ -178,21 +178,8 @@ export class ByteTable<V> {
     this.unindexed = -1;
     const keys = this.keys;
     const hashes = this.hashes;
-    if ((keys.length + 1) * 2 > this.index.length) {
-      // A new index for the entries indexed so far, large enough for all of them.
-      let n = MIN_INDEX;
-      while (n < (keys.length + 1) * 2) n *= 2;
-      const index = new Int32Array(n);
-      const mask = n - 1;
-      for (let e = 0; e < from; e++) {
-        if (keys[e] === undefined) continue;
-        let i = hashes[e] & mask;
-        while (index[i] !== 0) i = (i + 1) & mask;
-        index[i] = e + 1;
-      }
-      this.index = index;
-      this.mask = mask;
-    }
+    // A new index for the entries indexed so far, when it must grow to take them all.
+    if ((keys.length + 1) * 2 > this.index.length) this.newIndex(keys.length, from);
     const index = this.index;
     const mask = this.mask;
     for (let e = from; e < keys.length; e++) {
@@ -282,13 +269,18 @@ export class ByteTable<V> {
   private rebuild(room = 0): void {
     if (this.unindexed >= 0) this.indexPending();
     if (this.iterating === 0 && this.size < this.keys.length) this.compact();
+    this.newIndex(Math.max(room, this.keys.length), this.keys.length);
+  }
+
+  /** A new index with room for `room` + 1 entries at most half full, holding the live entries before `upTo`. */
+  private newIndex(room: number, upTo: number): void {
     let n = MIN_INDEX;
-    while (n < (Math.max(room, this.keys.length) + 1) * 2) n *= 2;
+    while (n < (room + 1) * 2) n *= 2;
     const index = new Int32Array(n);
     const mask = n - 1;
     const hashes = this.hashes;
     const keys = this.keys;
-    for (let e = 0; e < keys.length; e++) {
+    for (let e = 0; e < upTo; e++) {
       if (keys[e] === undefined) continue;
       let i = hashes[e] & mask;
       while (index[i] !== 0) i = (i + 1) & mask;
