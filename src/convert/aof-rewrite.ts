@@ -318,6 +318,20 @@ export class RespOutput {
     this.pos += n;
   }
 
+  /**
+   * Copies `b` into the output through the slab, in pieces (never passed through, never a new
+   * array): for bytes the caller reuses, such as the parts of a string read from a file.
+   */
+  copyBytes(b: Uint8Array): void {
+    for (let at = 0; at < b.length; ) {
+      if (this.pos === this.slabBytes) this.flush();
+      const take = Math.min(b.length - at, this.slabBytes - this.pos);
+      this.slab.set(take === b.length ? b : b.subarray(at, at + take), this.pos);
+      this.pos += take;
+      at += take;
+    }
+  }
+
   /** Hands the filled part of the slab to the sink (call before awaiting the sink's drain). */
   flush(): void {
     const n = this.pos;
@@ -669,9 +683,9 @@ export class AofRewriteWriter {
         part: (b) => {
           written += b.length;
           if (written > total) throw new UsageError(`string parts longer than the ${total} bytes announced`);
-          // Large arrays pass through the output uncopied: the caller's may be reused.
+          // Copied through the output's slab: the caller's bytes may be reused.
           if (typeof b === 'string') out.bytes(Buffer.from(b, 'latin1'));
-          else out.bytes(b.length >= 1 << 16 ? b.slice() : b);
+          else out.copyBytes(b);
         },
         item: notHere,
         field: notHere,

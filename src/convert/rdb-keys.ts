@@ -280,12 +280,10 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
         str = null;
         if (stream === null) byLoader(k);
       }
-      if (stream !== null) {
-        const s = stream;
-        for (let at = 0; at < part.length; at += PART_PIECE_BYTES) s.part(part.subarray(at, Math.min(part.length, at + PART_PIECE_BYTES)));
-      } else loadPart(part, last, total);
+      if (stream !== null) stream.part(part);
+      else loadPart(part, last, total);
       // A part that is a whole chunk of a source reusing its buffers: nothing else of the file
-      // is in that chunk, and the pieces were copied, so its memory may be read into again.
+      // is in that chunk, and the writers copy what they are given, so its memory may be read into again.
       if (release !== undefined) release(part);
     };
     if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
@@ -355,14 +353,6 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   header.moduleAux = [...scratch.moduleAux];
   return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped };
 }
-
-/**
- * A string read in parts goes to a stream in pieces of at most this many bytes. The writers
- * copy a piece this small into their output buffers (reused once written); a larger one they
- * copy into an array of its own (byte arrays of 64 KiB or more pass through a sink uncopied),
- * and a long string would leave a trail of those, one per part, for the garbage collector.
- */
-const PART_PIECE_BYTES = 32 * 1024;
 
 /** Marks a string key already written, until its record ends. */
 const DONE = {} as KeyInfo;

@@ -403,9 +403,9 @@ export class RdbWriter {
         if (!begun) out.writeLength(totalBytes);
         begun = true;
         written += b.length;
-        // Large arrays pass through the output uncopied: the caller's may be reused.
+        // Copied through the output's slab: the caller's bytes may be reused.
         if (typeof b === 'string') out.writeLatin1(b);
-        else out.writeBytes(b.length >= 1 << 16 ? b.slice() : b);
+        else out.copyBytes(b);
       },
       end: () => {
         check();

@@ -590,6 +590,20 @@ export class RdbOutput {
     this.pos += n;
   }
 
+  /**
+   * Copies `b` into the output through the slab, in pieces (never passed through, never a new
+   * array): for bytes the caller reuses, such as the parts of a string read from a file.
+   */
+  copyBytes(b: Uint8Array): void {
+    for (let at = 0; at < b.length; ) {
+      if (this.pos === this.slab.length) this.flush();
+      const take = Math.min(b.length - at, this.slab.length - this.pos);
+      this.slab.set(take === b.length ? b : b.subarray(at, at + take), this.pos);
+      this.pos += take;
+      at += take;
+    }
+  }
+
   /** Writes the bytes of a latin1 string (one byte per character). */
   writeLatin1(s: string): void {
     const n = s.length;

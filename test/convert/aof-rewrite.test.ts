@@ -19,6 +19,7 @@ import { asCommandsCarryIt } from '../helpers/commands-carry.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { RespOutput } from '../../src/convert/aof-rewrite.js';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { HashValue } from '../../src/dataset/hash.js';
@@ -512,5 +513,22 @@ describe('output', () => {
     ds.db(5).add('b', ListValue.from(['x']));
     const cmds = parseCommands((await aofOf(ds)).bytes).map(text);
     expect(cmds).toEqual([['SELECT', '0'], ['SET', 'a', '1'], ['PEXPIREAT', 'a', '1900000000000'], ['SELECT', '5'], ['RPUSH', 'b', 'x']]);
+  });
+});
+
+describe('RespOutput.copyBytes', () => {
+  it('copies what it is given, small and past the slab, so the caller may reuse its array at once', () => {
+    const kept: Uint8Array[] = [];
+    const out = new RespOutput({ write: (b) => void kept.push(b) }, 4096);
+    const reused = new Uint8Array(100_000);
+    const expected: Buffer[] = [];
+    for (const n of [10, 4000, 100, 70_000, 5000, 100_000, 1]) {
+      for (let i = 0; i < n; i++) reused[i] = (n + i * 7) & 0xff;
+      expected.push(Buffer.from(reused.subarray(0, n)));
+      out.copyBytes(reused.subarray(0, n));
+      reused.fill(0xee);
+    }
+    out.flush();
+    expect(Buffer.concat(kept).equals(Buffer.concat(expected))).toBe(true);
   });
 });

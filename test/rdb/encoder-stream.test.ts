@@ -112,6 +112,30 @@ describe('RdbWriter strings given as bytes', () => {
     });
   }
 
+  it('parts given in one reused array (small and past 64 KiB) are copied as they come', async () => {
+    const rand = rng(9);
+    const v = Buffer.alloc(500_000);
+    for (let i = 0; i < v.length; i++) v[i] = Math.floor(rand() * 256);
+    const reused = new Uint8Array(250_000);
+    // A sink that keeps what it is given as it is (as a file sink does until its write is done).
+    const kept: Uint8Array[] = [];
+    const w = new RdbWriter({ write: (b) => void kept.push(b) }, { rdbVersion: 10 });
+    w.header();
+    w.selectDb(0);
+    const s = w.streamString('k', v.length);
+    for (let i = 0, size = 100; i < v.length; i += size, size = size < 150_000 ? size * 3 : 1000) {
+      const n = Math.min(size, v.length - i);
+      reused.set(v.subarray(i, i + n));
+      s.part(reused.subarray(0, n));
+      reused.fill(0xee); // the caller's array changes once the call returns
+    }
+    s.end();
+    w.end();
+    const bytes = Buffer.concat(kept);
+    const ds = (await loadRdb(bytesSource(bytes, 'x.rdb'))).dataset;
+    expect(Buffer.from(ds.peekDb(0)!.get('k') as string, 'latin1').equals(v)).toBe(true);
+  });
+
   it('a string in parts is stored raw and loads back whole; a wrong total is refused', async () => {
     const v = 'ab'.repeat(50_000);
     const bytes = file(10, (w) => {
