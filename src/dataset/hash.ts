@@ -8,26 +8,18 @@
 import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
+import type { RdbBlobElements } from './rdb-blob.js';
+import { PackedValue } from './packed-value.js';
 
 /** Pairs from which {@link HashValue.setMany} edits the small form in one go. */
 const MANY_MIN = 4;
 
 /** A hash value. */
-export class HashValue {
-  /** The fields and values while small; null once the ByteMap holds them. */
-  private pack: ByteString | null = '';
-  /** Fields in the pack. */
-  private n = 0;
+export class HashValue extends PackedValue {
+  /** Field → value in the large form; null while small. */
   private big: ByteMap<ByteString> | null = null;
   /** Field → absolute expiry (Unix ms), only for fields that have one; null when none has. */
   private ttls: ByteMap<number> | null = null;
-  /**
-   * The RDB blob (listpack, ziplist or zipmap) the hash was loaded from, while nothing has
-   * read it (rdb-blob.ts); `n` holds its size meanwhile, and `pack` and `big` are null.
-   */
-  private raw: ByteString | null = null;
-  private rawType = 0;
 
   /**
    * A hash of `fields` and `values` (in step), or null when a field appears twice. `room`:
@@ -45,12 +37,7 @@ export class HashValue {
    * builds).
    */
   static fromRdbBlob(rdbType: number, raw: ByteString, count: number): HashValue {
-    const v = new HashValue();
-    v.pack = null;
-    v.raw = raw;
-    v.rawType = rdbType;
-    v.n = count;
-    return v;
+    return new HashValue().keepBlob(rdbType, raw, count);
   }
 
   /** Takes `fields` and `values` in the form they call for; false when a field appears twice. */
@@ -75,18 +62,8 @@ export class HashValue {
     return true;
   }
 
-  /** Turns the RDB blob the hash was loaded from into its own form. */
-  private expand(): void {
-    const raw = this.raw!;
-    this.raw = null;
-    // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPackCached(this.rawType, raw);
-    if (pack !== null) {
-      this.pack = pack;
-      return;
-    }
-    const { items, vals } = rdbBlobElements(this.rawType, raw);
-    this.fill(items, vals);
+  protected takeElements(e: RdbBlobElements): void {
+    this.fill(e.items, e.vals);
   }
 
   /**
@@ -105,11 +82,6 @@ export class HashValue {
     return 'hash';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
-  get blobPending(): boolean {
-    return this.raw !== null;
-  }
-
   /** Number of fields. */
   get size(): number {
     return this.big !== null ? this.big.size : this.n;
@@ -118,20 +90,6 @@ export class HashValue {
   /** Number of fields with a TTL. */
   get volatileFields(): number {
     return this.ttls === null ? 0 : this.ttls.size;
-  }
-
-  /**
-   * The pack a read goes through: the small form's, or — the hash still kept as its blob — the
-   * pack the blob makes, the value left as it is; null in the large form (which a blob that
-   * makes no pack is turned into first).
-   */
-  private readPack(): ByteString | null {
-    if (this.raw !== null) {
-      const p = rdbBlobPackCached(this.rawType, this.raw);
-      if (p !== null) return p;
-      this.expand();
-    }
-    return this.pack;
   }
 
   get(field: ByteString): ByteString | undefined {
@@ -302,12 +260,9 @@ export class HashValue {
   /** A copy. */
   clone(): HashValue {
     const out = new HashValue();
-    out.pack = this.pack;
-    out.n = this.n;
+    this.copyPackedInto(out);
     out.big = this.big === null ? null : this.big.clone();
     out.ttls = this.ttls === null ? null : this.ttls.clone();
-    out.raw = this.raw;
-    out.rawType = this.rawType;
     return out;
   }
 

@@ -12,21 +12,13 @@
 import type { ByteString } from './byte-string.js';
 import { Deque } from './deque.js';
 import { PACK_MAX_ITEMS, detach, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, positionOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
+import type { RdbBlobElements } from './rdb-blob.js';
+import { PackedValue } from './packed-value.js';
 
 /** A list value. */
-export class ListValue {
-  /** The elements while small; null once the deque holds them. */
-  private pack: ByteString | null = '';
-  /** Elements in the pack. */
-  private n = 0;
+export class ListValue extends PackedValue {
+  /** The elements in the large form; null while small. */
   private deque: Deque<ByteString> | null = null;
-  /**
-   * The RDB blob (a ziplist) the list was loaded from, while nothing has read it
-   * (rdb-blob.ts); `n` holds its length meanwhile, and `pack` and `deque` are null.
-   */
-  private raw: ByteString | null = null;
-  private rawType = 0;
 
   /**
    * A list of `items` (in the form their number and sizes call for). `room`: items it is about
@@ -43,12 +35,7 @@ export class ListValue {
    * bytes, its RDB type and its length, checked by `checkRdbBlob` (what the RDB loader builds).
    */
   static fromRdbBlob(rdbType: number, raw: ByteString, count: number): ListValue {
-    const v = new ListValue();
-    v.pack = null;
-    v.raw = raw;
-    v.rawType = rdbType;
-    v.n = count;
-    return v;
+    return new ListValue().keepBlob(rdbType, raw, count);
   }
 
   /** Takes `items` in the form their number and sizes call for. */
@@ -65,18 +52,8 @@ export class ListValue {
     }
   }
 
-  /** Turns the RDB blob the list was loaded from into its own form. */
-  private expand(): void {
-    const raw = this.raw!;
-    this.raw = null;
-    // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPackCached(this.rawType, raw);
-    if (pack !== null) {
-      this.pack = pack;
-      return;
-    }
-    const { items } = rdbBlobElements(this.rawType, raw);
-    this.fill(items);
+  protected takeElements(e: RdbBlobElements): void {
+    this.fill(e.items);
   }
 
   /**
@@ -95,11 +72,6 @@ export class ListValue {
     return 'list';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
-  get blobPending(): boolean {
-    return this.raw !== null;
-  }
-
   /** Number of elements. */
   get length(): number {
     return this.deque !== null ? this.deque.length : this.n;
@@ -111,20 +83,6 @@ export class ListValue {
     if (p === null) return this.deque!.at(index);
     if (index < 0 || index >= this.n) return undefined;
     return itemAt(p, positionOf(p, index));
-  }
-
-  /**
-   * The pack a read goes through: the small form's, or — the list still kept as its blob — the
-   * pack the blob makes, the value left as it is; null in the large form (which a blob that
-   * makes no pack is turned into first).
-   */
-  private readPack(): ByteString | null {
-    if (this.raw !== null) {
-      const p = rdbBlobPackCached(this.rawType, this.raw);
-      if (p !== null) return p;
-      this.expand();
-    }
-    return this.pack;
   }
 
   /** Replaces the element at `index`; false when `index` is outside the list. */
@@ -277,10 +235,7 @@ export class ListValue {
   /** A copy. */
   clone(): ListValue {
     const out = new ListValue();
-    out.pack = this.pack;
-    out.n = this.n;
-    out.raw = this.raw;
-    out.rawType = this.rawType;
+    this.copyPackedInto(out);
     if (this.deque !== null) {
       out.deque = new Deque<ByteString>(this.deque.length);
       for (const v of this.deque) out.deque.pushBack(v);

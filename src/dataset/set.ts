@@ -8,24 +8,16 @@
 import type { ByteString } from './byte-string.js';
 import { ByteSet } from './byte-map.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemIs, nextItem, packEntry, packOf, settle, splice, unpack } from './pack.js';
-import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
+import type { RdbBlobElements } from './rdb-blob.js';
+import { PackedValue } from './packed-value.js';
 
 /** Elements from which {@link SetValue.addMany} edits the small form in one go. */
 const MANY_MIN = 4;
 
 /** A set value. */
-export class SetValue {
-  /** The members while small; null once the ByteSet holds them. */
-  private pack: ByteString | null = '';
-  /** Members in the pack. */
-  private n = 0;
+export class SetValue extends PackedValue {
+  /** The members in the large form; null while small. */
   private big: ByteSet | null = null;
-  /**
-   * The RDB blob (intset or listpack) the set was loaded from, while nothing has read it
-   * (rdb-blob.ts); `n` holds its size meanwhile, and `pack` and `big` are null.
-   */
-  private raw: ByteString | null = null;
-  private rawType = 0;
 
   /**
    * A set of `members`, or null when one of them appears twice. `room`: members it is about
@@ -42,12 +34,7 @@ export class SetValue {
    * builds).
    */
   static fromRdbBlob(rdbType: number, raw: ByteString, count: number): SetValue {
-    const v = new SetValue();
-    v.pack = null;
-    v.raw = raw;
-    v.rawType = rdbType;
-    v.n = count;
-    return v;
+    return new SetValue().keepBlob(rdbType, raw, count);
   }
 
   /** Takes `members` in the form they call for; false when one appears twice. */
@@ -67,18 +54,8 @@ export class SetValue {
     return true;
   }
 
-  /** Turns the RDB blob the set was loaded from into its own form. */
-  private expand(): void {
-    const raw = this.raw!;
-    this.raw = null;
-    // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPackCached(this.rawType, raw);
-    if (pack !== null) {
-      this.pack = pack;
-      return;
-    }
-    const { items } = rdbBlobElements(this.rawType, raw);
-    this.fill(items);
+  protected takeElements(e: RdbBlobElements): void {
+    this.fill(e.items);
   }
 
   /**
@@ -97,28 +74,9 @@ export class SetValue {
     return 'set';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
-  get blobPending(): boolean {
-    return this.raw !== null;
-  }
-
   /** Number of members. */
   get size(): number {
     return this.big !== null ? this.big.size : this.n;
-  }
-
-  /**
-   * The pack a read goes through: the small form's, or — the set still kept as its blob — the
-   * pack the blob makes, the value left as it is; null in the large form (which a blob that
-   * makes no pack is turned into first).
-   */
-  private readPack(): ByteString | null {
-    if (this.raw !== null) {
-      const p = rdbBlobPackCached(this.rawType, this.raw);
-      if (p !== null) return p;
-      this.expand();
-    }
-    return this.pack;
   }
 
   has(member: ByteString): boolean {
@@ -212,11 +170,8 @@ export class SetValue {
   /** A copy. */
   clone(): SetValue {
     const out = new SetValue();
-    out.pack = this.pack;
-    out.n = this.n;
+    this.copyPackedInto(out);
     out.big = this.big === null ? null : this.big.clone();
-    out.raw = this.raw;
-    out.rawType = this.rawType;
     return out;
   }
 

@@ -12,7 +12,8 @@ import type { ByteString } from './byte-string.js';
 import { ByteMap } from './byte-map.js';
 import { ScoreOrder } from './score-order.js';
 import { PACK_MAX_ITEMS, hasDuplicate, fitsPack, itemAt, itemCompare, itemIs, nextItem, packEntry, settle, splice } from './pack.js';
-import { rdbBlobElements, rdbBlobPackCached } from './rdb-blob.js';
+import type { RdbBlobElements } from './rdb-blob.js';
+import { PackedValue } from './packed-value.js';
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -30,11 +31,8 @@ function scoreAt(p: ByteString, pos: number): number {
 }
 
 /** A sorted-set value. */
-export class ZSetValue {
-  /** The pairs in order while small; null once the large form holds them. */
-  private pack: ByteString | null = '';
-  /** Members in the pack. */
-  private n = 0;
+export class ZSetValue extends PackedValue {
+  /** The large form: member → score, and the (score, member) order; null while small. */
   private scores: ByteMap<number> | null = null;
   private order: ScoreOrder | null = null;
   /**
@@ -49,12 +47,6 @@ export class ZSetValue {
    */
   private missing: ByteString | null = null;
   private missingIn: ByteString | null = null;
-  /**
-   * The RDB blob (listpack or ziplist) the sorted set was loaded from, while nothing has read
-   * it (rdb-blob.ts); `n` holds its size meanwhile, and `pack`, `scores` and `order` are null.
-   */
-  private raw: ByteString | null = null;
-  private rawType = 0;
 
   /**
    * A sorted set of `members` with `scores` (in step), or null when a member appears twice.
@@ -72,12 +64,7 @@ export class ZSetValue {
    * loader builds).
    */
   static fromRdbBlob(rdbType: number, raw: ByteString, count: number): ZSetValue {
-    const v = new ZSetValue();
-    v.pack = null;
-    v.raw = raw;
-    v.rawType = rdbType;
-    v.n = count;
-    return v;
+    return new ZSetValue().keepBlob(rdbType, raw, count);
   }
 
   /** Takes `members` and `scores` in the form they call for; false when a member appears twice. */
@@ -120,18 +107,8 @@ export class ZSetValue {
     this.fill(members, scores);
   }
 
-  /** Turns the RDB blob the sorted set was loaded from into its own form. */
-  private expand(): void {
-    const raw = this.raw!;
-    this.raw = null;
-    // The pack straight from the blob when it fits one (the size is known already).
-    const pack = rdbBlobPackCached(this.rawType, raw);
-    if (pack !== null) {
-      this.pack = pack;
-      return;
-    }
-    const { items, scores } = rdbBlobElements(this.rawType, raw);
-    this.fill(items, scores);
+  protected takeElements(e: RdbBlobElements): void {
+    this.fill(e.items, e.scores);
   }
 
   /** The Redis type name. */
@@ -139,28 +116,9 @@ export class ZSetValue {
     return 'zset';
   }
 
-  /** True while the value is still the RDB blob it was loaded from, unchanged (rdb-blob.ts). */
-  get blobPending(): boolean {
-    return this.raw !== null;
-  }
-
   /** True while the pairs are in the small (listpack-like) form. */
   get small(): boolean {
     return this.readPack() !== null;
-  }
-
-  /**
-   * The pack a read goes through: the small form's, or — the set still kept as its blob — the
-   * pack the blob makes, the value left as it is; null in the large form (which a blob that
-   * makes no pack is turned into first).
-   */
-  private readPack(): ByteString | null {
-    if (this.raw !== null) {
-      const p = rdbBlobPackCached(this.rawType, this.raw);
-      if (p !== null) return p;
-      this.expand();
-    }
-    return this.pack;
   }
 
   /** Number of members. */
@@ -400,12 +358,9 @@ export class ZSetValue {
   /** A copy. */
   clone(): ZSetValue {
     const out = new ZSetValue();
-    out.pack = this.pack;
-    out.n = this.n;
+    this.copyPackedInto(out);
     out.scores = this.scores === null ? null : this.scores.clone();
     out.order = this.order === null ? null : this.order.clone();
-    out.raw = this.raw;
-    out.rawType = this.rawType;
     return out;
   }
 
