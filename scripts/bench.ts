@@ -414,14 +414,21 @@ async function ensureBuilt(): Promise<string | null> {
 /**
  * Copies the CLI bundle (`dist/cli/`: `main.js`, the worker files, no other file needed) into
  * `.bench-cache/cli/`, so a build that replaces or removes `dist/` while the measurements run
- * (anything else building in the same checkout) does not change the code they time.
+ * (anything else building in the same checkout) does not change the code they time. For
+ * `--profile` it is a fresh bundle that keeps the code's names instead, so the profile names
+ * the functions.
  * @returns the copy's `main.js`.
  */
-async function snapshotCli(): Promise<string> {
+async function snapshotCli(keepNames: boolean): Promise<string> {
   const from = path.dirname(CLI);
   const to = path.join(CACHE_DIR, 'cli');
   await fs.rm(to, { recursive: true, force: true });
   await fs.mkdir(to, { recursive: true });
+  if (keepNames) {
+    // A profile names the functions only when the bundle keeps their names.
+    await buildCli({ root: ROOT, outDir: to, keepNames: true });
+    return path.join(to, path.basename(CLI));
+  }
   for (const name of await fs.readdir(from)) await fs.copyFile(path.join(from, name), path.join(to, name));
   return path.join(to, path.basename(CLI));
 }
@@ -1109,7 +1116,7 @@ async function profileMeasurement(cmd: Command, top: number, heap = false): Prom
 // ------------------------------------------------------------------ replay
 
 /** The replay measurements wanted, on the two sets of the replay dataset, each set's server load first. */
-async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<MeasurementId>, libUsable: boolean): Promise<Command[]> {
+async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<MeasurementId>, libUsable: boolean, keepNames: boolean): Promise<Command[]> {
   const out: Command[] = [];
   const server = findRedisServer();
   const replayLibUsable = libUsable && existsSync(path.join(ROOT, 'dist', 'replay', 'replay-input.js'));
@@ -1120,7 +1127,7 @@ async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<Me
   let replayBundle: string | null = null;
   if (replayLibUsable && (wanted.has('replay-plain') || wanted.has('replay-hybrid'))) {
     const outDir = path.join(CACHE_DIR, 'replay-lib');
-    await buildCli({ root: ROOT, outDir, extraEntries: { 'replay-input': path.join('src', 'replay', 'replay-input.ts') } });
+    await buildCli({ root: ROOT, outDir, extraEntries: { 'replay-input': path.join('src', 'replay', 'replay-input.ts') }, keepNames: keepNames });
     replayBundle = path.join(outDir, 'replay-input.js');
   }
   for (const set of ['plain', 'hybrid'] as const) {
@@ -1488,7 +1495,7 @@ async function main(): Promise<void> {
     }
   }
   const cliUsable = existsSync(CLI);
-  if (cliUsable) runCli = await snapshotCli();
+  if (cliUsable) runCli = await snapshotCli(opts.profile !== null);
   const checkProblem = [...wanted].some((id) => USES_CHECK.has(id)) ? checkCommandProblem(buildError) : null;
   const decodeLibUsable = existsSync(path.join(ROOT, 'dist', 'rdb', 'decoder.js')) && existsSync(path.join(ROOT, 'dist', 'io', 'source.js'));
 
@@ -1575,7 +1582,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (replay) commands.push(...(await replayCommands(replay, wanted, decodeLibUsable)));
+  if (replay) commands.push(...(await replayCommands(replay, wanted, decodeLibUsable, opts.profile !== null)));
   for (const [role, set] of realistic) commands.push(...realisticCommands(role, set, wanted));
 
   const files = new Map<string, number>();

@@ -45,6 +45,8 @@ export interface BuildCliOptions {
    * bench bundles the replay's library entry so that its child loads as the CLI does).
    */
   extraEntries?: Record<string, string>;
+  /** Keep the code's own names (the bench's `--profile`, so that a profile names functions); default false. */
+  keepNames?: boolean;
 }
 
 /** What {@link buildCli} wrote. */
@@ -94,7 +96,7 @@ export async function buildCli(opts: BuildCliOptions): Promise<BuildCliResult> {
     minifySyntax: true,
     // Short local names: about 25% less code to parse, some 5% off every start. Error classes
     // name themselves explicitly (src/errors.ts), so messages and --debug stacks keep them.
-    minifyIdentifiers: true,
+    minifyIdentifiers: opts.keepNames !== true,
     legalComments: 'none',
     metafile: true,
     plugins: [lazyStringWidths(lazied), lazyBuiltins()],

@@ -71,15 +71,17 @@ export class ZSetValue extends PackedValue {
   private fill(members: readonly ByteString[], scores: readonly number[], room = 0): boolean {
     if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
       if (hasDuplicate(members)) return false;
-      // Redis's order: score, then member bytes (−0 and 0 are equal scores, and so are two
-      // infinities of one sign, whose difference is NaN).
-      const idx = members.map((_, i) => i).sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0));
       let pack = '';
-      for (const i of idx) pack += packEntry(members[i]) + scoreChars(scores[i]);
+      for (const i of redisOrder(members, scores)) pack += packEntry(members[i]) + scoreChars(scores[i]);
       this.pack = settle(pack);
       this.n = members.length;
       return true;
     }
+    return this.fillLarge(members, scores, room);
+  }
+
+  /** Takes `members` and `scores` into the large form, in that order; false when a member appears twice. */
+  private fillLarge(members: readonly ByteString[], scores: readonly number[], room = 0): boolean {
     const map = new ByteMap<number>();
     map.reserve(Math.max(room, members.length));
     const order = new ScoreOrder();
@@ -96,15 +98,25 @@ export class ZSetValue extends PackedValue {
 
   /**
    * Replaces every pair with `members` and `scores` (in step, in any order, no member twice),
-   * in the form they call for: packed in Redis's order when few and short enough.
+   * in the form they call for: packed in Redis's order when few and short enough. `grown`:
+   * in the large form whatever their number, taken in Redis's order as a small set that grows
+   * is (ZADD's batch when a member made the set large).
    */
-  replaceAll(members: readonly ByteString[], scores: readonly number[]): void {
+  replaceAll(members: readonly ByteString[], scores: readonly number[], grown = false): void {
     this.raw = null;
     this.scores = null;
     this.order = null;
     this.lastAt = -1;
     this.missing = this.missingIn = null;
-    this.fill(members, scores);
+    if (!grown) {
+      this.fill(members, scores);
+      return;
+    }
+    const idx = redisOrder(members, scores);
+    this.fillLarge(
+      idx.map((i) => members[i]),
+      idx.map((i) => scores[i]),
+    );
   }
 
   protected takeElements(e: RdbBlobElements): void {
@@ -383,6 +395,14 @@ export class ZSetValue extends PackedValue {
     this.n = 0;
     this.lastAt = -1;
   }
+}
+
+/**
+ * The indices of `members` in Redis's order: by score, then by member bytes (−0 and 0 are
+ * equal scores, and so are two infinities of one sign, whose difference is NaN).
+ */
+function redisOrder(members: readonly ByteString[], scores: readonly number[]): number[] {
+  return members.map((_, i) => i).sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0));
 }
 
 /** Position of `member`'s entry in the pack `p`, or −1. */

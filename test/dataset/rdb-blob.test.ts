@@ -305,7 +305,7 @@ describe('every method reads a value kept as its blob as the value it stands for
     it(`the test calls every public method of the ${type} value`, () => {
       const names = publicMembers(proto).filter((n) => !n.startsWith('#'));
       // Private methods are compiled as ordinary ones: the ones the class keeps to itself are listed here.
-      const own = new Set(['fill', 'takeElements', 'find', 'roomFor', 'grow', 'comesBefore', 'lastPair']);
+      const own = new Set(['fill', 'fillLarge', 'takeElements', 'find', 'roomFor', 'grow', 'comesBefore', 'lastPair']);
       expect(names.filter((n) => !own.has(n)).sort()).toEqual(Object.keys(CALLS[type]).sort());
     });
   }

@@ -417,6 +417,9 @@ describe('ZADD of many pairs on a small sorted set', () => {
     // 120 members, then 20 more: the set becomes a skiplist at the 129th.
     ['ZADD', 'cross', ...pairs('m', 120, (i) => (i % 7) - 3)],
     ['ZADD', 'cross', '-0', 'p0', '4', 'm3', ...pairs('p', 18, (i) => -i), '-0', 'p19', '1', 'm5'],
+    // Full at 128: under XX a new member is left out and the set stays small.
+    ['ZADD', 'full', ...pairs('u', 128, (i) => i)],
+    ['ZADD', 'full', 'XX', 'CH', '-0', 'u1', '7', 'absent', '-1', 'u2', '8', 'absent2', '9', 'u3'],
     // A member past 64 bytes halfway through: large from there.
     ['ZADD', 'long', ...pairs('q', 6, (i) => i)],
     ['ZADD', 'long', '-0', 'q9', '8', 'q1', '2', LONG, '-0', 'q10', '3', 'q2'],
@@ -427,6 +430,7 @@ describe('ZADD of many pairs on a small sorted set', () => {
     ['ZRANGE', 'cross', '0', '-1', 'WITHSCORES'],
     ['ZRANGE', 'long', '0', '-1', 'WITHSCORES'],
     ['ZRANGE', 'fresh', '0', '-1', 'WITHSCORES'],
+    ['ZRANGE', 'full', '0', '-1', 'WITHSCORES'],
   ];
 
   it('leaves what Redis 7.0 leaves, replies and -0 scores included', async () => {
@@ -435,7 +439,7 @@ describe('ZADD of many pairs on a small sorted set', () => {
     expect(datasetDiff(run.saved, run.direct!)).toEqual([]);
     expect(replyDiff(cmds, run.replies, applyDirect(cmds).replies)).toEqual([]);
     const z = (key: string) => run.replayed.dataset.db(0).get(key) as ZSetValue;
-    expect(z('s1').small && z('fresh').small).toBe(true);
+    expect(z('s1').small && z('fresh').small && z('full').small).toBe(true);
     expect(z('cross').small || z('long').small).toBe(false);
     expect(Object.is(z('s1').score('z0'), 0) && Object.is(z('fresh').score('f4'), 0)).toBe(true);
     // p0 came while the set was still small, p19 after it had become a skiplist.

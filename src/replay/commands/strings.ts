@@ -249,6 +249,11 @@ export const stringsCommands: CommandTable = {
   set: {
     arity: -3,
     run(c, argv) {
+      if (argv.length === 3) {
+        // No option (what an AOF mostly holds): the value replaces whatever the key held.
+        c.overwrite(argv[1], argv[2]);
+        return OK;
+      }
       const o = parseStringOptions(argv, true);
       const at = optionExpire(c, o, 'set');
       return setGeneric(c, argv[1], argv[2], o, at, OK, null);

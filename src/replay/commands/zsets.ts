@@ -106,9 +106,12 @@ class SmallBatch implements ScoreTable {
   keepsSmall(member: ByteString): boolean {
     return this.pairs.has(member) || (this.pairs.size < PACK_MAX_ITEMS && fitsPack(member));
   }
-  /** Puts the pairs back into the sorted set, as one pack in Redis's order. */
-  finish(z: ZSetValue): void {
-    z.replaceAll([...this.pairs.keys()], [...this.pairs.values()]);
+  /**
+   * Puts the pairs back into the sorted set: as one pack in Redis's order, or — `grown`, the
+   * next member makes the set large — straight into the large form, as growing the pack would.
+   */
+  finish(z: ZSetValue, grown: boolean): void {
+    z.replaceAll([...this.pairs.keys()], [...this.pairs.values()], grown);
   }
 }
 
@@ -133,8 +136,14 @@ export function applyZAdd(c: CommandContext, key: ByteString, flags: number, sco
       // While the set stays small, the pairs are edited in a map and packed once; the rest
       // (from the member that makes it large) go one by one, as below.
       const batch = new SmallBatch(z);
+      let grown = false;
       try {
-        for (; j < n && batch.keepsSmall(members[at + 2 * j]); j++) {
+        for (; j < n; j++) {
+          if (!batch.keepsSmall(members[at + 2 * j])) {
+            // The member is new (XX leaves it out, and the set as it is) and makes the set large.
+            grown = (flags & ZADD_XX) === 0;
+            break;
+          }
           const r = addOne(batch, scores[j], members[at + 2 * j], flags);
           if (r === null) throw NAN_RESULT;
           if (r === ADDED) added++;
@@ -143,7 +152,7 @@ export function applyZAdd(c: CommandContext, key: ByteString, flags: number, sco
         }
       } finally {
         // A NaN refusal comes before any change (INCR takes one pair): finishing is harmless.
-        batch.finish(z);
+        batch.finish(z, grown);
       }
     }
     for (; j < n; j++) {
