@@ -7,11 +7,12 @@
  * One table ({@link ByteTable}) keeps its entries in insertion order in parallel arrays — the
  * keys, the values (maps only) and each key's 32-bit hash in an `Int32Array` — and finds them
  * through an open-addressing index (`Int32Array`, linear probing, at most half full) of entry
- * numbers. Against a native `Map` (about 24 bytes of entry, 4 of bucket and up to twice the
- * capacity) an entry costs about 22 bytes, numbers are held unboxed (expiry times, scores),
- * and neither a lookup that misses nor a growth of the index reads another key's string: the
- * stored hashes settle them. Measured on Node 20 with 570 000 small keys: 35 MB of heap
- * against 55 MB, inserts and lookups 10–40% faster.
+ * numbers, each tagged with five bits of its key's hash. Against a native `Map` (about 24 bytes
+ * of entry, 4 of bucket and up to twice the capacity) an entry costs about 22 bytes, numbers are
+ * held unboxed (expiry times, scores), a growth of the index reads no key (the stored hashes
+ * place them), and a probe reads another key only when their tags agree (1 time in 32).
+ * Measured on Node 20 with 570 000 small keys: 35 MB of heap against 55 MB, inserts and lookups
+ * 10–40% faster; with 2 million keys the tags take another 15–25% off lookups.
  *
  * A deleted entry leaves a hole in the arrays that lookups and iteration skip; the holes are
  * squeezed out when the index is rebuilt, unless an iteration is under way. Iteration follows
@@ -58,6 +59,28 @@ export function hashBytes(s: ByteString): number {
 const MIN_INDEX = 8;
 
 /**
+ * An index slot holds the entry number + 1 in its low ENTRY_BITS bits and the top TAG_BITS
+ * bits of the key's hash above them: a probe that passes another key's slot tells from the
+ * slot alone, 31 times in 32, that it is not the key, without reading that entry's hash or key
+ * elsewhere in memory (a cache miss each, in a table of millions of keys).
+ */
+const ENTRY_BITS = 26;
+const ENTRY_MASK = (1 << ENTRY_BITS) - 1;
+const TAG_BITS = 5;
+/** Entries a table holds at most, holes included (the entry number + 1 fits ENTRY_BITS). */
+export const MAX_TABLE_ENTRIES = ENTRY_MASK - 1;
+
+/** The tag of hash `h`: its top TAG_BITS bits. */
+function tagOf(h: number): number {
+  return h >>> (32 - TAG_BITS);
+}
+
+/** The index slot of entry `e` whose key's hash is `h`. */
+function slotOf(e: number, h: number): number {
+  return (e + 1) | (tagOf(h) << ENTRY_BITS);
+}
+
+/**
  * One insertion-ordered hash table (see the module note). Maps keep values in `vals`; sets
  * pass `withValues` false and keep none.
  */
@@ -68,7 +91,7 @@ export class ByteTable<V> {
   vals: V[] = [];
   /** Hash of each entry's key, in step with `keys`. */
   private hashes = new Int32Array(MIN_INDEX / 2);
-  /** Open-addressing index: entry number + 1, or 0 for a free slot. */
+  /** Open-addressing index: entry number + 1 with the key's hash tag (see {@link slotOf}), or 0 for a free slot. */
   private index = new Int32Array(MIN_INDEX);
   private mask = MIN_INDEX - 1;
   /** Live entries. */
@@ -97,13 +120,15 @@ export class ByteTable<V> {
     if (this.unindexed >= 0) this.indexPending();
     const index = this.index;
     const mask = this.mask;
-    const hashes = this.hashes;
     const keys = this.keys;
+    const tag = tagOf(h);
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const slot = index[i];
       if (slot === 0) return -1;
-      const e = slot - 1;
-      if (hashes[e] === h && keys[e] === key) return e;
+      if (slot >>> ENTRY_BITS === tag) {
+        const e = (slot & ENTRY_MASK) - 1;
+        if (keys[e] === key) return e;
+      }
     }
   }
 
@@ -117,13 +142,14 @@ export class ByteTable<V> {
     const index = this.index;
     const mask = this.mask;
     const keys = this.keys;
+    const tag = tagOf(h);
     let i = h & mask;
     for (let slot = index[i]; slot !== 0; slot = index[i]) {
-      if (this.hashes[slot - 1] === h && keys[slot - 1] === key) return -1;
+      if (slot >>> ENTRY_BITS === tag && keys[(slot & ENTRY_MASK) - 1] === key) return -1;
       i = (i + 1) & mask;
     }
     const e = this.push(key, h, value);
-    index[i] = e + 1;
+    index[i] = slotOf(e, h);
     return e;
   }
 
@@ -137,13 +163,15 @@ export class ByteTable<V> {
     const mask = this.mask;
     let i = h & mask;
     while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = e + 1;
+    index[i] = slotOf(e, h);
     return e;
   }
 
   /** A new entry at the end of the arrays (not in the index); its number. */
   private push(key: ByteString, h: number, value: V): number {
     const e = this.keys.length;
+    // The chain starts a new table first (TableChain.insert); an index slot has no room for more.
+    if (e >= MAX_TABLE_ENTRIES) throw new RangeError(`a table holds at most ${MAX_TABLE_ENTRIES} entries`);
     if (e === this.hashes.length) {
       const grown = new Int32Array(Math.max(MIN_INDEX, e * 2));
       grown.set(this.hashes);
@@ -186,17 +214,18 @@ export class ByteTable<V> {
       const key = keys[e];
       if (key === undefined) continue;
       const h = hashes[e];
+      const tag = tagOf(h);
       let i = h & mask;
       let first = -1;
       for (let slot = index[i]; slot !== 0; slot = index[i]) {
-        if (hashes[slot - 1] === h && keys[slot - 1] === key) {
-          first = slot - 1;
+        if (slot >>> ENTRY_BITS === tag && keys[(slot & ENTRY_MASK) - 1] === key) {
+          first = (slot & ENTRY_MASK) - 1;
           break;
         }
         i = (i + 1) & mask;
       }
       if (first < 0) {
-        index[i] = e + 1;
+        index[i] = slotOf(e, h);
         continue;
       }
       if (this.withValues) this.vals[first] = this.vals[e];
@@ -282,9 +311,10 @@ export class ByteTable<V> {
     const keys = this.keys;
     for (let e = 0; e < upTo; e++) {
       if (keys[e] === undefined) continue;
-      let i = hashes[e] & mask;
+      const h = hashes[e];
+      let i = h & mask;
       while (index[i] !== 0) i = (i + 1) & mask;
-      index[i] = e + 1;
+      index[i] = slotOf(e, h);
     }
     this.index = index;
     this.mask = mask;
@@ -375,7 +405,7 @@ class TableChain<V> {
 
   /** Adds `key` when absent (true), in one probe while the chain is one table with room. */
   protected addNew(key: ByteString, h: number, value: V): boolean {
-    if (this.rest === null && this.first.size < this.perTable) return this.first.addIfAbsent(key, h, value) >= 0;
+    if (this.rest === null && this.first.size < this.perTable && this.first.used < MAX_TABLE_ENTRIES) return this.first.addIfAbsent(key, h, value) >= 0;
     if (this.locate(key, h) !== null) return false;
     this.insert(key, h, value);
     return true;
@@ -387,7 +417,7 @@ class TableChain<V> {
    * first table or that one is full (the caller then adds it the usual way).
    */
   appendUnchecked(key: ByteString, h: number, value: V): boolean {
-    if (this.rest !== null || this.first.used >= this.perTable) return false;
+    if (this.rest !== null || this.first.used >= this.perTable || this.first.used >= MAX_TABLE_ENTRIES) return false;
     this.first.appendUnindexed(key, h, value);
     return true;
   }
@@ -408,7 +438,7 @@ class TableChain<V> {
   /** Adds an absent key to the last table, starting a new one when it is full. */
   protected insert(key: ByteString, h: number, value: V): void {
     let last = this.rest === null ? this.first : this.rest[this.rest.length - 1];
-    if (last.size >= this.perTable) {
+    if (last.size >= this.perTable || last.used >= MAX_TABLE_ENTRIES) {
       last = new ByteTable<V>(this.withValues);
       (this.rest ??= []).push(last);
     }
