@@ -63,7 +63,9 @@
  *      plain set, for speed and for memory),
  *    - `replay-plain`: the library's `replayPath` on `plain/` and nothing else
  *      (scripts/lib/bench-replay-child.ts, on `src/replay/replay-input.ts` bundled as the CLI
- *      is, into `.bench-cache/replay-lib/`, so the child starts as `rdbtool` does),
+ *      is, into `.bench-cache/replay-lib/`, so the child starts as `rdbtool` does), timed as
+ *      the server is: from spawn until it prints its result, the moment its dataset is
+ *      complete (scripts/lib/bench-replay-time.ts; its exit is left out, as the server's is),
  *    - `replay-export-plain`: `rdbtool export plain/ --format ndjson` (replays, then writes),
  *    - `replay-redis-load-hybrid`, `replay-hybrid`, `replay-export-hybrid`: the same on `hybrid/`;
  *    realistic datasets, on each of `mixed-small`, `mixed-large` and `big` (`<set>-…`):
@@ -135,6 +137,7 @@ import { ensureBenchAofDataset, type BenchAofDataset } from './lib/bench-aof-dat
 import { LOAD_SAVE_CONFIG, timeRedisLoadSave } from './lib/bench-convert.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
 import { timeRedisLoad } from './lib/bench-redis-load.js';
+import { timeReplayChild } from './lib/bench-replay-time.js';
 import {
   ensureRealisticDataset,
   MissingGeneratorError,
@@ -903,7 +906,7 @@ function renderReplaySection(replay: BenchReplayDataset, results: MeasurementRes
     ),
   );
   out.push('');
-  out.push('vs redis load: seconds of redis-server loading the same set (spawn until its "DB loaded from append only file" line) / this.');
+  out.push('vs redis load: seconds of redis-server loading the same set (spawn until its "DB loaded from append only file" line) / this (the replay: spawn until its result line, when its dataset is complete).');
   out.push("RSS / used_memory: this row's peak RSS / the server's INFO used_memory once it had loaded the same set.");
   for (const r of results) {
     const f = r.replay;
@@ -1157,7 +1160,17 @@ async function replayCommands(replay: BenchReplayDataset, wanted: ReadonlySet<Me
     if (wanted.has(replayId)) {
       const args = replayLibUsable ? [child, dir, '--module', replayBundle!] : ['--import', 'tsx', child, dir];
       const shown = replayLibUsable ? `.bench-cache/bench-replay-child.mjs --module ${path.relative(ROOT, replayBundle!)}` : '--import tsx scripts/lib/bench-replay-child.ts';
-      out.push({ ...common, id: replayId, name: `replay only (${set})`, display: `node ${shown} ${rel}`, file: process.execPath, args, captureStdout: true });
+      out.push({
+        ...common,
+        id: replayId,
+        name: `replay only (${set})`,
+        display: `node ${shown} ${rel}`,
+        file: process.execPath,
+        args,
+        captureStdout: true,
+        // Timed as the server is: from spawn until it says the data is loaded (its result line).
+        run: () => timeReplayChild(process.execPath, args),
+      });
     }
     const exportId = `replay-export-${set}` as const;
     if (wanted.has(exportId)) {

@@ -34,7 +34,11 @@ export class RdbCursor {
   /** Reused LZF output buffers (a ring, so a field and its value can both be compressed). */
   private readonly scratch: Uint8Array[] = Array.from({ length: SCRATCH_RING }, () => new Uint8Array(256));
   private scratchNext = 0;
-  /** High and low 32 bits of the last 9-byte length (exact 64-bit value). */
+  /**
+   * High and low 32 bits of the last length (exact 64-bit value), kept as signed 32-bit
+   * integers (read them with `>>> 0`): a field that once held a number past 2^31 would change
+   * the decoder's layout and throw away all its optimized code in the middle of a file.
+   */
   lenHi = 0;
   lenLo = 0;
   /** What the decoder is doing, for error context (plain fields: no allocation per record). */
@@ -140,15 +144,16 @@ export class RdbCursor {
       r.pos = p + 5;
       this.special = false;
       this.lenHi = 0;
-      return (this.lenLo = ((buf[p + 1] << 24) | (buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]) >>> 0);
+      this.lenLo = (buf[p + 1] << 24) | (buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4];
+      return this.lenLo >>> 0;
     }
     if (b === 0x81) {
       if (p + 9 > r.end) return (r.wanted = 9), -1;
       r.pos = p + 9;
       this.special = false;
-      this.lenHi = ((buf[p + 1] << 24) | (buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]) >>> 0;
-      this.lenLo = ((buf[p + 5] << 24) | (buf[p + 6] << 16) | (buf[p + 7] << 8) | buf[p + 8]) >>> 0;
-      return this.lenHi * TWO_32 + this.lenLo;
+      this.lenHi = (buf[p + 1] << 24) | (buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4];
+      this.lenLo = (buf[p + 5] << 24) | (buf[p + 6] << 16) | (buf[p + 7] << 8) | buf[p + 8];
+      return (this.lenHi >>> 0) * TWO_32 + (this.lenLo >>> 0);
     }
     throw this.bad('BAD_LENGTH', 'invalid length encoding', r.base + p, '0x00-0xBF, 0x80, 0x81 or 0xC0-0xFF', hexByte(b));
   }
@@ -165,7 +170,7 @@ export class RdbCursor {
 
   /** The exact value of the last length read, as a bigint. */
   lastLengthBig(): bigint {
-    return (BigInt(this.lenHi) << 32n) | BigInt(this.lenLo);
+    return (BigInt(this.lenHi >>> 0) << 32n) | BigInt(this.lenLo >>> 0);
   }
 
   /** Reads a count of elements, checked against `maxCollectionLength`. Returns -1 when more bytes are needed. */

@@ -42,6 +42,15 @@ describe('length encoding (FORMATS.md §1.5)', () => {
     c.tryLength();
     expect(c.lastLengthBig()).toBe(0xffffffffffffffffn);
   });
+  it('halves with the top bit set read back unsigned', () => {
+    const c = new RdbCursor('t', resolveLimits());
+    c.r.append(hex('818000000180000002'));
+    expect(c.tryLength()).toBe(0x80000001 * 2 ** 32 + 0x80000002);
+    expect(c.lastLengthBig()).toBe(0x8000000180000002n);
+    c.r.append(hex('8080000003'));
+    expect(c.tryLength()).toBe(0x80000003);
+    expect(c.lastLengthBig()).toBe(0x80000003n);
+  });
   it('rejects 10xxxxxx forms other than 0x80/0x81', () => {
     const c = new RdbCursor('t', resolveLimits());
     c.r.append(hex('82'));
