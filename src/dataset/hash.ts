@@ -24,11 +24,12 @@ export class HashValue extends PackedValue {
   /**
    * A hash of `fields` and `values` (in step), or null when a field appears twice. `room`:
    * fields it is about to hold in all, when known (a large hash then makes its table that
-   * large at once).
+   * large at once). `large`: in the large form whatever the fields (a hash loaded from a
+   * record that states more fields than the small form takes, as Redis makes it).
    */
-  static from(fields: readonly ByteString[], values: readonly ByteString[], room = 0): HashValue | null {
+  static from(fields: readonly ByteString[], values: readonly ByteString[], room = 0, large = false): HashValue | null {
     const h = new HashValue();
-    return h.fill(fields, values, room) ? h : null;
+    return h.fill(fields, values, room, large) ? h : null;
   }
 
   /**
@@ -40,9 +41,9 @@ export class HashValue extends PackedValue {
     return new HashValue().keepBlob(rdbType, raw, count);
   }
 
-  /** Takes `fields` and `values` in the form they call for; false when a field appears twice. */
-  private fill(fields: readonly ByteString[], values: readonly ByteString[], room = 0): boolean {
-    if (fields.length <= PACK_MAX_ITEMS && fields.every(fitsPack) && values.every(fitsPack)) {
+  /** Takes `fields` and `values` in the form they call for (the large one whatever they are with `large`); false when a field appears twice. */
+  private fill(fields: readonly ByteString[], values: readonly ByteString[], room = 0, large = false): boolean {
+    if (!large && fields.length <= PACK_MAX_ITEMS && fields.every(fitsPack) && values.every(fitsPack)) {
       if (hasDuplicate(fields)) return false;
       const items = new Array<ByteString>(fields.length * 2);
       for (let i = 0; i < fields.length; i++) {

@@ -32,6 +32,7 @@ import { GcraValue } from './gcra.js';
 import { MAX_STREAM_ID, MIN_STREAM_ID, streamIdKey } from './stream-id.js';
 import type { Value } from './value.js';
 import { checkRdbBlob, rdbBlobValueType } from './rdb-blob.js';
+import { RdbType } from '../rdb/constants.js';
 
 /** Options of {@link createDatasetLoader}. */
 export interface DatasetLoaderOptions {
@@ -116,6 +117,8 @@ class Loader implements DatasetLoader {
   private offset = 0;
   /** The element count the key's record stated up front, or 0. */
   private declared = 0;
+  /** The key's set or hash is made in its large form at its first element (see keyStart). */
+  private large = false;
   private value: Value | null = null;
   /** A string arriving in parts: its bytes so far. */
   private parts: Uint8Array | null = null;
@@ -200,6 +203,9 @@ class Loader implements DatasetLoader {
     this.type = k.valueType;
     this.offset = k.offset;
     this.declared = k.declaredElements ?? 0;
+    // A plain set or hash stating more elements than a pack holds is large from its first
+    // element, as Redis makes it: not packed first, then unpacked at the 129th.
+    this.large = (k.rdbType === RdbType.Set || k.rdbType === RdbType.Hash) && this.declared > PACK_MAX_ITEMS;
     this.parts = null;
     // Setting an array's length costs a call even when it is already 0 (most keys are strings).
     if (this.items.length !== 0) this.items.length = 0;
@@ -258,19 +264,25 @@ class Loader implements DatasetLoader {
   }
 
   item(v: Uint8Array): void {
-    const val = this.value as ListValue | SetValue | null;
+    let val = this.value as ListValue | SetValue | null;
     if (val === null) {
-      if (this.packer.count < PACK_MAX_ITEMS && this.packer.add(v)) return;
-      // Too many or too long for a pack: the large form, from what was gathered so far.
-      this.items.push(...this.packer.items(), toByteString(v));
-      this.value = this.collection();
-    } else if (val.type === 'list') val.pushBack(toByteString(v));
+      if (!this.large) {
+        if (this.packer.count < PACK_MAX_ITEMS && this.packer.add(v)) return;
+        // Too many or too long for a pack: the large form, from what was gathered so far.
+        this.items.push(...this.packer.items(), toByteString(v));
+        this.value = this.collection();
+        return;
+      }
+      val = this.value = this.collection(true) as SetValue;
+    }
+    if (val.type === 'list') val.pushBack(toByteString(v));
     else if (!val.add(toByteString(v))) throw this.twice('set member', toByteString(v));
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
     if (expireAtMs !== null) this.ttls.push([toByteString(f), expireAtMs]);
-    const h = this.value as HashValue | null;
+    let h = this.value as HashValue | null;
+    if (h === null && this.large) h = this.value = this.collection(true) as HashValue;
     if (h === null) {
       const p = this.packer;
       if (p.count < 2 * PACK_MAX_ITEMS && f.length <= PACK_MAX_ITEM_BYTES && v.length <= PACK_MAX_ITEM_BYTES) {
@@ -436,7 +448,7 @@ class Loader implements DatasetLoader {
    * a pack, and then filled element by element.
    * @throws CorruptDataError when a member or field appears twice.
    */
-  private collection(): ListValue | SetValue | HashValue | ZSetValue {
+  private collection(large = false): ListValue | SetValue | HashValue | ZSetValue {
     const items = this.items;
     // The count the record stated up front sizes a large form at once (within the budget).
     const room = this.declared > items.length ? items.length + this.room(this.declared - items.length) : 0;
@@ -448,11 +460,11 @@ class Loader implements DatasetLoader {
         what = 'list item';
         break;
       case 'set':
-        made = SetValue.from(items, room);
+        made = SetValue.from(items, room, large);
         what = 'set member';
         break;
       case 'hash':
-        made = HashValue.from(items, this.vals, room);
+        made = HashValue.from(items, this.vals, room, large);
         what = 'hash field';
         break;
       default:

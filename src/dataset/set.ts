@@ -22,10 +22,12 @@ export class SetValue extends PackedValue {
   /**
    * A set of `members`, or null when one of them appears twice. `room`: members it is about
    * to hold in all, when known (a large set then makes its table that large at once).
+   * `large`: in the large form whatever the members (a set loaded from a record that states
+   * more members than the small form takes, as Redis makes it).
    */
-  static from(members: readonly ByteString[], room = 0): SetValue | null {
+  static from(members: readonly ByteString[], room = 0, large = false): SetValue | null {
     const s = new SetValue();
-    return s.fill(members, room) ? s : null;
+    return s.fill(members, room, large) ? s : null;
   }
 
   /**
@@ -37,9 +39,9 @@ export class SetValue extends PackedValue {
     return new SetValue().keepBlob(rdbType, raw, count);
   }
 
-  /** Takes `members` in the form they call for; false when one appears twice. */
-  private fill(members: readonly ByteString[], room = 0): boolean {
-    if (members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
+  /** Takes `members` in the form they call for (the large one whatever they are with `large`); false when one appears twice. */
+  private fill(members: readonly ByteString[], room = 0, large = false): boolean {
+    if (!large && members.length <= PACK_MAX_ITEMS && members.every(fitsPack)) {
       if (hasDuplicate(members)) return false;
       this.pack = packOf(members);
       this.n = members.length;

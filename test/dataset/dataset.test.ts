@@ -25,6 +25,8 @@ import { bytesSource, openSource } from '../../src/io/source.js';
 import { CorruptDataError, LimitError, RdbtoolError } from '../../src/errors.js';
 import type { KeyInfo } from '../../src/model/events.js';
 import { RdbDecoder } from '../../src/rdb/decoder.js';
+import { RdbType } from '../../src/rdb/constants.js';
+import { loadEncoding } from '../../src/dataset/emit-events.js';
 import { RdbWriter } from '../../src/rdb/encoder.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { FIXTURES } from '../helpers/files.js';
@@ -294,12 +296,15 @@ describe('loading rules', () => {
   });
 
   describe('a member or field twice in one key is refused, in the small and the large form', () => {
-    const key = (name: string, valueType: KeyInfo['valueType']): KeyInfo =>
-      ({ db: 2, key: Buffer.from(name), rdbType: 0, valueType, encoding: 'raw', expireAtMs: null, lruIdleSec: undefined, lfuFreq: undefined, offset: 77, elements: 0, onDiskBytes: 0, valueBytes: 0 }) as KeyInfo;
-    /** Feeds one key with `n` distinct elements, then again the one at `again` (by index); returns the error. */
-    function load(type: 'set' | 'hash' | 'zset' | 'list', n: number, again: number): unknown {
+    const key = (name: string, valueType: KeyInfo['valueType'], rdbType = 0, declaredElements?: number): KeyInfo =>
+      ({ db: 2, key: Buffer.from(name), rdbType, valueType, encoding: 'raw', expireAtMs: null, lruIdleSec: undefined, lfuFreq: undefined, offset: 77, elements: 0, onDiskBytes: 0, valueBytes: 0, declaredElements }) as KeyInfo;
+    /**
+     * Feeds one key with `n` distinct elements, then again the one at `again` (by index); returns
+     * the error. `plain`: as a plain set or hash record stating its count (made large at once).
+     */
+    function load(type: 'set' | 'hash' | 'zset' | 'list', n: number, again: number, plain = false): unknown {
       const loader = createDatasetLoader(new Dataset(), { file: 'f.rdb' });
-      const k = key(`${type}-key`, type);
+      const k = plain ? key(`${type}-key`, type, type === 'set' ? RdbType.Set : RdbType.Hash, n + 1) : key(`${type}-key`, type);
       const feed = (i: number) => {
         const b = Buffer.from(`element-${i}`);
         if (type === 'hash') loader.field!(b, Buffer.from('v'), null);
@@ -333,6 +338,36 @@ describe('loading rules', () => {
         });
       }
     }
+    for (const type of ['set', 'hash'] as const) {
+      it(`${type}: a plain record stating 301 elements, large from the first, the twin among the first and the later elements`, () => {
+        for (const again of [3, 250]) {
+          const e = load(type, 300, again, true) as RdbtoolError;
+          expect(e).toBeInstanceOf(CorruptDataError);
+          expect(e.found).toBe(`"element-${again}" again`);
+          expect(e).toMatchObject({ file: 'f.rdb', offset: 77 });
+        }
+      });
+    }
+    it('a plain set or hash stating more elements than a pack holds loads with every element, in the encoding Redis gives it', () => {
+      const ds = new Dataset();
+      const loader = createDatasetLoader(ds, { file: 'f.rdb' });
+      for (const [type, rdbType] of [['set', RdbType.Set], ['hash', RdbType.Hash]] as const) {
+        const k = key(`${type}-plain`, type, rdbType, 200);
+        loader.keyStart!(k);
+        for (let i = 0; i < 200; i++) {
+          if (type === 'set') loader.item!(Buffer.from(`m${i}`));
+          else loader.field!(Buffer.from(`f${i}`), Buffer.from(`v${i}`), null);
+        }
+        loader.keyEnd!(k);
+      }
+      const set = ds.db(2).get('set-plain') as SetValue;
+      const hash = ds.db(2).get('hash-plain') as HashValue;
+      // Redis 7.0 holds the set as a hashtable (over 128 members) and the hash as a listpack (up to 512 fields).
+      expect([loadEncoding(set).encoding, loadEncoding(hash).encoding]).toEqual(['hashtable', 'listpack']);
+      expect([...set].sort()).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`).sort());
+      expect(hash.size).toBe(200);
+      expect(hash.get('f123')).toBe('v123');
+    });
     it('a list may hold an element twice', () => expect(load('list', 300, 3)).toBeNull());
   });
 
