@@ -36,7 +36,7 @@ export function formatG(n: number, precision: number): string {
   const ePos = e.indexOf('e');
   let digits = precision === 1 ? e.slice(0, ePos) : e[0] + e.slice(2, ePos);
   let exp = Number(e.slice(ePos + 1));
-  const exact = tieDigits(x, precision);
+  const exact = tiePossible(x, precision) ? tieDigits(x, precision) : null;
   if (exact !== null) {
     // A tie: glibc keeps the even last digit, toExponential rounded up.
     const down = exact.digits.slice(0, precision);
@@ -47,17 +47,43 @@ export function formatG(n: number, precision: number): string {
   }
   let out: string;
   if (exp < -4 || exp >= precision) {
-    const frac = digits.slice(1).replace(/0+$/, '');
-    const ae = Math.abs(exp);
-    out = `${digits[0]}${frac ? `.${frac}` : ''}e${exp < 0 ? '-' : '+'}${ae < 10 ? `0${ae}` : ae}`;
+    const frac = withoutTrailingZeros(digits, 1);
+    const ae = exp < 0 ? -exp : exp;
+    out = digits[0] + (frac === '' ? '' : '.' + frac) + (exp < 0 ? 'e-' : 'e+') + (ae < 10 ? '0' + ae : String(ae));
   } else if (exp >= 0) {
-    const int = digits.slice(0, exp + 1);
-    const frac = digits.slice(exp + 1).replace(/0+$/, '');
-    out = frac ? `${int}.${frac}` : int;
+    const frac = withoutTrailingZeros(digits, exp + 1);
+    out = frac === '' ? digits.slice(0, exp + 1) : digits.slice(0, exp + 1) + '.' + frac;
   } else {
-    out = `0.${'0'.repeat(-exp - 1)}${digits.replace(/0+$/, '')}`;
+    out = '0.' + '0'.repeat(-exp - 1) + withoutTrailingZeros(digits, 0);
   }
-  return neg ? `-${out}` : out;
+  return neg ? '-' + out : out;
+}
+
+/** `s` from index `from` on, without its trailing zeros. */
+function withoutTrailingZeros(s: string, from: number): string {
+  let end = s.length;
+  while (end > from && s.charCodeAt(end - 1) === 48) end--;
+  return end > from ? s.slice(from, end) : '';
+}
+
+/**
+ * False when `x` (positive, finite) cannot be a tie for rounding to `precision` significant
+ * digits, which needs its exact decimal value to have exactly `precision + 1` of them: a value
+ * M × 2^−k (M odd, k > 0) has the digits of M × 5^k, at least k × log10(5) of them. Typical
+ * fractional scores have k of 30 or more, and skip the two extra conversions a tie needs.
+ */
+function tiePossible(x: number, precision: number): boolean {
+  f64[0] = x;
+  const hi = u32[1];
+  const lo = u32[0];
+  const biased = (hi >>> 20) & 0x7ff;
+  // Subnormals: the slow path decides.
+  if (biased === 0) return true;
+  // The significand's trailing zero bits (it has its implicit leading 1, so it is not 0).
+  const tz = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 63 - Math.clz32(((hi & 0xfffff) | 0x100000) & -((hi & 0xfffff) | 0x100000));
+  const k = 1075 - biased - tz;
+  // log10(5) rounded down: the test errs on the side of the slow path.
+  return k <= 0 || k * 0.69897 < precision + 1;
 }
 
 /**
