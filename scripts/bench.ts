@@ -1085,7 +1085,8 @@ async function heapProfileMeasurement(cmd: Command, top: number, dir: string): P
 }
 
 async function profileMeasurement(cmd: Command, top: number, heap = false): Promise<string> {
-  if (cmd.file !== process.execPath || cmd.alsoRun?.length || cmd.run) {
+  // A node process with a timing of its own (the replay child) is profiled as a plain run.
+  if (cmd.file !== process.execPath || cmd.alsoRun?.length) {
     throw new BenchUsageError(
       `--profile works on single node processes (inspect, decode, deliver, export, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid, ` +
         `and the realistic rows <dataset>-inspect, -check-deep, -export, -aof-check), not ${cmd.id}`,
