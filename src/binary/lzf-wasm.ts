@@ -17,7 +17,7 @@
  */
 
 import { corrupt, RdbtoolError, UsageError } from '../errors.js';
-import { lzfDecompressInto } from './lzf.js';
+import { lzfDecompressInto, lzfValid } from './lzf.js';
 import { latin1Text } from '../io/bytes.js';
 import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
 
@@ -186,13 +186,15 @@ export function lzfDecompressLatin1(src: Uint8Array, srcStart: number, srcEnd: n
 }
 
 /**
- * Checks that `src[srcStart, srcEnd)` decompresses to exactly `ulen` bytes, decompressing it
- * where nothing needs the bytes (a checker): in WebAssembly memory, nothing copied out.
- * Errors as {@link lzfDecompressRange}.
+ * Checks that `src[srcStart, srcEnd)` decompresses to exactly `ulen` bytes, for a checker that
+ * needs no bytes: a dry run that only counts them ({@link lzfValid}: some 2–3 times faster than
+ * copying the input into WebAssembly memory and decompressing it there); a stream it refuses
+ * is decompressed for the precise error. Errors as {@link lzfDecompressRange}.
  */
 export function lzfCheckRange(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): void {
   if (!(Number.isSafeInteger(ulen) && ulen >= 0)) throw new UsageError(`lzfCheckRange: ulen must be a non-negative integer, got ${ulen}`);
-  if (decompressInWasm(src, srcStart, srcEnd, ulen, file, offset) >= 0) return;
+  checkRange('source', srcStart, srcEnd, src.length);
+  if (lzfValid(src, srcStart, srcEnd, ulen)) return;
   decompressInJs(src, srcStart, srcEnd, new Uint8Array(ulen), 0, ulen, file, offset);
 }
 

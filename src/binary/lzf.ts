@@ -118,6 +118,39 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
 }
 
 /**
+ * Whether the LZF stream `src[srcStart, srcEnd)` is well formed and decompresses to exactly
+ * `ulen` bytes — what {@link lzfDecompressInto} into `ulen` bytes would accept — found without
+ * producing them: each of its checks depends only on how many bytes have gone in and out, so
+ * a checker, which needs the verdict and not the bytes, skips over literals and back-references
+ * instead of copying them (and allocates nothing, whatever `ulen` is).
+ */
+export function lzfValid(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number): boolean {
+  let ip = srcStart;
+  let op = 0;
+  while (ip < srcEnd) {
+    const ctrl = src[ip++];
+    if (ctrl < 32) {
+      const run = ctrl + 1;
+      if (ip + run > srcEnd || op + run > ulen) return false;
+      ip += run;
+      op += run;
+      continue;
+    }
+    let len = ctrl >>> 5;
+    if (len === 7) {
+      if (ip >= srcEnd) return false;
+      len += src[ip++];
+    }
+    if (ip >= srcEnd) return false;
+    const distance = (((ctrl & 0x1f) << 8) | src[ip++]) + 1;
+    const count = len + 2;
+    if (distance > op || op + count > ulen) return false;
+    op += count;
+  }
+  return op === ulen;
+}
+
+/**
  * The first `want` bytes (default `dst.length`) the LZF stream `src[srcStart, srcEnd)` (default
  * all of `src`) decompresses to, into `dst` from index 0, without decompressing the rest (a
  * listpack's element count is in its first 6 bytes; the range spares the caller a view). Returns false, having filled an

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LZF, lzfCompress, lzfDecompress, lzfDecompressInto } from '../../src/binary/lzf.js';
+import { LZF, lzfCompress, lzfDecompress, lzfDecompressInto, lzfValid } from '../../src/binary/lzf.js';
 import { CorruptDataError, UsageError } from '../../src/errors.js';
 import { fromHex, randomBytes, rng, text, toHex as toHexString } from '../helpers/bytes.js';
 
@@ -218,5 +218,51 @@ describe('lzfCompress', () => {
     backing.set(text('xyz'.repeat(300)), 7);
     const view = backing.subarray(7, 907);
     expect(lzfCompress(view)).toEqual(lzfCompress(view.slice()));
+  });
+});
+
+describe('lzfValid (the dry run a checker uses)', () => {
+  /** lzfDecompressInto's verdict on `src` declared as `ulen` bytes. */
+  const accepts = (src: Uint8Array, ulen: number): boolean => {
+    try {
+      lzfDecompressInto(src, new Uint8Array(ulen));
+      return true;
+    } catch (e) {
+      if (!(e instanceof CorruptDataError)) throw e;
+      return false;
+    }
+  };
+
+  it('agrees with lzfDecompressInto on real streams, their truncations, wrong lengths and changed bytes', () => {
+    const rand = rng(7);
+    let valid = 0;
+    for (let n = 1; n < 600; n += 3) {
+      // Compressible data (a small alphabet, and runs), so that most sizes make a stream.
+      const data = n % 2 ? randomBytes(n, rand, 4) : text('abcabcabd'.repeat(Math.ceil(n / 9)).slice(0, n));
+      const src = lzfCompress(data);
+      if (src === null) continue;
+      for (const ulen of [n, n - 1, n + 1, 0]) {
+        expect(lzfValid(src, 0, src.length, ulen), `n=${n} ulen=${ulen}`).toBe(accepts(src, ulen));
+      }
+      for (let cut = 0; cut < src.length; cut += Math.max(1, src.length >> 3)) {
+        expect(lzfValid(src, 0, cut, n)).toBe(accepts(src.subarray(0, cut), n));
+      }
+      const bad = src.slice();
+      bad[Math.floor(rand() * bad.length)] ^= 1 << Math.floor(rand() * 8);
+      expect(lzfValid(bad, 0, bad.length, n)).toBe(accepts(bad, n));
+      if (lzfValid(src, 0, src.length, n)) valid++;
+    }
+    expect(valid).toBeGreaterThan(100);
+  });
+
+  it('agrees on random garbage, read from inside a larger buffer', () => {
+    const rand = rng(11);
+    for (let i = 0; i < 5000; i++) {
+      const src = randomBytes(1 + Math.floor(rand() * 24), rand);
+      const ulen = Math.floor(rand() * 64);
+      const buf = new Uint8Array(src.length + 8).fill(0xff);
+      buf.set(src, 3);
+      expect(lzfValid(buf, 3, 3 + src.length, ulen)).toBe(accepts(src, ulen));
+    }
   });
 });
