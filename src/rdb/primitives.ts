@@ -428,7 +428,16 @@ export class RdbCursor {
     const p = r.pos;
     if (p + 8 > r.end) return (r.wanted = 8), NEED_F64;
     r.pos = p + 8;
-    F64_BYTES.set(r.buf.subarray(p, p + 8));
+    // Byte by byte: a view only to copy 8 bytes costs more than the copy.
+    const b = r.buf;
+    F64_BYTES[0] = b[p];
+    F64_BYTES[1] = b[p + 1];
+    F64_BYTES[2] = b[p + 2];
+    F64_BYTES[3] = b[p + 3];
+    F64_BYTES[4] = b[p + 4];
+    F64_BYTES[5] = b[p + 5];
+    F64_BYTES[6] = b[p + 6];
+    F64_BYTES[7] = b[p + 7];
     F64_RESULT.v = F64[0];
     return F64_RESULT;
   }
