@@ -98,25 +98,18 @@ export class ZSetValue extends PackedValue {
 
   /**
    * Replaces every pair with `members` and `scores` (in step, in any order, no member twice),
-   * in the form they call for: packed in Redis's order when few and short enough. `grown`:
-   * in the large form whatever their number, taken in Redis's order as a small set that grows
-   * is (ZADD's batch when a member made the set large).
+   * in the form they call for: packed in Redis's order when few and short enough. `large`: in
+   * the large form whatever their number, in the order given (ZADD's batch once a member made
+   * the set large).
    */
-  replaceAll(members: readonly ByteString[], scores: readonly number[], grown = false): void {
+  replaceAll(members: readonly ByteString[], scores: readonly number[], large = false): void {
     this.raw = null;
     this.scores = null;
     this.order = null;
     this.lastAt = -1;
     this.missing = this.missingIn = null;
-    if (!grown) {
-      this.fill(members, scores);
-      return;
-    }
-    const idx = redisOrder(members, scores);
-    this.fillLarge(
-      idx.map((i) => members[i]),
-      idx.map((i) => scores[i]),
-    );
+    if (large) this.fillLarge(members, scores);
+    else this.fill(members, scores);
   }
 
   protected takeElements(e: RdbBlobElements): void {
@@ -401,7 +394,7 @@ export class ZSetValue extends PackedValue {
  * The indices of `members` in Redis's order: by score, then by member bytes (−0 and 0 are
  * equal scores, and so are two infinities of one sign, whose difference is NaN).
  */
-function redisOrder(members: readonly ByteString[], scores: readonly number[]): number[] {
+export function redisOrder(members: readonly ByteString[], scores: readonly number[]): number[] {
   return members.map((_, i) => i).sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0));
 }
 

@@ -448,6 +448,63 @@ describe('ZADD of many pairs on a small sorted set', () => {
   });
 });
 
+describe('ZADD of many pairs does what the same pairs do one ZADD each', () => {
+  // The batch of a many-pair ZADD (small form, then large once a member makes it so) against
+  // the one-pair path: the same members, scores (−0 included), order of the large form's
+  // entries, encoding and replies, under every flag.
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const FLAG_SETS = [[], ['NX'], ['XX'], ['GT'], ['LT'], ['CH'], ['XX', 'GT', 'CH'], ['NX', 'CH']];
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`random commands around the 128-member limit (seed ${seed})`, () => {
+      const rand = rng(seed);
+      const many: Cmd[] = [];
+      const single: Cmd[] = [];
+      const pairCounts: number[] = [];
+      for (let c = 0; c < 40; c++) {
+        const key = `z${c % 4}`;
+        const flags = FLAG_SETS[Math.floor(rand() * FLAG_SETS.length)];
+        const pairs: string[] = [];
+        const n = 1 + Math.floor(rand() * 60);
+        for (let i = 0; i < n; i++) {
+          const r = rand();
+          const score = r < 0.1 ? '-0' : r < 0.15 ? '0' : r < 0.2 ? 'inf' : String(Math.floor(rand() * 50) / 4);
+          const member = rand() < 0.03 ? 'L'.repeat(70) + Math.floor(rand() * 3) : `m${Math.floor(rand() * 160)}`;
+          pairs.push(score, member);
+        }
+        many.push(['ZADD', key, ...flags, ...pairs]);
+        pairCounts.push(n);
+        for (let i = 0; i < pairs.length; i += 2) single.push(['ZADD', key, ...flags, pairs[i], pairs[i + 1]]);
+      }
+      const a = applyDirect(many);
+      const b = applyDirect(single);
+      for (const key of ['z0', 'z1', 'z2', 'z3']) {
+        const za = a.ds.db(0).get(key) as ZSetValue | undefined;
+        const zb = b.ds.db(0).get(key) as ZSetValue | undefined;
+        expect(za === undefined).toBe(zb === undefined);
+        if (za === undefined || zb === undefined) continue;
+        const entries = (z: ZSetValue) => [...z.entries()].map(([m, sc]) => [m, Object.is(sc, -0) ? '-0' : sc]);
+        expect(entries(za), key).toEqual(entries(zb));
+        expect(za.small).toBe(zb.small);
+      }
+      // One reply per command against the sum of its pairs' replies.
+      let k = 0;
+      pairCounts.forEach((pairs, ci) => {
+        let sum = 0;
+        for (let i = 0; i < pairs; i++) sum += Number(b.replies[k++]);
+        expect(Number(a.replies[ci]), `command ${ci}`).toBe(sum);
+      });
+    });
+  }
+});
+
 describe('sorted-set commands the replay refuses', () => {
   it('wrong type, wrong arity and bad arguments', () => {
     const str = [['SET', 'k', 'v']];

@@ -11,7 +11,7 @@
  * ZPOPMIN/ZPOPMAX, and since 7.0 ZMPOP/BZMPOP as `ZPOPMIN/ZPOPMAX key count`.
  */
 import type { ByteString } from '../../dataset/byte-string.js';
-import { ZSetValue } from '../../dataset/zset.js';
+import { ZSetValue, redisOrder } from '../../dataset/zset.js';
 import type { CommandTable } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { argError, SYNTAX } from '../errors.js';
@@ -80,13 +80,15 @@ function addOne(z: ScoreTable, score: number, member: ByteString, flags: number)
 }
 
 /**
- * The pairs of a sorted set in its small form, taken out for a ZADD of many members: each
- * member costs a map lookup instead of a scan and a new pack, and the pack is made once, by
- * {@link SmallBatch.finish}. Only writes that keep the set small go through it (see
- * {@link applyZAdd}), so `small` is always true here.
+ * The pairs of a small sorted set, taken out for a ZADD of many members: each member costs a
+ * map lookup instead of a scan and a new pack (or a lookup and an insert into the score order,
+ * once large), and the set is rebuilt once, by {@link PairBatch.finish}. When a member makes
+ * the set large, the batch turns large as the set would ({@link PairBatch.grow}) and goes on.
  */
-class SmallBatch implements ScoreTable {
-  readonly pairs: Map<ByteString, number>;
+class PairBatch implements ScoreTable {
+  pairs: Map<ByteString, number>;
+  /** While the set would still be in its small (listpack) form. */
+  small = true;
   constructor(z: ZSetValue) {
     this.pairs = new Map(z.entries());
   }
@@ -96,9 +98,6 @@ class SmallBatch implements ScoreTable {
   set(member: ByteString, score: number): void {
     this.pairs.set(member, score);
   }
-  get small(): boolean {
-    return true;
-  }
   get size(): number {
     return this.pairs.size;
   }
@@ -107,15 +106,22 @@ class SmallBatch implements ScoreTable {
     return this.pairs.has(member) || (this.pairs.size < PACK_MAX_ITEMS && fitsPack(member));
   }
   /**
-   * Puts the pairs back into the sorted set: as one pack in Redis's order, or — `grown`, the
-   * next member makes the set large — straight into the large form, as growing the pack would.
+   * The set becomes large: its pairs taken in Redis's order, as the large form is filled from
+   * the pack (members added after that go last, members changed keep their place).
    */
-  finish(z: ZSetValue, grown: boolean): void {
-    z.replaceAll([...this.pairs.keys()], [...this.pairs.values()], grown);
+  grow(): void {
+    const members = [...this.pairs.keys()];
+    const scores = [...this.pairs.values()];
+    this.pairs = new Map(redisOrder(members, scores).map((i) => [members[i], scores[i]]));
+    this.small = false;
+  }
+  /** Puts the pairs back into the sorted set: one pack in Redis's order, or the large form in the batch's order. */
+  finish(z: ZSetValue): void {
+    z.replaceAll([...this.pairs.keys()], [...this.pairs.values()], !this.small);
   }
 }
 
-/** Pairs from which a ZADD on a small sorted set goes through a {@link SmallBatch}. */
+/** Pairs from which a ZADD on a small sorted set goes through a {@link PairBatch}. */
 const BATCH_MIN_PAIRS = 4;
 
 /**
@@ -131,36 +137,23 @@ export function applyZAdd(c: CommandContext, key: ByteString, flags: number, sco
   let processed = 0;
   if (z === undefined && !(flags & ZADD_XX)) z = c.zsetForWrite(key);
   if (z !== undefined) {
-    let j = 0;
-    if (n >= BATCH_MIN_PAIRS && z.small) {
-      // While the set stays small, the pairs are edited in a map and packed once; the rest
-      // (from the member that makes it large) go one by one, as below.
-      const batch = new SmallBatch(z);
-      let grown = false;
-      try {
-        for (; j < n; j++) {
-          if (!batch.keepsSmall(members[at + 2 * j])) {
-            // The member is new (XX leaves it out, and the set as it is) and makes the set large.
-            grown = (flags & ZADD_XX) === 0;
-            break;
-          }
-          const r = addOne(batch, scores[j], members[at + 2 * j], flags);
-          if (r === null) throw NAN_RESULT;
-          if (r === ADDED) added++;
-          else if (r === UPDATED) updated++;
-          if (r !== NOP) processed++;
-        }
-      } finally {
-        // A NaN refusal comes before any change (INCR takes one pair): finishing is harmless.
-        batch.finish(z, grown);
+    // A small set edits its pairs in a batch; a large one (or a ZADD of a few pairs) goes member by member.
+    const batch = n >= BATCH_MIN_PAIRS && z.small ? new PairBatch(z) : null;
+    const table: ScoreTable = batch ?? z;
+    try {
+      for (let j = 0; j < n; j++) {
+        const member = members[at + 2 * j];
+        // A new member that makes the set large (XX leaves it out, and the set as it is).
+        if (batch !== null && batch.small && !(flags & ZADD_XX) && !batch.keepsSmall(member)) batch.grow();
+        const r = addOne(table, scores[j], member, flags);
+        if (r === null) throw NAN_RESULT;
+        if (r === ADDED) added++;
+        else if (r === UPDATED) updated++;
+        if (r !== NOP) processed++;
       }
-    }
-    for (; j < n; j++) {
-      const r = addOne(z, scores[j], members[at + 2 * j], flags);
-      if (r === null) throw NAN_RESULT;
-      if (r === ADDED) added++;
-      else if (r === UPDATED) updated++;
-      if (r !== NOP) processed++;
+    } finally {
+      // A NaN refusal comes before any change (INCR takes one pair): finishing is harmless.
+      batch?.finish(z);
     }
   }
   if (flags & ZADD_INCR) return processed > 0 ? formatScore(lastScore) : null;
