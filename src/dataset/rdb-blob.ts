@@ -397,14 +397,20 @@ class Entries {
   /** True once an entry came twice. */
   twice = false;
 
-  /** Starts over for the elements of `blob`. */
-  reset(blob: Uint8Array): void {
+  /**
+   * Starts over for the elements of `blob`, about `expected` of them (the blob's header count,
+   * when it has one): the table is made that large at once rather than doubled on the way.
+   */
+  reset(blob: Uint8Array, expected = 0): void {
     this.blob = blob;
     this.textUsed = 0;
     this.n = 0;
     this.twice = false;
-    this.size = 16;
-    this.slots.fill(0, 0, 16);
+    let size = 16;
+    while (size < expected * 2 && size < MAX_PRESIZE) size *= 2;
+    this.size = size;
+    if (size > this.slots.length) this.slots = new Int32Array(size);
+    this.slots.fill(0, 0, size);
   }
 
   /** Adds the string element at `start` (`len` bytes) of the blob. */
@@ -499,6 +505,9 @@ function grow(a: Int32Array): Int32Array {
 
 const entries = new Entries();
 
+/** The largest table {@link Entries.reset} makes up front (a header count is the file's word). */
+const MAX_PRESIZE = 1 << 12;
+
 /**
  * {@link checkRdbBlob} for a listpack (structure already checked): elements taken `step` at a
  * time, the first of each checked for duplicates, the second a score when `scored`.
@@ -506,7 +515,8 @@ const entries = new Entries();
 function checkListpack(blob: Uint8Array, step: 1 | 2, scored: boolean): number {
   const end = blob.length - 1;
   const e = entries;
-  e.reset(blob);
+  const count = blob[4] | (blob[5] << 8);
+  e.reset(blob, count === 0xffff ? 0 : count / step);
   let pos = 6;
   let index = 0;
   while (pos < end) {
