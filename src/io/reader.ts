@@ -87,6 +87,23 @@ export class Reader {
       return;
     }
     this.report();
+    // A chunk read after free bytes of its own buffer (see markHeadroom), with room there for
+    // what is left of this window: only the leftover is copied, in front of the chunk, which
+    // is then read in place (when what the last read wanted is all there).
+    const room = headroom.get(chunk.buffer as ArrayBuffer);
+    if (room !== undefined && chunk.byteOffset === room && left <= room && this.wanted <= left + chunk.length) {
+      const next = new Uint8Array(chunk.buffer, room - left, left + chunk.length);
+      next.set(this.buf.subarray(this.pos, this.end), 0);
+      if (this.allocated && this.recycle) this.spare = this.buf;
+      this.base += this.pos;
+      this.buf = next;
+      this.pos = 0;
+      this.end = next.length;
+      this.reported = 0;
+      this.owned = false;
+      this.allocated = false;
+      return;
+    }
     const size = left + chunk.length;
     const need = Math.max(size, this.wanted);
     const prev = this.buf;
@@ -156,5 +173,18 @@ export class Reader {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Buffers read into after free bytes of their own, by how many (see {@link markHeadroom}). */
+const headroom = new WeakMap<ArrayBuffer, number>();
+
+/**
+ * Declares that the first `bytes` bytes of `buffer` are free, and that a chunk read into the
+ * buffer right after them (a view starting at `bytes`) may have them written: a reader then
+ * copies the unread end of its window there instead of copying the chunk (for a source that
+ * reads each chunk into a fresh buffer that nothing else refers to).
+ */
+export function markHeadroom(buffer: ArrayBuffer, bytes: number): void {
+  headroom.set(buffer, bytes);
+}
 /** Extra capacity of a recycled buffer beyond what the append needed. */
 const RECYCLE_SLACK = 64 * 1024;

@@ -1,6 +1,7 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { InputError } from '../errors.js';
 import { describeFsError } from './fs-error.js';
+import { markHeadroom } from './reader.js';
 
 /** Default read size: 1 MiB chunks (the async cost is paid once per chunk). */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -73,16 +74,62 @@ export async function openSource(path: string | Buffer, chunkBytes = DEFAULT_CHU
   return source;
 }
 
+/**
+ * Free bytes in front of every chunk of a file source: a decoder's byte window copies the
+ * unread end of the previous chunk there (markHeadroom) rather than copying the whole chunk
+ * after it.
+ */
+export const CHUNK_HEADROOM = 64 * 1024;
+
+/**
+ * A file read with `fs.read`, each chunk into a fresh buffer of its own, after CHUNK_HEADROOM
+ * free bytes; the next chunk is read while the consumer works on the current one.
+ */
 async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: string): AsyncIterable<Uint8Array> {
-  const stream = createReadStream(path, { highWaterMark: chunkBytes });
+  let fh: fsp.FileHandle;
   try {
-    // Plain Uint8Array views: their subarray() is cheaper than Buffer's, and the decoder
-    // takes many views per chunk.
-    for await (const chunk of stream) yield asUint8Array(chunk as Buffer);
+    fh = await fsp.open(path, 'r');
   } catch (e) {
-    throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, cause: e });
+    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
+  }
+  let offset = 0;
+  /** The next chunk (short only at the end of the file), or null at the end. */
+  const readChunk = async (): Promise<Uint8Array | null> => {
+    // Plain Uint8Array views: their subarray() is cheaper than Buffer's, and the decoder
+    // takes many views per chunk. Not zero-filled: every byte handed out is read first.
+    const raw = Buffer.allocUnsafeSlow(CHUNK_HEADROOM + chunkBytes);
+    const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    let got = 0;
+    while (got < chunkBytes) {
+      let n: number;
+      try {
+        // Position null: on from where the last read ended.
+        ({ bytesRead: n } = await fh.read(buf, CHUNK_HEADROOM + got, chunkBytes - got, null));
+      } catch (e) {
+        throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
+      }
+      if (n === 0) break;
+      got += n;
+    }
+    if (got === 0) return null;
+    offset += got;
+    markHeadroom(buf.buffer as ArrayBuffer, CHUNK_HEADROOM);
+    return buf.subarray(CHUNK_HEADROOM, CHUNK_HEADROOM + got);
+  };
+  let next: Promise<Uint8Array | null> = readChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) return;
+      const full = chunk.length === chunkBytes;
+      next = full ? readChunk() : Promise.resolve(null);
+      yield chunk;
+      if (!full) return;
+    }
   } finally {
-    stream.destroy();
+    // A read under way when the consumer stopped: let it end (its error is of no interest).
+    await next.catch(() => null);
+    await fh.close();
   }
 }
 
