@@ -185,6 +185,72 @@ export function lzfDecompressLatin1(src: Uint8Array, srcStart: number, srcEnd: n
   return latin1Text(dst, 0, ulen);
 }
 
+// ---------------------------------------------------------------- output read in place
+
+/**
+ * Strings up to this long (compressed and decompressed) are decompressed by
+ * {@link lzfDecompressView} into a slot of a ring in a memory of their own, and read there.
+ */
+export const RING_SLOT_BYTES = 64 * 1024;
+/** Slots of the ring: a view stays valid until this many more strings have been decompressed. */
+const RING_SLOTS = 8;
+/** Where the ring's input goes, and its first slot (each slot followed by the module's slack). */
+const RING_IN = IN_START;
+const RING_STRIDE = (RING_SLOT_BYTES + SLACK_BYTES + 15) & ~15;
+const RING_OUT = (RING_IN + RING_STRIDE + 15) & ~15;
+const RING_BYTES = RING_OUT + RING_SLOTS * RING_STRIDE;
+
+/** The ring's instance and a view of its memory (which never grows, so views of it stay valid); undefined until made, null without WebAssembly. */
+let ring: { engine: Engine; heap: Uint8Array } | null | undefined;
+let ringNext = 0;
+
+function getRing(): { engine: Engine; heap: Uint8Array } | null {
+  if (ring !== undefined) return ring;
+  ring = null;
+  const api = wasmApi();
+  if (getEngine() === undefined || api === undefined || compiled === null || compiled === undefined) return ring;
+  const { exports } = new api.Instance(compiled, {});
+  const memory = exports.memory as WasmMemory;
+  try {
+    memory.grow(Math.ceil(RING_BYTES / PAGE_BYTES));
+  } catch {
+    return ring;
+  }
+  ring = { engine: { memory, decompress: exports.decompress as Engine['decompress'] }, heap: new Uint8Array(memory.buffer) };
+  return ring;
+}
+
+/**
+ * What `src[srcStart, srcEnd)` decompresses to, `ulen` bytes, as a view of WebAssembly memory
+ * where they were decompressed — no copy and no buffer of the caller's — valid until
+ * RING_SLOTS (8) more strings have been decompressed this way; null, having done nothing, when
+ * the string is longer than RING_SLOT_BYTES either way or WebAssembly is not there (the caller
+ * then uses {@link lzfDecompressRange}). Checks and errors as {@link lzfDecompressRange}.
+ */
+export function lzfDecompressView(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): Uint8Array | null {
+  const clen = srcEnd - srcStart;
+  if (!(ulen <= RING_SLOT_BYTES && clen <= RING_SLOT_BYTES && ulen >= 0) || clen < lzfWasmTuning.minInputBytes) return null;
+  const rg = ring === undefined ? getRing() : ring;
+  if (rg === null) return null;
+  checkRange('source', srcStart, srcEnd, src.length);
+  const h = rg.heap;
+  if (clen <= LOOP_COPY_MAX_BYTES) {
+    for (let k = 0; k < clen; k++) h[RING_IN + k] = src[srcStart + k];
+  } else {
+    h.set(src.subarray(srcStart, srcEnd), RING_IN);
+  }
+  const out = RING_OUT + ringNext * RING_STRIDE;
+  const code = rg.engine.decompress(RING_IN, RING_IN + clen, out, out + ulen);
+  if (code !== 0) {
+    const err = wasmError(code, file, offset, h);
+    if (err !== undefined) throw err;
+    // A code the module does not define would be a bug of it: JavaScript decides then.
+    return null;
+  }
+  ringNext = (ringNext + 1) & (RING_SLOTS - 1);
+  return h.subarray(out, out + ulen);
+}
+
 /**
  * Checks that `src[srcStart, srcEnd)` decompresses to exactly `ulen` bytes, for a checker that
  * needs no bytes: a dry run that only counts them ({@link lzfValid}: some 2–3 times faster than
@@ -245,9 +311,9 @@ function decompressInJs(
  * undefined for a code the module does not define.
  * The texts are lzf.ts's, word for word (the differential tests compare them).
  */
-function wasmError(code: number, file: string | undefined, offset: number | undefined): Error | undefined {
+function wasmError(code: number, file: string | undefined, offset: number | undefined, memory: Uint8Array = heap): Error | undefined {
   // WebAssembly memory is little-endian whatever the host is.
-  const details = new DataView(heap.buffer, 0, 12);
+  const details = new DataView(memory.buffer, 0, 12);
   const pos = details.getInt32(0, true);
   const a = details.getInt32(4, true);
   const b = details.getInt32(8, true);

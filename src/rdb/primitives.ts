@@ -12,7 +12,7 @@ import { copyBytes, latin1Text } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
-import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange } from '../binary/lzf-wasm.js';
+import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
@@ -371,8 +371,11 @@ export class RdbCursor {
         }
         // Text straight from the decompressor's memory.
         if (materialise === 3) return lzfDecompressLatin1(buf, q, q + clen, ulen, this.file, r.base + start);
-        // Decompress into a reused buffer: the result is only valid until a few more strings
-        // have been read, which covers every callback (values are views valid during the call).
+        // Read where it was decompressed (short strings), or decompressed into a reused buffer:
+        // either is only valid until a few more strings have been read, which covers every
+        // callback (values are views valid during the call).
+        const inPlace = lzfDecompressView(buf, q, q + clen, ulen, this.file, r.base + start);
+        if (inPlace !== null) return inPlace;
         let dst = this.scratch[this.scratchNext];
         if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
         this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateWasmModules } from '../../scripts/lib/build-wasm.js';
 import { lzfCompress, lzfDecompressInto } from '../../src/binary/lzf.js';
-import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
+import { RING_SLOT_BYTES, lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView, lzfWasmAvailable, lzfWasmTuning } from '../../src/binary/lzf-wasm.js';
 import { RdbtoolError, UsageError } from '../../src/errors.js';
 import { randomBytes, rng, toHex } from '../helpers/bytes.js';
 import { PROJECT_ROOT } from '../helpers/files.js';
@@ -375,6 +375,63 @@ describe('lzfDecompressLatin1 and lzfCheckRange', () => {
       }
     }
     expect(cases).toBeGreaterThan(400);
+  });
+});
+
+describe('lzfDecompressView (the output read where it was decompressed)', () => {
+  /** What lzfDecompressView makes of `src` (inside a larger buffer): the bytes, the error, or null. */
+  function viewOutcome(src: Uint8Array, ulen: number, at: Loc = AT): Outcome | null {
+    const srcBuf = new Uint8Array(SRC_LEAD + src.length + TAIL).fill(0x3c);
+    srcBuf.set(src, SRC_LEAD);
+    try {
+      const v = lzfDecompressView(srcBuf, SRC_LEAD, SRC_LEAD + src.length, ulen, at.file, at.offset);
+      return v === null ? null : { ok: toHex(v) };
+    } catch (e) {
+      return errorOutcome(e);
+    }
+  }
+
+  it('gives the bytes and the errors lzfDecompressInto gives, up to its size limit', () => {
+    const rand = rng(5);
+    for (let n = 0; n <= 600; n += 11) {
+      for (let shape = 0; shape < 5; shape++) {
+        const src = stream(sample(n, shape, rand));
+        expect(viewOutcome(src, n), `n=${n} shape=${shape}`).toEqual(jsOutcome(src, n));
+        expect(viewOutcome(src, n + 1)).toEqual(jsOutcome(src, n + 1));
+        if (n > 0) expect(viewOutcome(src, n - 1, NOWHERE)).toEqual(jsOutcome(src, n - 1, NOWHERE));
+        if (src.length > 1) {
+          const bad = src.slice();
+          bad[Math.floor(rand() * bad.length)] ^= 0xe0;
+          expect(viewOutcome(bad, n)).toEqual(jsOutcome(bad, n));
+          expect(viewOutcome(src.subarray(0, src.length - 1), n)).toEqual(jsOutcome(src.subarray(0, src.length - 1), n));
+        }
+      }
+    }
+    const big = stream(sample(RING_SLOT_BYTES, 4, rand));
+    expect(viewOutcome(big, RING_SLOT_BYTES)).toEqual(jsOutcome(big, RING_SLOT_BYTES));
+  });
+
+  it('a view stays as it was while the next seven strings are decompressed, and leaves its source alone', () => {
+    const rand = rng(6);
+    const datas = Array.from({ length: 12 }, (_, i) => sample(50 + i * 30, i, rand));
+    const views: Uint8Array[] = [];
+    for (let i = 0; i < datas.length; i++) {
+      const src = stream(datas[i]);
+      const copy = src.slice();
+      views.push(lzfDecompressView(src, 0, src.length, datas[i].length)!);
+      expect(Buffer.compare(src, copy)).toBe(0);
+      // The last eight views all hold their strings.
+      for (let k = Math.max(0, i - 7); k <= i; k++) expect(Buffer.compare(views[k], datas[k]), `view ${k} after string ${i}`).toBe(0);
+    }
+  });
+
+  it('declines (null, nothing done) past its size limit, and where JavaScript is to decompress', () => {
+    const data = sample(RING_SLOT_BYTES + 1, 2, rng(7));
+    const src = stream(data);
+    expect(lzfDecompressView(src, 0, src.length, data.length)).toBeNull();
+    usePath('js');
+    const small = stream(sample(100, 4, rng(8)));
+    expect(lzfDecompressView(small, 0, small.length, 100)).toBeNull();
   });
 });
 
