@@ -735,26 +735,39 @@ export class AofRewriteWriter {
    * @throws UsageError for an expiry that is not an integer
    */
   stringKey(head: StreamedKey, value: Uint8Array): boolean {
-    const key = head.key;
     const at = head.expireAtMs;
     if (at !== null && !Number.isSafeInteger(at)) {
-      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(key, 'latin1') } });
+      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(head.key, 'latin1') } });
     }
     const out = this.out;
     out.select(head.db);
-    this.beforeKey(key);
+    if (this.writesBeforeKey()) this.beforeKey(head.key);
+    // The key's bytes when the source has them (its text is then never made).
+    const kb = head.keyBytes;
     out.array(3);
     out.bulk('SET');
-    out.bulk(key);
     // Large arrays pass through the output uncopied: the caller's may be reused.
+    if (kb !== undefined) out.bulkBytes(kb.length >= 1 << 16 ? kb.slice() : kb);
+    else out.bulk(head.key);
     out.bulkBytes(value.length >= 1 << 16 ? value.slice() : value);
-    if (at !== null) out.command('PEXPIREAT', key, String(at));
+    if (at !== null) {
+      out.array(3);
+      out.bulk('PEXPIREAT');
+      if (kb !== undefined) out.bulkBytes(kb.length >= 1 << 16 ? kb.slice() : kb);
+      else out.bulk(head.key);
+      out.bulk(String(at));
+    }
     this.result.keys++;
     return true;
   }
 
   /** What goes before a key's commands (nothing here). */
   protected beforeKey(_key: ByteString): void {}
+
+  /** Whether {@link beforeKey} writes anything (a string key's text is made only then). */
+  protected writesBeforeKey(): boolean {
+    return false;
+  }
 
   /** The commands of one key that passed the checks. */
   protected writeKey(rec: KeyRecord): boolean {

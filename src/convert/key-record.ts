@@ -52,5 +52,11 @@ export interface StreamedKey {
   expireAtMs: number | null;
   lruIdleSec?: number;
   lfuFreq?: number;
+  /**
+   * The key's bytes, when the source has them at hand (a view valid during the call): a writer
+   * that writes bytes takes these rather than `key`, which a source may then make only when
+   * it is read.
+   */
+  keyBytes?: Uint8Array;
 }
 

@@ -15,7 +15,7 @@ import type { ByteSource } from '../io/source.js';
 import type { KeyInfo, RdbHandler, RdbHeader } from '../model/events.js';
 import { Dataset } from '../dataset/dataset.js';
 import { createDatasetLoader } from '../dataset/load-rdb.js';
-import { toByteString } from '../dataset/byte-string.js';
+import { toByteString, type ByteString } from '../dataset/byte-string.js';
 import { scanRdb, type ScanOptions, type ScanResult } from '../pipeline/scan.js';
 import type { KeyPredicate } from '../pipeline/filters.js';
 import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
@@ -220,7 +220,8 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
           keyName = null;
           return false;
         }
-        keyName = toByteString(k.key);
+        // The key's text is made only if something asks for it (a writer of bytes does not).
+        keyName = null;
         sendHeader();
         str = k;
         return true;
@@ -244,14 +245,20 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     const byLoader = (k: KeyInfo): void => {
       strings = false;
       str = null;
-      keyName = null;
+      keyName = toByteString(k.key);
       startLoading(k);
+    };
+    /** The head of the string key `k`, its text made only if read. */
+    const stringHead = (k: KeyInfo, bytes: number): StreamedKey => {
+      const head = new StringHead(k.db, k.key, k.expireAtMs, bytes);
+      if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
+      if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
+      return head;
     };
     h.stringValue = (v) => {
       const k = str;
       if (k !== null) {
-        const head = headOf(k, 'string', 1);
-        head.bytes = v.length;
+        const head = stringHead(k, v.length);
         if (whole !== undefined) {
           if (whole(head, v)) {
             str = DONE;
@@ -274,8 +281,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     h.stringPart = (part, last, total) => {
       const k = str;
       if (k !== null) {
-        const head = headOf(k, 'string', 1);
-        head.bytes = total;
+        const head = stringHead(k, total);
         stream = open(head);
         str = null;
         if (stream === null) byLoader(k);
@@ -316,7 +322,6 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       if (s === null) return keyDone(k);
       stream = null;
       info = null;
-      if (keyName === null) return;
       keyName = null;
       s.end();
       keys++;
@@ -352,6 +357,27 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   sendHeader();
   header.moduleAux = [...scratch.moduleAux];
   return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped };
+}
+
+/**
+ * The head of a string key read whole or streamed: its bytes, and its text made when first
+ * read (a writer that writes the key's bytes never makes it).
+ */
+class StringHead implements StreamedKey {
+  readonly type = 'string';
+  readonly count = 1;
+  lruIdleSec?: number;
+  lfuFreq?: number;
+  private text: ByteString | null = null;
+  constructor(
+    public db: number,
+    readonly keyBytes: Uint8Array,
+    public expireAtMs: number | null,
+    readonly bytes: number,
+  ) {}
+  get key(): ByteString {
+    return (this.text ??= toByteString(this.keyBytes));
+  }
 }
 
 /** Marks a string key already written, until its record ends. */

@@ -104,6 +104,10 @@ export class RespCommandsWriter extends AofRewriteWriter {
     if (this.replace) this.out.command('DEL', key);
   }
 
+  protected override writesBeforeKey(): boolean {
+    return this.replace;
+  }
+
   /** A string key as commands; false with `restore` (it goes as a payload). */
   override stringKey(head: StreamedKey, value: Uint8Array): boolean {
     return this.dump === null ? super.stringKey(head, value) : false;

@@ -25,7 +25,7 @@ import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
 import { bytesSource, type ByteSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { replayPath, replaySource } from '../../src/replay/replay-input.js';
-import { noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
+import { byteByByte, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 import { requireRedisServer } from '../helpers/redis.js';
 import { FIXTURES } from '../helpers/files.js';
@@ -167,6 +167,53 @@ describe('streamRdbKeys hands large values to the sink’s stream', () => {
     await streamRdbKeys(bytesSource(new Uint8Array(readFileSync(file)), 'big-collections.rdb'), c.sink, { streamAbove: { elements: 100, bytes: 4096 } });
     expect(c.streamed.length).toBeGreaterThan(0);
     expect(datasetDiff(await datasetOf(file), c.ds)).toEqual([]);
+  });
+
+  it('a string key comes with its bytes, and with the same text when asked for it, over every chunking', async () => {
+    const ds = new Dataset();
+    ds.db(0).add('plain', 'v1', null);
+    ds.db(0).add('x'.repeat(70_000), 'long key', 1_900_000_000_000);
+    ds.db(3).add(String.fromCharCode(0, 255, 128) + 'bin', 'b'.repeat(5000), null);
+    const file = await rdbFile(ds, 10, 'keys.rdb');
+    const bytes = new Uint8Array(readFileSync(file));
+    for (const split of [whole, noisy(randomSplits(9, 5000)), byteByByte]) {
+      const seen: { db: number; key: string; fromBytes: string; value: string; at: number | null }[] = [];
+      const sink: KeySink = {
+        header: () => {},
+        key: () => {
+          throw new Error('every string key goes to stringKey');
+        },
+        streamKey: () => {
+          throw new Error('every string here is read whole');
+        },
+        stringKey: (head: StreamedKey, value: Uint8Array) => {
+          expect(head.keyBytes).toBeInstanceOf(Uint8Array);
+          seen.push({ db: head.db, fromBytes: toByteString(head.keyBytes!), key: head.key, value: toByteString(value), at: head.expireAtMs });
+          return true;
+        },
+      };
+      await streamRdbKeys(splitSource(bytes, split), sink, { limits: LIMITS });
+      expect(seen.map((x) => x.fromBytes)).toEqual(seen.map((x) => x.key));
+      const got = new Map(seen.map((x) => [`${x.db}/${x.key}`, [x.value, x.at]]));
+      expect(got).toEqual(
+        new Map<string, unknown[]>([
+          ['0/plain', ['v1', null]],
+          [`0/${'x'.repeat(70_000)}`, ['long key', 1_900_000_000_000]],
+          [`3/${String.fromCharCode(0, 255, 128)}bin`, ['b'.repeat(5000), null]],
+        ]),
+      );
+    }
+    // As RESP (and with DEL first): the keys from their bytes, a long one copied whole.
+    for (const replace of [false, true]) {
+      const out = memorySink('-');
+      await convert(file, out, { to: 'resp', replace });
+      const text = Buffer.from(out.bytes()).toString('latin1');
+      const long = 'x'.repeat(70_000);
+      const bulk = (x: string) => `$${x.length}\r\n${x}\r\n`;
+      expect(text).toContain(`*3\r\n${bulk('SET')}${bulk(long)}${bulk('long key')}*3\r\n${bulk('PEXPIREAT')}${bulk(long)}${bulk('1900000000000')}`);
+      expect(text).toContain(`${bulk('SET')}${bulk(String.fromCharCode(0, 255, 128) + 'bin')}`);
+      expect(text.includes(`*2\r\n${bulk('DEL')}${bulk(long)}*3\r\n${bulk('SET')}`)).toBe(replace);
+    }
   });
 
   it('without a streamKey the sink gets every key whole', async () => {
