@@ -386,10 +386,10 @@ export function writeKeyCommands(out: RespOutput, key: ByteString, value: Value,
   } else {
     switch (value.type) {
       case 'list':
-        if (!batched(out, 'RPUSH', key, value as ListValue, 1, (e) => out.bulk(e))) return false;
+        if (!batches(out, 'RPUSH', key, (value as ListValue).toArray(), 1)) return false;
         break;
       case 'set':
-        if (!batched(out, 'SADD', key, value as SetValue, 1, (m) => out.bulk(m))) return false;
+        if (!batches(out, 'SADD', key, (value as SetValue).toArray(), 1)) return false;
         break;
       case 'zset': {
         const scores = style.scores;
@@ -440,13 +440,24 @@ function batched<T>(out: RespOutput, name: string, key: ByteString, items: Itera
   return any;
 }
 
-function writeHash(out: RespOutput, key: ByteString, h: HashValue, style: AofStyle): boolean {
-  if (h.volatileFields === 0 || !style.fieldTtl) {
-    return batched(out, 'HMSET', key, h.entries(), 2, ([f, v]) => {
-      out.bulk(f);
-      out.bulk(v);
-    });
+/**
+ * {@link batched} for arguments already in one array (`width` of them per item): `NAME key`
+ * and at most 64 items per command. Returns false when there was no item.
+ */
+function batches(out: RespOutput, name: string, key: ByteString, args: readonly ByteString[], width: number): boolean {
+  const per = AOF_REWRITE_ITEMS_PER_CMD * width;
+  for (let i = 0; i < args.length; i += per) {
+    const end = Math.min(args.length, i + per);
+    out.array(2 + end - i);
+    out.bulk(name);
+    out.bulk(key);
+    for (let k = i; k < end; k++) out.bulk(args[k]);
   }
+  return args.length > 0;
+}
+
+function writeHash(out: RespOutput, key: ByteString, h: HashValue, style: AofStyle): boolean {
+  if (h.volatileFields === 0 || !style.fieldTtl) return batches(out, 'HMSET', key, h.toFlatArray(), 2);
   // Redis 7.4: one HMSET per field, each followed by its HPEXPIREAT when it has a TTL.
   let any = false;
   for (const [f, v] of h.entries()) {

@@ -258,6 +258,15 @@ export class HashValue extends PackedValue {
     return this.entries();
   }
 
+  /** Fields and values as one array (field, value, field, value …), in the order {@link entries} gives them. */
+  toFlatArray(): ByteString[] {
+    const p = this.readPack();
+    if (p !== null) return unpack(p);
+    const out: ByteString[] = [];
+    for (const [f, v] of this.big!.entries()) out.push(f, v);
+    return out;
+  }
+
   /** A copy. */
   clone(): HashValue {
     const out = new HashValue();

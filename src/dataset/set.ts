@@ -169,6 +169,12 @@ export class SetValue extends PackedValue {
     return this.values();
   }
 
+  /** The members as an array, in the order {@link values} gives them. */
+  toArray(): ByteString[] {
+    const p = this.readPack();
+    return p === null ? [...this.big!.values()] : unpack(p);
+  }
+
   /** A copy. */
   clone(): SetValue {
     const out = new SetValue();

@@ -220,6 +220,11 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
     delete: (v: SetValue) => [v.delete('member-2'), v.delete('nope')],
     clear: (v: SetValue) => v.clear(),
     values: (v: SetValue) => [...v.values()],
+    toArray: (v: SetValue) => {
+      const a = v.toArray();
+      expect(a).toEqual([...v.values()]);
+      return a;
+    },
     [Symbol.iterator.toString()]: (v: SetValue) => [...v],
     clone: (v: SetValue) => state(v.clone()),
   },
@@ -236,6 +241,11 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
     setFieldExpire: (v: HashValue) => [v.setFieldExpire('member-1', 12345), v.setFieldExpire('nope', 1)],
     fieldExpires: (v: HashValue) => [...v.fieldExpires()],
     entries: (v: HashValue) => [...v.entries()],
+    toFlatArray: (v: HashValue) => {
+      const a = v.toFlatArray();
+      expect(a).toEqual([...v.entries()].flat());
+      return a;
+    },
     keys: (v: HashValue) => [...v.keys()],
     [Symbol.iterator.toString()]: (v: HashValue) => [...v],
     clone: (v: HashValue) => state(v.clone()),
