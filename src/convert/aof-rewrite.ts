@@ -392,12 +392,19 @@ export function writeKeyCommands(out: RespOutput, key: ByteString, value: Value,
         if (!batches(out, 'SADD', key, (value as SetValue).toArray(), 1)) return false;
         break;
       case 'zset': {
-        const scores = style.scores;
-        const each = ([m, s]: [ByteString, number]) => {
-          out.bulk(rewriteScoreText(s, scores));
-          out.bulk(m);
-        };
-        if (!batched(out, 'ZADD', key, (value as ZSetValue).entries(), 2, each)) return false;
+        const scoreStyle = style.scores;
+        const { members, scores } = (value as ZSetValue).toArrays();
+        for (let i = 0; i < members.length; i += AOF_REWRITE_ITEMS_PER_CMD) {
+          const end = Math.min(members.length, i + AOF_REWRITE_ITEMS_PER_CMD);
+          out.array(2 + 2 * (end - i));
+          out.bulk('ZADD');
+          out.bulk(key);
+          for (let k = i; k < end; k++) {
+            out.bulk(rewriteScoreText(scores[k], scoreStyle));
+            out.bulk(members[k]);
+          }
+        }
+        if (members.length === 0) return false;
         break;
       }
       case 'hash':
@@ -417,32 +424,8 @@ export function writeKeyCommands(out: RespOutput, key: ByteString, value: Value,
 }
 
 /**
- * `NAME key a… ` commands of at most 64 items each (`width` arguments per item), head to
- * tail. Each batch is gathered before its header is written, so the header's count is always
- * the number of items that follow. Returns false when there was no item.
- */
-function batched<T>(out: RespOutput, name: string, key: ByteString, items: Iterable<T>, width: number, each: (item: T) => void): boolean {
-  const batch: T[] = [];
-  let any = false;
-  const emit = () => {
-    out.array(2 + batch.length * width);
-    out.bulk(name);
-    out.bulk(key);
-    for (const item of batch) each(item);
-    batch.length = 0;
-    any = true;
-  };
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === AOF_REWRITE_ITEMS_PER_CMD) emit();
-  }
-  if (batch.length > 0) emit();
-  return any;
-}
-
-/**
- * {@link batched} for arguments already in one array (`width` of them per item): `NAME key`
- * and at most 64 items per command. Returns false when there was no item.
+ * `NAME key a… ` commands of at most 64 items each (`width` arguments per item, all in one
+ * array), head to tail. Returns false when there was no item.
  */
 function batches(out: RespOutput, name: string, key: ByteString, args: readonly ByteString[], width: number): boolean {
   const per = AOF_REWRITE_ITEMS_PER_CMD * width;

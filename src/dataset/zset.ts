@@ -360,6 +360,27 @@ export class ZSetValue extends PackedValue {
     return this.entries();
   }
 
+  /** Members and their scores as two arrays in step, in the order {@link entries} gives them. */
+  toArrays(): { members: ByteString[]; scores: number[] } {
+    const members: ByteString[] = [];
+    const scores: number[] = [];
+    const p = this.readPack();
+    if (p === null) {
+      for (const [m, s] of this.scores!.entries()) {
+        members.push(m);
+        scores.push(s);
+      }
+    } else {
+      for (let pos = 0; pos < p.length; ) {
+        const sAt = nextItem(p, pos);
+        members.push(itemAt(p, pos));
+        scores.push(scoreAt(p, sAt));
+        pos = sAt + SCORE_CHARS;
+      }
+    }
+    return { members, scores };
+  }
+
   /** A copy. */
   clone(): ZSetValue {
     const out = new ZSetValue();

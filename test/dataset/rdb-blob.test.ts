@@ -265,6 +265,11 @@ const CALLS: Record<AnyValue['type'], Record<string, Call>> = {
     ascending: (v: ZSetValue) => [...v.ascending(1)],
     descending: (v: ZSetValue) => [...v.descending()],
     entries: (v: ZSetValue) => [...v.entries()].length,
+    toArrays: (v: ZSetValue) => {
+      const { members, scores } = v.toArrays();
+      expect(members.map((m, i) => [m, scores[i]])).toEqual([...v.entries()]);
+      return members.length;
+    },
     small: (v: ZSetValue) => v.small,
     [Symbol.iterator.toString()]: (v: ZSetValue) => [...v].length,
     clone: (v: ZSetValue) => state(v.clone()),
