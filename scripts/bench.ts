@@ -138,6 +138,7 @@ import { LOAD_SAVE_CONFIG, timeRedisLoadSave } from './lib/bench-convert.js';
 import { ensureBenchDataset, type BenchDataset } from './lib/bench-data.js';
 import { timeRedisLoad } from './lib/bench-redis-load.js';
 import { timeReplayChild } from './lib/bench-replay-time.js';
+import type { RunResult } from './lib/run-result.js';
 import {
   ensureRealisticDataset,
   MissingGeneratorError,
@@ -482,18 +483,6 @@ interface Command {
    * returns becomes the run's details.
    */
   after?: () => Promise<Record<string, unknown> | undefined>;
-}
-
-interface RunResult {
-  seconds: number;
-  /** User + system CPU seconds of the process (all its threads), when known. */
-  cpuSeconds: number | null;
-  peakRssKb: number | null;
-  stdout: string;
-  /** Exit code (-1 when killed by a signal). */
-  exitCode: number;
-  /** Last lines of stderr. */
-  stderrTail: string;
 }
 
 /** RDBTOOL_BENCH_POLL_RSS=1 forces the /proc polling fallback (to test it). */

@@ -6,27 +6,15 @@
  * go of a dataset of hundreds of megabytes and exiting — are left out on both sides.
  *
  * The child's peak RSS is its own `maxRSS` at that line (nothing grows after it); its CPU
- * seconds are read from /proc/<pid>/stat at that moment, as for the server.
+ * seconds are read from /proc/<pid>/stat at that moment, as for the server; `stdout` is the
+ * result line (empty when none came).
  */
 import { spawn } from 'node:child_process';
 import { cpuSecondsOf } from './bench-redis-load.js';
-
-/** What one timed run of the replay child gave. */
-export interface ReplayChildRun {
-  /** Wall seconds from spawn to the result line. */
-  seconds: number;
-  /** The child's user + system CPU seconds at that line (null without /proc). */
-  cpuSeconds: number | null;
-  /** The child's peak RSS in KiB, as it reported it. */
-  peakRssKb: number | null;
-  /** The result line (JSON), or '' when none came. */
-  stdout: string;
-  exitCode: number;
-  stderrTail: string;
-}
+import type { RunResult } from './run-result.js';
 
 /** Runs `node <args>` (the replay child) to its exit, timing it as the module note says. */
-export function timeReplayChild(nodePath: string, args: string[]): Promise<ReplayChildRun> {
+export function timeReplayChild(nodePath: string, args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(nodePath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -99,11 +99,35 @@ function getEngine(): Engine | undefined {
     }
   }
   if (compiled === null || api === undefined) return undefined;
-  const { exports } = new api.Instance(compiled, {});
-  const memory = exports.memory as WasmMemory;
-  heap = new Uint8Array(memory.buffer);
-  engine = { memory, decompress: exports.decompress as Engine['decompress'] };
+  engine = instantiate(api, compiled);
+  heap = new Uint8Array(engine.memory.buffer);
   return engine;
+}
+
+/** A new instance of the compiled module, with a memory of its own. */
+function instantiate(api: WasmApi, module: object): Engine {
+  const { exports } = new api.Instance(module, {});
+  return { memory: exports.memory as WasmMemory, decompress: exports.decompress as Engine['decompress'] };
+}
+
+/**
+ * Copies `src[srcStart, srcEnd)` to IN_START of memory `h` (of engine `e`) and decompresses it
+ * into `h[out, out + ulen)`: true when done, false for a code the module does not define (a
+ * bug of it: JavaScript decides then).
+ * @throws CorruptDataError (LZF_CORRUPT) as lzfDecompressInto throws it
+ */
+function runEngine(e: Engine, h: Uint8Array, src: Uint8Array, srcStart: number, srcEnd: number, out: number, ulen: number, file: string | undefined, offset: number | undefined): boolean {
+  const clen = srcEnd - srcStart;
+  if (clen <= LOOP_COPY_MAX_BYTES) {
+    for (let k = 0; k < clen; k++) h[IN_START + k] = src[srcStart + k];
+  } else {
+    h.set(src.subarray(srcStart, srcEnd), IN_START);
+  }
+  const code = e.decompress(IN_START, IN_START + clen, out, out + ulen);
+  if (code === 0) return true;
+  const err = wasmError(code, file, offset, h);
+  if (err !== undefined) throw err;
+  return false;
 }
 
 /**
@@ -194,10 +218,9 @@ export function lzfDecompressLatin1(src: Uint8Array, srcStart: number, srcEnd: n
 export const RING_SLOT_BYTES = 64 * 1024;
 /** Slots of the ring: a view stays valid until this many more strings have been decompressed. */
 const RING_SLOTS = 8;
-/** Where the ring's input goes, and its first slot (each slot followed by the module's slack). */
-const RING_IN = IN_START;
+/** The ring's first slot, after the input (at IN_START); each slot is followed by the module's slack. */
 const RING_STRIDE = (RING_SLOT_BYTES + SLACK_BYTES + 15) & ~15;
-const RING_OUT = (RING_IN + RING_STRIDE + 15) & ~15;
+const RING_OUT = (IN_START + RING_STRIDE + 15) & ~15;
 const RING_BYTES = RING_OUT + RING_SLOTS * RING_STRIDE;
 
 /** The ring's instance and a view of its memory (which never grows, so views of it stay valid); undefined until made, null without WebAssembly. */
@@ -209,14 +232,13 @@ function getRing(): { engine: Engine; heap: Uint8Array } | null {
   ring = null;
   const api = wasmApi();
   if (getEngine() === undefined || api === undefined || compiled === null || compiled === undefined) return ring;
-  const { exports } = new api.Instance(compiled, {});
-  const memory = exports.memory as WasmMemory;
+  const e = instantiate(api, compiled);
   try {
-    memory.grow(Math.ceil(RING_BYTES / PAGE_BYTES));
+    e.memory.grow(Math.ceil(RING_BYTES / PAGE_BYTES));
   } catch {
     return ring;
   }
-  ring = { engine: { memory, decompress: exports.decompress as Engine['decompress'] }, heap: new Uint8Array(memory.buffer) };
+  ring = { engine: e, heap: new Uint8Array(e.memory.buffer) };
   return ring;
 }
 
@@ -233,22 +255,10 @@ export function lzfDecompressView(src: Uint8Array, srcStart: number, srcEnd: num
   const rg = ring === undefined ? getRing() : ring;
   if (rg === null) return null;
   checkRange('source', srcStart, srcEnd, src.length);
-  const h = rg.heap;
-  if (clen <= LOOP_COPY_MAX_BYTES) {
-    for (let k = 0; k < clen; k++) h[RING_IN + k] = src[srcStart + k];
-  } else {
-    h.set(src.subarray(srcStart, srcEnd), RING_IN);
-  }
   const out = RING_OUT + ringNext * RING_STRIDE;
-  const code = rg.engine.decompress(RING_IN, RING_IN + clen, out, out + ulen);
-  if (code !== 0) {
-    const err = wasmError(code, file, offset, h);
-    if (err !== undefined) throw err;
-    // A code the module does not define would be a bug of it: JavaScript decides then.
-    return null;
-  }
+  if (!runEngine(rg.engine, rg.heap, src, srcStart, srcEnd, out, ulen, file, offset)) return null;
   ringNext = (ringNext + 1) & (RING_SLOTS - 1);
-  return h.subarray(out, out + ulen);
+  return rg.heap.subarray(out, out + ulen);
 }
 
 /**
@@ -277,18 +287,7 @@ function decompressInWasm(src: Uint8Array, srcStart: number, srcEnd: number, ule
   // The output starts on a 16-byte boundary after the input and its slack.
   const outStart = (IN_START + clen + SLACK_BYTES + 15) & ~15;
   if (e === undefined || !ensureMemory(e, outStart + ulen + SLACK_BYTES)) return -1;
-  const h = heap;
-  if (clen <= LOOP_COPY_MAX_BYTES) {
-    for (let k = 0; k < clen; k++) h[IN_START + k] = src[srcStart + k];
-  } else {
-    h.set(src.subarray(srcStart, srcEnd), IN_START);
-  }
-  const code = e.decompress(IN_START, IN_START + clen, outStart, outStart + ulen);
-  if (code === 0) return outStart;
-  const err = wasmError(code, file, offset);
-  if (err !== undefined) throw err;
-  // A code the module does not define would be a bug of it: JavaScript decides then.
-  return -1;
+  return runEngine(e, heap, src, srcStart, srcEnd, outStart, ulen, file, offset) ? outStart : -1;
 }
 
 /** The JavaScript path; the location object is made only when there is an error to place. */
@@ -311,7 +310,7 @@ function decompressInJs(
  * undefined for a code the module does not define.
  * The texts are lzf.ts's, word for word (the differential tests compare them).
  */
-function wasmError(code: number, file: string | undefined, offset: number | undefined, memory: Uint8Array = heap): Error | undefined {
+function wasmError(code: number, file: string | undefined, offset: number | undefined, memory: Uint8Array): Error | undefined {
   // WebAssembly memory is little-endian whatever the host is.
   const details = new DataView(memory.buffer, 0, 12);
   const pos = details.getInt32(0, true);

@@ -736,19 +736,14 @@ export class AofRewriteWriter {
     const out = this.out;
     out.select(head.db);
     if (this.writesBeforeKey()) this.beforeKey(head.key);
-    // The key's bytes when the source has them (its text is then never made).
-    const kb = head.keyBytes;
     out.array(3);
     out.bulk('SET');
-    // Large arrays pass through the output uncopied: the caller's may be reused.
-    if (kb !== undefined) out.bulkBytes(kb.length >= 1 << 16 ? kb.slice() : kb);
-    else out.bulk(head.key);
-    out.bulkBytes(value.length >= 1 << 16 ? value.slice() : value);
+    keyArgument(out, head);
+    out.bulkBytes(callersBytes(value));
     if (at !== null) {
       out.array(3);
       out.bulk('PEXPIREAT');
-      if (kb !== undefined) out.bulkBytes(kb.length >= 1 << 16 ? kb.slice() : kb);
-      else out.bulk(head.key);
+      keyArgument(out, head);
       out.bulk(String(at));
     }
     this.result.keys++;
@@ -794,6 +789,18 @@ export class AofRewriteWriter {
     this.result.commands = this.out.commands;
     return this.result;
   }
+}
+
+/** Large arrays pass through the output uncopied: a copy of those the caller may reuse. */
+function callersBytes(b: Uint8Array): Uint8Array {
+  return b.length >= 1 << 16 ? b.slice() : b;
+}
+
+/** The key as an argument: from its bytes when the source has them (its text is then never made). */
+function keyArgument(out: RespOutput, head: StreamedKey): void {
+  const kb = head.keyBytes;
+  if (kb !== undefined) out.bulkBytes(callersBytes(kb));
+  else out.bulk(head.key);
 }
 
 /** Options of {@link writeDatasetAof}. */

@@ -70,14 +70,7 @@ export class Reader {
     const left = this.end - this.pos;
     if (left === 0) {
       this.report();
-      if (this.allocated && this.recycle) this.spare = this.buf;
-      this.base += this.end;
-      this.buf = chunk;
-      this.pos = 0;
-      this.end = chunk.length;
-      this.reported = 0;
-      this.owned = false; // the chunk belongs to the caller: never write into it
-      this.allocated = false;
+      this.adopt(chunk);
       return;
     }
     // Room after `end` in a buffer we own: copy the chunk into it.
@@ -94,14 +87,7 @@ export class Reader {
     if (room !== undefined && chunk.byteOffset === room && left <= room && this.wanted <= left + chunk.length) {
       const next = new Uint8Array(chunk.buffer, room - left, left + chunk.length);
       next.set(this.buf.subarray(this.pos, this.end), 0);
-      if (this.allocated && this.recycle) this.spare = this.buf;
-      this.base += this.pos;
-      this.buf = next;
-      this.pos = 0;
-      this.end = next.length;
-      this.reported = 0;
-      this.owned = false;
-      this.allocated = false;
+      this.adopt(next);
       return;
     }
     const size = left + chunk.length;
@@ -124,6 +110,21 @@ export class Reader {
     this.pos = 0;
     this.reported = 0;
     this.owned = next.length > this.end;
+  }
+
+  /**
+   * Makes `next` the window: the unread bytes of the current one (reported already), then the
+   * new ones. Not the reader's own buffer: never written into, never recycled.
+   */
+  private adopt(next: Uint8Array): void {
+    if (this.allocated && this.recycle) this.spare = this.buf;
+    this.base += this.pos;
+    this.buf = next;
+    this.pos = 0;
+    this.end = next.length;
+    this.reported = 0;
+    this.owned = false;
+    this.allocated = false;
   }
 
   /** True when `buf` was allocated here and has spare capacity we may write into. */

@@ -69,6 +69,8 @@ interface StringOptions {
  * else a syntax error.
  */
 function parseStringOptions(argv: ByteString[], forSet: boolean): StringOptions {
+  // No option (what an AOF mostly holds): nothing to parse or make.
+  if (argv.length === (forSet ? 3 : 2)) return NO_OPTIONS;
   let flags = 0;
   let expire: ByteString | undefined;
   let compare: ByteString | undefined;
@@ -164,7 +166,8 @@ function optionExpire(c: CommandContext, o: StringOptions, name: string): number
  */
 function setGeneric(c: CommandContext, key: ByteString, value: ByteString, o: StringOptions, at: number | null, okReply: Reply, abortReply: Reply): Reply {
   const f = o.flags;
-  const old = c.get(key);
+  // Only GET and the conditions look at what the key holds: a plain SET replaces it unseen.
+  const old = f & (F_GET | F_NX | F_XX | F_IFEQ | F_IFNE) ? c.get(key) : undefined;
   let reply = okReply;
   if (f & F_GET) {
     if (old !== undefined && typeof old !== 'string') throw WRONG_TYPE;
@@ -249,11 +252,6 @@ export const stringsCommands: CommandTable = {
   set: {
     arity: -3,
     run(c, argv) {
-      if (argv.length === 3) {
-        // No option (what an AOF mostly holds): the value replaces whatever the key held.
-        c.overwrite(argv[1], argv[2]);
-        return OK;
-      }
       const o = parseStringOptions(argv, true);
       const at = optionExpire(c, o, 'set');
       return setGeneric(c, argv[1], argv[2], o, at, OK, null);
