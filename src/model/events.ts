@@ -203,6 +203,16 @@ export interface RdbHandler {
    * without this one.
    */
   blobValue?(rdbType: number, blob: Uint8Array, offset: number): boolean;
+  /**
+   * One node of a quicklist (types 14 and 18) or of a stream (types 15, 19, 21, 26 and 27), once
+   * it has been read (after its elements' callbacks, when they are wanted). Called for every
+   * key, its values wanted or not: the decoder reads these sizes anyway. `container` is 1 for a
+   * PLAIN quicklist node, 2 for a packed one (a ziplist or listpack; every stream node); `bytes`
+   * the node's size, decompressed (a blob's, or a PLAIN node's element's length); `nodeKey` a
+   * stream node's 16-byte master entry ID (a view valid only during the call), null for
+   * quicklists. Lets a consumer size what a server allocates for the value without its elements.
+   */
+  valueNode?(container: number, bytes: number, nodeKey: Uint8Array | null): void;
   /** A list element or set member. */
   item?(value: Uint8Array): void;
   /** A hash field; `expireAtMs` is the field TTL (absolute ms) or null. */

@@ -1347,25 +1347,39 @@ export class RdbDecoder extends RdbCursor {
       }
       const at = this.offset;
       if (container === QuicklistContainer.Plain) {
+        let bytes;
         if (this.want && h.item) {
           let v;
           while ((v = this.tryString()) === null) yield;
+          bytes = v.length;
           this.inHandler = true;
           h.item(v);
           this.inHandler = false;
-        } else while (!this.skipNow()) yield;
+        } else while ((bytes = this.deep ? this.tryCheckString() : this.trySkipString()) < 0) yield;
         this.count++;
+        if (h.valueNode) this.reportNode(container, bytes, null);
         continue;
       }
       if (v2 && this.countsOnly()) {
         let c;
         while ((c = this.tryListpackCount(RdbType.ListQuicklist2)) === 0) yield;
-        if (c === 1) continue;
+        if (c === 1) {
+          if (h.valueNode) this.reportNode(container, this.countedListpackBytes, null);
+          continue;
+        }
       }
       let blob;
       while ((blob = this.tryString()) === null) yield;
       this.walkBlob(v2 ? RdbType.ListQuicklist2 : RdbType.ListQuicklist, blob, this.blobAt(at));
+      if (h.valueNode) this.reportNode(container, blob.length, null);
     }
+  }
+
+  /** Hands one quicklist or stream node's size to the handler's `valueNode`. */
+  reportNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
+    this.inHandler = true;
+    this.h.valueNode!(container, bytes, nodeKey);
+    this.inHandler = false;
   }
 }
 

@@ -303,8 +303,12 @@ export class RdbCursor {
       return -2;
     }
     r.pos = q + clen;
+    this.countedListpackBytes = ulen;
     return count;
   }
+
+  /** The decompressed size of the last listpack {@link tryListpackCountOnly} counted. */
+  countedListpackBytes = 0;
 
   /** The listpack header bytes {@link tryListpackCountOnly} decompresses into. */
   private readonly lpHead = new Uint8Array(6);

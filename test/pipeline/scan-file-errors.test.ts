@@ -43,6 +43,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   hashTemplate: true,
   keyStart: true,
   blobValue: true,
+  valueNode: true,
   stringValue: true,
   stringLatin1: true,
   stringPart: true,

@@ -6,7 +6,7 @@
  * Redis 8.6, 27 from 8.8 on).
  */
 import type { RdbDecoder } from '../decoder.js';
-import { RdbType, StreamItemFlag } from '../constants.js';
+import { QuicklistContainer, RdbType, StreamItemFlag } from '../constants.js';
 import { encodeListpack, listpackEntryBytes, LISTPACK_EMPTY_BYTES, walkListpack } from '../blobs/listpack.js';
 import { intToBytes } from '../../binary/int-text.js';
 import { copyBytes } from '../../io/bytes.js';
@@ -28,6 +28,7 @@ export function* readStream(d: RdbDecoder, t: number): Step {
   while ((nodes = d.tryCount('stream listpack count')) < 0) yield;
   let live = 0;
   let deleted = 0;
+  const nodeKeyCopy = new Uint8Array(16);
   for (let i = 0; i < nodes; i++) {
     const keyAt = d.offset;
     let nodeKey;
@@ -35,6 +36,8 @@ export function* readStream(d: RdbDecoder, t: number): Step {
     if (nodeKey.length !== 16) throw d.bad('BAD_VALUE', 'stream node key is not a 16-byte ID', keyAt, '16 bytes', `${nodeKey.length} bytes`);
     const masterMs = readU64beBig(nodeKey, 0);
     const masterSeq = readU64beBig(nodeKey, 8);
+    // The view may not outlive the read of the listpack: the handler gets a copy.
+    if (h.valueNode) nodeKeyCopy.set(nodeKey);
     let lpAt = d.offset;
     let lp;
     while ((lp = d.tryString()) === null) yield;
@@ -43,6 +46,7 @@ export function* readStream(d: RdbDecoder, t: number): Step {
       // Only the live count is needed: it is the first listpack element.
       const first = firstListpackInt(d, lp, lpAt);
       live += first;
+      if (h.valueNode) d.reportNode(QuicklistContainer.Packed, lp.length, nodeKeyCopy);
       continue;
     }
     const els: Element[] = [];
@@ -52,6 +56,7 @@ export function* readStream(d: RdbDecoder, t: number): Step {
     const res = parseStreamListpack(d, els, masterMs, masterSeq, lpAt, want && h.streamEntry !== undefined);
     live += res.live;
     deleted += res.deleted;
+    if (h.valueNode) d.reportNode(QuicklistContainer.Packed, lp.length, nodeKeyCopy);
   }
   d.count = live;
 
