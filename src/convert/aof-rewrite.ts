@@ -42,7 +42,7 @@ import { UnsupportedValueError } from '../rdb/target.js';
 import { formatShortest } from '../rdb/values/score.js';
 import type { DatasetSink, SkippedItem } from '../rdb/write-dataset.js';
 import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
-import { toByteString } from '../dataset/byte-string.js';
+import { CommandBatch } from './command-batch.js';
 
 /** `AOF_REWRITE_ITEMS_PER_CMD`: elements, members, pairs per variadic command (2.6 and later). */
 export const AOF_REWRITE_ITEMS_PER_CMD = 64;
@@ -646,7 +646,8 @@ export class AofRewriteWriter {
   }
 
   /**
-   * Starts one key whose value arrives piece by piece (a value too large to hold): a string as
+   * Starts one key whose value arrives piece by piece (a value too large to hold, or any
+   * collection of an RDB input: see rdb-keys.ts `streamsEvery`): a string as
    * `SET key <value>` framed with its length up front and its parts copied through, a list,
    * set, sorted set or hash as RPUSH, SADD, ZADD or HMSET commands of 64 items each as the
    * elements come — the commands the rewrite writes for the value held whole — then its
@@ -654,16 +655,20 @@ export class AofRewriteWriter {
    * @throws UsageError for an expiry that is not an integer
    */
   streamKey(head: StreamedKey): StreamedValue | null {
-    const key = head.key;
     const at = head.expireAtMs;
     if (at !== null && !Number.isSafeInteger(at)) {
-      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(key, 'latin1') } });
+      throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(head.key, 'latin1') } });
     }
     const out = this.out;
     out.select(head.db);
-    this.beforeKey(key);
+    if (this.writesBeforeKey()) this.beforeKey(head.key);
     const finish = (): void => {
-      if (at !== null) out.command('PEXPIREAT', key, String(at));
+      if (at !== null) {
+        out.array(3);
+        out.bulk('PEXPIREAT');
+        keyArgument(out, head);
+        out.bulk(String(at));
+      }
       this.result.keys++;
     };
     if (head.type === 'string') {
@@ -671,7 +676,7 @@ export class AofRewriteWriter {
       let written = 0;
       out.array(3);
       out.bulk('SET');
-      out.bulk(key);
+      keyArgument(out, head);
       out.bulkHead(total);
       return {
         part: (b) => {
@@ -692,29 +697,38 @@ export class AofRewriteWriter {
       };
     }
     const name = head.type === 'list' ? 'RPUSH' : head.type === 'set' ? 'SADD' : head.type === 'zset' ? 'ZADD' : 'HMSET';
-    const args: ByteString[] = [];
+    // The elements are framed into the batch as they come (copied: the caller's views are
+    // valid only during its call), and written 64 to a command.
+    const batch = this.batch;
+    batch.reset();
     let items = 0;
     const emit = (): void => {
-      out.array(2 + args.length);
+      out.array(2 + batch.args);
       out.bulk(name);
-      out.bulk(key);
-      for (let i = 0; i < args.length; i++) out.bulk(args[i]);
-      args.length = 0;
+      keyArgument(out, head);
+      out.copyBytes(batch.framed());
+      batch.reset();
       items = 0;
     };
     const scores = this.style.scores;
     return {
       part: notHere,
       item: (v) => {
-        args.push(typeof v === 'string' ? v : toByteString(v));
+        if (typeof v === 'string') batch.text(v);
+        else batch.bytes(v);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
       field: (f, v) => {
-        args.push(typeof f === 'string' ? f : toByteString(f), typeof v === 'string' ? v : toByteString(v));
+        if (typeof f === 'string') batch.text(f);
+        else batch.bytes(f);
+        if (typeof v === 'string') batch.text(v);
+        else batch.bytes(v);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
       member: (m, score) => {
-        args.push(rewriteScoreText(score, scores), typeof m === 'string' ? m : toByteString(m));
+        batch.text(rewriteScoreText(score, scores));
+        if (typeof m === 'string') batch.text(m);
+        else batch.bytes(m);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
       end: () => {
@@ -723,6 +737,9 @@ export class AofRewriteWriter {
       },
     };
   }
+
+  /** The arguments of the command a streamed value's elements are gathered into. */
+  private readonly batch = new CommandBatch();
 
   /**
    * Writes a string key given as the bytes read: `SET key value`, then its `PEXPIREAT`.

@@ -85,7 +85,9 @@ export interface ConvertOptions {
    * RDB input: values larger than this are written as they are read, never held whole
    * (rdb-keys.ts `STREAM_ABOVE`: more than 65,536 elements or 8 MiB), into every output form
    * but NDJSON and `--restore`. Such a value's set members, sorted-set members and hash fields
-   * are not checked for duplicates, and a string is written without LZF compression.
+   * are not checked for duplicates, and a string is written without LZF compression. The AOF
+   * and RESP commands take every list, set, sorted set and hash as it is read, whatever its
+   * size (checked for duplicates up to these limits).
    */
   streamAbove?: Partial<StreamThresholds>;
 }
@@ -340,11 +342,16 @@ class Run implements KeySink {
   /** Output database → the input database mapped to it, to refuse two in one. */
   private readonly outDbs = new Map<number, number>();
 
+  /** A writer of commands writes every collection's elements as they are read (see KeySink). */
+  readonly streamsEvery: boolean;
+
   constructor(
     private readonly opts: ConvertOptions,
     private readonly out: Output,
     private readonly filter: KeyPredicate | null,
-  ) {}
+  ) {
+    this.streamsEvery = lossOutput(opts) === 'commands';
+  }
 
   header(h: DatasetHeader, rdb: Pick<RdbHeader, 'magic' | 'version'> | null): void {
     const input = rdb === null ? null : { magic: (rdb.magic === 'VALKEY' ? 'VALKEY' : 'REDIS') as RdbMagic, version: rdb.version };

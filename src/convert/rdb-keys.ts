@@ -5,7 +5,8 @@
  * sink that can take a value piece by piece gets strings and large collections that way
  * instead (`streamKey`, `stringKey`), so that not even one large value is held whole. Set
  * members, sorted-set members and hash fields of a value taken that way are not checked for
- * duplicates (that would mean holding them).
+ * duplicates past the stream limits (that would mean holding them). A sink that writes
+ * commands takes every collection so (`streamsEvery`): no value is built for it at all.
  *
  * What comes before the keys (AUX fields, module AUX records, function libraries) is handed
  * over once, before the first key (or at the end of a file without keys); module AUX records
@@ -21,7 +22,8 @@ import type { KeyPredicate } from '../pipeline/filters.js';
 import type { DatasetHeader, KeyRecord, StreamedKey, StreamedValue } from './key-record.js';
 import type { Value } from '../dataset/value.js';
 import { RdbType } from '../rdb/constants.js';
-import { UsageError } from '../errors.js';
+import { CorruptDataError, UsageError } from '../errors.js';
+import { MemberCheck } from './member-check.js';
 
 /** Where the keys go. */
 export interface KeySink {
@@ -40,6 +42,14 @@ export interface KeySink {
    * it was taken, false to have it handed to {@link key} instead (every string from then on).
    */
   stringKey?(head: StreamedKey, value: Uint8Array): boolean;
+  /**
+   * True when every list, set, sorted set and hash without field TTLs goes to
+   * {@link streamKey} as it is read, whatever its size (a writer of commands, which writes
+   * elements as they come): no value is built for it. Its set members, sorted-set members and
+   * hash fields are still checked for duplicates within {@link STREAM_ABOVE}'s limits. Read
+   * once, before the first key.
+   */
+  readonly streamsEvery?: boolean;
 }
 
 /** When a value is streamed rather than built (see {@link RdbKeysOptions.streamAbove}). */
@@ -127,6 +137,8 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   };
 
   let currentDb = 0;
+  /** Empty collections left out without the loader (see `streamsEvery`). */
+  let emptyDirect = 0;
   const h: RdbHandler = {};
   const target = h as Record<string, unknown>;
   const from = loader as unknown as Record<string, unknown>;
@@ -186,6 +198,16 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     let stream: StreamedValue | null = null;
     let elements = 0;
     let bytes = 0;
+    /**
+     * Every streamable collection goes to the sink's stream, opened at its first element (an
+     * empty one, which Redis never holds, is left out): no value is built.
+     */
+    const every = sink.streamsEvery === true;
+    /** The collection key being streamed so (see {@link every}), or null. */
+    let direct: KeyInfo | null = null;
+    /** Its members or fields are checked for duplicates (a set, sorted set or hash within the limits). */
+    let checking = false;
+    const seen = every ? new MemberCheck() : null;
     const headOf = (k: KeyInfo, type: StreamedKey['type'], count: number | null): StreamedKey => {
       const head: StreamedKey = { db: k.db, key: keyName!, type, count, expireAtMs: k.expireAtMs };
       if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
@@ -213,6 +235,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       stream = null;
       watch = false;
       str = null;
+      direct = null;
       const t = k.rdbType;
       if (t === RdbType.String && strings && k.blobBytes !== undefined) {
         if (filter !== null && !filter(k)) {
@@ -226,7 +249,48 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
         str = k;
         return true;
       }
+      if (every && DIRECT_TYPES[t] === 1) {
+        if (filter !== null && !filter(k)) {
+          filtered++;
+          keyName = null;
+          return false;
+        }
+        keyName = null;
+        direct = k;
+        elements = 0;
+        bytes = 0;
+        checking = k.valueType !== 'list';
+        if (checking) seen!.reset();
+        return true;
+      }
       return startLoading(k);
+    };
+    /**
+     * Opens the stream of the collection key being read (see {@link every}) at its first
+     * element; null when the sink declined it (the loader then builds it after all).
+     */
+    const openDirect = (): StreamedValue | null => {
+      const k = direct!;
+      sendHeader();
+      const head = new KeyHead(k.db, k.key.slice(), k.valueType as StreamedKey['type'], k.declaredElements ?? null, k.expireAtMs, undefined);
+      if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
+      if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
+      stream = open(head);
+      if (stream === null) {
+        direct = null;
+        checking = false;
+        keyName = toByteString(k.key);
+        startLoading(k);
+      }
+      return stream;
+    };
+    /** Refuses a member or field the value being streamed already had, as the loader would. */
+    const checkMember = (m: Uint8Array, what: string, size: number): void => {
+      if (++elements > limitElements || (bytes += size) > limitBytes) {
+        checking = false;
+        return;
+      }
+      if (!seen!.add(m)) throw twice(direct!, what, m, source.name);
     };
     const startLoading = (k: KeyInfo): boolean => {
       if (!loadStart(k)) return false;
@@ -250,7 +314,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     /** The head of the string key `k`, its text made only if read. */
     const stringHead = (k: KeyInfo, bytes: number): StreamedKey => {
-      const head = new StringHead(k.db, k.key, k.expireAtMs, bytes);
+      const head = new KeyHead(k.db, k.key, 'string', 1, k.expireAtMs, bytes);
       if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
       if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
       return head;
@@ -292,18 +356,32 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       // is in that chunk, and the writers copy what they are given, so its memory may be read into again.
       if (release !== undefined) release(part);
     };
-    if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
+    // Collections streamed from the start want their elements, never a blob whole.
+    if (every) delete h.blobValue;
+    else if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
     h.item = (v) => {
+      if (direct !== null) {
+        if (checking) checkMember(v, 'set member', v.length);
+        if (stream !== null || openDirect() !== null) return stream!.item(v);
+      }
       if (watch && (++elements > limitElements || (bytes += v.length) > limitBytes)) grown();
       if (stream !== null) stream.item(v);
       else loadItem(v);
     };
     h.field = (f, v, ttl) => {
+      if (direct !== null) {
+        if (checking) checkMember(f, 'hash field', f.length + v.length);
+        if (stream !== null || openDirect() !== null) return stream!.field(f, v);
+      }
       if (watch && (++elements > limitElements || (bytes += f.length + v.length) > limitBytes)) grown();
       if (stream !== null) stream.field(f, v);
       else loadField(f, v, ttl);
     };
     h.member = (m, score) => {
+      if (direct !== null) {
+        if (checking) checkMember(m, 'sorted-set member', m.length + 8);
+        if (stream !== null || openDirect() !== null) return stream!.member(m, score);
+      }
       if (watch && (++elements > limitElements || (bytes += m.length + 8) > limitBytes)) grown();
       if (stream !== null) stream.member(m, score);
       else loadMember(m, score);
@@ -319,7 +397,14 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
         return;
       }
       const s = stream;
-      if (s === null) return keyDone(k);
+      if (direct !== null) {
+        direct = null;
+        if (s === null) {
+          // No element: an empty collection, left out as Redis leaves it out.
+          emptyDirect++;
+          return;
+        }
+      } else if (s === null) return keyDone(k);
       stream = null;
       info = null;
       keyName = null;
@@ -356,28 +441,62 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
   // Module AUX records after the data arrive after the last key.
   sendHeader();
   header.moduleAux = [...scratch.moduleAux];
-  return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped };
+  return { scan, header, keys, filtered, emptyKeysSkipped: loader.stats.emptyKeysSkipped + emptyDirect };
 }
 
 /**
- * The head of a string key read whole or streamed: its bytes, and its text made when first
- * read (a writer that writes the key's bytes never makes it).
+ * The head of a key whose value is streamed (a string read whole or in parts, or a
+ * collection): its bytes, and its text made when first read (a writer that writes the key's
+ * bytes never makes it).
  */
-class StringHead implements StreamedKey {
-  readonly type = 'string';
-  readonly count = 1;
+class KeyHead implements StreamedKey {
   lruIdleSec?: number;
   lfuFreq?: number;
   private text: ByteString | null = null;
   constructor(
     public db: number,
     readonly keyBytes: Uint8Array,
+    readonly type: StreamedKey['type'],
+    readonly count: number | null,
     public expireAtMs: number | null,
-    readonly bytes: number,
+    readonly bytes: number | undefined,
   ) {}
   get key(): ByteString {
     return (this.text ??= toByteString(this.keyBytes));
   }
+}
+
+/** The types {@link KeySink.streamsEvery} streams (1 at the type's index). */
+const DIRECT_TYPES = new Uint8Array(256);
+for (const t of [
+  RdbType.List,
+  RdbType.Set,
+  RdbType.Zset,
+  RdbType.Hash,
+  RdbType.Zset2,
+  RdbType.HashZipmap,
+  RdbType.ListZiplist,
+  RdbType.SetIntset,
+  RdbType.ZsetZiplist,
+  RdbType.HashZiplist,
+  RdbType.ListQuicklist,
+  RdbType.HashListpack,
+  RdbType.ZsetListpack,
+  RdbType.ListQuicklist2,
+  RdbType.SetListpack,
+])
+  DIRECT_TYPES[t] = 1;
+
+/** The error for a member or field a value holds twice, as the dataset's loader makes it. */
+function twice(k: KeyInfo, what: string, m: Uint8Array, file: string): CorruptDataError {
+  const name = toByteString(m);
+  return new CorruptDataError('BAD_VALUE', `duplicate ${what} in the file`, {
+    file,
+    offset: k.offset,
+    expected: `each ${what} once`,
+    found: `${JSON.stringify(name.slice(0, 64))} again`,
+    context: { doing: 'read-value', db: k.db, key: k.key.slice(), what: k.valueType },
+  });
 }
 
 /** Marks a string key already written, until its record ends. */

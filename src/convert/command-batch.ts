@@ -1,0 +1,98 @@
+/**
+ * The arguments of one variadic command (RPUSH, SADD, ZADD, HMSET …) gathered while a value's
+ * elements arrive, framed as RESP arguments (`$<n>\r\n<bytes>\r\n`, FORMATS.md §5.1) into one
+ * reused buffer: once the batch is full or the value ends, the writer writes the command's
+ * `*<argc>`, its name and key, then the framed arguments in one copy. The elements are copied
+ * as they come (the decoder's views are valid only during its callback), and no string or
+ * array is made per element.
+ */
+import type { ByteString } from '../dataset/byte-string.js';
+
+/** The buffer's starting size, and the largest one kept between batches. */
+const START_BYTES = 1 << 14;
+const KEEP_BYTES = 1 << 20;
+
+/** Arguments up to this size are copied byte by byte (cheaper than a native copy). */
+const SHORT_COPY = 32;
+
+/** One command's arguments, framed (see the file comment). */
+export class CommandBatch {
+  private buf = new Uint8Array(START_BYTES);
+  private pos = 0;
+  /** Arguments gathered since the last {@link reset}. */
+  args = 0;
+
+  /** Empties the batch (a buffer grown past 1 MiB by a large element is let go). */
+  reset(): void {
+    this.pos = 0;
+    this.args = 0;
+    if (this.buf.length > KEEP_BYTES) this.buf = new Uint8Array(START_BYTES);
+  }
+
+  /** The framed arguments so far (a view, valid until the next change). */
+  framed(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** One argument given as bytes. */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    let p = this.head(n);
+    const buf = this.buf;
+    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[p++] = b[i];
+    else {
+      buf.set(b, p);
+      p += n;
+    }
+    buf[p] = 0x0d;
+    buf[p + 1] = 0x0a;
+    this.pos = p + 2;
+  }
+
+  /** One argument given as a byte string (one char per byte). */
+  text(s: ByteString): void {
+    const n = s.length;
+    let p = this.head(n);
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    buf[p] = 0x0d;
+    buf[p + 1] = 0x0a;
+    this.pos = p + 2;
+  }
+
+  /** Writes `$<n>\r\n` with room for `n` bytes and the closing CRLF behind it; returns where the bytes go. */
+  private head(n: number): number {
+    this.args++;
+    let p = this.pos;
+    // `$`, up to 16 digits, CRLF, the bytes, CRLF.
+    if (p + n + 20 > this.buf.length) this.grow(p + n + 20);
+    const buf = this.buf;
+    buf[p++] = 0x24;
+    if (n < 10) buf[p++] = 0x30 + n;
+    else if (n < 100) {
+      buf[p] = 0x30 + ((n / 10) | 0);
+      buf[p + 1] = 0x30 + (n % 10);
+      p += 2;
+    } else {
+      let digits = 3;
+      for (let x = 1000; x <= n; x *= 10) digits++;
+      let v = n;
+      for (let i = p + digits - 1; i >= p; i--) {
+        buf[i] = 0x30 + (v % 10);
+        v = Math.floor(v / 10);
+      }
+      p += digits;
+    }
+    buf[p] = 0x0d;
+    buf[p + 1] = 0x0a;
+    return p + 2;
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+}
