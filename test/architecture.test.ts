@@ -28,7 +28,8 @@ const ALLOWED: Record<string, string[]> = {
   export: ['replay', 'dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'limits', 'errors'],
   convert: ['export', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'format', 'analyze', 'model', 'io', 'binary', 'limits', 'errors'],
   repair: ['pipeline', 'format', 'analyze', 'aof', 'model', 'io', 'limits', 'errors'],
-  cli: ['convert', 'analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  diff: ['convert', 'export', 'replay', 'dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'binary', 'limits', 'errors'],
+  cli: ['diff', 'convert', 'analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {

@@ -18,6 +18,7 @@ import { exportCommand } from './commands/export.js';
 import { checkCommand } from './commands/check.js';
 import { repairCommand } from './commands/repair.js';
 import { convertCommand } from './commands/convert.js';
+import { diffCommand } from './commands/diff.js';
 
 export type { CliIo } from './run.js';
 
@@ -41,6 +42,7 @@ export function createCli(io: CliIo, argv: readonly string[] = []): Argv<GlobalA
     .command(exportCommand(io))
     .command(repairCommand(io))
     .command(convertCommand(io))
+    .command(diffCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()

@@ -19,7 +19,7 @@ function workerThreads(): typeof import('node:worker_threads') {
 }
 
 /** The modules that run as worker threads, named by their path under `src/` without extension. */
-export const WORKER_ENTRIES = ['binary/crc64-worker', 'analyze/check-worker'] as const;
+export const WORKER_ENTRIES = ['binary/crc64-worker', 'analyze/check-worker', 'diff/digest-worker'] as const;
 
 /** One of {@link WORKER_ENTRIES}. */
 export type WorkerEntry = (typeof WORKER_ENTRIES)[number];
