@@ -250,15 +250,30 @@ function getRing(): { engine: Engine; heap: Uint8Array } | null {
  * then uses {@link lzfDecompressRange}). Checks and errors as {@link lzfDecompressRange}.
  */
 export function lzfDecompressView(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): Uint8Array | null {
+  const at = lzfDecompressAt(src, srcStart, srcEnd, ulen, file, offset);
+  return at < 0 ? null : ring!.heap.subarray(at, at + ulen);
+}
+
+/**
+ * {@link lzfDecompressView} without the view: where in {@link lzfRingMemory} the `ulen` bytes
+ * start, or −1 (having done nothing) where that returns null. For a caller that copies the
+ * bytes out at once and would only throw the view away.
+ */
+export function lzfDecompressAt(src: Uint8Array, srcStart: number, srcEnd: number, ulen: number, file?: string, offset?: number): number {
   const clen = srcEnd - srcStart;
-  if (!(ulen <= RING_SLOT_BYTES && clen <= RING_SLOT_BYTES && ulen >= 0) || clen < lzfWasmTuning.minInputBytes) return null;
+  if (!(ulen <= RING_SLOT_BYTES && clen <= RING_SLOT_BYTES && ulen >= 0) || clen < lzfWasmTuning.minInputBytes) return -1;
   const rg = ring === undefined ? getRing() : ring;
-  if (rg === null) return null;
+  if (rg === null) return -1;
   checkRange('source', srcStart, srcEnd, src.length);
   const out = RING_OUT + ringNext * RING_STRIDE;
-  if (!runEngine(rg.engine, rg.heap, src, srcStart, srcEnd, out, ulen, file, offset)) return null;
+  if (!runEngine(rg.engine, rg.heap, src, srcStart, srcEnd, out, ulen, file, offset)) return -1;
   ringNext = (ringNext + 1) & (RING_SLOTS - 1);
-  return rg.heap.subarray(out, out + ulen);
+  return out;
+}
+
+/** The memory {@link lzfDecompressAt}'s offsets point into (it never grows); empty before the first string or without WebAssembly. */
+export function lzfRingMemory(): Uint8Array {
+  return ring ? ring.heap : EMPTY;
 }
 
 /**

@@ -56,6 +56,9 @@ const DRAIN_EVERY_BYTES = 1 << 20;
 /** Arguments up to this size go into the slab with their header in one write. */
 const SMALL_ARG = 256;
 
+/** Arguments up to this size are copied byte by byte (cheaper than a view and a native copy). */
+const LOOP_COPY = 64;
+
 // ---------------------------------------------------------------- what each release writes
 
 /**
@@ -281,6 +284,30 @@ export class RespOutput {
     }
     this.bulkHead(n);
     this.bytes(b);
+    this.bulkEnd();
+  }
+
+  /**
+   * One argument given as `src[start, end)`, copied (never passed through: the caller may
+   * reuse `src`).
+   */
+  bulkRange(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n < SMALL_ARG) {
+      let p = this.smallHead(n);
+      const slab = this.slab;
+      if (n <= LOOP_COPY) for (let i = start; i < end; i++) slab[p++] = src[i];
+      else {
+        slab.set(src.subarray(start, end), p);
+        p += n;
+      }
+      slab[p++] = 0x0d;
+      slab[p++] = 0x0a;
+      this.pos = p;
+      return;
+    }
+    this.bulkHead(n);
+    this.copyBytes(src.subarray(start, end));
     this.bulkEnd();
   }
 
@@ -742,10 +769,11 @@ export class AofRewriteWriter {
   private readonly batch = new CommandBatch();
 
   /**
-   * Writes a string key given as the bytes read: `SET key value`, then its `PEXPIREAT`.
+   * Writes a string key given as the range `buf[start, end)` it was read into: `SET key
+   * value`, then its `PEXPIREAT`.
    * @throws UsageError for an expiry that is not an integer
    */
-  stringKey(head: StreamedKey, value: Uint8Array): boolean {
+  stringKey(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean {
     const at = head.expireAtMs;
     if (at !== null && !Number.isSafeInteger(at)) {
       throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(head.key, 'latin1') } });
@@ -756,7 +784,7 @@ export class AofRewriteWriter {
     out.array(3);
     out.bulk('SET');
     keyArgument(out, head);
-    out.bulkBytes(callersBytes(value));
+    out.bulkRange(buf, start, end);
     if (at !== null) {
       out.array(3);
       out.bulk('PEXPIREAT');
@@ -808,15 +836,14 @@ export class AofRewriteWriter {
   }
 }
 
-/** Large arrays pass through the output uncopied: a copy of those the caller may reuse. */
-function callersBytes(b: Uint8Array): Uint8Array {
-  return b.length >= 1 << 16 ? b.slice() : b;
-}
-
-/** The key as an argument: from its bytes when the source has them (its text is then never made). */
+/**
+ * The key as an argument: from where the source read it, or from its bytes, when the source
+ * has them (its text is then never made).
+ */
 function keyArgument(out: RespOutput, head: StreamedKey): void {
-  const kb = head.keyBytes;
-  if (kb !== undefined) out.bulkBytes(callersBytes(kb));
+  const buf = head.keyBuf;
+  if (buf !== undefined) out.bulkRange(buf, head.keyFrom!, head.keyTo!);
+  else if (head.keyBytes !== undefined) out.bulkRange(head.keyBytes, 0, head.keyBytes.length);
   else out.bulk(head.key);
 }
 

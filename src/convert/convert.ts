@@ -418,14 +418,14 @@ class Run implements KeySink {
   }
 
   /** A string key read whole, written at once when the writer takes it so. */
-  stringKey(head: StreamedKey, value: Uint8Array): boolean {
+  stringKey(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean {
     const w = this.writer!;
     if (w.stringKey === undefined) return false;
     head.db = this.outDb(head.db);
     // Once something was refused, keys are only counted.
     if (this.losses!.refused) return true;
     this.select(head.db);
-    if (!w.stringKey(head, value)) return false;
+    if (!w.stringKey(head, buf, start, end)) return false;
     this.losses!.streamedKey(head);
     this.keys++;
     return true;

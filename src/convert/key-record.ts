@@ -58,5 +58,12 @@ export interface StreamedKey {
    * it is read.
    */
   keyBytes?: Uint8Array;
+  /**
+   * Where the key's bytes are, when the source read them in place: `keyBuf[keyFrom, keyTo)`,
+   * valid during the call, for a writer that copies them out without a view.
+   */
+  keyBuf?: Uint8Array;
+  keyFrom?: number;
+  keyTo?: number;
 }
 

@@ -19,10 +19,11 @@ export interface KeyWriter {
    */
   streamKey?(head: StreamedKey): StreamedValue | null;
   /**
-   * A string key whose value is given as the bytes read (valid during the call only); false
-   * (or no such method) when the writer takes it only as a key record.
+   * A string key whose value is given as the range `buf[start, end)` it was read into (valid
+   * during the call only); false (or no such method) when the writer takes it only as a key
+   * record.
    */
-  stringKey?(head: StreamedKey, value: Uint8Array): boolean;
+  stringKey?(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean;
   /** Lets the sink catch up when enough was written since the last call. */
   maybeDrain(): Promise<void>;
   /** Writes what ends the output (module AUX records after the data, EOF and CRC, …); the sink is drained, not closed. */

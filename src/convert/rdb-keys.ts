@@ -38,10 +38,10 @@ export interface KeySink {
    */
   streamKey?(head: StreamedKey): StreamedValue | null;
   /**
-   * A string key read whole, given as the bytes read (valid during the call only); true when
-   * it was taken, false to have it handed to {@link key} instead (every string from then on).
+   * A string key read whole, given as the range `buf[start, end)` it was read into (valid
+   * during the call only); true when it was taken, false to have it handed to {@link key} instead (every string from then on).
    */
-  stringKey?(head: StreamedKey, value: Uint8Array): boolean;
+  stringKey?(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean;
   /**
    * True when every list, set, sorted set and hash without field TTLs goes to
    * {@link streamKey} as it is read, whatever its size (a writer of commands, which writes
@@ -272,7 +272,8 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     const openDirect = (): StreamedValue | null => {
       const k = direct!;
       sendHeader();
-      const head = new KeyHead(k.db, k.key.slice(), k.valueType as StreamedKey['type'], k.declaredElements ?? null, k.expireAtMs, undefined);
+      const key = k.key.slice();
+      const head = new KeyHead(k.db, key, 0, key.length, k.valueType as StreamedKey['type'], k.declaredElements ?? null, k.expireAtMs, undefined);
       if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
       if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
       stream = open(head);
@@ -314,28 +315,36 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     /** The head of the string key `k`, its text made only if read. */
     const stringHead = (k: KeyInfo, bytes: number): StreamedKey => {
-      const head = new KeyHead(k.db, k.key, 'string', 1, k.expireAtMs, bytes);
+      const head = new KeyHead(k.db, k.keyBuf!, k.keyFrom!, k.keyTo!, 'string', 1, k.expireAtMs, bytes);
       if (k.lruIdleSec !== undefined) head.lruIdleSec = k.lruIdleSec;
       if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
       return head;
     };
-    h.stringValue = (v) => {
-      const k = str;
-      if (k !== null) {
-        const head = stringHead(k, v.length);
-        if (whole !== undefined) {
-          if (whole(head, v)) {
+    if (whole !== undefined) {
+      // A whole string goes to the writer as the range the decoder read it into (no view).
+      h.stringRange = (buf, start, end) => {
+        const k = str;
+        if (k !== null) {
+          if (whole(stringHead(k, end - start), buf, start, end)) {
             str = DONE;
             return;
           }
-        } else {
-          const s = open(head);
-          if (s !== null) {
-            s.part(v);
-            stream = s;
-            str = null;
-            return;
-          }
+          byLoader(k);
+        }
+        const v = buf.subarray(start, end);
+        if (stream !== null) stream.part(v);
+        else loadString(v);
+      };
+    }
+    h.stringValue = (v) => {
+      const k = str;
+      if (k !== null) {
+        const s = open(stringHead(k, v.length));
+        if (s !== null) {
+          s.part(v);
+          stream = s;
+          str = null;
+          return;
         }
         byLoader(k);
       }
@@ -388,7 +397,10 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     const keyDone = h.keyEnd!;
     h.keyEnd = (k: KeyInfo) => {
-      if (str !== null && str !== DONE) h.stringValue!(new Uint8Array(0));
+      if (str !== null && str !== DONE) {
+        if (h.stringRange !== undefined) h.stringRange(NO_BYTES, 0, 0);
+        else h.stringValue!(NO_BYTES);
+      }
       if (str !== null) {
         // A string written at once.
         str = null;
@@ -453,14 +465,20 @@ class KeyHead implements StreamedKey {
   lruIdleSec?: number;
   lfuFreq?: number;
   private text: ByteString | null = null;
+  private view: Uint8Array | null = null;
   constructor(
     public db: number,
-    readonly keyBytes: Uint8Array,
+    readonly keyBuf: Uint8Array,
+    readonly keyFrom: number,
+    readonly keyTo: number,
     readonly type: StreamedKey['type'],
     readonly count: number | null,
     public expireAtMs: number | null,
     readonly bytes: number | undefined,
   ) {}
+  get keyBytes(): Uint8Array {
+    return (this.view ??= this.keyBuf.subarray(this.keyFrom, this.keyTo));
+  }
   get key(): ByteString {
     return (this.text ??= toByteString(this.keyBytes));
   }
@@ -498,6 +516,9 @@ function twice(k: KeyInfo, what: string, m: Uint8Array, file: string): CorruptDa
     context: { doing: 'read-value', db: k.db, key: k.key.slice(), what: k.valueType },
   });
 }
+
+/** An empty string value. */
+const NO_BYTES = new Uint8Array(0);
 
 /** Marks a string key already written, until its record ends. */
 const DONE = {} as KeyInfo;

@@ -67,8 +67,8 @@ export class RdbKeyWriter implements KeyWriter {
   }
 
   /** A string key given as the bytes read. */
-  stringKey(head: StreamedKey, value: Uint8Array): boolean {
-    this.w.stringKey(head.db, head.key, value, this.meta(head));
+  stringKey(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean {
+    this.w.stringKey(head.db, head.key, buf.subarray(start, end), this.meta(head));
     return true;
   }
 

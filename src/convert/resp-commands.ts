@@ -109,8 +109,8 @@ export class RespCommandsWriter extends AofRewriteWriter {
   }
 
   /** A string key as commands; false with `restore` (it goes as a payload). */
-  override stringKey(head: StreamedKey, value: Uint8Array): boolean {
-    return this.dump === null ? super.stringKey(head, value) : false;
+  override stringKey(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean {
+    return this.dump === null ? super.stringKey(head, buf, start, end) : false;
   }
 
   /** A large value as commands as it arrives; null with `restore` (a payload is made of the whole value). */

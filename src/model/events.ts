@@ -57,6 +57,14 @@ export interface KeyInfo {
    * the longest JavaScript string (2^29 − 24 units). Absent on key records made elsewhere.
    */
   keyLatin1?(): string | undefined;
+  /**
+   * Where the key's bytes are — `keyBuf[keyFrom, keyTo)`, valid while `key` would be — for a
+   * consumer that copies them out without the view `key` makes. Absent on key records made
+   * elsewhere.
+   */
+  readonly keyBuf?: Uint8Array;
+  readonly keyFrom?: number;
+  readonly keyTo?: number;
   /** Set at `keyEnd`: elements (list items, set members, zset members, hash fields, live stream entries; 1 for strings). */
   elements: number;
   /** Set at `keyEnd`: bytes the whole record takes in the file. */
@@ -188,6 +196,13 @@ export interface RdbHandler {
    * string still go to `stringValue`.
    */
   stringLatin1?(value: string): void;
+  /**
+   * A whole string value (RDB type 0) as `buf[start, end)` — the decoder's window, or where it
+   * was decompressed or rendered, valid during the call — called instead of `stringValue` (and
+   * `stringLatin1`) when present, for a consumer that copies the bytes out at once: no view is
+   * made. Strings delivered in parts (`stringPart`) still go there.
+   */
+  stringRange?(buf: Uint8Array, start: number, end: number): void;
   /** Part of a string larger than `limits.maxInlineValueBytes`; `last` on the final part. */
   stringPart?(part: Uint8Array, last: boolean, totalBytes: number): void;
   /**

@@ -716,6 +716,14 @@ export class RdbDecoder extends RdbCursor {
         r.pos = start;
         if (n > this.limits.maxInlineValueBytes) return 2;
       }
+      if (h.stringRange !== undefined) {
+        if (!this.tryStringRange()) return 0;
+        this.key.valueBytes = this.rangeEnd - this.rangeStart;
+        this.inHandler = true;
+        h.stringRange(this.rangeBuf, this.rangeStart, this.rangeEnd);
+        this.inHandler = false;
+        return 1;
+      }
       // The size was read with the record's head (tryValueHead).
       if (h.stringLatin1 !== undefined && this.key.blobBytes! <= MAX_LATIN1_TEXT) {
         const text = this.tryStringLatin1();
@@ -1489,30 +1497,33 @@ class KeyRecord implements KeyInfo {
   moduleName: string | undefined = undefined;
   declaredElements: number | undefined = undefined;
   blobBytes: number | undefined = undefined;
-  private buf: Uint8Array = NO_BYTES;
-  private start = 0;
-  private end = 0;
+  keyBuf: Uint8Array = NO_BYTES;
+  keyFrom = 0;
+  keyTo = 0;
   private bytes: Uint8Array | null = NO_BYTES;
 
   get key(): Uint8Array {
-    return this.bytes ?? (this.bytes = this.buf.subarray(this.start, this.end));
+    return this.bytes ?? (this.bytes = this.keyBuf.subarray(this.keyFrom, this.keyTo));
   }
 
   keyLatin1(): string | undefined {
     const b = this.bytes;
-    if (b === null) return latin1Text(this.buf, this.start, this.end); // a short key, read in place
+    if (b === null) return latin1Text(this.keyBuf, this.keyFrom, this.keyTo); // a short key, read in place
     return b.length > MAX_LATIN1_TEXT ? undefined : latin1Text(b, 0, b.length);
   }
 
   set key(v: Uint8Array) {
     this.bytes = v;
+    this.keyBuf = v;
+    this.keyFrom = 0;
+    this.keyTo = v.length;
   }
 
   /** Records where the key's bytes are, without making a view yet. */
   setKeyRange(buf: Uint8Array, start: number, end: number): void {
-    this.buf = buf;
-    this.start = start;
-    this.end = end;
+    this.keyBuf = buf;
+    this.keyFrom = start;
+    this.keyTo = end;
     this.bytes = null;
   }
 }

@@ -12,7 +12,7 @@ import { copyBytes, latin1Text } from '../io/bytes.js';
 import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
-import { lzfCheckRange, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView } from '../binary/lzf-wasm.js';
+import { lzfCheckRange, lzfDecompressAt, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView, lzfRingMemory } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
@@ -215,8 +215,30 @@ export class RdbCursor {
     return v === null ? -1 : (v as number);
   }
 
+  /**
+   * Reads an RDB string as {@link tryString} does, without a view: its bytes are
+   * `rangeBuf[rangeStart, rangeEnd)` (the window, or where it was decompressed or rendered:
+   * valid as a view from {@link tryString} would be). False when more bytes are needed.
+   */
+  tryStringRange(): boolean {
+    return this.tryStringAs(5) !== null;
+  }
+
+  /** Where the last {@link tryStringRange} found the string's bytes. */
+  rangeBuf: Uint8Array = new Uint8Array(0);
+  rangeStart = 0;
+  rangeEnd = 0;
+
+  /** The bytes of a string read by {@link tryStringRange} from `b` (a view of its own). */
+  private rangeOf(b: Uint8Array): number {
+    this.rangeBuf = b;
+    this.rangeStart = 0;
+    this.rangeEnd = b.length;
+    return b.length;
+  }
+
   /** An RDB string as `form` says (see {@link trySpecialString}), or null when more bytes are needed. */
-  private tryStringAs(form: 1 | 2 | 3 | 4): Uint8Array | string | number | null {
+  private tryStringAs(form: 1 | 2 | 3 | 4 | 5): Uint8Array | string | number | null {
     const r = this.r;
     const start = r.pos;
     const n = this.tryLength();
@@ -231,6 +253,12 @@ export class RdbCursor {
       const p = r.pos;
       r.pos = p + n;
       this.lastRawAt = r.base + p;
+      if (form === 5) {
+        this.rangeBuf = r.buf;
+        this.rangeStart = p;
+        this.rangeEnd = p + n;
+        return n;
+      }
       return form === 4 ? n : form === 3 ? latin1Text(r.buf, p, p + n) : r.buf.subarray(p, p + n);
     }
     this.lastRawAt = -1;
@@ -322,11 +350,11 @@ export class RdbCursor {
   /**
    * Reads the rest of a special-encoded string whose id was just read. `materialise`: 1 bytes
    * (a view, LZF output in a reused buffer), 2 bytes of their own, 3 a Latin-1 string, 4 the
-   * logical length once an LZF string is checked by decompressing it (bytes not kept); 0 the
-   * logical length without decompressing. Returns false when more bytes are needed (pos
-   * rewound to `start`).
+   * logical length once an LZF string is checked by decompressing it (bytes not kept), 5 the
+   * length with the bytes' place in `rangeBuf`/`rangeStart`/`rangeEnd`; 0 the logical length
+   * without decompressing. Returns false when more bytes are needed (pos rewound to `start`).
    */
-  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3 | 4): Uint8Array | number | string | false {
+  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3 | 4 | 5): Uint8Array | number | string | false {
     const r = this.r;
     const buf = r.buf;
     const p = r.pos;
@@ -366,6 +394,16 @@ export class RdbCursor {
         }
         // No view of the input and no location object per string: the range call makes the
         // error (the same as lzfDecompress's) only when there is one.
+        if (materialise === 5) {
+          const at = lzfDecompressAt(buf, q, q + clen, ulen, this.file, r.base + start);
+          if (at >= 0) {
+            this.rangeBuf = lzfRingMemory();
+            this.rangeStart = at;
+            this.rangeEnd = at + ulen;
+            return ulen;
+          }
+          return this.rangeOf(this.lzfToScratch(buf, q, clen, ulen, start));
+        }
         if (materialise === 2 || ulen > SCRATCH_MAX) {
           // A length no input of this size can reach is refused before allocating it (by lzfDecompress, which says so).
           if (ulen > clen * LZF.MAX_EXPANSION) return lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: r.base + start });
@@ -380,17 +418,34 @@ export class RdbCursor {
         // callback (values are views valid during the call).
         const inPlace = lzfDecompressView(buf, q, q + clen, ulen, this.file, r.base + start);
         if (inPlace !== null) return inPlace;
-        let dst = this.scratch[this.scratchNext];
-        if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
-        this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
-        lzfDecompressRange(buf, q, q + clen, dst, 0, ulen, this.file, r.base + start);
-        return dst.subarray(0, ulen);
+        return this.lzfToScratch(buf, q, clen, ulen, start);
       }
       default:
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
     }
     if (!materialise || materialise === 4) return decimalLength(v);
+    if (materialise === 5) return this.rangeOf(intToBytes(v));
     return materialise === 3 ? String(v) : intToBytes(v);
+  }
+
+  /**
+   * Decompresses the LZF string at `buf[q, q + clen)` (its header at `start`) into the next
+   * buffer of the scratch ring (strings of at most SCRATCH_MAX bytes, or any the ring view
+   * could not take); the bytes are valid until a few more strings were read this way.
+   */
+  private lzfToScratch(buf: Uint8Array, q: number, clen: number, ulen: number, start: number): Uint8Array {
+    if (ulen > SCRATCH_MAX) {
+      // A length no input of this size can reach is refused before allocating it (by lzfDecompress, which says so).
+      if (ulen > clen * LZF.MAX_EXPANSION) return lzfDecompress(buf.subarray(q, q + clen), ulen, { file: this.file, offset: this.r.base + start });
+      const out = new Uint8Array(ulen);
+      lzfDecompressRange(buf, q, q + clen, out, 0, ulen, this.file, this.r.base + start);
+      return out;
+    }
+    let dst = this.scratch[this.scratchNext];
+    if (dst.length < ulen) dst = this.scratch[this.scratchNext] = new Uint8Array(Math.max(ulen, dst.length * 2));
+    this.scratchNext = (this.scratchNext + 1) & (SCRATCH_RING - 1);
+    lzfDecompressRange(buf, q, q + clen, dst, 0, ulen, this.file, this.r.base + start);
+    return dst.subarray(0, ulen);
   }
 
   private rewindFalse(start: number, more: number): false {

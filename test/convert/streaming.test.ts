@@ -169,7 +169,7 @@ describe('streamRdbKeys hands large values to the sink’s stream', () => {
     expect(datasetDiff(await datasetOf(file), c.ds)).toEqual([]);
   });
 
-  it('a string key comes with its bytes, and with the same text when asked for it, over every chunking', async () => {
+  it('a string key comes with its bytes (as a range and as a view), and with the same text when asked for it, over every chunking', async () => {
     const ds = new Dataset();
     ds.db(0).add('plain', 'v1', null);
     ds.db(0).add('x'.repeat(70_000), 'long key', 1_900_000_000_000);
@@ -186,9 +186,11 @@ describe('streamRdbKeys hands large values to the sink’s stream', () => {
         streamKey: () => {
           throw new Error('every string here is read whole');
         },
-        stringKey: (head: StreamedKey, value: Uint8Array) => {
+        stringKey: (head: StreamedKey, buf: Uint8Array, start: number, end: number) => {
           expect(head.keyBytes).toBeInstanceOf(Uint8Array);
-          seen.push({ db: head.db, fromBytes: toByteString(head.keyBytes!), key: head.key, value: toByteString(value), at: head.expireAtMs });
+          // Where the key was read, the same bytes as its view.
+          expect(toByteString(head.keyBuf!.subarray(head.keyFrom, head.keyTo))).toBe(toByteString(head.keyBytes!));
+          seen.push({ db: head.db, fromBytes: toByteString(head.keyBytes!), key: head.key, value: toByteString(buf.subarray(start, end)), at: head.expireAtMs });
           return true;
         },
       };

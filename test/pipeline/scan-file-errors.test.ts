@@ -46,6 +46,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   valueNode: true,
   stringValue: true,
   stringLatin1: true,
+  stringRange: true,
   stringPart: true,
   item: true,
   field: true,
@@ -60,17 +61,17 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   end: true,
 };
 type Callback = keyof RdbHandler;
-/** Every callback but `stringLatin1`, which replaces `stringValue` when present (tested on its own below). */
-const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => c !== 'stringLatin1');
+/** Every callback but `stringLatin1` and `stringRange`, which replace `stringValue` when present (tested on their own below). */
+const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => c !== 'stringLatin1' && c !== 'stringRange');
 
 /**
  * A handler taking every callback and every value; `name` runs `onCall(n)` on its n-th call.
- * With `latin1`, whole strings come to `stringLatin1` instead of `stringValue`.
+ * With `whole`, whole strings come to that callback instead of `stringValue`.
  */
-function everyCallback(name?: Callback, onCall?: (n: number) => void, latin1 = false): RdbHandler {
+function everyCallback(name?: Callback, onCall?: (n: number) => void, whole?: 'stringLatin1' | 'stringRange'): RdbHandler {
   const h: Record<string, (...args: unknown[]) => unknown> = {};
   let calls = 0;
-  for (const c of latin1 ? [...RDB_CALLBACKS, 'stringLatin1' as Callback] : RDB_CALLBACKS) {
+  for (const c of whole ? [...RDB_CALLBACKS, whole] : RDB_CALLBACKS) {
     h[c] = () => {
       if (c === name) onCall!(++calls);
       return c === 'keyStart' ? true : undefined;
@@ -166,22 +167,27 @@ describe('an RDB handler error passes through unchanged', () => {
     }
   });
 
-  it('from stringLatin1 (strings as Latin-1 text), first and last call, typed or not, in every reader and chunking', async () => {
-    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'all-types.rdb')));
-    let n = 0;
-    await scanRdb(bytesSource(bytes), everyCallback('stringLatin1', (k) => void (n = k), true), { limits: LIMITS });
-    expect(n).toBeGreaterThan(2);
-    for (const at of [1, n]) {
-      for (const [, make] of makers) {
-        for (const [, read] of readers) {
-          for (const chunk of CHUNKS) {
-            const err = make();
-            await expectSameError(read(bytes, 'all-types.rdb', chunk, everyCallback('stringLatin1', (k) => { if (k === at) throw err; }, true)), err);
+  for (const [whole, what] of [
+    ['stringLatin1', 'strings as Latin-1 text'],
+    ['stringRange', 'strings as a range of a buffer'],
+  ] as const) {
+    it(`from ${whole} (${what}), first and last call, typed or not, in every reader and chunking`, async () => {
+      const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'all-types.rdb')));
+      let n = 0;
+      await scanRdb(bytesSource(bytes), everyCallback(whole, (k) => void (n = k), whole), { limits: LIMITS });
+      expect(n).toBeGreaterThan(2);
+      for (const at of [1, n]) {
+        for (const [, make] of makers) {
+          for (const [, read] of readers) {
+            for (const chunk of CHUNKS) {
+              const err = make();
+              await expectSameError(read(bytes, 'all-types.rdb', chunk, everyCallback(whole, (k) => { if (k === at) throw err; }, whole)), err);
+            }
           }
         }
       }
-    }
-  });
+    });
+  }
 
   itCorpus('from the callbacks only corpus files call (slot info, module values and aux data, stream IDMP)', async () => {
     const wanted = new Set<Callback>(['slotInfo', 'moduleAux', 'moduleValue', 'streamIdmp']);
