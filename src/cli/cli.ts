@@ -19,6 +19,7 @@ import { checkCommand } from './commands/check.js';
 import { repairCommand } from './commands/repair.js';
 import { convertCommand } from './commands/convert.js';
 import { diffCommand } from './commands/diff.js';
+import { memoryCommand } from './commands/memory.js';
 
 export type { CliIo } from './run.js';
 
@@ -43,6 +44,7 @@ export function createCli(io: CliIo, argv: readonly string[] = []): Argv<GlobalA
     .command(repairCommand(io))
     .command(convertCommand(io))
     .command(diffCommand(io))
+    .command(memoryCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()

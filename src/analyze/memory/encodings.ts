@@ -1,0 +1,156 @@
+/**
+ * The sizes of Redis 7.0's small encodings, computed from lengths and values: an sds string
+ * (its header type follows its length), an embstr, a listpack entry (an integer or a string
+ * entry, then its back-length), an intset, and the text of a sorted-set score as 7.0 writes it
+ * into a listpack (`%.17g`). Layouts from sds.h/sds.c, listpack.c, intset.c and util.c.
+ */
+import { jemallocSize } from './jemalloc.js';
+import { REDIS_7_0_SIZES } from './redis-7-0.js';
+
+/**
+ * The sds header of a string of `len` bytes: sdshdr5 (1 byte) below 32 bytes, sdshdr8 (3)
+ * below 256 — and for the empty string, which is never given the 5-bit type —, sdshdr16 (5)
+ * below 64 KiB, sdshdr32 (9) below 4 GiB, sdshdr64 (17) beyond.
+ */
+export function sdsHeaderBytes(len: number): number {
+  if (len === 0) return 3;
+  if (len < 32) return 1;
+  if (len < 256) return 3;
+  if (len < 65536) return 5;
+  if (len < 0x100000000) return 9;
+  return 17;
+}
+
+/** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
+export function sdsAllocBytes(len: number): number {
+  return jemallocSize(sdsHeaderBytes(len) + len + 1);
+}
+
+/** An embstr: the robj and an sdshdr8 string in one allocation. */
+export function embstrBytes(len: number): number {
+  return jemallocSize(REDIS_7_0_SIZES.robj + 3 + len + 1);
+}
+
+/** The longest string Redis tries as a 64-bit integer (`LONG_STR_SIZE` − 1). */
+const INT_TEXT_MAX = 20;
+const INT64_MAX_DIGITS = [57, 50, 50, 51, 51, 55, 50, 48, 51, 54, 56, 53, 52, 55, 55, 53, 56, 48, 55]; // "9223372036854775807"
+
+/**
+ * Reads `b` as Redis reads a string that may be an integer (`string2ll`, `lpStringToInt64`):
+ * an optional `-`, then `0` alone or digits not starting with `0`, 20 characters at most,
+ * within the signed 64-bit range. Returns the value (exact up to 2^53, beyond that only its
+ * magnitude is meaningful), or NaN when `b` is not such an integer.
+ */
+export function parseRedisInt(b: Uint8Array): number {
+  const n = b.length;
+  if (n === 0 || n > INT_TEXT_MAX) return NaN;
+  if (n === 1 && b[0] === 48) return 0;
+  let i = 0;
+  const neg = b[0] === 45;
+  if (neg) {
+    if (n === 1) return NaN;
+    i = 1;
+  }
+  if (b[i] < 49 || b[i] > 57) return NaN;
+  let v = 0;
+  for (let j = i; j < n; j++) {
+    const d = b[j] - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  const digits = n - i;
+  if (digits > 19) return NaN;
+  if (digits === 19) {
+    // Compare with 9223372036854775807 (…808 for a negative number).
+    for (let j = 0; j < 19; j++) {
+      const limit = j === 18 && neg ? 56 : INT64_MAX_DIGITS[j];
+      const c = b[i + j];
+      if (c < limit) break;
+      if (c > limit) return NaN;
+    }
+  }
+  return neg ? -v : v;
+}
+
+/** Bytes of a listpack integer entry's encoding for `v` (7-bit, 13, 16, 24, 32 or 64-bit). */
+function listpackIntEncodingBytes(v: number): number {
+  if (v >= 0 && v <= 127) return 1;
+  if (v >= -4096 && v <= 4095) return 2;
+  if (v >= -32768 && v <= 32767) return 3;
+  if (v >= -8388608 && v <= 8388607) return 4;
+  if (v >= -2147483648 && v <= 2147483647) return 5;
+  return 9;
+}
+
+/** Bytes of a listpack entry's back-length for an encoding of `l` bytes. */
+export function listpackBacklenBytes(l: number): number {
+  if (l <= 127) return 1;
+  if (l < 16383) return 2;
+  if (l < 2097151) return 3;
+  if (l < 268435455) return 4;
+  return 5;
+}
+
+/** Bytes of a listpack string entry of `len` bytes (header, bytes, back-length). */
+export function listpackStringEntryBytes(len: number): number {
+  const enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
+  return enc + listpackBacklenBytes(enc);
+}
+
+/** Bytes of a listpack integer entry holding `v`. */
+export function listpackIntEntryBytes(v: number): number {
+  return listpackIntEncodingBytes(v) + 1;
+}
+
+/** Bytes of the listpack entry `lpAppend` makes of `b` (an integer entry when `b` reads as one). */
+export function listpackEntryBytes(b: Uint8Array): number {
+  const v = b.length <= INT_TEXT_MAX ? parseRedisInt(b) : NaN;
+  return Number.isNaN(v) ? listpackStringEntryBytes(b.length) : listpackIntEntryBytes(v);
+}
+
+/** An empty listpack: the 6-byte header (total bytes, count) and the end byte. */
+export const LISTPACK_EMPTY_BYTES = 7;
+
+/** Bytes of the listpack entry a sorted-set score becomes (an integer entry, or its `%.17g` text). */
+export function listpackScoreEntryBytes(score: number): number {
+  if (Number.isInteger(score) && Math.abs(score) <= 4611686018427387903) return listpackIntEntryBytes(score === 0 ? 0 : score);
+  return listpackStringEntryBytes(formatG17Length(score));
+}
+
+/**
+ * The length of `%.17g` of `x` as C's printf writes it: 17 significant digits with trailing
+ * zeros dropped, in fixed notation when the decimal exponent is from −4 to 16, otherwise as
+ * `d.ddde±XX`; `inf`, `-inf`, `nan`.
+ */
+export function formatG17Length(x: number): number {
+  if (Number.isNaN(x)) return 3;
+  if (!Number.isFinite(x)) return x < 0 ? 4 : 3;
+  const sign = x < 0 || (x === 0 && 1 / x < 0) ? 1 : 0;
+  if (x === 0) return sign + 1;
+  const s = Math.abs(x).toExponential(16); // d.dddddddddddddddde±X, correctly rounded
+  const ePos = s.indexOf('e');
+  const exp = Number(s.slice(ePos + 1));
+  let k = 17; // significant digits left once trailing zeros are dropped
+  for (let i = ePos - 1; k > 1 && s.charCodeAt(i) === 48; i--) k--;
+  if (exp < -4 || exp >= 17) {
+    const expDigits = Math.max(2, String(Math.abs(exp)).length);
+    return sign + (k > 1 ? k + 1 : 1) + 2 + expDigits;
+  }
+  if (exp >= 0) {
+    const frac = Math.max(0, k - (exp + 1));
+    return sign + exp + 1 + (frac > 0 ? 1 + frac : 0);
+  }
+  return sign + 2 + (-exp - 1) + k;
+}
+
+/** The intset width (2, 4 or 8 bytes) an integer needs. */
+export function intsetWidth(v: number): number {
+  if (v >= -32768 && v <= 32767) return 2;
+  if (v >= -2147483648 && v <= 2147483647) return 4;
+  return 8;
+}
+
+/** The bytes of an intset of `count` members of `width` bytes: an 8-byte header, then the members. */
+export function intsetBytes(count: number, width: number): number {
+  return 8 + count * width;
+}

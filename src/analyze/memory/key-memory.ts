@@ -1,0 +1,567 @@
+/**
+ * The memory one key takes in Redis 7.0 once a server has loaded it: what `MEMORY USAGE key
+ * SAMPLES 0` reports, computed from the RDB decoder's events (a file read through the scan
+ * driver, or a dataset read out by `emitDataset`).
+ *
+ * `MEMORY USAGE` counts the key's `dictEntry` and key string, the value's object and what
+ * hangs off it (object.c `objectComputeSize`), each allocation at the size the allocator
+ * gives it. What a value becomes on load is modelled after 7.0's `rdbLoadObject` (rdb.c):
+ *
+ * - strings: an integer (a bare object, shared or not), an embstr up to 44 bytes, else an
+ *   object and an sds string;
+ * - blobs kept as they are (listpacks, intsets within the limits, quicklist nodes): their
+ *   size from the file, no element read;
+ * - blobs converted (ziplists and zipmaps become listpacks; a quicklist of ziplists, a list
+ *   stored element by element or as one ziplist is pushed into 8 KiB listpack nodes; a
+ *   collection over the limits becomes a hash table or a skiplist): their elements, sized as
+ *   the conversion makes them;
+ * - plain sets, hashes and sorted sets: the encoding the loader picks as it reads them (an
+ *   intset or a listpack until the first element that does not fit), hash tables sized and
+ *   grown as dict.c does (see dict-sim.ts), skiplist nodes at their expected size;
+ * - streams: the listpack nodes as read, the radix tree over them (rax-sim.ts), consumer
+ *   groups, consumers and pending entries as `objectComputeSize` counts them.
+ *
+ * A dataset read out of a replayed AOF is held as commands build values: lists pushed,
+ * collections converted when they outgrow their small encoding and their tables grown one
+ * insertion at a time, stream nodes made by XADD (4 KiB preallocated).
+ *
+ * Per element the work is a length, sometimes an integer check; nothing is allocated.
+ */
+import type { KeyInfo, RdbHandler, StreamGroup, StreamId } from '../../model/events.js';
+import type { ValueType } from '../../model/redis-types.js';
+import { jemallocSize } from './jemalloc.js';
+import { REDIS_7_0_DEFAULTS, REDIS_7_0_SIZES, REDIS_7_0_STRINGS, type EncodingConfig } from './redis-7-0.js';
+import {
+  embstrBytes,
+  intsetBytes,
+  intsetWidth,
+  LISTPACK_EMPTY_BYTES,
+  listpackEntryBytes,
+  listpackScoreEntryBytes,
+  parseRedisInt,
+  sdsAllocBytes,
+} from './encodings.js';
+import { DictSim, dictTableSize } from './dict-sim.js';
+import { RaxSim, streamIdBytes } from './rax-sim.js';
+import { QuicklistSim } from './quicklist-sim.js';
+import { SKIPLIST_HEADER_BYTES, SKIPLIST_NODE_EXPECTED_BYTES } from './skiplist.js';
+import { StreamNodeSim } from './stream-sim.js';
+
+const S = REDIS_7_0_SIZES;
+
+/** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
+export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
+
+/** The estimate of one key. The object is reused: read it during the callback. */
+export interface KeyMemory {
+  db: number;
+  /** The key bytes (a view valid only during the callback). */
+  key: Uint8Array;
+  valueType: ValueType;
+  /** The encoding after load. */
+  encoding: LoadedEncoding;
+  /** What `MEMORY USAGE key SAMPLES 0` would report. */
+  memoryBytes: number;
+  /** Elements, as the decoder counts them (1 for strings). */
+  elements: number;
+  expireAtMs: number | null;
+  /** Absolute offset of the key's record (0 for a dataset). */
+  offset: number;
+  /** Bytes the record takes in the file (0 for a dataset). */
+  onDiskBytes: number;
+}
+
+/** Where the events come from: an RDB file, or a dataset (a replayed AOF). */
+export type EventSource = 'rdb' | 'dataset';
+
+/** Options of {@link KeyMemoryEstimator}. */
+export interface KeyMemoryOptions {
+  /** Default `rdb`: values are loaded from an RDB; `dataset`: built by commands. */
+  source?: EventSource;
+  /** The server's encoding settings (default: 7.0's compiled-in defaults). */
+  config?: EncodingConfig;
+  /** Keys to estimate (others are skipped without reading their values); default all. */
+  select?: (k: Readonly<KeyInfo>) => boolean;
+}
+
+// What a key's value needs from the events (one per way of loading).
+const M_FIXED = 0; // sized at keyStart
+const M_SKIP = 1; // not selected
+const M_STRING = 2; // a string whose bytes decide int or embstr
+const M_PUSH_LIST = 3; // elements pushed at the tail of a quicklist
+const M_ZIPLIST_NODES = 4; // ziplist quicklist nodes, each converted to one listpack
+const M_NODES = 5; // listpack or PLAIN quicklist nodes kept as read
+const M_SET = 6; // an intset until a member is not an integer (or too many), then a dict
+const M_INTSET_TO_HT = 7; // an intset over the limit: a presized dict
+const M_ZSET = 8; // a plain sorted set: skiplist, or a listpack when small
+const M_ZSET_CONVERT = 9; // a listpack (or ziplist) sorted set: over the limit, a skiplist grown entry by entry
+const M_HASH = 10; // a plain hash: a listpack until a field does not fit, then a dict
+const M_HASH_CONVERT = 11; // a zipmap, ziplist or listpack hash: a listpack, or a presized dict
+const M_STREAM = 12; // stream nodes as read, groups
+const M_STREAM_BUILD = 13; // stream entries appended by XADD, groups
+const M_MODULE = 14;
+
+/**
+ * Computes each key's memory from the decoder's callbacks and hands it to `onKey` at the
+ * key's end. Use it as (part of) an {@link RdbHandler}: it asks for a key's values only when
+ * its size depends on them.
+ */
+export class KeyMemoryEstimator implements RdbHandler {
+  private readonly source: EventSource;
+  private readonly config: EncodingConfig;
+  private readonly select: ((k: Readonly<KeyInfo>) => boolean) | undefined;
+  private readonly result: KeyMemory = {
+    db: 0,
+    key: new Uint8Array(0),
+    valueType: 'string',
+    encoding: 'raw',
+    memoryBytes: 0,
+    elements: 0,
+    expireAtMs: null,
+    offset: 0,
+    onDiskBytes: 0,
+  };
+
+  // The key being read.
+  private mode = M_SKIP;
+  private rdbType = 0;
+  /** The element count the record states up front (NaN: not stated). */
+  private declared = NaN;
+  /** The value's bytes so far (robj and structures included once known). */
+  private value = 0;
+  private encoding: LoadedEncoding = 'raw';
+  private count = 0;
+  private maxLen = 0;
+  /** Per-element sizes of the small encoding (listpack entries) and of the large one. */
+  private smallBytes = 0;
+  private largeBytes = 0;
+  private large = false;
+  private intsetWidth = 2;
+  private nodeBytes = 0;
+  private nodeEntries = 0;
+  private readonly dict = new DictSim();
+  private readonly rax = new RaxSim();
+  private readonly pel = new RaxSim();
+  private readonly idBytes = new Uint8Array(16);
+  private readonly quicklist: QuicklistSim;
+  private readonly streamSim: StreamNodeSim;
+
+  constructor(
+    private readonly onKey: (k: Readonly<KeyMemory>, info: Readonly<KeyInfo>) => void,
+    opts: KeyMemoryOptions = {},
+  ) {
+    this.source = opts.source ?? 'rdb';
+    this.config = opts.config ?? REDIS_7_0_DEFAULTS;
+    this.select = opts.select;
+    this.quicklist = new QuicklistSim(this.config);
+    this.streamSim = new StreamNodeSim(this.config, this.rax);
+  }
+
+  keyStart(k: KeyInfo): boolean {
+    if (this.select !== undefined && !this.select(k)) {
+      this.mode = M_SKIP;
+      return false;
+    }
+    this.rdbType = k.rdbType;
+    this.declared = k.declaredElements ?? NaN;
+    this.value = 0;
+    this.count = 0;
+    this.maxLen = 0;
+    this.smallBytes = 0;
+    this.largeBytes = 0;
+    this.large = false;
+    this.intsetWidth = 2;
+    this.nodeBytes = 0;
+    this.nodeEntries = 0;
+    this.mode = this.startValue(k);
+    return this.mode !== M_FIXED && this.mode !== M_NODES && this.mode !== M_SKIP;
+  }
+
+  /** Sets up the key's value; returns its mode (fixed ones set `value` and `encoding` now). */
+  private startValue(k: KeyInfo): number {
+    const cfg = this.config;
+    const fromFile = this.source === 'rdb';
+    const n = this.declared;
+    switch (k.rdbType) {
+      case 0: {
+        // A string: int-encoded in the file, or its length decides (up to 20 bytes it may read as an integer).
+        if (k.encoding === 'int') return this.fixed(S.robj, 'int');
+        const len = fromFile ? k.blobBytes : k.valueBytes;
+        if (len === undefined || len <= REDIS_7_0_STRINGS.intMaxChars) return M_STRING;
+        this.sizeString(len, false);
+        return M_FIXED;
+      }
+      case 33: // a GCRA state, held as a string
+        return M_STRING;
+      case 1: // a linked list
+      case 10: // a ziplist
+      case 28: // an array: held as a list would be (Redis 7.0 has no such type)
+        return this.startList();
+      case 14:
+        return fromFile ? M_ZIPLIST_NODES : this.startList();
+      case 18:
+        if (!fromFile) return this.startList();
+        this.encoding = 'quicklist';
+        return M_NODES;
+      case 11: // an intset
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'intset');
+        if (fromFile && n > cfg.setMaxIntsetEntries) {
+          this.dict.reset();
+          this.dict.expand(n);
+          return M_INTSET_TO_HT;
+        }
+        return this.startSet();
+      case 2: // a plain set
+      case 20: // a listpack set (Redis 7.2+): held as 7.0 would hold a set with these members
+        return this.startSet();
+      case 3:
+      case 5:
+        return M_ZSET;
+      case 12: // a ziplist: converted to a listpack, then to a skiplist when over the limit
+        return M_ZSET_CONVERT;
+      case 17:
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'listpack');
+        return fromFile ? M_ZSET_CONVERT : M_ZSET;
+      case 16:
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'listpack');
+        return fromFile ? M_HASH_CONVERT : this.startHash();
+      case 9: // a zipmap
+      case 13: // a ziplist
+      case 25: // a listpack with field TTLs (7.4+), and the pre-release forms: held as a 7.0 hash
+      case 23:
+      case 29: // hash templates (8.x): held as a 7.0 hash of the same fields
+      case 30:
+      case 31:
+      case 32:
+        return fromFile ? M_HASH_CONVERT : this.startHash();
+      case 4:
+      case 22:
+      case 24:
+        return this.startHash();
+      case 15:
+      case 19:
+      case 21:
+      case 26:
+      case 27:
+        this.rax.reset();
+        if (fromFile) return M_STREAM;
+        this.streamSim.reset();
+        return M_STREAM_BUILD;
+      case 6:
+      case 7:
+        return M_MODULE;
+      default:
+        return this.fixed(S.robj, 'raw');
+    }
+  }
+
+  private fixed(bytes: number, encoding: LoadedEncoding): number {
+    this.value = bytes;
+    this.encoding = encoding;
+    return M_FIXED;
+  }
+
+  private startList(): number {
+    this.quicklist.reset();
+    return M_PUSH_LIST;
+  }
+
+  private startSet(): number {
+    this.dict.reset();
+    // A set stated as larger than the intset limit is a presized dict from the start.
+    if (this.source === 'rdb' && this.declared > this.config.setMaxIntsetEntries) {
+      this.large = true;
+      if (this.declared > 4) this.dict.expand(this.declared);
+    }
+    return M_SET;
+  }
+
+  private startHash(): number {
+    this.dict.reset();
+    if (this.source === 'rdb' && this.declared > this.config.hashMaxListpackEntries) {
+      this.large = true;
+      this.dict.expand(this.declared);
+    }
+    return M_HASH;
+  }
+
+  /** A string of `len` bytes, an integer when `isInt`. */
+  private sizeString(len: number, isInt: boolean): void {
+    if (isInt) {
+      this.value = S.robj;
+      this.encoding = 'int';
+    } else if (len <= REDIS_7_0_STRINGS.embstrMaxBytes) {
+      this.value = embstrBytes(len);
+      this.encoding = 'embstr';
+    } else {
+      this.value = S.robj + sdsAllocBytes(len);
+      this.encoding = 'raw';
+    }
+  }
+
+  stringValue(v: Uint8Array): void {
+    if (this.mode !== M_STRING) return;
+    this.sizeString(v.length, v.length <= REDIS_7_0_STRINGS.intMaxChars && !Number.isNaN(parseRedisInt(v)));
+    this.mode = M_FIXED;
+  }
+
+  stringPart(_part: Uint8Array, last: boolean, totalBytes: number): void {
+    if (this.mode !== M_STRING || !last) return;
+    this.sizeString(totalBytes, false);
+    this.mode = M_FIXED;
+  }
+
+  item(v: Uint8Array): void {
+    switch (this.mode) {
+      case M_PUSH_LIST:
+        this.quicklist.push(v.length, listpackEntryBytes(v));
+        return;
+      case M_ZIPLIST_NODES:
+        this.nodeBytes += listpackEntryBytes(v);
+        this.nodeEntries++;
+        return;
+      case M_SET:
+        this.setMember(v);
+        return;
+      case M_INTSET_TO_HT:
+        this.largeBytes += S.dictEntry + sdsAllocBytes(v.length);
+        this.count++;
+        return;
+    }
+  }
+
+  arrayElement(_index: number, v: Uint8Array): void {
+    if (this.mode === M_PUSH_LIST) this.quicklist.push(v.length, listpackEntryBytes(v));
+  }
+
+  /** One set member (7.0 `rdbLoadObject` for a plain set; SADD for a dataset). */
+  private setMember(v: Uint8Array): void {
+    this.count++;
+    this.largeBytes += S.dictEntry + sdsAllocBytes(v.length);
+    if (this.large) {
+      this.dict.add();
+      return;
+    }
+    const iv = parseRedisInt(v);
+    if (!Number.isNaN(iv)) {
+      const w = intsetWidth(iv);
+      if (w > this.intsetWidth) this.intsetWidth = w;
+      // SADD converts once the intset holds one member too many; a file states its count.
+      if (this.source === 'dataset' && this.count > this.config.setMaxIntsetEntries) {
+        this.toDict(this.count, NaN);
+      }
+      return;
+    }
+    // The first member that is not an integer: the intset so far becomes a presized dict, a
+    // file's set is expanded to its stated count, then the member is added.
+    this.toDict(this.count - 1, this.source === 'rdb' ? this.declared : NaN);
+    this.dict.add();
+  }
+
+  /** The small encoding's `n` elements move into a dict sized for them, then expanded for `expandTo`. */
+  private toDict(n: number, expandTo: number): void {
+    this.large = true;
+    this.dict.reset();
+    this.dict.expand(n);
+    this.dict.addMany(n);
+    if (expandTo > 4) this.dict.expand(expandTo);
+  }
+
+  field(f: Uint8Array, v: Uint8Array): void {
+    if (this.mode !== M_HASH && this.mode !== M_HASH_CONVERT) return;
+    const cfg = this.config;
+    this.count++;
+    const fl = f.length;
+    const vl = v.length;
+    if (fl > this.maxLen) this.maxLen = fl;
+    if (vl > this.maxLen) this.maxLen = vl;
+    this.largeBytes += S.dictEntry + sdsAllocBytes(fl) + sdsAllocBytes(vl);
+    if (this.mode === M_HASH_CONVERT) {
+      this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
+      return;
+    }
+    if (this.large) {
+      this.dict.add();
+      return;
+    }
+    if (fl > cfg.hashMaxListpackValue || vl > cfg.hashMaxListpackValue) {
+      // The listpack so far becomes a dict sized for it; the field is added; a file's hash is
+      // then expanded to what is left of its stated count.
+      const before = this.count - 1;
+      this.large = true;
+      this.dict.reset();
+      this.dict.expand(before);
+      this.dict.addMany(before);
+      this.dict.add();
+      const left = this.declared - this.count;
+      if (this.source === 'rdb' && left > 4) this.dict.expand(left);
+      return;
+    }
+    this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
+    // HSET converts once the listpack holds one field too many; a file states its count.
+    if (this.source === 'dataset' && this.count > cfg.hashMaxListpackEntries) this.toDict(this.count, NaN);
+  }
+
+  member(m: Uint8Array, score: number): void {
+    if (this.mode !== M_ZSET && this.mode !== M_ZSET_CONVERT) return;
+    this.count++;
+    if (m.length > this.maxLen) this.maxLen = m.length;
+    this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score);
+    this.largeBytes += sdsAllocBytes(m.length) + S.dictEntry + SKIPLIST_NODE_EXPECTED_BYTES;
+  }
+
+  valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
+    switch (this.mode) {
+      case M_NODES:
+        this.value += S.quicklistNode + jemallocSize(bytes);
+        this.count++;
+        return;
+      case M_ZIPLIST_NODES:
+        // A ziplist node becomes a listpack of the same elements (an empty one is dropped).
+        if (this.nodeEntries > 0) this.value += S.quicklistNode + jemallocSize(LISTPACK_EMPTY_BYTES + this.nodeBytes);
+        this.nodeBytes = 0;
+        this.nodeEntries = 0;
+        return;
+      case M_STREAM:
+        this.value += jemallocSize(bytes);
+        if (nodeKey !== null) this.rax.insert(nodeKey);
+        return;
+    }
+    void container;
+  }
+
+  streamEntry(id: StreamId, fields: Uint8Array[], deleted: boolean): void {
+    if (this.mode === M_STREAM_BUILD && !deleted) this.streamSim.append(id, fields);
+  }
+
+  streamGroup(g: StreamGroup): void {
+    if (this.mode !== M_STREAM && this.mode !== M_STREAM_BUILD) return;
+    let bytes = S.streamCG + this.pelBytes(g.pending) + S.streamNACK * g.pending.length;
+    for (const c of g.consumers) bytes += S.streamConsumer + c.name.length + this.pelBytes(c.pending);
+    this.smallBytes += bytes;
+  }
+
+  /** What a PEL's radix tree counts (its entries in ID order, as files and datasets give them). */
+  private pelBytes(pending: readonly { id: StreamId }[]): number {
+    const rax = this.pel;
+    rax.reset();
+    for (let i = 0; i < pending.length; i++) {
+      streamIdBytes(pending[i].id, this.idBytes);
+      rax.insert(this.idBytes);
+    }
+    return rax.accountedBytes;
+  }
+
+  moduleValue(m: { raw: Uint8Array }): void {
+    if (this.mode === M_MODULE) this.smallBytes = m.raw.length;
+  }
+
+  keyEnd(k: KeyInfo): void {
+    if (this.mode === M_SKIP) return;
+    this.finishValue(k);
+    const r = this.result;
+    r.db = k.db;
+    r.key = k.key;
+    r.valueType = k.valueType;
+    r.encoding = this.encoding;
+    r.memoryBytes = S.dictEntry + sdsAllocBytes(k.key.length) + this.value;
+    r.elements = k.elements;
+    r.expireAtMs = k.expireAtMs;
+    r.offset = k.offset;
+    r.onDiskBytes = k.onDiskBytes;
+    this.onKey(r, k);
+  }
+
+  /** Turns what the value's events gave into its bytes and encoding. */
+  private finishValue(k: KeyInfo): void {
+    const cfg = this.config;
+    switch (this.mode) {
+      case M_FIXED:
+        return;
+      case M_STRING:
+        // Never delivered (a dataset's string not asked for): sized by length.
+        this.sizeString(k.valueBytes, false);
+        return;
+      case M_PUSH_LIST:
+        this.value = S.robj + S.quicklist + this.quicklist.bytes;
+        this.encoding = 'quicklist';
+        return;
+      case M_ZIPLIST_NODES:
+      case M_NODES:
+        this.value += S.robj + S.quicklist;
+        this.encoding = 'quicklist';
+        return;
+      case M_SET:
+        if (this.large) this.setHashtable();
+        else {
+          this.value = S.robj + jemallocSize(intsetBytes(this.count, this.intsetWidth));
+          this.encoding = 'intset';
+        }
+        return;
+      case M_INTSET_TO_HT:
+        this.setHashtable();
+        return;
+      case M_ZSET: {
+        const small = this.count <= cfg.zsetMaxListpackEntries && this.maxLen <= cfg.zsetMaxListpackValue;
+        if (small) this.setListpack();
+        else if (this.source === 'rdb') this.setSkiplist(dictTableSize(this.count));
+        else this.setSkiplistGrown();
+        return;
+      }
+      case M_ZSET_CONVERT:
+        if (this.count > cfg.zsetMaxListpackEntries) this.setSkiplistGrown();
+        else this.setListpack();
+        return;
+      case M_HASH:
+        if (this.large) this.setHashtable();
+        else this.setListpack();
+        return;
+      case M_HASH_CONVERT: {
+        // Loading checks a zipmap's longest string as well; a ziplist or listpack only its count.
+        const big = this.count > cfg.hashMaxListpackEntries || (this.rdbType === 9 && this.maxLen > cfg.hashMaxListpackValue);
+        if (big) {
+          this.dict.reset();
+          this.dict.expand(this.count);
+          this.dict.addMany(this.count);
+          this.setHashtable();
+        } else this.setListpack();
+        return;
+      }
+      case M_STREAM:
+        this.value += S.robj + S.stream + this.rax.accountedBytes + this.smallBytes;
+        this.encoding = 'stream';
+        return;
+      case M_STREAM_BUILD:
+        this.value = S.robj + S.stream + this.streamSim.bytes + this.smallBytes;
+        this.encoding = 'stream';
+        return;
+      case M_MODULE:
+        this.value = S.robj + this.smallBytes;
+        this.encoding = 'module';
+        return;
+    }
+  }
+
+  private setListpack(): void {
+    this.value = S.robj + jemallocSize(LISTPACK_EMPTY_BYTES + this.smallBytes);
+    this.encoding = 'listpack';
+  }
+
+  private setHashtable(): void {
+    this.value = S.robj + S.dict + S.bucket * this.dict.slots + this.largeBytes;
+    this.encoding = 'hashtable';
+  }
+
+  /** A skiplist whose dict has `slots` buckets. */
+  private setSkiplist(slots: number): void {
+    this.value = S.robj + S.zset + S.zskiplist + S.dict + S.bucket * slots + SKIPLIST_HEADER_BYTES + this.largeBytes;
+    this.encoding = 'skiplist';
+  }
+
+  /** A skiplist converted from a listpack: its dict grown one member at a time. */
+  private setSkiplistGrown(): void {
+    this.dict.reset();
+    this.dict.addMany(this.count);
+    this.setSkiplist(this.dict.slots);
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Memory by key prefix, in bounded memory: the prefixes of each level (a key's bytes up to
+ * and including its first separator, its second, …, down to `depth`) are counted in a table
+ * of at most {@link PREFIX_TREE_CAPACITY} entries per level, whatever the number of keys.
+ *
+ * A full table makes room with the Space-Saving rule (Metwally et al., weighted by bytes): the
+ * prefix holding the least memory leaves, and the new prefix starts from the memory and key
+ * count the leaver had, recorded as its possible error. Every prefix whose memory exceeds
+ * 1/capacity of its level's total is therefore kept; its figures are exact as long as it
+ * never had to take a leaver's place (`errorBytes` 0), and are otherwise upper bounds
+ * off by at most `errorBytes` and `errorKeys`. Prefixes are counted over all databases.
+ */
+import { copyBytes } from '../../io/bytes.js';
+
+/** Prefixes kept per level. */
+export const PREFIX_TREE_CAPACITY = 1024;
+
+/** One prefix as reported. Byte strings are copies. */
+export interface PrefixStats {
+  /** The prefix bytes, separator included. */
+  prefix: Uint8Array;
+  /** Level: 1 for the part before the first separator. */
+  level: number;
+  keys: number;
+  memoryBytes: number;
+  /** How much of `memoryBytes` and `keys` may belong to prefixes that left the table (0: exact). */
+  errorBytes: number;
+  errorKeys: number;
+  /** The biggest key seen under the prefix while it was in the table. */
+  biggestKey: { db: number; key: Uint8Array; memoryBytes: number } | null;
+  /** The prefixes one level down that were kept, most memory first. */
+  children: PrefixStats[];
+}
+
+/** The tree of prefixes: level-1 prefixes at the top. */
+export interface PrefixTreeReport {
+  separator: Uint8Array;
+  depth: number;
+  /** Prefixes kept per level. */
+  capacity: number;
+  /** Keys counted, and their memory. */
+  keys: number;
+  memoryBytes: number;
+  /** Keys without the separator (no level-1 prefix), and their memory. */
+  unprefixedKeys: number;
+  unprefixedBytes: number;
+  /** True when some level's table was full and prefixes left it (figures marked by their error). */
+  approximate: boolean;
+  roots: PrefixStats[];
+}
+
+interface Entry {
+  prefix: Uint8Array;
+  hash: number;
+  keys: number;
+  memoryBytes: number;
+  errorBytes: number;
+  errorKeys: number;
+  bigDb: number;
+  bigKey: Uint8Array | null;
+  bigBytes: number;
+  /** Position in the level's heap. */
+  at: number;
+  /** The next entry with the same hash. */
+  next: Entry | null;
+}
+
+/** One level's table: a hash index and a min-heap by memory. */
+class Level {
+  readonly index = new Map<number, Entry>();
+  readonly heap: Entry[] = [];
+  evictions = 0;
+
+  constructor(readonly capacity: number) {}
+
+  find(hash: number, key: Uint8Array, len: number): Entry | null {
+    for (let e = this.index.get(hash) ?? null; e !== null; e = e.next) {
+      if (e.prefix.length === len && samePrefix(e.prefix, key, len)) return e;
+    }
+    return null;
+  }
+
+  /** Adds a key's memory to the prefix `key[0..len)` (made an entry, or taking the place of the smallest). */
+  add(hash: number, key: Uint8Array, len: number, db: number, bytes: number): void {
+    let e = this.find(hash, key, len);
+    if (e === null) {
+      let keys = 0;
+      let memory = 0;
+      if (this.heap.length >= this.capacity) {
+        const min = this.heap[0];
+        this.unlink(min);
+        keys = min.keys;
+        memory = min.memoryBytes;
+        this.evictions++;
+        e = min;
+      } else {
+        e = { prefix: new Uint8Array(0), hash: 0, keys: 0, memoryBytes: 0, errorBytes: 0, errorKeys: 0, bigDb: 0, bigKey: null, bigBytes: -1, at: this.heap.length, next: null };
+        this.heap.push(e);
+      }
+      e.prefix = copyBytes(key.subarray(0, len));
+      e.hash = hash;
+      e.keys = keys;
+      e.memoryBytes = memory;
+      e.errorKeys = keys;
+      e.errorBytes = memory;
+      e.bigKey = null;
+      e.bigBytes = -1;
+      e.next = this.index.get(hash) ?? null;
+      this.index.set(hash, e);
+    }
+    e.keys++;
+    e.memoryBytes += bytes;
+    if (bytes > e.bigBytes) {
+      e.bigBytes = bytes;
+      e.bigDb = db;
+      e.bigKey = copyBytes(key);
+    }
+    this.down(e.at);
+  }
+
+  private unlink(e: Entry): void {
+    let p = this.index.get(e.hash) ?? null;
+    if (p === e) {
+      if (e.next === null) this.index.delete(e.hash);
+      else this.index.set(e.hash, e.next);
+      return;
+    }
+    while (p !== null && p.next !== e) p = p.next;
+    if (p !== null) p.next = e.next;
+  }
+
+  // A min-heap by memory: an entry only ever grows, so it only moves down.
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l].memoryBytes < h[m].memoryBytes) m = l;
+      if (r < h.length && h[r].memoryBytes < h[m].memoryBytes) m = r;
+      if (m === i) return;
+      const t = h[i];
+      h[i] = h[m];
+      h[m] = t;
+      h[i].at = i;
+      h[m].at = m;
+      i = m;
+    }
+  }
+}
+
+function samePrefix(a: Uint8Array, b: Uint8Array, len: number): boolean {
+  for (let i = 0; i < len; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Options of {@link PrefixTree}. */
+export interface PrefixTreeOptions {
+  /** The separator (default `:`); at least one byte. */
+  separator?: Uint8Array;
+  /** Levels (default 2). */
+  depth?: number;
+  /** Prefixes kept per level (default {@link PREFIX_TREE_CAPACITY}). */
+  capacity?: number;
+}
+
+/** Counts keys and memory per prefix (see the module notes). */
+export class PrefixTree {
+  readonly separator: Uint8Array;
+  readonly depth: number;
+  readonly capacity: number;
+  private readonly levels: Level[] = [];
+  private keys = 0;
+  private memoryBytes = 0;
+  private unprefixedKeys = 0;
+  private unprefixedBytes = 0;
+
+  constructor(opts: PrefixTreeOptions = {}) {
+    this.separator = opts.separator ?? new Uint8Array([0x3a]);
+    if (this.separator.length === 0) throw new RangeError('the prefix separator is empty');
+    this.depth = opts.depth ?? 2;
+    this.capacity = opts.capacity ?? PREFIX_TREE_CAPACITY;
+    for (let i = 0; i < this.depth; i++) this.levels.push(new Level(this.capacity));
+  }
+
+  /** Counts one key of `bytes` memory. */
+  add(db: number, key: Uint8Array, bytes: number): void {
+    this.keys++;
+    this.memoryBytes += bytes;
+    const sep = this.separator;
+    const s0 = sep[0];
+    const sl = sep.length;
+    let level = 0;
+    // FNV-1a over the bytes so far: the hash of each prefix comes for free.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length && level < this.depth; i++) {
+      const c = key[i];
+      h = Math.imul(h ^ c, 0x01000193);
+      if (c !== s0 || i + sl > key.length) continue;
+      let match = true;
+      for (let j = 1; j < sl; j++) if (key[i + j] !== sep[j]) match = false;
+      if (!match) continue;
+      for (let j = 1; j < sl; j++) h = Math.imul(h ^ key[i + j], 0x01000193);
+      i += sl - 1;
+      this.levels[level].add(h >>> 0, key, i + 1, db, bytes);
+      level++;
+    }
+    if (level === 0) {
+      this.unprefixedKeys++;
+      this.unprefixedBytes += bytes;
+    }
+  }
+
+  /** The tree: each level's prefixes under their parent, most memory first. */
+  result(): PrefixTreeReport {
+    const byLevel = this.levels.map((l, i) =>
+      l.heap.map(
+        (e): PrefixStats => ({
+          prefix: e.prefix,
+          level: i + 1,
+          keys: e.keys,
+          memoryBytes: e.memoryBytes,
+          errorBytes: e.errorBytes,
+          errorKeys: e.errorKeys,
+          biggestKey: e.bigKey === null ? null : { db: e.bigDb, key: e.bigKey, memoryBytes: e.bigBytes },
+          children: [],
+        }),
+      ),
+    );
+    const order = (a: PrefixStats, b: PrefixStats): number => b.memoryBytes - a.memoryBytes || Buffer.compare(a.prefix, b.prefix);
+    for (let i = byLevel.length - 1; i >= 1; i--) {
+      const parents = new Map<string, PrefixStats>();
+      for (const p of byLevel[i - 1]) parents.set(Buffer.from(p.prefix).toString('latin1'), p);
+      for (const c of byLevel[i]) {
+        // The parent's prefix ends at the previous separator: the last one before the child's own.
+        const cut = lastSeparatorEnd(c.prefix, this.separator);
+        const parent = parents.get(Buffer.from(c.prefix.subarray(0, cut)).toString('latin1'));
+        if (parent) parent.children.push(c);
+      }
+    }
+    for (const level of byLevel) for (const p of level) p.children.sort(order);
+    return {
+      separator: this.separator,
+      depth: this.depth,
+      capacity: this.capacity,
+      keys: this.keys,
+      memoryBytes: this.memoryBytes,
+      unprefixedKeys: this.unprefixedKeys,
+      unprefixedBytes: this.unprefixedBytes,
+      approximate: this.levels.some((l) => l.evictions > 0),
+      roots: (byLevel[0] ?? []).sort(order),
+    };
+  }
+}
+
+/** Where the prefix before `prefix`'s final separator ends (just after the previous separator). */
+function lastSeparatorEnd(prefix: Uint8Array, sep: Uint8Array): number {
+  const sl = sep.length;
+  for (let i = prefix.length - sl - 1; i >= sl - 1; i--) {
+    let match = true;
+    for (let j = 0; j < sl; j++) if (prefix[i - sl + 1 + j] !== sep[j]) match = false;
+    if (match) return i + 1;
+  }
+  return 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * The nodes Redis 7.0 builds when it pushes elements one by one at the tail of a quicklist
+ * (`quicklistPushTail`, quicklist.c) — how it loads a linked list or a ziplist-encoded list
+ * from an RDB, and how RPUSH fills a list: an element joins the tail node while the node's
+ * size plus the element's length plus 8 stays within the node limit (8 KiB for
+ * `list-max-listpack-size -2`); an element of 1 GiB or more gets a PLAIN node of its own.
+ * Each node costs a `quicklistNode` and its listpack (or element), rounded to the allocator.
+ */
+import { jemallocSize } from './jemalloc.js';
+import { LISTPACK_EMPTY_BYTES } from './encodings.js';
+import { REDIS_7_0_SIZES, type EncodingConfig } from './redis-7-0.js';
+
+/** What `_quicklistNodeAllowInsert` adds to an element's length as its estimated overhead. */
+const SIZE_ESTIMATE_OVERHEAD = 8;
+
+/** One simulated quicklist; reusable (see {@link QuicklistSim.reset}). */
+export class QuicklistSim {
+  /** Nodes made so far. */
+  nodes = 0;
+  /** Bytes of the nodes before the tail one (node structures and allocations). */
+  private closedBytes = 0;
+  /** The tail node's size in bytes (its listpack, or a PLAIN element); -1: no node yet. */
+  private tailBytes = -1;
+  private tailPlain = false;
+
+  constructor(private readonly config: EncodingConfig) {}
+
+  reset(): void {
+    this.nodes = 0;
+    this.closedBytes = 0;
+    this.tailBytes = -1;
+    this.tailPlain = false;
+  }
+
+  /** Pushes an element of `len` bytes whose listpack entry takes `entryBytes`. */
+  push(len: number, entryBytes: number): void {
+    const large = len >= this.config.listPackedThreshold;
+    if (this.tailBytes >= 0 && !this.tailPlain && !large && this.tailBytes + len + SIZE_ESTIMATE_OVERHEAD <= this.config.listNodeMaxBytes) {
+      this.tailBytes += entryBytes;
+      return;
+    }
+    this.closeTail();
+    this.nodes++;
+    this.tailPlain = large;
+    this.tailBytes = large ? len : LISTPACK_EMPTY_BYTES + entryBytes;
+  }
+
+  /** The quicklist's node bytes: every node's structure and allocation. */
+  get bytes(): number {
+    return this.closedBytes + (this.tailBytes >= 0 ? REDIS_7_0_SIZES.quicklistNode + jemallocSize(this.tailBytes) : 0);
+  }
+
+  private closeTail(): void {
+    if (this.tailBytes >= 0) this.closedBytes += REDIS_7_0_SIZES.quicklistNode + jemallocSize(this.tailBytes);
+  }
+}
