@@ -19,9 +19,10 @@ import { resolveInput } from '../pipeline/detect.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import type { ValueType } from '../model/redis-types.js';
 import { DIFF_PARTS, type DiffKey, type DiffReport, type DiffTally } from '../format/reports/diff.js';
-import { RecordWriter, type BatchSink } from './digest-records.js';
+import { BATCH_BYTES, RecordWriter, type BatchSink } from './digest-records.js';
 import { digestInput, type DigestInputOptions, type InputDigestInfo } from './digest-input.js';
 import { DigestTable, STATE_CHANGED, STATE_FIRST, WHAT, type TableEntry } from './digest-table.js';
+import { DigestMatcher } from './digest-matcher.js';
 import { TYPE_OF_CODE } from './key-parts.js';
 
 /** Options of {@link diffInputs}. */
@@ -98,6 +99,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   };
   const seed = (Math.random() * 0x100000000) | 0;
   const paths = [first, second] as const;
+  const matcher = new DigestMatcher(table, paths);
   const threads = opts.threads ?? 'auto';
   const workers = threads === 'never' ? [false, false] : threads === 'always' ? [true, true] : await bigEnough(paths);
   for (let i = 0; i < 2; i++) if (paths[i] === '-') workers[i] = false;
@@ -123,7 +125,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   const tasks: Promise<void>[] = [];
   for (const side of [0, 1] as const) {
     if (!workers[side]) continue;
-    tasks.push(inWorker(paths[side], side, seed, inputOpts, table, running, progressOf(side)).then((info) => void (infos[side] = info)));
+    tasks.push(inWorker(paths[side], side, seed, inputOpts, matcher, running, progressOf(side)).then((info) => void (infos[side] = info)));
   }
   const here = ([0, 1] as const).filter((s) => !workers[s]);
   if (here.length > 0) {
@@ -132,12 +134,15 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
         for (const side of here) {
           const sink: BatchSink = {
             push: (bytes, length) => {
-              table.take(side, bytes, length, paths[side]);
-              return bytes;
+              let taken = false;
+              matcher.add(side, bytes, length, () => (taken = true));
+              // A batch left waiting in its queue keeps its buffer.
+              return taken ? bytes : new Uint8Array(BATCH_BYTES);
             },
             drain: () => undefined,
           };
           infos[side] = await digestInput(paths[side], new RecordWriter(sink, seed), inputOpts, { signal: abort.signal, onProgress: progressOf(side) });
+          matcher.end(side);
         }
       })(),
     );
@@ -167,13 +172,13 @@ async function bigEnough(paths: readonly [string, string]): Promise<boolean[]> {
   return total >= WORKER_MIN_BYTES ? [true, true] : [false, false];
 }
 
-/** Digests `path` on a worker thread, taking its batches into `table` as they come. */
+/** Digests `path` on a worker thread, its batches given to `matcher` as they come. */
 function inWorker(
   path: string,
   side: 0 | 1,
   seed: number,
   opts: DigestInputOptions,
-  table: DigestTable,
+  matcher: DigestMatcher,
   running: Worker[],
   onProgress: ((p: ScanProgress) => void) | undefined,
 ): Promise<InputDigestInfo> {
@@ -191,17 +196,21 @@ function inWorker(
       switch (m.t) {
         case 'batch':
           try {
-            table.take(side, new Uint8Array(m.buf), m.length, path);
+            matcher.add(side, new Uint8Array(m.buf), m.length, () => w.postMessage({ buf: m.buf }, [m.buf]));
           } catch (e) {
             settle(() => reject(e));
-            return;
           }
-          w.postMessage({ buf: m.buf }, [m.buf]);
           return;
         case 'progress':
           onProgress?.({ bytesRead: m.bytesRead, totalBytes: m.totalBytes });
           return;
         case 'done':
+          try {
+            matcher.end(side);
+          } catch (e) {
+            settle(() => reject(e));
+            return;
+          }
           settle(() => resolve(m.info));
           return;
         case 'error':
@@ -238,7 +247,7 @@ function diffKeyOf(e: TableEntry): DiffKey {
 }
 
 function buildReport(table: DigestTable, infos: [InputDigestInfo, InputDigestInfo], opts: DiffOptions, started: number): DiffReport {
-  const totals = { added: 0, removed: 0, changed: 0, same: table.counts.same };
+  const totals = { added: 0, removed: 0, changed: 0, same: table.same };
   const byDb = new Map<number, DiffTally>();
   const byType = new Map<ValueType, DiffTally>();
   const tally = (m: Map<number | ValueType, DiffTally>, k: number | ValueType): DiffTally => {

@@ -19,13 +19,14 @@
  *     value   u32 u32
  *     expiry  f64      when flag bit 0
  *     meta    u32 u32  when flag bit 1
- *     offset  f64      in a batch only: where the key's record starts in its file (for errors)
+ *     offset  u32 u32  in a batch only: where the key's record starts in its file, low and
+ *                      high 32 bits (all ones: unknown), for errors
  *
  * The name bytes (db varint to the end of the key) are the same bytes for the same (db, key),
  * so two records name the same key exactly when those bytes are equal.
  */
 import type { ByteString } from '../dataset/byte-string.js';
-import { hashBytes, OUT } from './hash64.js';
+import { hashName } from './hash64.js';
 import type { KeyParts } from './key-parts.js';
 
 /** Flag bits. */
@@ -45,7 +46,7 @@ export function maxRecordBytes(keyLen: number): number {
 }
 
 /** Batch size: a batch is handed over once it holds this much. */
-export const BATCH_BYTES = 256 * 1024;
+export const BATCH_BYTES = 512 * 1024;
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -96,8 +97,7 @@ export class RecordWriter {
     else if (keyLen < 64) for (let j = 0; j < keyLen; j++) b[i + j] = key[j];
     else b.set(key, i);
     i += keyLen;
-    hashBytes(b, start + NAME_AT, i, this.seed, ~this.seed);
-    const h = OUT.lo;
+    const h = hashName(b, start + NAME_AT, i, this.seed);
     b[start + 1] = h;
     b[start + 2] = h >>> 8;
     b[start + 3] = h >>> 16;
@@ -119,7 +119,13 @@ export class RecordWriter {
       i = putU32(b, i, p.m2);
     }
     b[start] = flags;
-    i = putF64(b, i, offset);
+    if (offset < 0) {
+      i = putU32(b, i, 0xffffffff);
+      i = putU32(b, i, 0xffffffff);
+    } else {
+      i = putU32(b, i, offset);
+      i = putU32(b, i, Math.floor(offset / 0x100000000));
+    }
     this.pos = i;
     this.records++;
   }
@@ -167,10 +173,11 @@ export function getU32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
-/** Reads an f64 at `i`. */
-export function getF64(b: Uint8Array, i: number): number {
-  for (let j = 0; j < 8; j++) F64_BYTES[j] = b[i + j];
-  return F64[0];
+/** Reads a batch record's offset at `i` (−1 when unknown). */
+export function getOffset(b: Uint8Array, i: number): number {
+  const lo = getU32(b, i);
+  const hi = getU32(b, i + 4);
+  return hi === 0xffffffff ? -1 : hi * 0x100000000 + lo;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   ENC_OFF,
   FLAG_EXPIRY,
   FLAG_META,
-  getF64,
+  getOffset,
   getU32,
   HASH_AT,
   NAME_AT,
@@ -48,6 +48,7 @@ export const STATE_CHANGED = 2;
 const CHUNK_BITS = 24;
 const MAX_CHUNK = 1 << CHUNK_BITS;
 const UNIT_BITS = CHUNK_BITS - 3;
+const UNIT_MASK = (1 << UNIT_BITS) - 1;
 /** Chunks a table may have (a place is a 32-bit number: chunk, then unit). */
 const MAX_CHUNKS = 1 << (32 - UNIT_BITS);
 const FIRST_CHUNK = 64 * 1024;
@@ -76,15 +77,6 @@ export interface TableEntry {
   what: number;
 }
 
-/** Keys compared, by outcome. */
-export interface TableCounts {
-  /** Records taken from each input. */
-  first: number;
-  second: number;
-  /** Keys found in both and identical. */
-  same: number;
-}
-
 /** See the module notes. */
 export class DigestTable {
   private chunks: Uint8Array[] = [];
@@ -97,11 +89,11 @@ export class DigestTable {
   private live = 0;
   private liveBytes = 0;
   private deadBytes = 0;
-  private readonly v = new RecordView();
   private readonly t = new RecordView();
   private readonly encodings: boolean;
   private readonly ignoreTtl: boolean;
-  readonly counts: TableCounts = { first: 0, second: 0, same: 0 };
+  /** Keys that met their match here and were identical. */
+  same = 0;
 
   constructor(opts: DigestTableOptions = {}) {
     this.encodings = opts.encodings ?? false;
@@ -121,49 +113,55 @@ export class DigestTable {
   }
 
   /**
-   * Takes a batch of records from input `side` (0: the first, 1: the second).
+   * Takes the record at `b[at]` (read into `v`) of input `side` (0: the first, 1: the second):
+   * compared with the other input's record of the same key when the table holds one (which
+   * then leaves, or stays marked changed), else put in to wait for it. True when it met the
+   * other input's record.
    * @param file the input's name, for errors
-   * @throws CorruptDataError when the input brings a key a second time
+   * @throws CorruptDataError when the input brings a key a second time (as far as the table
+   *   can tell: a key that met its match and was identical has left it)
    */
-  take(side: 0 | 1, b: Uint8Array, length: number, file: string): void {
-    const v = this.v;
-    let at = 0;
-    while (at < length) {
-      readRecord(b, at, v);
-      this.one(side, b, at, file);
-      at = v.partsEnd + 8;
-    }
-  }
-
-  private one(side: 0 | 1, b: Uint8Array, at: number, file: string): void {
-    const v = this.v;
-    if (side === 0) this.counts.first++;
-    else this.counts.second++;
+  put(side: 0 | 1, b: Uint8Array, at: number, v: RecordView, file: string): boolean {
     const h = getU32(b, at + HASH_AT);
     const slots = this.slots;
     const mask = this.mask;
     const nameAt = at + NAME_AT;
     const nameLen = v.nameEnd - nameAt;
+    const chunks = this.chunks;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const ref = slots[2 * i];
       if (ref === 0) break;
       if (slots[2 * i + 1] !== h) continue;
       const place = ref - 1;
-      const c = this.chunks[place >>> UNIT_BITS];
-      const off = (place & ((1 << UNIT_BITS) - 1)) << 3;
+      const c = chunks[place >>> UNIT_BITS];
+      const off = (place & UNIT_MASK) << 3;
       if (!sameBytes(c, off + NAME_AT, b, nameAt, nameLen)) continue;
-      this.match(side, i, c, off, b, at, file);
-      return;
+      this.match(side, i, c, off, b, at, v, file);
+      return true;
     }
     this.insert(side, b, at, v.partsEnd - at, h);
+    return false;
+  }
+
+  /**
+   * Puts in the record at `b[at]` (read into `v`) as a changed key, without a lookup: the
+   * caller compared it with the other input's record (`what` from {@link compare}; the types
+   * of the first and second input's records).
+   */
+  putChanged(b: Uint8Array, at: number, v: RecordView, what: number, first: number, second: number): void {
+    const place = this.insert(STATE_CHANGED, b, at, v.partsEnd - at, getU32(b, at + HASH_AT));
+    const c = this.chunks[place >>> UNIT_BITS];
+    const tail = ((place & UNIT_MASK) << 3) + (v.nameEnd - at);
+    c[tail + TYPE_OFF] = first;
+    c[tail + TYPE2_OFF] = second;
+    c[tail + WHAT_OFF] = what;
   }
 
   /** The key of the record at `b[at]` is in slot `i` (record at `c[off]`). */
-  private match(side: 0 | 1, i: number, c: Uint8Array, off: number, b: Uint8Array, at: number, file: string): void {
+  private match(side: 0 | 1, i: number, c: Uint8Array, off: number, b: Uint8Array, at: number, v: RecordView, file: string): void {
     const state = (c[off] >> 4) & 3;
     if (state === side || state === STATE_CHANGED) {
-      const v = this.v;
-      const offset = getF64(b, v.partsEnd);
+      const offset = getOffset(b, v.partsEnd);
       throw new CorruptDataError('BAD_VALUE', 'duplicate key in the input', {
         file,
         offset: offset >= 0 ? offset : undefined,
@@ -174,22 +172,22 @@ export class DigestTable {
     }
     const t = this.t;
     readRecord(c, off, t);
-    const what = this.compare(c, off, t, b, at, this.v);
+    const what = this.compare(c, off, t, b, at, v);
     if (what === 0) {
-      this.counts.same++;
+      this.same++;
       this.remove(i, t.partsEnd - off);
       return;
     }
-    const first = state === STATE_FIRST ? c[t.nameEnd + TYPE_OFF] : b[this.v.nameEnd + TYPE_OFF];
-    const second = state === STATE_FIRST ? b[this.v.nameEnd + TYPE_OFF] : c[t.nameEnd + TYPE_OFF];
+    const first = state === STATE_FIRST ? c[t.nameEnd + TYPE_OFF] : b[v.nameEnd + TYPE_OFF];
+    const second = state === STATE_FIRST ? b[v.nameEnd + TYPE_OFF] : c[t.nameEnd + TYPE_OFF];
     c[off] = (c[off] & 0x0f) | (STATE_CHANGED << 4);
     c[t.nameEnd + TYPE_OFF] = first;
     c[t.nameEnd + TYPE2_OFF] = second;
     c[t.nameEnd + WHAT_OFF] = what;
   }
 
-  /** The {@link WHAT} bits in which record `a[ta]` (fields `tv`) and `b[tb]` (fields `bv`) differ. */
-  private compare(a: Uint8Array, ta: number, av: RecordView, b: Uint8Array, tb: number, bv: RecordView): number {
+  /** The {@link WHAT} bits in which record `a[ta]` (fields `av`) and `b[tb]` (fields `bv`) differ. */
+  compare(a: Uint8Array, ta: number, av: RecordView, b: Uint8Array, tb: number, bv: RecordView): number {
     let what = 0;
     const ap = av.nameEnd;
     const bp = bv.nameEnd;
@@ -219,13 +217,14 @@ export class DigestTable {
     return what;
   }
 
-  private insert(side: 0 | 1, b: Uint8Array, at: number, len: number, h: number): void {
+  /** Puts in the record `b[at, at + len)` with state `state` (name hash `h`); its place. */
+  private insert(state: number, b: Uint8Array, at: number, len: number, h: number): number {
     if ((this.live + 1) * 2 > this.mask + 1) this.grow();
     const place = this.alloc(len);
     const c = this.chunk;
-    const off = (place & ((1 << UNIT_BITS) - 1)) << 3;
-    c.set(b.subarray(at, at + len), off);
-    c[off] = (c[off] & 0x0f) | (side << 4);
+    const off = (place & UNIT_MASK) << 3;
+    for (let k = 0; k < len; k++) c[off + k] = b[at + k];
+    c[off] = (c[off] & 0x0f) | (state << 4);
     const slots = this.slots;
     const mask = this.mask;
     let i = h & mask;
@@ -234,6 +233,7 @@ export class DigestTable {
     slots[2 * i + 1] = h;
     this.live++;
     this.liveBytes += (len + 7) & ~7;
+    return place;
   }
 
   /** Room for a record of `len` bytes in the current chunk (a new one when full); its place. */
@@ -312,11 +312,11 @@ export class DigestTable {
       if (ref === 0) continue;
       const place = ref - 1;
       const c = old[place >>> UNIT_BITS];
-      const off = (place & ((1 << UNIT_BITS) - 1)) << 3;
+      const off = (place & (UNIT_MASK)) << 3;
       readRecord(c, off, t);
       const len = t.partsEnd - off;
       const to = this.alloc(len);
-      this.chunk.set(c.subarray(off, off + len), (to & ((1 << UNIT_BITS) - 1)) << 3);
+      this.chunk.set(c.subarray(off, off + len), (to & (UNIT_MASK)) << 3);
       slots[s] = to + 1;
     }
     this.deadBytes = 0;
@@ -347,8 +347,8 @@ export class DigestTable {
     const cmp = (x: number, y: number): number => {
       const cx = this.chunks[x >>> UNIT_BITS];
       const cy = this.chunks[y >>> UNIT_BITS];
-      const ox = (x & ((1 << UNIT_BITS) - 1)) << 3;
-      const oy = (y & ((1 << UNIT_BITS) - 1)) << 3;
+      const ox = (x & (UNIT_MASK)) << 3;
+      const oy = (y & (UNIT_MASK)) << 3;
       readRecord(cx, ox, a);
       readRecord(cy, oy, b);
       if (a.db !== b.db) return a.db - b.db;
@@ -386,7 +386,7 @@ export class DigestTable {
 
   private entryAt(place: number, t: RecordView): TableEntry {
     const c = this.chunks[place >>> UNIT_BITS];
-    const off = (place & ((1 << UNIT_BITS) - 1)) << 3;
+    const off = (place & (UNIT_MASK)) << 3;
     readRecord(c, off, t);
     const state = (c[off] >> 4) & 3;
     const changed = state === STATE_CHANGED;

@@ -1,17 +1,19 @@
 /**
  * Worker thread body for `diff` (diff.ts): digests one input and sends its records to the main
  * thread in batches (transferred, not copied). At most {@link MAX_IN_FLIGHT} batches wait
- * there; each comes back, empty, once the main thread has taken its records, to be written
- * into again. A typed error is sent as data; anything else is a bug and is marked so.
+ * there (fewer than the matcher lets wait for the other input: the faster of two workers
+ * waits for the slower one, see digest-matcher.ts); each comes back, empty, once the main
+ * thread has taken its records, to be written into again. A typed error is sent as data; anything else is a bug and is marked so.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RdbtoolError } from '../errors.js';
 import { BATCH_BYTES, RecordWriter, type BatchSink } from './digest-records.js';
 import { digestInput } from './digest-input.js';
+import { MAX_QUEUED } from './digest-matcher.js';
 import type { DigestWorkerData, DigestWorkerMessage } from './diff.js';
 
 /** Batches sent and not yet given back before the digest waits. */
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = MAX_QUEUED / 2;
 
 const port = parentPort!;
 const data = workerData as DigestWorkerData;

@@ -115,6 +115,32 @@ export function hashChars(s: ByteString, s1: number, s2: number): void {
 }
 
 /**
+ * A 32-bit hash of `b[start, end)` with seed `seed` (MurmurHash3 x86_32): for the table's
+ * index of key names, where 32 bits do.
+ */
+export function hashName(b: Uint8Array, start: number, end: number, seed: number): number {
+  let h = seed | 0;
+  let i = start;
+  for (const stop = end - 4; i <= stop; i += 4) {
+    let k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  for (let j = end - i - 1; j >= 0; j--) k = (k << 8) | b[i + j];
+  if (end > i) {
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= end - start;
+  return fmix(h) >>> 0;
+}
+
+/**
  * The digest of two 8-byte words (`a` = a1 a2, `b` = b1 b2, each half little-endian), with
  * seeds `s1`, `s2`, into {@link OUT}: the digest {@link hashBytes} gives those 16 bytes. For
  * combining digests (a field's with its value's, a member's with its score).
