@@ -102,7 +102,7 @@ export class DictSim {
 
   /** Entries. */
   get used(): number {
-    return this.used0 + this.used1;
+    return Math.round(this.used0 + this.used1);
   }
 
   /** True while the simulated rehash is under way. */
