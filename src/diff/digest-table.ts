@@ -61,6 +61,8 @@ export interface DigestTableOptions {
   encodings?: boolean;
   /** Leave expiries and hash field TTLs out. */
   ignoreTtl?: boolean;
+  /** Dead record bytes past which (and past the live ones) the records are compacted (default 32 MiB). */
+  compactMinBytes?: number;
 }
 
 /** One entry left in the table, as {@link DigestTable.entries} lists them. */
@@ -92,12 +94,14 @@ export class DigestTable {
   private readonly t = new RecordView();
   private readonly encodings: boolean;
   private readonly ignoreTtl: boolean;
+  private readonly compactMin: number;
   /** Keys that met their match here and were identical. */
   same = 0;
 
   constructor(opts: DigestTableOptions = {}) {
     this.encodings = opts.encodings ?? false;
     this.ignoreTtl = opts.ignoreTtl ?? false;
+    this.compactMin = opts.compactMinBytes ?? COMPACT_MIN;
   }
 
   /** Keys held (waiting or changed). */
@@ -276,7 +280,7 @@ export class DigestTable {
     const n = (len + 7) & ~7;
     this.liveBytes -= n;
     this.deadBytes += n;
-    if (this.deadBytes > COMPACT_MIN && this.deadBytes > this.liveBytes) this.compact();
+    if (this.deadBytes > this.compactMin && this.deadBytes > this.liveBytes) this.compact();
   }
 
   /** Doubles the index. */
