@@ -133,10 +133,16 @@ export class DictSim {
     return true;
   }
 
-  /** `dictAdd` of a new key: a rehash step, the growth check (`_dictExpandIfNeeded`), the insertion. */
-  add(): void {
-    if (this.lastNewSize > 0) this.stepsSinceLast++;
-    if (this.size1 > 0) this.rehashStep();
+  /**
+   * `dictAdd` of a new key: a rehash step, the growth check (`_dictExpandIfNeeded`), the
+   * insertion. `steps` 2 for a command that looks the key up first (`dictFind` steps too:
+   * HSET, ZADD).
+   */
+  add(steps = 1): void {
+    for (let i = 0; i < steps; i++) {
+      if (this.lastNewSize > 0) this.stepsSinceLast++;
+      if (this.size1 > 0) this.rehashStep();
+    }
     if (this.size1 === 0) {
       if (this.size0 === 0) this.expand(4);
       else if (this.used0 >= this.size0) this.expand(this.used0 + 1);
@@ -146,14 +152,14 @@ export class DictSim {
   }
 
   /** `n` insertions (the same as calling {@link add} `n` times, faster when no rehash is near). */
-  addMany(n: number): void {
+  addMany(n: number, steps = 1): void {
     while (n > 0) {
       if (this.size1 === 0 && this.size0 > 0 && this.used0 + n <= this.size0) {
         this.used0 += n;
-        if (this.lastNewSize > 0) this.stepsSinceLast += n;
+        if (this.lastNewSize > 0) this.stepsSinceLast += n * steps;
         return;
       }
-      this.add();
+      this.add(steps);
       n--;
     }
   }

@@ -23,7 +23,8 @@
  *
  * A dataset read out of a replayed AOF is held as commands build values: lists pushed,
  * collections converted when they outgrow their small encoding and their tables grown one
- * insertion at a time, stream nodes made by XADD (4 KiB preallocated).
+ * insertion at a time, stream nodes made by XADD (the last one 4 KiB preallocated, unless
+ * the streams are taken as loaded from the AOF's RDB part).
  *
  * Per element the work is a length, sometimes an integer check; nothing is allocated.
  */
@@ -82,6 +83,11 @@ export interface KeyMemoryOptions {
   config?: EncodingConfig;
   /** Keys to estimate (others are skipped without reading their values); default all. */
   select?: (k: Readonly<KeyInfo>) => boolean;
+  /**
+   * A dataset's streams: built by XADD, their last node keeping its 4 KiB allocation (true,
+   * the default), or loaded from an RDB part, every node sized to fit (false).
+   */
+  streamsBuiltByCommands?: boolean;
 }
 
 // What a key's value needs from the events (one per way of loading).
@@ -145,16 +151,25 @@ export class KeyMemoryEstimator implements RdbHandler {
   private readonly idBytes = new Uint8Array(16);
   private readonly quicklist: QuicklistSim;
   private readonly streamSim: StreamNodeSim;
+  /**
+   * Rehash steps per insertion into a hash's or sorted set's dict: 1 when loading (dictAdd),
+   * 2 for HSET and ZADD (a dictFind first).
+   */
+  private readonly lookupSteps: number;
+  /** A dataset's key bytes, copied at keyStart: its view may be reused by the value's events. */
+  private keyCopy = new Uint8Array(64);
+  private keyLength = 0;
 
   constructor(
     private readonly onKey: (k: Readonly<KeyMemory>, info: Readonly<KeyInfo>) => void,
     opts: KeyMemoryOptions = {},
   ) {
     this.source = opts.source ?? 'rdb';
+    this.lookupSteps = this.source === 'dataset' ? 2 : 1;
     this.config = opts.config ?? REDIS_7_0_DEFAULTS;
     this.select = opts.select;
     this.quicklist = new QuicklistSim(this.config);
-    this.streamSim = new StreamNodeSim(this.config, this.rax);
+    this.streamSim = new StreamNodeSim(this.config, this.rax, opts.streamsBuiltByCommands ?? true);
   }
 
   keyStart(k: KeyInfo): boolean {
@@ -164,6 +179,11 @@ export class KeyMemoryEstimator implements RdbHandler {
     }
     this.rdbType = k.rdbType;
     this.declared = k.declaredElements ?? NaN;
+    if (this.source === 'dataset') {
+      if (k.key.length > this.keyCopy.length) this.keyCopy = new Uint8Array(Math.max(k.key.length, 2 * this.keyCopy.length));
+      this.keyCopy.set(k.key);
+      this.keyLength = k.key.length;
+    }
     this.value = 0;
     this.count = 0;
     this.maxLen = 0;
@@ -381,7 +401,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       return;
     }
     if (this.large) {
-      this.dict.add();
+      this.dict.add(this.lookupSteps);
       return;
     }
     if (fl > cfg.hashMaxListpackValue || vl > cfg.hashMaxListpackValue) {
@@ -461,10 +481,10 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.finishValue(k);
     const r = this.result;
     r.db = k.db;
-    r.key = k.key;
+    r.key = this.source === 'dataset' ? this.keyCopy.subarray(0, this.keyLength) : k.key;
     r.valueType = k.valueType;
     r.encoding = this.encoding;
-    r.memoryBytes = S.dictEntry + sdsAllocBytes(k.key.length) + this.value;
+    r.memoryBytes = S.dictEntry + sdsAllocBytes(r.key.length) + this.value;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;
@@ -558,10 +578,10 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.encoding = 'skiplist';
   }
 
-  /** A skiplist converted from a listpack: its dict grown one member at a time. */
+  /** A skiplist converted from a listpack (or grown by ZADD): its dict grown one member at a time. */
   private setSkiplistGrown(): void {
     this.dict.reset();
-    this.dict.addMany(this.count);
+    this.dict.addMany(this.count, this.lookupSteps);
     this.setSkiplist(this.dict.slots);
   }
 }

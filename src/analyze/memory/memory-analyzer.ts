@@ -128,6 +128,8 @@ export interface MemoryAnalyzerOptions {
   onRecord?: (r: KeyMemoryRecord) => void;
   /** The encoding settings of the target server (default its compiled-in defaults). */
   config?: EncodingConfig;
+  /** A dataset's streams were built by XADD (default) rather than loaded from an RDB part. */
+  streamsBuiltByCommands?: boolean;
 }
 
 interface DbAcc {
@@ -195,6 +197,7 @@ export class MemoryAnalyzer implements RdbHandler {
       source: this.source,
       config: opts.config ?? REDIS_7_0_DEFAULTS,
       select: filter === null ? undefined : (k) => filter(k),
+      streamsBuiltByCommands: opts.streamsBuiltByCommands,
     });
   }
 

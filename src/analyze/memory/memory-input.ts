@@ -115,7 +115,9 @@ function replayOpts(opts: MemoryOptions) {
 
 /** Estimates a replayed dataset; a damaged file's replay reports the dataset before the damage. */
 async function fromReplay(given: string, r: ReplayResult, opts: MemoryOptions, started: number): Promise<MemoryResult> {
-  const analyzer = new MemoryAnalyzer({ ...opts, source: 'dataset' });
+  // Streams of an AOF with an RDB part are taken as loaded from it (most of a dataset usually
+  // is); those of an AOF of commands only as built by XADD.
+  const analyzer = new MemoryAnalyzer({ ...opts, source: 'dataset', streamsBuiltByCommands: r.load.keys === 0 });
   await emitDataset(r.dataset, analyzer, { signal: opts.signal, drain: opts.drain });
   const report = analyzer.report({ file: given, input: 'aof', bytesRead: r.bytes, elapsedMs: performance.now() - started });
   if (r.error !== null) {

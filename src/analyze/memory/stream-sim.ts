@@ -33,6 +33,8 @@ export class StreamNodeSim {
   constructor(
     private readonly config: EncodingConfig,
     private readonly rax: RaxSim,
+    /** The last node keeps XADD's 4 KiB allocation (false: sized to fit, as when loaded from an RDB). */
+    private readonly preallocatedTail = true,
   ) {}
 
   /** An empty stream (the rax is reset by its owner). */
@@ -48,7 +50,7 @@ export class StreamNodeSim {
     let open = 0;
     if (this.nodeBytes >= 0) {
       const size = this.nodeBytes + listpackIntEntryBytes(this.nodeCount);
-      open = size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : jemallocSize(size);
+      open = this.preallocatedTail && size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : jemallocSize(size);
     }
     return this.closedBytes + open + this.rax.accountedBytes;
   }
