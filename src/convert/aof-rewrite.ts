@@ -79,8 +79,12 @@ export interface AofStyle {
   createConsumer: boolean;
   /** An empty stream is made with `XADD k MAXLEN 0 <last-id> x y` (Redis 5.0) rather than `… 0-1 x y`. */
   emptyStreamAtLastId: boolean;
-  /** ZADD scores: `%.17g` (up to Redis 7.0) or the shortest round-trip text (`fpconv_dtoa`, Redis 7.2+, Valkey). */
-  scores: 'g17' | 'shortest';
+  /**
+   * ZADD scores: `%.17g` (up to Redis 7.0) or the shortest round-trip text (`fpconv_dtoa`,
+   * Redis 7.2+, Valkey) as the release's rewrite writes them; or `roundtrip`, any exact text
+   * (JavaScript's shortest), for commands sent to a server rather than kept as its AOF.
+   */
+  scores: 'g17' | 'shortest' | 'roundtrip';
   /** Hash field TTLs as `HPEXPIREAT k ms FIELDS 1 f` after each field's HMSET (Redis 7.4+, Valkey 9.0+). */
   fieldTtl: boolean;
   /** `#` annotation lines are skipped by the loader (Redis 7.0+, Valkey). */
@@ -117,15 +121,16 @@ export function aofStyle(target: ServerRelease | string = DEFAULT_AOF_TARGET): A
 
 /**
  * A sorted-set score as the ZADD of a rewrite writes it: `%.17g` (glibc's digits) up to
- * Redis 7.0, the shortest text that reads back as the same double from 7.2 on; `inf`, `-inf`,
- * `-0` in both.
+ * Redis 7.0, the shortest text that reads back as the same double from 7.2 on; with
+ * `roundtrip`, JavaScript's shortest text (as exact, cheaper to make); `inf`, `-inf`, `-0` in all.
  */
 export function rewriteScoreText(score: number, style: AofStyle['scores']): string {
   if (style === 'g17') return formatG(score, 17);
   if (score === 0) return Object.is(score, -0) ? '-0' : '0';
   if (score === Infinity) return 'inf';
   if (score === -Infinity) return '-inf';
-  return formatShortest(score);
+  // JavaScript's shortest text reads back as the same double (strtod takes its exponent form).
+  return style === 'roundtrip' ? String(score) : formatShortest(score);
 }
 
 /**
@@ -562,6 +567,8 @@ export interface AofRewriteOptions {
   slabBytes?: number;
   /** Checked between keys by {@link AofRewriteWriter.maybeDrain}. */
   signal?: AbortSignal;
+  /** ZADD scores in this form rather than the release's (see {@link AofStyle.scores}). */
+  scores?: AofStyle['scores'];
 }
 
 /** What an AOF rewrite wrote. */
@@ -597,7 +604,8 @@ export class AofRewriteWriter {
     protected readonly sink: DatasetSink,
     protected readonly opts: AofRewriteOptions = {},
   ) {
-    this.style = aofStyle(opts.target);
+    const style = aofStyle(opts.target);
+    this.style = opts.scores === undefined ? style : { ...style, scores: opts.scores };
     this.out = new RespOutput(sink, opts.slabBytes);
     this.skip = opts.unsupported === 'skip';
   }

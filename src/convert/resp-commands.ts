@@ -50,7 +50,8 @@ export class RespCommandsWriter extends AofRewriteWriter {
 
   constructor(sink: DatasetSink, opts: RespCommandsOptions = {}) {
     // No annotation: a server reading a connection takes a `#` line for a command.
-    super(sink, { ...opts, timestampSec: undefined } as AofRewriteOptions);
+    // Scores in any exact form: the server reads the same double back (not an AOF to match).
+    super(sink, { ...opts, timestampSec: undefined, scores: 'roundtrip' } as AofRewriteOptions);
     this.replace = opts.replace ?? false;
     this.dump = opts.restore ? new DumpPayloadEncoder({ rdbVersion: opts.rdbVersion ?? payloadVersionFor(this.style.release), compression: opts.compression }) : null;
   }

@@ -17,7 +17,8 @@ import { asCommandsCarryIt } from '../helpers/commands-carry.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Dataset } from '../../src/dataset/dataset.js';
+import { Dataset } from '../../src/dataset/dataset.js';
+import { ZSetValue } from '../../src/dataset/zset.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { bytesSource } from '../../src/io/source.js';
 import { memorySink } from '../../src/io/byte-sink.js';
@@ -247,6 +248,39 @@ describeCorpus('corpus RDBs Redis 7.0 loads, piped into it: plain, --replace, --
   });
   it.each(files.map((f) => [f.split('/').slice(-2).join('/'), f] as const))('%s', async (_name, file) => {
     await judge(file);
+  });
+});
+
+describe('sorted-set scores', () => {
+  it('every magnitude is written as text Redis 7.0 reads back as the same double, the infinities included (and -0 as -0)', async () => {
+    const rand = (() => {
+      let x = 12345;
+      return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+    })();
+    const scores = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 2 ** 53 + 2, 1e21, 1e-7, 123456.7891, 0.1, -1.5];
+    for (let i = 0; i < 400; i++) {
+      const mag = 10 ** Math.floor(rand() * 600 - 300);
+      scores.push((rand() - 0.5) * mag, Math.round(rand() * 1e6) / 1e4, Math.floor(rand() * 2 ** 53));
+    }
+    const ds = new Dataset();
+    // A small set (listpack on the server) and a large one (skiplist).
+    ds.db(0).add('few', ZSetValue.from(scores.slice(0, 40).map((_, i) => `m${i}`), scores.slice(0, 40))!, null);
+    ds.db(0).add('many', ZSetValue.from(scores.map((_, i) => `m${i}`), scores)!, null);
+    const { bytes, result } = await respOf(ds);
+    // JavaScript's shortest text, not %.17g: 0.1 is written "0.1".
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).toContain('$3\r\n0.1\r\n');
+    expect(text).toContain('$2\r\n-0\r\n');
+    await reset();
+    await pipeClean(bytes, result);
+    const got = (await serverDataset()).db(0);
+    for (const key of ['few', 'many']) {
+      const { members, scores: want } = (ds.db(0).get(key) as ZSetValue).toArrays();
+      const back = got.get(key) as ZSetValue;
+      const byMember = new Map(back.toArrays().members.map((m, i) => [m, back.toArrays().scores[i]]));
+      // (=== : Redis 7.0 itself keeps -0 as the integer 0 in a listpack, which every ZADD starts.)
+      for (let i = 0; i < members.length; i++) expect(byMember.get(members[i]) === want[i], `${members[i]}: ${want[i]}`).toBe(true);
+    }
   });
 });
 
