@@ -19,7 +19,7 @@ const builder = (y: Argv<GlobalArgs>) =>
     .example('$0 diff a.rdb b.rdb --format ndjson > changes.ndjson', 'One JSON line per differing key, sorted by db then key')
     .example('$0 diff a.rdb b.rdb --ignore-ttl --match "user:*"', 'Only keys matching user:*, expiries not compared')
     .example('$0 diff a.rdb b.rdb --json', 'The whole summary as JSON')
-    .epilogue('Exit codes of diff: 0 the inputs are identical; 1 they differ; 2 usage or I/O error, or a damaged input (reported with its file and byte offset).');
+    .epilogue('Exit codes of diff:\n  0  the inputs are identical\n  1  they differ\n  2  usage or I/O error, or a damaged input (reported with its file and byte offset)');
 
 /** The `diff` command module. */
 export function diffCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeof builder>> {

@@ -97,9 +97,9 @@ export function renderDiff(r: DiffReport, opts: DiffRenderOptions = {}): string 
   return renderDiffText(r, opts.color ?? false);
 }
 
-/** The JSON form of the report: keys as export-schema byte strings. */
+/** The JSON form of the report: keys as export-schema byte strings, with their types. */
 export function diffReportJson(r: DiffReport): Record<string, unknown> {
-  return { ...r, keys: r.keys.map(diffKeyJson) };
+  return { ...r, keys: r.keys.map((k) => ({ ...diffKeyJson(k), type: k.type, ...(k.newType !== undefined ? { newType: k.newType } : {}) })) };
 }
 
 /** One key's NDJSON record (see the module notes). */
