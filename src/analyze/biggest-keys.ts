@@ -17,6 +17,11 @@ export interface BigKey {
   encoding: Encoding;
   /** Bytes the record takes in the file. */
   onDiskBytes: number;
+  /**
+   * What the key would take in a Redis 7.0 server's memory once loaded, as estimated from the
+   * record alone (see analyze/memory/quick-estimate.ts); undefined when not estimated.
+   */
+  memoryBytes?: number;
   elements: number;
   expireAtMs: number | null;
   /** Absolute offset of the record. */
@@ -103,7 +108,14 @@ export class BiggestKeys implements KeyAnalyzer<BiggestKeysResult> {
   private readonly bySize: TopN<BigKey>;
   private readonly byElements: TopN<BigKey>;
 
-  constructor(readonly limit = 10) {
+  /**
+   * @param memoryOf estimates a key's memory when it enters a list (called during `onKey`, with
+   *   the same record); without it, `memoryBytes` is left out
+   */
+  constructor(
+    readonly limit = 10,
+    private readonly memoryOf?: (k: Readonly<KeyInfo>) => number,
+  ) {
     const kept = limit > 0 ? limit + 1 : 0;
     this.bySize = new TopN(kept);
     this.byElements = new TopN(kept);
@@ -123,6 +135,7 @@ export class BiggestKeys implements KeyAnalyzer<BiggestKeysResult> {
       expireAtMs: k.expireAtMs,
       offset: k.offset,
     };
+    if (this.memoryOf !== undefined) entry.memoryBytes = Math.round(this.memoryOf(k));
     if (size) this.bySize.push(k.onDiskBytes, entry);
     if (count) this.byElements.push(k.elements, entry);
   }

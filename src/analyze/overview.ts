@@ -16,6 +16,7 @@ import type { Limits } from '../limits.js';
 import { scanRdb, type ScanProgress } from '../pipeline/scan.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../pipeline/filters.js';
 import { BiggestKeys, type BiggestKeysResult } from './biggest-keys.js';
+import { QuickMemoryEstimator } from './memory/quick-estimate.js';
 
 /** An AUX field as stored (binary-safe copies). */
 export interface AuxField {
@@ -305,6 +306,8 @@ export class OverviewAnalyzer implements RdbHandler {
   private readonly functions: FunctionInfo[] = [];
   private readonly modules = new Map<string, ModuleInfo>();
   private readonly biggest: BiggestKeys;
+  /** The biggest keys' estimated memory (Redis 7.0), from their records and node sizes. */
+  private readonly memory = new QuickMemoryEstimator();
   private readonly filter: KeyPredicate | null;
   private endInfo: RdbEnd | null = null;
   private slotInfos = 0;
@@ -323,7 +326,7 @@ export class OverviewAnalyzer implements RdbHandler {
 
   constructor(opts: Pick<InspectOptions, 'nowMs' | 'top' | 'filter'> = {}) {
     this.nowMs = opts.nowMs ?? Date.now();
-    this.biggest = new BiggestKeys(opts.top ?? 10);
+    this.biggest = new BiggestKeys(opts.top ?? 10, (k) => this.memory.estimate(k));
     this.filter = opts.filter ? createKeyFilter(opts.filter) : null;
   }
 
@@ -375,7 +378,12 @@ export class OverviewAnalyzer implements RdbHandler {
   keyStart(k: KeyInfo): boolean {
     this.reached(k.offset);
     this.selected = this.filter === null || this.filter(k);
+    if (this.selected) this.memory.keyStart(k);
     return this.selected && k.valueType === 'module';
+  }
+
+  valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
+    if (this.selected) this.memory.valueNode(container, bytes, nodeKey);
   }
 
   moduleValue(m: ModuleBlob): void {

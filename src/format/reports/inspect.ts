@@ -110,6 +110,7 @@ function bigKeyRows(keys: readonly BigKey[], keyBytes: number): string[][] {
     k.valueType,
     k.encoding,
     formatBytes(k.onDiskBytes),
+    k.memoryBytes === undefined ? '-' : '≈' + formatBytes(k.memoryBytes),
     formatCount(k.elements),
   ]);
 }
@@ -241,8 +242,9 @@ export function databaseTables(r: InspectReport, out: string[], more: string[], 
 export function biggestKeyTables(r: InspectReport, out: string[], more: string[], opts: KeyTableOptions): void {
   const t = { color: opts.color };
   const all = opts.all;
-  const cols = [right('#'), right('db'), left('key'), left('type'), left('encoding'), right(opts.sizeLabel ?? 'on disk'), right('elements')];
-  const keyBytes = all ? 60 : 40;
+  // memory: what Redis 7.0 would take for the key once loaded, estimated from its record (≈).
+  const cols = [right('#'), right('db'), left('key'), left('type'), left('encoding'), right(opts.sizeLabel ?? 'on disk'), right('memory'), right('elements')];
+  const keyBytes = all ? 60 : 36;
   if (r.biggestKeys.bySize.length > 0) {
     out.push('', `Biggest keys by ${opts.sizeTitle ?? 'on-disk size'} (top ${r.biggestKeys.bySize.length})`);
     out.push(renderTable(cols, bigKeyRows(r.biggestKeys.bySize, keyBytes), t));
