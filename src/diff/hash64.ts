@@ -146,10 +146,33 @@ export function hashName(b: Uint8Array, start: number, end: number, seed: number
  * combining digests (a field's with its value's, a member's with its score).
  */
 export function hashWords(s1: number, s2: number, a1: number, a2: number, b1: number, b2: number): void {
-  const h = PAIR.reset(s1, s2);
-  h.words(a1, a2);
-  h.words(b1, b2);
-  h.digest();
+  let h1 = s1 | 0;
+  let h2 = s2 | 0;
+  let k1 = Math.imul(a1 | 0, C1);
+  k1 = (k1 << 15) | (k1 >>> 17);
+  h1 ^= Math.imul(k1, C2);
+  h1 = (h1 << 19) | (h1 >>> 13);
+  h1 = (h1 + h2) | 0;
+  h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+  let k2 = Math.imul(a2 | 0, C2);
+  k2 = (k2 << 16) | (k2 >>> 16);
+  h2 ^= Math.imul(k2, C3);
+  h2 = (h2 << 17) | (h2 >>> 15);
+  h2 = (h2 + h1) | 0;
+  h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+  k1 = Math.imul(b1 | 0, C1);
+  k1 = (k1 << 15) | (k1 >>> 17);
+  h1 ^= Math.imul(k1, C2);
+  h1 = (h1 << 19) | (h1 >>> 13);
+  h1 = (h1 + h2) | 0;
+  h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+  k2 = Math.imul(b2 | 0, C2);
+  k2 = (k2 << 16) | (k2 >>> 16);
+  h2 ^= Math.imul(k2, C3);
+  h2 = (h2 << 17) | (h2 >>> 15);
+  h2 = (h2 + h1) | 0;
+  h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+  finish(h1, h2, 0, 0, 0, 16);
 }
 
 /**
@@ -261,9 +284,6 @@ export class Hash64 {
     this.h2 = h2;
   }
 }
-
-/** The hasher of {@link hashWords}. */
-const PAIR = new Hash64();
 
 const F64 = new Float64Array(1);
 const F64_WORDS = new Uint32Array(F64.buffer);

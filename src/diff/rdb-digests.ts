@@ -90,7 +90,9 @@ export class RdbDigester implements RdbHandler {
       this.mode = Mode.Skip;
       return false;
     }
-    const mode = EVENT_MODES.get(k.valueType) ?? Mode.Loader;
+    const t = k.valueType;
+    // Strings first: most keys are.
+    const mode = t === 'string' ? Mode.String : (EVENT_MODES.get(t) ?? Mode.Loader);
     this.mode = mode;
     switch (mode) {
       case Mode.List:
