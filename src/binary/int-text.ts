@@ -58,6 +58,39 @@ export function intToBytes(v: number | bigint): Uint8Array {
   return asciiBytes(v.toString());
 }
 
+/**
+ * Writes the decimal text of the integer `v` into `out` from index 0 (at least 20 bytes long)
+ * and returns its length: the bytes {@link intToBytes} gives, without an array of their own.
+ */
+export function writeIntText(v: number | bigint, out: Uint8Array): number {
+  if (typeof v === 'number' && (v | 0) === v) {
+    let p = 0;
+    let x = v;
+    if (x < 0) {
+      out[p++] = 0x2d;
+      // -2^31 has no positive 32-bit twin: its digits come from the float path below.
+      if (x === -2147483648) return p + writeDigits(2147483648, out, p);
+      x = -x;
+    }
+    return p + writeDigits(x, out, p);
+  }
+  const b = intToBytes(v);
+  out.set(b);
+  return b.length;
+}
+
+/** The digits of the non-negative integer `x` (below 2^53) at `out[p…]`; their count. */
+function writeDigits(x: number, out: Uint8Array, p: number): number {
+  let n = 1;
+  for (let t = 10; t <= x; t *= 10) n++;
+  for (let i = p + n - 1; i >= p; i--) {
+    const q = Math.floor(x / 10);
+    out[i] = 0x30 + (x - q * 10);
+    x = q;
+  }
+  return n;
+}
+
 const DIGIT_0 = 0x30;
 const DIGIT_1 = 0x31;
 const DIGIT_9 = 0x39;

@@ -766,6 +766,20 @@ export class AofRewriteWriter {
         else batch.bytes(m);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
+      itemRange: (buf, start, end) => {
+        batch.range(buf, start, end);
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
+      fieldRange: (fb, fs, fe, vb, vs, ve) => {
+        batch.range(fb, fs, fe);
+        batch.range(vb, vs, ve);
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
+      memberRange: (buf, start, end, score) => {
+        batch.text(rewriteScoreText(score, scores));
+        batch.range(buf, start, end);
+        if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
+      },
       end: () => {
         if (items > 0) emit();
         finish();

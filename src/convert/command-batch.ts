@@ -36,12 +36,17 @@ export class CommandBatch {
 
   /** One argument given as bytes. */
   bytes(b: Uint8Array): void {
-    const n = b.length;
+    this.range(b, 0, b.length);
+  }
+
+  /** One argument given as `src[start, end)`. */
+  range(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
     let p = this.head(n);
     const buf = this.buf;
-    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[p++] = b[i];
+    if (n <= SHORT_COPY) for (let i = start; i < end; i++) buf[p++] = src[i];
     else {
-      buf.set(b, p);
+      buf.set(src.subarray(start, end), p);
       p += n;
     }
     buf[p] = 0x0d;

@@ -40,10 +40,15 @@ export class MemberCheck {
 
   /** Adds an element's bytes; false (adding nothing) when the value already has it. */
   add(b: Uint8Array): boolean {
-    const n = b.length;
+    return this.addRange(b, 0, b.length);
+  }
+
+  /** {@link add} of the element `src[start, end)`. */
+  addRange(src: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
     if ((this.count + 1) * 2 > this.slots.length) this.growTable();
     let h = 0x811c9dc5;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
     h ^= h >>> 15;
     const slots = this.slots;
     const mask = slots.length - 1;
@@ -53,13 +58,14 @@ export class MemberCheck {
       if (this.lens[other - 1] === n) {
         const at = this.starts[other - 1];
         let i = 0;
-        while (i < n && buf[at + i] === b[i]) i++;
+        while (i < n && buf[at + i] === src[start + i]) i++;
         if (i === n) return false;
       }
       slot = (slot + 1) & mask;
     }
     if (this.used + n > buf.length) this.growBytes(this.used + n);
-    this.buf.set(b, this.used);
+    const to = this.buf;
+    for (let i = start, p = this.used; i < end; i++, p++) to[p] = src[i];
     const e = this.count++;
     this.starts[e] = this.used;
     this.lens[e] = n;

@@ -285,13 +285,13 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       }
       return stream;
     };
-    /** Refuses a member or field the value being streamed already had, as the loader would. */
-    const checkMember = (m: Uint8Array, what: string, size: number): void => {
+    /** Refuses a member or field (`buf[start, end)`) the value being streamed already had, as the loader would. */
+    const checkMember = (buf: Uint8Array, start: number, end: number, what: string, size: number): void => {
       if (++elements > limitElements || (bytes += size) > limitBytes) {
         checking = false;
         return;
       }
-      if (!seen!.add(m)) throw twice(direct!, what, m, source.name);
+      if (!seen!.addRange(buf, start, end)) throw twice(direct!, what, buf.subarray(start, end), source.name);
     };
     const startLoading = (k: KeyInfo): boolean => {
       if (!loadStart(k)) return false;
@@ -370,7 +370,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     else if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
     h.item = (v) => {
       if (direct !== null) {
-        if (checking) checkMember(v, 'set member', v.length);
+        if (checking) checkMember(v, 0, v.length, 'set member', v.length);
         if (stream !== null || openDirect() !== null) return stream!.item(v);
       }
       if (watch && (++elements > limitElements || (bytes += v.length) > limitBytes)) grown();
@@ -379,7 +379,7 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     h.field = (f, v, ttl) => {
       if (direct !== null) {
-        if (checking) checkMember(f, 'hash field', f.length + v.length);
+        if (checking) checkMember(f, 0, f.length, 'hash field', f.length + v.length);
         if (stream !== null || openDirect() !== null) return stream!.field(f, v);
       }
       if (watch && (++elements > limitElements || (bytes += f.length + v.length) > limitBytes)) grown();
@@ -388,13 +388,56 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     h.member = (m, score) => {
       if (direct !== null) {
-        if (checking) checkMember(m, 'sorted-set member', m.length + 8);
+        if (checking) checkMember(m, 0, m.length, 'sorted-set member', m.length + 8);
         if (stream !== null || openDirect() !== null) return stream!.member(m, score);
       }
       if (watch && (++elements > limitElements || (bytes += m.length + 8) > limitBytes)) grown();
       if (stream !== null) stream.member(m, score);
       else loadMember(m, score);
     };
+    if (every) {
+      // The range forms: a streamed collection's elements are copied from where the decoder
+      // read them (no view per element); otherwise they go on as the plain forms.
+      const item = h.item;
+      const field = h.field;
+      const member = h.member;
+      h.itemRange = (buf, start, end) => {
+        if (direct !== null) {
+          if (checking) checkMember(buf, start, end, 'set member', end - start);
+          const s = stream ?? openDirect();
+          if (s !== null) {
+            if (s.itemRange !== undefined) s.itemRange(buf, start, end);
+            else s.item(buf.subarray(start, end));
+            return;
+          }
+        }
+        item(buf.subarray(start, end));
+      };
+      h.fieldRange = (fb, fs, fe, vb, vs, ve) => {
+        if (direct !== null) {
+          if (checking) checkMember(fb, fs, fe, 'hash field', fe - fs + ve - vs);
+          const s = stream ?? openDirect();
+          if (s !== null) {
+            if (s.fieldRange !== undefined) s.fieldRange(fb, fs, fe, vb, vs, ve);
+            else s.field(fb.subarray(fs, fe), vb.subarray(vs, ve));
+            return;
+          }
+        }
+        field(fb.subarray(fs, fe), vb.subarray(vs, ve), null);
+      };
+      h.memberRange = (buf, start, end, score) => {
+        if (direct !== null) {
+          if (checking) checkMember(buf, start, end, 'sorted-set member', end - start + 8);
+          const s = stream ?? openDirect();
+          if (s !== null) {
+            if (s.memberRange !== undefined) s.memberRange(buf, start, end, score);
+            else s.member(buf.subarray(start, end), score);
+            return;
+          }
+        }
+        member(buf.subarray(start, end), score);
+      };
+    }
     const keyDone = h.keyEnd!;
     h.keyEnd = (k: KeyInfo) => {
       if (str !== null && str !== DONE) {

@@ -230,6 +230,17 @@ export interface RdbHandler {
   valueNode?(container: number, bytes: number, nodeKey: Uint8Array | null): void;
   /** A list element or set member. */
   item?(value: Uint8Array): void;
+  /**
+   * The range forms of `item`, `field` (a field without TTL) and `member`: the bytes as
+   * `buf[start, end)` — where the decoder read them (its window, a blob, where a string was
+   * decompressed, an integer's text), valid during the call — for a consumer that copies them
+   * out at once: no view is made per element. A handler that has one has the plain form too:
+   * the decoder uses the range form where it has one (plain encodings, ziplists, listpacks,
+   * intsets, quicklists) and the plain form elsewhere (zipmaps, fields with TTLs, newer types).
+   */
+  itemRange?(buf: Uint8Array, start: number, end: number): void;
+  fieldRange?(fieldBuf: Uint8Array, fieldStart: number, fieldEnd: number, valueBuf: Uint8Array, valueStart: number, valueEnd: number): void;
+  memberRange?(buf: Uint8Array, start: number, end: number, score: number): void;
   /** A hash field; `expireAtMs` is the field TTL (absolute ms) or null. */
   field?(field: Uint8Array, value: Uint8Array, expireAtMs: number | null): void;
   /** A sorted-set member. */

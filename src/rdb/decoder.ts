@@ -14,7 +14,7 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { typeInfo, type Dialect } from '../model/redis-types.js';
 import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader } from '../model/events.js';
 import { Crc64 } from '../binary/crc64.js';
-import { intToBytes } from '../binary/int-text.js';
+import { intToBytes, writeIntText } from '../binary/int-text.js';
 import { latin1Text, MAX_LATIN1_TEXT } from '../io/bytes.js';
 import { walkListpack, listpackHeaderCount } from './blobs/listpack.js';
 import { walkZiplist } from './blobs/ziplist.js';
@@ -23,7 +23,7 @@ import { walkZipmap } from './blobs/zipmap.js';
 import { readStream } from './values/stream.js';
 import { readModuleId, tryModulePayload } from './values/module.js';
 import { readArray, readTemplateHash, readHashTemplateRecord, type TemplateTable } from './values/newer.js';
-import { parseScore, readTextDouble } from './values/score.js';
+import { parseScore, parseScoreRange, readTextDouble } from './values/score.js';
 
 /** Options of {@link RdbDecoder}. */
 export interface RdbDecoderOptions {
@@ -992,6 +992,16 @@ export class RdbDecoder extends RdbCursor {
   private *readPlainItems(): Step {
     const n = this.headCount;
     const h = this.h;
+    if (this.want && h.itemRange !== undefined) {
+      for (let i = 0; i < n; i++) {
+        while (!this.tryStringRange()) yield;
+        this.inHandler = true;
+        h.itemRange(this.rangeBuf, this.rangeStart, this.rangeEnd);
+        this.inHandler = false;
+        this.count++;
+      }
+      return;
+    }
     const emit = this.want && h.item !== undefined;
     for (let i = 0; i < n; i++) {
       if (emit) {
@@ -1018,9 +1028,18 @@ export class RdbDecoder extends RdbCursor {
     const h = this.h;
     const r = this.r;
     const emit = this.want && h.member !== undefined;
+    const ranges = emit && h.memberRange !== undefined;
     for (let i = 0; i < n; i++) {
       let m: Uint8Array | null = null;
-      if (emit) {
+      let mBuf: Uint8Array = NO_BYTES;
+      let mStart = 0;
+      let mEnd = 0;
+      if (ranges) {
+        while (!this.tryStringRange()) yield;
+        mBuf = this.rangeBuf;
+        mStart = this.rangeStart;
+        mEnd = this.rangeEnd;
+      } else if (emit) {
         while ((m = this.tryString()) === null) yield;
       } else while (!this.skipNow()) yield;
       let score: number;
@@ -1035,7 +1054,11 @@ export class RdbDecoder extends RdbCursor {
         score = s.v;
       }
       if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is NaN', at, 'a number', 'NaN');
-      if (emit) {
+      if (ranges) {
+        this.inHandler = true;
+        h.memberRange!(mBuf, mStart, mEnd, score);
+        this.inHandler = false;
+      } else if (emit) {
         this.inHandler = true;
         h.member!(m!, score);
         this.inHandler = false;
@@ -1049,6 +1072,22 @@ export class RdbDecoder extends RdbCursor {
     const n = this.headCount;
     const h = this.h;
     const emit = this.want && h.field !== undefined;
+    if (emit && h.fieldRange !== undefined) {
+      for (let i = 0; i < n; i++) {
+        while (!this.tryStringRange()) yield;
+        // The field stays where it was read while the value is read, as a view would (the
+        // window is never rewritten in place; decompressed strings take turns in a ring).
+        const fBuf = this.rangeBuf;
+        const fStart = this.rangeStart;
+        const fEnd = this.rangeEnd;
+        while (!this.tryStringRange()) yield;
+        this.inHandler = true;
+        h.fieldRange(fBuf, fStart, fEnd, this.rangeBuf, this.rangeStart, this.rangeEnd);
+        this.inHandler = false;
+        this.count++;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       if (emit) {
         let f, v;
@@ -1187,27 +1226,28 @@ export class RdbDecoder extends RdbCursor {
         return;
       }
       case RdbType.SetIntset: {
-        const n = walkIntset(blob, loc, want && h.item ? this.intsetVisitor : undefined, { deep: this.deep });
+        const n = walkIntset(blob, loc, want && h.item ? (h.itemRange ? this.intsetRangeVisitor : this.intsetVisitor) : undefined, { deep: this.deep });
         this.count += n;
         return;
       }
       case RdbType.ListZiplist:
       case RdbType.ListQuicklist: {
-        const n = walkZiplist(blob, loc, want && h.item ? this.itemVisitor : undefined);
+        const n = want && h.item && h.itemRange ? walkZiplist(blob, loc, undefined, this.itemRangeVisitor) : walkZiplist(blob, loc, want && h.item ? this.itemVisitor : undefined);
         this.count += n;
         return;
       }
       case RdbType.ZsetZiplist:
       case RdbType.HashZiplist: {
         this.pairPhase = 0;
-        const n = walkZiplist(blob, loc, want ? (t === RdbType.HashZiplist ? this.hashVisitor : this.zsetVisitor) : undefined);
+        const range = want ? (t === RdbType.HashZiplist ? (h.fieldRange ? this.hashRangeVisitor : undefined) : h.memberRange ? this.zsetRangeVisitor : undefined) : undefined;
+        const n = range ? walkZiplist(blob, loc, undefined, range) : walkZiplist(blob, loc, want ? (t === RdbType.HashZiplist ? this.hashVisitor : this.zsetVisitor) : undefined);
         this.checkTuples(n, 2, blobOffset);
         this.count += n / 2;
         return;
       }
       case RdbType.SetListpack:
       case RdbType.ListQuicklist2: {
-        const n = want && h.item ? walkListpack(blob, loc, this.itemVisitor) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
+        const n = want && h.item ? (h.itemRange ? walkListpack(blob, loc, undefined, this.itemRangeVisitor) : walkListpack(blob, loc, this.itemVisitor)) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
         this.count += n;
         return;
       }
@@ -1215,7 +1255,8 @@ export class RdbDecoder extends RdbCursor {
       case RdbType.ZsetListpack: {
         this.pairPhase = 0;
         const visit = want ? (t === RdbType.HashListpack ? this.hashVisitor : this.zsetVisitor) : undefined;
-        const n = visit ? walkListpack(blob, loc, visit) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
+        const range = want ? (t === RdbType.HashListpack ? (h.fieldRange ? this.hashRangeVisitor : undefined) : h.memberRange ? this.zsetRangeVisitor : undefined) : undefined;
+        const n = range ? walkListpack(blob, loc, undefined, range) : visit ? walkListpack(blob, loc, visit) : this.deep ? walkListpack(blob, loc) : listpackHeaderCount(blob, loc);
         this.checkTuples(n, 2, blobOffset);
         this.count += n / 2;
         return;
@@ -1311,6 +1352,61 @@ export class RdbDecoder extends RdbCursor {
       this.inHandler = false;
     }
   };
+  /** Integer elements' text for the range visitors: the current one, and a pending field or member. */
+  private readonly digits = new Uint8Array(24);
+  private readonly pendDigits = new Uint8Array(24);
+  private pendBuf: Uint8Array = NO_BYTES;
+  private pendStart = 0;
+  private pendEnd = 0;
+  private readonly intsetRangeVisitor = (n: number | bigint): void => {
+    const len = writeIntText(n, this.digits);
+    this.inHandler = true;
+    this.h.itemRange!(this.digits, 0, len);
+    this.inHandler = false;
+  };
+  private readonly itemRangeVisitor = (buf: Uint8Array, start: number, len: number, n: number | bigint): void => {
+    this.inHandler = true;
+    if (start >= 0) this.h.itemRange!(buf, start, start + len);
+    else this.h.itemRange!(this.digits, 0, writeIntText(n, this.digits));
+    this.inHandler = false;
+  };
+  /** Keeps the first element of a pair (a field, a member) as a range until its second comes. */
+  private pend(buf: Uint8Array, start: number, len: number, n: number | bigint): void {
+    if (start >= 0) {
+      this.pendBuf = buf;
+      this.pendStart = start;
+      this.pendEnd = start + len;
+    } else {
+      this.pendBuf = this.pendDigits;
+      this.pendStart = 0;
+      this.pendEnd = writeIntText(n, this.pendDigits);
+    }
+  }
+  private readonly hashRangeVisitor = (buf: Uint8Array, start: number, len: number, n: number | bigint): void => {
+    if (this.pairPhase === 0) {
+      this.pend(buf, start, len, n);
+      this.pairPhase = 1;
+      return;
+    }
+    this.pairPhase = 0;
+    this.inHandler = true;
+    if (start >= 0) this.h.fieldRange!(this.pendBuf, this.pendStart, this.pendEnd, buf, start, start + len);
+    else this.h.fieldRange!(this.pendBuf, this.pendStart, this.pendEnd, this.digits, 0, writeIntText(n, this.digits));
+    this.inHandler = false;
+  };
+  private readonly zsetRangeVisitor = (buf: Uint8Array, start: number, len: number, n: number | bigint): void => {
+    if (this.pairPhase === 0) {
+      this.pend(buf, start, len, n);
+      this.pairPhase = 1;
+      return;
+    }
+    this.pairPhase = 0;
+    const score = start >= 0 ? parseScoreRange(buf, start, start + len) : Number(n);
+    if (Number.isNaN(score)) throw this.bad('BAD_VALUE', 'sorted set score is not a number', this.offset, 'a number', printableKey(buf.subarray(start, start + len)));
+    this.inHandler = true;
+    this.h.memberRange!(this.pendBuf, this.pendStart, this.pendEnd, score);
+    this.inHandler = false;
+  };
   private readonly hashExVisitor = (s: Uint8Array | null, n: number | bigint): void => {
     if (this.pairPhase === 0) {
       this.pendA = s ?? intToBytes(n);
@@ -1361,7 +1457,8 @@ export class RdbDecoder extends RdbCursor {
           while ((v = this.tryString()) === null) yield;
           bytes = v.length;
           this.inHandler = true;
-          h.item(v);
+          if (h.itemRange) h.itemRange(v, 0, v.length);
+          else h.item(v);
           this.inHandler = false;
         } else while ((bytes = this.deep ? this.tryCheckString() : this.trySkipString()) < 0) yield;
         this.count++;

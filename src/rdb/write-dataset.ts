@@ -203,6 +203,13 @@ export interface StreamedValue {
   item(value: ByteInput): void;
   field(field: ByteInput, value: ByteInput): void;
   member(member: ByteInput, score: number): void;
+  /**
+   * Optional range forms of {@link item}, {@link field} and {@link member}: the bytes as
+   * `buf[start, end)`, valid during the call (a writer that copies them at once).
+   */
+  itemRange?(buf: Uint8Array, start: number, end: number): void;
+  fieldRange?(fieldBuf: Uint8Array, fieldStart: number, fieldEnd: number, valueBuf: Uint8Array, valueStart: number, valueEnd: number): void;
+  memberRange?(buf: Uint8Array, start: number, end: number, score: number): void;
   end(): void;
 }
 

@@ -47,6 +47,9 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   stringValue: true,
   stringLatin1: true,
   stringRange: true,
+  itemRange: true,
+  fieldRange: true,
+  memberRange: true,
   stringPart: true,
   item: true,
   field: true,
@@ -61,14 +64,14 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   end: true,
 };
 type Callback = keyof RdbHandler;
-/** Every callback but `stringLatin1` and `stringRange`, which replace `stringValue` when present (tested on their own below). */
-const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => c !== 'stringLatin1' && c !== 'stringRange');
+/** Every callback but the Latin-1 and range forms, which replace the plain ones when present (tested on their own below). */
+const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => !['stringLatin1', 'stringRange', 'itemRange', 'fieldRange', 'memberRange'].includes(c));
 
 /**
  * A handler taking every callback and every value; `name` runs `onCall(n)` on its n-th call.
- * With `whole`, whole strings come to that callback instead of `stringValue`.
+ * With `whole` (a Latin-1 or range form), what it takes comes to it instead of the plain form.
  */
-function everyCallback(name?: Callback, onCall?: (n: number) => void, whole?: 'stringLatin1' | 'stringRange'): RdbHandler {
+function everyCallback(name?: Callback, onCall?: (n: number) => void, whole?: Callback): RdbHandler {
   const h: Record<string, (...args: unknown[]) => unknown> = {};
   let calls = 0;
   for (const c of whole ? [...RDB_CALLBACKS, whole] : RDB_CALLBACKS) {
@@ -170,6 +173,9 @@ describe('an RDB handler error passes through unchanged', () => {
   for (const [whole, what] of [
     ['stringLatin1', 'strings as Latin-1 text'],
     ['stringRange', 'strings as a range of a buffer'],
+    ['itemRange', 'list items and set members as ranges'],
+    ['fieldRange', 'hash fields as ranges'],
+    ['memberRange', 'sorted-set members as ranges'],
   ] as const) {
     it(`from ${whole} (${what}), first and last call, typed or not, in every reader and chunking`, async () => {
       const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'rdb', 'all-types.rdb')));

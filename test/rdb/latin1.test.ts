@@ -1,8 +1,9 @@
 /**
  * A handler with `stringLatin1` gets every whole string value as Latin-1 text instead of bytes,
  * and `keyLatin1()` gives the key the same way: the same bytes, one char each, as `stringValue`
- * and `key` give; one with `stringRange` gets them as a range of a buffer, and `keyBuf`,
- * `keyFrom` and `keyTo` say where the key is: the same bytes again, for every fixture and corpus file, whole, byte by byte (small files), at
+ * and `key` give; one with `stringRange` gets them as a range of a buffer (and list items,
+ * hash fields and sorted-set members through `itemRange`, `fieldRange` and `memberRange`), and
+ * `keyBuf`, `keyFrom` and `keyTo` say where the key is: the same bytes again, for every fixture and corpus file, whole, byte by byte (small files), at
  * random split points and at a non-zero byteOffset; LZF, integer and raw strings alike. Strings
  * delivered in parts still come through `stringPart`.
  */
@@ -56,6 +57,19 @@ function rangeLog(): { handler: RdbHandler; log: string[]; texts: { n: number } 
       stringRange: (buf, start, end) => {
         texts.n++;
         log.push(`str ${hex(buf.subarray(start, end))}`);
+      },
+      // Elements as ranges, logged as the plain forms log them (those stay for what has no range form).
+      itemRange: (buf, start, end) => {
+        texts.n++;
+        log.push(`item ${hex(buf.subarray(start, end))}`);
+      },
+      fieldRange: (fb, fs, fe, vb, vs, ve) => {
+        texts.n++;
+        log.push(`field ${hex(fb.subarray(fs, fe))} ${hex(vb.subarray(vs, ve))} null`);
+      },
+      memberRange: (buf, start, end, score) => {
+        texts.n++;
+        log.push(`member ${hex(buf.subarray(start, end))} ${score}`);
       },
     },
   };

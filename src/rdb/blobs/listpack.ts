@@ -31,6 +31,13 @@ import { parseCanonicalIntValue } from '../../binary/int-text.js';
  */
 export type ElementVisitor = (str: Uint8Array | null, int: number | bigint) => void;
 
+/**
+ * An element callback given a string element where it is, without a view: `buf[start, start +
+ * len)` (`buf` is the blob); an integer element comes with `start` −1 and its value in `int`
+ * (as for {@link ElementVisitor}).
+ */
+export type RangeVisitor = (buf: Uint8Array, start: number, len: number, int: number | bigint) => void;
+
 /** Element encodings by first byte (FORMATS.md §3.4; names after the Redis macros). */
 export const LP_ENCODING = {
   /** LP_ENCODING_7BIT_UINT: 0xxxxxxx, value 0..127, 1 byte. */
@@ -147,10 +154,12 @@ function wideHeaderBytes(b: number): number {
  * @param blob the whole listpack; may be a subarray at any byte offset
  * @param at absolute file location of the blob's first byte, for errors
  * @param visit optional element callback (see {@link ElementVisitor})
+ * @param visitRange optional element callback taking string elements where they are (see
+ *   {@link RangeVisitor}), called instead of `visit`
  * @returns the number of elements
  * @throws CorruptDataError (`BLOB_CORRUPT`) with `offset = at.offset + position in blob`
  */
-export function walkListpack(blob: Uint8Array, at: BlobLocation, visit?: ElementVisitor): number {
+export function walkListpack(blob: Uint8Array, at: BlobLocation, visit?: ElementVisitor, visitRange?: RangeVisitor): number {
   const header = readListpackHeader(blob, at);
   const end = blob.length - 1; // position of the terminator
   let pos: number = BLOB_LAYOUT.LP_HDR_SIZE;
@@ -236,7 +245,8 @@ export function walkListpack(blob: Uint8Array, at: BlobLocation, visit?: Element
       throw blobCorrupt('listpack', at, backlenPos, `backlen of the element at position ${pos} is wrong`,
         expectedBacklen(size, blen), describeBacklen(blob, backlenPos, blen));
     }
-    if (visit !== undefined) {
+    if (visitRange !== undefined) visitRange(blob, strStart, strLen, int);
+    else if (visit !== undefined) {
       if (strStart >= 0) visit(blob.subarray(strStart, strStart + strLen), 0);
       else visit(null, int);
     }

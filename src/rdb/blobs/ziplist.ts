@@ -19,7 +19,7 @@ import {
   type BlobLocation,
 } from '../../binary/layouts.js';
 import { parseCanonicalIntValue } from '../../binary/int-text.js';
-import type { ElementVisitor, ListpackInput } from './listpack.js';
+import type { ElementVisitor, ListpackInput, RangeVisitor } from './listpack.js';
 
 export type { ElementVisitor } from './listpack.js';
 
@@ -69,10 +69,13 @@ const ZIP_BIG_PREVLEN = 0xfe;
  * @param blob the whole ziplist; may be a subarray at any byte offset
  * @param at absolute file location of the blob's first byte
  * @param visit optional entry callback (see {@link ElementVisitor})
+ * @param visitRange optional entry callback taking string entries where they are (see
+ *   {@link RangeVisitor}), called instead of `visit`
  * @returns the number of entries
  * @throws CorruptDataError (`BLOB_CORRUPT`) with `offset = at.offset + position in blob`
  */
-export function walkZiplist(blob: Uint8Array, at: BlobLocation, visit?: ElementVisitor): number {
+export function walkZiplist(blob: Uint8Array, at: BlobLocation, visit?: ElementVisitor, visitRange?: RangeVisitor): number {
+  const visiting = visit !== undefined || visitRange !== undefined;
   const header = readZiplistHeader(blob, at);
   const end = blob.length - 1; // position of the terminator
   let pos: number = BLOB_LAYOUT.ZIPLIST_HEADER_SIZE;
@@ -156,7 +159,7 @@ export function walkZiplist(blob: Uint8Array, at: BlobLocation, visit?: ElementV
       throw blobCorrupt('ziplist', at, start, 'entry runs past the terminator',
         `at most ${end - start} bytes`, `${entryEnd - start} bytes`);
     }
-    if (visit !== undefined && !isString && payloadLen > 0) {
+    if (visiting && !isString && payloadLen > 0) {
       const q = payloadStart;
       switch (payloadLen) {
         case 1:
@@ -176,7 +179,10 @@ export function walkZiplist(blob: Uint8Array, at: BlobLocation, visit?: ElementV
           break;
       }
     }
-    if (visit !== undefined) {
+    if (visitRange !== undefined) {
+      if (isString) visitRange(blob, payloadStart, entryEnd - payloadStart, 0);
+      else visitRange(blob, -1, 0, int);
+    } else if (visit !== undefined) {
       if (isString) visit(blob.subarray(payloadStart, entryEnd), 0);
       else visit(null, int);
     }

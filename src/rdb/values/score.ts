@@ -14,8 +14,13 @@ const RESULT = { v: 0 };
  * text is not a number Redis would accept.
  */
 export function parseScore(bytes: Uint8Array): number {
+  return parseScoreRange(bytes, 0, bytes.length);
+}
+
+/** {@link parseScore} of `buf[start, end)`. */
+export function parseScoreRange(buf: Uint8Array, start: number, end: number): number {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
   const t = s.trim().toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
