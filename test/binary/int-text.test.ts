@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intToBytes, parseCanonicalInt, parseCanonicalIntValue } from '../../src/binary/int-text.js';
+import { intToBytes, parseCanonicalInt, parseCanonicalIntValue, writeIntText } from '../../src/binary/int-text.js';
 import { UsageError } from '../../src/errors.js';
 import { rng, text } from '../helpers/bytes.js';
 
@@ -41,6 +41,19 @@ describe('intToBytes', () => {
     expect(() => intToBytes(1.5)).toThrow(UsageError);
     expect(() => intToBytes(2 ** 53)).toThrow(UsageError);
     expect(() => intToBytes(Number.NaN)).toThrow(UsageError);
+  });
+});
+
+describe('writeIntText', () => {
+  it('writes the bytes intToBytes makes, at the edges of every integer width and at random', () => {
+    const rand = rng(3);
+    const values: (number | bigint)[] = [0, -0, 1, -1, 9, 10, 99, 100, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) + 1, 2 ** 31, 2 ** 32, -(2 ** 32), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2n ** 63n - 1n, -(2n ** 63n), 12345678901234567890n];
+    for (let i = 0; i < 2000; i++) values.push(Math.floor((rand() - 0.5) * 2 ** (1 + Math.floor(rand() * 53))));
+    const out = new Uint8Array(24).fill(0xee);
+    for (const v of values) {
+      const n = writeIntText(v, out);
+      expect(Buffer.from(out.subarray(0, n)).toString('latin1'), String(v)).toBe(Buffer.from(intToBytes(v)).toString('latin1'));
+    }
   });
 });
 
