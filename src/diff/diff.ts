@@ -125,7 +125,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   const tasks: Promise<void>[] = [];
   for (const side of [0, 1] as const) {
     if (!workers[side]) continue;
-    tasks.push(inWorker(paths[side], side, seed, inputOpts, matcher, running, progressOf(side)).then((info) => void (infos[side] = info)));
+    tasks.push(inWorker(paths[side], side, seed, inputOpts, matcher, running, progressOf(side), abort.signal).then((info) => void (infos[side] = info)));
   }
   const here = ([0, 1] as const).filter((s) => !workers[s]);
   if (here.length > 0) {
@@ -158,7 +158,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
     opts.signal?.removeEventListener('abort', onAbort);
   }
   await Promise.all(running.map((w) => w.terminate()));
-  return { report: buildReport(table, infos as [InputDigestInfo, InputDigestInfo], opts, started), differences: (limit) => listEntries(table, limit).map(diffKeyOf) };
+  return { report: buildReport(table, infos as [InputDigestInfo, InputDigestInfo], opts, started), differences: (limit) => table.sortedEntries(limit).map(diffKeyOf) };
 }
 
 /** Whether each input should go to a worker (`auto`): both do when they are large together. */
@@ -181,6 +181,7 @@ function inWorker(
   matcher: DigestMatcher,
   running: Worker[],
   onProgress: ((p: ScanProgress) => void) | undefined,
+  signal: AbortSignal,
 ): Promise<InputDigestInfo> {
   const w = startWorker('diff/digest-worker', { input: path, seed, opts } satisfies DigestWorkerData);
   running.push(w);
@@ -219,6 +220,7 @@ function inWorker(
       }
     });
     w.once('error', (e) => settle(() => reject(e)));
+    signal.addEventListener('abort', () => settle(() => reject(signal.reason)), { once: true });
     w.once('exit', (code) => settle(() => reject(new InputError(`cannot compare ${path}: its worker thread stopped with code ${code}`, { file: path }))));
   });
 }
@@ -230,11 +232,6 @@ function revive(e: SentError): Error {
   if (e.code === 'USAGE') return new UsageError(e.reason, init);
   if (e.code === 'IO') return new InputError(e.reason, init);
   return new RdbtoolError(e.code as ErrorCode, e.reason, init);
-}
-
-/** The table's entries by database then key: all, or the first `limit` (found without sorting them all). */
-function listEntries(table: DigestTable, limit = Infinity): TableEntry[] {
-  return table.sortedEntries(limit);
 }
 
 function diffKeyOf(e: TableEntry): DiffKey {
@@ -274,7 +271,7 @@ function buildReport(table: DigestTable, infos: [InputDigestInfo, InputDigestInf
     byDb: [...byDb].sort((x, y) => x[0] - y[0]).map(([db, t]) => ({ db, ...t })),
     byType: [...byType].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([type, t]) => ({ type, ...t })),
     functionsIdentical,
-    keys: listEntries(table, limit).map(diffKeyOf),
+    keys: table.sortedEntries(limit).map(diffKeyOf),
     keysLimit: limit,
     notes: [...a.notes, ...b.notes],
     elapsedMs: performance.now() - started,

@@ -39,8 +39,6 @@ interface Queued {
 
 /** See the module notes. */
 export class DigestMatcher {
-  /** Records taken from each input. */
-  readonly records: [number, number] = [0, 0];
   private readonly queues: [Queued[], Queued[]] = [[], []];
   private readonly ended: [boolean, boolean] = [false, false];
   /** Whether each input has given a batch yet. */
@@ -115,8 +113,6 @@ export class DigestMatcher {
       readRecord(ab, pa, va);
       readRecord(bb, pb, vb);
       if (getU32(ab, pa + HASH_AT) === getU32(bb, pb + HASH_AT) && sameName(ab, pa, va, bb, pb, vb)) {
-        this.records[0]++;
-        this.records[1]++;
         a.at = va.partsEnd + 8;
         b.at = vb.partsEnd + 8;
         const what = table.compare(ab, pa, va, bb, pb, vb);
@@ -127,17 +123,13 @@ export class DigestMatcher {
       // Different keys: each to the table, the lagging input's first. When the lagging
       // input's head meets its match there, the other input is ahead: its head waits.
       if (this.lead === 0) {
-        this.records[0]++;
         a.at = va.partsEnd + 8;
         if (table.put(0, ab, pa, va, nameA)) continue;
-        this.records[1]++;
         b.at = vb.partsEnd + 8;
         if (table.put(1, bb, pb, vb, nameB)) this.lead = 1;
       } else {
-        this.records[1]++;
         b.at = vb.partsEnd + 8;
         if (table.put(1, bb, pb, vb, nameB)) continue;
-        this.records[0]++;
         a.at = va.partsEnd + 8;
         if (table.put(0, ab, pa, va, nameA)) this.lead = 0;
       }
@@ -153,7 +145,6 @@ export class DigestMatcher {
       const at = q.at;
       readRecord(b, at, v);
       q.at = v.partsEnd + 8;
-      this.records[side]++;
       this.table.put(side, b, at, v, name);
     }
   }

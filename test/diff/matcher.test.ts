@@ -297,6 +297,19 @@ describe('table', () => {
     expect(t2.size).toBe(0);
   });
 
+  it('holds a key of 11 bytes in about 50-70 bytes: its record (32) and index slots (16-32)', () => {
+    const table = new DigestTable();
+    const m = new DigestMatcher(table, ['a', 'b']);
+    const keys = Array.from({ length: 200_000 }, (_, i): ModelKey => ({ db: 0, key: `key:${String(i).padStart(7, '0')}`, type: 1, encoding: 0, value: i, expireAtMs: null, meta: null }));
+    const all = Buffer.concat(recordsOf(keys));
+    m.add(0, all, all.length);
+    m.end(1);
+    expect(table.size).toBe(200_000);
+    const perKey = table.memoryBytes / table.size;
+    expect(perKey).toBeGreaterThan(48);
+    expect(perKey).toBeLessThan(72);
+  });
+
   it('encoding codes are the export names', () => {
     expect(ENCODING_CODE.listpack).toBeGreaterThan(0);
     expect(new Set(Object.values(ENCODING_CODE)).size).toBe(Object.keys(ENCODING_CODE).length);
