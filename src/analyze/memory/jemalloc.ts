@@ -13,6 +13,10 @@ export function jemallocSize(n: number): number {
   if (n <= 8) return 8;
   if (n <= 128) return (n + 15) & ~15;
   // The class is a multiple of a quarter of the power of two below n.
+  if (n <= 0x40000000) {
+    const shift = 29 - Math.clz32(n - 1);
+    return (((n - 1) >>> shift) + 1) << shift;
+  }
   const step = 2 ** (floorLog2(n - 1) - 2);
   return Math.ceil(n / step) * step;
 }

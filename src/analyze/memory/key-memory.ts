@@ -426,7 +426,8 @@ export class KeyMemoryEstimator implements RdbHandler {
     if (this.mode !== M_ZSET && this.mode !== M_ZSET_CONVERT) return;
     this.count++;
     if (m.length > this.maxLen) this.maxLen = m.length;
-    this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score);
+    // The listpack form's size matters only while the set may end up in one.
+    if (!(this.declared > this.config.zsetMaxListpackEntries)) this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score);
     this.largeBytes += sdsAllocBytes(m.length) + S.dictEntry + SKIPLIST_NODE_EXPECTED_BYTES;
   }
 
@@ -480,11 +481,12 @@ export class KeyMemoryEstimator implements RdbHandler {
     if (this.mode === M_SKIP) return;
     this.finishValue(k);
     const r = this.result;
+    const key = this.source === 'dataset' ? this.keyCopy.subarray(0, this.keyLength) : k.key;
     r.db = k.db;
-    r.key = this.source === 'dataset' ? this.keyCopy.subarray(0, this.keyLength) : k.key;
+    r.key = key;
     r.valueType = k.valueType;
     r.encoding = this.encoding;
-    r.memoryBytes = S.dictEntry + sdsAllocBytes(r.key.length) + this.value;
+    r.memoryBytes = S.dictEntry + sdsAllocBytes(key.length) + this.value;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;

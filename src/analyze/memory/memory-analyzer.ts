@@ -4,10 +4,10 @@
  * memory that does not grow with the number of keys; and, for a per-key listing, every key's
  * record handed to a callback as it is read.
  *
- * A key is counted once the record after it starts (or the file ends): when a read stops at
- * damage, a key whose record turned out incomplete is left out (see {@link MemoryAnalyzer.report}).
+ * A key is counted at its end; when a read stops at damage, the last key is taken back if its
+ * record turned out incomplete (a value skipped without decoding ends its key before all its
+ * bytes have arrived), and its record, held until the next record starts, never goes out.
  */
-import { copyBytes } from '../../io/bytes.js';
 import type { RdbtoolError } from '../../errors.js';
 import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
@@ -140,6 +140,18 @@ interface DbAcc {
   hint: { keys: number; expires: number } | null;
 }
 
+// Per-key counters are kept in typed arrays by (type, encoding) slot; names are attached once.
+const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array', 'gcra'];
+const ENCODINGS: readonly LoadedEncoding[] = ['int', 'embstr', 'raw', 'quicklist', 'listpack', 'intset', 'hashtable', 'skiplist', 'stream', 'module'];
+const TYPE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(VALUE_TYPES.map((t, i) => [t, i]));
+const ENCODING_INDEX: Readonly<Record<string, number>> = Object.fromEntries(ENCODINGS.map((e, i) => [e, i]));
+const SLOTS = VALUE_TYPES.length * 16;
+
+/** The counter slot of a (type, encoding) pair. */
+function slotOf(t: ValueType, e: LoadedEncoding): number {
+  return (TYPE_INDEX[t] << 4) | ENCODING_INDEX[e];
+}
+
 /** `used_memory_startup` of Redis 7.0.15 (jemalloc, no clients), measured: a fixed estimate. */
 const STARTUP_BYTES_7_0 = 876_128;
 
@@ -153,9 +165,8 @@ export class MemoryAnalyzer implements RdbHandler {
   private readonly top: TopN<TopKeyMemory>;
   private readonly topLimit: number;
   private readonly prefixes: PrefixTree;
+  private readonly depth: number;
   private readonly dbs = new Map<number, DbAcc>();
-  private readonly types = new Map<ValueType, TypeMemory>();
-  private readonly encodings = new Map<string, EncodingMemory>();
   private readonly totals = { keys: 0, keysWithTtl: 0, expiredKeys: 0, expiredBytes: 0, elements: 0, keysBytes: 0 };
   private readonly onRecord: ((r: KeyMemoryRecord) => void) | undefined;
   readonly nowMs: number;
@@ -166,8 +177,8 @@ export class MemoryAnalyzer implements RdbHandler {
   /** Keys read whole, before filters, and where the last record known whole ends. */
   private keysRead = 0;
   private readUpTo = 0;
-  /** The last key estimated, held until the next record starts (see the module notes). */
-  private readonly pending: KeyMemory & { end: number; has: boolean } = {
+  /** The record of the last key, held until the next record starts (when records are asked for). */
+  private readonly pending: KeyMemory & { has: boolean } = {
     db: 0,
     key: new Uint8Array(0),
     valueType: 'string',
@@ -177,10 +188,17 @@ export class MemoryAnalyzer implements RdbHandler {
     expireAtMs: null,
     offset: 0,
     onDiskBytes: 0,
-    end: 0,
     has: false,
   };
+  /** The last key counted, to take it back when its record turns out incomplete. */
+  private readonly last = { counted: false, db: 0, slot: 0, bytes: 0, elements: 0, expireAtMs: null as number | null, offset: 0, end: 0 };
+  /** The offset of a key taken back (left out of the top list). */
+  private droppedOffset = -1;
   private pendingKey = new Uint8Array(256);
+  /** Keys and memory per (type, encoding) slot: see {@link slotOf}. */
+  private readonly slotKeys = new Float64Array(SLOTS);
+  private readonly slotBytes = new Float64Array(SLOTS);
+  private lastDb: DbAcc | null = null;
   private readonly source: EventSource;
 
   constructor(private readonly opts: MemoryAnalyzerOptions) {
@@ -188,8 +206,10 @@ export class MemoryAnalyzer implements RdbHandler {
     this.filter = opts.filter ? createKeyFilter(opts.filter) : null;
     this.minBytes = opts.minBytes ?? 0;
     this.topLimit = opts.top ?? 10;
-    this.top = new TopN(this.topLimit);
-    this.prefixes = new PrefixTree({ separator: opts.separator, depth: opts.depth });
+    // One more than shown, so that one key can be taken back.
+    this.top = new TopN(this.topLimit > 0 ? this.topLimit + 1 : 0);
+    this.depth = opts.depth ?? 2;
+    this.prefixes = new PrefixTree({ separator: opts.separator, depth: this.depth });
     this.nowMs = opts.nowMs ?? Date.now();
     this.onRecord = opts.onRecord;
     const filter = this.filter;
@@ -277,6 +297,10 @@ export class MemoryAnalyzer implements RdbHandler {
 
   keyEnd(k: KeyInfo): void {
     this.keysRead++;
+    const last = this.last;
+    last.offset = k.offset;
+    last.end = k.offset + k.onDiskBytes;
+    last.counted = false;
     this.estimator.keyEnd(k);
   }
 
@@ -284,78 +308,112 @@ export class MemoryAnalyzer implements RdbHandler {
     this.reached(e.endOffset);
   }
 
-  /** A record starts at `offset`: the key held before it is whole. */
+  /** A record starts at `offset`: the key before it is whole (its record, if held, goes out). */
   private reached(offset: number): void {
-    if (this.pending.has) this.commit();
+    if (this.pending.has) this.flushRecord();
     if (offset > this.readUpTo) this.readUpTo = offset;
   }
 
-  /** Holds a key's estimate until the next record starts (a copy of its bytes, in a reused buffer). */
+  /**
+   * Counts a key at once (see {@link report} for taking it back); its record, when records
+   * are asked for, is held until the next record starts (a copy of its key, in a reused buffer).
+   */
   private hold(k: Readonly<KeyMemory>): void {
-    if (this.pending.has) this.commit();
+    if (this.pending.has) this.flushRecord();
+    const bytes = Math.round(k.memoryBytes);
+    const last = this.last;
+    last.counted = bytes >= this.minBytes;
+    if (!last.counted) return;
+    last.bytes = bytes;
+    last.db = k.db;
+    last.elements = k.elements;
+    last.expireAtMs = k.expireAtMs;
+    const t = this.totals;
+    t.keys++;
+    t.elements += k.elements;
+    t.keysBytes += bytes;
+    let d = this.lastDb;
+    if (d === null || d.db !== k.db) d = this.lastDb = this.db(k.db);
+    d.keys++;
+    d.memoryBytes += bytes;
+    if (k.expireAtMs !== null) {
+      t.keysWithTtl++;
+      d.keysWithTtl++;
+      if (k.expireAtMs < this.nowMs) {
+        t.expiredKeys++;
+        t.expiredBytes += bytes;
+      }
+    }
+    const slot = (last.slot = slotOf(k.valueType, k.encoding));
+    this.slotKeys[slot]++;
+    this.slotBytes[slot] += bytes;
+    const key = k.key;
+    if (this.top.accepts(bytes)) {
+      this.top.push(bytes, {
+        db: k.db,
+        key: key.slice(),
+        valueType: k.valueType,
+        encoding: k.encoding,
+        memoryBytes: bytes,
+        elements: k.elements,
+        expireAtMs: k.expireAtMs,
+        offset: k.offset,
+      });
+    }
+    if (this.depth > 0) this.prefixes.add(k.db, key, bytes);
+    if (this.onRecord === undefined) return;
     const p = this.pending;
-    const n = k.key.length;
+    const n = key.length;
     if (n > this.pendingKey.length) this.pendingKey = new Uint8Array(Math.max(n, this.pendingKey.length * 2));
-    this.pendingKey.set(k.key);
+    this.pendingKey.set(key);
     p.key = this.pendingKey.subarray(0, n);
     p.db = k.db;
     p.valueType = k.valueType;
     p.encoding = k.encoding;
-    p.memoryBytes = Math.round(k.memoryBytes);
+    p.memoryBytes = bytes;
     p.elements = k.elements;
     p.expireAtMs = k.expireAtMs;
     p.offset = k.offset;
     p.onDiskBytes = k.onDiskBytes;
-    p.end = k.offset + k.onDiskBytes;
     p.has = true;
     // A dataset has no damage to wait for.
-    if (this.source === 'dataset') this.commit();
+    if (this.source === 'dataset') this.flushRecord();
   }
 
-  /** Counts the held key. */
-  private commit(): void {
-    const p = this.pending;
-    p.has = false;
-    if (p.end > this.readUpTo) this.readUpTo = p.end;
-    if (p.memoryBytes < this.minBytes) return;
+  /** Hands the held record to the callback. */
+  private flushRecord(): void {
+    this.pending.has = false;
+    this.onRecord!(this.pending);
+  }
+
+  /** Takes back the last key counted (its record turned out incomplete). */
+  private takeBackLast(): void {
+    const last = this.last;
+    this.keysRead--;
+    this.readUpTo = last.offset;
+    this.pending.has = false;
+    if (!last.counted) return;
+    last.counted = false;
+    const bytes = last.bytes;
     const t = this.totals;
-    t.keys++;
-    t.elements += p.elements;
-    t.keysBytes += p.memoryBytes;
-    const d = this.db(p.db);
-    d.keys++;
-    d.memoryBytes += p.memoryBytes;
-    if (p.expireAtMs !== null) {
-      t.keysWithTtl++;
-      d.keysWithTtl++;
-      if (p.expireAtMs < this.nowMs) {
-        t.expiredKeys++;
-        t.expiredBytes += p.memoryBytes;
+    t.keys--;
+    t.elements -= last.elements;
+    t.keysBytes -= bytes;
+    const d = this.db(last.db);
+    d.keys--;
+    d.memoryBytes -= bytes;
+    if (last.expireAtMs !== null) {
+      t.keysWithTtl--;
+      d.keysWithTtl--;
+      if (last.expireAtMs < this.nowMs) {
+        t.expiredKeys--;
+        t.expiredBytes -= bytes;
       }
     }
-    let ty = this.types.get(p.valueType);
-    if (!ty) this.types.set(p.valueType, (ty = { valueType: p.valueType, keys: 0, memoryBytes: 0 }));
-    ty.keys++;
-    ty.memoryBytes += p.memoryBytes;
-    const id = p.valueType + '\0' + p.encoding;
-    let en = this.encodings.get(id);
-    if (!en) this.encodings.set(id, (en = { valueType: p.valueType, encoding: p.encoding, keys: 0, memoryBytes: 0 }));
-    en.keys++;
-    en.memoryBytes += p.memoryBytes;
-    if (this.top.accepts(p.memoryBytes)) {
-      this.top.push(p.memoryBytes, {
-        db: p.db,
-        key: copyBytes(p.key),
-        valueType: p.valueType,
-        encoding: p.encoding,
-        memoryBytes: p.memoryBytes,
-        elements: p.elements,
-        expireAtMs: p.expireAtMs,
-        offset: p.offset,
-      });
-    }
-    this.prefixes.add(p.db, p.key, p.memoryBytes);
-    this.onRecord?.(p);
+    this.slotKeys[last.slot]--;
+    this.slotBytes[last.slot] -= bytes;
+    if (this.depth > 0) this.prefixes.undoLast();
+    this.droppedOffset = last.offset;
   }
 
   private db(n: number): DbAcc {
@@ -369,13 +427,8 @@ export class MemoryAnalyzer implements RdbHandler {
    * lies beyond `bytesRead`), then builds the report.
    */
   report(scan: { file: string; input: 'rdb' | 'aof'; bytesRead: number; elapsedMs: number; error?: RdbtoolError | null }): MemoryReport {
-    const p = this.pending;
-    if (p.has) {
-      if (scan.error && p.end > scan.bytesRead) {
-        p.has = false;
-        this.keysRead--;
-      } else this.commit();
-    }
+    if (scan.error && this.last.end > scan.bytesRead && this.last.end > 0) this.takeBackLast();
+    else if (this.pending.has) this.flushRecord();
     const S = REDIS_7_0_SIZES;
     const databases: DbMemory[] = [...this.dbs.values()]
       .filter((d) => d.keys > 0 || (this.filter === null && this.minBytes === 0))
@@ -391,6 +444,20 @@ export class MemoryAnalyzer implements RdbHandler {
     const overheadBytes = databases.reduce((s, d) => s + d.overheadBytes, 0);
     const startupBytes = STARTUP_BYTES_7_0;
     const byMemory = <T extends { memoryBytes: number; keys: number }>(a: T, b: T): number => b.memoryBytes - a.memoryBytes || b.keys - a.keys;
+    const types = new Map<ValueType, TypeMemory>();
+    const encodings: EncodingMemory[] = [];
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const keys = this.slotKeys[slot];
+      if (keys === 0) continue;
+      const valueType = VALUE_TYPES[slot >> 4];
+      const encoding = ENCODINGS[slot & 15];
+      const memoryBytes = this.slotBytes[slot];
+      encodings.push({ valueType, encoding, keys, memoryBytes });
+      const ty = types.get(valueType) ?? { valueType, keys: 0, memoryBytes: 0 };
+      ty.keys += keys;
+      ty.memoryBytes += memoryBytes;
+      types.set(valueType, ty);
+    }
     return {
       file: scan.file,
       input: scan.input,
@@ -400,9 +467,12 @@ export class MemoryAnalyzer implements RdbHandler {
       usedMemBytes: this.usedMem,
       totals: { ...this.totals, overheadBytes, startupBytes, datasetBytes: this.totals.keysBytes + overheadBytes + startupBytes },
       databases,
-      types: [...this.types.values()].sort(byMemory),
-      encodings: [...this.encodings.values()].sort(byMemory),
-      topKeys: this.top.sorted(),
+      types: [...types.values()].sort(byMemory),
+      encodings: encodings.sort(byMemory),
+      topKeys: this.top
+        .sorted()
+        .filter((k) => k.offset !== this.droppedOffset)
+        .slice(0, this.topLimit),
       prefixes: this.prefixes.result(),
       nowMs: this.nowMs,
       filtered: this.filter !== null || this.minBytes > 0,

@@ -70,18 +70,30 @@ class Level {
   readonly index = new Map<number, Entry>();
   readonly heap: Entry[] = [];
   evictions = 0;
+  /** The entry found last: keys of one prefix often come in runs, or dominate. */
+  private last: Entry | null = null;
+  /** What the last add changed, to take it back: the entry, and its biggest key before. */
+  undoEntry: Entry | null = null;
+  private undoBigKey: Uint8Array | null = null;
+  private undoBigBytes = -1;
+  private undoBigDb = 0;
 
   constructor(readonly capacity: number) {}
 
   find(hash: number, key: Uint8Array, len: number): Entry | null {
+    const last = this.last;
+    if (last !== null && last.hash === hash && last.prefix.length === len && samePrefix(last.prefix, key, len)) return last;
     for (let e = this.index.get(hash) ?? null; e !== null; e = e.next) {
-      if (e.prefix.length === len && samePrefix(e.prefix, key, len)) return e;
+      if (e.prefix.length === len && samePrefix(e.prefix, key, len)) return (this.last = e);
     }
     return null;
   }
 
-  /** Adds a key's memory to the prefix `key[0..len)` (made an entry, or taking the place of the smallest). */
-  add(hash: number, key: Uint8Array, len: number, db: number, bytes: number): void {
+  /**
+   * Adds the memory of the key `key[0..keyLen)` to its prefix `key[0..len)` (made an entry, or
+   * taking the place of the smallest).
+   */
+  add(hash: number, key: Uint8Array, len: number, keyLen: number, db: number, bytes: number): void {
     let e = this.find(hash, key, len);
     if (e === null) {
       let keys = 0;
@@ -89,6 +101,7 @@ class Level {
       if (this.heap.length >= this.capacity) {
         const min = this.heap[0];
         this.unlink(min);
+        if (this.last === min) this.last = null;
         keys = min.keys;
         memory = min.memoryBytes;
         this.evictions++;
@@ -107,15 +120,35 @@ class Level {
       e.bigBytes = -1;
       e.next = this.index.get(hash) ?? null;
       this.index.set(hash, e);
+      this.last = e;
     }
+    this.undoEntry = e;
+    this.undoBigBytes = -2; // the biggest key unchanged
     e.keys++;
     e.memoryBytes += bytes;
     if (bytes > e.bigBytes) {
+      this.undoBigKey = e.bigKey;
+      this.undoBigBytes = e.bigBytes;
+      this.undoBigDb = e.bigDb;
       e.bigBytes = bytes;
       e.bigDb = db;
-      e.bigKey = copyBytes(key);
+      e.bigKey = copyBytes(key.subarray(0, keyLen));
     }
-    this.down(e.at);
+    if (2 * e.at + 1 < this.heap.length) this.down(e.at);
+  }
+
+  /** Takes back the last add of `bytes` (its entry's figures and biggest key). */
+  undo(bytes: number): void {
+    const e = this.undoEntry;
+    if (e === null) return;
+    e.keys--;
+    e.memoryBytes -= bytes;
+    if (this.undoBigBytes !== -2) {
+      e.bigKey = this.undoBigKey;
+      e.bigBytes = this.undoBigBytes;
+      e.bigDb = this.undoBigDb;
+    }
+    this.undoEntry = null;
   }
 
   private unlink(e: Entry): void {
@@ -174,6 +207,9 @@ export class PrefixTree {
   private memoryBytes = 0;
   private unprefixedKeys = 0;
   private unprefixedBytes = 0;
+  /** The last key's memory (-1: none to take back) and the levels it reached. */
+  private lastBytes = -1;
+  private lastLevels = 0;
 
   constructor(opts: PrefixTreeOptions = {}) {
     this.separator = opts.separator ?? new Uint8Array([0x3a]);
@@ -183,32 +219,48 @@ export class PrefixTree {
     for (let i = 0; i < this.depth; i++) this.levels.push(new Level(this.capacity));
   }
 
-  /** Counts one key of `bytes` memory. */
-  add(db: number, key: Uint8Array, bytes: number): void {
+  /** Counts one key (`key[0..keyLen)`, the whole array by default) of `bytes` memory. */
+  add(db: number, key: Uint8Array, bytes: number, keyLen = key.length): void {
     this.keys++;
     this.memoryBytes += bytes;
+    this.lastBytes = bytes;
+    this.lastLevels = 0;
     const sep = this.separator;
-    const s0 = sep[0];
     const sl = sep.length;
     let level = 0;
-    // FNV-1a over the bytes so far: the hash of each prefix comes for free.
+    // FNV-1a over the bytes up to each separator: each prefix's hash extends the last one.
     let h = 0x811c9dc5;
-    for (let i = 0; i < key.length && level < this.depth; i++) {
-      const c = key[i];
-      h = Math.imul(h ^ c, 0x01000193);
-      if (c !== s0 || i + sl > key.length) continue;
-      let match = true;
-      for (let j = 1; j < sl; j++) if (key[i + j] !== sep[j]) match = false;
-      if (!match) continue;
-      for (let j = 1; j < sl; j++) h = Math.imul(h ^ key[i + j], 0x01000193);
-      i += sl - 1;
-      this.levels[level].add(h >>> 0, key, i + 1, db, bytes);
+    let hashed = 0;
+    let from = 0;
+    while (level < this.depth) {
+      const at = indexOfSeparator(key, sep, from, keyLen);
+      if (at < 0) break;
+      const end = at + sl;
+      for (let i = hashed; i < end; i++) h = Math.imul(h ^ key[i], 0x01000193);
+      hashed = end;
+      this.levels[level].add(h >>> 0, key, end, keyLen, db, bytes);
       level++;
+      this.lastLevels = level;
+      from = end;
     }
     if (level === 0) {
       this.unprefixedKeys++;
       this.unprefixedBytes += bytes;
     }
+  }
+
+  /** Takes back the last key counted (once; a key whose record turned out incomplete). */
+  undoLast(): void {
+    if (this.lastBytes < 0) return;
+    const bytes = this.lastBytes;
+    this.keys--;
+    this.memoryBytes -= bytes;
+    if (this.lastLevels === 0) {
+      this.unprefixedKeys--;
+      this.unprefixedBytes -= bytes;
+    }
+    for (let i = 0; i < this.lastLevels; i++) this.levels[i].undo(bytes);
+    this.lastBytes = -1;
   }
 
   /** The tree: each level's prefixes under their parent, most memory first. */
@@ -251,6 +303,19 @@ export class PrefixTree {
       roots: (byLevel[0] ?? []).sort(order),
     };
   }
+}
+
+/** Where `sep` next occurs in `key[from..keyLen)`, or -1. */
+function indexOfSeparator(key: Uint8Array, sep: Uint8Array, from: number, keyLen: number): number {
+  const s0 = sep[0];
+  const last = keyLen - sep.length;
+  for (let at = from; at <= last; at++) {
+    if (key[at] !== s0) continue;
+    let j = 1;
+    while (j < sep.length && key[at + j] === sep[j]) j++;
+    if (j === sep.length) return at;
+  }
+  return -1;
 }
 
 /** Where the prefix before `prefix`'s final separator ends (just after the previous separator). */
