@@ -23,6 +23,35 @@ function signBit(n: number): boolean {
  * `n` as `printf("%.<precision>g", n)` prints it with glibc (precision 1–17).
  * Infinities are `inf`/`-inf`, NaN `nan` or `-nan` by its sign bit, negative zero `-0`.
  */
+/** Powers of ten that are exact doubles (up to 10^22). */
+const EXACT_POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The fewest fraction digits `k` (0 to 22) for which the decimal `m / 10^k`, `m` an integer
+ * below 2^53, is exactly `x` as a double: `Math.round(x * 10^k)` is that `m`, and the text of
+ * `m` with its last `k` digits after a point reads back (strtod, `Number`) as `x` — the
+ * division of two exact doubles rounds once, as the parse does. −1 when there is no such
+ * decimal (very large or very small magnitudes, or more than 15–17 significant digits), or
+ * `x` is not finite.
+ */
+export function exactFractionDigits(x: number): number {
+  if (!Number.isFinite(x)) return -1;
+  for (let k = 0; k < EXACT_POW10.length; k++) {
+    const p = EXACT_POW10[k];
+    const m = Math.round(x * p);
+    if (m > MAX_EXACT || m < -MAX_EXACT) return -1;
+    if (m / p === x) return k;
+  }
+  return -1;
+}
+
+const MAX_EXACT = 2 ** 53 - 1;
+
+/** `10^k` for a `k` from {@link exactFractionDigits}. */
+export function exactPow10(k: number): number {
+  return EXACT_POW10[k];
+}
+
 export function formatG(n: number, precision: number): string {
   if (Number.isSafeInteger(n) && n !== 0 && Math.abs(n) < POW10[precision]) return String(n);
   if (n === 0) return Object.is(n, -0) ? '-0' : '0';

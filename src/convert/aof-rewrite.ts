@@ -761,7 +761,8 @@ export class AofRewriteWriter {
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
       member: (m, score) => {
-        batch.text(rewriteScoreText(score, scores));
+        if (scores === 'roundtrip') batch.score(score);
+        else batch.text(rewriteScoreText(score, scores));
         if (typeof m === 'string') batch.text(m);
         else batch.bytes(m);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
@@ -776,7 +777,8 @@ export class AofRewriteWriter {
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },
       memberRange: (buf, start, end, score) => {
-        batch.text(rewriteScoreText(score, scores));
+        if (scores === 'roundtrip') batch.score(score);
+        else batch.text(rewriteScoreText(score, scores));
         batch.range(buf, start, end);
         if (++items === AOF_REWRITE_ITEMS_PER_CMD) emit();
       },

@@ -7,6 +7,7 @@
  * array is made per element.
  */
 import type { ByteString } from '../dataset/byte-string.js';
+import { exactFractionDigits, exactPow10 } from '../binary/double-text.js';
 
 /** The buffer's starting size, and the largest one kept between batches. */
 const START_BYTES = 1 << 14;
@@ -63,6 +64,46 @@ export class CommandBatch {
     buf[p] = 0x0d;
     buf[p + 1] = 0x0a;
     this.pos = p + 2;
+  }
+
+  /**
+   * A sorted-set score as text that reads back as the same double: the shortest decimal
+   * without an exponent when one with at most 22 fraction digits and 15–16 significant ones
+   * exists ({@link exactFractionDigits}: most scores, written without a string), else
+   * JavaScript's shortest text; `-0`, `inf`, `-inf` as themselves.
+   */
+  score(x: number): void {
+    const k = x === 0 ? -1 : exactFractionDigits(x);
+    if (k < 0) {
+      this.text(x === 0 ? (Object.is(x, -0) ? '-0' : '0') : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : String(x));
+      return;
+    }
+    let m = Math.abs(Math.round(x * exactPow10(k)));
+    let digits = 1;
+    for (let t = 10; t <= m; t *= 10) digits++;
+    // Digits before the point: at least one (a leading 0 when all of them are fraction).
+    const whole = Math.max(digits - k, 1);
+    const n = (x < 0 ? 1 : 0) + whole + (k > 0 ? 1 + k : 0);
+    let p = this.head(n);
+    const buf = this.buf;
+    if (x < 0) buf[p++] = 0x2d;
+    const end = p + n - (x < 0 ? 1 : 0);
+    // From the last digit back: the fraction's k digits, the point, the whole part.
+    let i = end - 1;
+    for (let f = 0; f < k; f++, i--) {
+      const q = Math.floor(m / 10);
+      buf[i] = 0x30 + (m - q * 10);
+      m = q;
+    }
+    if (k > 0) buf[i--] = 0x2e;
+    for (; i >= p; i--) {
+      const q = Math.floor(m / 10);
+      buf[i] = 0x30 + (m - q * 10);
+      m = q;
+    }
+    buf[end] = 0x0d;
+    buf[end + 1] = 0x0a;
+    this.pos = end + 2;
   }
 
   /** Writes `$<n>\r\n` with room for `n` bytes and the closing CRLF behind it; returns where the bytes go. */

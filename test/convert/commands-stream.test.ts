@@ -17,7 +17,11 @@ import { encodeCommand } from '../../src/aof/resp-encoder.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { bytesSource } from '../../src/io/source.js';
 import { RdbtoolError } from '../../src/errors.js';
-import { requireRedisServer, startRedis } from '../helpers/redis.js';
+import { findExecutable, requireRedisServer, startRedis } from '../helpers/redis.js';
+import { spawn } from 'node:child_process';
+import { Dataset } from '../../src/dataset/dataset.js';
+import { ZSetValue } from '../../src/dataset/zset.js';
+import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
 import { serverOnAof } from '../helpers/server-datasets.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 import { withChecksum } from '../helpers/rdb-edit.js';
@@ -60,6 +64,36 @@ describe('CommandBatch', () => {
   });
 });
 
+describe('CommandBatch.score', () => {
+  it('writes text that reads back as the same double, the shortest decimal when there is one', () => {
+    const rand = rng(17);
+    const xs = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, 1.7976931348623157e308, 2 ** 53, 2 ** 53 + 2, -(2 ** 53) + 1, 1e21, 1e-7, 0.1, 0.3, -1.5, 123456.7891, 0.05, 1e22, 1e-22, 9007199254740.991];
+    for (let i = 0; i < 20_000; i++) {
+      xs.push((rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20));
+      xs.push(Math.round(rand() * 1e8) / 10 ** Math.floor(rand() * 8));
+    }
+    const batch = new CommandBatch();
+    let decimals = 0;
+    for (const x of xs) {
+      batch.reset();
+      batch.score(x);
+      const framed = Buffer.from(batch.framed()).toString('latin1');
+      const m = /^\$(\d+)\r\n(.*)\r\n$/s.exec(framed);
+      expect(m, framed).not.toBeNull();
+      const text = m![2];
+      expect(text.length).toBe(Number(m![1]));
+      const back = text === 'inf' ? Infinity : text === '-inf' ? -Infinity : Number(text);
+      expect(Object.is(back, x), `${x} written as ${text}`).toBe(true);
+      if (!/e/.test(String(x)) && Number.isFinite(x)) {
+        // No exponent in JavaScript's text: the same digits (the shortest), no trailing zero.
+        expect(text, String(x)).toBe(Object.is(x, -0) ? '-0' : String(x));
+        decimals++;
+      }
+    }
+    expect(decimals).toBeGreaterThan(20_000);
+  });
+});
+
 describe('MemberCheck', () => {
   it('finds exactly the repeats a Set finds, over many values and table growth', () => {
     const rand = rng(9);
@@ -77,6 +111,58 @@ describe('MemberCheck', () => {
         seen.add(key);
         expect(check.add(m)).toBe(fresh);
       }
+    }
+  });
+});
+
+/** Sends `bytes` into the server on `port` with `redis-cli --pipe`; its count of errors and replies. */
+function pipe(port: number, bytes: Uint8Array): Promise<{ errors: number; replies: number; output: string }> {
+  const cli = findExecutable('redis-cli');
+  if (!cli) throw new Error('redis-cli not found: install the redis-tools (or redis) package');
+  return new Promise((resolve, reject) => {
+    const child = spawn(cli, ['-p', String(port), '--pipe'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('latin1')));
+    child.on('error', reject);
+    child.on('close', () => {
+      const m = /errors: (\d+), replies: (\d+)/.exec(output);
+      if (!m) reject(new Error(`redis-cli --pipe said:\n${output}`));
+      else resolve({ errors: Number(m[1]), replies: Number(m[2]), output });
+    });
+    child.stdin.end(Buffer.from(bytes));
+  });
+}
+
+describe('sorted-set scores of a streamed value', () => {
+  it('piped into Redis 7.0, every score comes back the same double, from listpacks and skiplists', async () => {
+    const rand = rng(23);
+    const scores = [Infinity, -Infinity, 5e-324, 1.7976931348623157e308, 2 ** 53 + 2, 1e21, 1e-7, 0.1, 123456.7891, -1.5];
+    for (let i = 0; i < 600; i++) scores.push((rand() - 0.5) * 10 ** Math.floor(rand() * 600 - 300), Math.round(rand() * 1e8) / 1e4);
+    const ds = new Dataset();
+    ds.db(0).add('few', ZSetValue.from(scores.slice(0, 50).map((_, i) => `m${i}`), scores.slice(0, 50))!, null);
+    ds.db(0).add('many', ZSetValue.from(scores.map((_, i) => `m${i}`), scores)!, null);
+    const rdb = path.join(work, 'scores.rdb');
+    const written = memorySink('scores.rdb');
+    await writeDatasetRdb(ds, written, { rdbVersion: 10, nowMs: 0 });
+    writeFileSync(rdb, written.bytes());
+    const resp = memorySink();
+    await convert(rdb, resp, { to: 'resp' });
+    const redis = await startRedis();
+    try {
+      const r = await pipe(redis.port, resp.bytes());
+      expect(r.errors, r.output).toBe(0);
+      await redis.client.call('SAVE');
+      const got = (await loadRdb(bytesSource(new Uint8Array(readFileSync(redis.dumpPath)), 'dump.rdb'))).dataset.db(0);
+      for (const key of ['few', 'many']) {
+        const want = (ds.db(0).get(key) as ZSetValue).toArrays();
+        const back = (got.get(key) as ZSetValue).toArrays();
+        const byMember = new Map(back.members.map((m, i) => [m, back.scores[i]]));
+        expect(byMember.size).toBe(want.members.length);
+        for (let i = 0; i < want.members.length; i++) expect(Object.is(byMember.get(want.members[i]), want.scores[i]), `${key} ${want.members[i]}: ${want.scores[i]}`).toBe(true);
+      }
+    } finally {
+      await redis.stop();
     }
   });
 });
