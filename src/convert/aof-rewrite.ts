@@ -316,6 +316,29 @@ export class RespOutput {
     this.bulkEnd();
   }
 
+  /**
+   * One argument that is the decimal text of the safe integer `n` (an expiry, say), its digits
+   * written into the slab without a string.
+   */
+  bulkDecimal(n: number): void {
+    let digits = 1;
+    let m = n < 0 ? -n : n;
+    for (let t = 10; t <= m; t *= 10) digits++;
+    const len = digits + (n < 0 ? 1 : 0);
+    let p = this.smallHead(len);
+    const slab = this.slab;
+    if (n < 0) slab[p++] = 0x2d;
+    for (let i = p + digits - 1; i >= p; i--) {
+      const q = Math.floor(m / 10);
+      slab[i] = 0x30 + (m - q * 10);
+      m = q;
+    }
+    p += digits;
+    slab[p++] = 0x0d;
+    slab[p++] = 0x0a;
+    this.pos = p;
+  }
+
   /** One integer argument (its decimal text). */
   bulkInt(n: number): void {
     if (!Number.isSafeInteger(n)) throw new UsageError(`a command argument must be an integer, got ${n}`);
@@ -702,7 +725,7 @@ export class AofRewriteWriter {
         out.array(3);
         out.bulk('PEXPIREAT');
         keyArgument(out, head);
-        out.bulk(String(at));
+        out.bulkDecimal(at);
       }
       this.result.keys++;
     };
@@ -813,7 +836,7 @@ export class AofRewriteWriter {
       out.array(3);
       out.bulk('PEXPIREAT');
       keyArgument(out, head);
-      out.bulk(String(at));
+      out.bulkDecimal(at);
     }
     this.result.keys++;
     return true;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convert } from '../../src/convert/convert.js';
 import { CommandBatch } from '../../src/convert/command-batch.js';
+import { RespOutput } from '../../src/convert/aof-rewrite.js';
 import { MemberCheck } from '../../src/convert/member-check.js';
 import { loadRdb } from '../../src/dataset/load-rdb.js';
 import { encodeCommand } from '../../src/aof/resp-encoder.js';
@@ -91,6 +92,25 @@ describe('CommandBatch.score', () => {
       }
     }
     expect(decimals).toBeGreaterThan(20_000);
+  });
+});
+
+describe('RespOutput.bulkDecimal', () => {
+  it('writes what bulk(String(n)) writes, for every width of safe integer', () => {
+    const rand = rng(29);
+    const ns = [0, -0, 1, -1, 9, 10, -10, 1_900_000_000_000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    for (let i = 0; i < 2000; i++) ns.push(Math.floor((rand() - 0.5) * 2 ** (1 + Math.floor(rand() * 53))));
+    const a = memorySink();
+    const b = memorySink();
+    const outA = new RespOutput(a, 4096);
+    const outB = new RespOutput(b, 4096);
+    for (const n of ns) {
+      outA.bulkDecimal(n);
+      outB.bulk(String(n));
+    }
+    outA.flush();
+    outB.flush();
+    expect(Buffer.from(a.bytes()).toString('latin1')).toBe(Buffer.from(b.bytes()).toString('latin1'));
   });
 });
 
