@@ -13,7 +13,7 @@ import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext
 import { LIMIT_OPTION, type Limits } from '../limits.js';
 import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
 import { lzfCheckRange, lzfDecompressAt, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView, lzfRingMemory } from '../binary/lzf-wasm.js';
-import { intToBytes, parseCanonicalIntValue } from '../binary/int-text.js';
+import { intToBytes, parseCanonicalIntValue, writeIntText } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
 import { RdbEnc } from './constants.js';
 
@@ -224,6 +224,10 @@ export class RdbCursor {
     return this.tryStringAs(5) !== null;
   }
 
+  /** Where {@link tryStringRange} writes integer-encoded strings' text, in turn. */
+  private readonly intTexts = [new Uint8Array(24), new Uint8Array(24), new Uint8Array(24), new Uint8Array(24)];
+  private intTextNext = 0;
+
   /** Where the last {@link tryStringRange} found the string's bytes. */
   rangeBuf: Uint8Array = new Uint8Array(0);
   rangeStart = 0;
@@ -424,7 +428,14 @@ export class RdbCursor {
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
     }
     if (!materialise || materialise === 4) return decimalLength(v);
-    if (materialise === 5) return this.rangeOf(intToBytes(v));
+    if (materialise === 5) {
+      // The text in the next buffer of a small ring: a field's stays while its value is read.
+      const out = this.intTexts[(this.intTextNext = (this.intTextNext + 1) & 3)];
+      this.rangeBuf = out;
+      this.rangeStart = 0;
+      this.rangeEnd = writeIntText(v, out);
+      return this.rangeEnd;
+    }
     return materialise === 3 ? String(v) : intToBytes(v);
   }
 
