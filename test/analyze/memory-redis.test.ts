@@ -38,10 +38,21 @@ interface Pair {
   serverEncoding: string;
 }
 
-/** Every key of `file`: its estimate, and the server's figures once it has loaded the file (keys it dropped are left out). */
-async function compareFile(file: string, label: string): Promise<Pair[]> {
+/** A file's estimated `used_memory` once loaded, and the server's. */
+interface Total {
+  file: string;
+  estimate: number;
+  server: number;
+}
+
+/**
+ * Every key of `file`: its estimate, and the server's figures once it has loaded the file
+ * (keys it dropped are left out); and the whole file's estimated `used_memory` against the
+ * server's, pushed to `totals`.
+ */
+async function compareFile(file: string, label: string, totals: Total[]): Promise<Pair[]> {
   const records: { db: number; key: Buffer; type: string; bytes: number; encoding: string }[] = [];
-  const { error } = await analyzeMemory(file, {
+  const { error, report } = await analyzeMemory(file, {
     target: TARGET,
     top: 0,
     depth: 0,
@@ -50,6 +61,9 @@ async function compareFile(file: string, label: string): Promise<Pair[]> {
   expect(error, label).toBeNull();
   const redis = await startRedis({ rdbFile: file });
   try {
+    // Before any reply has been buffered: the server's memory is its data and its start-up.
+    const used = Number(/used_memory:(\d+)/.exec(asText(await redis.client.call('INFO', 'memory')))![1]);
+    totals.push({ file: label, estimate: report.totals.datasetBytes, server: used });
     const pairs: Pair[] = [];
     const dbs = [...new Set(records.map((r) => r.db))];
     for (const db of dbs) {
@@ -228,6 +242,7 @@ const showPair = (p: Pair): string => `${p.file} db${p.db} ${JSON.stringify(p.ke
 describe('memory estimate against redis-server 7.0 (MEMORY USAGE SAMPLES 0)', () => {
   requireRedisServer();
   const pairs: Pair[] = [];
+  const totals: Total[] = [];
   const files: string[] = [];
   let dir = '';
 
@@ -254,7 +269,7 @@ describe('memory estimate against redis-server 7.0 (MEMORY USAGE SAMPLES 0)', ()
     for (const [file, label] of inputs) {
       let got: Pair[];
       try {
-        got = await compareFile(file, label);
+        got = await compareFile(file, label, totals);
       } catch (e) {
         // Corpus files 7.0 cannot load (newer RDB versions, modules) are not part of the comparison.
         if (label.startsWith('built') || fixtureRdbs().includes(file) || !/exited during start|RDB|module/i.test(String(e))) throw e;
@@ -305,6 +320,15 @@ describe('memory estimate against redis-server 7.0 (MEMORY USAGE SAMPLES 0)', ()
       const err = sum(mine, (p) => p.estimate) / sum(mine, (p) => p.server) - 1;
       expect(Math.abs(err), f).toBeLessThanOrEqual(0.03);
     }
+  });
+
+  it('the estimated used_memory of a loaded file is within ±3% of the server\'s (files of 1 MB of data or more)', () => {
+    // (The server's figure includes the test's own connection, some 17 KB.)
+    const big = totals.filter((t) => t.server > 2_000_000);
+    expect(big.length).toBeGreaterThanOrEqual(4);
+    const lines = totals.map((t) => `${t.file}: estimate ${t.estimate}, server ${t.server} (${(((t.estimate - t.server) / t.server) * 100).toFixed(2)}%)`);
+    if (process.env.RDBTOOL_MEMORY_REPORT) process.stderr.write(lines.join('\n') + '\n');
+    for (const t of big) expect(Math.abs(t.estimate / t.server - 1), t.file).toBeLessThanOrEqual(0.03);
   });
 
   it('reports its figures (share within ±10%, worst key, sum error, per encoding)', () => {

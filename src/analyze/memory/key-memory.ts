@@ -49,6 +49,21 @@ import { SKIPLIST_HEADER_BYTES, SKIPLIST_NODE_EXPECTED_BYTES } from './skiplist.
 import { StreamNodeSim } from './stream-sim.js';
 
 const S = REDIS_7_0_SIZES;
+/** How much jemalloc rounds up structures `MEMORY USAGE` counts at their size. */
+const DICT_ENTRY_SLACK = jemallocSize(S.dictEntry) - S.dictEntry;
+const DICT_SLACK = jemallocSize(S.dict) - S.dict;
+const QUICKLIST_SLACK = jemallocSize(S.quicklist) - S.quicklist;
+const NODE_SLACK = jemallocSize(S.quicklistNode) - S.quicklistNode;
+/**
+ * What a rax node of stream IDs really takes, on average (a leaf 16 bytes, a compressed run or
+ * a small branch 32 to 48): `MEMORY USAGE` counts a flat 244 per node and 16 per element.
+ */
+const RAX_NODE_REAL_BYTES = 32;
+
+/** The allocator's real bytes for a rax less what `MEMORY USAGE` counts for it (negative). */
+function raxUncounted(rax: RaxSim): number {
+  return rax.nodes * RAX_NODE_REAL_BYTES + jemallocSize(48) - rax.accountedBytes;
+}
 
 /** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
 export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
@@ -70,6 +85,12 @@ export interface KeyMemory {
   offset: number;
   /** Bytes the record takes in the file (0 for a dataset). */
   onDiskBytes: number;
+  /**
+   * What the allocator hands out for the key beyond what `MEMORY USAGE` counts: it counts some
+   * structures at their `sizeof` where jemalloc rounds them up (a dictEntry's 24 bytes to 32, a
+   * dict's 56 and a quicklist's and its nodes' 40 to 64 and 48). Part of `used_memory`.
+   */
+  uncountedBytes: number;
 }
 
 /** Where the events come from: an RDB file, or a dataset (a replayed AOF). */
@@ -126,6 +147,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     expireAtMs: null,
     offset: 0,
     onDiskBytes: 0,
+    uncountedBytes: 0,
   };
 
   // The key being read.
@@ -135,6 +157,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   private declared = NaN;
   /** The value's bytes so far (robj and structures included once known). */
   private value = 0;
+  /** See {@link KeyMemory.uncountedBytes} (the key's own dictEntry aside). */
+  private uncounted = 0;
   private encoding: LoadedEncoding = 'raw';
   private count = 0;
   private maxLen = 0;
@@ -185,6 +209,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       this.keyLength = k.key.length;
     }
     this.value = 0;
+    this.uncounted = 0;
     this.count = 0;
     this.maxLen = 0;
     this.smallBytes = 0;
@@ -435,11 +460,14 @@ export class KeyMemoryEstimator implements RdbHandler {
     switch (this.mode) {
       case M_NODES:
         this.value += S.quicklistNode + jemallocSize(bytes);
-        this.count++;
+        this.uncounted += NODE_SLACK;
         return;
       case M_ZIPLIST_NODES:
         // A ziplist node becomes a listpack of the same elements (an empty one is dropped).
-        if (this.nodeEntries > 0) this.value += S.quicklistNode + jemallocSize(LISTPACK_EMPTY_BYTES + this.nodeBytes);
+        if (this.nodeEntries > 0) {
+          this.value += S.quicklistNode + jemallocSize(LISTPACK_EMPTY_BYTES + this.nodeBytes);
+          this.uncounted += NODE_SLACK;
+        }
         this.nodeBytes = 0;
         this.nodeEntries = 0;
         return;
@@ -470,6 +498,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       streamIdBytes(pending[i].id, this.idBytes);
       rax.insert(this.idBytes);
     }
+    this.uncounted += raxUncounted(rax);
     return rax.accountedBytes;
   }
 
@@ -487,6 +516,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     r.valueType = k.valueType;
     r.encoding = this.encoding;
     r.memoryBytes = S.dictEntry + sdsAllocBytes(key.length) + this.value;
+    r.uncountedBytes = DICT_ENTRY_SLACK + this.uncounted;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;
@@ -506,11 +536,13 @@ export class KeyMemoryEstimator implements RdbHandler {
         return;
       case M_PUSH_LIST:
         this.value = S.robj + S.quicklist + this.quicklist.bytes;
+        this.uncounted = QUICKLIST_SLACK + NODE_SLACK * this.quicklist.nodes;
         this.encoding = 'quicklist';
         return;
       case M_ZIPLIST_NODES:
       case M_NODES:
         this.value += S.robj + S.quicklist;
+        this.uncounted += QUICKLIST_SLACK;
         this.encoding = 'quicklist';
         return;
       case M_SET:
@@ -551,10 +583,12 @@ export class KeyMemoryEstimator implements RdbHandler {
       }
       case M_STREAM:
         this.value += S.robj + S.stream + this.rax.accountedBytes + this.smallBytes;
+        this.uncounted += raxUncounted(this.rax);
         this.encoding = 'stream';
         return;
       case M_STREAM_BUILD:
         this.value = S.robj + S.stream + this.streamSim.bytes + this.smallBytes;
+        this.uncounted += raxUncounted(this.rax);
         this.encoding = 'stream';
         return;
       case M_MODULE:
@@ -571,12 +605,14 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   private setHashtable(): void {
     this.value = S.robj + S.dict + S.bucket * this.dict.slots + this.largeBytes;
+    this.uncounted = DICT_SLACK + DICT_ENTRY_SLACK * this.count;
     this.encoding = 'hashtable';
   }
 
   /** A skiplist whose dict has `slots` buckets. */
   private setSkiplist(slots: number): void {
     this.value = S.robj + S.zset + S.zskiplist + S.dict + S.bucket * slots + SKIPLIST_HEADER_BYTES + this.largeBytes;
+    this.uncounted = DICT_SLACK + DICT_ENTRY_SLACK * this.count;
     this.encoding = 'skiplist';
   }
 

@@ -15,6 +15,7 @@ import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../..
 import { TopN } from '../biggest-keys.js';
 import { KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
 import { dictTableSize } from './dict-sim.js';
+import { jemallocSize } from './jemalloc.js';
 import { PrefixTree, type PrefixTreeReport } from './prefix-tree.js';
 import { REDIS_7_0_DEFAULTS, REDIS_7_0_SIZES, type EncodingConfig } from './redis-7-0.js';
 import type { MemoryTarget } from './target.js';
@@ -84,11 +85,16 @@ export interface MemoryReport {
     elements: number;
     /** What `MEMORY USAGE` would report for the keys, summed. */
     keysBytes: number;
+    /**
+     * What the allocator hands out for the keys beyond what `MEMORY USAGE` counts (structures
+     * it counts at their size, which jemalloc rounds up: see `KeyMemory.uncountedBytes`).
+     */
+    uncountedBytes: number;
     /** The databases' tables ({@link DbMemory.overheadBytes}), summed. */
     overheadBytes: number;
-    /** A server's memory before any key (`used_memory_startup` of the target). */
+    /** A server's memory without keys once it has loaded a file (clients left out). */
     startupBytes: number;
-    /** keysBytes + overheadBytes + startupBytes: `used_memory` once the file is loaded, roughly. */
+    /** keysBytes + uncountedBytes + overheadBytes + startupBytes: `used_memory` once the file is loaded. */
     datasetBytes: number;
   };
   databases: DbMemory[];
@@ -152,8 +158,12 @@ function slotOf(t: ValueType, e: LoadedEncoding): number {
   return (TYPE_INDEX[t] << 4) | ENCODING_INDEX[e];
 }
 
-/** `used_memory_startup` of Redis 7.0.15 (jemalloc, no clients), measured: a fixed estimate. */
-const STARTUP_BYTES_7_0 = 876_128;
+/**
+ * `used_memory` of Redis 7.0.15 (Debian's build, jemalloc) once it has loaded an RDB without
+ * keys, its clients left out: `used_memory_startup` (876,272) and what loading leaves allocated
+ * (70,512). Measured; other builds differ by some kilobytes.
+ */
+const STARTUP_BYTES_7_0 = 946_784;
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
@@ -167,7 +177,7 @@ export class MemoryAnalyzer implements RdbHandler {
   private readonly prefixes: PrefixTree;
   private readonly depth: number;
   private readonly dbs = new Map<number, DbAcc>();
-  private readonly totals = { keys: 0, keysWithTtl: 0, expiredKeys: 0, expiredBytes: 0, elements: 0, keysBytes: 0 };
+  private readonly totals = { keys: 0, keysWithTtl: 0, expiredKeys: 0, expiredBytes: 0, elements: 0, keysBytes: 0, uncountedBytes: 0 };
   private readonly onRecord: ((r: KeyMemoryRecord) => void) | undefined;
   readonly nowMs: number;
   private rdbHeader: RdbHeader | null = null;
@@ -188,10 +198,11 @@ export class MemoryAnalyzer implements RdbHandler {
     expireAtMs: null,
     offset: 0,
     onDiskBytes: 0,
+    uncountedBytes: 0,
     has: false,
   };
   /** The last key counted, to take it back when its record turns out incomplete. */
-  private readonly last = { counted: false, db: 0, slot: 0, bytes: 0, elements: 0, expireAtMs: null as number | null, offset: 0, end: 0 };
+  private readonly last = { counted: false, db: 0, slot: 0, bytes: 0, uncounted: 0, elements: 0, expireAtMs: null as number | null, offset: 0, end: 0 };
   /** The offset of a key taken back (left out of the top list). */
   private droppedOffset = -1;
   private pendingKey = new Uint8Array(256);
@@ -332,6 +343,7 @@ export class MemoryAnalyzer implements RdbHandler {
     t.keys++;
     t.elements += k.elements;
     t.keysBytes += bytes;
+    t.uncountedBytes += (last.uncounted = k.uncountedBytes);
     let d = this.lastDb;
     if (d === null || d.db !== k.db) d = this.lastDb = this.db(k.db);
     d.keys++;
@@ -375,6 +387,7 @@ export class MemoryAnalyzer implements RdbHandler {
     p.expireAtMs = k.expireAtMs;
     p.offset = k.offset;
     p.onDiskBytes = k.onDiskBytes;
+    p.uncountedBytes = k.uncountedBytes;
     p.has = true;
     // A dataset has no damage to wait for.
     if (this.source === 'dataset') this.flushRecord();
@@ -399,6 +412,7 @@ export class MemoryAnalyzer implements RdbHandler {
     t.keys--;
     t.elements -= last.elements;
     t.keysBytes -= bytes;
+    t.uncountedBytes -= last.uncounted;
     const d = this.db(last.db);
     d.keys--;
     d.memoryBytes -= bytes;
@@ -438,7 +452,7 @@ export class MemoryAnalyzer implements RdbHandler {
         // the expiry table likewise, each entry a dictEntry sharing the key.
         const keys = this.filter === null && this.minBytes === 0 ? Math.max(d.keys, d.hint?.keys ?? 0) : d.keys;
         const expires = this.filter === null && this.minBytes === 0 ? Math.max(d.keysWithTtl, d.hint?.expires ?? 0) : d.keysWithTtl;
-        const overheadBytes = keys === 0 ? 0 : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + S.dictEntry * d.keysWithTtl);
+        const overheadBytes = keys === 0 ? 0 : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + jemallocSize(S.dictEntry) * d.keysWithTtl);
         return { db: d.db, keys: d.keys, keysWithTtl: d.keysWithTtl, memoryBytes: d.memoryBytes, overheadBytes };
       });
     const overheadBytes = databases.reduce((s, d) => s + d.overheadBytes, 0);
@@ -465,7 +479,7 @@ export class MemoryAnalyzer implements RdbHandler {
       rdbVersion: this.rdbHeader?.version ?? 0,
       serverVersion: this.serverVersion,
       usedMemBytes: this.usedMem,
-      totals: { ...this.totals, overheadBytes, startupBytes, datasetBytes: this.totals.keysBytes + overheadBytes + startupBytes },
+      totals: { ...this.totals, overheadBytes, startupBytes, datasetBytes: this.totals.keysBytes + this.totals.uncountedBytes + overheadBytes + startupBytes },
       databases,
       types: [...types.values()].sort(byMemory),
       encodings: encodings.sort(byMemory),

@@ -39,6 +39,7 @@ export function renderMemoryReport(r: MemoryReport, opts: MemoryRenderOptions = 
   out.push('', 'Memory');
   const rows: [string, string][] = [
     ['keys (MEMORY USAGE, summed)', formatBytesExact(tot.keysBytes)],
+    ['allocator rounding it leaves out', formatBytesExact(tot.uncountedBytes)],
     ['key and expiry tables', formatBytesExact(tot.overheadBytes)],
     ['server at start-up', formatBytesExact(tot.startupBytes)],
     ['estimated used_memory', formatBytesExact(tot.datasetBytes)],
