@@ -55,7 +55,6 @@ export interface DiffResult {
 /** What a digest worker is started with. */
 export interface DigestWorkerData {
   input: string;
-  seed: number;
   opts: DigestInputOptions;
 }
 
@@ -97,7 +96,6 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
     skipUnknown: opts.skipUnknown,
     checksumWorker: opts.checksumWorker,
   };
-  const seed = (Math.random() * 0x100000000) | 0;
   const paths = [first, second] as const;
   const matcher = new DigestMatcher(table, paths);
   const threads = opts.threads ?? 'auto';
@@ -125,7 +123,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   const tasks: Promise<void>[] = [];
   for (const side of [0, 1] as const) {
     if (!workers[side]) continue;
-    tasks.push(inWorker(paths[side], side, seed, inputOpts, matcher, running, progressOf(side), abort.signal).then((info) => void (infos[side] = info)));
+    tasks.push(inWorker(paths[side], side, inputOpts, matcher, running, progressOf(side), abort.signal).then((info) => void (infos[side] = info)));
   }
   const here = ([0, 1] as const).filter((s) => !workers[s]);
   if (here.length > 0) {
@@ -141,7 +139,7 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
             },
             drain: () => undefined,
           };
-          infos[side] = await digestInput(paths[side], new RecordWriter(sink, seed), inputOpts, { signal: abort.signal, onProgress: progressOf(side) });
+          infos[side] = await digestInput(paths[side], new RecordWriter(sink), inputOpts, { signal: abort.signal, onProgress: progressOf(side) });
           matcher.end(side);
         }
       })(),
@@ -176,14 +174,13 @@ async function bigEnough(paths: readonly [string, string]): Promise<boolean[]> {
 function inWorker(
   path: string,
   side: 0 | 1,
-  seed: number,
   opts: DigestInputOptions,
   matcher: DigestMatcher,
   running: Worker[],
   onProgress: ((p: ScanProgress) => void) | undefined,
   signal: AbortSignal,
 ): Promise<InputDigestInfo> {
-  const w = startWorker('diff/digest-worker', { input: path, seed, opts } satisfies DigestWorkerData);
+  const w = startWorker('diff/digest-worker', { input: path, opts } satisfies DigestWorkerData);
   running.push(w);
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -14,7 +14,7 @@
  * more than {@link MAX_QUEUED} waiting batches per input; an input whose partner has ended
  * goes to the table as it comes.
  */
-import { readRecord, RecordView, TYPE_OFF, HASH_AT, NAME_AT, getU32 } from './digest-records.js';
+import { readRecord, RecordView, TYPE_OFF, NAME_AT } from './digest-records.js';
 import type { DigestTable } from './digest-table.js';
 
 /**
@@ -112,7 +112,7 @@ export class DigestMatcher {
       const pb = b.at;
       readRecord(ab, pa, va);
       readRecord(bb, pb, vb);
-      if (getU32(ab, pa + HASH_AT) === getU32(bb, pb + HASH_AT) && sameName(ab, pa, va, bb, pb, vb)) {
+      if (sameName(ab, pa, va, bb, pb, vb)) {
         a.at = va.partsEnd + 8;
         b.at = vb.partsEnd + 8;
         const what = table.compare(ab, pa, va, bb, pb, vb);

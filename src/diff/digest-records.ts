@@ -8,7 +8,8 @@
  *
  *     flags   u8       bit 0: an expiry follows; bit 1: a meta digest follows; bits 4–5: the
  *                      table's state of the entry (0 in a batch)
- *     hash    u32      hash of the name bytes below (db and key), for the table
+ *     hash    u32      hash of the name bytes below (db and key), set by the table when the
+ *                      record goes there (0 in a batch)
  *     db      varint   7 bits a byte, low first
  *     keyLen  varint
  *     key     keyLen bytes
@@ -26,7 +27,6 @@
  * so two records name the same key exactly when those bytes are equal.
  */
 import type { ByteString } from '../dataset/byte-string.js';
-import { hashName } from './hash64.js';
 import type { KeyParts } from './key-parts.js';
 
 /** Flag bits. */
@@ -69,11 +69,7 @@ export class RecordWriter {
   /** Records written. */
   records = 0;
 
-  constructor(
-    private readonly sink: BatchSink,
-    /** Seed of the name hash (the same in every thread of one comparison). */
-    private readonly seed: number,
-  ) {
+  constructor(private readonly sink: BatchSink) {
     this.buf = new Uint8Array(BATCH_BYTES);
   }
 
@@ -97,11 +93,7 @@ export class RecordWriter {
     else if (keyLen < 64) for (let j = 0; j < keyLen; j++) b[i + j] = key[j];
     else b.set(key, i);
     i += keyLen;
-    const h = hashName(b, start + NAME_AT, i, this.seed);
-    b[start + 1] = h;
-    b[start + 2] = h >>> 8;
-    b[start + 3] = h >>> 16;
-    b[start + 4] = h >>> 24;
+    b[start + 1] = b[start + 2] = b[start + 3] = b[start + 4] = 0;
     let flags = 0;
     b[i++] = p.type;
     b[i++] = p.encoding;

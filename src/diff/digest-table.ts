@@ -23,7 +23,6 @@ import {
   FLAG_EXPIRY,
   FLAG_META,
   getOffset,
-  getU32,
   HASH_AT,
   NAME_AT,
   OPTIONAL_OFF,
@@ -35,6 +34,7 @@ import {
   WHAT_OFF,
 } from './digest-records.js';
 import { TYPE_CODE } from './key-parts.js';
+import { hashName } from './hash64.js';
 
 /** Bits of a changed key's mask of differing parts. */
 export const WHAT = { type: 1, value: 2, expiry: 4, fieldExpiry: 8, streamGroups: 16, encoding: 32 } as const;
@@ -95,6 +95,8 @@ export class DigestTable {
   private readonly encodings: boolean;
   private readonly ignoreTtl: boolean;
   private readonly compactMin: number;
+  /** Seed of the name hash, drawn per table: no input can be made to collide on purpose. */
+  private readonly seed = (Math.random() * 0x100000000) | 0;
   /** Keys that met their match here and were identical. */
   same = 0;
 
@@ -126,7 +128,7 @@ export class DigestTable {
    *   can tell: a key that met its match and was identical has left it)
    */
   put(side: 0 | 1, b: Uint8Array, at: number, v: RecordView, file: string): boolean {
-    const h = getU32(b, at + HASH_AT);
+    const h = this.nameHash(b, at, v);
     const slots = this.slots;
     const mask = this.mask;
     const nameAt = at + NAME_AT;
@@ -153,7 +155,7 @@ export class DigestTable {
    * of the first and second input's records).
    */
   putChanged(b: Uint8Array, at: number, v: RecordView, what: number, first: number, second: number): void {
-    const place = this.insert(STATE_CHANGED, b, at, v.partsEnd - at, getU32(b, at + HASH_AT));
+    const place = this.insert(STATE_CHANGED, b, at, v.partsEnd - at, this.nameHash(b, at, v));
     const c = this.chunks[place >>> UNIT_BITS];
     const tail = ((place & UNIT_MASK) << 3) + (v.nameEnd - at);
     c[tail + TYPE_OFF] = first;
@@ -188,6 +190,16 @@ export class DigestTable {
     c[t.nameEnd + TYPE_OFF] = first;
     c[t.nameEnd + TYPE2_OFF] = second;
     c[t.nameEnd + WHAT_OFF] = what;
+  }
+
+  /** The hash of the record's name (db and key), also written into the record. */
+  private nameHash(b: Uint8Array, at: number, v: RecordView): number {
+    const h = hashName(b, at + NAME_AT, v.nameEnd, this.seed);
+    b[at + HASH_AT] = h;
+    b[at + HASH_AT + 1] = h >>> 8;
+    b[at + HASH_AT + 2] = h >>> 16;
+    b[at + HASH_AT + 3] = h >>> 24;
+    return h;
   }
 
   /** The {@link WHAT} bits in which record `a[ta]` (fields `av`) and `b[tb]` (fields `bv`) differ. */

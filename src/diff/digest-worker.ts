@@ -46,7 +46,7 @@ const onProgress = (p: { bytesRead: number; totalBytes: number | undefined }) =>
   port.postMessage({ t: 'progress', bytesRead: p.bytesRead, totalBytes: p.totalBytes } satisfies DigestWorkerMessage);
 };
 
-digestInput(data.input, new RecordWriter(sink, data.seed), data.opts, { onProgress }).then(
+digestInput(data.input, new RecordWriter(sink), data.opts, { onProgress }).then(
   (info) => port.postMessage({ t: 'done', info } satisfies DigestWorkerMessage),
   (e: unknown) => {
     const error =

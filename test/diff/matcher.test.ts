@@ -28,7 +28,7 @@ interface ModelKey {
 const id = (k: { db: number; key: string }) => `${k.db}/${k.key}`;
 
 /** The records of `keys`, one byte array each (in order). */
-function recordsOf(keys: readonly ModelKey[], seed = 77): Uint8Array[] {
+function recordsOf(keys: readonly ModelKey[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   const v = new RecordView();
   const sink: BatchSink = {
@@ -42,7 +42,7 @@ function recordsOf(keys: readonly ModelKey[], seed = 77): Uint8Array[] {
     },
     drain: () => undefined,
   };
-  const w = new RecordWriter(sink, seed);
+  const w = new RecordWriter(sink);
   const p = new KeyParts();
   keys.forEach((k, i) => {
     p.type = k.type;

@@ -53,7 +53,7 @@ export function parseBatch(b: Uint8Array, length: number): ParsedRecord[] {
 }
 
 /** A writer whose batches are parsed into `records` (in order). */
-export function collectingWriter(seed = 12345): { writer: RecordWriter; records: ParsedRecord[] } {
+export function collectingWriter(): { writer: RecordWriter; records: ParsedRecord[] } {
   const records: ParsedRecord[] = [];
   const sink: BatchSink = {
     push(bytes, length) {
@@ -62,7 +62,7 @@ export function collectingWriter(seed = 12345): { writer: RecordWriter; records:
     },
     drain: () => undefined,
   };
-  return { writer: new RecordWriter(sink, seed), records };
+  return { writer: new RecordWriter(sink), records };
 }
 
 /** Records by key id. */
