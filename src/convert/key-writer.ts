@@ -20,7 +20,7 @@ export interface KeyWriter {
   streamKey?(head: StreamedKey): StreamedValue | null;
   /**
    * A string key whose value is given as the range `buf[start, end)` it was read into (valid
-   * during the call only); false (or no such method) when the writer takes it only as a key
+   * during the call only, as `head`); false (or no such method) when the writer takes it only as a key
    * record.
    */
   stringKey?(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean;

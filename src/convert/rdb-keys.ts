@@ -39,7 +39,7 @@ export interface KeySink {
   streamKey?(head: StreamedKey): StreamedValue | null;
   /**
    * A string key read whole, given as the range `buf[start, end)` it was read into (valid
-   * during the call only); true when it was taken, false to have it handed to {@link key} instead (every string from then on).
+   * during the call only, as `head`, which is reused); true when it was taken, false to have it handed to {@link key} instead (every string from then on).
    */
   stringKey?(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean;
   /**
@@ -320,12 +320,14 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       if (k.lfuFreq !== undefined) head.lfuFreq = k.lfuFreq;
       return head;
     };
+    const wholeHead = new KeyHead(0, NO_BYTES, 0, 0, 'string', 1, null, 0);
     if (whole !== undefined) {
       // A whole string goes to the writer as the range the decoder read it into (no view).
       h.stringRange = (buf, start, end) => {
         const k = str;
         if (k !== null) {
-          if (whole(stringHead(k, end - start), buf, start, end)) {
+          // One head for every string written at once: the writer reads it during the call only.
+          if (whole(wholeHead.reuse(k, end - start), buf, start, end)) {
             str = DONE;
             return;
           }
@@ -505,25 +507,40 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
  * bytes never makes it).
  */
 class KeyHead implements StreamedKey {
-  lruIdleSec?: number;
-  lfuFreq?: number;
+  lruIdleSec?: number = undefined;
+  lfuFreq?: number = undefined;
   private text: ByteString | null = null;
   private view: Uint8Array | null = null;
   constructor(
     public db: number,
-    readonly keyBuf: Uint8Array,
-    readonly keyFrom: number,
-    readonly keyTo: number,
+    public keyBuf: Uint8Array,
+    public keyFrom: number,
+    public keyTo: number,
     readonly type: StreamedKey['type'],
     readonly count: number | null,
     public expireAtMs: number | null,
-    readonly bytes: number | undefined,
+    public bytes: number | undefined,
   ) {}
   get keyBytes(): Uint8Array {
     return (this.view ??= this.keyBuf.subarray(this.keyFrom, this.keyTo));
   }
   get key(): ByteString {
     return (this.text ??= toByteString(this.keyBytes));
+  }
+
+  /** Makes this (a string key's head) the head of the string key `k` of `bytes` bytes. */
+  reuse(k: KeyInfo, bytes: number): this {
+    this.db = k.db;
+    this.keyBuf = k.keyBuf!;
+    this.keyFrom = k.keyFrom!;
+    this.keyTo = k.keyTo!;
+    this.expireAtMs = k.expireAtMs;
+    this.bytes = bytes;
+    this.lruIdleSec = k.lruIdleSec;
+    this.lfuFreq = k.lfuFreq;
+    this.text = null;
+    this.view = null;
+    return this;
   }
 }
 
