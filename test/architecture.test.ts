@@ -29,7 +29,8 @@ const ALLOWED: Record<string, string[]> = {
   convert: ['export', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'format', 'analyze', 'model', 'io', 'binary', 'limits', 'errors'],
   repair: ['pipeline', 'format', 'analyze', 'aof', 'model', 'io', 'limits', 'errors'],
   diff: ['convert', 'export', 'replay', 'dataset', 'pipeline', 'format', 'analyze', 'model', 'io', 'binary', 'limits', 'errors'],
-  cli: ['diff', 'convert', 'analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
+  report: ['analyze', 'format', 'pipeline', 'dataset', 'replay', 'model', 'io', 'limits', 'errors'],
+  cli: ['report', 'diff', 'convert', 'analyze', 'export', 'repair', 'format', 'replay', 'dataset', 'pipeline', 'rdb', 'aof', 'model', 'io', 'binary', 'errors', 'limits'],
 };
 
 function files(dir: string): string[] {

@@ -20,6 +20,7 @@ import { repairCommand } from './commands/repair.js';
 import { convertCommand } from './commands/convert.js';
 import { diffCommand } from './commands/diff.js';
 import { memoryCommand } from './commands/memory.js';
+import { reportCommand } from './commands/report.js';
 
 export type { CliIo } from './run.js';
 
@@ -45,6 +46,7 @@ export function createCli(io: CliIo, argv: readonly string[] = []): Argv<GlobalA
     .command(convertCommand(io))
     .command(diffCommand(io))
     .command(memoryCommand(io))
+    .command(reportCommand(io))
     .demandCommand(1, 'no command given')
     .strict()
     .recommendCommands()
