@@ -20,7 +20,7 @@ import type { ScanProgress } from '../pipeline/scan.js';
 import type { ValueType } from '../model/redis-types.js';
 import { DIFF_PARTS, type DiffKey, type DiffReport, type DiffTally } from '../format/reports/diff.js';
 import { BATCH_BYTES, RecordWriter, type BatchSink } from './digest-records.js';
-import { digestInput, type DigestInputOptions, type InputDigestInfo } from './digest-input.js';
+import { digestInput, type DigestInputOptions, type DigestRun, type InputDigestInfo } from './digest-input.js';
 import { DigestTable, STATE_CHANGED, STATE_FIRST, WHAT, type TableEntry } from './digest-table.js';
 import { DigestMatcher } from './digest-matcher.js';
 import { TYPE_OF_CODE } from './key-parts.js';
@@ -105,43 +105,20 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   const abort = new AbortController();
   const onAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = [
-    { bytesRead: 0, totalBytes: undefined as number | undefined },
-    { bytesRead: 0, totalBytes: undefined as number | undefined },
-  ];
-  const report = opts.onProgress;
-  const progressOf = (side: 0 | 1) =>
-    report &&
-    ((p: ScanProgress) => {
-      progress[side] = p;
-      const total = progress[0].totalBytes !== undefined && progress[1].totalBytes !== undefined ? progress[0].totalBytes + progress[1].totalBytes : undefined;
-      report({ bytesRead: progress[0].bytesRead + progress[1].bytesRead, totalBytes: total });
-    });
-
+  const progressOf = combinedProgress(opts.onProgress);
   const infos: InputDigestInfo[] = [];
   const running: Worker[] = [];
   const tasks: Promise<void>[] = [];
   for (const side of [0, 1] as const) {
     if (!workers[side]) continue;
-    tasks.push(inWorker(paths[side], side, inputOpts, matcher, running, progressOf(side), abort.signal).then((info) => void (infos[side] = info)));
+    tasks.push(inWorker(paths[side], side, inputOpts, matcher, running, progressOf?.(side), abort.signal).then((info) => void (infos[side] = info)));
   }
+  // The inputs read here, one after the other.
   const here = ([0, 1] as const).filter((s) => !workers[s]);
   if (here.length > 0) {
     tasks.push(
       (async () => {
-        for (const side of here) {
-          const sink: BatchSink = {
-            push: (bytes, length) => {
-              let taken = false;
-              matcher.add(side, bytes, length, () => (taken = true));
-              // A batch left waiting in its queue keeps its buffer.
-              return taken ? bytes : new Uint8Array(BATCH_BYTES);
-            },
-            drain: () => undefined,
-          };
-          infos[side] = await digestInput(paths[side], new RecordWriter(sink), inputOpts, { signal: abort.signal, onProgress: progressOf(side) });
-          matcher.end(side);
-        }
+        for (const side of here) infos[side] = await digestHere(paths[side], side, inputOpts, matcher, { signal: abort.signal, onProgress: progressOf?.(side) });
       })(),
     );
   }
@@ -157,6 +134,36 @@ export async function diffInputs(first: string, second: string, opts: DiffOption
   }
   await Promise.all(running.map((w) => w.terminate()));
   return { report: buildReport(table, infos as [InputDigestInfo, InputDigestInfo], opts, started), differences: (limit) => table.sortedEntries(limit).map(diffKeyOf) };
+}
+
+/** A progress callback per input reporting the bytes of both together to `report`, or undefined. */
+function combinedProgress(report: ((p: ScanProgress) => void) | undefined): ((side: 0 | 1) => (p: ScanProgress) => void) | undefined {
+  if (report === undefined) return undefined;
+  const progress: ScanProgress[] = [
+    { bytesRead: 0, totalBytes: undefined },
+    { bytesRead: 0, totalBytes: undefined },
+  ];
+  return (side) => (p) => {
+    progress[side] = p;
+    const [a, b] = progress;
+    report({ bytesRead: a.bytesRead + b.bytesRead, totalBytes: a.totalBytes !== undefined && b.totalBytes !== undefined ? a.totalBytes + b.totalBytes : undefined });
+  };
+}
+
+/** Digests `path` in this thread, its batches given to `matcher` as they are written. */
+async function digestHere(path: string, side: 0 | 1, opts: DigestInputOptions, matcher: DigestMatcher, run: DigestRun): Promise<InputDigestInfo> {
+  const sink: BatchSink = {
+    push: (bytes, length) => {
+      let taken = false;
+      matcher.add(side, bytes, length, () => (taken = true));
+      // A batch left waiting in its queue keeps its buffer.
+      return taken ? bytes : new Uint8Array(BATCH_BYTES);
+    },
+    drain: () => undefined,
+  };
+  const info = await digestInput(path, new RecordWriter(sink), opts, run);
+  matcher.end(side);
+  return info;
 }
 
 /** Whether each input should go to a worker (`auto`): both do when they are large together. */

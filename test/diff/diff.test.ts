@@ -209,6 +209,17 @@ describe('what differs', () => {
   });
 });
 
+describe('progress', () => {
+  for (const threads of ['never', 'always'] as const) {
+    it(`counts the bytes of both inputs together (threads: ${threads})`, async () => {
+      const seen: { bytesRead: number; totalBytes: number | undefined }[] = [];
+      await diffInputs(RDB('big-collections'), RDB('all-types'), { threads, onProgress: (p) => seen.push(p) });
+      const total = readFileSync(RDB('big-collections')).length + readFileSync(RDB('all-types')).length;
+      expect(seen.at(-1)).toEqual({ bytesRead: total, totalBytes: total });
+    });
+  }
+});
+
 describe('worker threads', () => {
   it('give the report this thread gives', async () => {
     for (const [a, b] of [
