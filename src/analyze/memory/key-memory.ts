@@ -456,7 +456,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.largeBytes += sdsAllocBytes(m.length) + S.dictEntry + SKIPLIST_NODE_EXPECTED_BYTES;
   }
 
-  valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
+  valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
     switch (this.mode) {
       case M_NODES:
         this.value += S.quicklistNode + jemallocSize(bytes);
@@ -476,7 +476,6 @@ export class KeyMemoryEstimator implements RdbHandler {
         if (nodeKey !== null) this.rax.insert(nodeKey);
         return;
     }
-    void container;
   }
 
   streamEntry(id: StreamId, fields: Uint8Array[], deleted: boolean): void {
