@@ -137,6 +137,7 @@ function summaryOf(m: MemoryReport, onDiskBytes: number | null): ReportSummary {
     expiredBytes: t.expiredBytes,
     elements: t.elements,
     keysBytes: t.keysBytes,
+    uncountedBytes: t.uncountedBytes,
     overheadBytes: t.overheadBytes,
     startupBytes: t.startupBytes,
     datasetBytes: t.datasetBytes,

@@ -70,11 +70,13 @@ export interface ReportSummary {
   elements: number;
   /** The keys' estimated memory (MEMORY USAGE, summed). */
   keysBytes: number;
+  /** What the allocator hands out for the keys beyond what MEMORY USAGE counts. */
+  uncountedBytes: number;
   /** The databases' key and expiry tables. */
   overheadBytes: number;
   /** The server before any key. */
   startupBytes: number;
-  /** keysBytes + overheadBytes + startupBytes: `used_memory` once loaded, roughly. */
+  /** keysBytes + uncountedBytes + overheadBytes + startupBytes: `used_memory` once loaded. */
   datasetBytes: number;
   /** `used-mem` of the server that wrote the file, when stated. */
   usedMemBytes: number | null;
