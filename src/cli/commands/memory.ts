@@ -37,7 +37,12 @@ export function memoryCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeo
         const { shouldUseColor } = await import('../../format/table.js');
         const res = await withOutputSink(io, argv.output, argv.file, async (sink) => {
           const line = argv.format === 'ndjson' ? fmt.memoryRecordNdjson : argv.format === 'csv' ? fmt.memoryRecordCsv : null;
-          if (argv.format === 'csv') sink.write(fmt.MEMORY_CSV_HEADER);
+          // Records are gathered into pieces of some 64 KiB before they go to the sink.
+          let text = argv.format === 'csv' ? fmt.MEMORY_CSV_HEADER : '';
+          const flush = () => {
+            if (text.length > 0) sink.write(text);
+            text = '';
+          };
           const r = await analyzeMemory(argv.file, {
             target,
             filter: filtersFrom(argv),
@@ -47,11 +52,24 @@ export function memoryCommand(io: CliIo): CommandModule<GlobalArgs, ArgsOf<typeo
             depth: argv.depth,
             limits: limitsFrom(argv),
             onProgress: ctx.progress(),
-            onRecord: line === null ? undefined : (k) => sink.write(line(k)),
-            drain: line === null ? undefined : () => sink.drain(),
+            onRecord:
+              line === null
+                ? undefined
+                : (k) => {
+                    text += line(k);
+                    if (text.length >= 65536) flush();
+                  },
+            drain:
+              line === null
+                ? undefined
+                : () => {
+                    flush();
+                    return sink.drain();
+                  },
             replay: argv.replay,
             skipUnknown: argv.skipUnknown,
           });
+          flush();
           if (line === null) sink.write(fmt.renderMemoryReport(r.report, { json: argv.json, color: argv.output === undefined && shouldUseColor(io.stdoutIsTty, io.env), prefixRows: argv.top }));
           return r;
         });
