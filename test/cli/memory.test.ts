@@ -33,7 +33,8 @@ interface ReportJson {
   target: { server: string; version: string; allocator: string };
   serverVersion: string | null;
   usedMemBytes: number | null;
-  totals: { keys: number; keysWithTtl: number; keysBytes: number; uncountedBytes: number; overheadBytes: number; startupBytes: number; datasetBytes: number; elements: number };
+  targetReadsFile: boolean;
+  totals: { keys: number; keysWithTtl: number; keysBytes: number; uncountedBytes: number; expiredBytes: number; overheadBytes: number; startupBytes: number; datasetBytes: number; elements: number };
   databases: { db: number; keys: number; memoryBytes: number }[];
   types: { valueType: string; keys: number; memoryBytes: number }[];
   encodings: { valueType: string; encoding: string; keys: number; memoryBytes: number }[];
@@ -107,7 +108,8 @@ describe('rdbtool memory on an RDB', () => {
     expect(sum(r.databases, (d) => d.keys)).toBe(r.totals.keys);
     expect(sum(r.types, (t) => t.memoryBytes)).toBe(r.totals.keysBytes);
     expect(sum(r.encodings, (e) => e.memoryBytes)).toBe(r.totals.keysBytes);
-    expect(r.totals.datasetBytes).toBe(r.totals.keysBytes + r.totals.uncountedBytes + r.totals.overheadBytes + r.totals.startupBytes);
+    expect(r.totals.datasetBytes).toBe(r.totals.keysBytes + r.totals.uncountedBytes + r.totals.overheadBytes + r.totals.startupBytes - r.totals.expiredBytes);
+    expect(r.targetReadsFile).toBe(true);
     expect(r.topKeys).toHaveLength(10);
     for (let i = 1; i < r.topKeys.length; i++) expect(r.topKeys[i - 1].memoryBytes).toBeGreaterThanOrEqual(r.topKeys[i].memoryBytes);
     expect(r.prefixes.memoryBytes).toBe(r.totals.keysBytes);

@@ -94,9 +94,17 @@ export interface MemoryReport {
     overheadBytes: number;
     /** A server's memory without keys once it has loaded a file (clients left out). */
     startupBytes: number;
-    /** keysBytes + uncountedBytes + overheadBytes + startupBytes: `used_memory` once the file is loaded. */
+    /**
+     * `used_memory` once a primary has loaded the input: keysBytes + uncountedBytes +
+     * overheadBytes + startupBytes, less the keys already expired (it drops them on load).
+     */
     datasetBytes: number;
   };
+  /**
+   * False when the file's RDB version is newer than the target reads (Redis 7.0 reads up to
+   * RDB 10): the estimate is then of the same data held as the target holds it.
+   */
+  targetReadsFile: boolean;
   databases: DbMemory[];
   /** Most memory first. */
   types: TypeMemory[];
@@ -164,6 +172,9 @@ function slotOf(t: ValueType, e: LoadedEncoding): number {
  * (70,512). Measured; other builds differ by some kilobytes.
  */
 const STARTUP_BYTES_7_0 = 946_784;
+
+/** The newest RDB version Redis 7.0 reads (`RDB_VERSION` 10). */
+const MAX_RDB_VERSION_7_0 = 10;
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
@@ -479,7 +490,13 @@ export class MemoryAnalyzer implements RdbHandler {
       rdbVersion: this.rdbHeader?.version ?? 0,
       serverVersion: this.serverVersion,
       usedMemBytes: this.usedMem,
-      totals: { ...this.totals, overheadBytes, startupBytes, datasetBytes: this.totals.keysBytes + this.totals.uncountedBytes + overheadBytes + startupBytes },
+      totals: {
+        ...this.totals,
+        overheadBytes,
+        startupBytes,
+        datasetBytes: this.totals.keysBytes + this.totals.uncountedBytes + overheadBytes + startupBytes - this.totals.expiredBytes,
+      },
+      targetReadsFile: (this.rdbHeader?.version ?? 0) <= MAX_RDB_VERSION_7_0,
       databases,
       types: [...types.values()].sort(byMemory),
       encodings: encodings.sort(byMemory),
