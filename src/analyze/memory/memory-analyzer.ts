@@ -9,7 +9,7 @@
  * bytes have arrived), and its record, held until the next record starts, never goes out.
  */
 import type { RdbtoolError } from '../../errors.js';
-import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader } from '../../model/events.js';
+import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader, StreamGroup } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../../pipeline/filters.js';
 import { TopN } from '../biggest-keys.js';
@@ -309,7 +309,7 @@ export class MemoryAnalyzer implements RdbHandler {
     this.estimator.streamEntry(id, fields, deleted);
   }
 
-  streamGroup(g: Parameters<KeyMemoryEstimator['streamGroup']>[0]): void {
+  streamGroup(g: StreamGroup): void {
     this.estimator.streamGroup(g);
   }
 
