@@ -326,7 +326,7 @@ export const PAGE_SCRIPT = String.raw`
   ts.appendChild(el('div', { id: 'chart-ttl', cls: 'chart' }));
   chart('chart-ttl', {
     tooltip: { trigger: 'axis', formatter: function (ps) { var b = data.ttl[ps[0].dataIndex]; return tooltip([ttlNames[b.id], fmtCount(b.keys) + ' keys (' + pct(b.keys, sm.keys) + ')', fmtBytes(b.bytes) + ' (' + pct(b.bytes, sm.keysBytes) + ')']); } },
-    legend: { data: ['keys', 'memory'] },
+    legend: { data: ['keys', 'memory'], top: 0 },
     grid: { left: 70, right: 80, top: 40, bottom: 30 },
     xAxis: { type: 'category', data: data.ttl.map(function (b) { return ttlNames[b.id]; }) },
     yAxis: [{ type: 'value', name: 'keys', minInterval: 1 }, { type: 'value', name: 'memory', axisLabel: { formatter: fmtBytes } }],
@@ -343,7 +343,7 @@ export const PAGE_SCRIPT = String.raw`
   else chart('chart-encodings', {
     tooltip: { trigger: 'item', formatter: function (p) { var e = data.encodings[p.dataIndex]; return tooltip([e.type + ' / ' + e.encoding, fmtBytes(e.bytes) + ' (' + pct(e.bytes, sm.keysBytes) + ')', fmtCount(e.keys) + ' keys']); } },
     grid: { left: 150, right: 30, top: 10, bottom: 30 },
-    yAxis: { type: 'category', inverse: true, data: data.encodings.map(function (e) { return e.type + ' / ' + e.encoding; }) },
+    yAxis: { type: 'category', inverse: true, data: data.encodings.map(function (e) { return e.type + ' / ' + e.encoding; }), axisLabel: { interval: 0 } },
     xAxis: { type: 'value', axisLabel: { formatter: fmtBytes } },
     series: [{ type: 'bar', data: data.encodings.map(function (e) { return e.bytes; }), barMaxWidth: 28 }],
   });
@@ -379,7 +379,7 @@ export const PAGE_SCRIPT = String.raw`
     else chart('chart-commands', {
       tooltip: { trigger: 'item', formatter: function (p) { var c = cm.byName[p.dataIndex]; return tooltip([names[p.dataIndex], fmtCount(c.commands) + ' commands', fmtBytes(c.bytes)]); } },
       grid: { left: 130, right: 30, top: 10, bottom: 30 },
-      yAxis: { type: 'category', inverse: true, data: names },
+      yAxis: { type: 'category', inverse: true, data: names, axisLabel: { interval: 0 } },
       xAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', data: cm.byName.map(function (c) { return c.commands; }), barMaxWidth: 24 }],
     });
