@@ -91,7 +91,7 @@ describe('rdbtool memory on an RDB', () => {
     expect(r.stdout).toMatch(/^Keys: +87; 9 with a TTL/m);
     for (const title of ['Memory', 'By database', 'By type', 'By encoding after load', 'Biggest keys by memory (top 10)']) expect(r.stdout).toContain(`\n${title}\n`);
     expect(r.stdout).toMatch(/used-mem in the file .*\(estimate [+-]\d+\.\d%\)/);
-    expect(r.stdout).toMatch(/^Prefixes \(separator :, depth 2; all databases\)$/m);
+    expect(r.stdout).toMatch(/^Prefixes \(separator :, depth 1; all databases\)$/m);
     expect(r.stdout).toMatch(/│ hash:hashtable-many +│ hash +│ hashtable/);
   });
 

@@ -133,7 +133,7 @@ export interface MemoryAnalyzerOptions {
   minBytes?: number;
   /** Length of the top list (default 10). */
   top?: number;
-  /** Prefix separator (default `:`) and depth (default 2). */
+  /** Prefix separator (default `:`) and depth (default 1). */
   separator?: Uint8Array;
   depth?: number;
   /** Expiries before this instant count as expired (default now). */
@@ -230,7 +230,7 @@ export class MemoryAnalyzer implements RdbHandler {
     this.topLimit = opts.top ?? 10;
     // One more than shown, so that one key can be taken back.
     this.top = new TopN(this.topLimit > 0 ? this.topLimit + 1 : 0);
-    this.depth = opts.depth ?? 2;
+    this.depth = opts.depth ?? 1;
     this.prefixes = new PrefixTree({ separator: opts.separator, depth: this.depth });
     this.nowMs = opts.nowMs ?? Date.now();
     this.onRecord = opts.onRecord;

@@ -9,8 +9,10 @@
  * 1/capacity of its level's total is therefore kept; its figures are exact as long as it
  * never had to take a leaver's place (`errorBytes` 0), and are otherwise upper bounds
  * off by at most `errorBytes` and `errorKeys`. Prefixes are counted over all databases.
+ *
+ * A full level whose prefixes keep changing (a level of unique IDs, `user:<id>:`) replaces an
+ * entry at almost every key: some hundreds of nanoseconds each, the cost of going deeper.
  */
-import { copyBytes } from '../../io/bytes.js';
 
 /** Prefixes kept per level. */
 export const PREFIX_TREE_CAPACITY = 1024;
@@ -50,41 +52,59 @@ export interface PrefixTreeReport {
 }
 
 interface Entry {
+  /** The prefix bytes are `prefix[0..prefixLen)` (the buffer is reused when the entry is). */
   prefix: Uint8Array;
+  prefixLen: number;
   hash: number;
   keys: number;
   memoryBytes: number;
   errorBytes: number;
   errorKeys: number;
+  /** The biggest key, `bigKey[0..bigLen)` (-1: none yet). */
   bigDb: number;
-  bigKey: Uint8Array | null;
+  bigKey: Uint8Array;
+  bigLen: number;
   bigBytes: number;
-  /** Position in the level's heap. */
+  /** Position in the level's heap, and the entry's fixed number (its slot in `pool`). */
   at: number;
-  /** The next entry with the same hash. */
-  next: Entry | null;
+  id: number;
 }
 
-/** One level's table: a hash index and a min-heap by memory. */
+/**
+ * One level's table: entries found through an open-addressing index (linear probing over a
+ * power-of-two table at most a quarter full, deletions by backward shift), ordered by a
+ * min-heap by memory. Entries and their byte buffers are reused when a prefix leaves, so a
+ * level whose prefixes keep changing allocates nothing.
+ */
 class Level {
-  readonly index = new Map<number, Entry>();
   readonly heap: Entry[] = [];
+  private readonly pool: Entry[] = [];
+  private readonly slots: Int32Array;
+  private readonly mask: number;
   evictions = 0;
   /** The entry found last: keys of one prefix often come in runs, or dominate. */
   private last: Entry | null = null;
   /** What the last add changed, to take it back: the entry, and its biggest key before. */
   undoEntry: Entry | null = null;
-  private undoBigKey: Uint8Array | null = null;
+  private undoBig = new Uint8Array(64);
+  private undoBigLen = -1;
   private undoBigBytes = -1;
   private undoBigDb = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    let size = 16;
+    while (size < capacity * 4) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+  }
 
   find(hash: number, key: Uint8Array, len: number): Entry | null {
     const last = this.last;
-    if (last !== null && last.hash === hash && last.prefix.length === len && samePrefix(last.prefix, key, len)) return last;
-    for (let e = this.index.get(hash) ?? null; e !== null; e = e.next) {
-      if (e.prefix.length === len && samePrefix(e.prefix, key, len)) return (this.last = e);
+    if (last !== null && last.hash === hash && last.prefixLen === len && samePrefix(last.prefix, key, len)) return last;
+    const slots = this.slots;
+    for (let i = hash & this.mask; slots[i] !== 0; i = (i + 1) & this.mask) {
+      const e = this.pool[slots[i] - 1];
+      if (e.hash === hash && e.prefixLen === len && samePrefix(e.prefix, key, len)) return (this.last = e);
     }
     return null;
   }
@@ -99,27 +119,30 @@ class Level {
       let keys = 0;
       let memory = 0;
       if (this.heap.length >= this.capacity) {
-        const min = this.heap[0];
-        this.unlink(min);
-        if (this.last === min) this.last = null;
-        keys = min.keys;
-        memory = min.memoryBytes;
+        e = this.heap[0];
+        this.unlink(e);
+        keys = e.keys;
+        memory = e.memoryBytes;
         this.evictions++;
-        e = min;
       } else {
-        e = { prefix: new Uint8Array(0), hash: 0, keys: 0, memoryBytes: 0, errorBytes: 0, errorKeys: 0, bigDb: 0, bigKey: null, bigBytes: -1, at: this.heap.length, next: null };
+        e = { prefix: new Uint8Array(Math.max(16, len)), prefixLen: 0, hash: 0, keys: 0, memoryBytes: 0, errorBytes: 0, errorKeys: 0, bigDb: 0, bigKey: new Uint8Array(Math.max(32, keyLen)), bigLen: -1, bigBytes: -1, at: this.heap.length, id: this.pool.length };
         this.heap.push(e);
+        this.pool.push(e);
       }
-      e.prefix = copyBytes(key.subarray(0, len));
+      if (e.prefix.length < len) e.prefix = new Uint8Array(len * 2);
+      for (let i = 0; i < len; i++) e.prefix[i] = key[i];
+      e.prefixLen = len;
       e.hash = hash;
       e.keys = keys;
       e.memoryBytes = memory;
       e.errorKeys = keys;
       e.errorBytes = memory;
-      e.bigKey = null;
+      e.bigLen = -1;
       e.bigBytes = -1;
-      e.next = this.index.get(hash) ?? null;
-      this.index.set(hash, e);
+      const slots = this.slots;
+      let i = hash & this.mask;
+      while (slots[i] !== 0) i = (i + 1) & this.mask;
+      slots[i] = e.id + 1;
       this.last = e;
     }
     this.undoEntry = e;
@@ -127,14 +150,25 @@ class Level {
     e.keys++;
     e.memoryBytes += bytes;
     if (bytes > e.bigBytes) {
-      this.undoBigKey = e.bigKey;
-      this.undoBigBytes = e.bigBytes;
-      this.undoBigDb = e.bigDb;
+      this.keepForUndo(e);
+      if (e.bigKey.length < keyLen) e.bigKey = new Uint8Array(keyLen * 2);
+      for (let i = 0; i < keyLen; i++) e.bigKey[i] = key[i];
+      e.bigLen = keyLen;
       e.bigBytes = bytes;
       e.bigDb = db;
-      e.bigKey = copyBytes(key.subarray(0, keyLen));
     }
     if (2 * e.at + 1 < this.heap.length) this.down(e.at);
+  }
+
+  /** Saves an entry's biggest key before it changes. */
+  private keepForUndo(e: Entry): void {
+    this.undoBigBytes = e.bigBytes;
+    this.undoBigDb = e.bigDb;
+    this.undoBigLen = e.bigLen;
+    if (e.bigLen > 0) {
+      if (this.undoBig.length < e.bigLen) this.undoBig = new Uint8Array(e.bigLen * 2);
+      this.undoBig.set(e.bigKey.subarray(0, e.bigLen));
+    }
   }
 
   /** Takes back the last add of `bytes` (its entry's figures and biggest key). */
@@ -144,22 +178,31 @@ class Level {
     e.keys--;
     e.memoryBytes -= bytes;
     if (this.undoBigBytes !== -2) {
-      e.bigKey = this.undoBigKey;
       e.bigBytes = this.undoBigBytes;
       e.bigDb = this.undoBigDb;
+      e.bigLen = this.undoBigLen;
+      if (e.bigLen > 0) e.bigKey.set(this.undoBig.subarray(0, e.bigLen));
     }
     this.undoEntry = null;
   }
 
+  /** Takes an entry out of the index (backward-shift deletion keeps every probe chain whole). */
   private unlink(e: Entry): void {
-    let p = this.index.get(e.hash) ?? null;
-    if (p === e) {
-      if (e.next === null) this.index.delete(e.hash);
-      else this.index.set(e.hash, e.next);
-      return;
+    if (this.last === e) this.last = null;
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = e.hash & mask;
+    while (slots[i] !== e.id + 1) i = (i + 1) & mask;
+    slots[i] = 0;
+    for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const home = this.pool[slots[j] - 1].hash & mask;
+      // Move the entry at j back to i unless its home lies cyclically within (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      slots[i] = slots[j];
+      slots[j] = 0;
+      i = j;
     }
-    while (p !== null && p.next !== e) p = p.next;
-    if (p !== null) p.next = e.next;
   }
 
   // A min-heap by memory: an entry only ever grows, so it only moves down.
@@ -191,7 +234,7 @@ function samePrefix(a: Uint8Array, b: Uint8Array, len: number): boolean {
 export interface PrefixTreeOptions {
   /** The separator (default `:`); at least one byte. */
   separator?: Uint8Array;
-  /** Levels (default 2). */
+  /** Levels (default 1). */
   depth?: number;
   /** Prefixes kept per level (default {@link PREFIX_TREE_CAPACITY}). */
   capacity?: number;
@@ -214,7 +257,7 @@ export class PrefixTree {
   constructor(opts: PrefixTreeOptions = {}) {
     this.separator = opts.separator ?? new Uint8Array([0x3a]);
     if (this.separator.length === 0) throw new RangeError('the prefix separator is empty');
-    this.depth = opts.depth ?? 2;
+    this.depth = opts.depth ?? 1;
     this.capacity = opts.capacity ?? PREFIX_TREE_CAPACITY;
     for (let i = 0; i < this.depth; i++) this.levels.push(new Level(this.capacity));
   }
@@ -268,13 +311,13 @@ export class PrefixTree {
     const byLevel = this.levels.map((l, i) =>
       l.heap.map(
         (e): PrefixStats => ({
-          prefix: e.prefix,
+          prefix: e.prefix.slice(0, e.prefixLen),
           level: i + 1,
           keys: e.keys,
           memoryBytes: e.memoryBytes,
           errorBytes: e.errorBytes,
           errorKeys: e.errorKeys,
-          biggestKey: e.bigKey === null ? null : { db: e.bigDb, key: e.bigKey, memoryBytes: e.bigBytes },
+          biggestKey: e.bigLen < 0 ? null : { db: e.bigDb, key: e.bigKey.slice(0, e.bigLen), memoryBytes: e.bigBytes },
           children: [],
         }),
       ),
