@@ -293,7 +293,7 @@ export const PAGE_SCRIPT = String.raw`
   table.appendChild(el('thead', null, [headRow]));
   var body = el('tbody');
   table.appendChild(body);
-  tk.appendChild(data.topKeys.length ? el('div', { cls: 'scroll' }, [table]) : empty('No keys.'));
+  tk.appendChild(data.topKeys.length ? el('div', { cls: 'scroll' }, [table]) : empty(sm.keys ? 'No rows (--top 0).' : 'No keys.'));
   function fillKeys() {
     var col = cols.filter(function (c) { return c.id === sort.col; })[0];
     var rows = data.topKeys.slice().sort(function (a, b) {

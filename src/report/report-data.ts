@@ -10,7 +10,7 @@
  */
 import type { JsonBytes } from '../format/json.js';
 
-/** Version of this structure (the page checks it). */
+/** Version of this structure, for readers of a page's data. */
 export const REPORT_DATA_VERSION = 1;
 
 /** What kind of input the report is about. */
