@@ -76,7 +76,7 @@ export interface ReportSummary {
   overheadBytes: number;
   /** The server before any key. */
   startupBytes: number;
-  /** keysBytes + uncountedBytes + overheadBytes + startupBytes: `used_memory` once loaded. */
+  /** `used_memory` once a server has loaded the input, as the memory estimate gives it. */
   datasetBytes: number;
   /** `used-mem` of the server that wrote the file, when stated. */
   usedMemBytes: number | null;
