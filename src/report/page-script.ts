@@ -118,7 +118,7 @@ export const PAGE_SCRIPT = String.raw`
     card('Form', forms[inp.form] || inp.form, inp.rdbVersion != null ? 'RDB version ' + inp.rdbVersion + (inp.checksum ? ', checksum ' + inp.checksum : '') : null),
     card('Written by', inp.serverVersion != null ? inp.serverVersion : 'not stated', inp.createdAt ? 'at ' + inp.createdAt.replace('T', ' ').replace('.000Z', ' UTC') : null),
     card('Keys', fmtCount(sm.keys), fmtCount(sm.keysWithTtl) + ' with a TTL, ' + fmtCount(sm.expiredKeys) + ' already expired'),
-    card('Estimated used_memory', fmtBytes(sm.datasetBytes), 'keys ' + fmtBytes(sm.keysBytes) + ' + allocator rounding ' + fmtBytes(sm.uncountedBytes) + ' + key tables ' + fmtBytes(sm.overheadBytes) + ' + empty server ' + fmtBytes(sm.startupBytes) + (sm.expiredKeys ? ', less the keys already expired (a primary drops them on load)' : '') + ' (' + sm.target + ')'),
+    card('Estimated used_memory', fmtBytes(sm.datasetBytes), 'keys ' + fmtBytes(sm.keysBytes) + (sm.uncountedBytes < 0 ? ' \u2212 ' : ' + ') + fmtBytes(Math.abs(sm.uncountedBytes)) + ' MEMORY USAGE miscounts + key tables ' + fmtBytes(sm.overheadBytes) + ' + empty server ' + fmtBytes(sm.startupBytes) + (sm.expiredKeys ? ', less the keys already expired (a primary drops them on load)' : '') + ' (' + sm.target + ')'),
     card('used-mem in the file', sm.usedMemBytes != null ? fmtBytes(sm.usedMemBytes) : 'not stated',
       sm.usedMemBytes ? 'estimate ' + (sm.datasetBytes >= sm.usedMemBytes ? '+' : '') + (((sm.datasetBytes - sm.usedMemBytes) / sm.usedMemBytes) * 100).toFixed(1) + '% against it' : null),
   ];

@@ -70,7 +70,7 @@ export interface ReportSummary {
   elements: number;
   /** The keys' estimated memory (MEMORY USAGE, summed). */
   keysBytes: number;
-  /** What the allocator hands out for the keys beyond what MEMORY USAGE counts. */
+  /** What the allocator holds for the keys beyond (or, negative, short of) what MEMORY USAGE counts. */
   uncountedBytes: number;
   /** The databases' key and expiry tables. */
   overheadBytes: number;
