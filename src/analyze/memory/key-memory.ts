@@ -86,9 +86,11 @@ export interface KeyMemory {
   /** Bytes the record takes in the file (0 for a dataset). */
   onDiskBytes: number;
   /**
-   * What the allocator hands out for the key beyond what `MEMORY USAGE` counts: it counts some
-   * structures at their `sizeof` where jemalloc rounds them up (a dictEntry's 24 bytes to 32, a
-   * dict's 56 and a quicklist's and its nodes' 40 to 64 and 48). Part of `used_memory`.
+   * What the allocator really hands out for the key less what `MEMORY USAGE` counts: it counts
+   * some structures at their `sizeof` where jemalloc rounds them up (a dictEntry's 24 bytes to
+   * 32, a dict's 56 and a quicklist's and its nodes' 40 to 64 and 48), and a stream's radix
+   * trees at a flat 244 bytes a node where a node takes some 32 (negative then). For the
+   * estimate of `used_memory`.
    */
   uncountedBytes: number;
 }

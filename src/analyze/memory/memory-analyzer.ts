@@ -86,8 +86,9 @@ export interface MemoryReport {
     /** What `MEMORY USAGE` would report for the keys, summed. */
     keysBytes: number;
     /**
-     * What the allocator hands out for the keys beyond what `MEMORY USAGE` counts (structures
-     * it counts at their size, which jemalloc rounds up: see `KeyMemory.uncountedBytes`).
+     * What the allocator really hands out for the keys less what `MEMORY USAGE` counts: more for
+     * structures it counts at their size, which jemalloc rounds up; less for stream radix trees,
+     * which it counts at a flat 244 bytes a node (see `KeyMemory.uncountedBytes`).
      */
     uncountedBytes: number;
     /** The databases' tables ({@link DbMemory.overheadBytes}), summed. */

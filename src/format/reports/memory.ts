@@ -40,7 +40,7 @@ export function renderMemoryReport(r: MemoryReport, opts: MemoryRenderOptions = 
   out.push('', 'Memory');
   const rows: [string, string][] = [
     ['keys (MEMORY USAGE, summed)', formatBytesExact(tot.keysBytes)],
-    ['allocator rounding it leaves out', formatBytesExact(tot.uncountedBytes)],
+    ['correction to real allocations', (tot.uncountedBytes >= 0 ? '+' : '-') + formatBytesExact(Math.abs(tot.uncountedBytes))],
     ['key and expiry tables', formatBytesExact(tot.overheadBytes)],
     ['server without keys', formatBytesExact(tot.startupBytes)],
     ...(tot.expiredBytes > 0 ? [['keys already expired (not loaded)', '-' + formatBytesExact(tot.expiredBytes)] as [string, string]] : []),
