@@ -18,8 +18,8 @@ import { encodeCommand } from '../../src/aof/resp-encoder.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { bytesSource } from '../../src/io/source.js';
 import { RdbtoolError } from '../../src/errors.js';
-import { findExecutable, requireRedisServer, startRedis } from '../helpers/redis.js';
-import { spawn } from 'node:child_process';
+import { requireRedisServer, startRedis } from '../helpers/redis.js';
+import { pipeInto } from '../helpers/redis-pipe.js';
 import { Dataset } from '../../src/dataset/dataset.js';
 import { ZSetValue } from '../../src/dataset/zset.js';
 import { writeDatasetRdb } from '../../src/rdb/write-dataset.js';
@@ -135,25 +135,6 @@ describe('MemberCheck', () => {
   });
 });
 
-/** Sends `bytes` into the server on `port` with `redis-cli --pipe`; its count of errors and replies. */
-function pipe(port: number, bytes: Uint8Array): Promise<{ errors: number; replies: number; output: string }> {
-  const cli = findExecutable('redis-cli');
-  if (!cli) throw new Error('redis-cli not found: install the redis-tools (or redis) package');
-  return new Promise((resolve, reject) => {
-    const child = spawn(cli, ['-p', String(port), '--pipe'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString('latin1')));
-    child.on('error', reject);
-    child.on('close', () => {
-      const m = /errors: (\d+), replies: (\d+)/.exec(output);
-      if (!m) reject(new Error(`redis-cli --pipe said:\n${output}`));
-      else resolve({ errors: Number(m[1]), replies: Number(m[2]), output });
-    });
-    child.stdin.end(Buffer.from(bytes));
-  });
-}
-
 describe('sorted-set scores of a streamed value', () => {
   it('piped into Redis 7.0, every score comes back the same double, from listpacks and skiplists', async () => {
     const rand = rng(23);
@@ -170,7 +151,7 @@ describe('sorted-set scores of a streamed value', () => {
     await convert(rdb, resp, { to: 'resp' });
     const redis = await startRedis();
     try {
-      const r = await pipe(redis.port, resp.bytes());
+      const r = await pipeInto(redis.port, resp.bytes());
       expect(r.errors, r.output).toBe(0);
       await redis.client.call('SAVE');
       const got = (await loadRdb(bytesSource(new Uint8Array(readFileSync(redis.dumpPath)), 'dump.rdb'))).dataset.db(0);

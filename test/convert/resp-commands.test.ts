@@ -14,7 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCommandsCarryIt } from '../helpers/commands-carry.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Dataset } from '../../src/dataset/dataset.js';
@@ -27,18 +27,16 @@ import { parseTarget } from '../../src/analyze/compat.js';
 import type { AofRewriteResult } from '../../src/convert/aof-rewrite.js';
 import { fixtureRdbs, goodCorpusRdbs, RUN_CORPUS, describeCorpus, FIXTURES } from '../helpers/files.js';
 import { findExecutable, requireRedisServer, startRedis, type RedisHandle } from '../helpers/redis.js';
+import { pipeInto, type PipeResult } from '../helpers/redis-pipe.js';
 import { datasetDiff } from '../helpers/replay-oracle.js';
 
 const NOW_MS = Date.now();
 
 let server: RedisHandle;
-let redisCli: string;
 
 beforeAll(async () => {
   requireRedisServer();
-  const cli = findExecutable('redis-cli');
-  if (!cli) throw new Error('redis-cli not found: install the redis-tools (or redis) package');
-  redisCli = cli;
+  if (!findExecutable('redis-cli')) throw new Error('redis-cli not found: install the redis-tools (or redis) package');
   server = await startRedis();
 }, 30_000);
 afterAll(async () => {
@@ -62,20 +60,8 @@ async function respOf(ds: Dataset, opts: WriteDatasetRespOptions = {}): Promise<
 }
 
 /** Sends `bytes` with `redis-cli -p PORT --pipe`; its count of errors and replies, and what it printed. */
-function pipe(bytes: Uint8Array): Promise<{ errors: number; replies: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(redisCli, ['-p', String(server.port), '--pipe'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString('latin1')));
-    child.on('error', reject);
-    child.on('close', () => {
-      const m = /errors: (\d+), replies: (\d+)/.exec(output);
-      if (!m) reject(new Error(`redis-cli --pipe said:\n${output}`));
-      else resolve({ errors: Number(m[1]), replies: Number(m[2]), output });
-    });
-    child.stdin.end(Buffer.from(bytes));
-  });
+function pipe(bytes: Uint8Array): Promise<PipeResult> {
+  return pipeInto(server.port, bytes);
 }
 
 async function reset(): Promise<void> {

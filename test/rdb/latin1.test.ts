@@ -10,66 +10,47 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RdbHandler } from '../../src/model/events.js';
+import type { KeyInfo, RdbHandler } from '../../src/model/events.js';
 import { byteByByte, decode, eventLog, noisy, randomSplits, whole, type Splitter } from '../helpers/collect.js';
 import { fixtureRdbs, goodCorpusRdbs, itCorpus } from '../helpers/files.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const latin1Hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
-/** The event log with strings and keys taken as Latin-1 text, written as the byte log writes them. */
-function latin1Log(): { handler: RdbHandler; log: string[]; texts: { n: number } } {
+/**
+ * The event log of a handler that takes strings and keys another way (`as`): Latin-1 text, or
+ * ranges of buffers (elements too), each logged as the byte log writes it; `keyText` gives the
+ * key that way, checked against its bytes.
+ */
+function otherLog(as: 'latin1' | 'range'): { handler: RdbHandler; log: string[]; texts: { n: number } } {
   const { handler, log } = eventLog();
   const texts = { n: 0 };
   const keyStart = handler.keyStart!;
-  return {
-    log,
-    texts,
-    handler: {
-      ...handler,
-      keyStart: (k) => {
-        // The text must equal the bytes, then the usual line is logged.
-        expect(latin1Hex(k.keyLatin1!()!)).toBe(hex(k.key));
-        return keyStart(k);
-      },
-      stringLatin1: (s) => {
-        texts.n++;
-        log.push(`str ${latin1Hex(s)}`);
-      },
-    },
+  const line = (text: string): void => {
+    texts.n++;
+    log.push(text);
   };
-}
-
-/** The event log with strings and keys taken as ranges of buffers, written as the byte log writes them. */
-function rangeLog(): { handler: RdbHandler; log: string[]; texts: { n: number } } {
-  const { handler, log } = eventLog();
-  const texts = { n: 0 };
-  const keyStart = handler.keyStart!;
+  const keyHex = as === 'latin1' ? (k: KeyInfo) => latin1Hex(k.keyLatin1!()!) : (k: KeyInfo) => hex(k.keyBuf!.subarray(k.keyFrom, k.keyTo));
+  const forms: RdbHandler =
+    as === 'latin1'
+      ? { stringLatin1: (s) => line(`str ${latin1Hex(s)}`) }
+      : {
+          stringRange: (buf, start, end) => line(`str ${hex(buf.subarray(start, end))}`),
+          // Elements as ranges, logged as the plain forms log them (those stay for what has no range form).
+          itemRange: (buf, start, end) => line(`item ${hex(buf.subarray(start, end))}`),
+          fieldRange: (fb, fs, fe, vb, vs, ve) => line(`field ${hex(fb.subarray(fs, fe))} ${hex(vb.subarray(vs, ve))} null`),
+          memberRange: (buf, start, end, score) => line(`member ${hex(buf.subarray(start, end))} ${score}`),
+        };
   return {
     log,
     texts,
     handler: {
       ...handler,
+      ...forms,
       keyStart: (k) => {
-        expect(hex(k.keyBuf!.subarray(k.keyFrom, k.keyTo))).toBe(hex(k.key));
+        // The key taken the other way must equal its bytes, then the usual line is logged.
+        expect(keyHex(k)).toBe(hex(k.key));
         return keyStart(k);
-      },
-      stringRange: (buf, start, end) => {
-        texts.n++;
-        log.push(`str ${hex(buf.subarray(start, end))}`);
-      },
-      // Elements as ranges, logged as the plain forms log them (those stay for what has no range form).
-      itemRange: (buf, start, end) => {
-        texts.n++;
-        log.push(`item ${hex(buf.subarray(start, end))}`);
-      },
-      fieldRange: (fb, fs, fe, vb, vs, ve) => {
-        texts.n++;
-        log.push(`field ${hex(fb.subarray(fs, fe))} ${hex(vb.subarray(vs, ve))} null`);
-      },
-      memberRange: (buf, start, end, score) => {
-        texts.n++;
-        log.push(`member ${hex(buf.subarray(start, end))} ${score}`);
       },
     },
   };
@@ -82,7 +63,7 @@ function compare(file: string, splits: Splitter[], limits?: { maxInlineValueByte
     // The same chunking for both: parts of a long string follow the chunks.
     const base = eventLog();
     decode(bytes, base.handler, split, { limits });
-    const l = as === 'latin1' ? latin1Log() : rangeLog();
+    const l = otherLog(as);
     decode(bytes, l.handler, split, { limits });
     expect(l.log).toEqual(base.log);
     texts = l.texts.n;
