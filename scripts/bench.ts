@@ -36,7 +36,9 @@
  *    - `decode`: a full deep decode of every value with the library's RdbDecoder
  *      (scripts/lib/bench-decode.ts, run on the compiled `dist/` code),
  *    - `deliver`: the same decode, handing every value to a callback,
- *    - `export`: `rdbtool export <file> --format ndjson`;
+ *    - `export`: `rdbtool export <file> --format ndjson`,
+ *    - `memory`: `rdbtool memory <file>` (the memory estimate's summary),
+ *    - `diff`: `rdbtool diff <file> <file>` (both inputs digested, then compared);
  *    convert, on the same RDB (scripts/lib/bench-convert.ts):
  *    - `redis-load-save`: a real redis-server starting on a copy of the RDB (copied outside
  *      the timing), timed from spawn until it has loaded the file and a `SAVE` has returned
@@ -98,11 +100,11 @@
  *                      realistic ones are `gen.js mixed` at 0.1 × X and 1 × X and `gen.js
  *                      big` at 1 × X)
  *   --only a,b         run only these measurements: check, inspect, decode, deliver, export,
- *                      redis-load-save, convert-resp, convert-rdb, aof-raw-read,
+ *                      memory, diff, redis-load-save, convert-resp, convert-rdb, aof-raw-read,
  *                      aof-redis-check-aof, aof-check, hybrid-redis-check-aof, hybrid-check,
  *                      hybrid-inspect-rdb, replay-redis-load-plain, replay-plain,
  *                      replay-export-plain, replay-redis-load-hybrid, replay-hybrid,
- *                      replay-export-hybrid; or the groups `rdb` (the first five), `convert`
+ *                      replay-export-hybrid; or the groups `rdb` (the first seven), `convert`
  *                      (redis-load-save, convert-resp, convert-rdb; add `check` for the
  *                      ratio to redis-check-rdb), `aof` (the six AOF ones), `hybrid` (the
  *                      hybrid-* ones), `replay` (the replay-* ones; a minute or two at the
@@ -116,7 +118,7 @@
  *   --startup-runs N   rounds of the start-up measurement (default 21)
  *   --profile NAME     instead of timing, run NAME once under `node --cpu-prof` and print
  *                      the top self-time functions (profiles go to .bench-cache/profiles/);
- *                      any single node process: inspect, decode, deliver, export,
+ *                      any single node process: inspect, decode, deliver, export, memory, diff,
  *                      convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check,
  *                      replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid,
  *                      <set>-inspect, <set>-check-deep, <set>-export, <set>-aof-check
@@ -169,7 +171,7 @@ const GNU_TIME = '/usr/bin/time';
 const MB = 1e6;
 
 /** The measurements on the RDB dataset, in the order they run within a round. */
-const RDB_MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export'] as const;
+const RDB_MEASUREMENTS = ['check', 'inspect', 'decode', 'deliver', 'export', 'memory', 'diff'] as const;
 /** The conversions of the same RDB and their server baseline, run right after the RDB ones. */
 const CONVERT_MEASUREMENTS = ['redis-load-save', 'convert-resp', 'convert-rdb'] as const;
 /** The measurements on the AOF dataset, run after the RDB ones within a round. */
@@ -231,6 +233,8 @@ const isServerLoad = (id: MeasurementId): boolean => id.startsWith('replay-redis
 const USES_CLI: ReadonlySet<MeasurementId> = new Set([
   'inspect',
   'export',
+  'memory',
+  'diff',
   'convert-resp',
   'convert-rdb',
   'replay-export-plain',
@@ -259,6 +263,8 @@ const BASELINE: Record<MeasurementId, MeasurementId> = {
   inspect: 'check',
   decode: 'check',
   deliver: 'check',
+  memory: 'check',
+  diff: 'check',
   export: 'check',
   'redis-load-save': 'check',
   'convert-resp': 'check',
@@ -682,6 +688,8 @@ interface Target {
 }
 
 const RSS_LIMIT_MB = 200;
+/** The peak RSS `rdbtool memory` may reach on the RDB dataset (issue 11). */
+const MEMORY_RSS_LIMIT_MB = 250;
 
 function targetsFor(results: MeasurementResult[]): Target[] {
   const byId = new Map(results.map((r) => [r.id, r]));
@@ -707,7 +715,19 @@ function targetsFor(results: MeasurementResult[]): Target[] {
   ratio('inspect', 2.0, 'inspect', 'redis-check-rdb');
   ratio('decode', 1.0, 'full decode', 'redis-check-rdb');
   ratio('export', 0.6, 'export ndjson', 'redis-check-rdb');
-  for (const r of results) if (isRdbMeasurement(r.id) && r.id !== 'check') rss(r);
+  for (const r of results) if (isRdbMeasurement(r.id) && r.id !== 'check' && r.id !== 'memory' && r.id !== 'diff') rss(r);
+  // The analyzers (issue 11): memory at the checker's pace within 250 MB; diff reads the file twice.
+  ratio('memory', 1.0, 'memory', 'redis-check-rdb');
+  const memory = byId.get('memory');
+  if (memory) {
+    targets.push({
+      name: `${memory.name} peak RSS`,
+      goal: `≤ ${MEMORY_RSS_LIMIT_MB} MB`,
+      value: memory.peakRssMB === null ? 'n/a' : `${memory.peakRssMB.toFixed(0)} MB`,
+      met: memory.peakRssMB === null ? null : memory.peakRssMB <= MEMORY_RSS_LIMIT_MB,
+    });
+  }
+  ratio('diff', 0.5, 'diff of the file with itself', 'redis-check-rdb');
 
   // The conversions (issue 10). A run that exited non-zero says nothing about speed or memory.
   const failedNote = (r: MeasurementResult): string => (r.failure ? ` (but it exited with code ${r.failure.exitCode})` : '');
@@ -1077,7 +1097,7 @@ async function profileMeasurement(cmd: Command, top: number, heap = false): Prom
   // A node process with a timing of its own (the replay child) is profiled as a plain run.
   if (cmd.file !== process.execPath || cmd.alsoRun?.length) {
     throw new BenchUsageError(
-      `--profile works on single node processes (inspect, decode, deliver, export, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid, ` +
+      `--profile works on single node processes (inspect, decode, deliver, export, memory, diff, convert-resp, convert-rdb, aof-raw-read, aof-check, hybrid-check, replay-plain, replay-hybrid, replay-export-plain, replay-export-hybrid, ` +
         `and the realistic rows <dataset>-inspect, -check-deep, -export, -aof-check), not ${cmd.id}`,
     );
   }
@@ -1527,6 +1547,12 @@ async function main(): Promise<void> {
     }
     if (wanted.has('export')) {
       commands.push({ id: 'export', name: 'rdbtool export ndjson', display: `node dist/cli/main.js export ${rel} --format ndjson`, file: process.execPath, args: [runCli, 'export', file, '--format', 'ndjson'], captureStdout: false, input: file, bytes });
+    }
+    if (wanted.has('memory')) {
+      commands.push({ id: 'memory', name: 'rdbtool memory', display: `node dist/cli/main.js memory ${rel}`, file: process.execPath, args: [runCli, 'memory', file], captureStdout: false, input: file, bytes });
+    }
+    if (wanted.has('diff')) {
+      commands.push({ id: 'diff', name: 'rdbtool diff (file with itself)', display: `node dist/cli/main.js diff ${rel} ${rel}`, file: process.execPath, args: [runCli, 'diff', file, file], captureStdout: false, input: file, bytes });
     }
     commands.push(...(await convertCommands(file, bytes, wanted)));
   }
