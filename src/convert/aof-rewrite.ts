@@ -53,6 +53,10 @@ export const DEFAULT_AOF_TARGET = 'redis@7.0';
 /** Bytes between two awaits of the sink's drain. */
 const DRAIN_EVERY_BYTES = 1 << 20;
 
+/** `*3` and the name of the commands of a string key, written at once. */
+const SET_HEAD = Buffer.from('*3\r\n$3\r\nSET\r\n', 'latin1');
+const PEXPIREAT_HEAD = Buffer.from('*3\r\n$9\r\nPEXPIREAT\r\n', 'latin1');
+
 /** Arguments up to this size go into the slab with their header in one write. */
 const SMALL_ARG = 256;
 
@@ -314,6 +318,17 @@ export class RespOutput {
     this.bulkHead(n);
     this.copyBytes(src.subarray(start, end));
     this.bulkEnd();
+  }
+
+  /** The start of a command, written before (`*<argc>\r\n` and the name's argument): counted as a command. */
+  fixed(head: Uint8Array): void {
+    this.commands++;
+    const n = head.length;
+    if (this.pos + n > this.slabBytes) this.flush();
+    const slab = this.slab;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) slab[p++] = head[i];
+    this.pos = p;
   }
 
   /**
@@ -828,13 +843,11 @@ export class AofRewriteWriter {
     const out = this.out;
     out.select(head.db);
     if (this.writesBeforeKey()) this.beforeKey(head.key);
-    out.array(3);
-    out.bulk('SET');
+    out.fixed(SET_HEAD);
     keyArgument(out, head);
     out.bulkRange(buf, start, end);
     if (at !== null) {
-      out.array(3);
-      out.bulk('PEXPIREAT');
+      out.fixed(PEXPIREAT_HEAD);
       keyArgument(out, head);
       out.bulkDecimal(at);
     }
