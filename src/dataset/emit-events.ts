@@ -220,6 +220,9 @@ export class KeyEmitter {
     private readonly scratch = new Scratch(),
   ) {}
 
+  /** The key's bytes, apart from the value's (which reuse `scratch`): valid until keyEnd. */
+  private readonly keyScratch = new Scratch();
+
   /** Emits one key; returns the elements emitted (0 when the handler did not want the value). */
   key(db: number, key: ByteString, value: Value, expireAtMs: number | null, lruIdleSec?: number, lfuFreq?: number): number {
     const { handler, scratch, info } = this;
@@ -227,7 +230,8 @@ export class KeyEmitter {
     const type = valueType(value);
     const enc = loadEncoding(value);
     info.db = db;
-    info.key = scratch.view(key);
+    this.keyScratch.reset();
+    info.key = this.keyScratch.view(key);
     info.rdbType = enc.rdbType;
     info.valueType = type;
     info.encoding = enc.encoding;

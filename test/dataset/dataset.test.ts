@@ -26,7 +26,7 @@ import { CorruptDataError, LimitError, RdbtoolError } from '../../src/errors.js'
 import type { KeyInfo } from '../../src/model/events.js';
 import { RdbDecoder } from '../../src/rdb/decoder.js';
 import { RdbType } from '../../src/rdb/constants.js';
-import { loadEncoding } from '../../src/dataset/emit-events.js';
+import { emitDataset, loadEncoding } from '../../src/dataset/emit-events.js';
 import { RdbWriter } from '../../src/rdb/encoder.js';
 import { memorySink } from '../../src/io/byte-sink.js';
 import { FIXTURES } from '../helpers/files.js';
@@ -440,5 +440,30 @@ describe('a key a file holds twice', () => {
     const { dataset } = await loadRdb(bytesSource(bytes, 'twice.rdb'), { duplicates: 'replace' });
     expect(dataset.db(0).get('k7')).toBe('again');
     expect(dataset.db(0).size).toBe(50);
+  });
+});
+
+describe('emitDataset', () => {
+  it('a key record holds its key from keyStart to keyEnd, whatever the value emitted in between', async () => {
+    const ds = new Dataset();
+    ds.db(0).add('key:list', ListValue.from(['a'.repeat(40), 'b'.repeat(70_000), 'c'], 0)!, null);
+    ds.db(0).add('key:hash', HashValue.from(['f1', 'f2'], ['v'.repeat(100), 'w'], 0)!, null);
+    ds.db(0).add('key:string', 'x'.repeat(200), null);
+    const seen: string[] = [];
+    let atStart = '';
+    await emitDataset(ds, {
+      keyStart: (k) => {
+        atStart = toByteString(k.key);
+        return true;
+      },
+      item: () => {},
+      field: () => {},
+      stringValue: () => {},
+      keyEnd: (k) => {
+        expect(toByteString(k.key)).toBe(atStart);
+        seen.push(atStart);
+      },
+    });
+    expect(seen.sort()).toEqual(['key:hash', 'key:list', 'key:string']);
   });
 });
