@@ -145,11 +145,13 @@ function renderDiffText(r: DiffReport, color: boolean): string {
     lines.push('');
     lines.push(renderTable(cols('db'), r.byDb.map((x) => row(String(x.db), x)), { color }));
     lines.push(renderTable(cols('type'), r.byType.map((x) => row(x.type, x)), { color }));
-    lines.push('');
     const shown = r.keys.length;
-    lines.push(shown < differing ? `The first ${shown} of ${formatCount(differing)} differing keys (by db, then key):` : 'Differing keys (by db, then key):');
-    const rows = r.keys.map((k): CellValue[] => [k.change, String(k.db), quoted(k.key, 80), whatText(k)]);
-    if (rows.length > 0) lines.push(renderTable([leftColumn('change'), rightColumn('db'), leftColumn('key'), leftColumn('type / what')], rows, { color }));
+    if (shown > 0) {
+      lines.push('');
+      lines.push(shown < differing ? `The first ${shown} of ${formatCount(differing)} differing keys (by db, then key):` : 'Differing keys (by db, then key):');
+      const rows = r.keys.map((k): CellValue[] => [k.change, String(k.db), quoted(k.key, 80), whatText(k)]);
+      lines.push(renderTable([leftColumn('change'), rightColumn('db'), leftColumn('key'), leftColumn('type / what')], rows, { color }));
+    }
   }
   lines.push(`(${formatDuration(r.elapsedMs)})`);
   return lines.join('\n') + '\n';
