@@ -352,3 +352,20 @@ export type { RespCommandsOptions } from './convert/resp-commands.js';
 /** DUMP payloads (the RESTORE argument) for an RDB version. */
 export { encodeDumpPayload, DumpPayloadEncoder } from './rdb/dump-payload.js';
 export type { DumpPayloadOptions } from './rdb/dump-payload.js';
+
+// ---------------------------------------------------------------- analyzers
+
+/**
+ * Memory as a server accounts it (Redis 7.0, jemalloc): `analyzeMemory(input, opts)` for any
+ * input form, or `MemoryAnalyzer` as a handler of the scan driver.
+ */
+export { analyzeMemory } from './analyze/memory/memory-input.js';
+export type { MemoryOptions, MemoryResult } from './analyze/memory/memory-input.js';
+export { MemoryAnalyzer } from './analyze/memory/memory-analyzer.js';
+export type { MemoryReport, MemoryAnalyzerOptions, KeyMemoryRecord, DbMemory, TypeMemory, EncodingMemory, TopKeyMemory } from './analyze/memory/memory-analyzer.js';
+/** Two inputs of any form compared key by key through digests: `diffInputs(a, b, opts)`. */
+export { diffInputs } from './diff/diff.js';
+export type { DiffOptions, DiffResult } from './diff/diff.js';
+/** One self-contained HTML page about an input: `writeReport(input, output, opts)`. */
+export { writeReport } from './report/write-report.js';
+export type { WriteReportOptions, WriteReportResult } from './report/write-report.js';
