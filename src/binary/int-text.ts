@@ -81,14 +81,29 @@ export function writeIntText(v: number | bigint, out: Uint8Array): number {
 
 /** The digits of the non-negative integer `x` (below 2^53) at `out[p…]`; their count. */
 function writeDigits(x: number, out: Uint8Array, p: number): number {
+  const n = digitCount(x);
+  writeLowDigits(x, out, p + n, n);
+  return n;
+}
+
+/** How many decimal digits the non-negative integer `x` (below 2^53) has (1 for 0). */
+export function digitCount(x: number): number {
   let n = 1;
   for (let t = 10; t <= x; t *= 10) n++;
-  for (let i = p + n - 1; i >= p; i--) {
+  return n;
+}
+
+/**
+ * Writes the lowest `count` decimal digits of the non-negative integer `x` (below 2^53) into
+ * `out[end - count, end)`, zero-padded; returns what is left of `x` above them.
+ */
+export function writeLowDigits(x: number, out: Uint8Array, end: number, count: number): number {
+  for (let i = end - 1; i >= end - count; i--) {
     const q = Math.floor(x / 10);
     out[i] = 0x30 + (x - q * 10);
     x = q;
   }
-  return n;
+  return x;
 }
 
 const DIGIT_0 = 0x30;

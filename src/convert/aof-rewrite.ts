@@ -26,6 +26,7 @@
 import { parseTarget } from '../analyze/compat.js';
 import { encodeTimestamp } from '../aof/resp-encoder.js';
 import { formatG } from '../binary/double-text.js';
+import { digitCount, writeLowDigits } from '../binary/int-text.js';
 import type { ByteString } from '../dataset/byte-string.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { HashValue } from '../dataset/hash.js';
@@ -281,14 +282,7 @@ export class RespOutput {
   bulkBytes(b: Uint8Array): void {
     const n = b.length;
     if (n < SMALL_ARG) {
-      // `$<n>\r\n<bytes>\r\n` into the slab at once.
-      let p = this.smallHead(n);
-      const slab = this.slab;
-      slab.set(b, p);
-      p += n;
-      slab[p++] = 0x0d;
-      slab[p++] = 0x0a;
-      this.pos = p;
+      this.bulkRange(b, 0, n);
       return;
     }
     this.bulkHead(n);
@@ -336,19 +330,13 @@ export class RespOutput {
    * written into the slab without a string.
    */
   bulkDecimal(n: number): void {
-    let digits = 1;
-    let m = n < 0 ? -n : n;
-    for (let t = 10; t <= m; t *= 10) digits++;
-    const len = digits + (n < 0 ? 1 : 0);
-    let p = this.smallHead(len);
+    const m = n < 0 ? -n : n;
+    const digits = digitCount(m);
+    let p = this.smallHead(digits + (n < 0 ? 1 : 0));
     const slab = this.slab;
     if (n < 0) slab[p++] = 0x2d;
-    for (let i = p + digits - 1; i >= p; i--) {
-      const q = Math.floor(m / 10);
-      slab[i] = 0x30 + (m - q * 10);
-      m = q;
-    }
     p += digits;
+    writeLowDigits(m, slab, p, digits);
     slab[p++] = 0x0d;
     slab[p++] = 0x0a;
     this.pos = p;

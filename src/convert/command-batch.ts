@@ -8,6 +8,7 @@
  */
 import type { ByteString } from '../dataset/byte-string.js';
 import { exactFractionDigits, exactPow10 } from '../binary/double-text.js';
+import { digitCount, writeLowDigits } from '../binary/int-text.js';
 
 /** The buffer's starting size, and the largest one kept between batches. */
 const START_BYTES = 1 << 14;
@@ -78,29 +79,18 @@ export class CommandBatch {
       this.text(x === 0 ? (Object.is(x, -0) ? '-0' : '0') : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : String(x));
       return;
     }
-    let m = Math.abs(Math.round(x * exactPow10(k)));
-    let digits = 1;
-    for (let t = 10; t <= m; t *= 10) digits++;
+    const m = Math.abs(Math.round(x * exactPow10(k)));
     // Digits before the point: at least one (a leading 0 when all of them are fraction).
-    const whole = Math.max(digits - k, 1);
+    const whole = Math.max(digitCount(m) - k, 1);
     const n = (x < 0 ? 1 : 0) + whole + (k > 0 ? 1 + k : 0);
     let p = this.head(n);
     const buf = this.buf;
     if (x < 0) buf[p++] = 0x2d;
     const end = p + n - (x < 0 ? 1 : 0);
-    // From the last digit back: the fraction's k digits, the point, the whole part.
-    let i = end - 1;
-    for (let f = 0; f < k; f++, i--) {
-      const q = Math.floor(m / 10);
-      buf[i] = 0x30 + (m - q * 10);
-      m = q;
-    }
-    if (k > 0) buf[i--] = 0x2e;
-    for (; i >= p; i--) {
-      const q = Math.floor(m / 10);
-      buf[i] = 0x30 + (m - q * 10);
-      m = q;
-    }
+    // The fraction's k digits, the point, then the whole part.
+    const rest = writeLowDigits(m, buf, end, k);
+    if (k > 0) buf[end - k - 1] = 0x2e;
+    writeLowDigits(rest, buf, p + whole, whole);
     buf[end] = 0x0d;
     buf[end + 1] = 0x0a;
     this.pos = end + 2;
@@ -120,13 +110,8 @@ export class CommandBatch {
       buf[p + 1] = 0x30 + (n % 10);
       p += 2;
     } else {
-      let digits = 3;
-      for (let x = 1000; x <= n; x *= 10) digits++;
-      let v = n;
-      for (let i = p + digits - 1; i >= p; i--) {
-        buf[i] = 0x30 + (v % 10);
-        v = Math.floor(v / 10);
-      }
+      const digits = digitCount(n);
+      writeLowDigits(n, buf, p + digits, digits);
       p += digits;
     }
     buf[p] = 0x0d;
