@@ -63,16 +63,12 @@ export function intToBytes(v: number | bigint): Uint8Array {
  * and returns its length: the bytes {@link intToBytes} gives, without an array of their own.
  */
 export function writeIntText(v: number | bigint, out: Uint8Array): number {
-  if (typeof v === 'number' && (v | 0) === v) {
-    let p = 0;
-    let x = v;
-    if (x < 0) {
-      out[p++] = 0x2d;
-      // -2^31 has no positive 32-bit twin: its digits come from the float path below.
-      if (x === -2147483648) return p + writeDigits(2147483648, out, p);
-      x = -x;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    if (v < 0) {
+      out[0] = 0x2d;
+      return 1 + writeDigits(-v, out, 1);
     }
-    return p + writeDigits(x, out, p);
+    return writeDigits(v, out, 0);
   }
   const b = intToBytes(v);
   out.set(b);
