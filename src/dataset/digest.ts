@@ -136,21 +136,33 @@ function streamInto(h: Hash128, s: StreamValue, consumerTimes: boolean): void {
   const groups: Lanes = [0, 0, 0, 0];
   for (const g of s.groups.values()) addLanes(groups, groupLanes(g, consumerTimes));
   h.u32(s.groups.size).lanes(groups);
-  const idmp = s.idmp;
-  if (idmp === null || isIdmpDefault(idmp)) h.byte(0);
-  else {
-    h.byte(1).f64(idmp.durationSec).f64(idmp.maxEntries).f64(idmp.iidsAdded).f64(idmp.iidsDuplicates);
-    const producers: Lanes = [0, 0, 0, 0];
-    for (const p of idmp.producers) {
-      const e = ELEMENT.reset(SEED).framed(p.pid).u32(p.entries.length);
-      for (const x of p.entries) e.framed(x.iid).chars(x.id);
-      addLanes(producers, e.digest());
-    }
-    h.u32(idmp.producers.length).lanes(producers);
-  }
+  addIdmpState(h, s.idmp);
 }
 
-function groupLanes(g: StreamGroupState, consumerTimes: boolean): Lanes {
+/**
+ * Adds a stream's idempotent-producer state to `h`: a 0 byte for none (or the state of a stream
+ * never configured), else its settings, counts and producers (order-free).
+ */
+export function addIdmpState(h: Hash128, idmp: StreamIdmpState | null): void {
+  if (idmp === null || isIdmpDefault(idmp)) {
+    h.byte(0);
+    return;
+  }
+  h.byte(1).f64(idmp.durationSec).f64(idmp.maxEntries).f64(idmp.iidsAdded).f64(idmp.iidsDuplicates);
+  const producers: Lanes = [0, 0, 0, 0];
+  for (const p of idmp.producers) {
+    const e = ELEMENT.reset(SEED).framed(p.pid).u32(p.entries.length);
+    for (const x of p.entries) e.framed(x.iid).chars(x.id);
+    addLanes(producers, e.digest());
+  }
+  h.u32(idmp.producers.length).lanes(producers);
+}
+
+/**
+ * The digest lanes of one consumer group: its name, last-delivered ID, entries-read, pending
+ * entries, consumers (with their seen and active times when `consumerTimes`) and NACK zone.
+ */
+export function groupLanes(g: StreamGroupState, consumerTimes: boolean): Lanes {
   const pel: Lanes = [0, 0, 0, 0];
   for (const [id, p] of g.pending) {
     const e = ELEMENT.reset(SEED).chars(id);

@@ -14,9 +14,9 @@
  *   consumer names (order-free) and NACK zone. Consumers' seen and active times are left out:
  *   a replay sets them to its own clock.
  */
-import type { ByteString } from '../dataset/byte-string.js';
 import { Hash128, LANE_SEEDS, addLanes, type Lanes } from '../dataset/hash128.js';
-import type { StreamGroupState, StreamIdmpState, StreamValue } from '../dataset/stream.js';
+import { addIdmpState, groupLanes } from '../dataset/digest.js';
+import type { StreamValue } from '../dataset/stream.js';
 import type { Value } from '../dataset/value.js';
 import { doubleHigh, doubleLow, Hash64, hashChars, hashWords, OUT } from './hash64.js';
 import { DigestSum, KeyParts, SEED, TYPE_CODE } from './key-parts.js';
@@ -153,10 +153,8 @@ export function valueParts(v: Value, out: KeyParts): void {
 }
 
 const SEED128 = LANE_SEEDS as Lanes;
-/** Hashers by nesting depth. */
+/** The hasher of a stream's value and groups. */
 const BIG = new Hash128();
-const GROUP = new Hash128();
-const ELEMENT = new Hash128();
 
 /** A stream's value: entries, IDs, entries-added, IDMP state (see the module notes). */
 function streamValueLanes(s: StreamValue): Lanes {
@@ -166,52 +164,15 @@ function streamValueLanes(s: StreamValue): Lanes {
     for (const f of fields) h.framed(f);
   }
   h.chars(s.lastId).chars(s.firstId).chars(s.maxDeletedId).f64(s.entriesAdded);
-  const idmp = s.idmp;
-  if (idmp === null || isIdmpDefault(idmp)) h.byte(0);
-  else {
-    h.byte(1).f64(idmp.durationSec).f64(idmp.maxEntries).f64(idmp.iidsAdded).f64(idmp.iidsDuplicates);
-    const producers: Lanes = [0, 0, 0, 0];
-    for (const p of idmp.producers) {
-      const e = ELEMENT.reset(SEED128).framed(p.pid).u32(p.entries.length);
-      for (const x of p.entries) e.framed(x.iid).chars(x.id);
-      addLanes(producers, e.digest());
-    }
-    h.u32(idmp.producers.length).lanes(producers);
-  }
+  addIdmpState(h, s.idmp);
   return h.digest();
 }
 
 /** A stream's consumer groups, order-free (see the module notes). */
 function streamGroupsLanes(s: StreamValue): Lanes {
   const groups: Lanes = [0, 0, 0, 0];
-  for (const g of s.groups.values()) addLanes(groups, groupLanes(g));
+  // Consumers' seen and active times are never compared (a replay sets them to its own clock).
+  for (const g of s.groups.values()) addLanes(groups, groupLanes(g, false));
   return BIG.reset(SEED128).u32(s.groups.size).lanes(groups).digest();
 }
 
-function groupLanes(g: StreamGroupState): Lanes {
-  const pel: Lanes = [0, 0, 0, 0];
-  for (const [id, p] of g.pending) {
-    const e = ELEMENT.reset(SEED128).chars(id);
-    optionalString(e, p.consumer);
-    addLanes(pel, e.f64(p.deliveryTimeMs).f64(p.deliveryCount).digest());
-  }
-  const consumers: Lanes = [0, 0, 0, 0];
-  for (const c of g.consumers.values()) addLanes(consumers, ELEMENT.reset(SEED128).framed(c.name).digest());
-  const nacked: Lanes = [0, 0, 0, 0];
-  if (g.nacked !== null) for (const id of g.nacked) addLanes(nacked, ELEMENT.reset(SEED128).chars(id).digest());
-  const h = GROUP.reset(SEED128).framed(g.name).chars(g.lastDeliveredId).f64(g.entriesRead);
-  h.u32(g.pending.size).lanes(pel).u32(g.consumers.size).lanes(consumers);
-  if (g.nacked === null || g.nacked.size === 0) h.byte(0);
-  else h.byte(1).u32(g.nacked.size).lanes(nacked);
-  return h.digest();
-}
-
-/** IDMP state of a stream never configured: digested as none (as dataset/digest.ts does). */
-function isIdmpDefault(i: StreamIdmpState): boolean {
-  return i.producers.length === 0 && i.durationSec === 100 && i.maxEntries === 100 && i.iidsAdded === 0 && i.iidsDuplicates === 0;
-}
-
-function optionalString(h: Hash128, s: ByteString | null): void {
-  if (s === null) h.byte(0);
-  else h.byte(1).framed(s);
-}
