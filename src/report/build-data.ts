@@ -129,18 +129,8 @@ function partialOf(e: RdbtoolError, readUpTo: number | null, complete: boolean, 
 }
 
 function summaryOf(m: MemoryReport, onDiskBytes: number | null): ReportSummary {
-  const t = m.totals;
   return {
-    keys: t.keys,
-    keysWithTtl: t.keysWithTtl,
-    expiredKeys: t.expiredKeys,
-    expiredBytes: t.expiredBytes,
-    elements: t.elements,
-    keysBytes: t.keysBytes,
-    uncountedBytes: t.uncountedBytes,
-    overheadBytes: t.overheadBytes,
-    startupBytes: t.startupBytes,
-    datasetBytes: t.datasetBytes,
+    ...m.totals,
     usedMemBytes: m.usedMemBytes,
     onDiskBytes,
     target: `${m.target.server === 'redis' ? 'Redis' : m.target.server} ${m.target.version}, ${m.target.allocator}`,

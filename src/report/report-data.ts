@@ -9,6 +9,7 @@
  * control characters, otherwise `{ b64 }` of the raw bytes; the page shows the latter as such.
  */
 import type { JsonBytes } from '../format/json.js';
+import type { MemoryReport } from '../analyze/memory/memory-analyzer.js';
 
 /** Version of this structure, for readers of a page's data. */
 export const REPORT_DATA_VERSION = 1;
@@ -60,24 +61,8 @@ export interface ReportPartial {
   complete: boolean;
 }
 
-/** Totals over the keys counted. */
-export interface ReportSummary {
-  keys: number;
-  keysWithTtl: number;
-  /** Keys whose expiry is already past. */
-  expiredKeys: number;
-  expiredBytes: number;
-  elements: number;
-  /** The keys' estimated memory (MEMORY USAGE, summed). */
-  keysBytes: number;
-  /** What the allocator holds for the keys beyond (or, negative, short of) what MEMORY USAGE counts. */
-  uncountedBytes: number;
-  /** The databases' key and expiry tables. */
-  overheadBytes: number;
-  /** The server before any key. */
-  startupBytes: number;
-  /** `used_memory` once a server has loaded the input, as the memory estimate gives it. */
-  datasetBytes: number;
+/** Totals over the keys counted: the memory estimate's (see `MemoryReport.totals`), and what the page adds. */
+export interface ReportSummary extends MemoryTotals {
   /** `used-mem` of the server that wrote the file, when stated. */
   usedMemBytes: number | null;
   /** Bytes the keys' records take in the file (RDB inputs), or null. */
@@ -85,6 +70,8 @@ export interface ReportSummary {
   /** The server and allocator the estimate is for, in words. */
   target: string;
 }
+
+type MemoryTotals = MemoryReport['totals'];
 
 /** Keys and memory of one value type. */
 export interface ReportTypeRow {
