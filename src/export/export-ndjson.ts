@@ -459,7 +459,9 @@ export class NdjsonExporter implements RdbHandler {
     }
     if (this.json) w.fragment(this.keys > 0 ? NEXT_JSON : FIRST_JSON);
     w.fragment(this.dbPrefix);
-    w.bytes(k.key);
+    // The key from where the decoder read it when it says (no view made).
+    if (k.keyBuf !== undefined) w.bytesRange(k.keyBuf, k.keyFrom!, k.keyTo!);
+    else w.bytes(k.key);
     if (k.expireAtMs === null) w.fragment(head.noExpiry);
     else {
       w.fragment(head.beforeExpiry);
@@ -486,6 +488,40 @@ export class NdjsonExporter implements RdbHandler {
   stringValue(v: Uint8Array): void {
     this.w.bytes(v);
     this.valueWritten = true;
+  }
+
+  // The range forms of the value callbacks: bytes read where the decoder has them, a short
+  // printable string copied from there without a view (see `JsonByteWriter.bytesRange`).
+  stringRange(buf: Uint8Array, start: number, end: number): void {
+    this.w.bytesRange(buf, start, end);
+    this.valueWritten = true;
+  }
+
+  itemRange(buf: Uint8Array, start: number, end: number): void {
+    this.sep();
+    this.w.bytesRange(buf, start, end);
+  }
+
+  memberRange(buf: Uint8Array, start: number, end: number, score: number): void {
+    const w = this.w;
+    this.sep();
+    w.byte(0x5b);
+    w.bytesRange(buf, start, end);
+    w.byte(0x2c);
+    w.score(score);
+    w.byte(0x5d);
+  }
+
+  /** A field without TTL (fields with one come to {@link field}). */
+  fieldRange(fb: Uint8Array, fs: number, fe: number, vb: Uint8Array, vs: number, ve: number): void {
+    this.fieldsKept++;
+    const w = this.w;
+    this.sep();
+    w.byte(0x5b);
+    w.bytesRange(fb, fs, fe);
+    w.byte(0x2c);
+    w.bytesRange(vb, vs, ve);
+    w.byte(0x5d);
   }
 
   stringPart(part: Uint8Array, last: boolean): void {

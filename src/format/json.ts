@@ -581,32 +581,48 @@ export class JsonByteWriter {
     }
   }
 
+  /**
+   * {@link bytes} of `src[start, end)`: a short printable one straight from there, anything
+   * else through a view.
+   */
+  bytesRange(src: Uint8Array, start: number, end: number): void {
+    if (end - start < 32 && this.shortText(src, start, end)) return;
+    this.anyBytes(src.subarray(start, end));
+  }
+
   /** A byte string in the export schema's form: the same text as {@link jsonBytesText}. */
   bytes(b: Uint8Array): void {
-    const n = b.length;
-    if (n < 32) {
-      // Short printable ASCII (most keys and elements): checked and copied in one pass. On
-      // anything else, nothing is kept and the general path below starts over.
-      if (this.pos + 2 * n + 2 > this.buf.length) this.room(2 * n + 2);
-      const buf = this.buf;
-      let p = this.pos;
-      buf[p++] = 0x22;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = b[i];
-        const cls = BYTE_CLASS[c];
-        if (cls !== 0) {
-          if (cls !== 1) break;
-          buf[p++] = 0x5c;
-        }
-        buf[p++] = c;
+    if (b.length < 32 && this.shortText(b, 0, b.length)) return;
+    this.anyBytes(b);
+  }
+
+  /**
+   * Short printable ASCII (most keys and elements), `src[start, end)` checked and copied as a
+   * JSON string in one pass; false, with nothing kept, on anything else.
+   */
+  private shortText(src: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    if (this.pos + 2 * n + 2 > this.buf.length) this.room(2 * n + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const c = src[i];
+      const cls = BYTE_CLASS[c];
+      if (cls !== 0) {
+        if (cls !== 1) return false;
+        buf[p++] = 0x5c;
       }
-      if (i === n) {
-        buf[p++] = 0x22;
-        this.pos = p;
-        return;
-      }
+      buf[p++] = c;
     }
+    buf[p++] = 0x22;
+    this.pos = p;
+    return true;
+  }
+
+  /** {@link bytes} of any byte string: text (escaped) when it is valid UTF-8 without controls, else base64. */
+  private anyBytes(b: Uint8Array): void {
+    const n = b.length;
     const esc = textEscapes(b);
     if (esc < 0) {
       this.base64Json(b);

@@ -163,6 +163,19 @@ describe('JsonByteWriter.bytes', () => {
     }
   });
 
+  it('bytesRange writes what bytes writes for the same bytes inside a larger buffer', () => {
+    const rnd = rng(13);
+    for (let i = 0; i < 4000; i++) {
+      const v = randomValue(rnd, i % 2 ? 40 : 300, [0, 0.002, 0.02, 0.3][i % 4]);
+      const before = Math.floor(rnd() * 9);
+      const around = new Uint8Array(before + v.length + 5).fill(0x22);
+      around.set(v, before);
+      const a = collector(i % 5 === 0 ? 64 : 1 << 20);
+      a.w.bytesRange(around, before, before + v.length);
+      expect(a.text()).toBe(jsonBytesText(v));
+    }
+  });
+
   it('escapes only " and \\ and keeps everything else of valid text as it is', () => {
     const c = collector();
     const v = new TextEncoder().encode('a"b\\c ' + 'x'.repeat(60) + '"é€😀\u2028\ufeff');
