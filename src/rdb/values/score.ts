@@ -6,6 +6,7 @@
 import type { RdbCursor, RdbOutput } from '../primitives.js';
 import { UsageError } from '../../errors.js';
 import { formatG } from '../../binary/double-text.js';
+import { latin1Text } from '../../io/bytes.js';
 
 const RESULT = { v: 0 };
 
@@ -19,8 +20,25 @@ export function parseScore(bytes: Uint8Array): number {
 
 /** {@link parseScore} of `buf[start, end)`. */
 export function parseScoreRange(buf: Uint8Array, start: number, end: number): number {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+  // Plain decimal text (what servers write): `Number` takes exactly the forms the pattern
+  // below accepts once the text holds nothing but digits, points, signs and exponent marks.
+  let plain = end > start;
+  for (let i = start; i < end; i++) {
+    if (PLAIN_SCORE_BYTE[buf[i]] === 0) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return Number(latin1Text(buf, start, end));
+  return parseScoreText(latin1Text(buf, start, end));
+}
+
+/** Bytes of plain decimal score text: digits, `.`, `+`, `-`, `e`, `E` (1). */
+const PLAIN_SCORE_BYTE = new Uint8Array(256);
+for (const c of '0123456789.+-eE') PLAIN_SCORE_BYTE[c.charCodeAt(0)] = 1;
+
+/** {@link parseScore} of any text (one char per byte): spaces, `inf`, `nan`, hexadecimal included. */
+export function parseScoreText(s: string): number {
   const t = s.trim().toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
