@@ -75,10 +75,11 @@ export class RecordWriter {
 
   /**
    * Writes the record of key `key` (bytes, or a byte string) of database `db` with parts `p`;
-   * `offset` is where the key is in its file (−1 when unknown).
+   * `offset` is where the key is in its file (−1 when unknown). The key is `key[from, to)`
+   * (all of it by default).
    */
-  write(db: number, key: Uint8Array | ByteString, p: KeyParts, offset: number): void {
-    const keyLen = key.length;
+  write(db: number, key: Uint8Array | ByteString, p: KeyParts, offset: number, from = 0, to = key.length): void {
+    const keyLen = to - from;
     const need = maxRecordBytes(keyLen);
     if (this.pos + need > this.buf.length) {
       this.flush();
@@ -89,9 +90,9 @@ export class RecordWriter {
     let i = start + NAME_AT;
     i = putVarint(b, i, db);
     i = putVarint(b, i, keyLen);
-    if (typeof key === 'string') for (let j = 0; j < keyLen; j++) b[i + j] = key.charCodeAt(j);
-    else if (keyLen < 64) for (let j = 0; j < keyLen; j++) b[i + j] = key[j];
-    else b.set(key, i);
+    if (typeof key === 'string') for (let j = 0; j < keyLen; j++) b[i + j] = key.charCodeAt(from + j);
+    else if (keyLen < 64) for (let j = 0; j < keyLen; j++) b[i + j] = key[from + j];
+    else b.set(from === 0 && to === key.length ? key : key.subarray(from, to), i);
     i += keyLen;
     b[start + 1] = b[start + 2] = b[start + 3] = b[start + 4] = 0;
     let flags = 0;

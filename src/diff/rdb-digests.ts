@@ -125,6 +125,43 @@ export class RdbDigester implements RdbHandler {
     } else this.loader.stringValue!(v);
   }
 
+  // The range forms: bytes hashed where the decoder read them, with no view per string or
+  // element (values the loader builds get views, as before).
+  stringRange(buf: Uint8Array, start: number, end: number): void {
+    if (this.mode === Mode.String) {
+      hashBytes(buf, start, end, SEED.string[0], SEED.string[1]);
+      this.parts.v1 = OUT.lo;
+      this.parts.v2 = OUT.hi;
+      this.mode = Mode.StringDone;
+    } else this.loader.stringValue!(buf.subarray(start, end));
+  }
+
+  itemRange(buf: Uint8Array, start: number, end: number): void {
+    if (this.mode === Mode.List) {
+      hashBytes(buf, start, end, SEED.item[0], SEED.item[1]);
+      this.list.words(OUT.lo, OUT.hi);
+      this.sum.count++;
+    } else if (this.mode === Mode.Set) {
+      hashBytes(buf, start, end, SEED.member[0], SEED.member[1]);
+      this.sum.add(OUT.lo, OUT.hi);
+    } else this.loader.item!(buf.subarray(start, end));
+  }
+
+  fieldRange(fb: Uint8Array, fs: number, fe: number, vb: Uint8Array, vs: number, ve: number): void {
+    if (this.mode !== Mode.Hash) return this.loader.field!(fb.subarray(fs, fe), vb.subarray(vs, ve), null);
+    hashBytes(fb, fs, fe, SEED.field[0], SEED.field[1]);
+    const fLo = OUT.lo;
+    const fHi = OUT.hi;
+    hashBytes(vb, vs, ve, SEED.fieldValue[0], SEED.fieldValue[1]);
+    addPair(this.sum, fLo, fHi, OUT.lo, OUT.hi);
+  }
+
+  memberRange(buf: Uint8Array, start: number, end: number, score: number): void {
+    if (this.mode !== Mode.Zset) return this.loader.member!(buf.subarray(start, end), score);
+    hashBytes(buf, start, end, SEED.zmember[0], SEED.zmember[1]);
+    addScored(this.sum, OUT.lo, OUT.hi, score);
+  }
+
   stringPart(part: Uint8Array, last: boolean, totalBytes: number): void {
     if (this.mode === Mode.String) {
       this.str.bytes(part);
@@ -228,7 +265,9 @@ export class RdbDigester implements RdbHandler {
     }
     p.expireAtMs = k.expireAtMs;
     p.encoding = this.encodings ? ENCODING_CODE[k.encoding as Encoding] : 0;
-    this.out.write(k.db, k.key, p, k.offset);
+    // The key from where the decoder read it, when it says.
+    if (k.keyBuf !== undefined) this.out.write(k.db, k.keyBuf, p, k.offset, k.keyFrom!, k.keyTo!);
+    else this.out.write(k.db, k.key, p, k.offset);
   }
 
   /** The digest in {@link OUT} becomes the value's, of type `type`. */
