@@ -51,17 +51,8 @@ export interface EncodingMemory {
   memoryBytes: number;
 }
 
-/** One of the biggest keys. Byte strings are copies. */
-export interface TopKeyMemory {
-  db: number;
-  key: Uint8Array;
-  valueType: ValueType;
-  encoding: LoadedEncoding;
-  memoryBytes: number;
-  elements: number;
-  expireAtMs: number | null;
-  offset: number;
-}
+/** One of the biggest keys: the fields of its estimate that are kept (the key is a copy). */
+export type TopKeyMemory = Pick<KeyMemory, 'db' | 'key' | 'valueType' | 'encoding' | 'memoryBytes' | 'elements' | 'expireAtMs' | 'offset'>;
 
 /** Everything `memory` reports. */
 export interface MemoryReport {
