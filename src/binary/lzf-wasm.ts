@@ -17,7 +17,7 @@
  */
 
 import { corrupt, RdbtoolError, UsageError } from '../errors.js';
-import { lzfDecompressInto, lzfValid } from './lzf.js';
+import { lzfDecompressInto, lzfDecompressRangeInto, lzfValid } from './lzf.js';
 import { latin1Text } from '../io/bytes.js';
 import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
 
@@ -312,7 +312,7 @@ function decompressInJs(
   file: string | undefined, offset: number | undefined,
 ): void {
   try {
-    lzfDecompressInto(src.subarray(srcStart, srcEnd), dst.subarray(dstStart, dstStart + ulen));
+    lzfDecompressRangeInto(src, srcStart, srcEnd, dst, dstStart, ulen);
   } catch (err) {
     if (err instanceof RdbtoolError) err.locate({ file, offset });
     throw err;

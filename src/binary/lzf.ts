@@ -54,16 +54,25 @@ function lzfError(at: LzfLocation | undefined, reason: string, expected: string,
  * @throws CorruptDataError (code `LZF_CORRUPT`) on any malformed or inconsistent input
  */
 export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLocation): void {
-  const inEnd = src.length;
-  const outEnd = dst.length;
-  let ip = 0;
-  let op = 0;
+  lzfDecompressRangeInto(src, 0, src.length, dst, 0, dst.length, at);
+}
+
+/**
+ * {@link lzfDecompressInto} of `src[srcStart, srcEnd)` into `dst[dstStart, dstStart + ulen)`,
+ * without views (the rest of `dst` is untouched); positions in its errors count from the
+ * ranges' starts, as they would for views of them.
+ */
+export function lzfDecompressRangeInto(src: Uint8Array, srcStart: number, srcEnd: number, dst: Uint8Array, dstStart: number, ulen: number, at?: LzfLocation): void {
+  const inEnd = srcEnd;
+  const outEnd = dstStart + ulen;
+  let ip = srcStart;
+  let op = dstStart;
   // Token grammar (FORMATS.md §4.1):
   //   000LLLLL                       literal run of L+1 bytes that follow
   //   LLLooooo oooooooo              back-reference, L = 1..6: copy L+2 bytes from distance o+1
   //   111ooooo LLLLLLLL oooooooo     back-reference of 7+L+2 bytes from distance o+1
   while (ip < inEnd) {
-    const tokenPos = ip;
+    const tokenPos = ip - srcStart;
     const ctrl = src[ip++];
     if (ctrl < 32) {
       const run = ctrl + 1;
@@ -91,9 +100,9 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
     const distance = (((ctrl & 0x1f) << 8) | src[ip++]) + 1;
     const count = len + 2;
     const from = op - distance;
-    if (from < 0) {
+    if (from < dstStart) {
       throw lzfError(at, `back-reference at input byte ${tokenPos} points before the start of the output`,
-        `a distance of at most ${op}`, `${distance}`);
+        `a distance of at most ${op - dstStart}`, `${distance}`);
     }
     if (op + count > outEnd) {
       throw lzfError(at, `back-reference at input byte ${tokenPos} overflows the output`,
@@ -113,7 +122,7 @@ export function lzfDecompressInto(src: Uint8Array, dst: Uint8Array, at?: LzfLoca
     }
   }
   if (op !== outEnd) {
-    throw lzfError(at, 'decompressed length differs from the declared length', `${outEnd} bytes`, `${op} bytes`);
+    throw lzfError(at, 'decompressed length differs from the declared length', `${ulen} bytes`, `${op - dstStart} bytes`);
   }
 }
 

@@ -54,6 +54,9 @@ export const DEFAULT_AOF_TARGET = 'redis@7.0';
 /** Bytes between two awaits of the sink's drain. */
 const DRAIN_EVERY_BYTES = 1 << 20;
 
+/** The longest string value a writer takes in place (`reserveString`). */
+const RESERVE_MAX_BYTES = 4096;
+
 /** `*3` and the name of the commands of a string key, written at once. */
 const SET_HEAD = Buffer.from('*3\r\n$3\r\nSET\r\n', 'latin1');
 const PEXPIREAT_HEAD = Buffer.from('*3\r\n$9\r\nPEXPIREAT\r\n', 'latin1');
@@ -313,6 +316,41 @@ export class RespOutput {
     this.copyBytes(src.subarray(start, end));
     this.bulkEnd();
   }
+
+  /**
+   * `$<n>\r\n` of an argument whose `n` bytes the caller writes into {@link currentSlab} at the
+   * returned position, then {@link endReserved}; nothing else may be written in between. The
+   * whole argument fits in the slab (`n` is small).
+   */
+  reserveBulk(n: number): number {
+    if (this.pos + n + 24 > this.slabBytes) this.flush();
+    const slab = this.slab;
+    let p = this.pos;
+    slab[p++] = 0x24;
+    const digits = digitCount(n);
+    p += digits;
+    writeLowDigits(n, slab, p, digits);
+    slab[p++] = 0x0d;
+    slab[p++] = 0x0a;
+    this.reservedEnd = p + n;
+    return p;
+  }
+
+  /** The slab being filled (for {@link reserveBulk}'s caller). */
+  get currentSlab(): Uint8Array {
+    return this.slab;
+  }
+
+  /** Ends the argument begun with {@link reserveBulk}, its bytes written. */
+  endReserved(): void {
+    let p = this.reservedEnd;
+    const slab = this.slab;
+    slab[p++] = 0x0d;
+    slab[p++] = 0x0a;
+    this.pos = p;
+  }
+
+  private reservedEnd = 0;
 
   /** The start of a command, written before (`*<argc>\r\n` and the name's argument): counted as a command. */
   fixed(head: Uint8Array): void {
@@ -841,6 +879,38 @@ export class AofRewriteWriter {
     }
     this.result.keys++;
     return true;
+  }
+
+  /**
+   * A small string key whose value the source writes in place: `SET key`, then room for the
+   * value's `length` bytes in the output's slab, given in `out`; {@link finishString} ends it.
+   * False, having written nothing, for a value too long for that or an expiry that is not an
+   * integer (the {@link stringKey} path says what is wrong with it).
+   */
+  reserveString(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean {
+    const at = head.expireAtMs;
+    if (length > RESERVE_MAX_BYTES || (at !== null && !Number.isSafeInteger(at))) return false;
+    const o = this.out;
+    o.select(head.db);
+    if (this.writesBeforeKey()) this.beforeKey(head.key);
+    o.fixed(SET_HEAD);
+    keyArgument(o, head);
+    out.at = o.reserveBulk(length);
+    out.buf = o.currentSlab;
+    return true;
+  }
+
+  /** Ends a key begun with {@link reserveString}: the value's closing CRLF, its `PEXPIREAT`. */
+  finishString(head: StreamedKey): void {
+    const out = this.out;
+    out.endReserved();
+    const at = head.expireAtMs;
+    if (at !== null) {
+      out.fixed(PEXPIREAT_HEAD);
+      keyArgument(out, head);
+      out.bulkDecimal(at);
+    }
+    this.result.keys++;
   }
 
   /** What goes before a key's commands (nothing here). */

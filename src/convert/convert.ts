@@ -431,6 +431,23 @@ class Run implements KeySink {
     return true;
   }
 
+  /** A string key whose value goes straight where the writer wants it (see KeySink.reserveString). */
+  reserveString(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean {
+    const w = this.writer!;
+    if (w.reserveString === undefined) return false;
+    // Once something was refused, keys are only counted (by stringKey).
+    if (this.losses!.refused) return false;
+    head.db = this.outDb(head.db);
+    this.select(head.db);
+    return w.reserveString(head, length, out);
+  }
+
+  finishString(head: StreamedKey): void {
+    this.writer!.finishString!(head);
+    this.losses!.streamedKey(head);
+    this.keys++;
+  }
+
   /** The input database of the last key, and where it went. */
   private lastIn = -1;
   private lastOut = -1;

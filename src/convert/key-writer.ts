@@ -24,6 +24,13 @@ export interface KeyWriter {
    * record.
    */
   stringKey?(head: StreamedKey, buf: Uint8Array, start: number, end: number): boolean;
+  /**
+   * A small string key whose value the source decompresses where the writer says (see
+   * rdb-keys.ts `KeySink.reserveString`): true after writing what comes before the value and
+   * setting `out` to where its `length` bytes go; then {@link finishString}.
+   */
+  reserveString?(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean;
+  finishString?(head: StreamedKey): void;
   /** Lets the sink catch up when enough was written since the last call. */
   maybeDrain(): Promise<void>;
   /** Writes what ends the output (module AUX records after the data, EOF and CRC, …); the sink is drained, not closed. */

@@ -50,6 +50,15 @@ export interface KeySink {
    * once, before the first key.
    */
   readonly streamsEvery?: boolean;
+  /**
+   * A small string key read whole whose value is stored LZF-compressed, offered before it is
+   * decompressed: true after setting `out.buf`/`out.at` to where the writer wants its `length`
+   * bytes (the writer has written what comes before them); the bytes are decompressed there,
+   * then {@link finishString} ends the key. False to take it through {@link stringKey}.
+   */
+  reserveString?(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean;
+  /** Ends the key {@link reserveString} took, its value now in place. */
+  finishString?(head: StreamedKey): void;
 }
 
 /** When a value is streamed rather than built (see {@link RdbKeysOptions.streamAbove}). */
@@ -321,9 +330,28 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
       return head;
     };
     const wholeHead = new KeyHead(0, NO_BYTES, 0, 0, 'string', 1, null, 0);
+    /** A string value is being decompressed where the writer wanted it (see KeySink.reserveString). */
+    let reserved = false;
+    const reserve = sink.reserveString?.bind(sink);
+    const finish = sink.finishString?.bind(sink);
+    if (whole !== undefined && reserve !== undefined && finish !== undefined) {
+      h.stringTarget = (length, out) => {
+        const k = str;
+        if (k === null || k === DONE) return false;
+        reserved = reserve(wholeHead.reuse(k, length), length, out);
+        return reserved;
+      };
+    }
     if (whole !== undefined) {
       // A whole string goes to the writer as the range the decoder read it into (no view).
       h.stringRange = (buf, start, end) => {
+        if (reserved) {
+          // Already where the writer wanted it.
+          reserved = false;
+          finish!(wholeHead);
+          str = DONE;
+          return;
+        }
         const k = str;
         if (k !== null) {
           // One head for every string written at once: the writer reads it during the call only.

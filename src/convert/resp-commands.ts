@@ -114,6 +114,11 @@ export class RespCommandsWriter extends AofRewriteWriter {
     return this.dump === null ? super.stringKey(head, buf, start, end) : false;
   }
 
+  /** A string's value where the writer wants it; not with `restore` (it goes as a payload). */
+  override reserveString(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean {
+    return this.dump === null ? super.reserveString(head, length, out) : false;
+  }
+
   /** A large value as commands as it arrives; null with `restore` (a payload is made of the whole value). */
   override streamKey(head: StreamedKey): StreamedValue | null {
     return this.dump === null ? super.streamKey(head) : null;

@@ -203,6 +203,14 @@ export interface RdbHandler {
    * made. Strings delivered in parts (`stringPart`) still go there.
    */
   stringRange?(buf: Uint8Array, start: number, end: number): void;
+  /**
+   * With `stringRange`: a place for a small whole string value stored LZF-compressed, asked for
+   * before it is decompressed. Return true after setting `out.buf` and `out.at` to where its
+   * `length` bytes may be written (they are written there, then `stringRange` follows with
+   * that range); false to have it decompressed as usual. For a consumer that would copy the
+   * bytes into a buffer of its own anyway.
+   */
+  stringTarget?(length: number, out: { buf: Uint8Array; at: number }): boolean;
   /** Part of a string larger than `limits.maxInlineValueBytes`; `last` on the final part. */
   stringPart?(part: Uint8Array, last: boolean, totalBytes: number): void;
   /**

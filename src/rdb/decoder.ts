@@ -717,7 +717,7 @@ export class RdbDecoder extends RdbCursor {
         if (n > this.limits.maxInlineValueBytes) return 2;
       }
       if (h.stringRange !== undefined) {
-        if (!this.tryStringRange()) return 0;
+        if (!this.tryStringRange(h.stringTarget !== undefined)) return 0;
         this.key.valueBytes = this.rangeEnd - this.rangeStart;
         this.inHandler = true;
         h.stringRange(this.rangeBuf, this.rangeStart, this.rangeEnd);
@@ -753,6 +753,16 @@ export class RdbDecoder extends RdbCursor {
     if (n < 0) return 0;
     this.key.valueBytes = n;
     return 1;
+  }
+
+  /** The handler's place for a string value's bytes (`stringTarget`), if it has one. */
+  protected override valueTarget(length: number): boolean {
+    const h = this.h;
+    if (h.stringTarget === undefined) return false;
+    this.inHandler = true;
+    const given = h.stringTarget(length, this.target);
+    this.inHandler = false;
+    return given;
   }
 
   private *readStringValue(): Step {

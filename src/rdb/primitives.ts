@@ -9,9 +9,9 @@
  */
 import { Reader } from '../io/reader.js';
 import { copyBytes, latin1Text } from '../io/bytes.js';
-import { corrupt, hexByte, LimitError, UsageError, type Doing, type ErrorContext } from '../errors.js';
+import { corrupt, hexByte, LimitError, RdbtoolError, UsageError, type Doing, type ErrorContext } from '../errors.js';
 import { LIMIT_OPTION, type Limits } from '../limits.js';
-import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix } from '../binary/lzf.js';
+import { LZF, lzfCompress, lzfDecompress, lzfDecompressPrefix, lzfDecompressRangeInto } from '../binary/lzf.js';
 import { lzfCheckRange, lzfDecompressAt, lzfDecompressLatin1, lzfDecompressRange, lzfDecompressView, lzfRingMemory } from '../binary/lzf-wasm.js';
 import { intToBytes, parseCanonicalIntValue, writeIntText } from '../binary/int-text.js';
 import { Crc64 } from '../binary/crc64.js';
@@ -21,6 +21,12 @@ const TWO_32 = 4294967296;
 /** Strings up to this long are compressed into {@link lzfScratch} (below the pass-through size of {@link RdbOutput.writeBytes}). */
 const LZF_SCRATCH_BYTES = 32 * 1024;
 const lzfScratch = new Uint8Array(LZF_SCRATCH_BYTES);
+
+/**
+ * The largest LZF string value decompressed where a handler asks (`valueTarget`): small ones,
+ * where JavaScript's decompression costs no more than WebAssembly's plus the copy it saves.
+ */
+const TARGET_MAX_BYTES = 1024;
 
 /** LZF scratch ring size (a power of two) and the largest string decompressed into it. */
 const SCRATCH_RING = 8;
@@ -220,9 +226,21 @@ export class RdbCursor {
    * `rangeBuf[rangeStart, rangeEnd)` (the window, or where it was decompressed or rendered:
    * valid as a view from {@link tryString} would be). False when more bytes are needed.
    */
-  tryStringRange(): boolean {
-    return this.tryStringAs(5) !== null;
+  tryStringRange(toTarget = false): boolean {
+    return this.tryStringAs(toTarget ? 6 : 5) !== null;
   }
+
+  /**
+   * Where the bytes of a whole string value of `length` bytes stored LZF-compressed may be
+   * decompressed instead (`tryStringRange(true)`): fills {@link target} and returns true, or
+   * false (nothing given: the usual place). The decoder asks its handler.
+   */
+  protected valueTarget(_length: number): boolean {
+    return false;
+  }
+
+  /** The place {@link valueTarget} gave: `buf` from `at`. */
+  protected readonly target: { buf: Uint8Array; at: number } = { buf: new Uint8Array(0), at: 0 };
 
   /** Where {@link tryStringRange} writes integer-encoded strings' text, in turn. */
   private readonly intTexts = [new Uint8Array(24), new Uint8Array(24), new Uint8Array(24), new Uint8Array(24)];
@@ -242,7 +260,7 @@ export class RdbCursor {
   }
 
   /** An RDB string as `form` says (see {@link trySpecialString}), or null when more bytes are needed. */
-  private tryStringAs(form: 1 | 2 | 3 | 4 | 5): Uint8Array | string | number | null {
+  private tryStringAs(form: 1 | 2 | 3 | 4 | 5 | 6): Uint8Array | string | number | null {
     const r = this.r;
     const start = r.pos;
     const n = this.tryLength();
@@ -257,7 +275,7 @@ export class RdbCursor {
       const p = r.pos;
       r.pos = p + n;
       this.lastRawAt = r.base + p;
-      if (form === 5) {
+      if (form >= 5) {
         this.rangeBuf = r.buf;
         this.rangeStart = p;
         this.rangeEnd = p + n;
@@ -358,7 +376,7 @@ export class RdbCursor {
    * length with the bytes' place in `rangeBuf`/`rangeStart`/`rangeEnd`; 0 the logical length
    * without decompressing. Returns false when more bytes are needed (pos rewound to `start`).
    */
-  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3 | 4 | 5): Uint8Array | number | string | false {
+  trySpecialString(start: number, id: number, materialise: 0 | 1 | 2 | 3 | 4 | 5 | 6): Uint8Array | number | string | false {
     const r = this.r;
     const buf = r.buf;
     const p = r.pos;
@@ -398,7 +416,21 @@ export class RdbCursor {
         }
         // No view of the input and no location object per string: the range call makes the
         // error (the same as lzfDecompress's) only when there is one.
-        if (materialise === 5) {
+        if (materialise === 6 && ulen <= TARGET_MAX_BYTES && this.valueTarget(ulen)) {
+          // Decompressed in JavaScript straight where the handler wants the bytes.
+          const t = this.target;
+          try {
+            lzfDecompressRangeInto(buf, q, q + clen, t.buf, t.at, ulen);
+          } catch (err) {
+            if (err instanceof RdbtoolError) err.locate({ file: this.file, offset: r.base + start });
+            throw err;
+          }
+          this.rangeBuf = t.buf;
+          this.rangeStart = t.at;
+          this.rangeEnd = t.at + ulen;
+          return ulen;
+        }
+        if (materialise >= 5) {
           const at = lzfDecompressAt(buf, q, q + clen, ulen, this.file, r.base + start);
           if (at >= 0) {
             this.rangeBuf = lzfRingMemory();
@@ -428,7 +460,7 @@ export class RdbCursor {
         throw this.bad('BAD_STRING_ENCODING', 'unknown string encoding', r.base + start, 'int8, int16, int32 or LZF (0xC0-0xC3)', hexByte(buf[start]));
     }
     if (!materialise || materialise === 4) return decimalLength(v);
-    if (materialise === 5) {
+    if (materialise >= 5) {
       // The text in the next buffer of a small ring: a field's stays while its value is read.
       const out = this.intTexts[(this.intTextNext = (this.intTextNext + 1) & 3)];
       this.rangeBuf = out;

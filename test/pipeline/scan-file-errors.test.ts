@@ -47,6 +47,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
   stringValue: true,
   stringLatin1: true,
   stringRange: true,
+  stringTarget: true,
   itemRange: true,
   fieldRange: true,
   memberRange: true,
@@ -65,7 +66,7 @@ const RDB_CALLBACKS_SET: Record<keyof Required<RdbHandler>, true> = {
 };
 type Callback = keyof RdbHandler;
 /** Every callback but the Latin-1 and range forms, which replace the plain ones when present (tested on their own below). */
-const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => !['stringLatin1', 'stringRange', 'itemRange', 'fieldRange', 'memberRange'].includes(c));
+const RDB_CALLBACKS = (Object.keys(RDB_CALLBACKS_SET) as Callback[]).filter((c) => !['stringLatin1', 'stringRange', 'stringTarget', 'itemRange', 'fieldRange', 'memberRange'].includes(c));
 
 /**
  * A handler taking every callback and every value; `name` runs `onCall(n)` on its n-th call.

@@ -22,7 +22,7 @@ const latin1Hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
  * ranges of buffers (elements too), each logged as the byte log writes it; `keyText` gives the
  * key that way, checked against its bytes.
  */
-function otherLog(as: 'latin1' | 'range'): { handler: RdbHandler; log: string[]; texts: { n: number } } {
+function otherLog(as: 'latin1' | 'range' | 'target'): { handler: RdbHandler; log: string[]; texts: { n: number } } {
   const { handler, log } = eventLog();
   const texts = { n: 0 };
   const keyStart = handler.keyStart!;
@@ -31,11 +31,34 @@ function otherLog(as: 'latin1' | 'range'): { handler: RdbHandler; log: string[];
     log.push(text);
   };
   const keyHex = as === 'latin1' ? (k: KeyInfo) => latin1Hex(k.keyLatin1!()!) : (k: KeyInfo) => hex(k.keyBuf!.subarray(k.keyFrom, k.keyTo));
+  // With `target`, small LZF strings are decompressed into a buffer of the test's, at a moving
+  // place between guard bytes that must stay as they are.
+  const place = new Uint8Array(8192).fill(0xa5);
+  let at = 0;
   const forms: RdbHandler =
     as === 'latin1'
       ? { stringLatin1: (s) => line(`str ${latin1Hex(s)}`) }
       : {
-          stringRange: (buf, start, end) => line(`str ${hex(buf.subarray(start, end))}`),
+          ...(as === 'target'
+            ? {
+                stringTarget: (length: number, out: { buf: Uint8Array; at: number }) => {
+                  at = (at + 7) % 1000;
+                  out.buf = place;
+                  out.at = at;
+                  return true;
+                },
+              }
+            : {}),
+          stringRange: (buf, start, end) => {
+            if (buf === place) {
+              expect(start).toBe(at);
+              expect(place[end]).toBe(0xa5);
+              line(`str ${hex(buf.subarray(start, end))}`);
+              place.fill(0xa5, start, end);
+              return;
+            }
+            line(`str ${hex(buf.subarray(start, end))}`);
+          },
           // Elements as ranges, logged as the plain forms log them (those stay for what has no range form).
           itemRange: (buf, start, end) => line(`item ${hex(buf.subarray(start, end))}`),
           fieldRange: (fb, fs, fe, vb, vs, ve) => line(`field ${hex(fb.subarray(fs, fe))} ${hex(vb.subarray(vs, ve))} null`),
@@ -56,7 +79,7 @@ function otherLog(as: 'latin1' | 'range'): { handler: RdbHandler; log: string[];
   };
 }
 
-function compare(file: string, splits: Splitter[], limits?: { maxInlineValueBytes: number }, as: 'latin1' | 'range' = 'latin1'): number {
+function compare(file: string, splits: Splitter[], limits?: { maxInlineValueBytes: number }, as: 'latin1' | 'range' | 'target' = 'latin1'): number {
   const bytes = new Uint8Array(readFileSync(file));
   let texts = 0;
   for (const split of splits) {
@@ -89,6 +112,64 @@ describe('strings and keys as ranges of buffers', () => {
 
   itCorpus('every good corpus file', () => {
     for (const file of goodCorpusRdbs()) compare(file, [whole, randomSplits(5, 500)], undefined, 'range');
+  });
+});
+
+describe('small LZF strings decompressed where the handler asks (stringTarget)', () => {
+  it('every fixture: the same values, whatever the chunking, and nothing written outside the place given', () => {
+    let texts = 0;
+    for (const file of fixtureRdbs()) {
+      const small = readFileSync(file).length < 64 * 1024;
+      texts += compare(file, [whole, randomSplits(7), noisy(randomSplits(11, 300)), ...(small ? [byteByByte] : [])], undefined, 'target');
+    }
+    expect(texts).toBeGreaterThan(50);
+  });
+
+  itCorpus('every good corpus file', () => {
+    for (const file of goodCorpusRdbs()) compare(file, [whole, randomSplits(5, 500)], undefined, 'target');
+  });
+
+  it('a damaged LZF string: the same error with a place given as without', () => {
+    const file = fixtureRdbs().find((f) => path.basename(f) === 'all-types.rdb')!;
+    const bytes = new Uint8Array(readFileSync(file));
+    // Every LZF string header (0xC3) in turn gets a back-reference pointing before its start.
+    let tried = 0;
+    for (let i = 0; i < bytes.length - 8 && tried < 40; i++) {
+      if (bytes[i] !== 0xc3) continue;
+      const damaged = bytes.slice();
+      // The first token after the two lengths: a long back-reference to distance 8191.
+      let p = i + 1;
+      for (let n = 0; n < 2; n++) p += (damaged[p] >> 6) === 0 ? 1 : (damaged[p] >> 6) === 1 ? 2 : 5;
+      if (p + 1 >= damaged.length) continue;
+      damaged[p] = 0x3f;
+      damaged[p + 1] = 0xff;
+      const errorOf = (as: 'range' | 'target'): string => {
+        try {
+          decode(damaged, otherLog(as).handler, whole, { verify: 'shallow' });
+          return 'none';
+        } catch (e) {
+          const err = e as Error & { code?: string; offset?: number };
+          return `${err.code} ${err.offset} ${err.message}`;
+        }
+      };
+      expect(errorOf('target')).toBe(errorOf('range'));
+      tried++;
+    }
+    expect(tried).toBeGreaterThan(5);
+  });
+
+  it('an error thrown by stringTarget passes through unchanged', () => {
+    const file = fixtureRdbs().find((f) => path.basename(f) === 'all-types.rdb')!;
+    const bytes = new Uint8Array(readFileSync(file));
+    const mine = new Error('the handler failed');
+    const { handler } = otherLog('range');
+    let calls = 0;
+    handler.stringTarget = () => {
+      calls++;
+      throw mine;
+    };
+    expect(() => decode(bytes, handler)).toThrow(mine);
+    expect(calls).toBe(1);
   });
 });
 
