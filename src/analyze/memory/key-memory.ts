@@ -68,6 +68,11 @@ function raxUncounted(rax: RaxSim): number {
 /** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
 export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
 
+/** A key estimate with nothing in it yet (a record to fill and reuse). */
+export function emptyKeyMemory(): KeyMemory {
+  return { db: 0, key: new Uint8Array(0), valueType: 'string', encoding: 'raw', memoryBytes: 0, elements: 0, expireAtMs: null, offset: 0, onDiskBytes: 0, uncountedBytes: 0 };
+}
+
 /** The estimate of one key. The object is reused: read it during the callback. */
 export interface KeyMemory {
   db: number;
@@ -139,18 +144,7 @@ export class KeyMemoryEstimator implements RdbHandler {
   private readonly source: EventSource;
   private readonly config: EncodingConfig;
   private readonly select: ((k: Readonly<KeyInfo>) => boolean) | undefined;
-  private readonly result: KeyMemory = {
-    db: 0,
-    key: new Uint8Array(0),
-    valueType: 'string',
-    encoding: 'raw',
-    memoryBytes: 0,
-    elements: 0,
-    expireAtMs: null,
-    offset: 0,
-    onDiskBytes: 0,
-    uncountedBytes: 0,
-  };
+  private readonly result: KeyMemory = emptyKeyMemory();
 
   // The key being read.
   private mode = M_SKIP;

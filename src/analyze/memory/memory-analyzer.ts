@@ -13,7 +13,7 @@ import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader, StreamGroup } from '../../
 import type { ValueType } from '../../model/redis-types.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../../pipeline/filters.js';
 import { TopN } from '../biggest-keys.js';
-import { KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
+import { emptyKeyMemory, KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
 import { dictTableSize } from './dict-sim.js';
 import { jemallocSize } from './jemalloc.js';
 import { PrefixTree, type PrefixTreeReport } from './prefix-tree.js';
@@ -191,19 +191,7 @@ export class MemoryAnalyzer implements RdbHandler {
   private keysRead = 0;
   private readUpTo = 0;
   /** The record of the last key, held until the next record starts (when records are asked for). */
-  private readonly pending: KeyMemory & { has: boolean } = {
-    db: 0,
-    key: new Uint8Array(0),
-    valueType: 'string',
-    encoding: 'raw',
-    memoryBytes: 0,
-    elements: 0,
-    expireAtMs: null,
-    offset: 0,
-    onDiskBytes: 0,
-    uncountedBytes: 0,
-    has: false,
-  };
+  private readonly pending: KeyMemory & { has: boolean } = { ...emptyKeyMemory(), has: false };
   /** The last key counted, to take it back when its record turns out incomplete. */
   private readonly last = { counted: false, db: 0, slot: 0, bytes: 0, uncounted: 0, elements: 0, expireAtMs: null as number | null, offset: 0, end: 0 };
   /** The offset of a key taken back (left out of the top list). */
