@@ -30,6 +30,3 @@ export interface GatherOptions {
   /** AOF inputs: skip commands Redis would refuse instead of stopping at the first. */
   skipUnknown?: boolean;
 }
-
-/** Errors about how the tool was run, not about the input: thrown, never reported as damage. */
-export const NOT_DAMAGE: ReadonlySet<string> = new Set(['IO', 'USAGE', 'UNSAFE_WRITE']);

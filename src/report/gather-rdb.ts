@@ -15,7 +15,8 @@ import { OverviewAnalyzer, type InspectReport } from '../analyze/overview.js';
 import { MemoryAnalyzer, type MemoryReport } from '../analyze/memory/memory-analyzer.js';
 import { RdbHandlerTee } from './handler-tee.js';
 import { TtlBuckets } from './ttl-buckets.js';
-import { DEFAULT_REPORT_DEPTH, DEFAULT_REPORT_TOP, NOT_DAMAGE, type GatherOptions } from './gather-options.js';
+import { NOT_DAMAGE } from '../analyze/memory/memory-input.js';
+import { DEFAULT_REPORT_DEPTH, DEFAULT_REPORT_TOP, type GatherOptions } from './gather-options.js';
 import type { ReportTtlBucket } from './report-data.js';
 
 /** The figures of an RDB file. */

@@ -47,7 +47,7 @@ export interface MemoryResult {
 }
 
 /** Errors about how the tool was run, not about the input: they are thrown, not reported. */
-const NOT_DAMAGE = new Set(['IO', 'USAGE', 'UNSAFE_WRITE']);
+export const NOT_DAMAGE: ReadonlySet<string> = new Set(['IO', 'USAGE', 'UNSAFE_WRITE']);
 
 /**
  * Estimates the memory of every key of `given` (a file, `-`, a multi-part AOF directory or
