@@ -399,35 +399,27 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     if (every) delete h.blobValue;
     else if (loadBlob !== undefined) h.blobValue = (rdbType, blob, offset) => (stream !== null ? false : loadBlob(rdbType, blob, offset));
     h.item = (v) => {
-      if (direct !== null) {
-        if (checking) checkMember(v, 0, v.length, 'set member', v.length);
-        if (stream !== null || openDirect() !== null) return stream!.item(v);
-      }
+      if (direct !== null) return h.itemRange!(v, 0, v.length);
       if (watch && (++elements > limitElements || (bytes += v.length) > limitBytes)) grown();
       if (stream !== null) stream.item(v);
       else loadItem(v);
     };
     h.field = (f, v, ttl) => {
-      if (direct !== null) {
-        if (checking) checkMember(f, 0, f.length, 'hash field', f.length + v.length);
-        if (stream !== null || openDirect() !== null) return stream!.field(f, v);
-      }
+      if (direct !== null) return h.fieldRange!(f, 0, f.length, v, 0, v.length);
       if (watch && (++elements > limitElements || (bytes += f.length + v.length) > limitBytes)) grown();
       if (stream !== null) stream.field(f, v);
       else loadField(f, v, ttl);
     };
     h.member = (m, score) => {
-      if (direct !== null) {
-        if (checking) checkMember(m, 0, m.length, 'sorted-set member', m.length + 8);
-        if (stream !== null || openDirect() !== null) return stream!.member(m, score);
-      }
+      if (direct !== null) return h.memberRange!(m, 0, m.length, score);
       if (watch && (++elements > limitElements || (bytes += m.length + 8) > limitBytes)) grown();
       if (stream !== null) stream.member(m, score);
       else loadMember(m, score);
     };
     if (every) {
       // The range forms: a streamed collection's elements are copied from where the decoder
-      // read them (no view per element); otherwise they go on as the plain forms.
+      // read them (no view per element); otherwise they go on as the plain forms. (`direct` is
+      // only ever set with `every`: the plain forms hand a streamed key's elements here.)
       const item = h.item;
       const field = h.field;
       const member = h.member;
