@@ -23,11 +23,11 @@ import { emitDataset } from '../dataset/emit-events.js';
 import { ReplayEngine } from '../replay/engine.js';
 import { AofOverviewAnalyzer, type AofInspectReport } from '../analyze/aof-overview.js';
 import { OverviewAnalyzer, type InspectReport } from '../analyze/overview.js';
-import { MemoryAnalyzer, type MemoryReport } from '../analyze/memory/memory-analyzer.js';
+import type { MemoryReport } from '../analyze/memory/memory-analyzer.js';
 import { AofHandlerTee, RdbHandlerTee } from './handler-tee.js';
 import { TtlBuckets } from './ttl-buckets.js';
 import { WritesOverTime } from './writes-over-time.js';
-import { DEFAULT_REPORT_DEPTH, DEFAULT_REPORT_TOP, type GatherOptions } from './gather-options.js';
+import { reportMemoryAnalyzer, type GatherOptions } from './gather-options.js';
 import type { ReportTtlBucket, ReportWrites } from './report-data.js';
 
 /** The figures of an AOF input. */
@@ -120,18 +120,8 @@ async function figures(scan: InputScan, r: Readers, opts: GatherOptions, nowMs: 
   const error = r.aofOverview.firstDamaged(scan)?.error ?? null;
   const ttl = new TtlBuckets(nowMs);
   const overview = new OverviewAnalyzer({ nowMs, top: 0, filter: opts.filter });
-  const memory = new MemoryAnalyzer({
-    target: opts.target,
-    source: 'dataset',
-    filter: opts.filter,
-    top: opts.top ?? DEFAULT_REPORT_TOP,
-    separator: opts.separator,
-    depth: opts.depth ?? DEFAULT_REPORT_DEPTH,
-    nowMs,
-    // Streams of an AOF with an RDB part are taken as loaded from it; those of commands only as built by XADD.
-    streamsBuiltByCommands: r.loadedKeys() === 0,
-    onRecord: (k) => ttl.add(k.expireAtMs, k.memoryBytes),
-  });
+  // Streams of an AOF with an RDB part are taken as loaded from it; those of commands only as built by XADD.
+  const memory = reportMemoryAnalyzer(opts, 'dataset', nowMs, ttl, r.loadedKeys() === 0);
   await emitDataset(r.dataset, new RdbHandlerTee([overview, memory]), { sizes: true, signal: opts.signal });
   const elapsedMs = performance.now() - started;
   const given = scan.input.given;

@@ -3,6 +3,8 @@ import type { KeyFilterOptions } from '../pipeline/filters.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import type { Limits } from '../limits.js';
 import type { MemoryTarget } from '../analyze/memory/target.js';
+import { MemoryAnalyzer } from '../analyze/memory/memory-analyzer.js';
+import type { TtlBuckets } from './ttl-buckets.js';
 
 /** Length of the top-keys table unless told otherwise. */
 export const DEFAULT_REPORT_TOP = 100;
@@ -29,4 +31,19 @@ export interface GatherOptions {
   replay?: boolean;
   /** AOF inputs: skip commands Redis would refuse instead of stopping at the first. */
   skipUnknown?: boolean;
+}
+
+/** The memory analyzer of the page: the options' filter, top and prefixes, each record counted in `ttl`. */
+export function reportMemoryAnalyzer(opts: GatherOptions, source: 'rdb' | 'dataset', nowMs: number, ttl: TtlBuckets, streamsBuiltByCommands?: boolean): MemoryAnalyzer {
+  return new MemoryAnalyzer({
+    target: opts.target,
+    source,
+    filter: opts.filter,
+    top: opts.top ?? DEFAULT_REPORT_TOP,
+    separator: opts.separator,
+    depth: opts.depth ?? DEFAULT_REPORT_DEPTH,
+    nowMs,
+    streamsBuiltByCommands,
+    onRecord: (k) => ttl.add(k.expireAtMs, k.memoryBytes),
+  });
 }

@@ -12,11 +12,11 @@ import { CorruptDataError, RdbtoolError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { scanRdb } from '../pipeline/scan.js';
 import { OverviewAnalyzer, type InspectReport } from '../analyze/overview.js';
-import { MemoryAnalyzer, type MemoryReport } from '../analyze/memory/memory-analyzer.js';
+import type { MemoryReport } from '../analyze/memory/memory-analyzer.js';
 import { RdbHandlerTee } from './handler-tee.js';
 import { TtlBuckets } from './ttl-buckets.js';
 import { NOT_DAMAGE } from '../analyze/memory/memory-input.js';
-import { DEFAULT_REPORT_DEPTH, DEFAULT_REPORT_TOP, type GatherOptions } from './gather-options.js';
+import { reportMemoryAnalyzer, type GatherOptions } from './gather-options.js';
 import type { ReportTtlBucket } from './report-data.js';
 
 /** The figures of an RDB file. */
@@ -38,16 +38,7 @@ export async function gatherRdb(source: ByteSource, opts: GatherOptions): Promis
   const nowMs = opts.nowMs ?? Date.now();
   const ttl = new TtlBuckets(nowMs);
   const overview = new OverviewAnalyzer({ nowMs, top: 0, filter: opts.filter });
-  const memory = new MemoryAnalyzer({
-    target: opts.target,
-    source: 'rdb',
-    filter: opts.filter,
-    top: opts.top ?? DEFAULT_REPORT_TOP,
-    separator: opts.separator,
-    depth: opts.depth ?? DEFAULT_REPORT_DEPTH,
-    nowMs,
-    onRecord: (r) => ttl.add(r.expireAtMs, r.memoryBytes),
-  });
+  const memory = reportMemoryAnalyzer(opts, 'rdb', nowMs, ttl);
   let error: RdbtoolError | null = null;
   let bytesRead = 0;
   let trailingBytes = 0;
