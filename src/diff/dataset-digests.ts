@@ -10,9 +10,8 @@ import { loadEncoding } from '../dataset/emit-events.js';
 import { valueType } from '../dataset/value.js';
 import type { KeyInfo } from '../model/events.js';
 import type { KeyPredicate } from '../pipeline/filters.js';
-import { hashBytes, OUT } from './hash64.js';
-import { ENCODING_CODE, KeyParts, SEED } from './key-parts.js';
-import { valueParts } from './value-parts.js';
+import { ENCODING_CODE, KeyParts } from './key-parts.js';
+import { functionDigest, valueParts } from './value-parts.js';
 import type { RecordWriter } from './digest-records.js';
 
 /** What {@link digestDataset} wrote. */
@@ -60,10 +59,7 @@ export async function digestDataset(ds: Dataset, out: RecordWriter, opts: { filt
     }
   }
   const functions: string[] = [];
-  for (const [, code] of ds.functions.entries()) {
-    hashBytes(code, 0, code.length, SEED.string[0], SEED.string[1]);
-    functions.push(OUT.hi.toString(16).padStart(8, '0') + OUT.lo.toString(16).padStart(8, '0'));
-  }
+  for (const [, code] of ds.functions.entries()) functions.push(functionDigest(code));
   return { keys, filtered, functions };
 }
 

@@ -79,15 +79,6 @@ export class KeyParts {
   hasMeta = false;
   m1 = 0;
   m2 = 0;
-
-  /** Clears everything but the type. */
-  clear(): void {
-    this.encoding = 0;
-    this.v1 = this.v2 = 0;
-    this.expireAtMs = null;
-    this.hasMeta = false;
-    this.m1 = this.m2 = 0;
-  }
 }
 
 /** A running order-free sum of 64-bit digests (lane by lane, modulo 2^32), with a count. */

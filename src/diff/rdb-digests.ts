@@ -17,7 +17,7 @@ import { toByteString } from '../dataset/byte-string.js';
 import type { KeyPredicate } from '../pipeline/filters.js';
 import { Hash64, hashBytes, OUT } from './hash64.js';
 import { DigestSum, ENCODING_CODE, KeyParts, SEED, TYPE_CODE } from './key-parts.js';
-import { addFieldTtl, addPair, addScored, finishSum, valueParts } from './value-parts.js';
+import { addFieldTtl, addPair, addScored, finishSum, functionDigest, valueParts } from './value-parts.js';
 import type { RecordWriter } from './digest-records.js';
 
 /** How a key's value is digested. */
@@ -80,8 +80,7 @@ export class RdbDigester implements RdbHandler {
   }
 
   function(code: Uint8Array): void {
-    hashBytes(code, 0, code.length, SEED.string[0], SEED.string[1]);
-    this.functions.push(OUT.hi.toString(16).padStart(8, '0') + OUT.lo.toString(16).padStart(8, '0'));
+    this.functions.push(functionDigest(code));
   }
 
   keyStart(k: KeyInfo): boolean {

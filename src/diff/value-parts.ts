@@ -18,7 +18,7 @@ import { Hash128, LANE_SEEDS, addLanes, type Lanes } from '../dataset/hash128.js
 import { addIdmpState, groupLanes } from '../dataset/digest.js';
 import type { StreamValue } from '../dataset/stream.js';
 import type { Value } from '../dataset/value.js';
-import { doubleHigh, doubleLow, Hash64, hashChars, hashWords, OUT } from './hash64.js';
+import { doubleHigh, doubleLow, Hash64, hashBytes, hashChars, hashWords, OUT } from './hash64.js';
 import { DigestSum, KeyParts, SEED, TYPE_CODE } from './key-parts.js';
 
 /** Adds a sorted-set member (whose digest with {@link SEED}.zmember is `mLo`/`mHi`) and its score. */
@@ -44,6 +44,12 @@ export function addFieldTtl(sum: DigestSum, fLo: number, fHi: number, expireAtMs
 /** The digest of an order-free collection from its sum and count, into {@link OUT}. */
 export function finishSum(seed: readonly [number, number], sum: DigestSum): void {
   hashWords(seed[0], seed[1], sum.lo, sum.hi, sum.count, 0);
+}
+
+/** The digest of a function library's code, as 16 hex digits (high 32 bits first). */
+export function functionDigest(code: Uint8Array): string {
+  hashBytes(code, 0, code.length, SEED.string[0], SEED.string[1]);
+  return OUT.hi.toString(16).padStart(8, '0') + OUT.lo.toString(16).padStart(8, '0');
 }
 
 const LIST = new Hash64();
