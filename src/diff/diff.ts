@@ -18,7 +18,7 @@ import { startWorker } from '../io/worker.js';
 import { resolveInput } from '../pipeline/detect.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import type { ValueType } from '../model/redis-types.js';
-import { DIFF_PARTS, type DiffKey, type DiffReport, type DiffTally } from '../format/reports/diff.js';
+import { DIFF_PARTS, type DiffChange, type DiffKey, type DiffReport, type DiffTally } from '../format/reports/diff.js';
 import { BATCH_BYTES, RecordWriter, type BatchSink } from './digest-records.js';
 import { digestInput, type DigestInputOptions, type DigestRun, type InputDigestInfo } from './digest-input.js';
 import { DigestTable, STATE_CHANGED, STATE_FIRST, WHAT, type TableEntry } from './digest-table.js';
@@ -238,9 +238,14 @@ function revive(e: SentError): Error {
   return new RdbtoolError(e.code as ErrorCode, e.reason, init);
 }
 
+/** How a table entry of state `state` differs. */
+function changeOf(state: number): DiffChange {
+  return state === STATE_CHANGED ? 'changed' : state === STATE_FIRST ? 'removed' : 'added';
+}
+
 function diffKeyOf(e: TableEntry): DiffKey {
   const type = TYPE_OF_CODE[e.type] as ValueType;
-  if (e.state !== STATE_CHANGED) return { db: e.db, key: e.key, change: e.state === STATE_FIRST ? 'removed' : 'added', what: [], type };
+  if (e.state !== STATE_CHANGED) return { db: e.db, key: e.key, change: changeOf(e.state), what: [], type };
   const what = DIFF_PARTS.filter((p) => (e.what & WHAT[p]) !== 0);
   const k: DiffKey = { db: e.db, key: e.key, change: 'changed', what, type };
   if ((e.what & WHAT.type) !== 0) k.newType = TYPE_OF_CODE[e.type2] as ValueType;
@@ -256,12 +261,12 @@ function buildReport(table: DigestTable, infos: [InputDigestInfo, InputDigestInf
     if (t === undefined) m.set(k, (t = { added: 0, removed: 0, changed: 0 }));
     return t;
   };
-  for (const e of table.entries()) {
-    const change = e.state === STATE_CHANGED ? 'changed' : e.state === STATE_FIRST ? 'removed' : 'added';
+  table.forEachState((db, state, type) => {
+    const change = changeOf(state);
     totals[change]++;
-    tally(byDb as Map<number | ValueType, DiffTally>, e.db)[change]++;
-    tally(byType as Map<number | ValueType, DiffTally>, TYPE_OF_CODE[e.type] as ValueType)[change]++;
-  }
+    tally(byDb as Map<number | ValueType, DiffTally>, db)[change]++;
+    tally(byType as Map<number | ValueType, DiffTally>, TYPE_OF_CODE[type] as ValueType)[change]++;
+  });
   const [a, b] = infos;
   const functionsIdentical = a.functions.length === b.functions.length && a.functions.every((f, i) => f === b.functions[i]);
   const limit = opts.keysLimit ?? 10;

@@ -349,6 +349,21 @@ export class DigestTable {
     }
   }
 
+  /** Calls `visit` with the database, state and type code of every entry left, in no particular order (no key copied). */
+  forEachState(visit: (db: number, state: number, type: number) => void): void {
+    const slots = this.slots;
+    const t = this.t;
+    for (let s = 0; s < slots.length; s += 2) {
+      const ref = slots[s];
+      if (ref === 0) continue;
+      const place = ref - 1;
+      const c = this.chunks[place >>> UNIT_BITS];
+      const off = (place & UNIT_MASK) << 3;
+      readRecord(c, off, t);
+      visit(t.db, (c[off] >> 4) & 3, c[t.nameEnd + TYPE_OFF]);
+    }
+  }
+
   /**
    * The entries left, sorted by database, then key bytes.
    * @param limit at most this many (the first ones in that order)
