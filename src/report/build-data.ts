@@ -160,7 +160,7 @@ function common(m: MemoryReport, ttl: RdbFigures['ttl'], stamp: ReportStamp, inp
 }
 
 /** The prefix tree in the page's form. */
-export function prefixesOf(p: MemoryReport['prefixes']): ReportPrefixes {
+function prefixesOf(p: MemoryReport['prefixes']): ReportPrefixes {
   const node = (s: PrefixStats): ReportPrefix => ({
     prefix: bytesToJson(s.prefix),
     keys: s.keys,

@@ -12,7 +12,7 @@ import { REDIS_7_0_SIZES } from './redis-7-0.js';
  * below 256 — and for the empty string, which is never given the 5-bit type —, sdshdr16 (5)
  * below 64 KiB, sdshdr32 (9) below 4 GiB, sdshdr64 (17) beyond.
  */
-export function sdsHeaderBytes(len: number): number {
+function sdsHeaderBytes(len: number): number {
   if (len === 0) return 3;
   if (len < 32) return 1;
   if (len < 256) return 3;
@@ -83,7 +83,7 @@ function listpackIntEncodingBytes(v: number): number {
 }
 
 /** Bytes of a listpack entry's back-length for an encoding of `l` bytes. */
-export function listpackBacklenBytes(l: number): number {
+function listpackBacklenBytes(l: number): number {
   if (l <= 127) return 1;
   if (l < 16383) return 2;
   if (l < 2097151) return 3;
@@ -92,7 +92,7 @@ export function listpackBacklenBytes(l: number): number {
 }
 
 /** Bytes of a listpack string entry of `len` bytes (header, bytes, back-length). */
-export function listpackStringEntryBytes(len: number): number {
+function listpackStringEntryBytes(len: number): number {
   const enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
   return enc + listpackBacklenBytes(enc);
 }
