@@ -116,12 +116,8 @@ export class RdbDigester implements RdbHandler {
   }
 
   stringValue(v: Uint8Array): void {
-    if (this.mode === Mode.String) {
-      hashBytes(v, 0, v.length, SEED.string[0], SEED.string[1]);
-      this.parts.v1 = OUT.lo;
-      this.parts.v2 = OUT.hi;
-      this.mode = Mode.StringDone;
-    } else this.loader.stringValue!(v);
+    if (this.mode === Mode.String) this.stringRange(v, 0, v.length);
+    else this.loader.stringValue!(v);
   }
 
   // The range forms: bytes hashed where the decoder read them, with no view per string or
@@ -175,14 +171,8 @@ export class RdbDigester implements RdbHandler {
   }
 
   item(v: Uint8Array): void {
-    if (this.mode === Mode.List) {
-      hashBytes(v, 0, v.length, SEED.item[0], SEED.item[1]);
-      this.list.words(OUT.lo, OUT.hi);
-      this.sum.count++;
-    } else if (this.mode === Mode.Set) {
-      hashBytes(v, 0, v.length, SEED.member[0], SEED.member[1]);
-      this.sum.add(OUT.lo, OUT.hi);
-    } else this.loader.item!(v);
+    if (this.mode === Mode.List || this.mode === Mode.Set) this.itemRange(v, 0, v.length);
+    else this.loader.item!(v);
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null): void {
@@ -197,8 +187,7 @@ export class RdbDigester implements RdbHandler {
 
   member(m: Uint8Array, score: number): void {
     if (this.mode !== Mode.Zset) return this.loader.member!(m, score);
-    hashBytes(m, 0, m.length, SEED.zmember[0], SEED.zmember[1]);
-    addScored(this.sum, OUT.lo, OUT.hi, score);
+    this.memberRange(m, 0, m.length, score);
   }
 
   streamEntry: RdbHandler['streamEntry'] = (id, fields, deleted) => this.loader.streamEntry!(id, fields, deleted);
