@@ -70,11 +70,6 @@ export async function analyzeMemory(given: string, opts: MemoryOptions): Promise
       let error: RdbtoolError | null = null;
       let bytesRead = 0;
       let end: RdbEnd | null = null;
-      const onEnd = analyzer.end.bind(analyzer);
-      analyzer.end = (e) => {
-        end = e;
-        onEnd(e);
-      };
       try {
         const res = await scanRdb(source, analyzer, {
           verify: 'shallow',
@@ -86,6 +81,7 @@ export async function analyzeMemory(given: string, opts: MemoryOptions): Promise
           drain: opts.drain,
         });
         bytesRead = res.bytesRead;
+        end = res.end;
       } catch (e) {
         if (!(e instanceof RdbtoolError) || NOT_DAMAGE.has(e.code)) throw e;
         error = e;
