@@ -761,20 +761,11 @@ export class AofRewriteWriter {
     const out = this.out;
     out.select(head.db);
     if (this.writesBeforeKey()) this.beforeKey(head.key);
-    const finish = (): void => {
-      if (at !== null) {
-        out.array(3);
-        out.bulk('PEXPIREAT');
-        keyArgument(out, head);
-        out.bulkDecimal(at);
-      }
-      this.result.keys++;
-    };
+    const finish = (): void => this.endKey(head);
     if (head.type === 'string') {
       const total = head.bytes ?? 0;
       let written = 0;
-      out.array(3);
-      out.bulk('SET');
+      out.fixed(SET_HEAD);
       keyArgument(out, head);
       out.bulkHead(total);
       return {
@@ -866,19 +857,31 @@ export class AofRewriteWriter {
     if (at !== null && !Number.isSafeInteger(at)) {
       throw new UsageError(`expiry must be an integer number of milliseconds, got ${at}`, { context: { db: head.db, key: Buffer.from(head.key, 'latin1') } });
     }
+    this.startSet(head);
+    this.out.bulkRange(buf, start, end);
+    this.endKey(head);
+    return true;
+  }
+
+  /** `SET key` of a string key written as it is read (after its database and anything before the key). */
+  private startSet(head: StreamedKey): void {
     const out = this.out;
     out.select(head.db);
     if (this.writesBeforeKey()) this.beforeKey(head.key);
     out.fixed(SET_HEAD);
     keyArgument(out, head);
-    out.bulkRange(buf, start, end);
+  }
+
+  /** Ends a key written as it is read: its `PEXPIREAT`, when it has an expiry, and the count. */
+  private endKey(head: StreamedKey): void {
+    const at = head.expireAtMs;
     if (at !== null) {
+      const out = this.out;
       out.fixed(PEXPIREAT_HEAD);
       keyArgument(out, head);
       out.bulkDecimal(at);
     }
     this.result.keys++;
-    return true;
   }
 
   /**
@@ -890,27 +893,16 @@ export class AofRewriteWriter {
   reserveString(head: StreamedKey, length: number, out: { buf: Uint8Array; at: number }): boolean {
     const at = head.expireAtMs;
     if (length > RESERVE_MAX_BYTES || (at !== null && !Number.isSafeInteger(at))) return false;
-    const o = this.out;
-    o.select(head.db);
-    if (this.writesBeforeKey()) this.beforeKey(head.key);
-    o.fixed(SET_HEAD);
-    keyArgument(o, head);
-    out.at = o.reserveBulk(length);
-    out.buf = o.currentSlab;
+    this.startSet(head);
+    out.at = this.out.reserveBulk(length);
+    out.buf = this.out.currentSlab;
     return true;
   }
 
   /** Ends a key begun with {@link reserveString}: the value's closing CRLF, its `PEXPIREAT`. */
   finishString(head: StreamedKey): void {
-    const out = this.out;
-    out.endReserved();
-    const at = head.expireAtMs;
-    if (at !== null) {
-      out.fixed(PEXPIREAT_HEAD);
-      keyArgument(out, head);
-      out.bulkDecimal(at);
-    }
-    this.result.keys++;
+    this.out.endReserved();
+    this.endKey(head);
   }
 
   /** What goes before a key's commands (nothing here). */
