@@ -11,6 +11,7 @@
 import type { RdbtoolError } from '../../errors.js';
 import type { KeyInfo, RdbEnd, RdbHandler, RdbHeader, StreamGroup } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
+import { latin1Text } from '../../io/bytes.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../../pipeline/filters.js';
 import { TopN } from '../biggest-keys.js';
 import { emptyKeyMemory, KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
@@ -168,8 +169,6 @@ const STARTUP_BYTES_7_0 = 946_784;
 /** The newest RDB version Redis 7.0 reads (`RDB_VERSION` 10). */
 const MAX_RDB_VERSION_7_0 = 10;
 
-const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-
 /** The decoder handler behind `memory`; call {@link MemoryAnalyzer.report} after the scan. */
 export class MemoryAnalyzer implements RdbHandler {
   private readonly estimator: KeyMemoryEstimator;
@@ -229,11 +228,11 @@ export class MemoryAnalyzer implements RdbHandler {
 
   aux(name: Uint8Array, value: Uint8Array, offset: number): void {
     this.reached(offset);
-    const n = latin1(name);
-    if (n === 'redis-ver' && this.serverVersion === null) this.serverVersion = latin1(value);
-    else if (n === 'valkey-ver') this.serverVersion = latin1(value);
+    const n = latin1Text(name, 0, name.length);
+    if (n === 'redis-ver' && this.serverVersion === null) this.serverVersion = latin1Text(value, 0, value.length);
+    else if (n === 'valkey-ver') this.serverVersion = latin1Text(value, 0, value.length);
     else if (n === 'used-mem') {
-      const s = latin1(value);
+      const s = latin1Text(value, 0, value.length);
       if (/^\d+$/.test(s)) this.usedMem = Number(s);
     }
   }
