@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jemallocSize } from '../../src/analyze/memory/jemalloc.js';
-import { embstrBytes, formatG17Length, parseRedisInt, sdsAllocBytes } from '../../src/analyze/memory/encodings.js';
+import { formatG17Length, parseRedisInt } from '../../src/analyze/memory/encodings.js';
+import { defaultMemoryModel } from '../../src/analyze/memory/model.js';
 import { DictSim, dictTableSize, moreNonEmptyThan } from '../../src/analyze/memory/dict-sim.js';
 import { RaxSim, streamIdBytes } from '../../src/analyze/memory/rax-sim.js';
 import { PrefixTree } from '../../src/analyze/memory/prefix-tree.js';
@@ -31,12 +32,13 @@ describe('against a live redis-server 7.0', () => {
     for (let n = 300; n < 70_000; n = Math.ceil(n * 1.07) + 1) lengths.push(n, n + 1);
     lengths.push(65535, 65536, 1 << 20, (1 << 20) + 1, 5_000_000);
     const key = 'k';
-    const keyCost = 24 + sdsAllocBytes(1);
+    const m = defaultMemoryModel();
+    const keyCost = 24 + m.sdsAlloc(1);
     for (const n of lengths) {
       // Not an integer (a leading letter), so embstr up to 44 bytes, raw beyond.
       await redis.client.call('SET', key, 'x'.repeat(n));
       const usage = asNumber(await redis.client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
-      const value = n === 0 ? embstrBytes(0) : n <= 44 ? embstrBytes(n) : 16 + sdsAllocBytes(n);
+      const value = n === 0 ? m.embstr(0) : n <= 44 ? m.embstr(n) : 16 + m.sdsAlloc(n);
       expect(usage, `length ${n}`).toBe(keyCost + value);
     }
   });
@@ -160,9 +162,9 @@ describe('rax simulation against the server', () => {
       await redis.client.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>');
       const after = asNumber(await redis.client.call('MEMORY', 'USAGE', 's', 'SAMPLES', '0'));
       // The group's PEL and the consumer's hold the same IDs: two trees, plus a NACK per entry.
-      const empty = new RaxSim().accountedBytes;
+      const empty = new RaxSim(defaultMemoryModel().sizes).accountedBytes;
       const tree = (after - before - 24 * list.length) / 2 + empty;
-      const rax = new RaxSim();
+      const rax = new RaxSim(defaultMemoryModel().sizes);
       const key = new Uint8Array(16);
       for (const id of list) {
         streamIdBytes(id, key);

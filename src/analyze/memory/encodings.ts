@@ -1,34 +1,21 @@
 /**
- * The sizes of Redis 7.0's small encodings, computed from lengths and values: an sds string
- * (its header type follows its length), an embstr, a listpack entry (an integer or a string
+ * The sizes of Redis's small encodings, computed from lengths and values (the allocator's
+ * rounding is the model's, model.ts): an sds string's header (its type follows its length), a listpack entry (an integer or a string
  * entry, then its back-length), an intset, and the text of a sorted-set score as 7.0 writes it
  * into a listpack (`%.17g`). Layouts from sds.h/sds.c, listpack.c, intset.c and util.c.
  */
-import { jemallocSize } from './jemalloc.js';
-import { REDIS_7_0_SIZES } from './redis-7-0.js';
-
 /**
  * The sds header of a string of `len` bytes: sdshdr5 (1 byte) below 32 bytes, sdshdr8 (3)
  * below 256 — and for the empty string, which is never given the 5-bit type —, sdshdr16 (5)
  * below 64 KiB, sdshdr32 (9) below 4 GiB, sdshdr64 (17) beyond.
  */
-function sdsHeaderBytes(len: number): number {
+export function sdsHeaderBytes(len: number): number {
   if (len === 0) return 3;
   if (len < 32) return 1;
   if (len < 256) return 3;
   if (len < 65536) return 5;
   if (len < 0x100000000) return 9;
   return 17;
-}
-
-/** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
-export function sdsAllocBytes(len: number): number {
-  return jemallocSize(sdsHeaderBytes(len) + len + 1);
-}
-
-/** An embstr: the robj and an sdshdr8 string in one allocation. */
-export function embstrBytes(len: number): number {
-  return jemallocSize(REDIS_7_0_SIZES.robj + 3 + len + 1);
 }
 
 /** The longest string Redis tries as a 64-bit integer (`LONG_STR_SIZE` − 1). */

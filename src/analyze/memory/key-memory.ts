@@ -30,39 +30,17 @@
  */
 import type { KeyInfo, RdbHandler, StreamGroup, StreamId } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
-import { jemallocSize } from './jemalloc.js';
-import { REDIS_7_0_DEFAULTS, REDIS_7_0_SIZES, REDIS_7_0_STRINGS, type EncodingConfig } from './redis-7-0.js';
-import {
-  embstrBytes,
-  intsetBytes,
-  intsetWidth,
-  LISTPACK_EMPTY_BYTES,
-  listpackEntryBytes,
-  listpackScoreEntryBytes,
-  parseRedisInt,
-  sdsAllocBytes,
-} from './encodings.js';
+import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackScoreEntryBytes, parseRedisInt } from './encodings.js';
 import { DictSim, dictTableSize } from './dict-sim.js';
 import { RaxSim, streamIdBytes } from './rax-sim.js';
 import { QuicklistSim } from './quicklist-sim.js';
-import { SKIPLIST_HEADER_BYTES, SKIPLIST_NODE_EXPECTED_BYTES } from './skiplist.js';
 import { StreamNodeSim } from './stream-sim.js';
-
-const S = REDIS_7_0_SIZES;
-/** How much jemalloc rounds up structures `MEMORY USAGE` counts at their size. */
-const DICT_ENTRY_SLACK = jemallocSize(S.dictEntry) - S.dictEntry;
-const DICT_SLACK = jemallocSize(S.dict) - S.dict;
-const QUICKLIST_SLACK = jemallocSize(S.quicklist) - S.quicklist;
-const NODE_SLACK = jemallocSize(S.quicklistNode) - S.quicklistNode;
-/**
- * What a rax node of stream IDs really takes, on average (a leaf 16 bytes, a compressed run or
- * a small branch 32 to 48): `MEMORY USAGE` counts a flat 244 per node and 16 per element.
- */
-const RAX_NODE_REAL_BYTES = 32;
+import type { MemoryModel } from './model.js';
+import type { EncodingConfig, StructSizes } from './server-spec.js';
 
 /** The allocator's real bytes for a rax less what `MEMORY USAGE` counts for it (negative). */
-function raxUncounted(rax: RaxSim): number {
-  return rax.nodes * RAX_NODE_REAL_BYTES + jemallocSize(48) - rax.accountedBytes;
+function raxUncounted(m: MemoryModel, rax: RaxSim): number {
+  return rax.nodes * m.raxNodeRealBytes + m.alloc(48) - rax.accountedBytes;
 }
 
 /** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
@@ -105,9 +83,11 @@ export type EventSource = 'rdb' | 'dataset';
 
 /** Options of {@link KeyMemoryEstimator}. */
 export interface KeyMemoryOptions {
+  /** The target: its sizes, rules and allocator. */
+  model: MemoryModel;
   /** Default `rdb`: values are loaded from an RDB; `dataset`: built by commands. */
   source?: EventSource;
-  /** The server's encoding settings (default: 7.0's compiled-in defaults). */
+  /** The server's encoding settings (default: the model's compiled-in defaults). */
   config?: EncodingConfig;
   /** Keys to estimate (others are skipped without reading their values); default all. */
   select?: (k: Readonly<KeyInfo>) => boolean;
@@ -141,6 +121,8 @@ const M_MODULE = 14;
  * its size depends on them.
  */
 export class KeyMemoryEstimator implements RdbHandler {
+  private readonly m: MemoryModel;
+  private readonly S: StructSizes;
   private readonly source: EventSource;
   private readonly config: EncodingConfig;
   private readonly select: ((k: Readonly<KeyInfo>) => boolean) | undefined;
@@ -166,8 +148,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   private nodeBytes = 0;
   private nodeEntries = 0;
   private readonly dict = new DictSim();
-  private readonly rax = new RaxSim();
-  private readonly pel = new RaxSim();
+  private readonly rax: RaxSim;
+  private readonly pel: RaxSim;
   private readonly idBytes = new Uint8Array(16);
   private readonly quicklist: QuicklistSim;
   private readonly streamSim: StreamNodeSim;
@@ -182,14 +164,18 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   constructor(
     private readonly onKey: (k: Readonly<KeyMemory>, info: Readonly<KeyInfo>) => void,
-    opts: KeyMemoryOptions = {},
+    opts: KeyMemoryOptions,
   ) {
+    this.m = opts.model;
+    this.S = opts.model.sizes;
     this.source = opts.source ?? 'rdb';
     this.lookupSteps = this.source === 'dataset' ? 2 : 1;
-    this.config = opts.config ?? REDIS_7_0_DEFAULTS;
+    this.config = opts.config ?? opts.model.defaults;
     this.select = opts.select;
-    this.quicklist = new QuicklistSim(this.config);
-    this.streamSim = new StreamNodeSim(this.config, this.rax, opts.streamsBuiltByCommands ?? true);
+    this.rax = new RaxSim(this.S);
+    this.pel = new RaxSim(this.S);
+    this.quicklist = new QuicklistSim(this.m, this.config);
+    this.streamSim = new StreamNodeSim(this.m, this.config, this.rax, opts.streamsBuiltByCommands ?? true);
   }
 
   keyStart(k: KeyInfo): boolean {
@@ -221,6 +207,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** Sets up the key's value; returns its mode (fixed ones set `value` and `encoding` now). */
   private startValue(k: KeyInfo): number {
     const cfg = this.config;
+    const S = this.S;
+    const m = this.m;
     const fromFile = this.source === 'rdb';
     const n = this.declared;
     switch (k.rdbType) {
@@ -228,7 +216,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         // A string: int-encoded in the file, or its length decides (up to 20 bytes it may read as an integer).
         if (k.encoding === 'int') return this.fixed(S.robj, 'int');
         const len = fromFile ? k.blobBytes : k.valueBytes;
-        if (len === undefined || len <= REDIS_7_0_STRINGS.intMaxChars) return M_STRING;
+        if (len === undefined || len <= m.strings.intMaxChars) return M_STRING;
         this.sizeString(len, false);
         return M_FIXED;
       }
@@ -245,7 +233,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         this.encoding = 'quicklist';
         return M_NODES;
       case 11: // an intset
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'intset');
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'intset');
         if (fromFile && n > cfg.setMaxIntsetEntries) {
           this.dict.reset();
           this.dict.expand(n);
@@ -261,10 +249,10 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 12: // a ziplist: converted to a listpack, then to a skiplist when over the limit
         return M_ZSET_CONVERT;
       case 17:
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'listpack');
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
         return fromFile ? M_ZSET_CONVERT : M_ZSET;
       case 16:
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + jemallocSize(k.blobBytes), 'listpack');
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
         return fromFile ? M_HASH_CONVERT : this.startHash();
       case 9: // a zipmap
       case 13: // a ziplist
@@ -329,20 +317,20 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** A string of `len` bytes, an integer when `isInt`. */
   private sizeString(len: number, isInt: boolean): void {
     if (isInt) {
-      this.value = S.robj;
+      this.value = this.S.robj;
       this.encoding = 'int';
-    } else if (len <= REDIS_7_0_STRINGS.embstrMaxBytes) {
-      this.value = embstrBytes(len);
+    } else if (len <= this.m.strings.embstrMaxBytes) {
+      this.value = this.m.embstr(len);
       this.encoding = 'embstr';
     } else {
-      this.value = S.robj + sdsAllocBytes(len);
+      this.value = this.S.robj + this.m.sdsAlloc(len);
       this.encoding = 'raw';
     }
   }
 
   stringValue(v: Uint8Array): void {
     if (this.mode !== M_STRING) return;
-    this.sizeString(v.length, v.length <= REDIS_7_0_STRINGS.intMaxChars && !Number.isNaN(parseRedisInt(v)));
+    this.sizeString(v.length, v.length <= this.m.strings.intMaxChars && !Number.isNaN(parseRedisInt(v)));
     this.mode = M_FIXED;
   }
 
@@ -365,7 +353,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         this.setMember(v);
         return;
       case M_INTSET_TO_HT:
-        this.largeBytes += S.dictEntry + sdsAllocBytes(v.length);
+        this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(v.length);
         this.count++;
         return;
     }
@@ -378,7 +366,7 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** One set member (7.0 `rdbLoadObject` for a plain set; SADD for a dataset). */
   private setMember(v: Uint8Array): void {
     this.count++;
-    this.largeBytes += S.dictEntry + sdsAllocBytes(v.length);
+    this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(v.length);
     if (this.large) {
       this.dict.add();
       return;
@@ -416,7 +404,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     const vl = v.length;
     if (fl > this.maxLen) this.maxLen = fl;
     if (vl > this.maxLen) this.maxLen = vl;
-    this.largeBytes += S.dictEntry + sdsAllocBytes(fl) + sdsAllocBytes(vl);
+    this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(fl) + this.m.sdsAlloc(vl);
     if (this.mode === M_HASH_CONVERT) {
       this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
       return;
@@ -449,26 +437,26 @@ export class KeyMemoryEstimator implements RdbHandler {
     if (m.length > this.maxLen) this.maxLen = m.length;
     // The listpack form's size matters only while the set may end up in one.
     if (!(this.declared > this.config.zsetMaxListpackEntries)) this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score);
-    this.largeBytes += sdsAllocBytes(m.length) + S.dictEntry + SKIPLIST_NODE_EXPECTED_BYTES;
+    this.largeBytes += this.m.sdsAlloc(m.length) + this.S.dictEntry + this.m.skiplistNodeExpectedBytes;
   }
 
   valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
     switch (this.mode) {
       case M_NODES:
-        this.value += S.quicklistNode + jemallocSize(bytes);
-        this.uncounted += NODE_SLACK;
+        this.value += this.S.quicklistNode + this.m.alloc(bytes);
+        this.uncounted += this.m.quicklistNodeSlack;
         return;
       case M_ZIPLIST_NODES:
         // A ziplist node becomes a listpack of the same elements (an empty one is dropped).
         if (this.nodeEntries > 0) {
-          this.value += S.quicklistNode + jemallocSize(LISTPACK_EMPTY_BYTES + this.nodeBytes);
-          this.uncounted += NODE_SLACK;
+          this.value += this.S.quicklistNode + this.m.alloc(LISTPACK_EMPTY_BYTES + this.nodeBytes);
+          this.uncounted += this.m.quicklistNodeSlack;
         }
         this.nodeBytes = 0;
         this.nodeEntries = 0;
         return;
       case M_STREAM:
-        this.value += jemallocSize(bytes);
+        this.value += this.m.alloc(bytes);
         if (nodeKey !== null) this.rax.insert(nodeKey);
         return;
     }
@@ -480,6 +468,7 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   streamGroup(g: StreamGroup): void {
     if (this.mode !== M_STREAM && this.mode !== M_STREAM_BUILD) return;
+    const S = this.S;
     let bytes = S.streamCG + this.pelBytes(g.pending) + S.streamNACK * g.pending.length;
     for (const c of g.consumers) bytes += S.streamConsumer + c.name.length + this.pelBytes(c.pending);
     this.smallBytes += bytes;
@@ -493,7 +482,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       streamIdBytes(pending[i].id, this.idBytes);
       rax.insert(this.idBytes);
     }
-    this.uncounted += raxUncounted(rax);
+    this.uncounted += raxUncounted(this.m, rax);
     return rax.accountedBytes;
   }
 
@@ -510,8 +499,8 @@ export class KeyMemoryEstimator implements RdbHandler {
     r.key = key;
     r.valueType = k.valueType;
     r.encoding = this.encoding;
-    r.memoryBytes = S.dictEntry + sdsAllocBytes(key.length) + this.value;
-    r.uncountedBytes = DICT_ENTRY_SLACK + this.uncounted;
+    r.memoryBytes = this.S.dictEntry + this.m.sdsAlloc(key.length) + this.value;
+    r.uncountedBytes = this.m.dictEntrySlack + this.uncounted;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;
@@ -522,6 +511,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** Turns what the value's events gave into its bytes and encoding. */
   private finishValue(k: KeyInfo): void {
     const cfg = this.config;
+    const S = this.S;
+    const m = this.m;
     switch (this.mode) {
       case M_FIXED:
         return;
@@ -531,19 +522,19 @@ export class KeyMemoryEstimator implements RdbHandler {
         return;
       case M_PUSH_LIST:
         this.value = S.robj + S.quicklist + this.quicklist.bytes;
-        this.uncounted = QUICKLIST_SLACK + NODE_SLACK * this.quicklist.nodes;
+        this.uncounted = m.quicklistSlack + m.quicklistNodeSlack * this.quicklist.nodes;
         this.encoding = 'quicklist';
         return;
       case M_ZIPLIST_NODES:
       case M_NODES:
         this.value += S.robj + S.quicklist;
-        this.uncounted += QUICKLIST_SLACK;
+        this.uncounted += m.quicklistSlack;
         this.encoding = 'quicklist';
         return;
       case M_SET:
         if (this.large) this.setHashtable();
         else {
-          this.value = S.robj + jemallocSize(intsetBytes(this.count, this.intsetWidth));
+          this.value = S.robj + m.alloc(intsetBytes(this.count, this.intsetWidth));
           this.encoding = 'intset';
         }
         return;
@@ -578,12 +569,12 @@ export class KeyMemoryEstimator implements RdbHandler {
       }
       case M_STREAM:
         this.value += S.robj + S.stream + this.rax.accountedBytes + this.smallBytes;
-        this.uncounted += raxUncounted(this.rax);
+        this.uncounted += raxUncounted(m, this.rax);
         this.encoding = 'stream';
         return;
       case M_STREAM_BUILD:
         this.value = S.robj + S.stream + this.streamSim.bytes + this.smallBytes;
-        this.uncounted += raxUncounted(this.rax);
+        this.uncounted += raxUncounted(m, this.rax);
         this.encoding = 'stream';
         return;
       case M_MODULE:
@@ -594,20 +585,22 @@ export class KeyMemoryEstimator implements RdbHandler {
   }
 
   private setListpack(): void {
-    this.value = S.robj + jemallocSize(LISTPACK_EMPTY_BYTES + this.smallBytes);
+    this.value = this.S.robj + this.m.alloc(LISTPACK_EMPTY_BYTES + this.smallBytes);
     this.encoding = 'listpack';
   }
 
   private setHashtable(): void {
+    const S = this.S;
     this.value = S.robj + S.dict + S.bucket * this.dict.slots + this.largeBytes;
-    this.uncounted = DICT_SLACK + DICT_ENTRY_SLACK * this.count;
+    this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
     this.encoding = 'hashtable';
   }
 
   /** A skiplist whose dict has `slots` buckets. */
   private setSkiplist(slots: number): void {
-    this.value = S.robj + S.zset + S.zskiplist + S.dict + S.bucket * slots + SKIPLIST_HEADER_BYTES + this.largeBytes;
-    this.uncounted = DICT_SLACK + DICT_ENTRY_SLACK * this.count;
+    const S = this.S;
+    this.value = S.robj + S.zset + S.zskiplist + S.dict + S.bucket * slots + this.m.skiplistHeaderBytes + this.largeBytes;
+    this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
     this.encoding = 'skiplist';
   }
 

@@ -16,10 +16,10 @@ import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../..
 import { TopN } from '../biggest-keys.js';
 import { emptyKeyMemory, KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
 import { dictTableSize } from './dict-sim.js';
-import { jemallocSize } from './jemalloc.js';
+import { chooseMemoryModel, type ChosenModel } from './model.js';
 import { PrefixTree, type PrefixTreeReport } from './prefix-tree.js';
-import { REDIS_7_0_DEFAULTS, REDIS_7_0_SIZES, type EncodingConfig } from './redis-7-0.js';
-import type { MemoryTarget } from './target.js';
+import type { EncodingConfig } from './server-spec.js';
+import type { MemoryTarget, MemoryTargetChoice } from './target.js';
 
 /** One key's record: what the per-key listing prints. `key` is a view valid during the callback. */
 export type KeyMemoryRecord = Readonly<KeyMemory>;
@@ -61,7 +61,10 @@ export interface MemoryReport {
   file: string;
   /** What was read: an RDB file, or the dataset an AOF input produces once replayed. */
   input: 'rdb' | 'aof';
+  /** The server and allocator the figures are for. */
   target: MemoryTarget;
+  /** Why that target: named by `--target`, or chosen from the file (its server and RDB version). */
+  targetReason: string;
   /** RDB version of the file (0 for an AOF without an RDB part). */
   rdbVersion: number;
   /** `redis-ver` / `valkey-ver` of the server that wrote the file, when stated. */
@@ -79,7 +82,7 @@ export interface MemoryReport {
     keysBytes: number;
     /**
      * What the allocator really hands out for the keys less what `MEMORY USAGE` counts: more for
-     * structures it counts at their size, which jemalloc rounds up; less for stream radix trees,
+     * structures it counts at their size, which the allocator rounds up; less for stream radix trees,
      * which it counts at a flat 244 bytes a node (see `KeyMemory.uncountedBytes`).
      */
     uncountedBytes: number;
@@ -95,7 +98,7 @@ export interface MemoryReport {
   };
   /**
    * False when the file's RDB version is newer than the target reads (Redis 7.0 reads up to
-   * RDB 10): the estimate is then of the same data held as the target holds it.
+   * RDB 10, 7.2 RDB 11): the estimate is then of the same data held as the target holds it.
    */
   targetReadsFile: boolean;
   databases: DbMemory[];
@@ -117,7 +120,8 @@ export interface MemoryReport {
 
 /** Options of {@link MemoryAnalyzer}. */
 export interface MemoryAnalyzerOptions {
-  target: MemoryTarget;
+  /** The target asked for (`parseMemoryTarget`); without a named one, it is chosen from the file. */
+  target: MemoryTargetChoice;
   /** Where the events come from (default `rdb`). */
   source?: EventSource;
   /** Key filters. */
@@ -159,19 +163,11 @@ function slotOf(t: ValueType, e: LoadedEncoding): number {
   return (TYPE_INDEX[t] << 4) | ENCODING_INDEX[e];
 }
 
-/**
- * `used_memory` of Redis 7.0.15 (Debian's build, jemalloc) once it has loaded an RDB without
- * keys, its clients left out: `used_memory_startup` (876,272) and what loading leaves allocated
- * (70,512). Measured; other builds differ by some kilobytes.
- */
-const STARTUP_BYTES_7_0 = 946_784;
-
-/** The newest RDB version Redis 7.0 reads (`RDB_VERSION` 10). */
-const MAX_RDB_VERSION_7_0 = 10;
-
 /** The decoder handler behind `memory`; call {@link MemoryAnalyzer.report} after the scan. */
 export class MemoryAnalyzer implements RdbHandler {
-  private readonly estimator: KeyMemoryEstimator;
+  /** Made once the target is known: at the first key (after the file's AUX fields). */
+  private estimator: KeyMemoryEstimator | null = null;
+  private chosen: ChosenModel | null = null;
   private readonly filter: KeyPredicate | null;
   private readonly minBytes: number;
   private readonly top: TopN<TopKeyMemory>;
@@ -185,6 +181,7 @@ export class MemoryAnalyzer implements RdbHandler {
   private rdbHeader: RdbHeader | null = null;
   private serverVersion: string | null = null;
   private usedMem: number | null = null;
+  private serverName: MemoryTarget['server'] | null = null;
   private currentDb = 0;
   /** Keys read whole, before filters, and where the last record known whole ends. */
   private keysRead = 0;
@@ -213,13 +210,24 @@ export class MemoryAnalyzer implements RdbHandler {
     this.prefixes = new PrefixTree({ separator: opts.separator, depth: this.depth });
     this.nowMs = opts.nowMs ?? Date.now();
     this.onRecord = opts.onRecord;
+    if (opts.target.named !== null) this.startEstimating();
+  }
+
+  /** Chooses the target (from what the file has said so far) and makes the estimator. */
+  private startEstimating(): KeyMemoryEstimator {
+    const chosen = (this.chosen = chooseMemoryModel(this.opts.target, {
+      rdbVersion: this.rdbHeader?.version ?? 0,
+      serverVersion: this.serverVersion,
+      serverName: this.serverName,
+    }));
     const filter = this.filter;
-    this.estimator = new KeyMemoryEstimator((k) => this.hold(k), {
+    return (this.estimator = new KeyMemoryEstimator((k) => this.hold(k), {
+      model: chosen.model,
       source: this.source,
-      config: opts.config ?? REDIS_7_0_DEFAULTS,
+      config: this.opts.config,
       select: filter === null ? undefined : (k) => filter(k),
-      streamsBuiltByCommands: opts.streamsBuiltByCommands,
-    });
+      streamsBuiltByCommands: this.opts.streamsBuiltByCommands,
+    }));
   }
 
   header(h: RdbHeader): void {
@@ -229,8 +237,13 @@ export class MemoryAnalyzer implements RdbHandler {
   aux(name: Uint8Array, value: Uint8Array, offset: number): void {
     this.reached(offset);
     const n = latin1Text(name, 0, name.length);
-    if (n === 'redis-ver' && this.serverVersion === null) this.serverVersion = latin1Text(value, 0, value.length);
-    else if (n === 'valkey-ver') this.serverVersion = latin1Text(value, 0, value.length);
+    if (n === 'redis-ver' && this.serverVersion === null) {
+      this.serverVersion = latin1Text(value, 0, value.length);
+      this.serverName = 'redis';
+    } else if (n === 'valkey-ver') {
+      this.serverVersion = latin1Text(value, 0, value.length);
+      this.serverName = 'valkey';
+    }
     else if (n === 'used-mem') {
       const s = latin1Text(value, 0, value.length);
       if (/^\d+$/.test(s)) this.usedMem = Number(s);
@@ -253,47 +266,47 @@ export class MemoryAnalyzer implements RdbHandler {
 
   keyStart(k: KeyInfo): boolean {
     this.reached(k.offset);
-    return this.estimator.keyStart(k);
+    return (this.estimator ?? this.startEstimating()).keyStart(k);
   }
 
   stringValue(v: Uint8Array): void {
-    this.estimator.stringValue(v);
+    this.estimator!.stringValue(v);
   }
 
   stringPart(part: Uint8Array, last: boolean, totalBytes: number): void {
-    this.estimator.stringPart(part, last, totalBytes);
+    this.estimator!.stringPart(part, last, totalBytes);
   }
 
   item(v: Uint8Array): void {
-    this.estimator.item(v);
+    this.estimator!.item(v);
   }
 
   field(f: Uint8Array, v: Uint8Array): void {
-    this.estimator.field(f, v);
+    this.estimator!.field(f, v);
   }
 
   member(m: Uint8Array, score: number): void {
-    this.estimator.member(m, score);
+    this.estimator!.member(m, score);
   }
 
   arrayElement(index: number, v: Uint8Array): void {
-    this.estimator.arrayElement(index, v);
+    this.estimator!.arrayElement(index, v);
   }
 
   valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
-    this.estimator.valueNode(container, bytes, nodeKey);
+    this.estimator!.valueNode(container, bytes, nodeKey);
   }
 
   streamEntry(id: string, fields: Uint8Array[], deleted: boolean): void {
-    this.estimator.streamEntry(id, fields, deleted);
+    this.estimator!.streamEntry(id, fields, deleted);
   }
 
   streamGroup(g: StreamGroup): void {
-    this.estimator.streamGroup(g);
+    this.estimator!.streamGroup(g);
   }
 
   moduleValue(m: { raw: Uint8Array }): void {
-    this.estimator.moduleValue(m);
+    this.estimator!.moduleValue(m);
   }
 
   keyEnd(k: KeyInfo): void {
@@ -302,7 +315,7 @@ export class MemoryAnalyzer implements RdbHandler {
     last.offset = k.offset;
     last.end = k.offset + k.onDiskBytes;
     last.counted = false;
-    this.estimator.keyEnd(k);
+    this.estimator!.keyEnd(k);
   }
 
   end(e: RdbEnd): void {
@@ -433,7 +446,9 @@ export class MemoryAnalyzer implements RdbHandler {
   report(scan: { file: string; input: 'rdb' | 'aof'; bytesRead: number; elapsedMs: number; error?: RdbtoolError | null }): MemoryReport {
     if (scan.error && this.last.end > scan.bytesRead && this.last.end > 0) this.takeBackLast();
     else if (this.pending.has) this.flushRecord();
-    const S = REDIS_7_0_SIZES;
+    if (this.estimator === null) this.startEstimating();
+    const { model, reason } = this.chosen!;
+    const S = model.sizes;
     const databases: DbMemory[] = [...this.dbs.values()]
       .filter((d) => d.keys > 0 || (this.filter === null && this.minBytes === 0))
       .sort((a, b) => a.db - b.db)
@@ -442,11 +457,11 @@ export class MemoryAnalyzer implements RdbHandler {
         // the expiry table likewise, each entry a dictEntry sharing the key.
         const keys = this.filter === null && this.minBytes === 0 ? Math.max(d.keys, d.hint?.keys ?? 0) : d.keys;
         const expires = this.filter === null && this.minBytes === 0 ? Math.max(d.keysWithTtl, d.hint?.expires ?? 0) : d.keysWithTtl;
-        const overheadBytes = keys === 0 ? 0 : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + jemallocSize(S.dictEntry) * d.keysWithTtl);
+        const overheadBytes = keys === 0 ? 0 : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + model.alloc(S.dictEntry) * d.keysWithTtl);
         return { db: d.db, keys: d.keys, keysWithTtl: d.keysWithTtl, memoryBytes: d.memoryBytes, overheadBytes };
       });
     const overheadBytes = databases.reduce((s, d) => s + d.overheadBytes, 0);
-    const startupBytes = STARTUP_BYTES_7_0;
+    const startupBytes = model.startupBytes;
     const byMemory = <T extends { memoryBytes: number; keys: number }>(a: T, b: T): number => b.memoryBytes - a.memoryBytes || b.keys - a.keys;
     const types = new Map<ValueType, TypeMemory>();
     const encodings: EncodingMemory[] = [];
@@ -465,7 +480,8 @@ export class MemoryAnalyzer implements RdbHandler {
     return {
       file: scan.file,
       input: scan.input,
-      target: this.opts.target,
+      target: model.target,
+      targetReason: reason,
       rdbVersion: this.rdbHeader?.version ?? 0,
       serverVersion: this.serverVersion,
       usedMemBytes: this.usedMem,
@@ -475,7 +491,7 @@ export class MemoryAnalyzer implements RdbHandler {
         startupBytes,
         datasetBytes: this.totals.keysBytes + this.totals.uncountedBytes + overheadBytes + startupBytes - this.totals.expiredBytes,
       },
-      targetReadsFile: (this.rdbHeader?.version ?? 0) <= MAX_RDB_VERSION_7_0,
+      targetReadsFile: (this.rdbHeader?.version ?? 0) <= model.maxRdbVersion,
       databases,
       types: [...types.values()].sort(byMemory),
       encodings: encodings.sort(byMemory),

@@ -12,22 +12,21 @@
  * reads what this leaves out.
  */
 import type { KeyInfo } from '../../model/events.js';
-import { jemallocSize } from './jemalloc.js';
-import { embstrBytes, sdsAllocBytes } from './encodings.js';
 import { dictTableSize } from './dict-sim.js';
 import { RaxSim } from './rax-sim.js';
-import { SKIPLIST_HEADER_BYTES, SKIPLIST_NODE_EXPECTED_BYTES } from './skiplist.js';
-import { REDIS_7_0_DEFAULTS, REDIS_7_0_SIZES, REDIS_7_0_STRINGS } from './redis-7-0.js';
-
-const S = REDIS_7_0_SIZES;
-const L = REDIS_7_0_DEFAULTS;
+import { defaultMemoryModel, type MemoryModel } from './model.js';
 
 /** Follows a key's record through `keyStart` and `valueNode`, then estimates it at `keyEnd`. */
 export class QuickMemoryEstimator {
   private blobBytes: number | undefined;
   private nodes = 0;
   private nodeBytes = 0;
-  private readonly rax = new RaxSim();
+  private readonly rax: RaxSim;
+
+  /** `model`: the target (default Redis 7.0 with jemalloc). */
+  constructor(private readonly model: MemoryModel = defaultMemoryModel()) {
+    this.rax = new RaxSim(model.sizes);
+  }
 
   /** A key starts: what its record states up front. */
   keyStart(k: Readonly<KeyInfo>): void {
@@ -40,22 +39,25 @@ export class QuickMemoryEstimator {
   /** A quicklist or stream node of the current key. */
   valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
     this.nodes++;
-    this.nodeBytes += jemallocSize(bytes);
+    this.nodeBytes += this.model.alloc(bytes);
     if (nodeKey !== null) this.rax.insert(nodeKey);
   }
 
   /** The estimate of the key that just ended (`keyEnd`'s record). */
   estimate(k: Readonly<KeyInfo>): number {
-    return S.dictEntry + sdsAllocBytes(k.key.length) + this.value(k);
+    return this.model.sizes.dictEntry + this.model.sdsAlloc(k.key.length) + this.value(k);
   }
 
   private value(k: Readonly<KeyInfo>): number {
+    const m = this.model;
+    const S = m.sizes;
+    const L = m.defaults;
     const n = k.elements;
     const blob = this.blobBytes;
     switch (k.rdbType) {
       case 0:
         if (k.encoding === 'int') return S.robj;
-        return k.valueBytes <= REDIS_7_0_STRINGS.embstrMaxBytes ? embstrBytes(k.valueBytes) : S.robj + sdsAllocBytes(k.valueBytes);
+        return k.valueBytes <= m.strings.embstrMaxBytes ? m.embstr(k.valueBytes) : S.robj + m.sdsAlloc(k.valueBytes);
       case 14:
       case 18:
         if (this.nodes > 0) return S.robj + S.quicklist + this.nodes * S.quicklistNode + this.nodeBytes;
@@ -64,16 +66,16 @@ export class QuickMemoryEstimator {
       case 10:
         return this.list(k);
       case 11:
-        if (blob !== undefined && n <= L.setMaxIntsetEntries) return S.robj + jemallocSize(blob);
+        if (blob !== undefined && n <= L.setMaxIntsetEntries) return S.robj + m.alloc(blob);
         return this.table(n, 1, this.averageLength(k, n, 1), 0);
       case 16:
       case 13:
       case 9:
-        if (blob !== undefined && n <= L.hashMaxListpackEntries) return S.robj + jemallocSize(blob);
+        if (blob !== undefined && n <= L.hashMaxListpackEntries) return S.robj + m.alloc(blob);
         return this.table(n, 2, this.averageLength(k, 2 * n, 2), 0);
       case 17:
       case 12:
-        if (blob !== undefined && n <= L.zsetMaxListpackEntries) return S.robj + jemallocSize(blob);
+        if (blob !== undefined && n <= L.zsetMaxListpackEntries) return S.robj + m.alloc(blob);
         return this.skiplist(n, this.averageLength(k, 2 * n, 2));
       case 2:
       case 20:
@@ -115,19 +117,24 @@ export class QuickMemoryEstimator {
 
   /** A list of `k.elements` elements pushed into listpack nodes, their lengths the average. */
   private list(k: Readonly<KeyInfo>): number {
+    const S = this.model.sizes;
     const n = k.elements;
     if (n === 0) return S.robj + S.quicklist;
     const bytes = Math.max(n, this.blobBytes ?? this.payload(k));
-    const nodes = Math.max(1, Math.ceil(bytes / L.listNodeMaxBytes));
-    return S.robj + S.quicklist + nodes * (S.quicklistNode + jemallocSize(Math.ceil(bytes / nodes) + 7));
+    const nodes = Math.max(1, Math.ceil(bytes / this.model.defaults.listNodeMaxBytes));
+    return S.robj + S.quicklist + nodes * (S.quicklistNode + this.model.alloc(Math.ceil(bytes / nodes) + 7));
   }
 
   /** A hash table of `n` entries of `strings` strings of `len` bytes each (plus `extra` per entry). */
   private table(n: number, strings: number, len: number, extra: number): number {
-    return S.robj + S.dict + S.bucket * dictTableSize(n) + n * (S.dictEntry + strings * sdsAllocBytes(Math.round(len)) + extra);
+    const m = this.model;
+    const S = m.sizes;
+    return S.robj + S.dict + S.bucket * dictTableSize(n) + n * (S.dictEntry + strings * m.sdsAlloc(Math.round(len)) + extra);
   }
 
   private skiplist(n: number, len: number): number {
-    return S.robj + S.zset + S.zskiplist + S.dict + S.bucket * dictTableSize(n) + SKIPLIST_HEADER_BYTES + n * (S.dictEntry + sdsAllocBytes(Math.round(len)) + SKIPLIST_NODE_EXPECTED_BYTES);
+    const m = this.model;
+    const S = m.sizes;
+    return S.robj + S.zset + S.zskiplist + S.dict + S.bucket * dictTableSize(n) + m.skiplistHeaderBytes + n * (S.dictEntry + m.sdsAlloc(Math.round(len)) + m.skiplistNodeExpectedBytes);
   }
 }

@@ -1,14 +1,14 @@
 /**
- * The nodes Redis 7.0 builds when it pushes elements one by one at the tail of a quicklist
+ * The nodes Redis builds when it pushes elements one by one at the tail of a quicklist
  * (`quicklistPushTail`, quicklist.c) — how it loads a linked list or a ziplist-encoded list
  * from an RDB, and how RPUSH fills a list: an element joins the tail node while the node's
  * size plus the element's length plus 8 stays within the node limit (8 KiB for
  * `list-max-listpack-size -2`); an element of 1 GiB or more gets a PLAIN node of its own.
  * Each node costs a `quicklistNode` and its listpack (or element), rounded to the allocator.
  */
-import { jemallocSize } from './jemalloc.js';
 import { LISTPACK_EMPTY_BYTES } from './encodings.js';
-import { REDIS_7_0_SIZES, type EncodingConfig } from './redis-7-0.js';
+import type { MemoryModel } from './model.js';
+import type { EncodingConfig } from './server-spec.js';
 
 /** What `_quicklistNodeAllowInsert` adds to an element's length as its estimated overhead. */
 const SIZE_ESTIMATE_OVERHEAD = 8;
@@ -23,7 +23,10 @@ export class QuicklistSim {
   private tailBytes = -1;
   private tailPlain = false;
 
-  constructor(private readonly config: EncodingConfig) {}
+  constructor(
+    private readonly model: MemoryModel,
+    private readonly config: EncodingConfig,
+  ) {}
 
   reset(): void {
     this.nodes = 0;
@@ -47,10 +50,10 @@ export class QuicklistSim {
 
   /** The quicklist's node bytes: every node's structure and allocation. */
   get bytes(): number {
-    return this.closedBytes + (this.tailBytes >= 0 ? REDIS_7_0_SIZES.quicklistNode + jemallocSize(this.tailBytes) : 0);
+    return this.closedBytes + (this.tailBytes >= 0 ? this.model.sizes.quicklistNode + this.model.alloc(this.tailBytes) : 0);
   }
 
   private closeTail(): void {
-    if (this.tailBytes >= 0) this.closedBytes += REDIS_7_0_SIZES.quicklistNode + jemallocSize(this.tailBytes);
+    if (this.tailBytes >= 0) this.closedBytes += this.model.sizes.quicklistNode + this.model.alloc(this.tailBytes);
   }
 }

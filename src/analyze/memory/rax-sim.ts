@@ -11,7 +11,7 @@
  * per key and constant memory. A key out of order is placed the same way against the
  * previous key, an approximation.
  */
-import { REDIS_7_0_SIZES } from './redis-7-0.js';
+import type { StructSizes } from './server-spec.js';
 
 const KEY_BYTES = 16;
 
@@ -25,6 +25,14 @@ export class RaxSim {
   private readonly compressed = new Uint8Array(KEY_BYTES + 1);
   private pathLen = 0;
   private readonly last = new Uint8Array(KEY_BYTES);
+  /** What `MEMORY USAGE` counts per node and per element. */
+  private readonly nodeBytes: number;
+  private readonly elementBytes: number;
+
+  constructor(sizes: Pick<StructSizes, 'raxNode' | 'raxElement'>) {
+    this.nodeBytes = sizes.raxNode;
+    this.elementBytes = sizes.raxElement;
+  }
 
   /** An empty rax: the root node alone. */
   reset(): void {
@@ -35,7 +43,7 @@ export class RaxSim {
 
   /** What `streamRadixTreeMemoryUsage` counts for this rax. */
   get accountedBytes(): number {
-    return this.nodes * REDIS_7_0_SIZES.raxNode + this.elements * REDIS_7_0_SIZES.raxElement;
+    return this.nodes * this.nodeBytes + this.elements * this.elementBytes;
   }
 
   /** Inserts a 16-byte key (`key[at..at+16)`). */

@@ -1,5 +1,5 @@
 /**
- * The listpack nodes Redis 7.0 builds when XADD appends entries one by one (t_stream.c
+ * The listpack nodes Redis builds when XADD appends entries one by one (t_stream.c
  * `streamAppendItem`): how a replayed AOF's streams are held. A node starts with a master
  * entry (live and deleted counts, the first entry's field names, a terminator) and takes
  * entries until it holds `stream-node-max-entries` or its bytes plus the new entry's
@@ -8,9 +8,9 @@
  * count. A node is allocated at 4 KiB and grows past that only when it must; a node that
  * was left behind is shrunk to its size. Every node's master ID goes into the stream's rax.
  */
-import { jemallocSize } from './jemalloc.js';
 import { LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes } from './encodings.js';
-import type { EncodingConfig } from './redis-7-0.js';
+import type { MemoryModel } from './model.js';
+import type { EncodingConfig } from './server-spec.js';
 import { streamIdBytes, type RaxSim } from './rax-sim.js';
 
 /** What XADD preallocates for a new node (`STREAM_LISTPACK_MAX_PRE_ALLOCATE`). */
@@ -31,6 +31,7 @@ export class StreamNodeSim {
   private readonly idBytes = new Uint8Array(16);
 
   constructor(
+    private readonly model: MemoryModel,
     private readonly config: EncodingConfig,
     private readonly rax: RaxSim,
     /** The last node keeps XADD's 4 KiB allocation (false: sized to fit, as when loaded from an RDB). */
@@ -50,7 +51,7 @@ export class StreamNodeSim {
     let open = 0;
     if (this.nodeBytes >= 0) {
       const size = this.nodeBytes + listpackIntEntryBytes(this.nodeCount);
-      open = this.preallocatedTail && size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : jemallocSize(size);
+      open = this.preallocatedTail && size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : this.model.alloc(size);
     }
     return this.closedBytes + open + this.rax.accountedBytes;
   }
@@ -66,7 +67,7 @@ export class StreamNodeSim {
     if (this.nodeBytes >= 0) {
       const size = this.nodeBytes + listpackIntEntryBytes(this.nodeCount);
       if (size + strings >= this.config.streamNodeMaxBytes || this.nodeCount >= this.config.streamNodeMaxEntries) {
-        this.closedBytes += jemallocSize(size);
+        this.closedBytes += this.model.alloc(size);
         this.nodeBytes = -1;
       }
     }

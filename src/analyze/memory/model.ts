@@ -1,0 +1,179 @@
+/**
+ * A memory model: one server version (its `ServerSpec`) joined with an allocator's usable-size
+ * function — everything the estimate of a key needs to size it for that target. The estimator,
+ * the analyzer and the quick estimate take one instead of module constants.
+ */
+import { jemallocSize } from './jemalloc.js';
+import { libcSize } from './libc.js';
+import { sdsHeaderBytes } from './encodings.js';
+import { REDIS_7_0 } from './redis-7-0.js';
+import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
+import type { MemoryAllocator, MemoryTarget, MemoryTargetChoice } from './target.js';
+
+/** The modelled server versions, oldest first. */
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0];
+
+/** The sizes of one target: see the module notes. Immutable; share it. */
+export class MemoryModel {
+  readonly target: MemoryTarget;
+  readonly sizes: StructSizes;
+  readonly strings: StringRules;
+  readonly defaults: EncodingConfig;
+  readonly features: ServerFeatures;
+  readonly maxRdbVersion: number;
+  /** `used_memory` of the server without keys (see {@link ServerSpec.startupBytes}). */
+  readonly startupBytes: number;
+  private readonly libc: boolean;
+  /** What the allocator adds to structures `MEMORY USAGE` counts at their `sizeof`. */
+  readonly dictEntrySlack: number;
+  readonly dictSlack: number;
+  readonly quicklistSlack: number;
+  readonly quicklistNodeSlack: number;
+  /** A sorted set's skiplist header node, and the expected allocation of one member's node. */
+  readonly skiplistHeaderBytes: number;
+  readonly skiplistNodeExpectedBytes: number;
+  /**
+   * What a rax node of stream IDs really takes, on average (with jemalloc a leaf 16 bytes, a
+   * compressed run or a small branch 32 to 48): `MEMORY USAGE` counts a flat 244 per node.
+   */
+  readonly raxNodeRealBytes: number;
+
+  constructor(spec: ServerSpec, allocator: MemoryAllocator) {
+    this.target = { server: spec.server, version: spec.version, allocator };
+    this.sizes = spec.sizes;
+    this.strings = spec.strings;
+    this.defaults = spec.defaults;
+    this.features = spec.features;
+    this.maxRdbVersion = spec.maxRdbVersion;
+    this.startupBytes = spec.startupBytes[allocator];
+    this.libc = allocator === 'libc';
+    const S = spec.sizes;
+    this.dictEntrySlack = this.alloc(S.dictEntry) - S.dictEntry;
+    this.dictSlack = this.alloc(S.dict) - S.dict;
+    this.quicklistSlack = this.alloc(S.quicklist) - S.quicklist;
+    this.quicklistNodeSlack = this.alloc(S.quicklistNode) - S.quicklistNode;
+    this.skiplistHeaderBytes = this.skiplistNodeBytes(S.skiplistMaxLevel);
+    this.skiplistNodeExpectedBytes = this.expectedSkiplistNodeBytes();
+    this.raxNodeRealBytes = this.libc ? 40 : 32;
+  }
+
+  /** The usable size the allocator gives a request of `n` bytes (`zmalloc_size`). */
+  alloc(n: number): number {
+    return this.libc ? libcSize(n) : jemallocSize(n);
+  }
+
+  /** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
+  sdsAlloc(len: number): number {
+    return this.alloc(sdsHeaderBytes(len) + len + 1);
+  }
+
+  /** An embstr: the robj and an sdshdr8 string in one allocation. */
+  embstr(len: number): number {
+    return this.alloc(this.sizes.robj + 3 + len + 1);
+  }
+
+  /** The allocation of a skiplist node of `levels` levels. */
+  skiplistNodeBytes(levels: number): number {
+    return this.alloc(this.sizes.skiplistNode + this.sizes.skiplistLevel * levels);
+  }
+
+  /**
+   * A member's node has level k with probability 0.75 · 0.25^(k−1) (`zslRandomLevel`, p = 1/4,
+   * at most 32 levels): the expected allocation, the rounding to size classes included.
+   */
+  private expectedSkiplistNodeBytes(): number {
+    const max = this.sizes.skiplistMaxLevel;
+    let e = 0;
+    let p = 0.75;
+    for (let k = 1; k < max; k++) {
+      e += p * this.skiplistNodeBytes(k);
+      p *= 0.25;
+    }
+    // What is left of the distribution is capped at the last level.
+    return e + (p / 0.75) * this.skiplistNodeBytes(max);
+  }
+}
+
+const models = new Map<string, MemoryModel>();
+
+/**
+ * The model of a target (cached).
+ * @throws Error for a server version that is not modelled (parseMemoryTarget refuses those first)
+ */
+export function memoryModel(target: MemoryTarget): MemoryModel {
+  const id = `${target.server}@${target.version}/${target.allocator}`;
+  let m = models.get(id);
+  if (m === undefined) {
+    const spec = SERVER_SPECS.find((s) => s.server === target.server && s.version === target.version);
+    if (spec === undefined) throw new Error(`no memory model for ${target.server}@${target.version}`);
+    models.set(id, (m = new MemoryModel(spec, target.allocator)));
+  }
+  return m;
+}
+
+/** Redis 7.0 with jemalloc: the model of callers that name none. */
+export function defaultMemoryModel(): MemoryModel {
+  return memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc' });
+}
+
+/** What a file says about the server that wrote it. */
+export interface TargetFileFacts {
+  /** Its RDB version (0: none, an AOF of commands only). */
+  rdbVersion: number;
+  /** `redis-ver` or `valkey-ver` (the latter wins), when stated. */
+  serverVersion: string | null;
+  /** Which of the two named it. */
+  serverName: MemoryTarget['server'] | null;
+}
+
+/** The model an estimate uses, and why (for the report). */
+export interface ChosenModel {
+  model: MemoryModel;
+  reason: string;
+}
+
+/** `major.minor` as one comparable number (7.2 → 7002), or NaN. */
+function versionRank(v: string): number {
+  const m = /^(\d+)\.(\d+)/.exec(v);
+  return m ? Number(m[1]) * 1000 + Number(m[2]) : NaN;
+}
+
+/**
+ * The target of an estimate: the one `--target` named; otherwise the modelled version of the
+ * file's server at or below the version it states (`redis-ver`, `valkey-ver`), as long as that
+ * version reads the file; a file newer than every modelled version, or one that names no
+ * server, gets the newest modelled version that reads its RDB version (Redis before Valkey
+ * unless the file is Valkey's); a file no modelled version reads, the newest.
+ */
+export function chooseMemoryModel(choice: MemoryTargetChoice, facts: TargetFileFacts): ChosenModel {
+  const alloc = choice.allocator;
+  if (choice.named !== null) return { model: memoryModel({ ...choice.named, allocator: alloc }), reason: 'named by --target' };
+  const rdb = facts.rdbVersion;
+  const id = (s: ServerSpec) => `${s.server}@${s.version}`;
+  const reads = (s: ServerSpec) => rdb <= s.maxRdbVersion;
+  const family = facts.serverName ?? 'redis';
+  const mine = SERVER_SPECS.filter((s) => s.server === family);
+  const stated = facts.serverVersion === null ? NaN : versionRank(facts.serverVersion);
+  const writer = facts.serverVersion === null ? '' : `${family === 'valkey' ? 'Valkey' : 'Redis'} ${facts.serverVersion}`;
+  if (!Number.isNaN(stated) && mine.length > 0) {
+    const atOrBelow = mine.filter((s) => versionRank(s.version) <= stated && reads(s));
+    const newerThanAll = versionRank(mine[mine.length - 1].version) < stated;
+    if (atOrBelow.length > 0 && !newerThanAll) {
+      const s = atOrBelow[atOrBelow.length - 1];
+      return { model: memoryModel({ server: s.server, version: s.version, allocator: alloc }), reason: `the file was written by ${writer}` + (versionRank(s.version) === stated ? '' : `: ${id(s)} is the nearest modelled version below it`) };
+    }
+    if (atOrBelow.length === 0 && versionRank(mine[0].version) > stated && reads(mine[0])) {
+      const s = mine[0];
+      return { model: memoryModel({ server: s.server, version: s.version, allocator: alloc }), reason: `the file was written by ${writer}, older than every modelled version: ${id(s)}, the oldest` };
+    }
+  }
+  const readers = [...mine.filter(reads), ...SERVER_SPECS.filter((s) => s.server !== family && reads(s))];
+  const why = writer !== '' ? `the file was written by ${writer}, newer than every modelled version of it` : rdb > 0 ? 'the file does not name its server' : 'the input names no server';
+  if (readers.length > 0) {
+    const own = readers.filter((s) => s.server === family);
+    const s = own.length > 0 ? own[own.length - 1] : readers[readers.length - 1];
+    return { model: memoryModel({ server: s.server, version: s.version, allocator: alloc }), reason: `${why}: ${id(s)}, the newest modelled version that reads ${rdb > 0 ? `RDB ${rdb}` : 'it'}` };
+  }
+  const s = mine.length > 0 ? mine[mine.length - 1] : SERVER_SPECS[SERVER_SPECS.length - 1];
+  return { model: memoryModel({ server: s.server, version: s.version, allocator: alloc }), reason: `no modelled version reads RDB ${rdb}: ${id(s)}, the newest, holding the same data` };
+}

@@ -1,0 +1,100 @@
+/**
+ * What a memory model needs to know about one server version: its structure sizes, its string
+ * rules, the compiled-in defaults of the settings that decide encodings on load, and the
+ * switches where versions hold data differently. One `ServerSpec` per modelled version
+ * (redis-7-0.ts, …); model.ts joins one with an allocator.
+ */
+
+/** Structure sizes in bytes (`sizeof` on x86-64), as `MEMORY USAGE` counts them. */
+export interface StructSizes {
+  /** `robj`: type/encoding/lru bits, refcount, ptr. */
+  robj: number;
+  /** What `MEMORY USAGE` counts per `dictEntry` (`sizeof(dictEntry)` or `dictEntryMemUsage()`). */
+  dictEntry: number;
+  /** `dict`. */
+  dict: number;
+  /** A hash table bucket: one `dictEntry *`. */
+  bucket: number;
+  /** `quicklist`. */
+  quicklist: number;
+  /** `quicklistNode`. */
+  quicklistNode: number;
+  /** `zset`: dict and skiplist pointers. */
+  zset: number;
+  /** `zskiplist`: header, tail, length, level. */
+  zskiplist: number;
+  /** `zskiplistNode` without its levels: ele, score, backward. */
+  skiplistNode: number;
+  /** One `zskiplistLevel`: forward pointer and span. */
+  skiplistLevel: number;
+  /** Levels of the skiplist header node (`ZSKIPLIST_MAXLEVEL`). */
+  skiplistMaxLevel: number;
+  /** `stream`. */
+  stream: number;
+  /** `streamCG`. */
+  streamCG: number;
+  /** `streamNACK`: delivery time, delivery count, consumer. */
+  streamNACK: number;
+  /** `streamConsumer`. */
+  streamConsumer: number;
+  /**
+   * What `streamRadixTreeMemoryUsage` counts per rax node: `sizeof(raxNode)` (4) plus a flat
+   * 30 longs for the data pointer and children.
+   */
+  raxNode: number;
+  /** …and per rax element (`sizeof(streamID)`). */
+  raxElement: number;
+}
+
+/** String encodings (object.c). */
+export interface StringRules {
+  /** The longest string kept as embstr (robj and sds in one allocation). */
+  embstrMaxBytes: number;
+  /** The longest string tried as an integer (`string2l` accepts at most 20 characters). */
+  intMaxChars: number;
+}
+
+/** The settings that decide encodings on load, at their compiled-in defaults. */
+export interface EncodingConfig {
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  /** `set-max-listpack-entries` and `-value` (7.2+; 0 where sets have no listpack form). */
+  setMaxListpackEntries: number;
+  setMaxListpackValue: number;
+  /** `list-max-listpack-size` −2: quicklist nodes of up to 8 KiB. */
+  listNodeMaxBytes: number;
+  /** Elements at least this long get a PLAIN quicklist node (`packed_threshold`, 1 GiB). */
+  listPackedThreshold: number;
+  /** `stream-node-max-bytes` and `stream-node-max-entries`: when XADD starts a new node. */
+  streamNodeMaxBytes: number;
+  streamNodeMaxEntries: number;
+}
+
+/** Where versions hold data differently. */
+export interface ServerFeatures {
+  /** Small sets of strings are listpacks (7.2+). */
+  listpackSets: boolean;
+  /** A list small enough for one node is a plain listpack, not a quicklist (7.2+). */
+  listpackLists: boolean;
+}
+
+/** One server version, as the memory model needs it. */
+export interface ServerSpec {
+  server: 'redis' | 'valkey';
+  /** `major.minor`. */
+  version: string;
+  sizes: StructSizes;
+  strings: StringRules;
+  defaults: EncodingConfig;
+  features: ServerFeatures;
+  /** The newest RDB version the server reads (`RDB_VERSION`). */
+  maxRdbVersion: number;
+  /**
+   * `used_memory` once it has loaded an RDB without keys, its clients left out
+   * (`used_memory_startup` and what loading leaves allocated), per allocator. Measured.
+   */
+  startupBytes: { jemalloc: number; libc: number };
+}
