@@ -8,8 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jemallocSize } from '../../src/analyze/memory/jemalloc.js';
+import { libcSize } from '../../src/analyze/memory/libc.js';
 import { formatG17Length, parseRedisInt } from '../../src/analyze/memory/encodings.js';
-import { defaultMemoryModel } from '../../src/analyze/memory/model.js';
+import { defaultMemoryModel, memoryModel } from '../../src/analyze/memory/model.js';
 import { DictSim, dictTableSize, moreNonEmptyThan } from '../../src/analyze/memory/dict-sim.js';
 import { RaxSim, streamIdBytes } from '../../src/analyze/memory/rax-sim.js';
 import { PrefixTree } from '../../src/analyze/memory/prefix-tree.js';
@@ -81,6 +82,39 @@ describe('against a live redis-server 7.0', () => {
       await redis.client.call('ZADD', 'z', String(s), 'm');
       const text = asText(await redis.client.call('ZSCORE', 'z', 'm'));
       expect(formatG17Length(s), `${s} -> ${text}`).toBe(text.length);
+    }
+  });
+});
+
+describe('glibc sizes (MALLOC=libc builds)', () => {
+  it('a chunk of the request and its 8-byte size field rounded up to 16, at least 32; usable: the chunk less the size field', () => {
+    let prev = 0;
+    for (let n = 0; n < 1 << 20; n = n < 4096 ? n + 1 : n + 61) {
+      const u = libcSize(n);
+      expect(u, `n ${n}`).toBeGreaterThanOrEqual(Math.max(n, 24));
+      expect(u).toBeGreaterThanOrEqual(prev);
+      if (n < 128 * 1024 - 24) {
+        expect((u + 8) % 16, `n ${n}`).toBe(0);
+        expect(u - n, `n ${n}`).toBeLessThan(n <= 24 ? 25 : 16);
+      } else {
+        // A mapped chunk: whole pages, less the two size fields.
+        expect((u + 16) % 4096, `n ${n}`).toBe(0);
+      }
+      prev = u;
+    }
+    expect([0, 1, 24, 25, 40, 41, 56].map(libcSize)).toEqual([24, 24, 24, 40, 40, 56, 56]);
+  });
+
+  it('a listpack shrunk in a larger block keeps it when less than 32 bytes would be split off (glibc) and never with jemalloc', () => {
+    const libc = memoryModel({ server: 'redis', version: '7.0', allocator: 'libc' });
+    const je = defaultMemoryModel();
+    for (let cap = 7; cap < 600; cap += 3) {
+      for (let size = 7; size < 700; size += 5) {
+        expect(je.shrunkAlloc(cap, size)).toBe(jemallocSize(size));
+        const got = libc.shrunkAlloc(cap, size);
+        if (size > libcSize(cap)) expect(got).toBe(libcSize(size));
+        else expect(got).toBe(libcSize(cap) - libcSize(size) >= 32 ? libcSize(size) : libcSize(cap));
+      }
     }
   });
 });

@@ -187,7 +187,7 @@ describe('rdbtool memory: usage errors (exit 2)', () => {
     [['--target', 'redis@7.2'], /does not model redis@7\.2 yet: modelled targets are redis@7\.0/],
     [['--target', 'valkey@8.0'], /does not model valkey@8\.0 yet/],
     [['--target', 'mysql'], /invalid --target "mysql": expected redis@X\.Y or valkey@X\.Y/],
-    [['--allocator', 'libc'], /does not model --allocator libc yet: modelled allocators are jemalloc/],
+    [['--allocator', 'tcmalloc'], /does not model --allocator tcmalloc: modelled allocators are jemalloc, libc/],
     [['--format', 'ndjson', '--json'], /--json prints the report; --format ndjson or csv lists the keys/],
     [['--min-bytes', '-1'], /invalid --min-bytes "-1"/],
     [['--separator', ''], /--separator must not be empty/],

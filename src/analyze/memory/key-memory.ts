@@ -145,6 +145,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   private largeBytes = 0;
   private large = false;
   private intsetWidth = 2;
+  /** A ziplist's bytes, where the listpack made of it starts as a block of that size (0: none). */
+  private capacity = 0;
   private nodeBytes = 0;
   private nodeEntries = 0;
   private readonly dict = new DictSim();
@@ -198,6 +200,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.largeBytes = 0;
     this.large = false;
     this.intsetWidth = 2;
+    this.capacity = 0;
     this.nodeBytes = 0;
     this.nodeEntries = 0;
     this.mode = this.startValue(k);
@@ -247,6 +250,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 5:
         return M_ZSET;
       case 12: // a ziplist: converted to a listpack, then to a skiplist when over the limit
+        if (fromFile) this.capacity = k.blobBytes ?? 0;
         return M_ZSET_CONVERT;
       case 17:
         if (fromFile && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
@@ -254,8 +258,10 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 16:
         if (fromFile && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
         return fromFile ? M_HASH_CONVERT : this.startHash();
-      case 9: // a zipmap
       case 13: // a ziplist
+        if (fromFile) this.capacity = k.blobBytes ?? 0;
+        return fromFile ? M_HASH_CONVERT : this.startHash();
+      case 9: // a zipmap
       case 25: // a listpack with field TTLs (7.4+), and the pre-release forms: held as a 7.0 hash
       case 23:
       case 29: // hash templates (8.x): held as a 7.0 hash of the same fields
@@ -449,7 +455,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       case M_ZIPLIST_NODES:
         // A ziplist node becomes a listpack of the same elements (an empty one is dropped).
         if (this.nodeEntries > 0) {
-          this.value += this.S.quicklistNode + this.m.alloc(LISTPACK_EMPTY_BYTES + this.nodeBytes);
+          this.value += this.S.quicklistNode + this.m.shrunkAlloc(bytes, LISTPACK_EMPTY_BYTES + this.nodeBytes);
           this.uncounted += this.m.quicklistNodeSlack;
         }
         this.nodeBytes = 0;
@@ -585,7 +591,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   }
 
   private setListpack(): void {
-    this.value = this.S.robj + this.m.alloc(LISTPACK_EMPTY_BYTES + this.smallBytes);
+    const bytes = LISTPACK_EMPTY_BYTES + this.smallBytes;
+    this.value = this.S.robj + (this.capacity > 0 ? this.m.shrunkAlloc(this.capacity, bytes) : this.m.alloc(bytes));
     this.encoding = 'listpack';
   }
 

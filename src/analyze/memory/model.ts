@@ -62,6 +62,21 @@ export class MemoryModel {
     return this.libc ? libcSize(n) : jemallocSize(n);
   }
 
+  /**
+   * The allocation of a listpack of `bytes` bytes built in one made for `capacity` bytes (a
+   * ziplist converted on load: `lpNew(capacity)`, the entries appended, `lpShrinkToFit`). jemalloc
+   * moves a shrunk block to the smaller class; glibc splits off the rest only when it is at
+   * least its smallest chunk (32 bytes), so the block may stay 16 bytes larger.
+   */
+  shrunkAlloc(capacity: number, bytes: number): number {
+    const usable = this.alloc(bytes);
+    if (!this.libc) return usable;
+    const had = this.alloc(capacity);
+    // (Grown past its first block, it was reallocated to size; a mapped block is left aside.)
+    if (bytes > had || had >= 0x1ff00) return usable;
+    return had - usable < 32 ? had : usable;
+  }
+
   /** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
   sdsAlloc(len: number): number {
     return this.alloc(sdsHeaderBytes(len) + len + 1);

@@ -33,7 +33,7 @@ export interface MemoryTargetChoice {
 /** The targets the estimate models, oldest first, as `--target` takes them. */
 export const MODELLED_TARGETS: readonly string[] = ['redis@7.0'];
 /** The allocators the estimate models, as `--allocator` takes them. */
-export const MODELLED_ALLOCATORS: readonly MemoryAllocator[] = ['jemalloc'];
+export const MODELLED_ALLOCATORS: readonly MemoryAllocator[] = ['jemalloc', 'libc'];
 
 /**
  * Reads `--target` (`redis@7.0`; `redis@7.0.15` is taken as 7.0) and `--allocator` (default
@@ -54,7 +54,7 @@ export function parseMemoryTarget(target: string | undefined, allocator: string 
     named = { server, version };
   }
   if (allocator !== undefined && !(MODELLED_ALLOCATORS as readonly string[]).includes(allocator)) {
-    throw new UsageError(`the memory estimate does not model --allocator ${allocator} yet: modelled allocators are ${MODELLED_ALLOCATORS.join(', ')} (libc, for builds made with MALLOC=libc, is planned)`);
+    throw new UsageError(`the memory estimate does not model --allocator ${allocator}: modelled allocators are ${MODELLED_ALLOCATORS.join(', ')} (libc: builds made with MALLOC=libc, on glibc)`);
   }
   return { named, allocator: (allocator ?? 'jemalloc') as MemoryAllocator };
 }

@@ -12,7 +12,7 @@ const builder = (y: Argv<GlobalArgs>) =>
     .option('depth', { requiresArg: true, coerce: integerOption('--depth', 0, 'a whole number of levels >= 0'), describe: 'Levels of the prefix tree (default 1; 0: none). Each level keeps its 1,024 heaviest prefixes; a level with many more distinct prefixes costs time' })
     .option('min-bytes', { requiresArg: true, coerce: integerOption('--min-bytes', 0, 'a number of bytes >= 0'), describe: 'Only keys estimated at this many bytes or more', group: 'Filters:' })
     .option('target', { type: 'string', requiresArg: true, describe: 'Server the estimate is for (modelled: redis@7.0, the default)', group: 'Target:' })
-    .option('allocator', { type: 'string', requiresArg: true, describe: 'Its allocator (modelled: jemalloc, the default, as in release builds and distribution packages)', group: 'Target:' })
+    .option('allocator', { type: 'string', requiresArg: true, describe: 'Its allocator: jemalloc (the default: release builds and distribution packages) or libc (builds made with MALLOC=libc, on glibc)', group: 'Target:' })
     .option('replay', { type: 'boolean', default: false, describe: 'Replay a file that starts with an RDB even when not named *.aof (a hybrid AOF)' })
     .option('skip-unknown', { type: 'boolean', default: false, describe: 'AOF inputs: skip commands Redis would refuse instead of stopping at the first' })
     .example('$0 memory dump.rdb', 'Totals, memory by database/type/encoding, the 10 biggest keys and memory by key prefix')

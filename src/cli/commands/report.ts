@@ -15,7 +15,7 @@ const builder = (y: Argv<GlobalArgs>) =>
     .option('separator', { type: 'string', requiresArg: true, describe: 'What separates the parts of a key name in the prefix map (default ":")' })
     .option('depth', { requiresArg: true, coerce: integerOption('--depth', 0, 'a whole number of levels >= 0'), describe: 'Levels of the prefix map you can click into (default 3; 0: none)' })
     .option('target', { type: 'string', requiresArg: true, describe: 'Server the memory estimate is for (modelled: redis@7.0, the default)', group: 'Target:' })
-    .option('allocator', { type: 'string', requiresArg: true, describe: 'Its allocator (modelled: jemalloc, the default)', group: 'Target:' })
+    .option('allocator', { type: 'string', requiresArg: true, describe: 'Its allocator: jemalloc (the default) or libc (builds made with MALLOC=libc)', group: 'Target:' })
     .option('replay', { type: 'boolean', default: false, describe: 'Replay a file that starts with an RDB even when not named *.aof (a hybrid AOF)' })
     .option('skip-unknown', { type: 'boolean', default: false, describe: 'AOF inputs: skip commands Redis would refuse instead of stopping at the first' })
     .example('$0 report dump.rdb', `Write ${DEFAULT_OUTPUT}: summary, memory by type and database, a prefix map to click into, the 100 biggest keys, TTLs, encodings`)
