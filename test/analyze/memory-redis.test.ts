@@ -5,24 +5,25 @@
  * keys of each encoding and within ±25% for all, the encoding after load the same, and the
  * sum over all keys within ±3% of the server's.
  *
- * The files: the RDB fixtures, the corpus files 7.0 loads (old encodings: zipmaps, ziplists,
- * linked lists, quicklists of ziplists), and datasets built here through live servers and
- * SAVEd — one with default settings, one with raised limits whose listpacks, intsets and
- * list nodes 7.0 converts or keeps when it loads them with its defaults — and the same data
- * rewritten by rdbtool for Redis 6.2 (RDB 9) and 3.0 (RDB 6), in their encodings.
+ * The files (test/helpers/memory-calibration.ts): the RDB fixtures, the corpus files 7.0 loads
+ * (old encodings: zipmaps, ziplists, linked lists, quicklists of ziplists), and datasets built
+ * through live servers and SAVEd — one with default settings, one with raised limits whose
+ * listpacks, intsets and list nodes 7.0 converts or keeps when it loads them with its defaults —
+ * and the same data rewritten by rdbtool for Redis 6.2 (RDB 9) and 3.0 (RDB 6), in their
+ * encodings. The same files are the inputs of the recorded answers of other servers
+ * (fixtures/memory/, test/analyze/memory-recorded.test.ts).
  *
  * One test per encoding after load, so a miss names it.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
 import { parseMemoryTarget } from '../../src/analyze/memory/target.js';
-import { convert } from '../../src/convert/convert.js';
-import { asNumber, asText, requireRedisServer, startRedis, type RedisHandle, type RespClient } from '../helpers/redis.js';
-import { FIXTURES, fixtureRdbs, goodCorpusRdbs, RUN_CORPUS } from '../helpers/files.js';
-import { Rng } from '../helpers/random-dataset.js';
+import { asNumber, asText, requireRedisServer, startRedis } from '../helpers/redis.js';
+import { fixtureRdbs } from '../helpers/files.js';
+import { calibrationInputs } from '../helpers/memory-calibration.js';
 
 const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc');
 
@@ -92,135 +93,6 @@ async function compareFile(file: string, label: string, totals: Total[]): Promis
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Datasets built through live servers.
-
-type Cmd = (string | Buffer)[];
-
-async function run(client: RespClient, cmds: Cmd[]): Promise<void> {
-  for (let i = 0; i < cmds.length; i += 2000) await client.callAll(cmds.slice(i, i + 2000));
-}
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-
-function text(rng: Rng, len: number): string {
-  let s = '';
-  for (let i = 0; i < len; i++) s += LETTERS[rng.int(LETTERS.length)];
-  return s;
-}
-
-/** An element of varied shape: short or long text, or an integer of some width. */
-function element(rng: Rng, maxLen: number): string {
-  switch (rng.int(5)) {
-    case 0:
-      return String(rng.int(128));
-    case 1:
-      return String(rng.int(2 ** 31) - 2 ** 30);
-    case 2:
-      return String(BigInt(rng.int(2 ** 30)) * 8589934592n + BigInt(rng.int(2 ** 30)));
-    default:
-      return text(rng, 1 + rng.int(maxLen));
-  }
-}
-
-/** The default-settings dataset: every type in small and large forms and sizes. */
-function defaultDataset(rng: Rng): Cmd[] {
-  const c: Cmd[] = [];
-  for (const len of [0, 1, 5, 11, 20, 21, 31, 32, 43, 44, 45, 100, 255, 256, 1000, 4000, 65535, 65536, 200_000, 1_100_000]) {
-    c.push(['SET', `str:rand:${len}`, text(rng, len)]);
-    c.push(['SET', `str:rep:${len}`, 'x'.repeat(len)]);
-  }
-  for (const v of ['0', '5', '9999', '10000', '123456', '-5', '2147483647', '2147483648', '-2147483649', '12345678901234', '9223372036854775807', '9223372036854775808', '007', '-0', '+5', ' 5', '1e3', '3.14']) {
-    c.push(['SET', `str:int:${v}`, v]);
-  }
-  for (let i = 0; i < 300; i++) c.push(['SET', `str:ttl:${i}`, text(rng, 1 + rng.int(80)), 'EX', String(100_000 + i)]);
-  for (let i = 0; i < 300; i++) c.push(['SET', `k${i}`, element(rng, 60)]);
-  // Lists: one node, many nodes, elements longer than a node.
-  for (const n of [1, 10, 100, 1000, 10_000, 50_000]) {
-    for (let i = 0; i < n; i += 1000) c.push(['RPUSH', `list:${n}`, ...Array.from({ length: Math.min(1000, n - i) }, () => element(rng, 100))]);
-  }
-  c.push(['RPUSH', 'list:big-items', ...Array.from({ length: 10 }, () => text(rng, 10_000))]);
-  c.push(['RPUSH', 'list:mixed-items', ...Array.from({ length: 200 }, (_, i) => (i % 20 === 0 ? text(rng, 9000) : element(rng, 50)))]);
-  // Sets: intsets of each width, hash tables of strings, integers past the intset limit, mixed.
-  for (const [n, span] of [[1, 100], [10, 30000], [100, 2 ** 31], [512, 2 ** 40], [300, 2 ** 20]] as const) {
-    c.push(['SADD', `set:int:${n}:${span}`, ...Array.from({ length: n }, () => String(rng.int(span) - Math.floor(span / 2)))]);
-  }
-  c.push(['SADD', 'set:int:513', ...Array.from({ length: 513 }, (_, i) => String(i))]);
-  for (const n of [1, 5, 50, 500, 5000, 70_000]) {
-    for (let i = 0; i < n; i += 1000) c.push(['SADD', `set:str:${n}`, ...Array.from({ length: Math.min(1000, n - i) }, () => text(rng, 1 + rng.int(40)))]);
-  }
-  for (const n of [3, 5, 9, 17, 33, 65, 100, 200, 400, 512]) {
-    c.push(['SADD', `set:mixed:${n}`, ...Array.from({ length: n }, () => (rng.chance(0.8) ? String(rng.int(1e6)) : text(rng, 1 + rng.int(20))))]);
-  }
-  // Hashes: listpacks, hash tables, and small ones with a few long values (converted while loading).
-  for (const n of [1, 10, 100, 512, 513, 1000, 10_000]) {
-    for (let i = 0; i < n; i += 500) c.push(['HSET', `hash:${n}`, ...Array.from({ length: Math.min(500, n - i) }, (_, j) => [`f${i + j}`, element(rng, 60)]).flat()]);
-  }
-  for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 17, 20, 33, 64, 65, 100, 129, 200, 257, 400, 511, 512]) {
-    for (const p of [0.1, 0.5, 1]) {
-      c.push(['HSET', `hash:long:${n}:${p}`, ...Array.from({ length: n }, (_, j) => [`field:${j}`, rng.chance(p) ? text(rng, 65 + rng.int(200)) : element(rng, 30)]).flat()]);
-    }
-  }
-  // Sorted sets: listpacks, skiplists, a long member, integer and fractional scores.
-  for (const n of [1, 10, 128, 129, 1000, 20_000]) {
-    for (let i = 0; i < n; i += 1000) {
-      c.push(['ZADD', `zset:${n}`, ...Array.from({ length: Math.min(1000, n - i) }, () => [rng.chance(0.5) ? String(rng.int(1e6)) : String(rng.next() * 1000), element(rng, 40)]).flat()]);
-    }
-  }
-  c.push(['ZADD', 'zset:long-member', '1', 'a', '2', text(rng, 100), '3.5', 'c']);
-  c.push(['ZADD', 'zset:ttl', '1', 'a'], ['PEXPIRE', 'zset:ttl', '99999999']);
-  // Streams: one entry, several nodes, varied fields, groups with pending entries, deletions.
-  c.push(['XADD', 'stream:one', '1-1', 'f', 'v']);
-  for (let i = 0; i < 150; i++) c.push(['XADD', 'stream:150', '*', 'field', text(rng, 20), 'n', String(i)]);
-  for (let i = 0; i < 5000; i++) c.push(['XADD', 'stream:5000', `${1_700_000_000_000 + i * 7}-${i % 3}`, ...(i % 10 === 0 ? ['other', 'x'] : ['a', String(i), 'b', text(rng, 1 + rng.int(30))])]);
-  c.push(['XGROUP', 'CREATE', 'stream:5000', 'g1', '0'], ['XGROUP', 'CREATE', 'stream:5000', 'g2', '0'], ['XGROUP', 'CREATE', 'stream:150', 'solo', '$']);
-  for (const [g, consumer, n] of [['g1', 'alice', 300], ['g1', 'bob', 50], ['g1', 'carol', 1], ['g2', 'dave', 2000]] as const) {
-    c.push(['XREADGROUP', 'GROUP', g, consumer, 'COUNT', String(n), 'STREAMS', 'stream:5000', '>']);
-  }
-  c.push(['XGROUP', 'CREATECONSUMER', 'stream:5000', 'g2', 'idle']);
-  c.push(['XDEL', 'stream:5000', `${1_700_000_000_000 + 7 * 10}-1`, `${1_700_000_000_000 + 7 * 11}-2`]);
-  c.push(['XADD', 'stream:empty', 'MAXLEN', '0', '*', 'f', 'v']);
-  for (let db = 1; db <= 3; db++) c.push(['SELECT', String(db)], ['SET', 'k', 'v'], ['HSET', 'h', 'a', '1'], ['SELECT', '0']);
-  return c;
-}
-
-/** Settings of the second builder: limits beyond 7.0's defaults, so its file holds what 7.0 converts (or keeps) on load. */
-const RAISED_LIMITS = {
-  'hash-max-listpack-entries': 4096,
-  'hash-max-listpack-value': 1024,
-  'zset-max-listpack-entries': 2048,
-  'zset-max-listpack-value': 1024,
-  'set-max-intset-entries': 8192,
-  'list-max-listpack-size': -4,
-};
-
-function raisedDataset(rng: Rng): Cmd[] {
-  const c: Cmd[] = [];
-  for (const n of [300, 513, 700, 2000, 4000]) c.push(['HSET', `hash:lp:${n}`, ...Array.from({ length: n }, (_, j) => [`f${j}`, element(rng, 40)]).flat()]);
-  for (const n of [5, 50, 300]) c.push(['HSET', `hash:lp-long:${n}`, ...Array.from({ length: n }, (_, j) => [`f${j}`, text(rng, 60 + rng.int(400))]).flat()]);
-  for (const n of [100, 129, 300, 1000, 2000]) c.push(['ZADD', `zset:lp:${n}`, ...Array.from({ length: n }, () => [String(rng.next() * 100), element(rng, 30)]).flat()]);
-  c.push(['ZADD', 'zset:lp-long', ...Array.from({ length: 20 }, () => [String(rng.int(100)), text(rng, 70 + rng.int(300))]).flat()]);
-  for (const n of [100, 513, 1000, 4000, 8000]) c.push(['SADD', `set:intset:${n}`, ...Array.from({ length: n }, () => String(rng.int(2 ** 40)))]);
-  for (const n of [100, 5000, 20_000]) {
-    for (let i = 0; i < n; i += 1000) c.push(['RPUSH', `list:32k:${n}`, ...Array.from({ length: Math.min(1000, n - i) }, () => element(rng, 80))]);
-  }
-  return c;
-}
-
-/** Builds a dataset in a live server started with `config`, SAVEs it and copies the file to `to`. */
-async function buildRdb(cmds: Cmd[], config: Record<string, string | number>, to: string): Promise<void> {
-  const redis: RedisHandle = await startRedis({ config });
-  try {
-    await run(redis.client, cmds);
-    await redis.client.call('SAVE');
-    copyFileSync(redis.dumpPath, to);
-  } finally {
-    await redis.stop();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
 /** Encodings after load, each with the least number of keys the files must give it. */
 const ENCODINGS: [type: string, encoding: string, minKeys: number][] = [
   ['string', 'int', 20],
@@ -248,31 +120,13 @@ describe('memory estimate against redis-server 7.0 (MEMORY USAGE SAMPLES 0)', ()
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-memory-'));
-    const rng = new Rng(20261207);
-    const builtDefault = path.join(dir, 'built-default.rdb');
-    const builtRaised = path.join(dir, 'built-raised.rdb');
-    await buildRdb(defaultDataset(rng), {}, builtDefault);
-    await buildRdb(raisedDataset(rng), RAISED_LIMITS, builtRaised);
-    const inputs: [string, string][] = fixtureRdbs().map((f) => [f, path.relative(FIXTURES, f)]);
-    inputs.push([builtDefault, 'built (defaults)'], [builtRaised, 'built (raised limits)']);
-    // The same data in older encodings, as rdbtool writes it for older servers.
-    for (const [from, name] of [[builtDefault, 'default'], [builtRaised, 'raised']] as const) {
-      for (const version of [9, 6]) {
-        const out = path.join(dir, `built-${name}-rdb${version}.rdb`);
-        await convert(from, out, { to: 'rdb', targetVersion: version, filter: { types: ['string', 'list', 'set', 'zset', 'hash'] } });
-        inputs.push([out, `built (${name}) as RDB ${version}`]);
-      }
-    }
-    if (RUN_CORPUS) {
-      for (const f of goodCorpusRdbs()) inputs.push([f, path.basename(path.dirname(f)) + '/' + path.basename(f)]);
-    }
-    for (const [file, label] of inputs) {
+    for (const { file, label, kind } of await calibrationInputs(dir)) {
       let got: Pair[];
       try {
         got = await compareFile(file, label, totals);
       } catch (e) {
         // Corpus files 7.0 cannot load (newer RDB versions, modules) are not part of the comparison.
-        if (label.startsWith('built') || fixtureRdbs().includes(file) || !/exited during start|RDB|module/i.test(String(e))) throw e;
+        if (kind !== 'corpus' || !/exited during start|RDB|module/i.test(String(e))) throw e;
         continue;
       }
       files.push(label);
