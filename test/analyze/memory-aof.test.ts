@@ -19,7 +19,7 @@ import { asNumber, asText, requireRedisServer, startRedis, type RespClient } fro
 import { FIXTURES } from '../helpers/files.js';
 import { Rng } from '../helpers/random-dataset.js';
 
-const TARGET = parseMemoryTarget(undefined, undefined);
+const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc');
 
 interface Pair {
   input: string;

@@ -17,7 +17,7 @@ import { run } from '../cli/capture.js';
 /** The exact estimate of every key of a file, by db and key. */
 async function exactOf(file: string): Promise<Map<string, { bytes: number; encoding: string; type: string; key: Buffer }>> {
   const m = new Map<string, { bytes: number; encoding: string; type: string; key: Buffer }>();
-  await analyzeMemory(file, { target: parseMemoryTarget(undefined, undefined), depth: 0, top: 0, onRecord: (k) => m.set(`${k.db}:${Buffer.from(k.key).toString('latin1')}`, { bytes: k.memoryBytes, encoding: k.encoding, type: k.valueType, key: Buffer.from(k.key) }) });
+  await analyzeMemory(file, { target: parseMemoryTarget('redis@7.0', 'jemalloc'), depth: 0, top: 0, onRecord: (k) => m.set(`${k.db}:${Buffer.from(k.key).toString('latin1')}`, { bytes: k.memoryBytes, encoding: k.encoding, type: k.valueType, key: Buffer.from(k.key) }) });
   return m;
 }
 

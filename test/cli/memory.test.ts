@@ -184,8 +184,8 @@ describe('rdbtool memory on an RDB', () => {
 
 describe('rdbtool memory: usage errors (exit 2)', () => {
   for (const [args, message] of [
-    [['--target', 'redis@7.2'], /does not model redis@7\.2 yet: modelled targets are redis@7\.0/],
-    [['--target', 'valkey@8.0'], /does not model valkey@8\.0 yet/],
+    [['--target', 'redis@6.2'], /does not model redis@6\.2 yet: modelled targets are redis@7\.0, redis@7\.2/],
+    [['--target', 'valkey@9.0'], /does not model valkey@9\.0 yet/],
     [['--target', 'mysql'], /invalid --target "mysql": expected redis@X\.Y or valkey@X\.Y/],
     [['--allocator', 'tcmalloc'], /does not model --allocator tcmalloc: modelled allocators are jemalloc, libc/],
     [['--format', 'ndjson', '--json'], /--json prints the report; --format ndjson or csv lists the keys/],

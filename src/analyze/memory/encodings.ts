@@ -98,10 +98,42 @@ export function listpackEntryBytes(b: Uint8Array): number {
 /** An empty listpack: the 6-byte header (total bytes, count) and the end byte. */
 export const LISTPACK_EMPTY_BYTES = 7;
 
-/** Bytes of the listpack entry a sorted-set score becomes (an integer entry, or its `%.17g` text). */
-export function listpackScoreEntryBytes(score: number): number {
+/**
+ * Bytes of the listpack entry a sorted-set score becomes: an integer entry, or its text —
+ * `%.17g` before 7.2, the shortest text that reads back as the same double from 7.2 on
+ * (`shortest`).
+ */
+export function listpackScoreEntryBytes(score: number, shortest = false): number {
   if (Number.isInteger(score) && Math.abs(score) <= 4611686018427387903) return listpackIntEntryBytes(score === 0 ? 0 : score);
-  return listpackStringEntryBytes(formatG17Length(score));
+  return listpackStringEntryBytes(shortest ? formatShortestLength(score) : formatG17Length(score));
+}
+
+/**
+ * The length of the text 7.2+ writes for a double that is not an integer (util.c `d2string`,
+ * `fpconv_dtoa`): the shortest digits that read back as the same double, as an integer with
+ * zeros added when the decimal exponent allows, in fixed notation from 1e-7-ish to 1e21-ish,
+ * otherwise as `d.ddde±X`; `nan`, `inf`, `-inf`, `-0`.
+ */
+export function formatShortestLength(x: number): number {
+  if (Number.isNaN(x)) return 3;
+  if (!Number.isFinite(x)) return x < 0 ? 4 : 3;
+  if (x === 0) return 1 / x < 0 ? 2 : 1;
+  const neg = x < 0 ? 1 : 0;
+  const s = Math.abs(x).toExponential(); // shortest digits: d.ddde±X
+  const ePos = s.indexOf('e');
+  let ndigits = ePos > 1 ? ePos - 1 : 1;
+  const e10 = Number(s.slice(ePos + 1));
+  const K = e10 - ndigits + 1;
+  let exp = Math.abs(e10);
+  if (K >= 0 && exp < ndigits + 7) return neg + ndigits + K;
+  if (K < 0 && (K > -7 || exp < 4)) {
+    const offset = ndigits + K;
+    return neg + (offset <= 0 ? ndigits + 2 - offset : ndigits + 1);
+  }
+  ndigits = Math.min(ndigits, 18 - neg);
+  let len = 1 + (ndigits > 1 ? ndigits : 0) + 2; // digit, point and the rest, 'e', sign
+  len += exp > 99 ? 3 : exp > 9 ? 2 : 1;
+  return neg + len;
 }
 
 /**

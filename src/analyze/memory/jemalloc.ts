@@ -1,14 +1,23 @@
 /**
  * The sizes jemalloc hands out, as `zmalloc_size` (jemalloc's `malloc_usable_size`) reports
  * them on x86-64 with 4 KiB pages — the allocator of release builds of Redis and of
- * distribution packages (Debian's redis-server 7.0 links the system's jemalloc 5.3).
+ * distribution packages.
  *
- * The size classes: 8 bytes; 16-byte steps up to 128; from there four classes per doubling
- * (160, 192, 224, 256, 320, …), the same rule for small, large and huge allocations. A request
- * of 0 bytes is made 8 by zmalloc.
+ * The size classes of a jemalloc configured with its default 16-byte quantum, as distributions
+ * build it (Debian's redis-server 7.0 links the system's jemalloc 5.3): 8 bytes; 16-byte steps
+ * up to 128; from there four classes per doubling (160, 192, 224, 256, 320, …), the same rule
+ * for small, large and huge allocations. The jemalloc Redis and Valkey bundle is configured
+ * with an 8-byte quantum (`--with-lg-quantum=3`, deps/Makefile): 8-byte steps up to 64 (24,
+ * 40 and 56 are classes too), the same beyond. A request of 0 bytes is made 8 by zmalloc.
  */
 
-/** The usable size of a jemalloc allocation of `n` bytes (`n` ≥ 0, a safe integer). */
+/** The usable size of an allocation of `n` bytes from a jemalloc of 8-byte quantum (Redis's bundled one). */
+export function jemallocSize8(n: number): number {
+  if (n <= 64) return n <= 8 ? 8 : (n + 7) & ~7;
+  return jemallocSize(n);
+}
+
+/** The usable size of a jemalloc allocation of `n` bytes (`n` ≥ 0, a safe integer), 16-byte quantum. */
 export function jemallocSize(n: number): number {
   if (n <= 8) return 8;
   if (n <= 128) return (n + 15) & ~15;

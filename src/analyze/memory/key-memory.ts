@@ -30,7 +30,7 @@
  */
 import type { KeyInfo, RdbHandler, StreamGroup, StreamId } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
-import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackScoreEntryBytes, parseRedisInt } from './encodings.js';
+import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes, listpackScoreEntryBytes, parseRedisInt } from './encodings.js';
 import { DictSim, dictTableSize } from './dict-sim.js';
 import { RaxSim, streamIdBytes } from './rax-sim.js';
 import { QuicklistSim } from './quicklist-sim.js';
@@ -115,6 +115,9 @@ const M_STREAM = 12; // stream nodes as read, groups
 const M_STREAM_BUILD = 13; // stream entries appended by XADD, groups
 const M_MODULE = 14;
 
+/** `QUICKLIST_NODE_CONTAINER_PLAIN`: a node holding one large element as it is. */
+const QUICKLIST_PLAIN = 1;
+
 /**
  * Computes each key's memory from the decoder's callbacks and hands it to `onKey` at the
  * key's end. Use it as (part of) an {@link RdbHandler}: it asks for a key's values only when
@@ -145,6 +148,16 @@ export class KeyMemoryEstimator implements RdbHandler {
   private largeBytes = 0;
   private large = false;
   private intsetWidth = 2;
+  /** The smallest and largest integer member of an intset so far (listpack sets, 7.2+). */
+  private intMin = 0;
+  private intMax = 0;
+  /** A set held as a listpack (7.2+). */
+  private listpackSet = false;
+  /** A quicklist's nodes so far, and the last one's allocation, listpack bytes and container. */
+  private listNodes = 0;
+  private lastNodeAlloc = 0;
+  private lastNodeBytes = 0;
+  private lastNodePlain = false;
   /** A ziplist's bytes, where the listpack made of it starts as a block of that size (0: none). */
   private capacity = 0;
   private nodeBytes = 0;
@@ -160,6 +173,8 @@ export class KeyMemoryEstimator implements RdbHandler {
    * 2 for HSET and ZADD (a dictFind first).
    */
   private readonly lookupSteps: number;
+  /** Scores the server writes into a listpack are the shortest text (7.2+). */
+  private readonly shortestScores: boolean;
   /** A dataset's key bytes, copied at keyStart: its view may be reused by the value's events. */
   private keyCopy = new Uint8Array(64);
   private keyLength = 0;
@@ -172,6 +187,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.S = opts.model.sizes;
     this.source = opts.source ?? 'rdb';
     this.lookupSteps = this.source === 'dataset' ? 2 : 1;
+    this.shortestScores = opts.model.features.shortestScores;
     this.config = opts.config ?? opts.model.defaults;
     this.select = opts.select;
     this.rax = new RaxSim(this.S);
@@ -200,6 +216,10 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.largeBytes = 0;
     this.large = false;
     this.intsetWidth = 2;
+    this.intMin = 0;
+    this.intMax = 0;
+    this.listpackSet = false;
+    this.listNodes = 0;
     this.capacity = 0;
     this.nodeBytes = 0;
     this.nodeEntries = 0;
@@ -243,8 +263,16 @@ export class KeyMemoryEstimator implements RdbHandler {
           return M_INTSET_TO_HT;
         }
         return this.startSet();
+      case 20: // a listpack set (7.2+): kept within the listpack limits, else a presized dict
+        if (m.features.listpackSets && fromFile) {
+          if (k.blobBytes !== undefined && n <= cfg.setMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
+          this.dict.reset();
+          this.dict.expand(n);
+          return M_INTSET_TO_HT;
+        }
+        // Before 7.2: held as a set with these members would be.
+        return this.startSet();
       case 2: // a plain set
-      case 20: // a listpack set (Redis 7.2+): held as 7.0 would hold a set with these members
         return this.startSet();
       case 3:
       case 5:
@@ -377,6 +405,10 @@ export class KeyMemoryEstimator implements RdbHandler {
       this.dict.add();
       return;
     }
+    if (this.m.features.listpackSets) {
+      this.setMemberListpack(v);
+      return;
+    }
     const iv = parseRedisInt(v);
     if (!Number.isNaN(iv)) {
       const w = intsetWidth(iv);
@@ -391,6 +423,55 @@ export class KeyMemoryEstimator implements RdbHandler {
     // file's set is expanded to its stated count, then the member is added.
     this.toDict(this.count - 1, this.source === 'rdb' ? this.declared : NaN);
     this.dict.add();
+  }
+
+  /**
+   * One set member of a server with listpack sets (7.2 `rdbLoadObject`; SADD much the same): an
+   * intset while the members are integers; at the first that is not, a listpack when the set
+   * has fewer than `set-max-listpack-entries` members and none longer than
+   * `set-max-listpack-value`, else a dict presized for the stated count (SADD: for the members
+   * so far); a listpack that outgrows those limits becomes such a dict too.
+   */
+  private setMemberListpack(v: Uint8Array): void {
+    const cfg = this.config;
+    const len = v.length;
+    if (len > this.maxLen) this.maxLen = len;
+    const before = this.count - 1;
+    const entry = listpackEntryBytes(v);
+    if (!this.listpackSet) {
+      const iv = parseRedisInt(v);
+      if (!Number.isNaN(iv)) {
+        const w = intsetWidth(iv);
+        if (w > this.intsetWidth) this.intsetWidth = w;
+        if (before === 0 || iv < this.intMin) this.intMin = iv;
+        if (before === 0 || iv > this.intMax) this.intMax = iv;
+        this.smallBytes += entry;
+        if (this.source === 'dataset' && this.count > cfg.setMaxIntsetEntries) this.toPresizedDict(this.count);
+        return;
+      }
+      if (before < cfg.setMaxListpackEntries && this.maxLen <= cfg.setMaxListpackValue) {
+        // The intset's integers go into a listpack made for as many of the wider of its ends.
+        this.listpackSet = true;
+        this.capacity = before === 0 ? 0 : LISTPACK_EMPTY_BYTES + before * Math.max(listpackIntEntryBytes(this.intMin), listpackIntEntryBytes(this.intMax));
+      } else {
+        this.toPresizedDict(this.source === 'rdb' ? this.declared : this.count);
+        return;
+      }
+    }
+    if (before < cfg.setMaxListpackEntries && len <= cfg.setMaxListpackValue) {
+      this.smallBytes += entry;
+      return;
+    }
+    this.toPresizedDict(this.source === 'rdb' ? this.declared : this.count);
+  }
+
+  /** The set so far (this member included) moves into a dict presized for `expandTo`. */
+  private toPresizedDict(expandTo: number): void {
+    this.large = true;
+    this.listpackSet = false;
+    this.dict.reset();
+    this.dict.expand(Math.max(expandTo, this.count));
+    this.dict.addMany(this.count);
   }
 
   /** The small encoding's `n` elements move into a dict sized for them, then expanded for `expandTo`. */
@@ -442,21 +523,22 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.count++;
     if (m.length > this.maxLen) this.maxLen = m.length;
     // The listpack form's size matters only while the set may end up in one.
-    if (!(this.declared > this.config.zsetMaxListpackEntries)) this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score);
+    // A ziplist's scores stay the text they were saved as (`%.17g`); a listpack the server
+    // builds gets its own (the shortest text from 7.2 on).
+    if (!(this.declared > this.config.zsetMaxListpackEntries)) this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score, this.shortestScores && this.rdbType !== 12);
     this.largeBytes += this.m.sdsAlloc(m.length) + this.S.dictEntry + this.m.skiplistNodeExpectedBytes;
   }
 
-  valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
+  valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
     switch (this.mode) {
       case M_NODES:
-        this.value += this.S.quicklistNode + this.m.alloc(bytes);
-        this.uncounted += this.m.quicklistNodeSlack;
+        this.listNode(this.m.alloc(bytes), bytes, container === QUICKLIST_PLAIN);
         return;
       case M_ZIPLIST_NODES:
         // A ziplist node becomes a listpack of the same elements (an empty one is dropped).
         if (this.nodeEntries > 0) {
-          this.value += this.S.quicklistNode + this.m.shrunkAlloc(bytes, LISTPACK_EMPTY_BYTES + this.nodeBytes);
-          this.uncounted += this.m.quicklistNodeSlack;
+          const lpBytes = LISTPACK_EMPTY_BYTES + this.nodeBytes;
+          this.listNode(this.m.shrunkAlloc(bytes, lpBytes), lpBytes, false);
         }
         this.nodeBytes = 0;
         this.nodeEntries = 0;
@@ -466,6 +548,16 @@ export class KeyMemoryEstimator implements RdbHandler {
         if (nodeKey !== null) this.rax.insert(nodeKey);
         return;
     }
+  }
+
+  /** A quicklist node kept: its structure and allocation (`alloc`), and its listpack's bytes. */
+  private listNode(alloc: number, bytes: number, plain: boolean): void {
+    this.value += this.S.quicklistNode + alloc;
+    this.uncounted += this.m.quicklistNodeSlack;
+    this.listNodes++;
+    this.lastNodeAlloc = alloc;
+    this.lastNodeBytes = bytes;
+    this.lastNodePlain = plain;
   }
 
   streamEntry(id: StreamId, fields: Uint8Array[], deleted: boolean): void {
@@ -526,20 +618,41 @@ export class KeyMemoryEstimator implements RdbHandler {
         // Never delivered (a dataset's string not asked for): sized by length.
         this.sizeString(k.valueBytes, false);
         return;
-      case M_PUSH_LIST:
+      case M_PUSH_LIST: {
+        // 7.2+: a list of one listpack node within the node limit is that listpack (not one
+        // loaded from a ziplist-encoded list, which 7.2's loader leaves a quicklist).
+        const single = this.quicklist.singleNodeBytes();
+        if (m.features.listpackLists && single >= 0 && single <= cfg.listNodeMaxBytes && !(this.rdbType === 10 && this.source === 'rdb')) {
+          this.value = S.robj + m.alloc(single);
+          this.encoding = 'listpack';
+          return;
+        }
         this.value = S.robj + S.quicklist + this.quicklist.bytes;
         this.uncounted = m.quicklistSlack + m.quicklistNodeSlack * this.quicklist.nodes;
         this.encoding = 'quicklist';
         return;
+      }
       case M_ZIPLIST_NODES:
       case M_NODES:
+        if (m.features.listpackLists && this.listNodes === 1 && !this.lastNodePlain && this.lastNodeBytes <= cfg.listNodeMaxBytes) {
+          this.value = S.robj + this.lastNodeAlloc;
+          this.uncounted = 0;
+          this.encoding = 'listpack';
+          return;
+        }
         this.value += S.robj + S.quicklist;
         this.uncounted += m.quicklistSlack;
         this.encoding = 'quicklist';
         return;
       case M_SET:
         if (this.large) this.setHashtable();
-        else {
+        else if (this.listpackSet) {
+          // Made for `capacity` bytes, reallocated to size only once it outgrew that.
+          const bytes = LISTPACK_EMPTY_BYTES + this.smallBytes;
+          const made = m.alloc(Math.max(this.capacity, LISTPACK_EMPTY_BYTES));
+          this.value = S.robj + (bytes <= made ? made : m.alloc(bytes));
+          this.encoding = 'listpack';
+        } else {
           this.value = S.robj + m.alloc(intsetBytes(this.count, this.intsetWidth));
           this.encoding = 'intset';
         }
@@ -555,8 +668,11 @@ export class KeyMemoryEstimator implements RdbHandler {
         return;
       }
       case M_ZSET_CONVERT:
-        if (this.count > cfg.zsetMaxListpackEntries) this.setSkiplistGrown();
-        else this.setListpack();
+        // 7.2+ presizes the dict for the members; 7.0 grows it.
+        if (this.count > cfg.zsetMaxListpackEntries) {
+          if (m.features.presizedZsetConversion && this.source === 'rdb') this.setSkiplist(dictTableSize(this.count));
+          else this.setSkiplistGrown();
+        } else this.setListpack();
         return;
       case M_HASH:
         if (this.large) this.setHashtable();
@@ -598,9 +714,21 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   private setHashtable(): void {
     const S = this.S;
-    this.value = S.robj + S.dict + S.bucket * this.dict.slots + this.largeBytes;
+    const slots = this.dict.slots;
+    this.value = S.robj + S.dict + S.bucket * slots + this.largeBytes;
     this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
+    if (this.m.features.setEntriesWithoutValue && this.valueTypeIsSet()) {
+      // A member alone in its bucket takes no entry; the others a 16-byte one (key, next).
+      const filled = slots * (1 - Math.pow(1 - 1 / slots, this.count));
+      this.uncounted = Math.round(this.m.dictSlack + (this.count - filled) * this.m.alloc(16) - S.dictEntry * this.count);
+    }
     this.encoding = 'hashtable';
+  }
+
+  /** The key being read is a set. */
+  private valueTypeIsSet(): boolean {
+    const t = this.rdbType;
+    return t === 2 || t === 11 || t === 20;
   }
 
   /** A skiplist whose dict has `slots` buckets. */

@@ -3,15 +3,16 @@
  * function — everything the estimate of a key needs to size it for that target. The estimator,
  * the analyzer and the quick estimate take one instead of module constants.
  */
-import { jemallocSize } from './jemalloc.js';
+import { jemallocSize, jemallocSize8 } from './jemalloc.js';
 import { libcSize } from './libc.js';
 import { sdsHeaderBytes } from './encodings.js';
 import { REDIS_7_0 } from './redis-7-0.js';
+import { REDIS_7_2 } from './redis-7-2.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
 import type { MemoryAllocator, MemoryTarget, MemoryTargetChoice } from './target.js';
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
@@ -24,6 +25,7 @@ export class MemoryModel {
   /** `used_memory` of the server without keys (see {@link ServerSpec.startupBytes}). */
   readonly startupBytes: number;
   private readonly libc: boolean;
+  private readonly quantum8: boolean;
   /** What the allocator adds to structures `MEMORY USAGE` counts at their `sizeof`. */
   readonly dictEntrySlack: number;
   readonly dictSlack: number;
@@ -47,6 +49,7 @@ export class MemoryModel {
     this.maxRdbVersion = spec.maxRdbVersion;
     this.startupBytes = spec.startupBytes[allocator];
     this.libc = allocator === 'libc';
+    this.quantum8 = spec.jemallocQuantum === 8;
     const S = spec.sizes;
     this.dictEntrySlack = this.alloc(S.dictEntry) - S.dictEntry;
     this.dictSlack = this.alloc(S.dict) - S.dict;
@@ -59,7 +62,7 @@ export class MemoryModel {
 
   /** The usable size the allocator gives a request of `n` bytes (`zmalloc_size`). */
   alloc(n: number): number {
-    return this.libc ? libcSize(n) : jemallocSize(n);
+    return this.libc ? libcSize(n) : this.quantum8 ? jemallocSize8(n) : jemallocSize(n);
   }
 
   /**

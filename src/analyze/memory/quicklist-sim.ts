@@ -48,6 +48,11 @@ export class QuicklistSim {
     this.tailBytes = large ? len : LISTPACK_EMPTY_BYTES + entryBytes;
   }
 
+  /** The listpack bytes of the one node, when there is one node and it is not PLAIN; else -1. */
+  singleNodeBytes(): number {
+    return this.nodes === 1 && !this.tailPlain ? this.tailBytes : -1;
+  }
+
   /** The quicklist's node bytes: every node's structure and allocation. */
   get bytes(): number {
     return this.closedBytes + (this.tailBytes >= 0 ? this.model.sizes.quicklistNode + this.model.alloc(this.tailBytes) : 0);

@@ -51,7 +51,9 @@ export const REDIS_7_0: ServerSpec = {
     streamNodeMaxBytes: 4096,
     streamNodeMaxEntries: 100,
   },
-  features: { listpackSets: false, listpackLists: false },
+  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, setEntriesWithoutValue: false },
+  // Calibrated against Debian's package, which links the system's jemalloc.
+  jemallocQuantum: 16,
   maxRdbVersion: 10,
   // Debian's 7.0.15 (jemalloc): used_memory_startup 876,272 and 70,512 left by loading; a
   // MALLOC=libc build of 7.0.15 on glibc 2.36: some 69,600 more.

@@ -79,6 +79,12 @@ export interface ServerFeatures {
   listpackSets: boolean;
   /** A list small enough for one node is a plain listpack, not a quicklist (7.2+). */
   listpackLists: boolean;
+  /** A sorted-set score written into a listpack is the shortest text that reads back (7.2+), not `%.17g`. */
+  shortestScores: boolean;
+  /** A listpack sorted set converted to a skiplist on load gets a dict presized for its members (7.2+). */
+  presizedZsetConversion: boolean;
+  /** A set's dict entries hold no value: 16 bytes, none for a member alone in its bucket (7.2+). */
+  setEntriesWithoutValue: boolean;
 }
 
 /** One server version, as the memory model needs it. */
@@ -90,6 +96,11 @@ export interface ServerSpec {
   strings: StringRules;
   defaults: EncodingConfig;
   features: ServerFeatures;
+  /**
+   * The quantum of the jemalloc the modelled builds use: 8 for Redis's bundled one (builds
+   * from source, official images), 16 for a distribution's (Debian's 7.0 package).
+   */
+  jemallocQuantum: 8 | 16;
   /** The newest RDB version the server reads (`RDB_VERSION`). */
   maxRdbVersion: number;
   /**
