@@ -44,7 +44,7 @@ function raxUncounted(m: MemoryModel, rax: RaxSim): number {
 }
 
 /** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
-export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
+export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'listpackex' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
 
 /** A key estimate with nothing in it yet (a record to fill and reuse). */
 export function emptyKeyMemory(): KeyMemory {
@@ -153,6 +153,8 @@ export class KeyMemoryEstimator implements RdbHandler {
   private intMax = 0;
   /** A set held as a listpack (7.2+). */
   private listpackSet = false;
+  /** A hash whose small form is a listpackEx, with a TTL entry per field (7.4+). */
+  private ttlFields = false;
   /** A quicklist's nodes so far, and the last one's allocation, listpack bytes and container. */
   private listNodes = 0;
   private lastNodeAlloc = 0;
@@ -219,6 +221,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.intMin = 0;
     this.intMax = 0;
     this.listpackSet = false;
+    this.ttlFields = false;
     this.listNodes = 0;
     this.capacity = 0;
     this.nodeBytes = 0;
@@ -289,17 +292,25 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 13: // a ziplist
         if (fromFile) this.capacity = k.blobBytes ?? 0;
         return fromFile ? M_HASH_CONVERT : this.startHash();
-      case 9: // a zipmap
-      case 25: // a listpack with field TTLs (7.4+), and the pre-release forms: held as a 7.0 hash
+      case 25: // a listpack with field TTLs (7.4+, 23 its pre-release form): kept within the limits as a listpackEx
       case 23:
+        if (m.features.hashFieldTtls && fromFile) {
+          if (k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + m.alloc(S.listpackEx) + m.alloc(k.blobBytes), 'listpackex');
+          return M_HASH_CONVERT;
+        }
+        // Before 7.4: held as a hash of the same fields.
+        return fromFile ? M_HASH_CONVERT : this.startHash();
+      case 9: // a zipmap
       case 29: // hash templates (8.x): held as a 7.0 hash of the same fields
       case 30:
       case 31:
       case 32:
         return fromFile ? M_HASH_CONVERT : this.startHash();
-      case 4:
+      case 24: // a hash with field TTLs (7.4+, 22 its pre-release form): a listpackEx within the limits
       case 22:
-      case 24:
+        if (m.features.hashFieldTtls) this.ttlFields = true;
+        return this.startHash();
+      case 4:
         return this.startHash();
       case 15:
       case 19:
@@ -483,7 +494,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     if (expandTo > 4) this.dict.expand(expandTo);
   }
 
-  field(f: Uint8Array, v: Uint8Array): void {
+  field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null = null): void {
     if (this.mode !== M_HASH && this.mode !== M_HASH_CONVERT) return;
     const cfg = this.config;
     this.count++;
@@ -491,7 +502,15 @@ export class KeyMemoryEstimator implements RdbHandler {
     const vl = v.length;
     if (fl > this.maxLen) this.maxLen = fl;
     if (vl > this.maxLen) this.maxLen = vl;
-    this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(fl) + this.m.sdsAlloc(vl);
+    this.largeBytes += this.S.dictEntry + this.m.hashFieldAlloc(fl, expireAtMs !== null) + this.m.sdsAlloc(vl);
+    if (this.ttlFields) {
+      // A listpackEx entry: field, value and TTL (0: none).
+      this.smallBytes += listpackIntEntryBytes(expireAtMs ?? 0);
+    } else if (expireAtMs !== null && this.m.features.hashFieldTtls && this.mode === M_HASH) {
+      // A field with a TTL makes the listpack a listpackEx, each field with a TTL entry.
+      this.ttlFields = true;
+      this.smallBytes += (this.count - 1) * listpackIntEntryBytes(0) + listpackIntEntryBytes(expireAtMs);
+    }
     if (this.mode === M_HASH_CONVERT) {
       this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
       return;
@@ -710,6 +729,10 @@ export class KeyMemoryEstimator implements RdbHandler {
     const bytes = LISTPACK_EMPTY_BYTES + this.smallBytes;
     this.value = this.S.robj + (this.capacity > 0 ? this.m.shrunkAlloc(this.capacity, bytes) : this.m.alloc(bytes));
     this.encoding = 'listpack';
+    if (this.ttlFields) {
+      this.value += this.m.alloc(this.S.listpackEx);
+      this.encoding = 'listpackex';
+    }
   }
 
   private setHashtable(): void {

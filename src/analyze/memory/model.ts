@@ -8,11 +8,12 @@ import { libcSize } from './libc.js';
 import { sdsHeaderBytes } from './encodings.js';
 import { REDIS_7_0 } from './redis-7-0.js';
 import { REDIS_7_2 } from './redis-7-2.js';
+import { REDIS_7_4 } from './redis-7-4.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
 import type { MemoryAllocator, MemoryTarget, MemoryTargetChoice } from './target.js';
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
@@ -83,6 +84,17 @@ export class MemoryModel {
   /** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
   sdsAlloc(len: number): number {
     return this.alloc(sdsHeaderBytes(len) + len + 1);
+  }
+
+  /**
+   * The allocation of a hash table's field of `len` bytes: an sds string; from 7.4 an `mstr`
+   * (header 1 byte below 32 bytes, 3 below 64 KiB, 9 beyond), with 16 bytes of expiry
+   * metadata and 2 of flags when the field has a TTL.
+   */
+  hashFieldAlloc(len: number, withTtl: boolean): number {
+    if (!this.features.hashFieldTtls) return this.sdsAlloc(len);
+    const header = len < 32 ? 1 : len < 65536 ? 3 : 9;
+    return this.alloc((withTtl ? 18 : 0) + header + len + 1);
   }
 
   /** An embstr: the robj and an sdshdr8 string in one allocation. */

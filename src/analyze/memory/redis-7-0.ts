@@ -35,6 +35,7 @@ export const REDIS_7_0: ServerSpec = {
     streamConsumer: 24,
     raxNode: 4 + 8 * 30,
     raxElement: 16,
+    listpackEx: 32,
   },
   strings: { embstrMaxBytes: 44, intMaxChars: 20 },
   // config.c's defaults (a redis.conf may set others, e.g. 128 hash entries).
@@ -51,7 +52,7 @@ export const REDIS_7_0: ServerSpec = {
     streamNodeMaxBytes: 4096,
     streamNodeMaxEntries: 100,
   },
-  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, setEntriesWithoutValue: false },
+  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, setEntriesWithoutValue: false, hashFieldTtls: false },
   // Calibrated against Debian's package, which links the system's jemalloc.
   jemallocQuantum: 16,
   maxRdbVersion: 10,

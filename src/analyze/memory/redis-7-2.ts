@@ -25,10 +25,10 @@ export const REDIS_7_2: ServerSpec = {
   sizes: { ...REDIS_7_0.sizes, streamConsumer: 32 },
   strings: REDIS_7_0.strings,
   defaults: { ...REDIS_7_0.defaults, setMaxListpackEntries: 128, setMaxListpackValue: 64 },
-  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, setEntriesWithoutValue: true },
+  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, setEntriesWithoutValue: true, hashFieldTtls: false },
   // Builds from source link the bundled jemalloc.
   jemallocQuantum: 8,
   maxRdbVersion: 11,
-  // A 7.2.6 build (jemalloc 5.3.0): used_memory with an empty file loaded, less a client's.
-  startupBytes: { jemalloc: 936_616, libc: 1_016_400 },
+  // 7.2.6 builds (bundled jemalloc 5.3.0; glibc 2.36): used_memory with an empty file loaded, less a client's.
+  startupBytes: { jemalloc: 936_616, libc: 1_023_610 },
 };

@@ -44,6 +44,8 @@ export interface StructSizes {
   raxNode: number;
   /** …and per rax element (`sizeof(streamID)`). */
   raxElement: number;
+  /** `listpackEx` (7.4+): expiry metadata, key and listpack pointers. */
+  listpackEx: number;
 }
 
 /** String encodings (object.c). */
@@ -85,6 +87,12 @@ export interface ServerFeatures {
   presizedZsetConversion: boolean;
   /** A set's dict entries hold no value: 16 bytes, none for a member alone in its bucket (7.2+). */
   setEntriesWithoutValue: boolean;
+  /**
+   * Hash fields may have TTLs (7.4+): a small hash with any is a listpackEx (a TTL entry per
+   * field); a hash table's fields are `mstr` strings (a shorter header than sds; a field with a
+   * TTL carries 16 bytes of expiry metadata and 2 of flags).
+   */
+  hashFieldTtls: boolean;
 }
 
 /** One server version, as the memory model needs it. */
