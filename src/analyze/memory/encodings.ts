@@ -18,6 +18,19 @@ export function sdsHeaderBytes(len: number): number {
   return 17;
 }
 
+/**
+ * The sds header Valkey 8 gives a string of `len` bytes: its types end where the header, the
+ * bytes and the NUL still fit the type's largest allocation (252, 65,530, 2^32 − 10 bytes).
+ */
+export function valkeySdsHeaderBytes(len: number): number {
+  if (len === 0) return 3;
+  if (len < 32) return 1;
+  if (len <= 252) return 3;
+  if (len <= 65530) return 5;
+  if (len <= 0xfffffff6) return 9;
+  return 17;
+}
+
 /** The longest string Redis tries as a 64-bit integer (`LONG_STR_SIZE` − 1). */
 const INT_TEXT_MAX = 20;
 const INT64_MAX_DIGITS = [57, 50, 50, 51, 51, 55, 50, 48, 51, 54, 56, 53, 52, 55, 55, 53, 56, 48, 55]; // "9223372036854775807"

@@ -616,8 +616,8 @@ export class KeyMemoryEstimator implements RdbHandler {
     r.key = key;
     r.valueType = k.valueType;
     r.encoding = this.encoding;
-    r.memoryBytes = this.S.dictEntry + this.m.sdsAlloc(key.length) + this.value;
-    r.uncountedBytes = this.m.dictEntrySlack + this.uncounted;
+    r.memoryBytes = this.m.keyBytes(key.length) + this.value;
+    r.uncountedBytes = this.m.keyEntrySlack + this.uncounted;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;
@@ -742,8 +742,14 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
     if (this.m.features.setEntriesWithoutValue && this.valueTypeIsSet()) {
       // A member alone in its bucket takes no entry; the others a 16-byte one (key, next).
-      const filled = slots * (1 - Math.pow(1 - 1 / slots, this.count));
-      this.uncounted = Math.round(this.m.dictSlack + (this.count - filled) * this.m.alloc(16) - S.dictEntry * this.count);
+      const chained = this.count - slots * (1 - Math.pow(1 - 1 / slots, this.count));
+      if (this.m.features.valkeyDicts) {
+        // Valkey counts the entries as they are.
+        this.value += Math.round(chained * 16) - S.dictEntry * this.count;
+        this.uncounted = Math.round(this.m.dictSlack + chained * (this.m.alloc(16) - 16));
+      } else {
+        this.uncounted = Math.round(this.m.dictSlack + chained * this.m.alloc(16) - S.dictEntry * this.count);
+      }
     }
     this.encoding = 'hashtable';
   }

@@ -5,15 +5,16 @@
  */
 import { jemallocSize, jemallocSize8 } from './jemalloc.js';
 import { libcSize } from './libc.js';
-import { sdsHeaderBytes } from './encodings.js';
+import { sdsHeaderBytes, valkeySdsHeaderBytes } from './encodings.js';
 import { REDIS_7_0 } from './redis-7-0.js';
 import { REDIS_7_2 } from './redis-7-2.js';
 import { REDIS_7_4 } from './redis-7-4.js';
+import { VALKEY_8_0 } from './valkey-8-0.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
 import type { MemoryAllocator, MemoryTarget, MemoryTargetChoice } from './target.js';
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
@@ -29,6 +30,8 @@ export class MemoryModel {
   private readonly quantum8: boolean;
   /** What the allocator adds to structures `MEMORY USAGE` counts at their `sizeof`. */
   readonly dictEntrySlack: number;
+  /** …of a key's entry in the key table (0 when the entry is counted by its allocation). */
+  readonly keyEntrySlack: number;
   readonly dictSlack: number;
   readonly quicklistSlack: number;
   readonly quicklistNodeSlack: number;
@@ -53,6 +56,7 @@ export class MemoryModel {
     this.quantum8 = spec.jemallocQuantum === 8;
     const S = spec.sizes;
     this.dictEntrySlack = this.alloc(S.dictEntry) - S.dictEntry;
+    this.keyEntrySlack = spec.features.valkeyDicts ? 0 : this.dictEntrySlack;
     this.dictSlack = this.alloc(S.dict) - S.dict;
     this.quicklistSlack = this.alloc(S.quicklist) - S.quicklist;
     this.quicklistNodeSlack = this.alloc(S.quicklistNode) - S.quicklistNode;
@@ -83,7 +87,16 @@ export class MemoryModel {
 
   /** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
   sdsAlloc(len: number): number {
-    return this.alloc(sdsHeaderBytes(len) + len + 1);
+    return this.alloc((this.features.valkeyDicts ? valkeySdsHeaderBytes(len) : sdsHeaderBytes(len)) + len + 1);
+  }
+
+  /**
+   * What `MEMORY USAGE` counts for a key of `len` bytes itself: its dictEntry and its sds; in
+   * Valkey 8 the one allocation holding both (value, next, a header offset byte, the sds).
+   */
+  keyBytes(len: number): number {
+    if (this.features.valkeyDicts) return this.alloc(17 + valkeySdsHeaderBytes(len) + len + 1);
+    return this.sizes.dictEntry + this.sdsAlloc(len);
   }
 
   /**

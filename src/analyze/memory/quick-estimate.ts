@@ -45,7 +45,7 @@ export class QuickMemoryEstimator {
 
   /** The estimate of the key that just ended (`keyEnd`'s record). */
   estimate(k: Readonly<KeyInfo>): number {
-    return this.model.sizes.dictEntry + this.model.sdsAlloc(k.key.length) + this.value(k);
+    return this.model.keyBytes(k.key.length) + this.value(k);
   }
 
   private value(k: Readonly<KeyInfo>): number {

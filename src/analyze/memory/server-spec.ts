@@ -93,6 +93,13 @@ export interface ServerFeatures {
    * TTL carries 16 bytes of expiry metadata and 2 of flags).
    */
   hashFieldTtls: boolean;
+  /**
+   * Valkey 8: a key is embedded in its dictEntry (one allocation: value pointer, next, header
+   * offset, the key's sds), which `MEMORY USAGE` counts by its size; a set's dict entries are
+   * counted as they are (none or 16 bytes); sds types end where the type's largest allocation
+   * does.
+   */
+  valkeyDicts: boolean;
 }
 
 /** One server version, as the memory model needs it. */

@@ -31,7 +31,7 @@ export interface MemoryTargetChoice {
 }
 
 /** The targets the estimate models, oldest first, as `--target` takes them. */
-export const MODELLED_TARGETS: readonly string[] = ['redis@7.0', 'redis@7.2', 'redis@7.4'];
+export const MODELLED_TARGETS: readonly string[] = ['redis@7.0', 'redis@7.2', 'redis@7.4', 'valkey@8.0'];
 /** The allocators the estimate models, as `--allocator` takes them. */
 export const MODELLED_ALLOCATORS: readonly MemoryAllocator[] = ['jemalloc', 'libc'];
 
