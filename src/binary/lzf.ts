@@ -26,6 +26,13 @@ export const LZF = {
   MAX_EXPANSION: 88,
 } as const;
 
+/**
+ * The typed-array `fill`, called directly: a Node `Buffer` (the writers' output slabs) has its
+ * own `fill` that checks its arguments in JavaScript first, which made each padding run cost
+ * about twice as much.
+ */
+const fillBytes = Uint8Array.prototype.fill;
+
 /** Location used in error reports. */
 export interface LzfLocation {
   file?: string;
@@ -110,7 +117,7 @@ export function lzfDecompressRangeInto(src: Uint8Array, srcStart: number, srcEnd
     }
     if (distance === 1 && count > 16) {
       // A run of one repeated byte (common: padding): a native fill.
-      dst.fill(dst[from], op, op + count);
+      fillBytes.call(dst, dst[from], op, op + count);
       op += count;
     } else if (distance >= count && count > 32) {
       // No overlap and long enough to pay for the call: a native block copy.

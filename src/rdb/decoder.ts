@@ -202,10 +202,6 @@ export class RdbDecoder extends RdbCursor {
     const onOpcode = h.opcode;
     const r = this.r;
     const k = this.key;
-    let expireAtMs: number | null = null;
-    let idle: number | undefined;
-    let freq: number | undefined;
-    let recordStart = -1;
     for (;;) {
       this.doing = 'read-type';
       this.ctxDb = this.db;
@@ -220,153 +216,23 @@ export class RdbDecoder extends RdbCursor {
       const at = r.base + r.pos;
       const t = r.buf[r.pos];
       if (t >= 240 || (t >= 100 && t < 128)) {
-        // Opcodes (and foreign ones we refuse precisely). Each case consumes its byte before
-        // it can yield, so this line runs once per opcode whatever the chunking.
+        // Opcodes (and foreign ones we refuse precisely). Each consumes its byte before it can
+        // yield, so this line runs once per opcode whatever the chunking.
         if (onOpcode !== undefined && t !== RdbOpcode.Eof) {
           this.inHandler = true;
           onOpcode.call(h, t, at);
           this.inHandler = false;
         }
-        switch (t) {
-          case RdbOpcode.Eof: {
-            r.pos++;
-            yield* this.readTrailer(at);
-            return;
-          }
-          case RdbOpcode.SelectDb: {
-            r.pos++;
-            let n;
-            while ((n = this.tryPlainLength()) < 0) yield;
-            this.db = n;
-            this.inHandler = true;
-            h.selectDb?.(n, at);
-            this.inHandler = false;
-            continue;
-          }
-          case RdbOpcode.ResizeDb: {
-            r.pos++;
-            let a, b;
-            while ((a = this.tryPlainLength()) < 0) yield;
-            while ((b = this.tryPlainLength()) < 0) yield;
-            this.inHandler = true;
-            h.resizeDb?.(a, b, at);
-            this.inHandler = false;
-            continue;
-          }
-          case RdbOpcode.Aux: {
-            this.doing = 'read-aux';
-            r.pos++;
-            let name, value;
-            while ((name = this.tryString()) === null) yield;
-            while ((value = this.tryString()) === null) yield;
-            this.inHandler = true;
-            h.aux?.(name, value, at);
-            this.inHandler = false;
-            continue;
-          }
-          case RdbOpcode.ExpireTimeMs: {
-            if (recordStart < 0) recordStart = at;
-            this.doing = 'read-expire';
-            while (r.end - r.pos < 9) {
-              r.wanted = 9;
-              yield;
-            }
-            expireAtMs = readI64le(r.buf, r.pos + 1);
-            r.pos += 9;
-            continue;
-          }
-          case RdbOpcode.ExpireTime: {
-            if (recordStart < 0) recordStart = at;
-            this.doing = 'read-expire';
-            while (r.end - r.pos < 5) {
-              r.wanted = 5;
-              yield;
-            }
-            const b = r.buf;
-            const p = r.pos + 1;
-            expireAtMs = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) * 1000;
-            r.pos += 5;
-            continue;
-          }
-          case RdbOpcode.Idle: {
-            if (recordStart < 0) recordStart = at;
-            r.pos++;
-            let n;
-            while ((n = this.tryPlainLength()) < 0) yield;
-            idle = n;
-            continue;
-          }
-          case RdbOpcode.Freq: {
-            if (recordStart < 0) recordStart = at;
-            while (r.end - r.pos < 2) {
-              r.wanted = 2;
-              yield;
-            }
-            freq = r.buf[r.pos + 1];
-            r.pos += 2;
-            continue;
-          }
-          case RdbOpcode.ModuleAux: {
-            this.doing = 'read-module-aux';
-            r.pos++;
-            yield* this.readModuleAux(at);
-            continue;
-          }
-          case RdbOpcode.Function2: {
-            this.doing = 'read-function';
-            r.pos++;
-            let code;
-            while ((code = this.tryString()) === null) yield;
-            this.inHandler = true;
-            h.function?.(code, at);
-            this.inHandler = false;
-            continue;
-          }
-          case RdbOpcode.SlotInfo: {
-            r.pos++;
-            let slot, size, exp;
-            while ((slot = this.tryPlainLength()) < 0) yield;
-            while ((size = this.tryPlainLength()) < 0) yield;
-            while ((exp = this.tryPlainLength()) < 0) yield;
-            this.inHandler = true;
-            h.slotInfo?.(slot, size, exp, at);
-            this.inHandler = false;
-            continue;
-          }
-          case RdbOpcode.KeyMeta: {
-            r.pos++;
-            if (this.dialect === 'valkey') {
-              yield* this.readSlotImport(at);
-            } else {
-              if (recordStart < 0) recordStart = at;
-              yield* this.readKeyMeta();
-            }
-            continue;
-          }
-          case RdbOpcode.HashTemplate: {
-            if (this.dialect === 'valkey') {
-              throw this.bad('UNKNOWN_OPCODE', 'Valkey UPDATE opcode (only valid in a replication stream, never in a file)', at, 'an RDB opcode or type', hexByte(t));
-            }
-            r.pos++;
-            yield* readHashTemplateRecord(this, at);
-            continue;
-          }
-          case RdbOpcode.KeyNoEvict: {
-            if (this.dialect === 'valkey') throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
-            if (recordStart < 0) recordStart = at;
-            r.pos++;
-            continue;
-          }
-          case RdbOpcode.FunctionPreGa: {
-            this.doing = 'read-function';
-            r.pos++;
-            yield* this.readFunctionPreGa(at);
-            continue;
-          }
-          default:
-            if (t >= 240) throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
-            throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, 'an RDB object type', hexByte(t));
+        if (t === RdbOpcode.Eof) {
+          r.pos++;
+          yield* this.readTrailer(at);
+          return;
         }
+        // An expiry whose bytes are here is read at once; any other opcode by its own reader.
+        // Kept out of this loop, the opcodes' code does not make the loop long to compile
+        // each time the engine optimizes it again.
+        if (!this.tryExpiry(t, at)) yield* this.readOpcode(t, at);
+        continue;
       }
 
       // A key record: type byte, key, value.
@@ -379,8 +245,9 @@ export class RdbDecoder extends RdbCursor {
       // Keys are kept as a position until someone asks for the bytes (most analyzers never
       // do): a short raw key in the window is the common case.
       const kp = r.pos;
-      const kl = r.buf[kp];
-      if (kp < r.end && kl < 0x40 && kp + 1 + kl <= r.end) {
+      let kl = 0x40;
+      if (kp < r.end) kl = r.buf[kp];
+      if (kl < 0x40 && kp + 1 + kl <= r.end) {
         k.setKeyRange(r.buf, kp + 1, kp + 1 + kl);
         r.pos = kp + 1 + kl;
       } else {
@@ -403,18 +270,19 @@ export class RdbDecoder extends RdbCursor {
         const b = r.buf[r.pos];
         if (b >= 0xc0 && b <= 0xc2) k.encoding = 'int';
       }
-      k.expireAtMs = expireAtMs;
-      k.lruIdleSec = idle;
-      k.lfuFreq = freq;
+      const recordStart = this.recordStart;
+      k.expireAtMs = this.nextExpireAtMs;
+      k.lruIdleSec = this.nextIdle;
+      k.lfuFreq = this.nextFreq;
       k.offset = recordStart < 0 ? at : recordStart;
       k.elements = 0;
       k.onDiskBytes = 0;
       k.valueBytes = 0;
       k.moduleName = undefined;
-      expireAtMs = null;
-      idle = undefined;
-      freq = undefined;
-      recordStart = -1;
+      this.nextExpireAtMs = null;
+      this.nextIdle = undefined;
+      this.nextFreq = undefined;
+      this.recordStart = -1;
       this.count = 0;
       k.declaredElements = undefined;
       k.blobBytes = undefined;
@@ -432,6 +300,167 @@ export class RdbDecoder extends RdbCursor {
       this.inHandler = true;
       h.keyEnd?.(k);
       this.inHandler = false;
+    }
+  }
+
+  /** Where the record of the next key begins (its first opcode), −1 while none was read. */
+  private recordStart = -1;
+  /** What the opcodes before the next key said of it. */
+  private nextExpireAtMs: number | null = null;
+  private nextIdle: number | undefined = undefined;
+  private nextFreq: number | undefined = undefined;
+
+  /**
+   * Reads the millisecond expiry opcode at once when its 9 bytes are in the window (one key
+   * in four has one in a typical dataset); false, with nothing read, otherwise.
+   */
+  private tryExpiry(t: number, at: number): boolean {
+    const r = this.r;
+    if (t !== RdbOpcode.ExpireTimeMs || r.end - r.pos < 9) return false;
+    if (this.recordStart < 0) this.recordStart = at;
+    this.nextExpireAtMs = readI64le(r.buf, r.pos + 1);
+    r.pos += 9;
+    return true;
+  }
+
+  /** Reads the opcode `t` (not EOF) at `at`, waiting for its bytes. */
+  private *readOpcode(t: number, at: number): Step {
+    const r = this.r;
+    const h = this.h;
+    switch (t) {
+      case RdbOpcode.SelectDb: {
+        r.pos++;
+        let n;
+        while ((n = this.tryPlainLength()) < 0) yield;
+        this.db = n;
+        this.inHandler = true;
+        h.selectDb?.(n, at);
+        this.inHandler = false;
+        return;
+      }
+      case RdbOpcode.ResizeDb: {
+        r.pos++;
+        let a, b;
+        while ((a = this.tryPlainLength()) < 0) yield;
+        while ((b = this.tryPlainLength()) < 0) yield;
+        this.inHandler = true;
+        h.resizeDb?.(a, b, at);
+        this.inHandler = false;
+        return;
+      }
+      case RdbOpcode.Aux: {
+        this.doing = 'read-aux';
+        r.pos++;
+        let name, value;
+        while ((name = this.tryString()) === null) yield;
+        while ((value = this.tryString()) === null) yield;
+        this.inHandler = true;
+        h.aux?.(name, value, at);
+        this.inHandler = false;
+        return;
+      }
+      case RdbOpcode.ExpireTimeMs: {
+        if (this.recordStart < 0) this.recordStart = at;
+        this.doing = 'read-expire';
+        while (r.end - r.pos < 9) {
+          r.wanted = 9;
+          yield;
+        }
+        this.nextExpireAtMs = readI64le(r.buf, r.pos + 1);
+        r.pos += 9;
+        return;
+      }
+      case RdbOpcode.ExpireTime: {
+        if (this.recordStart < 0) this.recordStart = at;
+        this.doing = 'read-expire';
+        while (r.end - r.pos < 5) {
+          r.wanted = 5;
+          yield;
+        }
+        const b = r.buf;
+        const p = r.pos + 1;
+        this.nextExpireAtMs = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) * 1000;
+        r.pos += 5;
+        return;
+      }
+      case RdbOpcode.Idle: {
+        if (this.recordStart < 0) this.recordStart = at;
+        r.pos++;
+        let n;
+        while ((n = this.tryPlainLength()) < 0) yield;
+        this.nextIdle = n;
+        return;
+      }
+      case RdbOpcode.Freq: {
+        if (this.recordStart < 0) this.recordStart = at;
+        while (r.end - r.pos < 2) {
+          r.wanted = 2;
+          yield;
+        }
+        this.nextFreq = r.buf[r.pos + 1];
+        r.pos += 2;
+        return;
+      }
+      case RdbOpcode.ModuleAux: {
+        this.doing = 'read-module-aux';
+        r.pos++;
+        yield* this.readModuleAux(at);
+        return;
+      }
+      case RdbOpcode.Function2: {
+        this.doing = 'read-function';
+        r.pos++;
+        let code;
+        while ((code = this.tryString()) === null) yield;
+        this.inHandler = true;
+        h.function?.(code, at);
+        this.inHandler = false;
+        return;
+      }
+      case RdbOpcode.SlotInfo: {
+        r.pos++;
+        let slot, size, exp;
+        while ((slot = this.tryPlainLength()) < 0) yield;
+        while ((size = this.tryPlainLength()) < 0) yield;
+        while ((exp = this.tryPlainLength()) < 0) yield;
+        this.inHandler = true;
+        h.slotInfo?.(slot, size, exp, at);
+        this.inHandler = false;
+        return;
+      }
+      case RdbOpcode.KeyMeta: {
+        r.pos++;
+        if (this.dialect === 'valkey') {
+          yield* this.readSlotImport(at);
+        } else {
+          if (this.recordStart < 0) this.recordStart = at;
+          yield* this.readKeyMeta();
+        }
+        return;
+      }
+      case RdbOpcode.HashTemplate: {
+        if (this.dialect === 'valkey') {
+          throw this.bad('UNKNOWN_OPCODE', 'Valkey UPDATE opcode (only valid in a replication stream, never in a file)', at, 'an RDB opcode or type', hexByte(t));
+        }
+        r.pos++;
+        yield* readHashTemplateRecord(this, at);
+        return;
+      }
+      case RdbOpcode.KeyNoEvict: {
+        if (this.dialect === 'valkey') throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
+        if (this.recordStart < 0) this.recordStart = at;
+        r.pos++;
+        return;
+      }
+      case RdbOpcode.FunctionPreGa: {
+        this.doing = 'read-function';
+        r.pos++;
+        yield* this.readFunctionPreGa(at);
+        return;
+      }
+      default:
+        if (t >= 240) throw this.bad('UNKNOWN_OPCODE', 'unknown opcode', at, 'an RDB opcode or type', hexByte(t));
+        throw this.bad('UNKNOWN_TYPE', `unknown object type ${t}`, at, 'an RDB object type', hexByte(t));
     }
   }
 
