@@ -57,9 +57,26 @@ const DRAIN_EVERY_BYTES = 1 << 20;
 /** The longest string value a writer takes in place (`reserveString`). */
 const RESERVE_MAX_BYTES = 4096;
 
+/**
+ * The fixed start of a command (`*<argc>` and its name's argument), as bytes and as the
+ * little-endian 32-bit words of its first bytes: written a word at a time, a 13-byte head
+ * costs a quarter of a byte-by-byte copy.
+ */
+interface CommandHead {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+}
+
+function commandHead(text: string): CommandHead {
+  const bytes = Buffer.from(text, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(4 * i);
+  return { bytes: new Uint8Array(bytes), words };
+}
+
 /** `*3` and the name of the commands of a string key, written at once. */
-const SET_HEAD = Buffer.from('*3\r\n$3\r\nSET\r\n', 'latin1');
-const PEXPIREAT_HEAD = Buffer.from('*3\r\n$9\r\nPEXPIREAT\r\n', 'latin1');
+const SET_HEAD = commandHead('*3\r\n$3\r\nSET\r\n');
+const PEXPIREAT_HEAD = commandHead('*3\r\n$9\r\nPEXPIREAT\r\n');
 
 /** Arguments up to this size go into the slab with their header in one write. */
 const SMALL_ARG = 256;
@@ -195,6 +212,8 @@ export function cannotWrite(what: string, style: AofStyle): UnsupportedValueErro
 export class RespOutput {
   private readonly slabBytes: number;
   private slab: Buffer;
+  /** The slab, for writing 32-bit words. */
+  private view: DataView;
   private pos = 0;
   private flushed = 0;
   private readonly spare: Buffer[] = [];
@@ -210,6 +229,7 @@ export class RespOutput {
   ) {
     this.slabBytes = Math.max(1024, slabBytes);
     this.slab = Buffer.allocUnsafe(this.slabBytes);
+    this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
   }
 
   /** Bytes written so far. */
@@ -353,13 +373,17 @@ export class RespOutput {
   private reservedEnd = 0;
 
   /** The start of a command, written before (`*<argc>\r\n` and the name's argument): counted as a command. */
-  fixed(head: Uint8Array): void {
+  fixed(head: CommandHead): void {
     this.commands++;
-    const n = head.length;
+    const bytes = head.bytes;
+    const n = bytes.length;
     if (this.pos + n > this.slabBytes) this.flush();
-    const slab = this.slab;
+    const view = this.view;
+    const words = head.words;
     let p = this.pos;
-    for (let i = 0; i < n; i++) slab[p++] = head[i];
+    for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i], true);
+    const slab = this.slab;
+    for (let i = words.length << 2; i < n; i++) slab[p++] = bytes[i];
     this.pos = p;
   }
 
@@ -434,7 +458,8 @@ export class RespOutput {
     if (n === 0) return;
     const full = this.slab;
     this.flushed += n;
-    this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+    const slab = (this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes));
+    this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
     this.pos = 0;
     this.sink.write(full.subarray(0, n), () => {
       if (this.spare.length < 2) this.spare.push(full);
