@@ -315,7 +315,9 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     };
     // A string read whole: written at once; in parts: streamed. A writer that takes strings
     // only in key records takes every string so (the loader builds them from then on).
-    const whole = sink.stringKey?.bind(sink);
+    // Called as the sink's methods, not bound copies: a bound function is a call the engine
+    // cannot inline, made for every string key.
+    const whole = sink.stringKey !== undefined;
     const byLoader = (k: KeyInfo): void => {
       strings = false;
       str = null;
@@ -332,30 +334,28 @@ export async function streamRdbKeys(source: ByteSource, sink: KeySink, opts: Rdb
     const wholeHead = new KeyHead(0, NO_BYTES, 0, 0, 'string', 1, null, 0);
     /** A string value is being decompressed where the writer wanted it (see KeySink.reserveString). */
     let reserved = false;
-    const reserve = sink.reserveString?.bind(sink);
-    const finish = sink.finishString?.bind(sink);
-    if (whole !== undefined && reserve !== undefined && finish !== undefined) {
+    if (whole && sink.reserveString !== undefined && sink.finishString !== undefined) {
       h.stringTarget = (length, out) => {
         const k = str;
         if (k === null || k === DONE) return false;
-        reserved = reserve(wholeHead.reuse(k, length), length, out);
+        reserved = sink.reserveString!(wholeHead.reuse(k, length), length, out);
         return reserved;
       };
     }
-    if (whole !== undefined) {
+    if (whole) {
       // A whole string goes to the writer as the range the decoder read it into (no view).
       h.stringRange = (buf, start, end) => {
         if (reserved) {
           // Already where the writer wanted it.
           reserved = false;
-          finish!(wholeHead);
+          sink.finishString!(wholeHead);
           str = DONE;
           return;
         }
         const k = str;
         if (k !== null) {
           // One head for every string written at once: the writer reads it during the call only.
-          if (whole(wholeHead.reuse(k, end - start), buf, start, end)) {
+          if (sink.stringKey!(wholeHead.reuse(k, end - start), buf, start, end)) {
             str = DONE;
             return;
           }

@@ -22,13 +22,14 @@ export interface ByteSource {
    */
   chunks(): AsyncIterable<Uint8Array>;
   /**
-   * Present only on a source opened with `reuseBuffers`: gives back the chunk read last,
-   * whole, once nothing will look at its bytes again (the caller holds no view into it and
-   * handed none out). Its memory is then read into again, no sooner than for the chunk after
-   * the next one: until the consumer takes that next chunk it may still be reading this one's
-   * bytes (a decoder's window holds a chunk it adopted until the next one arrives). A view that
-   * is not the whole of the chunk read last is ignored, and so is a chunk never given back:
-   * its memory is left alone and the source reads into a new buffer instead.
+   * Present only on a source opened with `reuseBuffers`: gives back a chunk it handed out (one
+   * of the last two read: the source reads one chunk ahead), whole, once nothing will look at
+   * its bytes again (the caller holds no view into it and handed none out). Its memory is then
+   * read into again, no sooner than for the chunk after the next one, whose reading starts when
+   * the consumer takes the next one: until then it may still be reading this one's bytes (a
+   * decoder's window holds a chunk it adopted until the next one arrives). A view that is not
+   * the whole of such a chunk is ignored, and so is a chunk never given back: its memory is
+   * left alone and the source reads into a new buffer instead.
    */
   release?(chunk: Uint8Array): void;
 }
@@ -116,13 +117,13 @@ async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: str
     markHeadroom(buf.buffer as ArrayBuffer, CHUNK_HEADROOM);
     return buf.subarray(CHUNK_HEADROOM, CHUNK_HEADROOM + got);
   };
-  let next: Promise<Uint8Array | null> = readChunk();
+  let next: Promise<Uint8Array | null> = ahead(readChunk());
   try {
     for (;;) {
       const chunk = await next;
       if (chunk === null) return;
       const full = chunk.length === chunkBytes;
-      next = full ? readChunk() : Promise.resolve(null);
+      next = full ? ahead(readChunk()) : Promise.resolve(null);
       yield chunk;
       if (!full) return;
     }
@@ -138,16 +139,16 @@ const POOL_BUFFERS = 4;
 
 /**
  * The buffers of a source read with `reuseBuffers`. Chunk number `n` (counted from 0) is read
- * into a buffer given back at least two chunks earlier (given back with chunk `n - 2` or
- * before), else into a new one: a chunk given back while it is the last one read may still be
- * read by its consumer until that consumer takes the next chunk (see {@link ByteSource.release}).
+ * into a buffer given back as chunk `n - 2` or before, else into a new one. The source reads
+ * one chunk ahead: chunk `n` is read while the consumer works on chunk `n - 1`, so a buffer is
+ * read into again only once its consumer has moved on to the chunk after it (see
+ * {@link ByteSource.release}).
  */
 class ChunkPool {
   /** Buffers given back, with the number of the first chunk that may be read into each. */
   private readonly free: { buf: Uint8Array; from: number }[] = [];
-  /** The chunk read last (null once given back), and its number. */
-  private last: Uint8Array | null = null;
-  private lastNo = -1;
+  /** The chunks read and not given back, the last two at most, with their numbers. */
+  private readonly lent: { chunk: Uint8Array; no: number }[] = [];
   /** Chunks read so far. */
   private count = 0;
 
@@ -164,52 +165,80 @@ class ChunkPool {
 
   /** Records `chunk` (a view from the start of a buffer from {@link take}) as the chunk read last. */
   lend(chunk: Uint8Array): void {
-    this.last = chunk;
-    this.lastNo = this.count++;
+    this.lent.push({ chunk, no: this.count++ });
+    // One read a chunk ahead: older chunks never given back are left to the garbage collector.
+    if (this.lent.length > 2) this.lent.shift();
   }
 
   release(chunk: Uint8Array): void {
-    const last = this.last;
-    if (last === null || chunk.buffer !== last.buffer || chunk.byteOffset !== last.byteOffset || chunk.length !== last.length) return;
-    this.last = null;
-    if (this.free.length < POOL_BUFFERS) this.free.push({ buf: new Uint8Array(last.buffer, 0, this.chunkBytes), from: this.lastNo + 2 });
+    const lent = this.lent;
+    for (let i = 0; i < lent.length; i++) {
+      const c = lent[i].chunk;
+      if (chunk.buffer !== c.buffer || chunk.byteOffset !== c.byteOffset || chunk.length !== c.length) continue;
+      const no = lent[i].no;
+      lent.splice(i, 1);
+      if (this.free.length < POOL_BUFFERS) this.free.push({ buf: new Uint8Array(c.buffer, 0, this.chunkBytes), from: no + 2 });
+      return;
+    }
   }
 }
 
-/** A file read with `fs.read` into the buffers of `pool`. */
+/**
+ * A file read with `fs.read` into the buffers of `pool`; the next chunk is read while the
+ * consumer works on the current one.
+ */
 async function* pooledFileChunks(path: string | Buffer, pool: ChunkPool, shown: string): AsyncIterable<Uint8Array> {
-  let fh;
+  let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(path, 'r');
   } catch (e) {
     throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
   }
-  try {
-    let offset = 0;
-    for (;;) {
-      const buf = pool.take();
-      let got = 0;
-      // A chunk is a whole buffer, short only at the end of the file.
-      while (got < buf.length) {
-        let n: number;
-        try {
-          ({ bytesRead: n } = await fh.read(buf, got, buf.length - got, offset + got));
-        } catch (e) {
-          throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
-        }
-        if (n === 0) break;
-        got += n;
+  let offset = 0;
+  /** The next chunk, a whole buffer (short only at the end of the file), or null at the end. */
+  const readChunk = async (): Promise<Uint8Array | null> => {
+    const buf = pool.take();
+    let got = 0;
+    while (got < buf.length) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, got, buf.length - got, offset + got));
+      } catch (e) {
+        throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
       }
-      if (got === 0) return;
-      const chunk = buf.subarray(0, got);
-      pool.lend(chunk);
-      offset += got;
+      if (n === 0) break;
+      got += n;
+    }
+    if (got === 0) return null;
+    const chunk = buf.subarray(0, got);
+    pool.lend(chunk);
+    offset += got;
+    return chunk;
+  };
+  let next = ahead(readChunk());
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) return;
+      const full = chunk.length === pool.chunkBytes;
+      next = full ? ahead(readChunk()) : Promise.resolve(null);
       yield chunk;
-      if (got < buf.length) return;
+      if (!full) return;
     }
   } finally {
+    // A read under way when the consumer stopped: let it end (its error is of no interest).
+    await next.catch(() => null);
     await fh.close();
   }
+}
+
+/**
+ * A read started ahead of its use: its failure is handled (awaiting it still throws), so one
+ * that fails while the consumer awaits something else is not an unhandled rejection.
+ */
+function ahead<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 function stdinSource(chunkBytes: number): ByteSource {
