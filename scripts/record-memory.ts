@@ -1,0 +1,208 @@
+/**
+ * Records what a real server answers for the memory of every key of the calibration inputs
+ * (test/helpers/memory-calibration.ts), so the estimate of targets whose servers are not
+ * installed can be tested against them (test/analyze/memory-recorded.test.ts).
+ *
+ *   npx tsx scripts/record-memory.ts --server BIN --target redis@7.2 --allocator jemalloc [--build TEXT]
+ *
+ * `BIN` is the server binary (a path, or a name looked up on PATH; a server built by
+ * scripts/build-server.ts is `.bench-cache/servers/<name>/bin/redis-server`). The built
+ * datasets are made by the `redis-server` on PATH (Debian's 7.0 in CI), whichever server is
+ * recorded; `BIN` only loads the files. For each input, `BIN` starts on the file and answers:
+ * `INFO memory`'s `used_memory` first (before any reply of the recorder is buffered), then for
+ * every key of every database (found with `SCAN`) `MEMORY USAGE <key> SAMPLES 0` and
+ * `OBJECT ENCODING <key>`. An input it refuses to load is listed with the end of its log.
+ *
+ * Writes `fixtures/memory/<target>-<allocator>.json` (the `MemoryRecording` of
+ * test/helpers/memory-calibration.ts) and rewrites `fixtures/memory/README.md` from every
+ * recording there. `--build` says how the server was built or installed; without it, the
+ * `build.json` that scripts/build-server.ts leaves beside `bin/` says it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findExecutable, RedisStartError, startRedis } from './lib/redis-server.js';
+import { asText } from './lib/resp-client.js';
+import {
+  calibrationInputs,
+  formatRecording,
+  readRecordings,
+  RECORDINGS_DIR,
+  recordingFileName,
+  serverKeyMemory,
+  type CalibrationInput,
+  type MemoryRecording,
+  type RecordedFile,
+  type RefusedFile,
+} from '../test/helpers/memory-calibration.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Options {
+  /** The binary, resolved. */
+  server: string;
+  /** The binary as the README shows it: as given when relative or a bare name, else relative to the project. */
+  serverShown: string;
+  target: string;
+  allocator: string;
+  build: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      target: { type: 'string' },
+      allocator: { type: 'string' },
+      build: { type: 'string' },
+    },
+  });
+  if (!values.server || !values.target || !values.allocator) {
+    throw new Error('usage: record-memory.ts --server BIN --target redis@X.Y|valkey@X.Y --allocator jemalloc|libc [--build TEXT]');
+  }
+  if (!/^(redis|valkey)@\d+\.\d+$/.test(values.target)) throw new Error(`--target ${values.target}: expected redis@X.Y or valkey@X.Y`);
+  if (values.allocator !== 'jemalloc' && values.allocator !== 'libc') throw new Error(`--allocator ${values.allocator}: expected jemalloc or libc`);
+  const given = values.server;
+  const server = given.includes('/') ? path.resolve(given) : findExecutable(given);
+  if (!server || !existsSync(server)) throw new Error(`--server ${given}: not found`);
+  const serverShown = !given.includes('/') || !path.isAbsolute(given) ? given : path.relative(ROOT, given).startsWith('..') ? path.basename(given) : path.relative(ROOT, given);
+  return { server, serverShown, target: values.target, allocator: values.allocator, build: values.build };
+}
+
+/** How the server was built: `--build`, else the `build.json` scripts/build-server.ts wrote beside `bin/`. */
+function buildText(opts: Options): string {
+  if (opts.build) return opts.build;
+  const record = path.join(path.dirname(path.dirname(realpathSync(opts.server))), 'build.json');
+  if (!existsSync(record)) throw new Error(`no --build given and no ${record}: say how the server was built or installed`);
+  const b = JSON.parse(readFileSync(record, 'utf8')) as { tag: string; commit: string; make: string };
+  const repo = path.basename(realpathSync(opts.server)).startsWith('valkey') ? 'valkey-io/valkey' : 'redis/redis';
+  return `built from ${repo} tag ${b.tag} (${b.commit.slice(0, 12)}) by scripts/build-server.ts: \`${b.make}\``;
+}
+
+/** `field:value` lines of an INFO reply. */
+function infoField(info: string, field: string): string | undefined {
+  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
+}
+
+/** The line of a refused start's log that says why: the server's own (its start-up chatter and redis-check-rdb's report left out). */
+function refusal(err: RedisStartError): string {
+  const lines = err.log
+    .split('\n')
+    .filter((l) => /^\d+:[A-Z] /.test(l))
+    .map((l) => l.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [*#.-] /, '').trim());
+  const why = lines.filter((l) => /can't|cannot|error|wrong|invalid|unknown|unable/i.test(l) && !/^Fatal error loading the DB/.test(l) && !/^WARNING/.test(l));
+  const line = why.length > 0 ? why[why.length - 1] : (lines[lines.length - 1] ?? err.message.split('\n')[0]);
+  // The reason only: no offsets or source lines of the server's own code.
+  return line.replace(/^Internal error in RDB reading offset \d+, function at [^>]*-> /, '').slice(0, 200);
+}
+
+async function recordFile(opts: Options, input: CalibrationInput, server: MemoryRecording['server'] | null): Promise<{ file?: RecordedFile; refused?: RefusedFile; info?: { redisVersion: string; valkeyVersion?: string; memAllocator: string } }> {
+  let redis;
+  try {
+    redis = await startRedis({ binary: opts.server, rdbFile: input.file, startTimeoutMs: 120_000 });
+  } catch (err) {
+    if (err instanceof RedisStartError) return { refused: { label: input.label, kind: input.kind, reason: refusal(err) } };
+    throw err;
+  }
+  try {
+    // Before any reply of ours has been buffered: the server's memory is its data and its start-up.
+    const memory = asText(await redis.client.call('INFO', 'memory'));
+    const usedMemory = Number(infoField(memory, 'used_memory'));
+    const serverInfo = asText(await redis.client.call('INFO', 'server'));
+    const info = { redisVersion: infoField(serverInfo, 'redis_version') ?? 'unknown', valkeyVersion: infoField(serverInfo, 'valkey_version'), memAllocator: infoField(memory, 'mem_allocator') ?? 'unknown' };
+    if (server && (server.redisVersion !== info.redisVersion || server.memAllocator !== info.memAllocator)) {
+      throw new Error(`${input.label}: the server changed (${info.redisVersion} ${info.memAllocator}, was ${server.redisVersion} ${server.memAllocator})`);
+    }
+    const keys = await serverKeyMemory(redis.client);
+    return { file: { label: input.label, kind: input.kind, usedMemory, keys }, info };
+  } finally {
+    await redis.stop();
+  }
+}
+
+/** README of fixtures/memory/, made from every recording there. */
+function renderReadme(): string {
+  const recordings = readRecordings();
+  const out: string[] = [
+    '# Recorded memory answers',
+    '',
+    'Generated by `scripts/record-memory.ts` — do not edit by hand. Each `<target>-<allocator>.json` holds',
+    'what one real server answered after loading each calibration input (test/helpers/memory-calibration.ts:',
+    'the RDB fixtures, the corpus RDBs, and datasets built by the `redis-server` on PATH and SAVEd, with',
+    'their RDB 9 and RDB 6 rewrites): per file `INFO memory` `used_memory` right after the load, and per',
+    'key `MEMORY USAGE <key> SAMPLES 0` and `OBJECT ENCODING <key>` (keys in base64). The files a server',
+    'refused to load are listed in the recording with the end of its log.',
+    '',
+    'test/analyze/memory-recorded.test.ts holds the memory estimate of every modelled target to its',
+    'recording; a recording of a target not modelled yet is listed by that test, not failed.',
+    '',
+    'Servers other than Debian\'s 7.0 are built from source by `scripts/build-server.ts`',
+    '(`npx tsx scripts/build-server.ts --git-dir <bare clone> --tag <tag> --name <name> [--malloc libc]`,',
+    'into `.bench-cache/servers/<name>/`); they are not needed by the tests.',
+    '',
+    '| Recording | Server | Allocator | Built | Made with | Files loaded | Refused | Keys |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const { name, recording: r } of recordings) {
+    const server = r.server.valkeyVersion ? `Valkey ${r.server.valkeyVersion} (redis_version ${r.server.redisVersion})` : `Redis ${r.server.redisVersion}`;
+    const keys = r.files.reduce((s, f) => s + f.keys.length, 0);
+    out.push(`| \`${name}\` | ${server} | ${r.server.memAllocator} | ${r.server.build} | \`${r.command}\` | ${r.files.length} | ${r.refused.length} | ${keys} |`);
+  }
+  const refusedAny = recordings.filter(({ recording: r }) => r.refused.length > 0);
+  if (refusedAny.length) {
+    out.push('', '## Inputs a server refused to load', '');
+    for (const { name, recording: r } of refusedAny) {
+      const byReason = new Map<string, string[]>();
+      for (const f of r.refused) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.label]);
+      out.push(`- \`${name}\`:`);
+      for (const [reason, labels] of byReason) out.push(`  - ${reason.replace(/\|/g, '\\|')}: ${labels.map((l) => `\`${l}\``).join(', ')}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const build = buildText(opts);
+  const versionLine = execFileSync(opts.server, ['--version'], { encoding: 'utf8' }).trim();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-record-'));
+  try {
+    process.stdout.write('building the calibration datasets ...\n');
+    const inputs = await calibrationInputs(dir);
+    const files: RecordedFile[] = [];
+    const refused: RefusedFile[] = [];
+    let server: MemoryRecording['server'] | null = null;
+    for (const input of inputs) {
+      const got = await recordFile(opts, input, server);
+      if (got.info && !server) server = { ...got.info, versionLine, build };
+      if (got.file) files.push(got.file);
+      if (got.refused) {
+        refused.push(got.refused);
+        process.stdout.write(`  refused: ${input.label}: ${got.refused.reason}\n`);
+      }
+    }
+    if (!server) throw new Error('the server loaded none of the inputs');
+    if (!server.valkeyVersion) delete server.valkeyVersion;
+    const command = `npx tsx scripts/record-memory.ts --server ${opts.serverShown} --target ${opts.target} --allocator ${opts.allocator}${opts.build ? ` --build '${opts.build}'` : ''}`;
+    const recording: MemoryRecording = { target: opts.target, allocator: opts.allocator, server, command, recordedAtMs: Date.now(), files, refused };
+    mkdirSync(RECORDINGS_DIR, { recursive: true });
+    const out = path.join(RECORDINGS_DIR, recordingFileName(opts.target, opts.allocator));
+    const text = formatRecording(recording);
+    writeFileSync(out, text);
+    writeFileSync(path.join(RECORDINGS_DIR, 'README.md'), renderReadme());
+    const keys = files.reduce((s, f) => s + f.keys.length, 0);
+    process.stdout.write(`${path.relative(ROOT, out)}: ${files.length} files, ${keys} keys, ${refused.length} refused, ${text.length} bytes (${server.redisVersion}${server.valkeyVersion ? ` / valkey ${server.valkeyVersion}` : ''}, ${server.memAllocator})\n`);
+    if (text.length > 500_000) process.stdout.write('  (over 500 KB: consider compressing it)\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
