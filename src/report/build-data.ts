@@ -133,7 +133,7 @@ function summaryOf(m: MemoryReport, onDiskBytes: number | null): ReportSummary {
     ...m.totals,
     usedMemBytes: m.usedMemBytes,
     onDiskBytes,
-    target: `${m.target.server === 'redis' ? 'Redis' : m.target.server} ${m.target.version}, ${m.target.allocator}`,
+    target: `${m.target.server === 'valkey' ? 'Valkey' : 'Redis'} ${m.target.version}, ${m.target.allocator}`,
   };
 }
 

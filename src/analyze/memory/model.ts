@@ -194,10 +194,11 @@ export function chooseMemoryModel(choice: MemoryTargetChoice, facts: TargetFileF
   const rdb = facts.rdbVersion;
   const id = (s: ServerSpec) => `${s.server}@${s.version}`;
   const reads = (s: ServerSpec) => rdb <= s.maxRdbVersion;
-  const family = facts.serverName ?? 'redis';
-  const mine = SERVER_SPECS.filter((s) => s.server === family);
   const stated = facts.serverVersion === null ? NaN : versionRank(facts.serverVersion);
-  const writer = facts.serverVersion === null ? '' : `${family === 'valkey' ? 'Valkey' : 'Redis'} ${facts.serverVersion}`;
+  const writer = facts.serverVersion === null ? '' : `${facts.serverName === 'valkey' ? 'Valkey' : 'Redis'} ${facts.serverVersion}`;
+  // Valkey 7.2 is Redis 7.2.4's code: its files are modelled as Redis's.
+  const family = facts.serverName === 'valkey' && stated < 8000 ? 'redis' : (facts.serverName ?? 'redis');
+  const mine = SERVER_SPECS.filter((s) => s.server === family);
   if (!Number.isNaN(stated) && mine.length > 0) {
     const atOrBelow = mine.filter((s) => versionRank(s.version) <= stated && reads(s));
     const newerThanAll = versionRank(mine[mine.length - 1].version) < stated;

@@ -34,8 +34,10 @@ export function renderMemoryReport(r: MemoryReport, opts: MemoryRenderOptions = 
   }
   out.push(`File:      ${printableText(r.file)}${r.input === 'aof' ? ' (AOF, replayed: the dataset its commands produce)' : ''}`);
   const writer = r.serverVersion !== null ? `written by ${printableText(r.serverVersion)}` : 'no server version stated';
-  out.push(`Target:    Redis ${r.target.version} with ${r.target.allocator} (MEMORY USAGE after loading the file); ${writer}${r.rdbVersion > 0 ? `, RDB ${r.rdbVersion}` : ''}`);
-  if (!r.targetReadsFile) out.push(`Note:      Redis ${r.target.version} cannot load RDB ${r.rdbVersion}: the figures are for the same data held as it holds data`);
+  const server = `${r.target.server === 'valkey' ? 'Valkey' : 'Redis'} ${r.target.version}`;
+  out.push(`Target:    ${server} with ${r.target.allocator} (MEMORY USAGE after loading the file); ${writer}${r.rdbVersion > 0 ? `, RDB ${r.rdbVersion}` : ''}`);
+  out.push(`Chosen:    ${r.targetReason}`);
+  if (!r.targetReadsFile) out.push(`Note:      ${server} cannot load RDB ${r.rdbVersion}: the figures are for the same data held as it holds data`);
   out.push(`Keys:      ${formatCount(tot.keys)}; ${formatCount(tot.keysWithTtl)} with a TTL, ${formatCount(tot.expiredKeys)} already expired (${formatBytes(tot.expiredBytes)}, dropped by a primary on load)${r.filtered ? ' (filtered)' : ''}`);
   out.push('', 'Memory');
   const rows: [string, string][] = [

@@ -1,0 +1,156 @@
+/**
+ * The memory models of the targets, piece by piece where no server is needed: which model a
+ * file gets without `--target` (from its `redis-ver`/`valkey-ver` and RDB version), how
+ * `--target` and `--allocator` are read, the size classes of Redis's bundled jemalloc, the
+ * score text 7.2+ writes into listpacks, Valkey's sds types and embedded keys. The models
+ * themselves are held to the servers by the recordings (memory-recorded.test.ts) and, for
+ * Redis 7.0 with jemalloc, by the live test (memory-redis.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
+import { chooseMemoryModel, memoryModel, SERVER_SPECS } from '../../src/analyze/memory/model.js';
+import { MODELLED_TARGETS, parseMemoryTarget } from '../../src/analyze/memory/target.js';
+import { jemallocSize, jemallocSize8 } from '../../src/analyze/memory/jemalloc.js';
+import { formatG17Length, formatShortestLength, listpackScoreEntryBytes, sdsHeaderBytes, valkeySdsHeaderBytes } from '../../src/analyze/memory/encodings.js';
+import { UsageError } from '../../src/errors.js';
+import { fixtureRdbs } from '../helpers/files.js';
+
+const auto = parseMemoryTarget(undefined, undefined);
+const chosen = (serverName: 'redis' | 'valkey' | null, serverVersion: string | null, rdbVersion: number) => {
+  const c = chooseMemoryModel(auto, { serverName, serverVersion, rdbVersion });
+  return { id: `${c.model.target.server}@${c.model.target.version}`, reason: c.reason };
+};
+
+describe('the target chosen from the file', () => {
+  it('the modelled version of the server that wrote it', () => {
+    expect(chosen('redis', '7.0.15', 10)).toEqual({ id: 'redis@7.0', reason: 'the file was written by Redis 7.0.15' });
+    expect(chosen('redis', '7.2.6', 11).id).toBe('redis@7.2');
+    expect(chosen('redis', '7.4.1', 12).id).toBe('redis@7.4');
+    expect(chosen('valkey', '8.0.1', 11)).toEqual({ id: 'valkey@8.0', reason: 'the file was written by Valkey 8.0.1' });
+  });
+
+  it('a version between two modelled ones: the one below it', () => {
+    const c = chosen('redis', '7.3.0', 11);
+    expect(c.id).toBe('redis@7.2');
+    expect(c.reason).toMatch(/Redis 7\.3\.0: redis@7\.2 is the nearest modelled version below it/);
+  });
+
+  it('Valkey 7.2 (Redis 7.2.4\'s code) as Redis 7.2', () => {
+    expect(chosen('valkey', '7.2.5', 11).id).toBe('redis@7.2');
+  });
+
+  it('an older server: the oldest modelled version', () => {
+    const c = chosen('redis', '6.2.14', 9);
+    expect(c.id).toBe('redis@7.0');
+    expect(c.reason).toMatch(/older than every modelled version/);
+  });
+
+  it('a newer server: the newest modelled version that reads its RDB version', () => {
+    const c = chosen('redis', '8.0.2', 12);
+    expect(c.id).toBe('redis@7.4');
+    expect(c.reason).toMatch(/newer than every modelled version of it: redis@7\.4, the newest modelled version that reads RDB 12/);
+    expect(chosen('redis', '7.4.0', 11).id).toBe('redis@7.4');
+    expect(chosen('valkey', '8.1.0', 11).id).toBe('valkey@8.0');
+  });
+
+  it('no server named: the newest Redis that reads the RDB version; an AOF of commands: the newest', () => {
+    expect(chosen(null, null, 10).id).toBe('redis@7.4');
+    expect(chosen(null, null, 10).reason).toMatch(/does not name its server/);
+    expect(chosen(null, null, 0).id).toBe('redis@7.4');
+  });
+
+  it('a file no modelled version reads: the newest, saying so', () => {
+    const c = chosen('redis', '8.4.0', 13);
+    expect(c.id).toBe('redis@7.4');
+    expect(c.reason).toMatch(/no modelled version reads RDB 13/);
+  });
+
+  it('--target wins over the file; the allocator is kept', () => {
+    const c = chooseMemoryModel(parseMemoryTarget('valkey@8.0.1', 'libc'), { serverName: 'redis', serverVersion: '7.0.15', rdbVersion: 10 });
+    expect(c.model.target).toEqual({ server: 'valkey', version: '8.0', allocator: 'libc' });
+    expect(c.reason).toBe('named by --target');
+  });
+
+  it('every modelled target has a model, and each model reads the RDB versions of its server', () => {
+    expect(SERVER_SPECS.map((s) => `${s.server}@${s.version}`)).toEqual(MODELLED_TARGETS);
+    const reads: Record<string, number> = { 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11 };
+    for (const t of MODELLED_TARGETS) {
+      const [server, version] = t.split('@') as ['redis' | 'valkey', string];
+      expect(memoryModel({ server, version, allocator: 'jemalloc' }).maxRdbVersion, t).toBe(reads[t]);
+    }
+  });
+
+  it('the report names the target and why (a fixture written by 7.0.15)', async () => {
+    const { report } = await analyzeMemory(fixtureRdbs()[0], { target: auto, top: 0, depth: 0 });
+    expect(report.target).toEqual({ server: 'redis', version: '7.0', allocator: 'jemalloc' });
+    expect(report.targetReason).toMatch(/^the file was written by Redis 7\.0\./);
+    const named = await analyzeMemory(fixtureRdbs()[0], { target: parseMemoryTarget('redis@7.4', 'libc'), top: 0, depth: 0 });
+    expect(named.report.target).toEqual({ server: 'redis', version: '7.4', allocator: 'libc' });
+    expect(named.report.targetReason).toBe('named by --target');
+    expect(named.report.totals.keysBytes).not.toBe(report.totals.keysBytes);
+  });
+});
+
+describe('--target and --allocator', () => {
+  it('takes a patch version and any case; refuses what is not modelled', () => {
+    expect(parseMemoryTarget('Redis@7.2.6', 'jemalloc')).toEqual({ named: { server: 'redis', version: '7.2' }, allocator: 'jemalloc' });
+    expect(parseMemoryTarget(undefined, 'libc')).toEqual({ named: null, allocator: 'libc' });
+    expect(() => parseMemoryTarget('redis@6.2', undefined)).toThrow(UsageError);
+    expect(() => parseMemoryTarget('redis', undefined)).toThrow(/invalid --target/);
+    expect(() => parseMemoryTarget(undefined, 'tcmalloc')).toThrow(/modelled allocators are jemalloc, libc/);
+  });
+});
+
+describe('sizes', () => {
+  it('Redis\'s bundled jemalloc (8-byte quantum): 8-byte classes up to 64, then as a 16-byte-quantum jemalloc', () => {
+    const small = new Set<number>();
+    for (let n = 0; n <= 64; n++) small.add(jemallocSize8(n));
+    expect([...small]).toEqual([8, 16, 24, 32, 40, 48, 56, 64]);
+    for (let n = 65; n < 1 << 16; n += 7) expect(jemallocSize8(n)).toBe(jemallocSize(n));
+    expect(jemallocSize(24)).toBe(32);
+  });
+
+  it('a score\'s text: %.17g before 7.2, the shortest that reads back from 7.2 (fpconv\'s notation)', () => {
+    const cases: [number, string][] = [
+      [0.1, '0.1'],
+      [1.5, '1.5'],
+      [-2.25, '-2.25'],
+      [1e-5, '0.00001'],
+      [1e-7, '1e-7'],
+      [123456789.123, '123456789.123'],
+      [1.5e21, '1.5e+21'],
+      [0.30000000000000004, '0.30000000000000004'],
+      [-1e-300, '-1e-300'],
+      [1 / 3, '0.3333333333333333'],
+    ];
+    for (const [x, text] of cases) expect(formatShortestLength(x), String(x)).toBe(text.length);
+    expect(formatG17Length(0.1)).toBe('0.10000000000000001'.length);
+    expect(listpackScoreEntryBytes(0.1, true)).toBeLessThan(listpackScoreEntryBytes(0.1, false));
+    expect(listpackScoreEntryBytes(42, true)).toBe(listpackScoreEntryBytes(42, false));
+  });
+
+  it('Valkey\'s sds types end where the type\'s largest allocation does', () => {
+    for (const [len, redis, valkey] of [[0, 3, 3], [31, 1, 1], [32, 3, 3], [252, 3, 3], [253, 3, 5], [255, 3, 5], [256, 5, 5], [65530, 5, 5], [65531, 5, 9], [65536, 9, 9]]) {
+      expect([len, sdsHeaderBytes(len), valkeySdsHeaderBytes(len)]).toEqual([len, redis, valkey]);
+    }
+  });
+
+  it('a key costs its dictEntry and sds in Redis, one embedded entry in Valkey 8', () => {
+    const redis = memoryModel({ server: 'redis', version: '7.2', allocator: 'jemalloc' });
+    const valkey = memoryModel({ server: 'valkey', version: '8.0', allocator: 'jemalloc' });
+    // "k": 24 + sds(1 + 1 + 1 → 8); Valkey: 17 + 3 → 24.
+    expect(redis.keyBytes(1)).toBe(32);
+    expect(valkey.keyBytes(1)).toBe(24);
+    // 44 bytes: 24 + sds(3 + 44 + 1 → 48); Valkey: 17 + 3 + 44 + 1 → 80.
+    expect(redis.keyBytes(44)).toBe(72);
+    expect(valkey.keyBytes(44)).toBe(80);
+  });
+
+  it('7.4 hash-table fields are mstr strings: a 3-byte header from 32 bytes, 18 more bytes with a TTL', () => {
+    const m74 = memoryModel({ server: 'redis', version: '7.4', allocator: 'libc' });
+    const m72 = memoryModel({ server: 'redis', version: '7.2', allocator: 'libc' });
+    expect(m74.hashFieldAlloc(300, false)).toBe(m74.alloc(3 + 300 + 1));
+    expect(m72.hashFieldAlloc(300, false)).toBe(m72.alloc(5 + 300 + 1));
+    expect(m74.hashFieldAlloc(10, true)).toBe(m74.alloc(18 + 1 + 10 + 1));
+  });
+});
