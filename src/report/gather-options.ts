@@ -2,7 +2,7 @@
 import type { KeyFilterOptions } from '../pipeline/filters.js';
 import type { ScanProgress } from '../pipeline/scan.js';
 import type { Limits } from '../limits.js';
-import type { MemoryTargetChoice } from '../analyze/memory/target.js';
+import type { MemoryTarget } from '../analyze/memory/target.js';
 import { MemoryAnalyzer } from '../analyze/memory/memory-analyzer.js';
 import type { TtlBuckets } from './ttl-buckets.js';
 
@@ -14,7 +14,7 @@ export const DEFAULT_REPORT_DEPTH = 3;
 /** Options of {@link gatherReport} (see gather.ts). */
 export interface GatherOptions {
   /** The server and allocator the memory estimate is for. */
-  target: MemoryTargetChoice;
+  target: MemoryTarget;
   /** Expiries are compared with this instant (Unix ms); default now. */
   nowMs?: number;
   /** Key filters (`--db`, `--type`, `--match`); an AOF's command figures are never filtered. */

@@ -19,7 +19,7 @@ import { dictTableSize } from './dict-sim.js';
 import { chooseMemoryModel, type ChosenModel } from './model.js';
 import { PrefixTree, type PrefixTreeReport } from './prefix-tree.js';
 import type { EncodingConfig } from './server-spec.js';
-import type { MemoryTarget, MemoryTargetChoice } from './target.js';
+import type { ModelledTarget, MemoryTarget } from './target.js';
 
 /** One key's record: what the per-key listing prints. `key` is a view valid during the callback. */
 export type KeyMemoryRecord = Readonly<KeyMemory>;
@@ -62,7 +62,7 @@ export interface MemoryReport {
   /** What was read: an RDB file, or the dataset an AOF input produces once replayed. */
   input: 'rdb' | 'aof';
   /** The server and allocator the figures are for. */
-  target: MemoryTarget;
+  target: ModelledTarget;
   /** Why that target: named by `--target`, or chosen from the file (its server and RDB version). */
   targetReason: string;
   /** RDB version of the file (0 for an AOF without an RDB part). */
@@ -121,7 +121,7 @@ export interface MemoryReport {
 /** Options of {@link MemoryAnalyzer}. */
 export interface MemoryAnalyzerOptions {
   /** The target asked for (`parseMemoryTarget`); without a named one, it is chosen from the file. */
-  target: MemoryTargetChoice;
+  target: MemoryTarget;
   /** Where the events come from (default `rdb`). */
   source?: EventSource;
   /** Key filters. */
@@ -181,7 +181,7 @@ export class MemoryAnalyzer implements RdbHandler {
   private rdbHeader: RdbHeader | null = null;
   private serverVersion: string | null = null;
   private usedMem: number | null = null;
-  private serverName: MemoryTarget['server'] | null = null;
+  private serverName: ModelledTarget['server'] | null = null;
   private currentDb = 0;
   /** Keys read whole, before filters, and where the last record known whole ends. */
   private keysRead = 0;

@@ -11,14 +11,14 @@ import { REDIS_7_2 } from './redis-7-2.js';
 import { REDIS_7_4 } from './redis-7-4.js';
 import { VALKEY_8_0 } from './valkey-8-0.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
-import type { MemoryAllocator, MemoryTarget, MemoryTargetChoice } from './target.js';
+import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js';
 
 /** The modelled server versions, oldest first. */
 export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
-  readonly target: MemoryTarget;
+  readonly target: ModelledTarget;
   readonly sizes: StructSizes;
   readonly strings: StringRules;
   readonly defaults: EncodingConfig;
@@ -143,7 +143,7 @@ const models = new Map<string, MemoryModel>();
  * The model of a target (cached).
  * @throws Error for a server version that is not modelled (parseMemoryTarget refuses those first)
  */
-export function memoryModel(target: MemoryTarget): MemoryModel {
+export function memoryModel(target: ModelledTarget): MemoryModel {
   const id = `${target.server}@${target.version}/${target.allocator}`;
   let m = models.get(id);
   if (m === undefined) {
@@ -166,7 +166,7 @@ export interface TargetFileFacts {
   /** `redis-ver` or `valkey-ver` (the latter wins), when stated. */
   serverVersion: string | null;
   /** Which of the two named it. */
-  serverName: MemoryTarget['server'] | null;
+  serverName: ModelledTarget['server'] | null;
 }
 
 /** The model an estimate uses, and why (for the report). */
@@ -188,7 +188,7 @@ function versionRank(v: string): number {
  * server, gets the newest modelled version that reads its RDB version (Redis before Valkey
  * unless the file is Valkey's); a file no modelled version reads, the newest.
  */
-export function chooseMemoryModel(choice: MemoryTargetChoice, facts: TargetFileFacts): ChosenModel {
+export function chooseMemoryModel(choice: MemoryTarget, facts: TargetFileFacts): ChosenModel {
   const alloc = choice.allocator;
   if (choice.named !== null) return { model: memoryModel({ ...choice.named, allocator: alloc }), reason: 'named by --target' };
   const rdb = facts.rdbVersion;

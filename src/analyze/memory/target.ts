@@ -1,7 +1,7 @@
 /**
  * Which server and allocator a memory estimate is for: `--target redis@X.Y | valkey@X.Y` and
  * `--allocator jemalloc | libc`. Without `--target` the target is chosen from the file (see
- * model.ts `chooseMemoryTarget`). Targets that are not modelled are refused with a message
+ * model.ts `chooseMemoryModel`). Targets that are not modelled are refused with a message
  * naming those that are.
  */
 import { UsageError } from '../../errors.js';
@@ -15,16 +15,16 @@ export type MemoryServer = 'redis' | 'valkey';
  */
 export type MemoryAllocator = 'jemalloc' | 'libc';
 
-/** The server and allocator an estimate is for. */
-export interface MemoryTarget {
+/** The server version and allocator an estimate is made for (a modelled one). */
+export interface ModelledTarget {
   server: MemoryServer;
   /** `major.minor`. */
   version: string;
   allocator: MemoryAllocator;
 }
 
-/** What `--target` and `--allocator` asked for. */
-export interface MemoryTargetChoice {
+/** The target asked for (`--target`, `--allocator`): a named server version, or the file's. */
+export interface MemoryTarget {
   /** The server and version named; null: chosen from the file that is read. */
   named: { server: MemoryServer; version: string } | null;
   allocator: MemoryAllocator;
@@ -40,8 +40,8 @@ export const MODELLED_ALLOCATORS: readonly MemoryAllocator[] = ['jemalloc', 'lib
  * jemalloc).
  * @throws UsageError for a target or allocator that is not modelled
  */
-export function parseMemoryTarget(target: string | undefined, allocator: string | undefined): MemoryTargetChoice {
-  let named: MemoryTargetChoice['named'] = null;
+export function parseMemoryTarget(target: string | undefined, allocator: string | undefined): MemoryTarget {
+  let named: MemoryTarget['named'] = null;
   if (target !== undefined) {
     const m = /^(redis|valkey)@(\d+)\.(\d+)(?:\.\d+)?$/i.exec(target.trim());
     if (!m) throw new UsageError(`invalid --target ${JSON.stringify(target)}: expected redis@X.Y or valkey@X.Y (modelled: ${MODELLED_TARGETS.join(', ')})`);
