@@ -160,6 +160,12 @@ let words0: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let wordsBuffer1: ArrayBufferLike | null = null;
 let words1: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
+/** True when the host stores integers little-endian (an Int32Array then reads bytes in order). */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Values up to this long are tried as printable ASCII in one pass (twice their size is made room for). */
+const ASCII_PASS_MAX = 16 * 1024;
+
 /** Values at least this long are scanned 4 bytes at a time past their first bytes. */
 const WORD_SCAN_BYTES = 48;
 
@@ -371,6 +377,8 @@ export class JsonByteWriter {
   private start = 0;
   private pos = 0;
   private readonly size: number;
+  /** The longest value {@link asciiText} takes: twice its size must fit a buffer. */
+  private readonly asciiMax: number;
   private readonly free: Slab[] = [];
 
   constructor(
@@ -378,6 +386,7 @@ export class JsonByteWriter {
     size = 1 << 20,
   ) {
     this.size = Math.max(MIN_WRITER_BYTES, size);
+    this.asciiMax = Math.min(ASCII_PASS_MAX, (this.size - 2) >> 1);
     this.slab = this.newSlab(this.size);
     this.buf = this.slab.buf;
     this.view = this.slab.view;
@@ -586,14 +595,83 @@ export class JsonByteWriter {
    * else through a view.
    */
   bytesRange(src: Uint8Array, start: number, end: number): void {
-    if (end - start < 32 && this.shortText(src, start, end)) return;
+    const n = end - start;
+    if (n < 32 ? this.shortText(src, start, end) : n <= this.asciiMax && this.asciiText(src, start, end)) return;
     this.anyBytes(src.subarray(start, end));
   }
 
   /** A byte string in the export schema's form: the same text as {@link jsonBytesText}. */
   bytes(b: Uint8Array): void {
-    if (b.length < 32 && this.shortText(b, 0, b.length)) return;
+    const n = b.length;
+    if (n < 32 ? this.shortText(b, 0, n) : n <= this.asciiMax && this.asciiText(b, 0, n)) return;
     this.anyBytes(b);
+  }
+
+  /**
+   * Printable ASCII `src[start, end)` (most values: JSON documents, tokens, text) checked and
+   * written as a JSON string in one pass, four bytes at a time where none of them needs a look;
+   * false, with nothing kept, at the first byte that is not printable ASCII (the general rule
+   * then decides). Checking first and copying after read every byte twice, and a JSON document,
+   * with a quote every few bytes, one at a time both times.
+   */
+  private asciiText(src: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    if (this.pos + 2 * n + 2 > this.buf.length) this.room(2 * n + 2);
+    const buf = this.buf;
+    const view = this.view;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    let i = start;
+    if (HOST_IS_LITTLE_ENDIAN) {
+      const o = src.byteOffset;
+      // Bytes up to the first 4-byte boundary of the buffer.
+      for (; i < end && ((o + i) & 3) !== 0; i++) {
+        const c = src[i];
+        const cls = BYTE_CLASS[c];
+        if (cls !== 0) {
+          if (cls !== 1) return false;
+          buf[p++] = 0x5c;
+        }
+        buf[p++] = c;
+      }
+      const words = wordsOf(src.buffer);
+      let wi = (o + i) >> 2;
+      const we = (o + end) >> 2;
+      for (; wi < we; wi++) {
+        const w = words[wi];
+        const x = w ^ 0x7f7f7f7f;
+        const y = w ^ 0x22222222;
+        const z = w ^ 0x5c5c5c5c;
+        // No byte with the high bit, below 0x20, or equal to 0x7F, `"` or `\` (see plainRun).
+        if (((w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) === 0) {
+          view.setInt32(p, w, true);
+          p += 4;
+          continue;
+        }
+        for (let k = 0; k < 32; k += 8) {
+          const c = (w >>> k) & 255;
+          const cls = BYTE_CLASS[c];
+          if (cls !== 0) {
+            if (cls !== 1) return false;
+            buf[p++] = 0x5c;
+          }
+          buf[p++] = c;
+        }
+      }
+      i = (wi << 2) - o;
+    }
+    for (; i < end; i++) {
+      const c = src[i];
+      const cls = BYTE_CLASS[c];
+      if (cls !== 0) {
+        if (cls !== 1) return false;
+        buf[p++] = 0x5c;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = 0x22;
+    this.pos = p;
+    return true;
   }
 
   /**

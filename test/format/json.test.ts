@@ -197,6 +197,22 @@ describe('JsonByteWriter.bytes', () => {
     expect(textEscapes(at(quotes, 1))).toBe(2);
   });
 
+  it('a byte that is not printable ASCII anywhere in a quoted value leaves nothing of the one-pass copy behind', () => {
+    // Printable ASCII with quotes and backslashes, then one byte that sends the value to the
+    // general rule (text with a multi-byte character, or base64), at every position and alignment.
+    for (const bad of [[0x00], [0x7f], [0xc3, 0xa9], [0xff]]) {
+      for (let pos = 0; pos < 90; pos++) {
+        const v = new Uint8Array(90 + bad.length - 1);
+        for (let i = 0; i < v.length; i++) v[i] = i % 5 === 0 ? 0x22 : i % 7 === 0 ? 0x5c : 0x61 + (i % 26);
+        v.set(bad, pos);
+        const c = collector();
+        c.w.bytes(at(v, pos % 4));
+        c.w.bytesRange(v, 0, v.length);
+        expect(c.text(), `${bad} at ${pos}`).toBe(jsonBytesText(v) + jsonBytesText(v));
+      }
+    }
+  });
+
   it('writes values larger than its buffer in pieces', () => {
     const rnd = rng(5);
     for (const v of [randomValue(rnd, 1, 0).fill(0x62), new Uint8Array(5000).fill(0x61), randomValue(rnd, 5000, 0.01), randomValue(rnd, 5000, 0.5)]) {
