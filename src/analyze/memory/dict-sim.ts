@@ -100,6 +100,15 @@ export class DictSim {
     return this.lastNewSize + this.lastOldSize * notDone;
   }
 
+  /**
+   * The expected number of non-empty buckets over both tables: those of the first table a
+   * rehash has not moved yet, and those the entries of the other fill.
+   */
+  get filledBuckets(): number {
+    if (this.size1 > 0) return Math.max(0, this.left) + nonEmptyBuckets(this.size1, this.used1);
+    return this.size0 === 0 ? 0 : nonEmptyBuckets(this.size0, this.used0);
+  }
+
   /** Entries. */
   get used(): number {
     return Math.round(this.used0 + this.used1);

@@ -171,10 +171,11 @@ export class KeyMemoryEstimator implements RdbHandler {
   private readonly quicklist: QuicklistSim;
   private readonly streamSim: StreamNodeSim;
   /**
-   * Rehash steps per insertion into a hash's or sorted set's dict: 1 when loading (dictAdd),
-   * 2 for HSET and ZADD (a dictFind first).
+   * Rehash steps per insertion into a sorted set's dict: 1 when loading (dictAdd), 2 for ZADD
+   * (a dictFind first); into a hash's: 2 for HSET before 7.2, 1 from 7.2 (`dictAddRaw`).
    */
   private readonly lookupSteps: number;
+  private readonly hashSteps: number;
   /** Scores the server writes into a listpack are the shortest text (7.2+). */
   private readonly shortestScores: boolean;
   /** A dataset's key bytes, copied at keyStart: its view may be reused by the value's events. */
@@ -189,6 +190,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.S = opts.model.sizes;
     this.source = opts.source ?? 'rdb';
     this.lookupSteps = this.source === 'dataset' ? 2 : 1;
+    this.hashSteps = this.source === 'dataset' && !opts.model.features.hsetAddsOnce ? 2 : 1;
     this.shortestScores = opts.model.features.shortestScores;
     this.config = opts.config ?? opts.model.defaults;
     this.select = opts.select;
@@ -516,7 +518,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       return;
     }
     if (this.large) {
-      this.dict.add(this.lookupSteps);
+      this.dict.add(this.hashSteps);
       return;
     }
     if (fl > cfg.hashMaxListpackValue || vl > cfg.hashMaxListpackValue) {
@@ -677,6 +679,8 @@ export class KeyMemoryEstimator implements RdbHandler {
         }
         return;
       case M_INTSET_TO_HT:
+        // The dict was presized for the stated count: the members fill it without growing it.
+        this.dict.addMany(this.count);
         this.setHashtable();
         return;
       case M_ZSET: {
@@ -742,7 +746,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
     if (this.m.features.setEntriesWithoutValue && this.valueTypeIsSet()) {
       // A member alone in its bucket takes no entry; the others a 16-byte one (key, next).
-      const chained = this.count - slots * (1 - Math.pow(1 - 1 / slots, this.count));
+      const chained = Math.max(0, this.count - this.dict.filledBuckets);
       if (this.m.features.valkeyDicts) {
         // Valkey counts the entries as they are.
         this.value += Math.round(chained * 16) - S.dictEntry * this.count;

@@ -52,7 +52,7 @@ export const REDIS_7_0: ServerSpec = {
     streamNodeMaxBytes: 4096,
     streamNodeMaxEntries: 100,
   },
-  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false },
+  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, hsetAddsOnce: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false },
   // Calibrated against Debian's package, which links the system's jemalloc.
   jemallocQuantum: 16,
   maxRdbVersion: 10,

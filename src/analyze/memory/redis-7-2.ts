@@ -25,7 +25,7 @@ export const REDIS_7_2: ServerSpec = {
   sizes: { ...REDIS_7_0.sizes, streamConsumer: 32 },
   strings: REDIS_7_0.strings,
   defaults: { ...REDIS_7_0.defaults, setMaxListpackEntries: 128, setMaxListpackValue: 64 },
-  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false },
+  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, hsetAddsOnce: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false },
   // Builds from source link the bundled jemalloc.
   jemallocQuantum: 8,
   maxRdbVersion: 11,

@@ -85,6 +85,8 @@ export interface ServerFeatures {
   shortestScores: boolean;
   /** A listpack sorted set converted to a skiplist on load gets a dict presized for its members (7.2+). */
   presizedZsetConversion: boolean;
+  /** HSET adds a field to a hash table with one lookup, one rehash step (`dictAddRaw`, 7.2+), not two. */
+  hsetAddsOnce: boolean;
   /** A set's dict entries hold no value: 16 bytes, none for a member alone in its bucket (7.2+). */
   setEntriesWithoutValue: boolean;
   /**
