@@ -13,6 +13,9 @@ import { VALKEY_8_0 } from './valkey-8-0.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
 import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js';
 
+/** Requests, strings and keys below this many bytes are sized from tables. */
+const SMALL = 2048;
+
 /** The modelled server versions, oldest first. */
 export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
 
@@ -28,6 +31,9 @@ export class MemoryModel {
   readonly startupBytes: number;
   private readonly libc: boolean;
   private readonly quantum8: boolean;
+  private readonly smallAlloc: Uint32Array;
+  private readonly smallSds: Uint32Array;
+  private readonly smallKey: Uint32Array;
   /** What the allocator adds to structures `MEMORY USAGE` counts at their `sizeof`. */
   readonly dictEntrySlack: number;
   /** …of a key's entry in the key table (0 when the entry is counted by its allocation). */
@@ -54,6 +60,13 @@ export class MemoryModel {
     this.startupBytes = spec.startupBytes[allocator];
     this.libc = allocator === 'libc';
     this.quantum8 = spec.jemallocQuantum === 8;
+    // The sizes of small requests, strings and keys, looked up rather than computed.
+    this.smallAlloc = new Uint32Array(SMALL);
+    this.smallSds = new Uint32Array(SMALL);
+    this.smallKey = new Uint32Array(SMALL);
+    for (let n = 0; n < SMALL; n++) this.smallAlloc[n] = this.libc ? libcSize(n) : this.quantum8 ? jemallocSize8(n) : jemallocSize(n);
+    for (let n = 0; n < SMALL; n++) this.smallSds[n] = this.alloc((spec.features.valkeyDicts ? valkeySdsHeaderBytes(n) : sdsHeaderBytes(n)) + n + 1);
+    for (let n = 0; n < SMALL; n++) this.smallKey[n] = spec.features.valkeyDicts ? this.alloc(17 + valkeySdsHeaderBytes(n) + n + 1) : spec.sizes.dictEntry + this.smallSds[n];
     const S = spec.sizes;
     this.dictEntrySlack = this.alloc(S.dictEntry) - S.dictEntry;
     this.keyEntrySlack = spec.features.valkeyDicts ? 0 : this.dictEntrySlack;
@@ -67,6 +80,7 @@ export class MemoryModel {
 
   /** The usable size the allocator gives a request of `n` bytes (`zmalloc_size`). */
   alloc(n: number): number {
+    if (n < SMALL) return this.smallAlloc[n];
     return this.libc ? libcSize(n) : this.quantum8 ? jemallocSize8(n) : jemallocSize(n);
   }
 
@@ -87,6 +101,7 @@ export class MemoryModel {
 
   /** The allocation of an sds string of `len` bytes made to size (header, bytes, NUL). */
   sdsAlloc(len: number): number {
+    if (len < SMALL) return this.smallSds[len];
     return this.alloc((this.features.valkeyDicts ? valkeySdsHeaderBytes(len) : sdsHeaderBytes(len)) + len + 1);
   }
 
@@ -95,6 +110,7 @@ export class MemoryModel {
    * Valkey 8 the one allocation holding both (value, next, a header offset byte, the sds).
    */
   keyBytes(len: number): number {
+    if (len < SMALL) return this.smallKey[len];
     if (this.features.valkeyDicts) return this.alloc(17 + valkeySdsHeaderBytes(len) + len + 1);
     return this.sizes.dictEntry + this.sdsAlloc(len);
   }
