@@ -1,11 +1,14 @@
 /**
- * The memory one key takes in Redis 7.0 once a server has loaded it: what `MEMORY USAGE key
- * SAMPLES 0` reports, computed from the RDB decoder's events (a file read through the scan
- * driver, or a dataset read out by `emitDataset`).
+ * The memory one key takes once a server has loaded it: what `MEMORY USAGE key SAMPLES 0`
+ * reports, computed from the RDB decoder's events (a file read through the scan driver, or a
+ * dataset read out by `emitDataset`), for the target a {@link MemoryModel} describes (its
+ * structure sizes, allocator and the switches where versions differ: model.ts, redis-7-0.ts …).
  *
  * `MEMORY USAGE` counts the key's `dictEntry` and key string, the value's object and what
  * hangs off it (object.c `objectComputeSize`), each allocation at the size the allocator
- * gives it. What a value becomes on load is modelled after 7.0's `rdbLoadObject` (rdb.c):
+ * gives it. What a value becomes on load is modelled after `rdbLoadObject` (rdb.c) — 7.0's,
+ * with 7.2's listpack sets and one-node listpack lists and 7.4's listpackEx hashes where the
+ * model has them:
  *
  * - strings: an integer (a bare object, shared or not), an embstr up to 44 bytes, else an
  *   object and an sds string;
@@ -70,9 +73,10 @@ export interface KeyMemory {
   onDiskBytes: number;
   /**
    * What the allocator really hands out for the key less what `MEMORY USAGE` counts: it counts
-   * some structures at their `sizeof` where jemalloc rounds them up (a dictEntry's 24 bytes to
-   * 32, a dict's 56 and a quicklist's and its nodes' 40 to 64 and 48), and a stream's radix
-   * trees at a flat 244 bytes a node where a node takes some 32 (negative then). For the
+   * some structures at their `sizeof` where the allocator rounds them up (with Debian's
+   * jemalloc a dictEntry's 24 bytes to 32, a dict's 56 and a quicklist's and its nodes' 40 to
+   * 64 and 48), 7.2+ a set's entries at 24 bytes where they take 16 or none, and a stream's
+   * radix trees at a flat 244 bytes a node where a node takes some 32 (negative then). For the
    * estimate of `used_memory`.
    */
   uncountedBytes: number;
@@ -252,7 +256,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         return M_STRING;
       case 1: // a linked list
       case 10: // a ziplist
-      case 28: // an array: held as a list would be (Redis 7.0 has no such type)
+      case 28: // an array: held as a list would be (no modelled version has the type)
         return this.startList();
       case 14:
         return fromFile ? M_ZIPLIST_NODES : this.startList();
@@ -303,7 +307,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         // Before 7.4: held as a hash of the same fields.
         return fromFile ? M_HASH_CONVERT : this.startHash();
       case 9: // a zipmap
-      case 29: // hash templates (8.x): held as a 7.0 hash of the same fields
+      case 29: // hash templates (8.x): held as a hash of the same fields
       case 30:
       case 31:
       case 32:
@@ -410,7 +414,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     if (this.mode === M_PUSH_LIST) this.quicklist.push(v.length, listpackEntryBytes(v));
   }
 
-  /** One set member (7.0 `rdbLoadObject` for a plain set; SADD for a dataset). */
+  /** One set member (`rdbLoadObject` for a plain set; SADD for a dataset); see setMemberListpack for 7.2+. */
   private setMember(v: Uint8Array): void {
     this.count++;
     this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(v.length);

@@ -82,8 +82,9 @@ export interface MemoryReport {
     keysBytes: number;
     /**
      * What the allocator really hands out for the keys less what `MEMORY USAGE` counts: more for
-     * structures it counts at their size, which the allocator rounds up; less for stream radix trees,
-     * which it counts at a flat 244 bytes a node (see `KeyMemory.uncountedBytes`).
+     * structures it counts at their size, which the allocator rounds up; less for Redis 7.2+
+     * set entries (counted at 24 bytes, 16 or none in fact) and stream radix trees, counted at
+     * a flat 244 bytes a node (see `KeyMemory.uncountedBytes`).
      */
     uncountedBytes: number;
     /** The databases' tables ({@link DbMemory.overheadBytes}), summed. */
