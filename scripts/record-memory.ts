@@ -3,7 +3,7 @@
  * (test/helpers/memory-calibration.ts), so the estimate of targets whose servers are not
  * installed can be tested against them (test/analyze/memory-recorded.test.ts).
  *
- *   npx tsx scripts/record-memory.ts --server BIN --target redis@7.2 --allocator jemalloc [--build TEXT]
+ *   npx tsx scripts/record-memory.ts --server BIN --target redis@7.2 --allocator jemalloc [--build TEXT] [--loads N]
  *
  * `BIN` is the server binary (a path, or a name looked up on PATH; a server built by
  * scripts/build-server.ts is `.bench-cache/servers/<name>/bin/redis-server`). The built
@@ -11,7 +11,9 @@
  * recorded; `BIN` only loads the files. For each input, `BIN` starts on the file and answers:
  * `INFO memory`'s `used_memory` first (before any reply of the recorder is buffered), then for
  * every key of every database (found with `SCAN`) `MEMORY USAGE <key> SAMPLES 0` and
- * `OBJECT ENCODING <key>`. An input it refuses to load is listed with the end of its log.
+ * `OBJECT ENCODING <key>`; it does so `--loads` times (3 unless told), and the median answer
+ * of each key and of `used_memory` is kept. An input it refuses to load is listed with the
+ * line of its log that says why.
  *
  * Writes `fixtures/memory/<target>-<allocator>.json` (the `MemoryRecording` of
  * test/helpers/memory-calibration.ts) and rewrites `fixtures/memory/README.md` from every
@@ -36,6 +38,7 @@ import {
   type CalibrationInput,
   type MemoryRecording,
   type RecordedFile,
+  type RecordedKey,
   type RefusedFile,
 } from '../test/helpers/memory-calibration.js';
 
@@ -49,7 +52,12 @@ interface Options {
   target: string;
   allocator: string;
   build: string | undefined;
+  /** How many times each input is loaded (the median answer is kept). */
+  loads: number;
 }
+
+/** Loads per input unless `--loads` says otherwise. */
+const DEFAULT_LOADS = 3;
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -59,10 +67,11 @@ function parseOptions(argv: string[]): Options {
       target: { type: 'string' },
       allocator: { type: 'string' },
       build: { type: 'string' },
+      loads: { type: 'string' },
     },
   });
   if (!values.server || !values.target || !values.allocator) {
-    throw new Error('usage: record-memory.ts --server BIN --target redis@X.Y|valkey@X.Y --allocator jemalloc|libc [--build TEXT]');
+    throw new Error('usage: record-memory.ts --server BIN --target redis@X.Y|valkey@X.Y --allocator jemalloc|libc [--build TEXT] [--loads N]');
   }
   if (!/^(redis|valkey)@\d+\.\d+$/.test(values.target)) throw new Error(`--target ${values.target}: expected redis@X.Y or valkey@X.Y`);
   if (values.allocator !== 'jemalloc' && values.allocator !== 'libc') throw new Error(`--allocator ${values.allocator}: expected jemalloc or libc`);
@@ -70,7 +79,9 @@ function parseOptions(argv: string[]): Options {
   const server = given.includes('/') ? path.resolve(given) : findExecutable(given);
   if (!server || !existsSync(server)) throw new Error(`--server ${given}: not found`);
   const serverShown = !given.includes('/') || !path.isAbsolute(given) ? given : path.relative(ROOT, given).startsWith('..') ? path.basename(given) : path.relative(ROOT, given);
-  return { server, serverShown, target: values.target, allocator: values.allocator, build: values.build };
+  const loads = Number(values.loads ?? DEFAULT_LOADS);
+  if (!Number.isInteger(loads) || loads < 1) throw new Error(`--loads ${values.loads}: expected a whole number of at least 1`);
+  return { server, serverShown, target: values.target, allocator: values.allocator, build: values.build, loads };
 }
 
 /** How the server was built: `--build`, else the `build.json` scripts/build-server.ts wrote beside `bin/`. */
@@ -100,7 +111,8 @@ function refusal(err: RedisStartError): string {
   return line.replace(/^Internal error in RDB reading offset \d+, function at [^>]*-> /, '').slice(0, 200);
 }
 
-async function recordFile(opts: Options, input: CalibrationInput, server: MemoryRecording['server'] | null): Promise<{ file?: RecordedFile; refused?: RefusedFile; info?: { redisVersion: string; valkeyVersion?: string; memAllocator: string } }> {
+/** One load of `input`: `used_memory` right after it, the server's versions, every key. */
+async function loadOnce(opts: Options, input: CalibrationInput): Promise<{ refused?: RefusedFile; usedMemory?: number; keys?: RecordedKey[]; info?: ServerInfo }> {
   let redis;
   try {
     redis = await startRedis({ binary: opts.server, rdbFile: input.file, startTimeoutMs: 120_000 });
@@ -114,14 +126,56 @@ async function recordFile(opts: Options, input: CalibrationInput, server: Memory
     const usedMemory = Number(infoField(memory, 'used_memory'));
     const serverInfo = asText(await redis.client.call('INFO', 'server'));
     const info = { redisVersion: infoField(serverInfo, 'redis_version') ?? 'unknown', valkeyVersion: infoField(serverInfo, 'valkey_version'), memAllocator: infoField(memory, 'mem_allocator') ?? 'unknown' };
-    if (server && (server.redisVersion !== info.redisVersion || server.memAllocator !== info.memAllocator)) {
-      throw new Error(`${input.label}: the server changed (${info.redisVersion} ${info.memAllocator}, was ${server.redisVersion} ${server.memAllocator})`);
-    }
-    const keys = await serverKeyMemory(redis.client);
-    return { file: { label: input.label, kind: input.kind, usedMemory, keys }, info };
+    return { usedMemory, keys: await serverKeyMemory(redis.client), info };
   } finally {
     await redis.stop();
   }
+}
+
+type ServerInfo = { redisVersion: string; valkeyVersion?: string; memAllocator: string };
+
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1];
+}
+
+/**
+ * `input` loaded `opts.loads` times: per key the median of its `MEMORY USAGE` answers, and the
+ * median `used_memory`. Some answers move from one load to the next (a skiplist's random node
+ * levels; with Valkey, hash table members sharing a bucket, which follows the random hash seed;
+ * with libc, whether glibc could grow or shrink a block in place): the median is the typical
+ * answer, where one load's may be an outlier.
+ */
+async function recordFile(opts: Options, input: CalibrationInput, server: ServerInfo | null): Promise<{ file?: RecordedFile; refused?: RefusedFile; info?: ServerInfo; moved?: number }> {
+  const loads: { usedMemory: number; keys: RecordedKey[] }[] = [];
+  let info: ServerInfo | undefined;
+  for (let i = 0; i < opts.loads; i++) {
+    const got = await loadOnce(opts, input);
+    if (got.refused) {
+      if (i > 0) throw new Error(`${input.label}: loaded once, then refused: ${got.refused.reason}`);
+      return { refused: got.refused };
+    }
+    info = got.info!;
+    const was = server ?? info;
+    if (was.redisVersion !== info.redisVersion || was.memAllocator !== info.memAllocator) {
+      throw new Error(`${input.label}: the server changed (${info.redisVersion} ${info.memAllocator}, was ${was.redisVersion} ${was.memAllocator})`);
+    }
+    loads.push({ usedMemory: got.usedMemory!, keys: got.keys! });
+  }
+  const first = loads[0].keys;
+  let moved = 0;
+  const keys: RecordedKey[] = first.map(([db, key, , encoding], j) => {
+    const answers = loads.map((l) => {
+      const k = l.keys[j];
+      if (!k || k[0] !== db || k[1] !== key || k[3] !== encoding) throw new Error(`${input.label}: the loads disagree on key ${j} (db${db} ${key} ${encoding})`);
+      return k[2];
+    });
+    if (answers.some((a) => a !== answers[0])) moved++;
+    return [db, key, median(answers), encoding];
+  });
+  for (const l of loads) if (l.keys.length !== first.length) throw new Error(`${input.label}: the loads hold different numbers of keys`);
+  return { file: { label: input.label, kind: input.kind, usedMemory: median(loads.map((l) => l.usedMemory)), keys }, info, moved };
 }
 
 /** README of fixtures/memory/, made from every recording there. */
@@ -134,8 +188,11 @@ function renderReadme(): string {
     'what one real server answered after loading each calibration input (test/helpers/memory-calibration.ts:',
     'the RDB fixtures, the corpus RDBs, and datasets built by the `redis-server` on PATH and SAVEd, with',
     'their RDB 9 and RDB 6 rewrites): per file `INFO memory` `used_memory` right after the load, and per',
-    'key `MEMORY USAGE <key> SAMPLES 0` and `OBJECT ENCODING <key>` (keys in base64). The files a server',
-    'refused to load are listed in the recording with the end of its log.',
+    'key `MEMORY USAGE <key> SAMPLES 0` and `OBJECT ENCODING <key>` (keys in base64). Each file is loaded',
+    'several times and the median answers are kept: some move from one load to the next (a skiplist\'s random',
+    'node levels; with Valkey, hash table members sharing a bucket, which follows the random hash seed; with',
+    'libc, whether glibc could resize a block in place). The files a server refused to load are listed in the',
+    'recording with the line of its log that says why.',
     '',
     'test/analyze/memory-recorded.test.ts holds the memory estimate of every modelled target to its',
     'recording; a recording of a target not modelled yet is listed by that test, not failed.',
@@ -144,13 +201,13 @@ function renderReadme(): string {
     '(`npx tsx scripts/build-server.ts --git-dir <bare clone> --tag <tag> --name <name> [--malloc libc]`,',
     'into `.bench-cache/servers/<name>/`); they are not needed by the tests.',
     '',
-    '| Recording | Server | Allocator | Built | Made with | Files loaded | Refused | Keys |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Recording | Server | Allocator | Built | Made with | Loads | Files loaded | Refused | Keys |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const { name, recording: r } of recordings) {
     const server = r.server.valkeyVersion ? `Valkey ${r.server.valkeyVersion} (redis_version ${r.server.redisVersion})` : `Redis ${r.server.redisVersion}`;
     const keys = r.files.reduce((s, f) => s + f.keys.length, 0);
-    out.push(`| \`${name}\` | ${server} | ${r.server.memAllocator} | ${r.server.build} | \`${r.command}\` | ${r.files.length} | ${r.refused.length} | ${keys} |`);
+    out.push(`| \`${name}\` | ${server} | ${r.server.memAllocator} | ${r.server.build} | \`${r.command}\` | ${r.loads} | ${r.files.length} | ${r.refused.length} | ${keys} |`);
   }
   const refusedAny = recordings.filter(({ recording: r }) => r.refused.length > 0);
   if (refusedAny.length) {
@@ -176,8 +233,10 @@ async function main(): Promise<void> {
     const files: RecordedFile[] = [];
     const refused: RefusedFile[] = [];
     let server: MemoryRecording['server'] | null = null;
+    let moved = 0;
     for (const input of inputs) {
       const got = await recordFile(opts, input, server);
+      moved += got.moved ?? 0;
       if (got.info && !server) server = { ...got.info, versionLine, build };
       if (got.file) files.push(got.file);
       if (got.refused) {
@@ -187,15 +246,15 @@ async function main(): Promise<void> {
     }
     if (!server) throw new Error('the server loaded none of the inputs');
     if (!server.valkeyVersion) delete server.valkeyVersion;
-    const command = `npx tsx scripts/record-memory.ts --server ${opts.serverShown} --target ${opts.target} --allocator ${opts.allocator}${opts.build ? ` --build '${opts.build}'` : ''}`;
-    const recording: MemoryRecording = { target: opts.target, allocator: opts.allocator, server, command, recordedAtMs: Date.now(), files, refused };
+    const command = `npx tsx scripts/record-memory.ts --server ${opts.serverShown} --target ${opts.target} --allocator ${opts.allocator}${opts.build ? ` --build '${opts.build}'` : ''}${opts.loads !== DEFAULT_LOADS ? ` --loads ${opts.loads}` : ''}`;
+    const recording: MemoryRecording = { target: opts.target, allocator: opts.allocator, server, command, loads: opts.loads, recordedAtMs: Date.now(), files, refused };
     mkdirSync(RECORDINGS_DIR, { recursive: true });
     const out = path.join(RECORDINGS_DIR, recordingFileName(opts.target, opts.allocator));
     const text = formatRecording(recording);
     writeFileSync(out, text);
     writeFileSync(path.join(RECORDINGS_DIR, 'README.md'), renderReadme());
     const keys = files.reduce((s, f) => s + f.keys.length, 0);
-    process.stdout.write(`${path.relative(ROOT, out)}: ${files.length} files, ${keys} keys, ${refused.length} refused, ${text.length} bytes (${server.redisVersion}${server.valkeyVersion ? ` / valkey ${server.valkeyVersion}` : ''}, ${server.memAllocator})\n`);
+    process.stdout.write(`${path.relative(ROOT, out)}: ${files.length} files, ${keys} keys (${moved} answered differently from load to load), ${refused.length} refused, ${text.length} bytes (${server.redisVersion}${server.valkeyVersion ? ` / valkey ${server.valkeyVersion}` : ''}, ${server.memAllocator})\n`);
     if (text.length > 500_000) process.stdout.write('  (over 500 KB: consider compressing it)\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
-import { parseMemoryTarget, type MemoryTarget } from '../../src/analyze/memory/target.js';
+import { parseMemoryTarget } from '../../src/analyze/memory/target.js';
 import { RUN_CORPUS } from '../helpers/files.js';
 import {
   calibrationInputs,
@@ -51,8 +51,11 @@ interface Total {
   server: number;
 }
 
+/** A target as the estimate takes it. */
+type Target = ReturnType<typeof parseMemoryTarget>;
+
 /** The target of a recording, or why the estimate does not model it. */
-function targetOf(r: MemoryRecording): MemoryTarget | string {
+function targetOf(r: MemoryRecording): Target | string {
   try {
     return parseMemoryTarget(r.target, r.allocator);
   } catch (e) {
@@ -76,7 +79,7 @@ const sum = (ps: Pair[], f: (p: Pair) => number): number => ps.reduce((s, p) => 
  */
 async function pairUp(
   recording: MemoryRecording,
-  target: MemoryTarget,
+  target: Target,
   inputs: Map<string, CalibrationInput>,
 ): Promise<{ pairs: Pair[]; totals: Total[]; files: string[]; missing: string[]; unknown: string[] }> {
   const pairs: Pair[] = [];
@@ -145,7 +148,7 @@ describe('memory estimate against recorded servers (fixtures/memory)', () => {
       let got: Awaited<ReturnType<typeof pairUp>>;
 
       beforeAll(async () => {
-        got = await pairUp(recording, targetOf(recording) as MemoryTarget, inputs);
+        got = await pairUp(recording, targetOf(recording) as Target, inputs);
       }, 300_000);
 
       it('every recorded input is here, and the estimate knows every key the server held', () => {

@@ -19,6 +19,11 @@
  * between builds: a stream consumer's seen time and its pending entries' delivery times, the
  * AUX fields, the order of keys in the file, and the order of sorted-set members (a skiplist's
  * node levels are random at every load anyway).
+ *
+ * Even one file does not always load into the same memory: a skiplist's node levels are drawn
+ * at random, Valkey counts a hash table member by whether it shares its bucket (which follows
+ * the hash seed drawn at start), and glibc may grow or shrink a block in place or not. So the
+ * recordings keep, per key, the median answer of several loads.
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -316,14 +321,14 @@ export async function calibrationInputs(dir: string): Promise<CalibrationInput[]
 /** Where the recordings are kept. */
 export const RECORDINGS_DIR = path.join(FIXTURES, 'memory');
 
-/** One key as the server held it after loading the file: db, key (base64), `MEMORY USAGE … SAMPLES 0`, `OBJECT ENCODING`. */
+/** One key as the server held it after loading the file: db, key (base64), `MEMORY USAGE … SAMPLES 0` (the median over the loads), `OBJECT ENCODING`. */
 export type RecordedKey = [db: number, keyBase64: string, usageBytes: number, encoding: string];
 
 /** One input the server loaded. */
 export interface RecordedFile {
   label: string;
   kind: CalibrationKind;
-  /** `INFO memory`'s `used_memory` right after the load, before the recorder's replies. */
+  /** `INFO memory`'s `used_memory` right after the load, before the recorder's replies (the median over the loads). */
   usedMemory: number;
   /** Every key the server held, sorted by db, then key bytes. */
   keys: RecordedKey[];
@@ -356,6 +361,8 @@ export interface MemoryRecording {
   };
   /** The command that made the recording. */
   command: string;
+  /** How many times each input was loaded: each answer is the median of that many. */
+  loads: number;
   /** When the recording was made (ms since the epoch). */
   recordedAtMs: number;
   files: RecordedFile[];
@@ -382,7 +389,7 @@ export function readRecordings(): { name: string; recording: MemoryRecording }[]
  */
 export function formatRecording(r: MemoryRecording): string {
   const lines: string[] = [];
-  const head = { target: r.target, allocator: r.allocator, server: r.server, command: r.command, recordedAtMs: r.recordedAtMs };
+  const head = { target: r.target, allocator: r.allocator, server: r.server, command: r.command, loads: r.loads, recordedAtMs: r.recordedAtMs };
   lines.push(JSON.stringify(head).slice(0, -1) + ',"refused":' + JSON.stringify(r.refused) + ',"files":[');
   r.files.forEach((f, i) => {
     lines.push(JSON.stringify({ label: f.label, kind: f.kind, usedMemory: f.usedMemory }).slice(0, -1) + ',"keys":[');
