@@ -142,6 +142,26 @@ describe('dict simulation', () => {
     }
   });
 
+  it('non-empty buckets: those of a table filled at random; during a rehash, those not moved yet plus those the new table fills', () => {
+    for (const n of [1, 10, 100, 512, 5000]) {
+      const d = new DictSim();
+      d.expand(n);
+      d.addMany(n);
+      const size = dictTableSize(n);
+      expect(d.filledBuckets).toBeCloseTo(size * (1 - Math.pow(1 - 1 / size, n)), 6);
+      expect(d.filledBuckets).toBeLessThanOrEqual(n);
+    }
+    // Grown past 512 one entry at a time: a rehash to 1024 starts at the 513th and moves one
+    // non-empty bucket per insertion, so 88 insertions later it is still running.
+    const d = new DictSim();
+    d.addMany(600);
+    expect(d.rehashing).toBe(true);
+    const left = 512 * (1 - Math.pow(1 - 1 / 512, 512)) - 88;
+    expect(d.filledBuckets).toBeGreaterThan(left);
+    expect(d.filledBuckets).toBeLessThan(600);
+    expect(d.used).toBe(600);
+  });
+
   it('the chance a rehash is unfinished falls as its steps grow, exact and approximated alike', () => {
     for (const [size, used] of [[4, 3], [8, 8], [64, 64], [4096, 4096]]) {
       let prev = 1;
