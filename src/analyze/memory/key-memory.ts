@@ -360,7 +360,8 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.dict.reset();
     if (this.source === 'rdb' && this.declared > this.config.hashMaxListpackEntries) {
       this.large = true;
-      this.dict.expand(this.declared);
+      // 7.4 does not presize the dict of a large hash with field TTLs: it grows field by field.
+      if (!this.ttlFields) this.dict.expand(this.declared);
     }
     return M_HASH;
   }
