@@ -23,6 +23,8 @@ export class MemberCheck {
   private count = 0;
   /** Element number + 1 per slot, or 0 (free). */
   private slots = new Int32Array(START_SLOTS);
+  /** The slot of each element. */
+  private slotOf = new Int32Array(START_SLOTS / 2);
 
   /** Starts a new value. */
   reset(): void {
@@ -31,6 +33,12 @@ export class MemberCheck {
         this.slots = new Int32Array(START_SLOTS);
         this.starts = new Int32Array(START_SLOTS / 2);
         this.lens = new Int32Array(START_SLOTS / 2);
+        this.slotOf = new Int32Array(START_SLOTS / 2);
+      } else if (this.count * 16 < this.slots.length) {
+        // A few elements in a table a large value grew: only their slots are cleared.
+        const slots = this.slots;
+        const slotOf = this.slotOf;
+        for (let e = 0; e < this.count; e++) slots[slotOf[e]] = 0;
       } else this.slots.fill(0);
     }
     if (this.buf.length > KEEP_BYTES) this.buf = new Uint8Array(1 << 14);
@@ -71,6 +79,7 @@ export class MemberCheck {
     this.lens[e] = n;
     this.used += n;
     slots[slot] = e + 1;
+    this.slotOf[e] = slot;
     return true;
   }
 
@@ -89,6 +98,7 @@ export class MemberCheck {
     const mask = size - 1;
     const starts = new Int32Array(size / 2);
     const lens = new Int32Array(size / 2);
+    const slotOf = new Int32Array(size / 2);
     starts.set(this.starts);
     lens.set(this.lens);
     const buf = this.buf;
@@ -101,8 +111,10 @@ export class MemberCheck {
       let slot = h & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = e + 1;
+      slotOf[e] = slot;
     }
     this.slots = slots;
+    this.slotOf = slotOf;
     this.starts = starts;
     this.lens = lens;
   }
