@@ -1,7 +1,7 @@
 /**
  * Times CRC-64 (src/binary/crc64.ts) against the same algorithm in WebAssembly
- * (scripts/lib/crc64.wat, assembled here with wabt), for the figures only: the library does
- * not use the WebAssembly version. The WebAssembly times include copying each buffer into its
+ * (src/binary/wasm/crc64.wat, assembled here with wabt), for the figures; the checksum worker
+ * uses the WebAssembly version. The WebAssembly times include copying each buffer into its
  * memory, as a caller with its own buffers would have to.
  *
  * Usage: `tsx scripts/crc64-speed.ts [--rounds N]`
@@ -37,7 +37,7 @@ function time(fn: () => void, rounds: number): number {
 
 async function main(): Promise<void> {
   const rounds = Number(option(process.argv.slice(2), '--rounds') ?? 15);
-  const wat = readFileSync(new URL('./lib/crc64.wat', import.meta.url), 'utf8');
+  const wat = readFileSync(new URL('../src/binary/wasm/crc64.wat', import.meta.url), 'utf8');
   // The project compiles without the DOM types, which declare the WebAssembly API.
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const instance = new api.Instance(new api.Module(await assembleWat('crc64.wat', wat)), {});

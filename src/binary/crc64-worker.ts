@@ -1,11 +1,14 @@
 /**
  * Worker thread body for {@link startFileCrc}: reads a file on its own and records the
  * CRC-64 at every checkpoint (each `step` bytes), so the main thread can get the CRC of any
- * prefix cheaply while it spends its own core on decoding.
+ * prefix cheaply while it spends its own core on decoding. The file is read straight into the
+ * WebAssembly checksum's memory (src/binary/crc64-wasm.ts), or, without WebAssembly, into a
+ * buffer folded by the JavaScript one: the same checksums either way.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { Crc64 } from './crc64.js';
+import { createWasmCrc64 } from './crc64-wasm.js';
 
 interface Job {
   path: string;
@@ -13,14 +16,15 @@ interface Job {
 }
 
 const { path, step } = workerData as Job;
-const crc = new Crc64();
 /** Checkpoint k holds the CRC of bytes [0, k*step): hi at 2k, lo at 2k+1. */
 const points: number[] = [0, 0];
 let error: string | null = null;
 let fd = -1;
 try {
+  const wasm = createWasmCrc64(step);
+  const js = wasm === null ? new Crc64() : null;
+  const buf = wasm !== null ? wasm.input : new Uint8Array(step);
   fd = openSync(path, 'r');
-  const buf = new Uint8Array(step);
   for (;;) {
     let got = 0;
     while (got < step) {
@@ -29,9 +33,10 @@ try {
       got += n;
     }
     if (got === 0) break;
-    crc.update(buf, 0, got);
+    if (wasm !== null) wasm.update(got);
+    else js!.update(buf, 0, got);
     if (got < step) break;
-    points.push(crc.hi, crc.lo);
+    points.push(wasm !== null ? wasm.hi : js!.hi, wasm !== null ? wasm.lo : js!.lo);
   }
 } catch (e) {
   error = String(e);
