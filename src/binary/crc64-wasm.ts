@@ -8,21 +8,12 @@
  * the caller then uses {@link Crc64}, which gives the same checksums.
  */
 import { CRC64_WASM_BASE64 } from './wasm/crc64-module.js';
+import { wasmApi, WASM_PAGE_BYTES, type WasmMemory } from './wasm-api.js';
 
-/** The subset of the WebAssembly JS API used here (the project compiles without the DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 /** Where the module keeps its result, and where input bytes start (crc64.wat's layout). */
 const RESULT_AT = 16384;
 const INPUT_AT = 16400;
-const PAGE_BYTES = 65536;
 
 /** A CRC-64 register folded in WebAssembly, with an input area of a fixed size. */
 export interface WasmCrc64 {
@@ -40,7 +31,7 @@ export interface WasmCrc64 {
  * @throws RangeError when the memory cannot be made that large
  */
 export function createWasmCrc64(inputBytes: number): WasmCrc64 | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const api = wasmApi();
   if (api === undefined) return null;
   let instance;
   try {
@@ -51,7 +42,7 @@ export function createWasmCrc64(inputBytes: number): WasmCrc64 | null {
   const memory = instance.exports.memory as WasmMemory;
   const fold = instance.exports.update as (p: number, end: number, lo: number, hi: number) => void;
   const need = INPUT_AT + inputBytes;
-  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE_BYTES));
+  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE_BYTES));
   // The memory is not grown again, so these views stay valid.
   const input = new Uint8Array(memory.buffer, INPUT_AT, inputBytes);
   const result = new DataView(memory.buffer, RESULT_AT, 8);

@@ -20,6 +20,7 @@ import { corrupt, RdbtoolError, UsageError } from '../errors.js';
 import { lzfDecompressInto, lzfDecompressRangeInto, lzfValid } from './lzf.js';
 import { latin1Text } from '../io/bytes.js';
 import { LZF_WASM_BASE64 } from './wasm/lzf-module.js';
+import { wasmApi, WASM_PAGE_BYTES, type WasmApi, type WasmMemory } from './wasm-api.js';
 
 const MIB = 1024 * 1024;
 
@@ -45,16 +46,6 @@ export const lzfWasmTuning = {
   maxMemoryBytes: 32 * MIB, // at most 1 GiB
 };
 
-/** The subset of the WebAssembly JS API used here (the project compiles without the DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
 /** An instance of the decompressor. */
 interface Engine {
   memory: WasmMemory;
@@ -62,7 +53,6 @@ interface Engine {
   decompress: (inStart: number, inEnd: number, outStart: number, outEnd: number) => number;
 }
 
-const PAGE_BYTES = 65536;
 /** Where the input goes: after the 12 bytes of failure details at address 0. */
 const IN_START = 16;
 /** Bytes after the input and after the output that the wasm copies may touch. */
@@ -81,10 +71,6 @@ let compiled: object | null | undefined;
 let engine: Engine | undefined;
 /** A view of the whole memory of {@link engine}, renewed whenever the memory grows. */
 let heap = EMPTY;
-
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-}
 
 /** The current instance, made (and the module compiled) if needed; undefined without WebAssembly. */
 function getEngine(): Engine | undefined {
@@ -144,7 +130,7 @@ function ensureMemory(e: Engine, bytes: number): boolean {
   if (bytes > lzfWasmTuning.maxMemoryBytes) return false;
   if (bytes <= heap.length) return true;
   try {
-    e.memory.grow(Math.ceil((bytes - heap.length) / PAGE_BYTES));
+    e.memory.grow(Math.ceil((bytes - heap.length) / WASM_PAGE_BYTES));
   } catch {
     // The engine could not reserve the memory (a RangeError): JavaScript needs none.
     return false;
@@ -234,7 +220,7 @@ function getRing(): { engine: Engine; heap: Uint8Array } | null {
   if (getEngine() === undefined || api === undefined || compiled === null || compiled === undefined) return ring;
   const e = instantiate(api, compiled);
   try {
-    e.memory.grow(Math.ceil(RING_BYTES / PAGE_BYTES));
+    e.memory.grow(Math.ceil(RING_BYTES / WASM_PAGE_BYTES));
   } catch {
     return ring;
   }

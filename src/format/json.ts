@@ -163,6 +163,20 @@ let words1: Int32Array<ArrayBufferLike> = new Int32Array(0);
 /** True when the host stores integers little-endian (an Int32Array then reads bytes in order). */
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/**
+ * Writes the printable ASCII byte `c` at `buf[p]` as it goes in a JSON string (`"` and `\`
+ * escaped); returns where the next byte goes, or -1 for a byte that is not printable ASCII.
+ */
+function asciiByte(buf: Uint8Array, p: number, c: number): number {
+  const cls = BYTE_CLASS[c];
+  if (cls !== 0) {
+    if (cls !== 1) return -1;
+    buf[p++] = 0x5c;
+  }
+  buf[p] = c;
+  return p + 1;
+}
+
 /** Values up to this long are tried as printable ASCII in one pass (twice their size is made room for). */
 const ASCII_PASS_MAX = 16 * 1024;
 
@@ -618,22 +632,15 @@ export class JsonByteWriter {
     const n = end - start;
     if (this.pos + 2 * n + 2 > this.buf.length) this.room(2 * n + 2);
     const buf = this.buf;
-    const view = this.view;
     let p = this.pos;
     buf[p++] = 0x22;
     let i = start;
     if (HOST_IS_LITTLE_ENDIAN) {
+      const view = this.view;
       const o = src.byteOffset;
       // Bytes up to the first 4-byte boundary of the buffer.
-      for (; i < end && ((o + i) & 3) !== 0; i++) {
-        const c = src[i];
-        const cls = BYTE_CLASS[c];
-        if (cls !== 0) {
-          if (cls !== 1) return false;
-          buf[p++] = 0x5c;
-        }
-        buf[p++] = c;
-      }
+      const aligned = Math.min(end, start + ((4 - ((o + start) & 3)) & 3));
+      for (; i < aligned; i++) if ((p = asciiByte(buf, p, src[i])) < 0) return false;
       const words = wordsOf(src.buffer);
       let wi = (o + i) >> 2;
       const we = (o + end) >> 2;
@@ -648,31 +655,16 @@ export class JsonByteWriter {
           p += 4;
           continue;
         }
-        for (let k = 0; k < 32; k += 8) {
-          const c = (w >>> k) & 255;
-          const cls = BYTE_CLASS[c];
-          if (cls !== 0) {
-            if (cls !== 1) return false;
-            buf[p++] = 0x5c;
-          }
-          buf[p++] = c;
-        }
+        for (let k = 0; k < 32; k += 8) if ((p = asciiByte(buf, p, (w >>> k) & 255)) < 0) return false;
       }
       i = (wi << 2) - o;
     }
-    for (; i < end; i++) {
-      const c = src[i];
-      const cls = BYTE_CLASS[c];
-      if (cls !== 0) {
-        if (cls !== 1) return false;
-        buf[p++] = 0x5c;
-      }
-      buf[p++] = c;
-    }
+    for (; i < end; i++) if ((p = asciiByte(buf, p, src[i])) < 0) return false;
     buf[p++] = 0x22;
     this.pos = p;
     return true;
   }
+
 
   /**
    * Short printable ASCII (most keys and elements), `src[start, end)` checked and copied as a
