@@ -128,10 +128,19 @@ function runMake(src: string, args: string[], log: string): Promise<void> {
   });
 }
 
+/**
+ * What a server of `--version` line `versionLine` must be started without: servers before 7.0
+ * do not know `enable-debug-command`.
+ */
+function startConfig(versionLine: string): Record<string, null> {
+  const major = Number(/ v=(\d+)\./.exec(versionLine)?.[1] ?? NaN);
+  return major < 7 ? { 'enable-debug-command': null } : {};
+}
+
 /** `--version` and a throw-away start's `mem_allocator`; fails when the allocator is not the one asked for. */
 async function checkBinary(bin: string, malloc: Options['malloc']): Promise<{ versionLine: string; memAllocator: string }> {
   const versionLine = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
-  const redis = await startRedis({ binary: bin });
+  const redis = await startRedis({ binary: bin, config: startConfig(versionLine) });
   let memAllocator: string;
   try {
     memAllocator = /mem_allocator:(\S+)/.exec(asText(await redis.client.call('INFO', 'memory')))?.[1] ?? 'unknown';

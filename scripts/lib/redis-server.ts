@@ -40,9 +40,10 @@ export interface StartRedisOptions {
   /**
    * Extra configuration, passed as `--name value` on the command line (so any directive
    * `redis.conf` accepts works). Booleans become `yes`/`no`. Applied after the defaults,
-   * so it can override `save`, `appendonly`, `dbfilename` …
+   * so it can override `save`, `appendonly`, `dbfilename` …; `null` leaves a default out
+   * (`'enable-debug-command': null` for servers before 7.0, which do not know it).
    */
-  config?: Record<string, string | number | boolean>;
+  config?: Record<string, string | number | boolean | null>;
   /** Raw extra command-line arguments, appended last. */
   args?: string[];
   /** Start with `appendonly yes` (default `false`). */
@@ -199,7 +200,7 @@ async function startOnce(binary: string, opts: StartRedisOptions): Promise<Redis
   const port = await findFreePort();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rdbtool-redis-'));
   const keepDir = opts.keepDir ?? false;
-  const config: Record<string, string | number | boolean> = {
+  const config: Record<string, string | number | boolean | null> = {
     port,
     bind: '127.0.0.1',
     dir,
@@ -213,7 +214,7 @@ async function startOnce(binary: string, opts: StartRedisOptions): Promise<Redis
   const dbfilename = String(config.dbfilename ?? 'dump.rdb');
   if (opts.rdbFile) await fs.copyFile(opts.rdbFile, path.join(dir, dbfilename));
   const argv: string[] = [];
-  for (const [name, value] of Object.entries(config)) argv.push(`--${name}`, toArg(value));
+  for (const [name, value] of Object.entries(config)) if (value !== null) argv.push(`--${name}`, toArg(value));
   argv.push(...(opts.args ?? []));
 
   let output = '';

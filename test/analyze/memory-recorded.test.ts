@@ -25,6 +25,7 @@ import { RUN_CORPUS } from '../helpers/files.js';
 import {
   calibrationInputs,
   fixtureCalibrationInputs,
+  inputsReadBy,
   readRecordings,
   serverKeyMemory,
   type CalibrationInput,
@@ -125,11 +126,12 @@ function summary(ps: Pair[]): string {
 describe('memory estimate against recorded servers (fixtures/memory)', () => {
   requireRedisServer();
   let dir = '';
-  const inputs = new Map<string, CalibrationInput>();
+  /** The calibration inputs as built; each recording's target gets the versions of them it reads. */
+  const base: CalibrationInput[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rdbtool-memory-recorded-'));
-    for (const input of await calibrationInputs(dir)) inputs.set(input.label, input);
+    base.push(...(await calibrationInputs(dir)));
   }, 300_000);
 
   afterAll(() => {
@@ -148,13 +150,15 @@ describe('memory estimate against recorded servers (fixtures/memory)', () => {
       let got: Awaited<ReturnType<typeof pairUp>>;
 
       beforeAll(async () => {
+        const inputs = new Map((await inputsReadBy(base, recording.target, dir)).map((i) => [i.label, i]));
         got = await pairUp(recording, targetOf(recording) as Target, inputs);
       }, 300_000);
 
       it('every recorded input is here, and the estimate knows every key the server held', () => {
         expect(got.missing).toEqual([]);
         expect(got.unknown).toEqual([]);
-        expect(got.files.length).toBeGreaterThanOrEqual(fixtureCalibrationInputs().length + 6);
+        // The fixtures and the built datasets (five of them for servers reading up to RDB 9, where the raised one's rewrites stand for it).
+        expect(got.files.length).toBeGreaterThanOrEqual(fixtureCalibrationInputs().length + 5);
         expect(got.pairs.length).toBeGreaterThan(800);
       });
 

@@ -10,7 +10,10 @@
  * - datasets built here through a live redis-server (the one on PATH, Debian's 7.0 in CI) and
  *   SAVEd: one with default settings, one with raised limits whose listpacks, intsets and list
  *   nodes a server with default limits converts or keeps when it loads them; and the same data
- *   rewritten by rdbtool for Redis 6.2 (RDB 9) and 3.0 (RDB 6), in their encodings.
+ *   rewritten by rdbtool for Redis 6.2 (RDB 9) and 3.0 (RDB 6), in their encodings;
+ * - for a server that does not read the RDB version of a fixture or a built dataset (Redis 6.x
+ *   reads up to RDB 9, the fixtures are RDB 10), that file rewritten by rdbtool in the newest
+ *   version it reads ({@link inputsReadBy}).
  *
  * The built datasets are deterministic: seeded data, explicit stream IDs, expiries at fixed
  * instants, and the members of plain sets and hashes sorted after the SAVE, so a dataset built
@@ -32,6 +35,7 @@ import { bytesSource } from '../../src/io/source.js';
 import type { KeyInfo } from '../../src/model/events.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { RdbOpcode, RdbType } from '../../src/rdb/constants.js';
+import { SERVER_RELEASES } from '../../src/model/server-releases.js';
 import { withChecksum } from './rdb-edit.js';
 import { FIXTURES, fixtureRdbs, goodCorpusRdbs, RUN_CORPUS } from './files.js';
 import { Rng } from './random-dataset.js';
@@ -309,10 +313,69 @@ export function corpusCalibrationInputs(): CalibrationInput[] {
 
 /**
  * Every calibration input: the fixtures, the datasets built into `dir`
- * ({@link buildCalibrationDatasets}) and the corpus RDBs when the corpus suites run.
+ * ({@link buildCalibrationDatasets}) and the corpus RDBs when the corpus suites run; with a
+ * `target`, the versions of them that target's server reads ({@link inputsReadBy}).
  */
-export async function calibrationInputs(dir: string): Promise<CalibrationInput[]> {
-  return [...fixtureCalibrationInputs(), ...(await buildCalibrationDatasets(dir)), ...corpusCalibrationInputs()];
+export async function calibrationInputs(dir: string, target?: string): Promise<CalibrationInput[]> {
+  const all = [...fixtureCalibrationInputs(), ...(await buildCalibrationDatasets(dir)), ...corpusCalibrationInputs()];
+  return target === undefined ? all : inputsReadBy(all, target, dir);
+}
+
+/**
+ * The newest RDB version the server of `target` (`redis@6.2`, `valkey@8.0`) reads, from the
+ * release table (model/server-releases.ts).
+ * @throws Error for a target the table does not know
+ */
+export function readableRdbVersion(target: string): number {
+  const release = SERVER_RELEASES.find((r) => r.id === target);
+  const max = release?.reads.find((r) => r.magic === 'REDIS')?.max;
+  if (max === undefined) throw new Error(`${target}: not in the release table`);
+  return max ?? Infinity;
+}
+
+/** The RDB version in a file's header (`REDIS0010` → 10; NaN when it has none). */
+function rdbVersionOf(file: string): number {
+  const head = readFileSync(file).subarray(0, 9).toString('latin1');
+  return /^REDIS\d{4}$/.test(head) ? Number(head.slice(5)) : NaN;
+}
+
+/** The label of an input rewritten for an older server. */
+export function rewrittenLabel(label: string, rdbVersion: number): string {
+  return `${label}, rewritten as RDB ${rdbVersion}`;
+}
+
+/** Rewrites already made, by folder, source file and RDB version (one serves every target reading that version). */
+const rewrites = new Map<string, Promise<string>>();
+
+/**
+ * The inputs `target`'s server reads: every input it reads as it is; a fixture or a built
+ * dataset in a newer RDB version than it reads, rewritten by rdbtool as the newest it reads
+ * (`convert --target-version N`, what it cannot hold dropped: function libraries, stream
+ * states newer than it; LRU/LFU hints kept) into `dir` and labelled "…, rewritten as RDB N" —
+ * except the raised-limits dataset, whose RDB 9 and RDB 6 rewrites are inputs already (the
+ * default dataset's leave its streams out, so it is rewritten whole). Corpus files it cannot
+ * read stay as they are: the server refuses them, and the recording lists them.
+ */
+export async function inputsReadBy(inputs: readonly CalibrationInput[], target: string, dir: string): Promise<CalibrationInput[]> {
+  const max = readableRdbVersion(target);
+  const out: CalibrationInput[] = [];
+  for (const input of inputs) {
+    const version = rdbVersionOf(input.file);
+    if (input.kind === 'corpus' || !(version > max)) {
+      out.push(input);
+      continue;
+    }
+    if (input.label === 'built (raised limits)') continue;
+    const id = `${dir}\0${input.file}\0${max}`;
+    let file = rewrites.get(id);
+    if (file === undefined) {
+      const to = path.join(dir, `rewritten-${rewrites.size}-rdb${max}.rdb`);
+      file = convert(input.file, to, { to: 'rdb', targetVersion: max, drop: ['functions', 'newer'], keepLru: true }).then(() => to);
+      rewrites.set(id, file);
+    }
+    out.push({ label: rewrittenLabel(input.label, max), file: await file, kind: input.kind });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
