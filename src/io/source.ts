@@ -24,12 +24,12 @@ export interface ByteSource {
   /**
    * Present only on a source opened with `reuseBuffers`: gives back a chunk it handed out (one
    * of the last two read: the source reads one chunk ahead), whole, once nothing will look at
-   * its bytes again (the caller holds no view into it and handed none out). Its memory is then
-   * read into again, no sooner than for the chunk after the next one, whose reading starts when
-   * the consumer takes the next one: until then it may still be reading this one's bytes (a
-   * decoder's window holds a chunk it adopted until the next one arrives). A view that is not
-   * the whole of such a chunk is ignored, and so is a chunk never given back: its memory is
-   * left alone and the source reads into a new buffer instead.
+   * its bytes after the consumer has taken the chunk after the next one. Until then it may
+   * still read them: a decoder's window holds a chunk it adopted until the next one arrives,
+   * and folds the checksum of bytes it consumed when it takes the next one. Its memory is then
+   * read into again for the third chunk after it, whose reading starts when the consumer takes
+   * the second. A view that is not the whole of such a chunk is ignored, and so is a chunk
+   * never given back: its memory is left alone and the source reads into a new buffer instead.
    */
   release?(chunk: Uint8Array): void;
 }
@@ -139,10 +139,10 @@ const POOL_BUFFERS = 4;
 
 /**
  * The buffers of a source read with `reuseBuffers`. Chunk number `n` (counted from 0) is read
- * into a buffer given back as chunk `n - 2` or before, else into a new one. The source reads
+ * into a buffer given back as chunk `n - 3` or before, else into a new one. The source reads
  * one chunk ahead: chunk `n` is read while the consumer works on chunk `n - 1`, so a buffer is
- * read into again only once its consumer has moved on to the chunk after it (see
- * {@link ByteSource.release}).
+ * read into again only once its consumer has finished with the chunk after it, which may still
+ * look back at it (see {@link ByteSource.release}).
  */
 class ChunkPool {
   /** Buffers given back, with the number of the first chunk that may be read into each. */
@@ -177,7 +177,7 @@ class ChunkPool {
       if (chunk.buffer !== c.buffer || chunk.byteOffset !== c.byteOffset || chunk.length !== c.length) continue;
       const no = lent[i].no;
       lent.splice(i, 1);
-      if (this.free.length < POOL_BUFFERS) this.free.push({ buf: new Uint8Array(c.buffer, 0, this.chunkBytes), from: no + 2 });
+      if (this.free.length < POOL_BUFFERS) this.free.push({ buf: new Uint8Array(c.buffer, 0, this.chunkBytes), from: no + 3 });
       return;
     }
   }
