@@ -5,6 +5,11 @@
  *
  *   npx tsx scripts/record-memory.ts --server BIN --target redis@7.2 --allocator jemalloc [--build TEXT] [--loads N]
  *
+ * `--allocator` names the allocator as `rdbtool memory` does: `jemalloc` for a server linking
+ * the jemalloc its source bundles (a build of scripts/build-server.ts), `libc` for one built
+ * with `MALLOC=libc`, `jemalloc-system` for a distribution's package linking the system's
+ * jemalloc (Debian's redis-server).
+ *
  * `BIN` is the server binary (a path, or a name looked up on PATH; a server built by
  * scripts/build-server.ts is `.bench-cache/servers/<name>/bin/redis-server`). The built
  * datasets are made by the `redis-server` on PATH (Debian's 7.0 in CI), whichever server is
@@ -73,10 +78,10 @@ function parseOptions(argv: string[]): Options {
     },
   });
   if (!values.server || !values.target || !values.allocator) {
-    throw new Error('usage: record-memory.ts --server BIN --target redis@X.Y|valkey@X.Y --allocator jemalloc|libc [--build TEXT] [--loads N]');
+    throw new Error('usage: record-memory.ts --server BIN --target redis@X.Y|valkey@X.Y --allocator jemalloc|libc|jemalloc-system [--build TEXT] [--loads N]');
   }
   if (!/^(redis|valkey)@\d+\.\d+$/.test(values.target)) throw new Error(`--target ${values.target}: expected redis@X.Y or valkey@X.Y`);
-  if (values.allocator !== 'jemalloc' && values.allocator !== 'libc') throw new Error(`--allocator ${values.allocator}: expected jemalloc or libc`);
+  if (values.allocator !== 'jemalloc' && values.allocator !== 'libc' && values.allocator !== 'jemalloc-system') throw new Error(`--allocator ${values.allocator}: expected jemalloc, libc or jemalloc-system`);
   const given = values.server;
   const server = given.includes('/') ? path.resolve(given) : findExecutable(given);
   if (!server || !existsSync(server)) throw new Error(`--server ${given}: not found`);

@@ -19,7 +19,8 @@ import { asNumber, asText, requireRedisServer, startRedis, type RespClient } fro
 import { FIXTURES } from '../helpers/files.js';
 import { Rng } from '../helpers/random-dataset.js';
 
-const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc');
+// Debian's package links the system's jemalloc.
+const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc-system');
 
 interface Pair {
   input: string;

@@ -11,7 +11,7 @@ import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
 import { chooseMemoryModel, memoryModel, SERVER_SPECS } from '../../src/analyze/memory/model.js';
 import { MODELLED_TARGETS, parseMemoryTarget } from '../../src/analyze/memory/target.js';
 import { jemallocSize, jemallocSize8 } from '../../src/analyze/memory/jemalloc.js';
-import { formatG17Length, formatShortestLength, listpackScoreEntryBytes, sdsHeaderBytes, valkeySdsHeaderBytes } from '../../src/analyze/memory/encodings.js';
+import { formatG17Length, formatShortestLength, listpackScoreEntryBytes, sdsHeaderBytes, valkeySdsHeaderBytes, ziplistEntryBytes, ziplistScoreEntryBytes } from '../../src/analyze/memory/encodings.js';
 import { UsageError } from '../../src/errors.js';
 import { fixtureRdbs } from '../helpers/files.js';
 
@@ -39,10 +39,15 @@ describe('the target chosen from the file', () => {
     expect(chosen('valkey', '7.2.5', 11).id).toBe('redis@7.2');
   });
 
-  it('an older server: the oldest modelled version', () => {
-    const c = chosen('redis', '6.2.14', 9);
-    expect(c.id).toBe('redis@7.0');
-    expect(c.reason).toMatch(/older than every modelled version/);
+  it('Redis 6.x: its own model; an older server: the oldest modelled version (6.0)', () => {
+    expect(chosen('redis', '6.2.14', 9)).toEqual({ id: 'redis@6.2', reason: 'the file was written by Redis 6.2.14' });
+    expect(chosen('redis', '6.0.20', 9).id).toBe('redis@6.0');
+    expect(chosen('redis', '6.1.0', 9).id).toBe('redis@6.0');
+    for (const [version, rdb] of [['5.0.14', 9], ['4.0.14', 8], ['3.2.12', 7]] as const) {
+      const c = chosen('redis', version, rdb);
+      expect(c.id, version).toBe('redis@6.0');
+      expect(c.reason).toMatch(/older than every modelled version: redis@6\.0, the oldest/);
+    }
   });
 
   it('a newer server: the newest modelled version that reads its RDB version', () => {
@@ -73,7 +78,7 @@ describe('the target chosen from the file', () => {
 
   it('every modelled target has a model, and each model reads the RDB versions of its server', () => {
     expect(SERVER_SPECS.map((s) => `${s.server}@${s.version}`)).toEqual(MODELLED_TARGETS);
-    const reads: Record<string, number> = { 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11 };
+    const reads: Record<string, number> = { 'redis@6.0': 9, 'redis@6.2': 9, 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11 };
     for (const t of MODELLED_TARGETS) {
       const [server, version] = t.split('@') as ['redis' | 'valkey', string];
       expect(memoryModel({ server, version, allocator: 'jemalloc' }).maxRdbVersion, t).toBe(reads[t]);
@@ -95,9 +100,10 @@ describe('--target and --allocator', () => {
   it('takes a patch version and any case; refuses what is not modelled', () => {
     expect(parseMemoryTarget('Redis@7.2.6', 'jemalloc')).toEqual({ named: { server: 'redis', version: '7.2' }, allocator: 'jemalloc' });
     expect(parseMemoryTarget(undefined, 'libc')).toEqual({ named: null, allocator: 'libc' });
-    expect(() => parseMemoryTarget('redis@6.2', undefined)).toThrow(UsageError);
+    expect(parseMemoryTarget('redis@6.2.16', undefined)).toEqual({ named: { server: 'redis', version: '6.2' }, allocator: 'jemalloc' });
+    expect(() => parseMemoryTarget('redis@5.0', undefined)).toThrow(UsageError);
     expect(() => parseMemoryTarget('redis', undefined)).toThrow(/invalid --target/);
-    expect(() => parseMemoryTarget(undefined, 'tcmalloc')).toThrow(/modelled allocators are jemalloc, libc/);
+    expect(() => parseMemoryTarget(undefined, 'tcmalloc')).toThrow(/modelled allocators are jemalloc, libc, jemalloc-system/);
   });
 });
 
@@ -144,6 +150,42 @@ describe('sizes', () => {
     // 44 bytes: 24 + sds(3 + 44 + 1 → 48); Valkey: 17 + 3 + 44 + 1 → 80.
     expect(redis.keyBytes(44)).toBe(72);
     expect(valkey.keyBytes(44)).toBe(80);
+  });
+
+  it('a ziplist entry (6.x): the previous entry\'s length in 1 byte below 254, else 5; integers in 0, 1, 2, 3, 4 or 8 bytes after the header', () => {
+    const b = (t: string) => Buffer.from(t, 'latin1');
+    expect(ziplistEntryBytes(b('12'), 0)).toBe(2);
+    expect(ziplistEntryBytes(b('13'), 0)).toBe(3);
+    expect(ziplistEntryBytes(b('-129'), 0)).toBe(4);
+    expect(ziplistEntryBytes(b('8388607'), 0)).toBe(5);
+    expect(ziplistEntryBytes(b('8388608'), 0)).toBe(6);
+    expect(ziplistEntryBytes(b('2147483648'), 0)).toBe(10);
+    expect(ziplistEntryBytes(b('007'), 253)).toBe(1 + 1 + 3);
+    expect(ziplistEntryBytes(b('x'.repeat(64)), 254)).toBe(5 + 2 + 64);
+    expect(ziplistEntryBytes(b('x'.repeat(16384)), 0)).toBe(1 + 5 + 16384);
+    // A score: an integer below 1e17 is stored as one; other values as %.17g's text.
+    expect(ziplistScoreEntryBytes(5, 0)).toBe(2);
+    expect(ziplistScoreEntryBytes(2 ** 60, 0)).toBe(1 + 1 + '1.152921504606847e+18'.length);
+    expect(ziplistScoreEntryBytes(0.1, 0)).toBe(1 + 1 + '0.10000000000000001'.length);
+    expect(ziplistScoreEntryBytes(-0, 0)).toBe(1 + 1 + 2);
+  });
+
+  it('6.x counts ziplists, intsets and embstrs by their bytes; 7.0 by their allocations', () => {
+    const m62 = memoryModel({ server: 'redis', version: '6.2', allocator: 'jemalloc' });
+    const m70 = memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc' });
+    expect(m62.blob(100)).toBe(100);
+    expect(m70.blob(100)).toBe(m70.alloc(100));
+    expect(m62.embstr(10)).toBe(16 + 10 + 2);
+    expect(m62.embstr(10) + m62.embstrSlack(10)).toBe(m62.alloc(16 + 3 + 10 + 1));
+    expect(m70.embstr(10)).toBe(m70.alloc(16 + 3 + 10 + 1));
+  });
+
+  it('jemalloc is the bundled one (8-byte classes), jemalloc-system a distribution\'s (16-byte classes)', () => {
+    const bundled = memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc' });
+    const system = memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc-system' });
+    expect(bundled.alloc(24)).toBe(24);
+    expect(system.alloc(24)).toBe(32);
+    expect(parseMemoryTarget('redis@6.0', 'jemalloc-system')).toEqual({ named: { server: 'redis', version: '6.0' }, allocator: 'jemalloc-system' });
   });
 
   it('7.4 hash-table fields are mstr strings: a 3-byte header from 32 bytes, 18 more bytes with a TTL', () => {

@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jemallocSize } from '../../src/analyze/memory/jemalloc.js';
 import { libcSize } from '../../src/analyze/memory/libc.js';
 import { formatG17Length, parseRedisInt } from '../../src/analyze/memory/encodings.js';
-import { defaultMemoryModel, memoryModel } from '../../src/analyze/memory/model.js';
+import { memoryModel } from '../../src/analyze/memory/model.js';
+
+/** Debian's redis-server 7.0, the live server here: it links the system's jemalloc. */
+const debian70 = () => memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc-system' });
 import { DictSim, dictTableSize, moreNonEmptyThan } from '../../src/analyze/memory/dict-sim.js';
 import { RaxSim, streamIdBytes } from '../../src/analyze/memory/rax-sim.js';
 import { PrefixTree } from '../../src/analyze/memory/prefix-tree.js';
@@ -33,7 +36,7 @@ describe('against a live redis-server 7.0', () => {
     for (let n = 300; n < 70_000; n = Math.ceil(n * 1.07) + 1) lengths.push(n, n + 1);
     lengths.push(65535, 65536, 1 << 20, (1 << 20) + 1, 5_000_000);
     const key = 'k';
-    const m = defaultMemoryModel();
+    const m = debian70();
     const keyCost = 24 + m.sdsAlloc(1);
     for (const n of lengths) {
       // Not an integer (a leading letter), so embstr up to 44 bytes, raw beyond.
@@ -107,7 +110,7 @@ describe('glibc sizes (MALLOC=libc builds)', () => {
 
   it('a listpack shrunk in a larger block keeps it when less than 32 bytes would be split off (glibc) and never with jemalloc', () => {
     const libc = memoryModel({ server: 'redis', version: '7.0', allocator: 'libc' });
-    const je = defaultMemoryModel();
+    const je = debian70();
     for (let cap = 7; cap < 600; cap += 3) {
       for (let size = 7; size < 700; size += 5) {
         expect(je.shrunkAlloc(cap, size)).toBe(jemallocSize(size));
@@ -216,9 +219,9 @@ describe('rax simulation against the server', () => {
       await redis.client.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>');
       const after = asNumber(await redis.client.call('MEMORY', 'USAGE', 's', 'SAMPLES', '0'));
       // The group's PEL and the consumer's hold the same IDs: two trees, plus a NACK per entry.
-      const empty = new RaxSim(defaultMemoryModel().sizes).accountedBytes;
+      const empty = new RaxSim(debian70().sizes).accountedBytes;
       const tree = (after - before - 24 * list.length) / 2 + empty;
-      const rax = new RaxSim(defaultMemoryModel().sizes);
+      const rax = new RaxSim(debian70().sizes);
       const key = new Uint8Array(16);
       for (const id of list) {
         streamIdBytes(id, key);

@@ -25,7 +25,8 @@ import { asNumber, asText, requireRedisServer, startRedis } from '../helpers/red
 import { fixtureRdbs } from '../helpers/files.js';
 import { calibrationInputs } from '../helpers/memory-calibration.js';
 
-const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc');
+// Debian's package links the system's jemalloc.
+const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc-system');
 
 /** One key: what the server says and what the estimate says. */
 interface Pair {

@@ -408,7 +408,7 @@ export interface RefusedFile {
 export interface MemoryRecording {
   /** `redis@X.Y` or `valkey@X.Y`, as `--target` takes it. */
   target: string;
-  /** `jemalloc` or `libc`, as `--allocator` takes it. */
+  /** `jemalloc`, `libc` or `jemalloc-system`, as `--allocator` takes it. */
   allocator: string;
   server: {
     /** `INFO server`'s `redis_version` (Valkey answers its Redis compatibility version here). */

@@ -1,8 +1,10 @@
 /**
  * The sizes of Redis's small encodings, computed from lengths and values (the allocator's
  * rounding is the model's, model.ts): an sds string's header (its type follows its length), a listpack entry (an integer or a string
- * entry, then its back-length), an intset, and the text of a sorted-set score as 7.0 writes it
- * into a listpack (`%.17g`). Layouts from sds.h/sds.c, listpack.c, intset.c and util.c.
+ * entry, then its back-length), a ziplist entry (6.x: the previous entry's length, then an
+ * integer or a string encoding), an intset, and the text of a sorted-set score as 7.0 writes
+ * it into a listpack (`%.17g`). Layouts from sds.h/sds.c, listpack.c, ziplist.c, intset.c and
+ * util.c.
  */
 /**
  * The sds header of a string of `len` bytes: sdshdr5 (1 byte) below 32 bytes, sdshdr8 (3)
@@ -185,4 +187,45 @@ export function intsetWidth(v: number): number {
 /** The bytes of an intset of `count` members of `width` bytes: an 8-byte header, then the members. */
 export function intsetBytes(count: number, width: number): number {
   return 8 + count * width;
+}
+
+/** An empty ziplist (Redis 6.x and older): the 10-byte header (total bytes, tail offset, count) and the end byte. */
+export const ZIPLIST_EMPTY_BYTES = 11;
+
+/** Bytes of a ziplist integer entry's encoding for `v`: 0 to 12 in the header byte, else 8, 16, 24, 32 or 64 bits after it. */
+function ziplistIntEncodingBytes(v: number): number {
+  if (v >= 0 && v <= 12) return 1;
+  if (v >= -128 && v <= 127) return 2;
+  if (v >= -32768 && v <= 32767) return 3;
+  if (v >= -8388608 && v <= 8388607) return 4;
+  if (v >= -2147483648 && v <= 2147483647) return 5;
+  return 9;
+}
+
+/** Bytes of a ziplist string entry's encoding of `len` bytes (header and bytes). */
+function ziplistStringEncodingBytes(len: number): number {
+  return (len <= 63 ? 1 : len <= 16383 ? 2 : 5) + len;
+}
+
+/**
+ * Bytes of the ziplist entry `ziplistPush` makes of `b` after an entry of `prevBytes` bytes
+ * (0: the first): the previous entry's length (1 byte below 254, else 5), then an integer
+ * encoding when `b` is the text of one (`zipTryEncoding`: under 32 bytes, `string2ll`), else
+ * a string one.
+ */
+export function ziplistEntryBytes(b: Uint8Array, prevBytes: number): number {
+  const prevlen = prevBytes < 254 ? 1 : 5;
+  const v = b.length < 32 ? parseRedisInt(b) : NaN;
+  return prevlen + (Number.isNaN(v) ? ziplistStringEncodingBytes(b.length) : ziplistIntEncodingBytes(v));
+}
+
+/**
+ * Bytes of the ziplist entry a sorted-set score becomes (`zzlInsertAt`: `d2string`, then
+ * `ziplistPush`): an integer in (−2^52, 2^52) is written as one, anything else as `%.17g`,
+ * which the ziplist stores as an integer again when it reads as one (integers below 1e17).
+ */
+export function ziplistScoreEntryBytes(score: number, prevBytes: number): number {
+  const prevlen = prevBytes < 254 ? 1 : 5;
+  if (Number.isInteger(score) && Math.abs(score) < 1e17 && !Object.is(score, -0)) return prevlen + ziplistIntEncodingBytes(score);
+  return prevlen + ziplistStringEncodingBytes(formatG17Length(score));
 }

@@ -1,14 +1,16 @@
 /**
  * The sizes jemalloc hands out, as `zmalloc_size` (jemalloc's `malloc_usable_size`) reports
- * them on x86-64 with 4 KiB pages — the allocator of release builds of Redis and of
- * distribution packages.
+ * them on x86-64 with 4 KiB pages.
  *
- * The size classes of a jemalloc configured with its default 16-byte quantum, as distributions
- * build it (Debian's redis-server 7.0 links the system's jemalloc 5.3): 8 bytes; 16-byte steps
- * up to 128; from there four classes per doubling (160, 192, 224, 256, 320, …), the same rule
- * for small, large and huge allocations. The jemalloc Redis and Valkey bundle is configured
- * with an 8-byte quantum (`--with-lg-quantum=3`, deps/Makefile): 8-byte steps up to 64 (24,
- * 40 and 56 are classes too), the same beyond. A request of 0 bytes is made 8 by zmalloc.
+ * The jemalloc Redis and Valkey bundle (5.1.0 in Redis 6.x, 5.2.1 in 7.0, 5.3.0 from 7.2 and
+ * in Valkey 8), which release builds, builds from source and the official images link
+ * (`--allocator jemalloc`), is configured with an 8-byte quantum (`--with-lg-quantum=3`,
+ * deps/Makefile): 8-byte steps up to 64 (24, 40 and 56 are classes too), the same as below
+ * beyond. A jemalloc configured with its default 16-byte quantum, as distributions build it
+ * and link it into their packages (`--allocator jemalloc-system`: Debian's redis-server 7.0
+ * links the system's jemalloc 5.3): 8 bytes; 16-byte steps up to 128; from there four classes
+ * per doubling (160, 192, 224, 256, 320, …), the same rule for small, large and huge
+ * allocations. A request of 0 bytes is made 8 by zmalloc.
  */
 
 /** The usable size of an allocation of `n` bytes from a jemalloc of 8-byte quantum (Redis's bundled one). */

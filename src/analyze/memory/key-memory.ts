@@ -33,7 +33,7 @@
  */
 import type { KeyInfo, RdbHandler, StreamGroup, StreamId } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
-import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes, listpackScoreEntryBytes, parseRedisInt } from './encodings.js';
+import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes, listpackScoreEntryBytes, parseRedisInt, ZIPLIST_EMPTY_BYTES, ziplistEntryBytes, ziplistScoreEntryBytes } from './encodings.js';
 import { DictSim, dictTableSize } from './dict-sim.js';
 import { RaxSim, streamIdBytes } from './rax-sim.js';
 import { QuicklistSim } from './quicklist-sim.js';
@@ -47,7 +47,7 @@ function raxUncounted(m: MemoryModel, rax: RaxSim): number {
 }
 
 /** The encoding a value has once loaded, named as `OBJECT ENCODING` names it. */
-export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'listpackex' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
+export type LoadedEncoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'listpackex' | 'ziplist' | 'intset' | 'hashtable' | 'skiplist' | 'stream' | 'module';
 
 /** A key estimate with nothing in it yet (a record to fill and reuse). */
 export function emptyKeyMemory(): KeyMemory {
@@ -182,6 +182,9 @@ export class KeyMemoryEstimator implements RdbHandler {
   private readonly hashSteps: number;
   /** Scores the server writes into a listpack are the shortest text (7.2+). */
   private readonly shortestScores: boolean;
+  /** Small hashes and sorted sets are ziplists (6.x), and the last entry added to one so far, in bytes. */
+  private readonly ziplists: boolean;
+  private lastEntry = 0;
   /** A dataset's key bytes, copied at keyStart: its view may be reused by the value's events. */
   private keyCopy = new Uint8Array(64);
   private keyLength = 0;
@@ -196,6 +199,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.lookupSteps = this.source === 'dataset' ? 2 : 1;
     this.hashSteps = this.source === 'dataset' && !opts.model.features.hsetAddsOnce ? 2 : 1;
     this.shortestScores = opts.model.features.shortestScores;
+    this.ziplists = opts.model.features.ziplists;
     this.config = opts.config ?? opts.model.defaults;
     this.select = opts.select;
     this.rax = new RaxSim(this.S);
@@ -228,6 +232,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.intMax = 0;
     this.listpackSet = false;
     this.ttlFields = false;
+    this.lastEntry = 0;
     this.listNodes = 0;
     this.capacity = 0;
     this.nodeBytes = 0;
@@ -259,13 +264,19 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 28: // an array: held as a list would be (no modelled version has the type)
         return this.startList();
       case 14:
+        if (fromFile && m.features.ziplists) {
+          // 6.x keeps a quicklist's ziplists as they are.
+          this.encoding = 'quicklist';
+          return M_NODES;
+        }
         return fromFile ? M_ZIPLIST_NODES : this.startList();
       case 18:
-        if (!fromFile) return this.startList();
+        // 6.x: held as its elements pushed into ziplist nodes.
+        if (!fromFile || m.features.ziplists) return this.startList();
         this.encoding = 'quicklist';
         return M_NODES;
       case 11: // an intset
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'intset');
+        if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixedBlob(k.blobBytes, 'intset');
         if (fromFile && n > cfg.setMaxIntsetEntries) {
           this.dict.reset();
           this.dict.expand(n);
@@ -286,16 +297,18 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 3:
       case 5:
         return M_ZSET;
-      case 12: // a ziplist: converted to a listpack, then to a skiplist when over the limit
+      case 12: // a ziplist: converted to a listpack (6.x: kept), then to a skiplist when over the limit
+        if (fromFile && m.features.ziplists && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixedBlob(k.blobBytes, 'ziplist');
         if (fromFile) this.capacity = k.blobBytes ?? 0;
         return M_ZSET_CONVERT;
-      case 17:
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
+      case 17: // a listpack (6.x: held as a ziplist of its entries)
+        if (fromFile && !m.features.ziplists && k.blobBytes !== undefined && n <= cfg.zsetMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
         return fromFile ? M_ZSET_CONVERT : M_ZSET;
-      case 16:
-        if (fromFile && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
+      case 16: // a listpack (6.x: held as a ziplist of its entries)
+        if (fromFile && !m.features.ziplists && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
         return fromFile ? M_HASH_CONVERT : this.startHash();
-      case 13: // a ziplist
+      case 13: // a ziplist: converted to a listpack (6.x: kept), or to a hash table when over the limit
+        if (fromFile && m.features.ziplists && k.blobBytes !== undefined && n <= cfg.hashMaxListpackEntries) return this.fixedBlob(k.blobBytes, 'ziplist');
         if (fromFile) this.capacity = k.blobBytes ?? 0;
         return fromFile ? M_HASH_CONVERT : this.startHash();
       case 25: // a listpack with field TTLs (7.4+, 23 its pre-release form): kept within the limits as a listpackEx
@@ -341,6 +354,18 @@ export class KeyMemoryEstimator implements RdbHandler {
     return M_FIXED;
   }
 
+  /** A ziplist or intset kept as the file holds it (`bytes` long, allocated to size). */
+  private fixedBlob(bytes: number, encoding: LoadedEncoding): number {
+    this.uncounted = this.m.alloc(bytes) - this.m.blob(bytes);
+    return this.fixed(this.S.robj + this.m.blob(bytes), encoding);
+  }
+
+  /** The small encoding's entry for `b`: a listpack entry, or (6.x) a ziplist entry after the last one. */
+  private entryBytes(b: Uint8Array): number {
+    if (!this.ziplists) return listpackEntryBytes(b);
+    return (this.lastEntry = ziplistEntryBytes(b, this.lastEntry));
+  }
+
   private startList(): number {
     this.quicklist.reset();
     return M_PUSH_LIST;
@@ -373,6 +398,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       this.encoding = 'int';
     } else if (len <= this.m.strings.embstrMaxBytes) {
       this.value = this.m.embstr(len);
+      this.uncounted = this.m.embstrSlack(len);
       this.encoding = 'embstr';
     } else {
       this.value = this.S.robj + this.m.sdsAlloc(len);
@@ -395,7 +421,7 @@ export class KeyMemoryEstimator implements RdbHandler {
   item(v: Uint8Array): void {
     switch (this.mode) {
       case M_PUSH_LIST:
-        this.quicklist.push(v.length, listpackEntryBytes(v));
+        this.quicklist.push(v);
         return;
       case M_ZIPLIST_NODES:
         this.nodeBytes += listpackEntryBytes(v);
@@ -412,7 +438,7 @@ export class KeyMemoryEstimator implements RdbHandler {
   }
 
   arrayElement(_index: number, v: Uint8Array): void {
-    if (this.mode === M_PUSH_LIST) this.quicklist.push(v.length, listpackEntryBytes(v));
+    if (this.mode === M_PUSH_LIST) this.quicklist.push(v);
   }
 
   /** One set member (`rdbLoadObject` for a plain set; SADD for a dataset); see setMemberListpack for 7.2+. */
@@ -492,11 +518,14 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.dict.addMany(this.count);
   }
 
-  /** The small encoding's `n` elements move into a dict sized for them, then expanded for `expandTo`. */
-  private toDict(n: number, expandTo: number): void {
+  /**
+   * The small encoding's `n` elements move into a dict sized for them (unless `presize` is
+   * false: grown one by one, a 6.x hash), then expanded for `expandTo`.
+   */
+  private toDict(n: number, expandTo: number, presize = true): void {
     this.large = true;
     this.dict.reset();
-    this.dict.expand(n);
+    if (presize) this.dict.expand(n);
     this.dict.addMany(n);
     if (expandTo > 4) this.dict.expand(expandTo);
   }
@@ -519,7 +548,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       this.smallBytes += (this.count - 1) * listpackIntEntryBytes(0) + listpackIntEntryBytes(expireAtMs);
     }
     if (this.mode === M_HASH_CONVERT) {
-      this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
+      this.smallBytes += this.entryBytes(f) + this.entryBytes(v);
       return;
     }
     if (this.large) {
@@ -532,16 +561,16 @@ export class KeyMemoryEstimator implements RdbHandler {
       const before = this.count - 1;
       this.large = true;
       this.dict.reset();
-      this.dict.expand(before);
+      if (this.m.features.presizedHashConversion) this.dict.expand(before);
       this.dict.addMany(before);
       this.dict.add();
       const left = this.declared - this.count;
       if (this.source === 'rdb' && left > 4) this.dict.expand(left);
       return;
     }
-    this.smallBytes += listpackEntryBytes(f) + listpackEntryBytes(v);
+    this.smallBytes += this.entryBytes(f) + this.entryBytes(v);
     // HSET converts once the listpack holds one field too many; a file states its count.
-    if (this.source === 'dataset' && this.count > cfg.hashMaxListpackEntries) this.toDict(this.count, NaN);
+    if (this.source === 'dataset' && this.count > cfg.hashMaxListpackEntries) this.toDict(this.count, NaN, this.m.features.presizedHashConversion);
   }
 
   member(m: Uint8Array, score: number): void {
@@ -551,13 +580,23 @@ export class KeyMemoryEstimator implements RdbHandler {
     // The listpack form's size matters only while the set may end up in one.
     // A ziplist's scores stay the text they were saved as (`%.17g`); a listpack the server
     // builds gets its own (the shortest text from 7.2 on).
-    if (!(this.declared > this.config.zsetMaxListpackEntries)) this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score, this.shortestScores && this.rdbType !== 12);
+    if (!(this.declared > this.config.zsetMaxListpackEntries)) {
+      if (this.ziplists) this.smallBytes += this.entryBytes(m) + (this.lastEntry = ziplistScoreEntryBytes(score, this.lastEntry));
+      else this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score, this.shortestScores && this.rdbType !== 12);
+    }
     this.largeBytes += this.m.sdsAlloc(m.length) + this.S.dictEntry + this.m.skiplistNodeExpectedBytes;
   }
 
   valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
     switch (this.mode) {
       case M_NODES:
+        if (this.ziplists) {
+          // 6.x skips an empty ziplist; counts the others by their bytes.
+          if (bytes <= ZIPLIST_EMPTY_BYTES) return;
+          this.uncounted += this.m.alloc(bytes) - this.m.blob(bytes);
+          this.listNode(this.m.blob(bytes), bytes, false);
+          return;
+        }
         this.listNode(this.m.alloc(bytes), bytes, container === QUICKLIST_PLAIN);
         return;
       case M_ZIPLIST_NODES:
@@ -570,7 +609,11 @@ export class KeyMemoryEstimator implements RdbHandler {
         this.nodeEntries = 0;
         return;
       case M_STREAM:
-        this.value += this.m.alloc(bytes);
+        // 6.0 counts a node's listpack by its bytes.
+        if (this.m.features.streamBlobSizes) {
+          this.value += bytes;
+          this.uncounted += this.m.alloc(bytes) - bytes;
+        } else this.value += this.m.alloc(bytes);
         if (nodeKey !== null) this.rax.insert(nodeKey);
         return;
     }
@@ -654,7 +697,7 @@ export class KeyMemoryEstimator implements RdbHandler {
           return;
         }
         this.value = S.robj + S.quicklist + this.quicklist.bytes;
-        this.uncounted = m.quicklistSlack + m.quicklistNodeSlack * this.quicklist.nodes;
+        this.uncounted = m.quicklistSlack + m.quicklistNodeSlack * this.quicklist.nodes + this.quicklist.slack;
         this.encoding = 'quicklist';
         return;
       }
@@ -679,7 +722,9 @@ export class KeyMemoryEstimator implements RdbHandler {
           this.value = S.robj + (bytes <= made ? made : m.alloc(bytes));
           this.encoding = 'listpack';
         } else {
-          this.value = S.robj + m.alloc(intsetBytes(this.count, this.intsetWidth));
+          const bytes = intsetBytes(this.count, this.intsetWidth);
+          this.value = S.robj + m.blob(bytes);
+          this.uncounted = m.alloc(bytes) - m.blob(bytes);
           this.encoding = 'intset';
         }
         return;
@@ -710,16 +755,18 @@ export class KeyMemoryEstimator implements RdbHandler {
         // Loading checks a zipmap's longest string as well; a ziplist or listpack only its count.
         const big = this.count > cfg.hashMaxListpackEntries || (this.rdbType === 9 && this.maxLen > cfg.hashMaxListpackValue);
         if (big) {
+          // Presized from 7.0; grown field by field before.
           this.dict.reset();
-          this.dict.expand(this.count);
+          if (m.features.presizedHashConversion) this.dict.expand(this.count);
           this.dict.addMany(this.count);
           this.setHashtable();
         } else this.setListpack();
         return;
       }
       case M_STREAM:
-        this.value += S.robj + S.stream + this.rax.accountedBytes + this.smallBytes;
-        this.uncounted += raxUncounted(m, this.rax);
+        // 6.0 does not count the stream structure.
+        this.value += S.robj + (m.features.streamBlobSizes ? 0 : S.stream) + this.rax.accountedBytes + this.smallBytes;
+        this.uncounted += raxUncounted(m, this.rax) + (m.features.streamBlobSizes ? m.alloc(S.stream) : 0);
         this.encoding = 'stream';
         return;
       case M_STREAM_BUILD:
@@ -735,6 +782,14 @@ export class KeyMemoryEstimator implements RdbHandler {
   }
 
   private setListpack(): void {
+    if (this.ziplists) {
+      // 6.x: a ziplist, built entry by entry (reallocated to size at each).
+      const zl = ZIPLIST_EMPTY_BYTES + this.smallBytes;
+      this.value = this.S.robj + this.m.blob(zl);
+      this.uncounted = this.m.alloc(zl) - this.m.blob(zl);
+      this.encoding = 'ziplist';
+      return;
+    }
     const bytes = LISTPACK_EMPTY_BYTES + this.smallBytes;
     this.value = this.S.robj + (this.capacity > 0 ? this.m.shrunkAlloc(this.capacity, bytes) : this.m.alloc(bytes));
     this.encoding = 'listpack';

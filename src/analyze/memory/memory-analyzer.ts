@@ -154,7 +154,7 @@ interface DbAcc {
 
 // Per-key counters are kept in typed arrays by (type, encoding) slot; names are attached once.
 const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module', 'array', 'gcra'];
-const ENCODINGS: readonly LoadedEncoding[] = ['int', 'embstr', 'raw', 'quicklist', 'listpack', 'intset', 'hashtable', 'skiplist', 'stream', 'module', 'listpackex'];
+const ENCODINGS: readonly LoadedEncoding[] = ['int', 'embstr', 'raw', 'quicklist', 'listpack', 'intset', 'hashtable', 'skiplist', 'stream', 'module', 'listpackex', 'ziplist'];
 const TYPE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(VALUE_TYPES.map((t, i) => [t, i]));
 const ENCODING_INDEX: Readonly<Record<string, number>> = Object.fromEntries(ENCODINGS.map((e, i) => [e, i]));
 const SLOTS = VALUE_TYPES.length * 16;

@@ -6,6 +6,8 @@
 import { jemallocSize, jemallocSize8 } from './jemalloc.js';
 import { libcSize } from './libc.js';
 import { sdsHeaderBytes, valkeySdsHeaderBytes } from './encodings.js';
+import { REDIS_6_0 } from './redis-6-0.js';
+import { REDIS_6_2 } from './redis-6-2.js';
 import { REDIS_7_0 } from './redis-7-0.js';
 import { REDIS_7_2 } from './redis-7-2.js';
 import { REDIS_7_4 } from './redis-7-4.js';
@@ -17,7 +19,7 @@ import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js'
 const SMALL = 2048;
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_6_0, REDIS_6_2, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
@@ -31,6 +33,7 @@ export class MemoryModel {
   readonly startupBytes: number;
   private readonly libc: boolean;
   private readonly quantum8: boolean;
+  private readonly blobSizes: boolean;
   private readonly smallAlloc: Uint32Array;
   private readonly smallSds: Uint32Array;
   private readonly smallKey: Uint32Array;
@@ -57,9 +60,11 @@ export class MemoryModel {
     this.defaults = spec.defaults;
     this.features = spec.features;
     this.maxRdbVersion = spec.maxRdbVersion;
-    this.startupBytes = spec.startupBytes[allocator];
+    this.startupBytes = spec.startupBytes[allocator] ?? spec.startupBytes.jemalloc;
     this.libc = allocator === 'libc';
-    this.quantum8 = spec.jemallocQuantum === 8;
+    // The jemalloc every modelled version bundles has an 8-byte quantum; a distribution's 16.
+    this.quantum8 = allocator === 'jemalloc';
+    this.blobSizes = spec.features.blobSizes;
     // The sizes of small requests, strings and keys, looked up rather than computed.
     this.smallAlloc = new Uint32Array(SMALL);
     this.smallSds = new Uint32Array(SMALL);
@@ -126,9 +131,25 @@ export class MemoryModel {
     return this.alloc((withTtl ? 18 : 0) + header + len + 1);
   }
 
-  /** An embstr: the robj and an sdshdr8 string in one allocation. */
+  /**
+   * What `MEMORY USAGE` counts for an embstr (the robj and an sdshdr8 string in one
+   * allocation): the allocation; in 6.x the string's length + 2 and the robj.
+   */
   embstr(len: number): number {
-    return this.alloc(this.sizes.robj + 3 + len + 1);
+    return this.blobSizes ? this.sizes.robj + len + 2 : this.alloc(this.sizes.robj + 3 + len + 1);
+  }
+
+  /** The allocation of an embstr less what {@link embstr} counts (6.x). */
+  embstrSlack(len: number): number {
+    return this.blobSizes ? this.alloc(this.sizes.robj + 3 + len + 1) - this.embstr(len) : 0;
+  }
+
+  /**
+   * What `MEMORY USAGE` counts for a ziplist or an intset of `bytes` bytes allocated to size:
+   * the allocation; in 6.x its bytes (`ziplistBlobLen`, the intset's header and members).
+   */
+  blob(bytes: number): number {
+    return this.blobSizes ? bytes : this.alloc(bytes);
   }
 
   /** The allocation of a skiplist node of `levels` levels. */

@@ -39,7 +39,8 @@ export class QuickMemoryEstimator {
   /** A quicklist or stream node of the current key. */
   valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
     this.nodes++;
-    this.nodeBytes += this.model.alloc(bytes);
+    // 6.x counts a quicklist node's ziplist by its bytes (and 6.0 a stream node's listpack).
+    this.nodeBytes += this.model.features.blobSizes && (nodeKey === null || this.model.features.streamBlobSizes) ? bytes : this.model.alloc(bytes);
     if (nodeKey !== null) this.rax.insert(nodeKey);
   }
 
@@ -66,16 +67,16 @@ export class QuickMemoryEstimator {
       case 10:
         return this.list(k);
       case 11:
-        if (blob !== undefined && n <= L.setMaxIntsetEntries) return S.robj + m.alloc(blob);
+        if (blob !== undefined && n <= L.setMaxIntsetEntries) return S.robj + m.blob(blob);
         return this.table(n, 1, this.averageLength(k, n, 1), 0);
       case 16:
       case 13:
       case 9:
-        if (blob !== undefined && n <= L.hashMaxListpackEntries) return S.robj + m.alloc(blob);
+        if (blob !== undefined && n <= L.hashMaxListpackEntries) return S.robj + m.blob(blob);
         return this.table(n, 2, this.averageLength(k, 2 * n, 2), 0);
       case 17:
       case 12:
-        if (blob !== undefined && n <= L.zsetMaxListpackEntries) return S.robj + m.alloc(blob);
+        if (blob !== undefined && n <= L.zsetMaxListpackEntries) return S.robj + m.blob(blob);
         return this.skiplist(n, this.averageLength(k, 2 * n, 2));
       case 2:
       case 20:
@@ -98,7 +99,7 @@ export class QuickMemoryEstimator {
       case 21:
       case 26:
       case 27:
-        return S.robj + S.stream + this.nodeBytes + this.rax.accountedBytes;
+        return S.robj + (m.features.streamBlobSizes ? 0 : S.stream) + this.nodeBytes + this.rax.accountedBytes;
       default:
         return S.robj + Math.max(0, this.payload(k));
     }
@@ -122,7 +123,8 @@ export class QuickMemoryEstimator {
     if (n === 0) return S.robj + S.quicklist;
     const bytes = Math.max(n, this.blobBytes ?? this.payload(k));
     const nodes = Math.max(1, Math.ceil(bytes / this.model.defaults.listNodeMaxBytes));
-    return S.robj + S.quicklist + nodes * (S.quicklistNode + this.model.alloc(Math.ceil(bytes / nodes) + 7));
+    const node = Math.ceil(bytes / nodes) + (this.model.features.ziplists ? 11 : 7);
+    return S.robj + S.quicklist + nodes * (S.quicklistNode + this.model.blob(node));
   }
 
   /** A hash table of `n` entries of `strings` strings of `len` bytes each (plus `extra` per entry). */

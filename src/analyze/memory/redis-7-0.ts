@@ -52,11 +52,10 @@ export const REDIS_7_0: ServerSpec = {
     streamNodeMaxBytes: 4096,
     streamNodeMaxEntries: 100,
   },
-  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, hsetAddsOnce: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false },
-  // Calibrated against Debian's package, which links the system's jemalloc.
-  jemallocQuantum: 16,
+  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, hsetAddsOnce: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false },
   maxRdbVersion: 10,
-  // Debian's 7.0.15 (jemalloc): used_memory_startup 876,272 and 70,512 left by loading; a
-  // MALLOC=libc build of 7.0.15 on glibc 2.36: some 69,600 more.
-  startupBytes: { jemalloc: 946_784, libc: 1_016_400 },
+  // Debian's 7.0.15 (its system jemalloc 5.3.0): used_memory_startup 876,272 and 70,512 left
+  // by loading; a MALLOC=libc build of 7.0.15 on glibc 2.36: some 69,600 more; a build with the
+  // bundled jemalloc (5.2.1): used_memory with an empty file loaded, less a client's.
+  startupBytes: { jemalloc: 929_384, 'jemalloc-system': 946_784, libc: 1_016_400 },
 };

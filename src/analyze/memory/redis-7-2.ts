@@ -12,8 +12,7 @@
  *   though `MEMORY USAGE` still counts `dictEntryMemUsage()`, 24 bytes;
  * - a stream consumer has an active time besides its seen time (32 bytes);
  * - a score written into a listpack is the shortest text that reads back (`fpconv_dtoa`);
- * - a listpack sorted set converted to a skiplist gets a dict presized for its members;
- * - the bundled jemalloc has an 8-byte quantum (24, 40, 56-byte classes).
+ * - a listpack sorted set converted to a skiplist gets a dict presized for its members.
  */
 import { REDIS_7_0 } from './redis-7-0.js';
 import type { ServerSpec } from './server-spec.js';
@@ -25,9 +24,7 @@ export const REDIS_7_2: ServerSpec = {
   sizes: { ...REDIS_7_0.sizes, streamConsumer: 32 },
   strings: REDIS_7_0.strings,
   defaults: { ...REDIS_7_0.defaults, setMaxListpackEntries: 128, setMaxListpackValue: 64 },
-  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, hsetAddsOnce: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false },
-  // Builds from source link the bundled jemalloc.
-  jemallocQuantum: 8,
+  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, hsetAddsOnce: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false },
   maxRdbVersion: 11,
   // 7.2.6 builds (bundled jemalloc 5.3.0; glibc 2.36): used_memory with an empty file loaded, less a client's.
   startupBytes: { jemalloc: 936_616, libc: 1_023_610 },

@@ -102,6 +102,22 @@ export interface ServerFeatures {
    * does.
    */
   valkeyDicts: boolean;
+  /**
+   * Redis 6.x: small hashes and sorted sets are ziplists, and so are a quicklist's nodes (an
+   * 11-byte frame; each entry starts with the previous entry's length), not listpacks; a
+   * listpack in the file is held as a ziplist of its entries.
+   */
+  ziplists: boolean;
+  /**
+   * Redis 6.x: `MEMORY USAGE` counts a ziplist (a small hash or sorted set, a quicklist node)
+   * and an intset by their bytes, and an embstr as its length + 18 bytes, not by the
+   * allocator's sizes.
+   */
+  blobSizes: boolean;
+  /** A hash converted from its small encoding to a hash table gets a dict presized for its fields (7.0+); before, it grows field by field. */
+  presizedHashConversion: boolean;
+  /** Redis 6.0: `MEMORY USAGE` counts a stream's listpacks by their bytes, and not its `stream` structure. */
+  streamBlobSizes: boolean;
 }
 
 /** One server version, as the memory model needs it. */
@@ -113,16 +129,12 @@ export interface ServerSpec {
   strings: StringRules;
   defaults: EncodingConfig;
   features: ServerFeatures;
-  /**
-   * The quantum of the jemalloc the modelled builds use: 8 for Redis's bundled one (builds
-   * from source, official images), 16 for a distribution's (Debian's 7.0 package).
-   */
-  jemallocQuantum: 8 | 16;
   /** The newest RDB version the server reads (`RDB_VERSION`). */
   maxRdbVersion: number;
   /**
    * `used_memory` once it has loaded an RDB without keys, its clients left out
-   * (`used_memory_startup` and what loading leaves allocated), per allocator. Measured.
+   * (`used_memory_startup` and what loading leaves allocated), per allocator. Measured; where
+   * a distribution's jemalloc was not measured, the bundled one's figure stands for it.
    */
-  startupBytes: { jemalloc: number; libc: number };
+  startupBytes: { jemalloc: number; libc: number; 'jemalloc-system'?: number };
 }

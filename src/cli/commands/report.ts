@@ -1,6 +1,6 @@
 /** `rdbtool report <file>`: one self-contained HTML page of charts and tables about an input. */
 import type { Argv, CommandModule } from 'yargs';
-import { MODELLED_TARGETS } from '../../analyze/memory/target.js';
+import { ALLOCATOR_HELP, MODELLED_TARGETS } from '../../analyze/memory/target.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { ExitCode } from '../exit-codes.js';
 import { filtersFrom, integerOption, limitsFrom, withAnyInput, withFilters, withLimits, type ArgsOf, type GlobalArgs } from '../options.js';
@@ -16,7 +16,7 @@ const builder = (y: Argv<GlobalArgs>) =>
     .option('separator', { type: 'string', requiresArg: true, describe: 'What separates the parts of a key name in the prefix map (default ":")' })
     .option('depth', { requiresArg: true, coerce: integerOption('--depth', 0, 'a whole number of levels >= 0'), describe: 'Levels of the prefix map you can click into (default 3; 0: none)' })
     .option('target', { type: 'string', requiresArg: true, describe: `Server the memory estimate is for: ${MODELLED_TARGETS.join(', ')} (default: the one that wrote the file, as for memory)`, group: 'Target:' })
-    .option('allocator', { type: 'string', requiresArg: true, describe: 'Its allocator: jemalloc (the default) or libc (builds made with MALLOC=libc)', group: 'Target:' })
+    .option('allocator', { type: 'string', requiresArg: true, describe: `Its allocator: ${ALLOCATOR_HELP}`, group: 'Target:' })
     .option('replay', { type: 'boolean', default: false, describe: 'Replay a file that starts with an RDB even when not named *.aof (a hybrid AOF)' })
     .option('skip-unknown', { type: 'boolean', default: false, describe: 'AOF inputs: skip commands Redis would refuse instead of stopping at the first' })
     .example('$0 report dump.rdb', `Write ${DEFAULT_OUTPUT}: summary, memory by type and database, a prefix map to click into, the 100 biggest keys, TTLs, encodings`)
