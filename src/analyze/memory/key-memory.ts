@@ -770,8 +770,8 @@ export class KeyMemoryEstimator implements RdbHandler {
         this.encoding = 'stream';
         return;
       case M_STREAM_BUILD:
-        this.value = S.robj + S.stream + this.streamSim.bytes + this.smallBytes;
-        this.uncounted += raxUncounted(m, this.rax);
+        this.value = S.robj + (m.features.streamBlobSizes ? 0 : S.stream) + this.streamSim.bytes + this.smallBytes;
+        this.uncounted += raxUncounted(m, this.rax) + (m.features.streamBlobSizes ? m.alloc(S.stream) : 0);
         this.encoding = 'stream';
         return;
       case M_MODULE:

@@ -7,6 +7,7 @@
  * master ID, the field names unless they are the master's, the values, and its element
  * count. A node is allocated at 4 KiB and grows past that only when it must; a node that
  * was left behind is shrunk to its size. Every node's master ID goes into the stream's rax.
+ * Redis 6.0 allocates a node to size and counts it by its bytes (`lpBytes`).
  */
 import { LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes } from './encodings.js';
 import type { MemoryModel } from './model.js';
@@ -29,6 +30,8 @@ export class StreamNodeSim {
   private masterSeq = 0;
   private masterFields: Uint8Array[] = [];
   private readonly idBytes = new Uint8Array(16);
+  /** 6.0: nodes grow from empty and are counted by their bytes. */
+  private readonly byBytes: boolean;
 
   constructor(
     private readonly model: MemoryModel,
@@ -36,7 +39,9 @@ export class StreamNodeSim {
     private readonly rax: RaxSim,
     /** The last node keeps XADD's 4 KiB allocation (false: sized to fit, as when loaded from an RDB). */
     private readonly preallocatedTail = true,
-  ) {}
+  ) {
+    this.byBytes = model.features.streamBlobSizes;
+  }
 
   /** An empty stream (the rax is reset by its owner). */
   reset(): void {
@@ -51,7 +56,7 @@ export class StreamNodeSim {
     let open = 0;
     if (this.nodeBytes >= 0) {
       const size = this.nodeBytes + listpackIntEntryBytes(this.nodeCount);
-      open = this.preallocatedTail && size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : this.model.alloc(size);
+      open = this.byBytes ? size : this.preallocatedTail && size <= PREALLOCATED_BYTES ? PREALLOCATED_BYTES : this.model.alloc(size);
     }
     return this.closedBytes + open + this.rax.accountedBytes;
   }
@@ -67,7 +72,7 @@ export class StreamNodeSim {
     if (this.nodeBytes >= 0) {
       const size = this.nodeBytes + listpackIntEntryBytes(this.nodeCount);
       if (size + strings >= this.config.streamNodeMaxBytes || this.nodeCount >= this.config.streamNodeMaxEntries) {
-        this.closedBytes += this.model.alloc(size);
+        this.closedBytes += this.byBytes ? size : this.model.alloc(size);
         this.nodeBytes = -1;
       }
     }
