@@ -14,7 +14,8 @@
  * 3. `bin/redis-server`: the built server (Valkey's `valkey-server`, with `redis-server`
  *    linked to it);
  * 4. checks the binary: `--version`, and a throw-away start whose `INFO memory` names the
- *    allocator asked for (`jemalloc-…` or `libc`);
+ *    allocator asked for (`jemalloc-…` or `libc`; a server before 7.0 is started without
+ *    `enable-debug-command`, which it does not know);
  * 5. `build.json`: tag, commit, allocator, version line, `mem_allocator` and the build's seconds.
  *
  * Idempotent: when `build.json` matches the tag and allocator and the binary is there, steps

@@ -6,18 +6,20 @@
  *
  * `MEMORY USAGE` counts the key's `dictEntry` and key string, the value's object and what
  * hangs off it (object.c `objectComputeSize`), each allocation at the size the allocator
- * gives it. What a value becomes on load is modelled after `rdbLoadObject` (rdb.c) — 7.0's,
- * with 7.2's listpack sets and one-node listpack lists and 7.4's listpackEx hashes where the
- * model has them:
+ * gives it (6.x counts ziplists, intsets and embstrs by their bytes instead). What a value
+ * becomes on load is modelled after `rdbLoadObject` (rdb.c) — 7.0's, with 6.x's ziplists,
+ * 7.2's listpack sets and one-node listpack lists and 7.4's listpackEx hashes where the model
+ * has them:
  *
  * - strings: an integer (a bare object, shared or not), an embstr up to 44 bytes, else an
  *   object and an sds string;
- * - blobs kept as they are (listpacks, intsets within the limits, quicklist nodes): their
- *   size from the file, no element read;
+ * - blobs kept as they are (listpacks, intsets within the limits, quicklist nodes; in 6.x
+ *   ziplists and a quicklist's ziplist nodes): their size from the file, no element read;
  * - blobs converted (ziplists and zipmaps become listpacks; a quicklist of ziplists, a list
- *   stored element by element or as one ziplist is pushed into 8 KiB listpack nodes; a
- *   collection over the limits becomes a hash table or a skiplist): their elements, sized as
- *   the conversion makes them;
+ *   stored element by element or as one ziplist is pushed into 8 KiB listpack nodes — 6.x
+ *   ziplist nodes, and 6.x holds a listpack as a ziplist of its entries; a collection over
+ *   the limits becomes a hash table or a skiplist): their elements, sized as the conversion
+ *   makes them;
  * - plain sets, hashes and sorted sets: the encoding the loader picks as it reads them (an
  *   intset or a listpack until the first element that does not fit), hash tables sized and
  *   grown as dict.c does (see dict-sim.ts), skiplist nodes at their expected size;
@@ -26,8 +28,8 @@
  *
  * A dataset read out of a replayed AOF is held as commands build values: lists pushed,
  * collections converted when they outgrow their small encoding and their tables grown one
- * insertion at a time, stream nodes made by XADD (the last one 4 KiB preallocated, unless
- * the streams are taken as loaded from the AOF's RDB part).
+ * insertion at a time, stream nodes made by XADD (the last one 4 KiB preallocated from 6.2
+ * on, unless the streams are taken as loaded from the AOF's RDB part).
  *
  * Per element the work is a length, sometimes an integer check; nothing is allocated.
  */

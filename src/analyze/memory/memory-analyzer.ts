@@ -82,7 +82,8 @@ export interface MemoryReport {
     keysBytes: number;
     /**
      * What the allocator really hands out for the keys less what `MEMORY USAGE` counts: more for
-     * structures it counts at their size, which the allocator rounds up; less for Redis 7.2+
+     * structures it counts at their size, which the allocator rounds up, and for what 6.x
+     * counts by its bytes (ziplists, intsets, embstrs); less for Redis 7.2+
      * set entries (counted at 24 bytes, 16 or none in fact) and stream radix trees, counted at
      * a flat 244 bytes a node (see `KeyMemory.uncountedBytes`).
      */
