@@ -108,7 +108,7 @@ describe('rdbtool report', () => {
     for (const args of [
       ['report', RDB, '-o', RDB],
       ['report', RDB, '-o', out, '--separator', ''],
-      ['report', RDB, '-o', out, '--target', 'redis@6.2'],
+      ['report', RDB, '-o', out, '--target', 'redis@5.0'],
       ['report', RDB, '-o', out, '--top', '-1'],
       ['report', RDB, '-o', out, '--depth', 'x'],
       ['report', path.join(tmp, 'missing.rdb'), '-o', out],
