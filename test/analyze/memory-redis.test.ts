@@ -1,5 +1,6 @@
 /**
- * The memory estimate against the real server: Debian's redis-server 7.0 (jemalloc) loads
+ * The memory estimate against the real server: Debian's redis-server 7.0 (linking the system's
+ * jemalloc: `--allocator jemalloc-system`) loads
  * each RDB, answers `MEMORY USAGE <key> SAMPLES 0` and `OBJECT ENCODING <key>` for every key,
  * and the estimate of the same file must agree — per key within ±10% for at least 95% of the
  * keys of each encoding and within ±25% for all, the encoding after load the same, and the
