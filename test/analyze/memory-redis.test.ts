@@ -1,10 +1,10 @@
 /**
- * The memory estimate against the real server: Debian's redis-server 7.0 (linking the system's
- * jemalloc: `--allocator jemalloc-system`) loads
- * each RDB, answers `MEMORY USAGE <key> SAMPLES 0` and `OBJECT ENCODING <key>` for every key,
- * and the estimate of the same file must agree — per key within ±10% for at least 95% of the
- * keys of each encoding and within ±25% for all, the encoding after load the same, and the
- * sum over all keys within ±3% of the server's.
+ * The memory estimate against the real server: Debian's redis-server 7.0 (linking the
+ * system's jemalloc: `--allocator jemalloc-system`) loads each RDB, answers `MEMORY USAGE
+ * <key> SAMPLES 0` and `OBJECT ENCODING <key>` for every key, and the estimate of the same
+ * file must agree — per key within ±10% for at least 95% of the keys of each encoding and
+ * within ±25% for all, the encoding after load the same, and the sum over all keys within ±3%
+ * of the server's.
  *
  * The files (test/helpers/memory-calibration.ts): the RDB fixtures, the corpus files 7.0 loads
  * (old encodings: zipmaps, ziplists, linked lists, quicklists of ziplists), and datasets built
