@@ -159,9 +159,16 @@ import { ENCODING_CONFIG, ensureBenchReplayDataset, type BenchReplayDataset } fr
 import { renderManyDumpsSection, renderStartupSection, runManyDumpsBench, runStartupBench, startupTargets, type ManyDumpsResult, type StartupResult } from './lib/bench-startup.js';
 import { buildCli } from './lib/build-cli.js';
 import { findExecutable, findRedisServer } from './lib/redis-server.js';
+import { nullDevice, type NullDevice } from './lib/null-device.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.join(ROOT, '.bench-cache');
+
+/** Where discarded output goes (scripts/lib/null-device.ts), found on first use. */
+let discarded: NullDevice | null = null;
+function discard(): NullDevice {
+  return (discarded ??= nullDevice(CACHE_DIR));
+}
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 /** Where the measurements run the CLI bundle from: a copy of `dist/cli/` once built (see {@link snapshotCli}). */
 let runCli = CLI;
@@ -501,7 +508,7 @@ const hasGnuTime = existsSync(GNU_TIME) && !process.env.RDBTOOL_BENCH_POLL_RSS;
  * @throws when the command cannot be spawned.
  */
 async function runOnce(cmd: Command, extraNodeArgs: string[] = []): Promise<RunResult> {
-  const devNull = await fs.open('/dev/null', 'w');
+  const devNull = await fs.open(discard().path, 'w');
   const timeFile = path.join(os.tmpdir(), `rdbtool-bench-time-${process.pid}-${Date.now()}.txt`);
   const args = cmd.file === process.execPath ? [...extraNodeArgs, ...cmd.args] : cmd.args;
   const [file, argv] = hasGnuTime ? [GNU_TIME, ['-o', timeFile, '-f', '%e %M %U %S', cmd.file, ...args]] : [cmd.file, args];
@@ -968,6 +975,7 @@ function renderReport(
     );
   }
   if (load.distRebuilt) out.push('warning: the library in dist/ was rebuilt while the measurements ran, so the runs of decode, deliver or replay-* may come from two builds; re-run.');
+  if (discarded?.warning) out.push(`${discarded.path === '/dev/null' ? 'warning' : 'note'}: ${discarded.warning}.`);
   out.push('');
   out.push('targets:');
   for (const t of targets) out.push(`  ${t.met === null ? 'n/a    ' : t.met ? 'met    ' : 'NOT met'}  ${t.name}: ${t.value} (goal ${t.goal})`);
