@@ -94,12 +94,23 @@ export function digitCount(x: number): number {
  * `out[end - count, end)`, zero-padded; returns what is left of `x` above them.
  */
 export function writeLowDigits(x: number, out: Uint8Array, end: number, count: number): number {
-  for (let i = end - 1; i >= end - count; i--) {
+  const stop = end - count;
+  let i = end - 1;
+  // Digits of a value above 2^31 in floating point (at most six steps below 2^53), the rest
+  // in int32 arithmetic, which divides by 10 with a multiplication.
+  for (; i >= stop && x > 0x7fffffff; i--) {
     const q = Math.floor(x / 10);
     out[i] = 0x30 + (x - q * 10);
     x = q;
   }
-  return x;
+  if (i < stop) return x;
+  let v = x | 0;
+  for (; i >= stop; i--) {
+    const q = (v / 10) | 0;
+    out[i] = 0x30 + (v - q * 10);
+    v = q;
+  }
+  return v;
 }
 
 const DIGIT_0 = 0x30;

@@ -534,22 +534,31 @@ export class JsonByteWriter {
 
   /** A number as `String(n)` writes it; non-negative safe integers without making a string. */
   number(n: number): void {
-    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && n % 1 === 0)) {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) {
       this.ascii(String(n));
       return;
     }
     let len = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    for (let t = 10; t <= n; t *= 10) len++;
     if (this.pos + len > this.buf.length) this.room(len);
     const buf = this.buf;
     let p = this.pos + len;
     this.pos = p;
-    do {
+    // Digits above 2^31 in floating point (at most six below 2^53), the rest in int32
+    // arithmetic, which divides by 10 with a multiplication.
+    while (n > 0x7fffffff) {
       const q = Math.floor(n / 10);
       buf[--p] = 48 + (n - q * 10);
       n = q;
-    } while (n > 0);
+    }
+    let v = n | 0;
+    do {
+      const q = (v / 10) | 0;
+      buf[--p] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
   }
+
 
   /**
    * A zset score, as {@link jsonScoreText} writes it. Integers, and numbers whose shortest
@@ -559,7 +568,7 @@ export class JsonByteWriter {
    * which is what `String(n)` writes (tested against it on random and edge-case values).
    */
   score(n: number): void {
-    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && n % 1 === 0 && !(n === 0 && 1 / n < 0)) {
+    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n && !(n === 0 && 1 / n < 0)) {
       this.number(n);
       return;
     }
