@@ -356,12 +356,15 @@ export type { DumpPayloadOptions } from './rdb/dump-payload.js';
 // ---------------------------------------------------------------- analyzers
 
 /**
- * Memory as a server accounts it (Redis 7.0, jemalloc): `analyzeMemory(input, opts)` for any
- * input form, or `MemoryAnalyzer` as a handler of the scan driver.
+ * Memory as a server accounts it (Redis 6.0 to 7.4 and Valkey 8.0, with jemalloc or glibc's
+ * malloc: `parseMemoryTarget`): `analyzeMemory(input, opts)` for any input form, or
+ * `MemoryAnalyzer` as a handler of the scan driver.
  */
 export { analyzeMemory } from './analyze/memory/memory-input.js';
 export type { MemoryOptions, MemoryResult } from './analyze/memory/memory-input.js';
 export { MemoryAnalyzer } from './analyze/memory/memory-analyzer.js';
+export { parseMemoryTarget, MODELLED_TARGETS, MODELLED_ALLOCATORS } from './analyze/memory/target.js';
+export type { MemoryTarget, ModelledTarget, MemoryAllocator, MemoryServer } from './analyze/memory/target.js';
 export type { MemoryReport, MemoryAnalyzerOptions, KeyMemoryRecord, DbMemory, TypeMemory, EncodingMemory, TopKeyMemory } from './analyze/memory/memory-analyzer.js';
 /** Two inputs of any form compared key by key through digests: `diffInputs(a, b, opts)`. */
 export { diffInputs } from './diff/diff.js';
