@@ -30,6 +30,7 @@ import { crc64 } from '../src/binary/crc64.js';
 import { lzfCompress } from '../src/binary/lzf.js';
 import { findExecutable, findRedisServer, startRedis } from './lib/redis-server.js';
 import { asArray, asNumber, asText, type RespClient, type RespValue } from './lib/resp-client.js';
+import { rdbLength } from '../test/helpers/rdb-edit.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'fixtures', 'derived');
@@ -65,23 +66,14 @@ async function functionList(client: RespClient): Promise<LibraryInfo[]> {
   return libs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** An RDB length, shortest form (FORMATS.md §1.5). */
-function encodeLength(n: number): Buffer {
-  if (n < 64) return Buffer.from([n]);
-  if (n < 16384) return Buffer.from([0x40 | (n >> 8), n & 0xff]);
-  const b = Buffer.alloc(5);
-  b[0] = 0x80;
-  b.writeUInt32BE(n, 1);
-  return b;
-}
 
 /** An RDB string as Redis writes it: LZF when that saves 4+ bytes of a string over 20 bytes, else plain (no integer here). */
 function encodeString(s: Buffer): { bytes: Buffer; form: 'lzf' | 'raw' } {
   if (s.length > 20) {
     const z = lzfCompress(s);
-    if (z) return { bytes: Buffer.concat([Buffer.from([0xc3]), encodeLength(z.length), encodeLength(s.length), z]), form: 'lzf' };
+    if (z) return { bytes: Buffer.concat([Buffer.from([0xc3]), rdbLength(z.length), rdbLength(s.length), z]), form: 'lzf' };
   }
-  return { bytes: Buffer.concat([encodeLength(s.length), s]), form: 'raw' };
+  return { bytes: Buffer.concat([rdbLength(s.length), s]), form: 'raw' };
 }
 
 /** Where the FUNCTION2 records of an RDB are, and what they hold. */
@@ -127,7 +119,7 @@ function preGaRecord(payload: Buffer, withDescription: boolean): { bytes: Buffer
   const code = payload.subarray(newline + 1);
   const codeString = encodeString(code);
   const parts = [Buffer.from([246]), encodeString(Buffer.from(name)).bytes, encodeString(Buffer.from(ENGINE)).bytes];
-  parts.push(encodeLength(withDescription ? 1 : 0));
+  parts.push(rdbLength(withDescription ? 1 : 0));
   if (withDescription) parts.push(encodeString(Buffer.from(DESCRIPTION)).bytes);
   parts.push(codeString.bytes);
   return {

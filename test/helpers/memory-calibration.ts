@@ -36,7 +36,7 @@ import type { KeyInfo } from '../../src/model/events.js';
 import { scanRdb } from '../../src/pipeline/scan.js';
 import { RdbOpcode, RdbType } from '../../src/rdb/constants.js';
 import { SERVER_RELEASES } from '../../src/model/server-releases.js';
-import { withChecksum } from './rdb-edit.js';
+import { rdbLength, withChecksum } from './rdb-edit.js';
 import { FIXTURES, fixtureRdbs, goodCorpusRdbs, RUN_CORPUS } from './files.js';
 import { Rng } from './random-dataset.js';
 import { asArray, asBuffer, asNumber, asText, startRedis, type RedisHandle, type RespClient } from './redis.js';
@@ -189,16 +189,6 @@ export async function buildRdb(cmds: Cmd[], config: Record<string, string | numb
   } finally {
     await redis.stop();
   }
-}
-
-/** An RDB length (FORMATS.md §1.3): 6-bit, 14-bit big-endian, or 0x80 and a 32-bit big-endian length. */
-function rdbLength(n: number): Buffer {
-  if (n < 64) return Buffer.from([n]);
-  if (n < 16384) return Buffer.from([0x40 | (n >> 8), n & 0xff]);
-  const b = Buffer.alloc(5);
-  b[0] = 0x80;
-  b.writeUInt32BE(n, 1);
-  return b;
 }
 
 /** A plain RDB string: its length, then its bytes. */
