@@ -1,15 +1,19 @@
 /**
- * Builds a Redis or Valkey server from a tag of its git repository, for the memory recordings
- * (scripts/record-memory.ts). Such builds are never part of the tests: they need the source and
- * minutes of compiling.
+ * Builds a Redis or Valkey server from a tag of its git repository, or from a source tarball,
+ * for the memory recordings (scripts/record-memory.ts). Such builds are never part of the tests:
+ * they need the source and minutes of compiling.
  *
  *   npx tsx scripts/build-server.ts --git-dir DIR --tag 7.2.6 --name redis-7.2-jemalloc [--malloc libc]
+ *   npx tsx scripts/build-server.ts --tarball FILE --name valkey-8.1-jemalloc [--malloc libc]
  *
  * `DIR` is a git directory (a bare clone of redis/redis or valkey-io/valkey); it may also be
- * given as `$RDBTOOL_SERVER_GIT_DIR`. Steps, all under `.bench-cache/servers/<name>/`
- * (git-ignored):
- * 1. `src/`: the tag's files (`git archive <tag> | tar -x`), unless already exported from the
- *    same commit (`src/.rdbtool-source` holds it; another commit there is an error);
+ * given as `$RDBTOOL_SERVER_GIT_DIR`. `FILE` is a release's source tarball (`.tar.gz`,
+ * `.tar.xz`; one top folder, such as Debian's `…orig.tar.xz`), for versions the clone does not
+ * hold; the build then names the tarball and its SHA-256 where a tag and commit would be. Steps,
+ * all under `.bench-cache/servers/<name>/` (git-ignored):
+ * 1. `src/`: the tag's files (`git archive <tag> | tar -x`) or the tarball's (its top folder
+ *    stripped), unless already there from the same commit or tarball (`src/.rdbtool-source`
+ *    holds it; another one there is an error);
  * 2. `make -j2 BUILD_TLS=no USE_SYSTEMD=no [MALLOC=libc]` in `src/` (its output in `build.log`);
  * 3. `bin/redis-server`: the built server (Valkey's `valkey-server`, with `redis-server`
  *    linked to it);
@@ -22,6 +26,7 @@
  * 1-3 are skipped and only the check runs.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,8 +45,12 @@ const SERVER_GIT_DIR_ENV = 'RDBTOOL_SERVER_GIT_DIR';
 /** What `build.json` records about a build. */
 interface ServerBuild {
   name: string;
+  /** The git tag, or for a tarball build the tarball's file name. */
   tag: string;
+  /** The tag's commit, or for a tarball build `sha256:` and the tarball's hash. */
   commit: string;
+  /** Set for a build from a tarball. */
+  tarball?: true;
   malloc: 'jemalloc' | 'libc';
   /** `redis-server --version`'s line. */
   versionLine: string;
@@ -54,8 +63,8 @@ interface ServerBuild {
 }
 
 interface Options {
-  gitDir: string;
-  tag: string;
+  /** Where the source comes from: a git directory and tag, or a tarball. */
+  source: { gitDir: string; tag: string } | { tarball: string };
   name: string;
   malloc: 'jemalloc' | 'libc';
   jobs: number;
@@ -66,6 +75,7 @@ function parseOptions(argv: string[]): Options {
     args: argv,
     options: {
       'git-dir': { type: 'string' },
+      tarball: { type: 'string' },
       tag: { type: 'string' },
       name: { type: 'string' },
       malloc: { type: 'string' },
@@ -73,32 +83,45 @@ function parseOptions(argv: string[]): Options {
     },
   });
   const gitDir = values['git-dir'] ?? process.env[SERVER_GIT_DIR_ENV];
-  if (!gitDir || !values.tag || !values.name) {
-    throw new Error(`usage: build-server.ts --git-dir DIR (or $${SERVER_GIT_DIR_ENV}) --tag TAG --name NAME [--malloc libc|jemalloc] [--jobs N]`);
+  if ((values.tarball === undefined && (!gitDir || !values.tag)) || !values.name) {
+    throw new Error(`usage: build-server.ts (--git-dir DIR (or $${SERVER_GIT_DIR_ENV}) --tag TAG | --tarball FILE) --name NAME [--malloc libc|jemalloc] [--jobs N]`);
   }
+  if (values.tarball !== undefined && values.tag !== undefined) throw new Error('--tarball and --tag: give one source');
+  if (values.tarball !== undefined && !existsSync(values.tarball)) throw new Error(`--tarball ${values.tarball}: not found`);
   if (!/^[A-Za-z0-9._-]+$/.test(values.name)) throw new Error(`--name ${JSON.stringify(values.name)}: letters, digits, dots, dashes and underscores only`);
   const malloc = values.malloc ?? 'jemalloc';
   if (malloc !== 'jemalloc' && malloc !== 'libc') throw new Error(`--malloc ${malloc}: expected libc or jemalloc`);
-  return { gitDir: path.resolve(gitDir), tag: values.tag, name: values.name, malloc, jobs: Number(values.jobs ?? 2) };
+  const source = values.tarball !== undefined ? { tarball: path.resolve(values.tarball) } : { gitDir: path.resolve(gitDir as string), tag: values.tag as string };
+  return { source, name: values.name, malloc, jobs: Number(values.jobs ?? 2) };
 }
 
-/** The commit a tag names in `gitDir`. */
-function tagCommit(gitDir: string, tag: string): string {
-  return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', `${tag}^{commit}`], { encoding: 'utf8' }).trim();
+/** The source's name (tag or tarball file name) and what identifies it (the tag's commit, or `sha256:` and the tarball's hash). */
+function sourceId(source: Options['source']): { tag: string; commit: string } {
+  if ('tarball' in source) {
+    const hash = createHash('sha256').update(readFileSync(source.tarball)).digest('hex');
+    return { tag: path.basename(source.tarball), commit: `sha256:${hash}` };
+  }
+  const commit = execFileSync('git', ['--git-dir', source.gitDir, 'rev-parse', '--verify', `${source.tag}^{commit}`], { encoding: 'utf8' }).trim();
+  return { tag: source.tag, commit };
 }
 
-/** Exports the tag's files into `src` (`git archive | tar -x`), unless they are already there. */
-function exportSource(opts: Options, commit: string, src: string): void {
+/** Puts the source's files into `src` (`git archive | tar -x`, or the tarball's top folder), unless they are already there. */
+function exportSource(source: Options['source'], id: { tag: string; commit: string }, src: string): void {
   const marker = path.join(src, '.rdbtool-source');
   if (existsSync(marker)) {
     const had = readFileSync(marker, 'utf8').trim();
-    if (had !== commit) throw new Error(`${src} holds commit ${had}, not ${opts.tag} (${commit}): remove it to rebuild`);
+    if (had !== id.commit) throw new Error(`${src} holds ${had}, not ${id.tag} (${id.commit}): remove it to rebuild`);
     return;
   }
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
-  execFileSync('sh', ['-c', 'git --git-dir "$1" archive "$2" | tar -x -C "$3"', 'sh', opts.gitDir, commit, src], { stdio: ['ignore', 'inherit', 'inherit'] });
-  writeFileSync(marker, commit + '\n');
+  if ('tarball' in source) {
+    // tar picks the decompressor from the data (gzip, xz).
+    execFileSync('tar', ['-x', '-f', source.tarball, '--strip-components=1', '-C', src], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } else {
+    execFileSync('sh', ['-c', 'git --git-dir "$1" archive "$2" | tar -x -C "$3"', 'sh', source.gitDir, id.commit, src], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  writeFileSync(marker, id.commit + '\n');
 }
 
 /** Runs `make` in `src`, its output appended to `log`. */
@@ -160,13 +183,14 @@ async function main(): Promise<void> {
   const binDir = path.join(home, 'bin');
   const bin = path.join(binDir, 'redis-server');
   const recordPath = path.join(home, 'build.json');
-  const commit = tagCommit(opts.gitDir, opts.tag);
+  const id = sourceId(opts.source);
+  const { tag, commit } = id;
   const makeArgs = [`-j${opts.jobs}`, 'BUILD_TLS=no', 'USE_SYSTEMD=no', ...(opts.malloc === 'libc' ? ['MALLOC=libc'] : [])];
 
   const previous: ServerBuild | null = existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as ServerBuild) : null;
   if (previous && existsSync(bin)) {
     if (previous.commit !== commit || previous.malloc !== opts.malloc) {
-      throw new Error(`${opts.name} was built from ${previous.tag} with ${previous.malloc}: remove ${home} to rebuild it as ${opts.tag} with ${opts.malloc}`);
+      throw new Error(`${opts.name} was built from ${previous.tag} with ${previous.malloc}: remove ${home} to rebuild it as ${tag} with ${opts.malloc}`);
     }
     const checked = await checkBinary(bin, opts.malloc);
     process.stdout.write(`${opts.name}: already built (${checked.versionLine}; mem_allocator ${checked.memAllocator}; built in ${previous.buildSeconds} s)\n`);
@@ -174,9 +198,9 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(home, { recursive: true });
-  exportSource(opts, commit, src);
+  exportSource(opts.source, id, src);
   const started = Date.now();
-  process.stdout.write(`${opts.name}: make ${makeArgs.join(' ')} (${opts.tag}, ${commit.slice(0, 12)}) ...\n`);
+  process.stdout.write(`${opts.name}: make ${makeArgs.join(' ')} (${tag}, ${commit.slice(0, 19)}) ...\n`);
   await runMake(src, makeArgs, path.join(home, 'build.log'));
   const buildSeconds = Math.round((Date.now() - started) / 1000);
 
@@ -193,7 +217,7 @@ async function main(): Promise<void> {
     copyFileSync(path.join(src, 'src', 'redis-server'), bin);
   }
   const checked = await checkBinary(bin, opts.malloc);
-  const record: ServerBuild = { name: opts.name, tag: opts.tag, commit, malloc: opts.malloc, ...checked, buildSeconds, make: `make ${makeArgs.join(' ')}` };
+  const record: ServerBuild = { name: opts.name, tag, commit, ...('tarball' in opts.source ? { tarball: true as const } : {}), malloc: opts.malloc, ...checked, buildSeconds, make: `make ${makeArgs.join(' ')}` };
   writeFileSync(recordPath, JSON.stringify(record, null, 2) + '\n');
   process.stdout.write(`${opts.name}: built in ${buildSeconds} s (${checked.versionLine}; mem_allocator ${checked.memAllocator})\n`);
 }

@@ -97,7 +97,8 @@ function buildText(opts: Options): string {
   if (opts.build) return opts.build;
   const record = path.join(path.dirname(path.dirname(realpathSync(opts.server))), 'build.json');
   if (!existsSync(record)) throw new Error(`no --build given and no ${record}: say how the server was built or installed`);
-  const b = JSON.parse(readFileSync(record, 'utf8')) as { tag: string; commit: string; make: string };
+  const b = JSON.parse(readFileSync(record, 'utf8')) as { tag: string; commit: string; make: string; tarball?: true };
+  if (b.tarball) return `built from the source tarball ${b.tag} (${b.commit.slice(0, 19)}) by scripts/build-server.ts: \`${b.make}\``;
   const repo = path.basename(realpathSync(opts.server)).startsWith('valkey') ? 'valkey-io/valkey' : 'redis/redis';
   return `built from ${repo} tag ${b.tag} (${b.commit.slice(0, 12)}) by scripts/build-server.ts: \`${b.make}\``;
 }
@@ -217,7 +218,8 @@ function renderReadme(): string {
     'recording; a recording of a target not modelled yet is listed by that test, not failed.',
     '',
     'Servers other than Debian\'s 7.0 are built from source by `scripts/build-server.ts`',
-    '(`npx tsx scripts/build-server.ts --git-dir <bare clone> --tag <tag> --name <name> [--malloc libc]`,',
+    '(`npx tsx scripts/build-server.ts --git-dir <bare clone> --tag <tag> --name <name> [--malloc libc]`, or for',
+    'versions the clone lacks from a release\'s source tarball, `--tarball <file>` instead of `--git-dir` and `--tag`,',
     'into `.bench-cache/servers/<name>/`); they are not needed by the tests.',
     '',
     '| Recording | Server | Allocator | Built | Made with | Loads | Files loaded | Refused | Keys |',

@@ -27,6 +27,7 @@ describe('the target chosen from the file', () => {
     expect(chosen('redis', '7.2.6', 11).id).toBe('redis@7.2');
     expect(chosen('redis', '7.4.1', 12).id).toBe('redis@7.4');
     expect(chosen('valkey', '8.0.1', 11)).toEqual({ id: 'valkey@8.0', reason: 'the file was written by Valkey 8.0.1' });
+    expect(chosen('valkey', '8.1.1', 11)).toEqual({ id: 'valkey@8.1', reason: 'the file was written by Valkey 8.1.1' });
   });
 
   it('a version between two modelled ones: the one below it', () => {
@@ -55,7 +56,13 @@ describe('the target chosen from the file', () => {
     expect(c.id).toBe('redis@7.4');
     expect(c.reason).toMatch(/newer than every modelled version of it: redis@7\.4, the newest modelled version that reads RDB 12/);
     expect(chosen('redis', '7.4.0', 11).id).toBe('redis@7.4');
-    expect(chosen('valkey', '8.1.0', 11).id).toBe('valkey@8.0');
+    expect(chosen('valkey', '8.2.0', 11).id).toBe('valkey@8.1');
+  });
+
+  it('Valkey 9 (RDB 80, which no modelled version reads): the newest Valkey, saying so', () => {
+    const c = chosen('valkey', '9.0.0', 80);
+    expect(c.id).toBe('valkey@8.1');
+    expect(c.reason).toMatch(/no modelled version reads RDB 80: valkey@8\.1/);
   });
 
   it('no server named: the newest Redis that reads the RDB version; an AOF of commands: the newest', () => {
@@ -78,7 +85,7 @@ describe('the target chosen from the file', () => {
 
   it('every modelled target has a model, and each model reads the RDB versions of its server', () => {
     expect(SERVER_SPECS.map((s) => `${s.server}@${s.version}`)).toEqual(MODELLED_TARGETS);
-    const reads: Record<string, number> = { 'redis@6.0': 9, 'redis@6.2': 9, 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11 };
+    const reads: Record<string, number> = { 'redis@6.0': 9, 'redis@6.2': 9, 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11, 'valkey@8.1': 11 };
     for (const t of MODELLED_TARGETS) {
       const [server, version] = t.split('@') as ['redis' | 'valkey', string];
       expect(memoryModel({ server, version, allocator: 'jemalloc' }).maxRdbVersion, t).toBe(reads[t]);

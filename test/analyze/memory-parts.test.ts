@@ -3,7 +3,8 @@
  * classes and the sds header types as a live 7.0 server's MEMORY USAGE shows them for strings
  * of every length band, the integer test as its OBJECT ENCODING decides, the `%.17g` score text
  * as its ZSCORE writes it, the rax node count as MEMORY USAGE counts a PEL's tree; the dict
- * simulation against its defining rules; and the prefix tree on a hand-made set of keys whose
+ * simulation and Valkey 8.1's hashtable.c simulation against their defining rules (the child
+ * buckets against tables filled at random); the rax's allocations on hand-counted trees; and the prefix tree on a hand-made set of keys whose
  * totals are known.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { memoryModel } from '../../src/analyze/memory/model.js';
 const debian70 = () => memoryModel({ server: 'redis', version: '7.0', allocator: 'jemalloc-system' });
 import { DictSim, dictTableSize, moreNonEmptyThan } from '../../src/analyze/memory/dict-sim.js';
 import { RaxSim, streamIdBytes } from '../../src/analyze/memory/rax-sim.js';
+import { expectedChildBuckets, HashtableSim, hashtableBuckets } from '../../src/analyze/memory/hashtable-sim.js';
 import { PrefixTree } from '../../src/analyze/memory/prefix-tree.js';
 import { asNumber, asText, requireRedisServer, startRedis, type RedisHandle } from '../helpers/redis.js';
 import { Rng } from '../helpers/random-dataset.js';
@@ -182,6 +184,52 @@ describe('dict simulation', () => {
   });
 });
 
+describe('hashtable.c simulation (Valkey 8.1)', () => {
+  it('a table for n entries has the power of two at or above ⌈n · 5 / 32⌉ buckets of 7 entries', () => {
+    expect([0, 1, 6, 7, 13, 14, 51, 52, 512, 513].map(hashtableBuckets)).toEqual([0, 1, 1, 2, 4, 4, 8, 16, 128, 128]);
+    for (const n of [1, 7, 100, 513, 70_000]) {
+      const b = hashtableBuckets(n);
+      expect(b * 7).toBeGreaterThanOrEqual(n);
+      expect(b / 2).toBeLessThan(Math.ceil((n * 5) / 32));
+    }
+  });
+
+  it('child buckets: what entries thrown at random into the buckets need, ⌈(k − 7) / 6⌉ for a bucket of k', () => {
+    const rng = new Rng(81);
+    for (const [buckets, used] of [[1, 20], [4, 28], [16, 100], [64, 448], [128, 600]] as const) {
+      let children = 0;
+      const trials = 400;
+      for (let t = 0; t < trials; t++) {
+        const k = new Int32Array(buckets);
+        for (let i = 0; i < used; i++) k[rng.int(buckets)]++;
+        for (const c of k) if (c > 7) children += Math.ceil((c - 7) / 6);
+      }
+      const mean = children / trials;
+      expect(Math.abs(expectedChildBuckets(buckets, used) - mean), `${used} entries in ${buckets} buckets`).toBeLessThan(Math.max(0.1, mean * 0.06));
+    }
+    expect(expectedChildBuckets(8, 7)).toBe(0);
+  });
+
+  it('a table grown one entry at a time resizes past 7 entries a bucket and counts both tables until every old bucket has moved', () => {
+    const h = new HashtableSim();
+    h.addMany(7);
+    expect(h.memUsage).toBe(72 + 64 * (1 + expectedChildBuckets(1, 7)));
+    // The 8th entry starts a rehash to 2 buckets; the next lookup moves the old bucket.
+    h.add();
+    expect(h.rehashing).toBe(true);
+    expect(h.memUsage).toBeCloseTo(72 + 64 * (1 + 2), 6);
+    h.add();
+    expect(h.rehashing).toBe(false);
+    expect(h.used).toBe(9);
+    // Presized, it never grows.
+    const p = new HashtableSim();
+    p.expand(1000);
+    p.addMany(1000);
+    expect(p.rehashing).toBe(false);
+    expect(p.memUsage).toBeCloseTo(72 + 64 * (256 + expectedChildBuckets(256, 1000)), 6);
+  });
+});
+
 describe('rax simulation against the server', () => {
   requireRedisServer();
   let redis: RedisHandle;
@@ -230,6 +278,25 @@ describe('rax simulation against the server', () => {
       expect(rax.elements).toBe(list.length);
       expect(rax.accountedBytes, `round ${round}: ${list.length} IDs`).toBe(tree);
     }
+  });
+
+  it('adds up its nodes\' allocations (Valkey 8.1\'s raxAllocSize) on hand-counted trees', () => {
+    const rax = new RaxSim({ raxNode: 244, raxElement: 16 }, (n) => n, true);
+    // The rax (32) and its empty root (8).
+    expect(rax.accountedBytes).toBe(40);
+    const id = new Uint8Array(16);
+    rax.insert(id);
+    // The root compressed over 16 bytes (4 + 16 padded to 24, one child pointer) and a 16-byte leaf.
+    expect(rax.accountedBytes).toBe(32 + 32 + 16);
+    id[15] = 1;
+    rax.insert(id);
+    // Split at the last byte: a compressed head of 15 (24 + 8), a branch of 2 (8 + 16), two leaves.
+    expect(rax.accountedBytes).toBe(32 + 32 + 24 + 16 + 16);
+    id[15] = 2;
+    rax.insert(id);
+    // The branch gets a third child (8 + 24) and a leaf.
+    expect(rax.accountedBytes).toBe(32 + 32 + 32 + 3 * 16);
+    expect(rax.nodes).toBe(5);
   });
 
   it('reads stream IDs as 16 big-endian bytes', () => {

@@ -31,12 +31,17 @@
  * insertion at a time, stream nodes made by XADD (the last one 4 KiB preallocated from 6.2
  * on, unless the streams are taken as loaded from the AOF's RDB part).
  *
+ * Valkey 8.1 holds sets, hashes, sorted sets and keys in hashtable.c tables (hashtable-sim.ts)
+ * and embeds each key in its value's robj: `MEMORY USAGE` counts no key bytes then, except
+ * inside an embstr, which stays one only while robj, key, expiry and string fit in 64 bytes.
+ *
  * Per element the work is a length, sometimes an integer check; nothing is allocated.
  */
 import type { KeyInfo, RdbHandler, StreamGroup, StreamId } from '../../model/events.js';
 import type { ValueType } from '../../model/redis-types.js';
 import { intsetBytes, intsetWidth, LISTPACK_EMPTY_BYTES, listpackEntryBytes, listpackIntEntryBytes, listpackScoreEntryBytes, parseRedisInt, ZIPLIST_EMPTY_BYTES, ziplistEntryBytes, ziplistScoreEntryBytes } from './encodings.js';
 import { DictSim, dictTableSize } from './dict-sim.js';
+import { HashtableSim } from './hashtable-sim.js';
 import { RaxSim, streamIdBytes } from './rax-sim.js';
 import { QuicklistSim } from './quicklist-sim.js';
 import { StreamNodeSim } from './stream-sim.js';
@@ -45,6 +50,7 @@ import type { EncodingConfig, StructSizes } from './server-spec.js';
 
 /** The allocator's real bytes for a rax less what `MEMORY USAGE` counts for it (negative). */
 function raxUncounted(m: MemoryModel, rax: RaxSim): number {
+  if (m.features.valkeyHashtables) return 0;
   return rax.nodes * m.raxNodeRealBytes + m.alloc(48) - rax.accountedBytes;
 }
 
@@ -171,6 +177,15 @@ export class KeyMemoryEstimator implements RdbHandler {
   private nodeBytes = 0;
   private nodeEntries = 0;
   private readonly dict = new DictSim();
+  /** Valkey 8.1+: the hashtable.c table that stands for `dict` (null before). */
+  private readonly ht: HashtableSim | null;
+  /** The table simulation in use: `ht` where the target has one, else `dict`. */
+  private readonly table: DictSim | HashtableSim;
+  /** What a collection's member costs beyond its own allocations: a dictEntry (none with hashtable.c). */
+  private readonly entryBytes0: number;
+  /** The key's length and whether it has an expiry (where the robj embeds the key, 8.1+). */
+  private keyLen = 0;
+  private withExpiry = false;
   private readonly rax: RaxSim;
   private readonly pel: RaxSim;
   private readonly idBytes = new Uint8Array(16);
@@ -204,8 +219,13 @@ export class KeyMemoryEstimator implements RdbHandler {
     this.ziplists = opts.model.features.ziplists;
     this.config = opts.config ?? opts.model.defaults;
     this.select = opts.select;
-    this.rax = new RaxSim(this.S);
-    this.pel = new RaxSim(this.S);
+    this.ht = opts.model.features.valkeyHashtables ? new HashtableSim() : null;
+    this.table = this.ht ?? this.dict;
+    this.entryBytes0 = this.ht !== null ? 0 : this.S.dictEntry;
+    // 8.1 counts a rax by its allocations.
+    const alloc = (n: number) => this.m.alloc(n);
+    this.rax = new RaxSim(this.S, alloc, this.ht !== null);
+    this.pel = new RaxSim(this.S, alloc, this.ht !== null);
     this.quicklist = new QuicklistSim(this.m, this.config);
     this.streamSim = new StreamNodeSim(this.m, this.config, this.rax, opts.streamsBuiltByCommands ?? true);
   }
@@ -216,6 +236,8 @@ export class KeyMemoryEstimator implements RdbHandler {
       return false;
     }
     this.rdbType = k.rdbType;
+    this.keyLen = k.key.length;
+    this.withExpiry = k.expireAtMs !== null;
     this.declared = k.declaredElements ?? NaN;
     if (this.source === 'dataset') {
       if (k.key.length > this.keyCopy.length) this.keyCopy = new Uint8Array(Math.max(k.key.length, 2 * this.keyCopy.length));
@@ -280,16 +302,16 @@ export class KeyMemoryEstimator implements RdbHandler {
       case 11: // an intset
         if (fromFile && k.blobBytes !== undefined && n <= cfg.setMaxIntsetEntries) return this.fixedBlob(k.blobBytes, 'intset');
         if (fromFile && n > cfg.setMaxIntsetEntries) {
-          this.dict.reset();
-          this.dict.expand(n);
+          this.table.reset();
+          this.table.expand(n);
           return M_INTSET_TO_HT;
         }
         return this.startSet();
       case 20: // a listpack set (7.2+): kept within the listpack limits, else a presized dict
         if (m.features.listpackSets && fromFile) {
           if (k.blobBytes !== undefined && n <= cfg.setMaxListpackEntries) return this.fixed(S.robj + m.alloc(k.blobBytes), 'listpack');
-          this.dict.reset();
-          this.dict.expand(n);
+          this.table.reset();
+          this.table.expand(n);
           return M_INTSET_TO_HT;
         }
         // Before 7.2: held as a set with these members would be.
@@ -374,27 +396,39 @@ export class KeyMemoryEstimator implements RdbHandler {
   }
 
   private startSet(): number {
-    this.dict.reset();
+    this.table.reset();
     // A set stated as larger than the intset limit is a presized dict from the start.
     if (this.source === 'rdb' && this.declared > this.config.setMaxIntsetEntries) {
       this.large = true;
-      if (this.declared > 4) this.dict.expand(this.declared);
+      if (this.declared > 4) this.table.expand(this.declared);
     }
     return M_SET;
   }
 
   private startHash(): number {
-    this.dict.reset();
+    this.table.reset();
     if (this.source === 'rdb' && this.declared > this.config.hashMaxListpackEntries) {
       this.large = true;
       // 7.4 does not presize the dict of a large hash with field TTLs: it grows field by field.
-      if (!this.ttlFields) this.dict.expand(this.declared);
+      if (!this.ttlFields) this.table.expand(this.declared);
     }
     return M_HASH;
   }
 
   /** A string of `len` bytes, an integer when `isInt`. */
   private sizeString(len: number, isInt: boolean): void {
+    if (this.ht !== null && !isInt) {
+      // 8.1+: the robj embeds the key; an embstr only while robj, key, expiry and string fit 64 bytes.
+      const embstr = len <= this.m.strings.embstrMaxBytes ? this.m.embstrWithKey(len, this.keyLen, this.withExpiry) : -1;
+      if (embstr >= 0) {
+        this.value = embstr;
+        this.encoding = 'embstr';
+      } else {
+        this.value = this.S.robj + this.m.sdsAlloc(len);
+        this.encoding = 'raw';
+      }
+      return;
+    }
     if (isInt) {
       this.value = this.S.robj;
       this.encoding = 'int';
@@ -433,7 +467,7 @@ export class KeyMemoryEstimator implements RdbHandler {
         this.setMember(v);
         return;
       case M_INTSET_TO_HT:
-        this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(v.length);
+        this.largeBytes += this.entryBytes0 + this.m.sdsAlloc(v.length);
         this.count++;
         return;
     }
@@ -446,9 +480,9 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** One set member (`rdbLoadObject` for a plain set; SADD for a dataset); see setMemberListpack for 7.2+. */
   private setMember(v: Uint8Array): void {
     this.count++;
-    this.largeBytes += this.S.dictEntry + this.m.sdsAlloc(v.length);
+    this.largeBytes += this.entryBytes0 + this.m.sdsAlloc(v.length);
     if (this.large) {
-      this.dict.add();
+      this.table.add();
       return;
     }
     if (this.m.features.listpackSets) {
@@ -468,7 +502,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     // The first member that is not an integer: the intset so far becomes a presized dict, a
     // file's set is expanded to its stated count, then the member is added.
     this.toDict(this.count - 1, this.source === 'rdb' ? this.declared : NaN);
-    this.dict.add();
+    this.table.add();
   }
 
   /**
@@ -515,9 +549,9 @@ export class KeyMemoryEstimator implements RdbHandler {
   private toPresizedDict(expandTo: number): void {
     this.large = true;
     this.listpackSet = false;
-    this.dict.reset();
-    this.dict.expand(Math.max(expandTo, this.count));
-    this.dict.addMany(this.count);
+    this.table.reset();
+    this.table.expand(Math.max(expandTo, this.count));
+    this.table.addMany(this.count);
   }
 
   /**
@@ -526,10 +560,10 @@ export class KeyMemoryEstimator implements RdbHandler {
    */
   private toDict(n: number, expandTo: number, presize = true): void {
     this.large = true;
-    this.dict.reset();
-    if (presize) this.dict.expand(n);
-    this.dict.addMany(n);
-    if (expandTo > 4) this.dict.expand(expandTo);
+    this.table.reset();
+    if (presize) this.table.expand(n);
+    this.table.addMany(n);
+    if (expandTo > 4) this.table.expand(expandTo);
   }
 
   field(f: Uint8Array, v: Uint8Array, expireAtMs: number | null = null): void {
@@ -540,7 +574,7 @@ export class KeyMemoryEstimator implements RdbHandler {
     const vl = v.length;
     if (fl > this.maxLen) this.maxLen = fl;
     if (vl > this.maxLen) this.maxLen = vl;
-    this.largeBytes += this.S.dictEntry + this.m.hashFieldAlloc(fl, expireAtMs !== null) + this.m.sdsAlloc(vl);
+    this.largeBytes += this.ht !== null ? this.m.hashEntryBytes(fl, vl) : this.S.dictEntry + this.m.hashFieldAlloc(fl, expireAtMs !== null) + this.m.sdsAlloc(vl);
     if (this.ttlFields) {
       // A listpackEx entry: field, value and TTL (0: none).
       this.smallBytes += listpackIntEntryBytes(expireAtMs ?? 0);
@@ -554,7 +588,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       return;
     }
     if (this.large) {
-      this.dict.add(this.hashSteps);
+      this.table.add(this.hashSteps);
       return;
     }
     if (fl > cfg.hashMaxListpackValue || vl > cfg.hashMaxListpackValue) {
@@ -562,12 +596,13 @@ export class KeyMemoryEstimator implements RdbHandler {
       // then expanded to what is left of its stated count.
       const before = this.count - 1;
       this.large = true;
-      this.dict.reset();
-      if (this.m.features.presizedHashConversion) this.dict.expand(before);
-      this.dict.addMany(before);
-      this.dict.add();
+      this.table.reset();
+      if (this.m.features.presizedHashConversion) this.table.expand(before);
+      this.table.addMany(before);
+      this.table.add();
+      // (dictTryExpand does nothing below 4 entries; hashtableTryExpand resizes to any count above the entries held.)
       const left = this.declared - this.count;
-      if (this.source === 'rdb' && left > 4) this.dict.expand(left);
+      if (this.source === 'rdb' && (left > 4 || (this.ht !== null && left > 0))) this.table.expand(left);
       return;
     }
     this.smallBytes += this.entryBytes(f) + this.entryBytes(v);
@@ -586,7 +621,7 @@ export class KeyMemoryEstimator implements RdbHandler {
       if (this.ziplists) this.smallBytes += this.entryBytes(m) + (this.lastEntry = ziplistScoreEntryBytes(score, this.lastEntry));
       else this.smallBytes += listpackEntryBytes(m) + listpackScoreEntryBytes(score, this.shortestScores && this.rdbType !== 12);
     }
-    this.largeBytes += this.m.sdsAlloc(m.length) + this.S.dictEntry + this.m.skiplistNodeExpectedBytes;
+    this.largeBytes += this.m.sdsAlloc(m.length) + this.entryBytes0 + this.m.skiplistNodeExpectedBytes;
   }
 
   valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
@@ -670,6 +705,8 @@ export class KeyMemoryEstimator implements RdbHandler {
     r.encoding = this.encoding;
     r.memoryBytes = this.m.keyBytes(key.length) + this.value;
     r.uncountedBytes = this.m.keyEntrySlack + this.uncounted;
+    // 8.1+: the robj holding the key is counted at its sizeof, unless it is an embstr.
+    if (this.ht !== null && this.encoding !== 'embstr') r.uncountedBytes += this.m.keyObjectBytes(key.length, k.expireAtMs !== null) - this.S.robj;
     r.elements = k.elements;
     r.expireAtMs = k.expireAtMs;
     r.offset = k.offset;
@@ -732,20 +769,20 @@ export class KeyMemoryEstimator implements RdbHandler {
         return;
       case M_INTSET_TO_HT:
         // The dict was presized for the stated count: the members fill it without growing it.
-        this.dict.addMany(this.count);
+        this.table.addMany(this.count);
         this.setHashtable();
         return;
       case M_ZSET: {
         const small = this.count <= cfg.zsetMaxListpackEntries && this.maxLen <= cfg.zsetMaxListpackValue;
         if (small) this.setListpack();
-        else if (this.source === 'rdb') this.setSkiplist(dictTableSize(this.count));
+        else if (this.source === 'rdb') this.setSkiplist(this.ht !== null ? this.count : dictTableSize(this.count));
         else this.setSkiplistGrown();
         return;
       }
       case M_ZSET_CONVERT:
         // 7.2+ presizes the dict for the members; 7.0 grows it.
         if (this.count > cfg.zsetMaxListpackEntries) {
-          if (m.features.presizedZsetConversion && this.source === 'rdb') this.setSkiplist(dictTableSize(this.count));
+          if (m.features.presizedZsetConversion && this.source === 'rdb') this.setSkiplist(this.ht !== null ? this.count : dictTableSize(this.count));
           else this.setSkiplistGrown();
         } else this.setListpack();
         return;
@@ -758,9 +795,9 @@ export class KeyMemoryEstimator implements RdbHandler {
         const big = this.count > cfg.hashMaxListpackEntries || (this.rdbType === 9 && this.maxLen > cfg.hashMaxListpackValue);
         if (big) {
           // Presized from 7.0; grown field by field before.
-          this.dict.reset();
-          if (m.features.presizedHashConversion) this.dict.expand(this.count);
-          this.dict.addMany(this.count);
+          this.table.reset();
+          if (m.features.presizedHashConversion) this.table.expand(this.count);
+          this.table.addMany(this.count);
           this.setHashtable();
         } else this.setListpack();
         return;
@@ -803,6 +840,13 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   private setHashtable(): void {
     const S = this.S;
+    if (this.ht !== null) {
+      // hashtable.c: the structure, every bucket, the members' own allocations.
+      this.value = S.robj + this.ht.memUsage + this.largeBytes;
+      this.uncounted = this.m.hashtableSlack;
+      this.encoding = 'hashtable';
+      return;
+    }
     const slots = this.dict.slots;
     this.value = S.robj + S.dict + S.bucket * slots + this.largeBytes;
     this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
@@ -829,6 +873,18 @@ export class KeyMemoryEstimator implements RdbHandler {
   /** A skiplist whose dict has `slots` buckets. */
   private setSkiplist(slots: number): void {
     const S = this.S;
+    if (this.ht !== null) {
+      // hashtable.c: the table of the skiplist's nodes, presized for `slots` members unless grown.
+      if (slots >= 0) {
+        this.ht.reset();
+        this.ht.expand(slots);
+        this.ht.addMany(this.count);
+      }
+      this.value = S.robj + S.zset + S.zskiplist + this.ht.memUsage + this.m.skiplistHeaderBytes + this.largeBytes;
+      this.uncounted = this.m.hashtableSlack;
+      this.encoding = 'skiplist';
+      return;
+    }
     this.value = S.robj + S.zset + S.zskiplist + S.dict + S.bucket * slots + this.m.skiplistHeaderBytes + this.largeBytes;
     this.uncounted = this.m.dictSlack + this.m.dictEntrySlack * this.count;
     this.encoding = 'skiplist';
@@ -836,8 +892,8 @@ export class KeyMemoryEstimator implements RdbHandler {
 
   /** A skiplist converted from a listpack (or grown by ZADD): its dict grown one member at a time. */
   private setSkiplistGrown(): void {
-    this.dict.reset();
-    this.dict.addMany(this.count, this.lookupSteps);
-    this.setSkiplist(this.dict.slots);
+    this.table.reset();
+    this.table.addMany(this.count, this.lookupSteps);
+    this.setSkiplist(this.ht !== null ? -1 : this.dict.slots);
   }
 }

@@ -16,6 +16,7 @@ import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../..
 import { TopN } from '../biggest-keys.js';
 import { emptyKeyMemory, KeyMemoryEstimator, type EventSource, type KeyMemory, type LoadedEncoding } from './key-memory.js';
 import { dictTableSize } from './dict-sim.js';
+import { expectedChildBuckets, HASHTABLE_BUCKET_BYTES, HASHTABLE_BYTES, hashtableBuckets } from './hashtable-sim.js';
 import { chooseMemoryModel, type ChosenModel } from './model.js';
 import { PrefixTree, type PrefixTreeReport } from './prefix-tree.js';
 import type { EncodingConfig } from './server-spec.js';
@@ -459,7 +460,14 @@ export class MemoryAnalyzer implements RdbHandler {
         // the expiry table likewise, each entry a dictEntry sharing the key.
         const keys = this.filter === null && this.minBytes === 0 ? Math.max(d.keys, d.hint?.keys ?? 0) : d.keys;
         const expires = this.filter === null && this.minBytes === 0 ? Math.max(d.keysWithTtl, d.hint?.expires ?? 0) : d.keysWithTtl;
-        const overheadBytes = keys === 0 ? 0 : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + model.alloc(S.dictEntry) * d.keysWithTtl);
+        // 8.1+: hashtable.c tables (16 bytes of kvstore metadata each) of 64-byte buckets, child buckets as expected, no entries.
+        const table = (size: number, used: number) => model.alloc(HASHTABLE_BYTES + 16) + HASHTABLE_BUCKET_BYTES * (hashtableBuckets(size) + expectedChildBuckets(hashtableBuckets(size), used));
+        const overheadBytes =
+          keys === 0
+            ? 0
+            : model.features.valkeyHashtables
+              ? table(keys, d.keys) + (expires === 0 ? 0 : table(expires, d.keysWithTtl))
+              : S.bucket * dictTableSize(keys) + (expires === 0 ? 0 : S.bucket * dictTableSize(expires) + model.alloc(S.dictEntry) * d.keysWithTtl);
         return { db: d.db, keys: d.keys, keysWithTtl: d.keysWithTtl, memoryBytes: d.memoryBytes, overheadBytes };
       });
     const overheadBytes = databases.reduce((s, d) => s + d.overheadBytes, 0);

@@ -12,6 +12,8 @@ import { REDIS_7_0 } from './redis-7-0.js';
 import { REDIS_7_2 } from './redis-7-2.js';
 import { REDIS_7_4 } from './redis-7-4.js';
 import { VALKEY_8_0 } from './valkey-8-0.js';
+import { VALKEY_8_1 } from './valkey-8-1.js';
+import { HASHTABLE_BYTES } from './hashtable-sim.js';
 import type { EncodingConfig, ServerFeatures, ServerSpec, StringRules, StructSizes } from './server-spec.js';
 import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js';
 
@@ -19,7 +21,7 @@ import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js'
 const SMALL = 2048;
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_6_0, REDIS_6_2, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_6_0, REDIS_6_2, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0, VALKEY_8_1];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {
@@ -42,6 +44,8 @@ export class MemoryModel {
   /** …of a key's entry in the key table (0 when the entry is counted by its allocation). */
   readonly keyEntrySlack: number;
   readonly dictSlack: number;
+  /** …of a hashtable.c table's structure (8.1+; its buckets are counted by their allocation). */
+  readonly hashtableSlack: number;
   readonly quicklistSlack: number;
   readonly quicklistNodeSlack: number;
   /** A sorted set's skiplist header node, and the expected allocation of one member's node. */
@@ -71,11 +75,12 @@ export class MemoryModel {
     this.smallKey = new Uint32Array(SMALL);
     for (let n = 0; n < SMALL; n++) this.smallAlloc[n] = this.libc ? libcSize(n) : this.quantum8 ? jemallocSize8(n) : jemallocSize(n);
     for (let n = 0; n < SMALL; n++) this.smallSds[n] = this.alloc((spec.features.valkeyDicts ? valkeySdsHeaderBytes(n) : sdsHeaderBytes(n)) + n + 1);
-    for (let n = 0; n < SMALL; n++) this.smallKey[n] = spec.features.valkeyDicts ? this.alloc(17 + valkeySdsHeaderBytes(n) + n + 1) : spec.sizes.dictEntry + this.smallSds[n];
+    for (let n = 0; n < SMALL; n++) this.smallKey[n] = spec.features.valkeyHashtables ? 0 : spec.features.valkeyDicts ? this.alloc(17 + valkeySdsHeaderBytes(n) + n + 1) : spec.sizes.dictEntry + this.smallSds[n];
     const S = spec.sizes;
     this.dictEntrySlack = this.alloc(S.dictEntry) - S.dictEntry;
     this.keyEntrySlack = spec.features.valkeyDicts ? 0 : this.dictEntrySlack;
     this.dictSlack = this.alloc(S.dict) - S.dict;
+    this.hashtableSlack = this.alloc(HASHTABLE_BYTES) - HASHTABLE_BYTES;
     this.quicklistSlack = this.alloc(S.quicklist) - S.quicklist;
     this.quicklistNodeSlack = this.alloc(S.quicklistNode) - S.quicklistNode;
     this.skiplistHeaderBytes = this.skiplistNodeBytes(S.skiplistMaxLevel);
@@ -112,12 +117,54 @@ export class MemoryModel {
 
   /**
    * What `MEMORY USAGE` counts for a key of `len` bytes itself: its dictEntry and its sds; in
-   * Valkey 8 the one allocation holding both (value, next, a header offset byte, the sds).
+   * Valkey 8.0 the one allocation holding both (value, next, a header offset byte, the sds);
+   * from Valkey 8.1 nothing: the key lives in its value's robj (see {@link keyObjectBytes}).
    */
   keyBytes(len: number): number {
     if (len < SMALL) return this.smallKey[len];
+    if (this.features.valkeyHashtables) return 0;
     if (this.features.valkeyDicts) return this.alloc(17 + valkeySdsHeaderBytes(len) + len + 1);
     return this.sizes.dictEntry + this.sdsAlloc(len);
+  }
+
+  /**
+   * Valkey 8.1+: the allocation of a value's robj holding a key of `len` bytes (the robj, an
+   * expiry when `withExpiry` or the key is 128 bytes or more, a header-size byte, the key's
+   * sds made to size). `MEMORY USAGE` counts 16 bytes of it, unless the value is an embstr.
+   */
+  keyObjectBytes(len: number, withExpiry: boolean): number {
+    return this.alloc(this.sizes.robj + (withExpiry || len >= 128 ? 8 : 0) + 1 + embeddedSdsBytes(len));
+  }
+
+  /**
+   * Valkey 8.1+: a string of `len` bytes (at most 44, an embstr once loaded) under a key of
+   * `keyLen` bytes: the allocation of the embstr holding robj, expiry, key and string when
+   * they fit in 64 bytes (`createStringObjectWithKeyAndExpire`), else -1 (a raw string). An
+   * expiry set after the key was added (as loading does) needs no room of its own when the
+   * allocation had 8 bytes to spare.
+   */
+  embstrWithKey(len: number, keyLen: number, withExpiry: boolean): number {
+    const fits = (expiry: boolean) => this.sizes.robj + keyLen + 3 + (expiry ? 8 : 0) + 4 + len <= 64;
+    const size = (expiry: boolean) => this.sizes.robj + (expiry ? 8 : 0) + 1 + embeddedSdsBytes(keyLen) + 3 + len + 1;
+    if (!fits(false)) return -1;
+    const plain = size(false);
+    if (!withExpiry || this.alloc(plain) >= plain + 8) return this.alloc(plain);
+    return fits(true) ? this.alloc(size(true)) : -1;
+  }
+
+  /**
+   * Valkey 8.1+: what `MEMORY USAGE` counts for a hash field of `fieldLen` bytes and its value
+   * of `valueLen` (`hashTypeEntryMemUsage`): the two sds strings in one allocation while they
+   * take at most 128 bytes (the value an sdshdr8), counted by their sizes with the
+   * allocation's spare bytes; else the field's allocation (a value pointer, the field's sds, at
+   * least an sdshdr8) and the value's sds.
+   */
+  hashEntryBytes(fieldLen: number, valueLen: number): number {
+    const field = embeddedSdsBytes(fieldLen);
+    const value = 3 + valueLen + 1;
+    if (field + value <= 128) return this.alloc(field + value);
+    const header = fieldLen < 32 ? 3 : valkeySdsHeaderBytes(fieldLen);
+    return this.alloc(8 + header + fieldLen + 1) + this.sdsAlloc(valueLen);
   }
 
   /**
@@ -172,6 +219,11 @@ export class MemoryModel {
     // What is left of the distribution is capped at the last level.
     return e + (p / 0.75) * this.skiplistNodeBytes(max);
   }
+}
+
+/** An sds of `len` bytes as `sdsReqType`/`sdsReqSize` size it (type 5 below 32 bytes, even when empty). */
+function embeddedSdsBytes(len: number): number {
+  return (len < 32 ? 1 : valkeySdsHeaderBytes(len)) + len + 1;
 }
 
 const models = new Map<string, MemoryModel>();

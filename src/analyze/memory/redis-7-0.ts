@@ -52,7 +52,7 @@ export const REDIS_7_0: ServerSpec = {
     streamNodeMaxBytes: 4096,
     streamNodeMaxEntries: 100,
   },
-  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, hsetAddsOnce: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false },
+  features: { listpackSets: false, listpackLists: false, shortestScores: false, presizedZsetConversion: false, hsetAddsOnce: false, setEntriesWithoutValue: false, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false, valkeyHashtables: false },
   maxRdbVersion: 10,
   // Debian's 7.0.15 (its system jemalloc 5.3.0): used_memory_startup 876,272 and 70,512 left
   // by loading; a MALLOC=libc build of 7.0.15 on glibc 2.36: some 69,600 more; a build with the

@@ -24,7 +24,7 @@ export const REDIS_7_2: ServerSpec = {
   sizes: { ...REDIS_7_0.sizes, streamConsumer: 32 },
   strings: REDIS_7_0.strings,
   defaults: { ...REDIS_7_0.defaults, setMaxListpackEntries: 128, setMaxListpackValue: 64 },
-  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, hsetAddsOnce: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false },
+  features: { listpackSets: true, listpackLists: true, shortestScores: true, presizedZsetConversion: true, hsetAddsOnce: true, setEntriesWithoutValue: true, hashFieldTtls: false, valkeyDicts: false, ziplists: false, blobSizes: false, presizedHashConversion: true, streamBlobSizes: false, valkeyHashtables: false },
   maxRdbVersion: 11,
   // 7.2.6 builds (bundled jemalloc 5.3.0; glibc 2.36): used_memory with an empty file loaded, less a client's.
   startupBytes: { jemalloc: 936_616, libc: 1_023_610 },

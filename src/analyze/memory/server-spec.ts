@@ -118,6 +118,15 @@ export interface ServerFeatures {
   presizedHashConversion: boolean;
   /** Redis 6.0: `MEMORY USAGE` counts a stream's listpacks by their bytes, and not its `stream` structure. */
   streamBlobSizes: boolean;
+  /**
+   * Valkey 8.1: sets, hashes, sorted sets and the keyspace are hashtable.c tables (64-byte
+   * buckets of 7 entry pointers, child buckets for full ones; no per-entry allocation); a key
+   * is embedded in its value's robj (with room for an expiry), which `MEMORY USAGE` counts by
+   * its `sizeof` (16) unless it is an embstr, whose allocation holds key, expiry and string;
+   * a hash field and its value share one allocation up to 128 bytes; a rax is counted by the
+   * sizes of its allocations (`raxAllocSize`), a consumer by its name's length.
+   */
+  valkeyHashtables: boolean;
 }
 
 /** One server version, as the memory model needs it. */
