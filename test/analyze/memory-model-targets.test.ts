@@ -26,6 +26,7 @@ describe('the target chosen from the file', () => {
     expect(chosen('redis', '7.0.15', 10)).toEqual({ id: 'redis@7.0', reason: 'the file was written by Redis 7.0.15' });
     expect(chosen('redis', '7.2.6', 11).id).toBe('redis@7.2');
     expect(chosen('redis', '7.4.1', 12).id).toBe('redis@7.4');
+    expect(chosen('redis', '8.0.2', 12)).toEqual({ id: 'redis@8.0', reason: 'the file was written by Redis 8.0.2' });
     expect(chosen('valkey', '8.0.1', 11)).toEqual({ id: 'valkey@8.0', reason: 'the file was written by Valkey 8.0.1' });
     expect(chosen('valkey', '8.1.1', 11)).toEqual({ id: 'valkey@8.1', reason: 'the file was written by Valkey 8.1.1' });
   });
@@ -52,9 +53,9 @@ describe('the target chosen from the file', () => {
   });
 
   it('a newer server: the newest modelled version that reads its RDB version', () => {
-    const c = chosen('redis', '8.0.2', 12);
-    expect(c.id).toBe('redis@7.4');
-    expect(c.reason).toMatch(/newer than every modelled version of it: redis@7\.4, the newest modelled version that reads RDB 12/);
+    const c = chosen('redis', '8.2.1', 12);
+    expect(c.id).toBe('redis@8.0');
+    expect(c.reason).toMatch(/newer than every modelled version of it: redis@8\.0, the newest modelled version that reads RDB 12/);
     expect(chosen('redis', '7.4.0', 11).id).toBe('redis@7.4');
     expect(chosen('valkey', '8.2.0', 11).id).toBe('valkey@8.1');
   });
@@ -66,14 +67,14 @@ describe('the target chosen from the file', () => {
   });
 
   it('no server named: the newest Redis that reads the RDB version; an AOF of commands: the newest', () => {
-    expect(chosen(null, null, 10).id).toBe('redis@7.4');
+    expect(chosen(null, null, 10).id).toBe('redis@8.0');
     expect(chosen(null, null, 10).reason).toMatch(/does not name its server/);
-    expect(chosen(null, null, 0).id).toBe('redis@7.4');
+    expect(chosen(null, null, 0).id).toBe('redis@8.0');
   });
 
   it('a file no modelled version reads: the newest, saying so', () => {
     const c = chosen('redis', '8.4.0', 13);
-    expect(c.id).toBe('redis@7.4');
+    expect(c.id).toBe('redis@8.0');
     expect(c.reason).toMatch(/no modelled version reads RDB 13/);
   });
 
@@ -85,7 +86,7 @@ describe('the target chosen from the file', () => {
 
   it('every modelled target has a model, and each model reads the RDB versions of its server', () => {
     expect(SERVER_SPECS.map((s) => `${s.server}@${s.version}`)).toEqual(MODELLED_TARGETS);
-    const reads: Record<string, number> = { 'redis@6.0': 9, 'redis@6.2': 9, 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'valkey@8.0': 11, 'valkey@8.1': 11 };
+    const reads: Record<string, number> = { 'redis@6.0': 9, 'redis@6.2': 9, 'redis@7.0': 10, 'redis@7.2': 11, 'redis@7.4': 12, 'redis@8.0': 12, 'valkey@8.0': 11, 'valkey@8.1': 11 };
     for (const t of MODELLED_TARGETS) {
       const [server, version] = t.split('@') as ['redis' | 'valkey', string];
       expect(memoryModel({ server, version, allocator: 'jemalloc' }).maxRdbVersion, t).toBe(reads[t]);

@@ -11,6 +11,7 @@ import { REDIS_6_2 } from './redis-6-2.js';
 import { REDIS_7_0 } from './redis-7-0.js';
 import { REDIS_7_2 } from './redis-7-2.js';
 import { REDIS_7_4 } from './redis-7-4.js';
+import { REDIS_8_0 } from './redis-8-0.js';
 import { VALKEY_8_0 } from './valkey-8-0.js';
 import { VALKEY_8_1 } from './valkey-8-1.js';
 import { HASHTABLE_BYTES } from './hashtable-sim.js';
@@ -21,7 +22,7 @@ import type { MemoryAllocator, ModelledTarget, MemoryTarget } from './target.js'
 const SMALL = 2048;
 
 /** The modelled server versions, oldest first. */
-export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_6_0, REDIS_6_2, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_8_0, VALKEY_8_1];
+export const SERVER_SPECS: readonly ServerSpec[] = [REDIS_6_0, REDIS_6_2, REDIS_7_0, REDIS_7_2, REDIS_7_4, REDIS_8_0, VALKEY_8_0, VALKEY_8_1];
 
 /** The sizes of one target: see the module notes. Immutable; share it. */
 export class MemoryModel {

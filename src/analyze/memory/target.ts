@@ -34,7 +34,7 @@ export interface MemoryTarget {
 }
 
 /** The targets the estimate models, oldest first, as `--target` takes them. */
-export const MODELLED_TARGETS: readonly string[] = ['redis@6.0', 'redis@6.2', 'redis@7.0', 'redis@7.2', 'redis@7.4', 'valkey@8.0', 'valkey@8.1'];
+export const MODELLED_TARGETS: readonly string[] = ['redis@6.0', 'redis@6.2', 'redis@7.0', 'redis@7.2', 'redis@7.4', 'redis@8.0', 'valkey@8.0', 'valkey@8.1'];
 /** The allocators the estimate models, as `--allocator` takes them. */
 export const MODELLED_ALLOCATORS: readonly MemoryAllocator[] = ['jemalloc', 'libc', 'jemalloc-system'];
 
