@@ -3,7 +3,9 @@
  * path from the record alone (quick-estimate.ts). Where the record says enough — strings that
  * are not short numbers, listpacks and intsets kept as they are, quicklists of listpacks — it
  * is the figure `rdbtool memory` gives (itself checked against the server in
- * memory-redis.test.ts); elsewhere it stays within a factor of the exact figure.
+ * memory-redis.test.ts); elsewhere it stays within a factor of the exact figure. The same
+ * for the estimator given Valkey 8.1's model (hashtable.c tables, keys embedded in values),
+ * run beside the exact one over each fixture.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +13,11 @@ import { inspectRdb } from '../../src/analyze/overview.js';
 import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
 import { parseMemoryTarget } from '../../src/analyze/memory/target.js';
 import { openSource } from '../../src/io/source.js';
+import { scanRdb } from '../../src/pipeline/scan.js';
+import { KeyMemoryEstimator } from '../../src/analyze/memory/key-memory.js';
+import { QuickMemoryEstimator } from '../../src/analyze/memory/quick-estimate.js';
+import { memoryModel } from '../../src/analyze/memory/model.js';
+import type { RdbHandler } from '../../src/model/events.js';
 import { fixtureRdbs } from '../helpers/files.js';
 import { run } from '../cli/capture.js';
 
@@ -56,4 +63,47 @@ describe('inspect: the biggest keys\' estimated memory', () => {
     const j = JSON.parse((await run(['inspect', file, '--json'])).stdout) as { biggestKeys: { bySize: { memoryBytes: number }[] } };
     expect(j.biggestKeys.bySize.every((k) => Number.isInteger(k.memoryBytes) && k.memoryBytes > 0)).toBe(true);
   });
+});
+
+describe('the fast path\'s estimate for Valkey 8.1', () => {
+  const model = memoryModel({ server: 'valkey', version: '8.1', allocator: 'jemalloc' });
+  for (const file of fixtureRdbs()) {
+    it(path.basename(file), async () => {
+      const quick = new QuickMemoryEstimator(model);
+      const misses: string[] = [];
+      const exact = new KeyMemoryEstimator(
+        (e, info) => {
+          const q = quick.estimate(info);
+          const name = `${Buffer.from(e.key).toString('latin1')} (${e.valueType}, ${e.encoding})`;
+          if (exactFromRecord({ ...e, type: e.valueType, key: Buffer.from(e.key) }, info.encoding ?? '')) {
+            if (q !== e.memoryBytes) misses.push(`${name}: fast ${q}, exact ${e.memoryBytes}`);
+          } else if (e.valueType !== 'stream' && (q / e.memoryBytes <= 0.25 || q / e.memoryBytes >= 4)) misses.push(`${name}: fast ${q}, exact ${e.memoryBytes}`);
+        },
+        { model },
+      );
+      // Both see the key's record; only the exact one its values.
+      const handler: RdbHandler = {
+        keyStart: (k) => {
+          quick.keyStart(k);
+          return exact.keyStart(k);
+        },
+        valueNode: (container, bytes, nodeKey) => {
+          quick.valueNode(container, bytes, nodeKey);
+          exact.valueNode(container, bytes, nodeKey);
+        },
+        stringValue: (v) => exact.stringValue(v),
+        stringPart: (part, last, total) => exact.stringPart(part, last, total),
+        item: (v) => exact.item(v),
+        arrayElement: (i, v) => exact.arrayElement(i, v),
+        field: (f, v, ttl) => exact.field(f, v, ttl),
+        member: (m, score) => exact.member(m, score),
+        streamEntry: (id, fields, deleted) => exact.streamEntry(id, fields, deleted),
+        streamGroup: (g) => exact.streamGroup(g),
+        moduleValue: (m) => exact.moduleValue(m),
+        keyEnd: (k) => exact.keyEnd(k),
+      };
+      await scanRdb(await openSource(file), handler);
+      expect(misses).toEqual([]);
+    });
+  }
 });

@@ -53,6 +53,12 @@ export function expectedChildBuckets(buckets: number, used: number): number {
   return buckets * e;
 }
 
+/** What `hashtableMemUsage` counts for a table made for `n` entries and holding them. */
+export function presizedHashtableBytes(n: number): number {
+  const b = hashtableBuckets(n);
+  return HASHTABLE_BYTES + HASHTABLE_BUCKET_BYTES * (b + expectedChildBuckets(b, n));
+}
+
 /** One simulated hash table; reusable (see {@link HashtableSim.reset}). */
 export class HashtableSim {
   /** Top-level buckets of the first table (0: none) and its entries. */

@@ -13,6 +13,7 @@
  */
 import type { KeyInfo } from '../../model/events.js';
 import { dictTableSize } from './dict-sim.js';
+import { presizedHashtableBytes } from './hashtable-sim.js';
 import { RaxSim } from './rax-sim.js';
 import { defaultMemoryModel, type MemoryModel } from './model.js';
 
@@ -21,11 +22,14 @@ export class QuickMemoryEstimator {
   private blobBytes: number | undefined;
   private nodes = 0;
   private nodeBytes = 0;
+  /** The last node's bytes, and whether it is a PLAIN node (one large element as it is). */
+  private lastNodeBytes = 0;
+  private lastNodePlain = false;
   private readonly rax: RaxSim;
 
   /** `model`: the target (default Redis 7.0 with jemalloc). */
   constructor(private readonly model: MemoryModel = defaultMemoryModel()) {
-    this.rax = new RaxSim(model.sizes);
+    this.rax = new RaxSim(model.sizes, (n) => model.alloc(n), model.features.valkeyHashtables);
   }
 
   /** A key starts: what its record states up front. */
@@ -37,8 +41,10 @@ export class QuickMemoryEstimator {
   }
 
   /** A quicklist or stream node of the current key. */
-  valueNode(_container: number, bytes: number, nodeKey: Uint8Array | null): void {
+  valueNode(container: number, bytes: number, nodeKey: Uint8Array | null): void {
     this.nodes++;
+    this.lastNodeBytes = bytes;
+    this.lastNodePlain = container === 1;
     // 6.x counts a quicklist node's ziplist by its bytes (and 6.0 a stream node's listpack).
     this.nodeBytes += this.model.features.blobSizes && (nodeKey === null || this.model.features.streamBlobSizes) ? bytes : this.model.alloc(bytes);
     if (nodeKey !== null) this.rax.insert(nodeKey);
@@ -58,9 +64,16 @@ export class QuickMemoryEstimator {
     switch (k.rdbType) {
       case 0:
         if (k.encoding === 'int') return S.robj;
+        if (m.features.valkeyHashtables) {
+          // 8.1+: an embstr only while robj, key, expiry and string fit in 64 bytes.
+          const embstr = k.valueBytes <= m.strings.embstrMaxBytes ? m.embstrWithKey(k.valueBytes, k.key.length, k.expireAtMs !== null) : -1;
+          return embstr >= 0 ? embstr : S.robj + m.sdsAlloc(k.valueBytes);
+        }
         return k.valueBytes <= m.strings.embstrMaxBytes ? m.embstr(k.valueBytes) : S.robj + m.sdsAlloc(k.valueBytes);
       case 14:
       case 18:
+        // 7.2+: one listpack node within the node limit is a plain listpack once loaded.
+        if (this.nodes === 1 && k.rdbType === 18 && m.features.listpackLists && !this.lastNodePlain && this.lastNodeBytes <= L.listNodeMaxBytes) return S.robj + m.alloc(this.lastNodeBytes);
         if (this.nodes > 0) return S.robj + S.quicklist + this.nodes * S.quicklistNode + this.nodeBytes;
         return this.list(k);
       case 1:
@@ -124,6 +137,8 @@ export class QuickMemoryEstimator {
     const bytes = Math.max(n, this.blobBytes ?? this.payload(k));
     const nodes = Math.max(1, Math.ceil(bytes / this.model.defaults.listNodeMaxBytes));
     const node = Math.ceil(bytes / nodes) + (this.model.features.ziplists ? 11 : 7);
+    // 7.2+: a list of one node within the limit is a plain listpack (not one loaded from a ziplist).
+    if (nodes === 1 && this.model.features.listpackLists && k.rdbType !== 10 && node <= this.model.defaults.listNodeMaxBytes) return S.robj + this.model.alloc(node);
     return S.robj + S.quicklist + nodes * (S.quicklistNode + this.model.blob(node));
   }
 
@@ -131,12 +146,18 @@ export class QuickMemoryEstimator {
   private table(n: number, strings: number, len: number, extra: number): number {
     const m = this.model;
     const S = m.sizes;
+    if (m.features.valkeyHashtables) {
+      // 8.1+: hashtable.c; a hash's field and value in one allocation while small.
+      const l = Math.round(len);
+      return S.robj + presizedHashtableBytes(n) + n * ((strings === 2 ? m.hashEntryBytes(l, l) : m.sdsAlloc(l)) + extra);
+    }
     return S.robj + S.dict + S.bucket * dictTableSize(n) + n * (S.dictEntry + strings * m.sdsAlloc(Math.round(len)) + extra);
   }
 
   private skiplist(n: number, len: number): number {
     const m = this.model;
     const S = m.sizes;
+    if (m.features.valkeyHashtables) return S.robj + S.zset + S.zskiplist + presizedHashtableBytes(n) + m.skiplistHeaderBytes + n * (m.sdsAlloc(Math.round(len)) + m.skiplistNodeExpectedBytes);
     return S.robj + S.zset + S.zskiplist + S.dict + S.bucket * dictTableSize(n) + m.skiplistHeaderBytes + n * (S.dictEntry + m.sdsAlloc(Math.round(len)) + m.skiplistNodeExpectedBytes);
   }
 }
