@@ -14,7 +14,9 @@
  * 1. `src/`: the tag's files (`git archive <tag> | tar -x`) or the tarball's (its top folder
  *    stripped), unless already there from the same commit or tarball (`src/.rdbtool-source`
  *    holds it; another one there is an error);
- * 2. `make -j2 BUILD_TLS=no USE_SYSTEMD=no [MALLOC=libc]` in `src/` (its output in `build.log`);
+ * 2. `make -j2 BUILD_TLS=no USE_SYSTEMD=no [MALLOC=libc]` in `src/` (its output in `build.log`;
+ *    `USE_SYSTEM_JEMALLOC=yes` added when the source has no `deps/jemalloc`, as a distribution's
+ *    tarball may not: the system's jemalloc, `libjemalloc-dev`, is linked then);
  * 3. `bin/redis-server`: the built server (Valkey's `valkey-server`, with `redis-server`
  *    linked to it);
  * 4. checks the binary: `--version`, and a throw-away start whose `INFO memory` names the
@@ -199,6 +201,9 @@ async function main(): Promise<void> {
 
   mkdirSync(home, { recursive: true });
   exportSource(opts.source, id, src);
+  // A distribution's source tarball may leave the bundled jemalloc out: the system's is linked
+  // instead (`rdbtool memory --allocator jemalloc-system`).
+  if (opts.malloc === 'jemalloc' && !existsSync(path.join(src, 'deps', 'jemalloc'))) makeArgs.push('USE_SYSTEM_JEMALLOC=yes');
   const started = Date.now();
   process.stdout.write(`${opts.name}: make ${makeArgs.join(' ')} (${tag}, ${commit.slice(0, 19)}) ...\n`);
   await runMake(src, makeArgs, path.join(home, 'build.log'));

@@ -97,8 +97,11 @@ function buildText(opts: Options): string {
   if (opts.build) return opts.build;
   const record = path.join(path.dirname(path.dirname(realpathSync(opts.server))), 'build.json');
   if (!existsSync(record)) throw new Error(`no --build given and no ${record}: say how the server was built or installed`);
-  const b = JSON.parse(readFileSync(record, 'utf8')) as { tag: string; commit: string; make: string; tarball?: true };
-  if (b.tarball) return `built from the source tarball ${b.tag} (${b.commit.slice(0, 19)}) by scripts/build-server.ts: \`${b.make}\``;
+  const b = JSON.parse(readFileSync(record, 'utf8')) as { tag: string; commit: string; make: string; malloc: string; tarball?: true };
+  if (b.tarball) {
+    const jemalloc = b.malloc !== 'jemalloc' ? '' : b.make.includes('USE_SYSTEM_JEMALLOC=yes') ? ', which lacks deps/jemalloc: the system\'s jemalloc linked' : ', which keeps deps/jemalloc: the bundled jemalloc';
+    return `built from the source tarball ${b.tag} (${b.commit.slice(0, 19)})${jemalloc}, by scripts/build-server.ts: \`${b.make}\``;
+  }
   const repo = path.basename(realpathSync(opts.server)).startsWith('valkey') ? 'valkey-io/valkey' : 'redis/redis';
   return `built from ${repo} tag ${b.tag} (${b.commit.slice(0, 12)}) by scripts/build-server.ts: \`${b.make}\``;
 }
