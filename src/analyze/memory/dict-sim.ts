@@ -1,5 +1,5 @@
 /**
- * How many buckets a Redis dict (dict.c, 6.0 to 7.4 and Valkey 8.0 alike) has once a known sequence of expansions and
+ * How many buckets a Redis dict (dict.c, 6.0 to 8.0 and Valkey 8.0 alike) has once a known sequence of expansions and
  * insertions has run — what `MEMORY USAGE` counts as `dictSlots` (both tables while a rehash
  * is under way).
  *

@@ -3,7 +3,7 @@
  * them on x86-64 with 4 KiB pages.
  *
  * The jemalloc Redis and Valkey bundle (5.1.0 in Redis 6.x, 5.2.1 in 7.0, 5.3.0 from 7.2 and
- * in Valkey 8), which release builds, builds from source and the official images link
+ * in Redis 8.0 and Valkey 8), which release builds, builds from source and the official images link
  * (`--allocator jemalloc`), is configured with an 8-byte quantum (`--with-lg-quantum=3`,
  * deps/Makefile): 8-byte steps up to 64 (24, 40 and 56 are classes too), the same as below
  * beyond. A jemalloc configured with its default 16-byte quantum, as distributions build it

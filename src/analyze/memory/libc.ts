@@ -1,6 +1,6 @@
 /**
  * The sizes glibc's malloc hands out on x86-64, as `zmalloc_size` reports them in a server
- * built with `MALLOC=libc` (every Redis 7.x and Valkey 8.x zmalloc.h maps it to
+ * built with `MALLOC=libc` (every Redis 7.x and 8.0 and Valkey 8.x zmalloc.h maps it to
  * `malloc_usable_size` on glibc; no size prefix is added).
  *
  * A request of n bytes takes a chunk of n + 8 rounded up to 16, at least 32; its usable size
