@@ -356,7 +356,7 @@ export type { DumpPayloadOptions } from './rdb/dump-payload.js';
 // ---------------------------------------------------------------- analyzers
 
 /**
- * Memory as a server accounts it (Redis 6.0 to 7.4 and Valkey 8.0, with jemalloc or glibc's
+ * Memory as a server accounts it (Redis 6.0 to 8.0, Valkey 8.0 and 8.1, with jemalloc or glibc's
  * malloc: `parseMemoryTarget`): `analyzeMemory(input, opts)` for any input form, or
  * `MemoryAnalyzer` as a handler of the scan driver.
  */
