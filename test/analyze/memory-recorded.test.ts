@@ -30,27 +30,13 @@ import {
   serverKeyMemory,
   type CalibrationInput,
   type MemoryRecording,
+  type MemoryPair,
+  type MemoryTotal,
 } from '../helpers/memory-calibration.js';
 import { asText, requireRedisServer, startRedis } from '../helpers/redis.js';
 
-/** One key: what the recorded server said and what the estimate says. */
-interface Pair {
-  file: string;
-  db: number;
-  key: string;
-  type: string;
-  estimate: number;
-  estimateEncoding: string;
-  server: number;
-  serverEncoding: string;
-}
-
-/** A file's estimated `used_memory` once loaded, and the recorded server's. */
-interface Total {
-  file: string;
-  estimate: number;
-  server: number;
-}
+type Pair = MemoryPair<string>;
+type Total = MemoryTotal;
 
 /** A target as the estimate takes it. */
 type Target = ReturnType<typeof parseMemoryTarget>;

@@ -24,29 +24,13 @@ import { analyzeMemory } from '../../src/analyze/memory/memory-input.js';
 import { parseMemoryTarget } from '../../src/analyze/memory/target.js';
 import { asNumber, asText, requireRedisServer, startRedis } from '../helpers/redis.js';
 import { fixtureRdbs } from '../helpers/files.js';
-import { calibrationInputs } from '../helpers/memory-calibration.js';
+import { calibrationInputs, type MemoryPair, type MemoryTotal } from '../helpers/memory-calibration.js';
 
 // Debian's package links the system's jemalloc.
 const TARGET = parseMemoryTarget('redis@7.0', 'jemalloc-system');
 
-/** One key: what the server says and what the estimate says. */
-interface Pair {
-  file: string;
-  db: number;
-  key: Buffer;
-  type: string;
-  estimate: number;
-  estimateEncoding: string;
-  server: number;
-  serverEncoding: string;
-}
-
-/** A file's estimated `used_memory` once loaded, and the server's. */
-interface Total {
-  file: string;
-  estimate: number;
-  server: number;
-}
+type Pair = MemoryPair<Buffer>;
+type Total = MemoryTotal;
 
 /**
  * Every key of `file`: its estimate, and the server's figures once it has loaded the file

@@ -41,6 +41,26 @@ import { FIXTURES, fixtureRdbs, goodCorpusRdbs, RUN_CORPUS } from './files.js';
 import { Rng } from './random-dataset.js';
 import { asArray, asBuffer, asNumber, asText, startRedis, type RedisHandle, type RespClient } from './redis.js';
 
+/** One key of a calibration input: what the server said and what the estimate says (`K`: how the key is kept). */
+export interface MemoryPair<K> {
+  file: string;
+  db: number;
+  key: K;
+  type: string;
+  estimate: number;
+  estimateEncoding: string;
+  server: number;
+  serverEncoding: string;
+}
+
+/** A calibration input's estimated `used_memory` once loaded, and the server's. */
+export interface MemoryTotal {
+  file: string;
+  estimate: number;
+  server: number;
+}
+
+
 /** One command, as the client sends it. */
 export type Cmd = (string | Buffer)[];
 
