@@ -204,3 +204,20 @@ describe('sizes', () => {
     expect(m74.hashFieldAlloc(10, true)).toBe(m74.alloc(18 + 1 + 10 + 1));
   });
 });
+
+describe('every modelled target and allocator', () => {
+  it('reports whole bytes: every figure of the totals and of each database is an integer', async () => {
+    const rdbs = fixtureRdbs();
+    for (const t of MODELLED_TARGETS) {
+      for (const allocator of ['jemalloc', 'libc', 'jemalloc-system']) {
+        for (const file of rdbs) {
+          const { error, report } = await analyzeMemory(file, { target: parseMemoryTarget(t, allocator), top: 3, depth: 1 });
+          expect(error, `${t} ${allocator} ${file}`).toBeNull();
+          const figures = { ...report.totals, ...Object.fromEntries(report.databases.flatMap((d) => [[`db${d.db} memory`, d.memoryBytes], [`db${d.db} overhead`, d.overheadBytes]])) };
+          const fractional = Object.entries(figures).filter(([, v]) => typeof v === 'number' && !Number.isInteger(v));
+          expect(fractional, `${t} ${allocator} ${file}`).toEqual([]);
+        }
+      }
+    }
+  });
+});

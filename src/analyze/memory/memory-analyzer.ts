@@ -461,7 +461,8 @@ export class MemoryAnalyzer implements RdbHandler {
         const keys = this.filter === null && this.minBytes === 0 ? Math.max(d.keys, d.hint?.keys ?? 0) : d.keys;
         const expires = this.filter === null && this.minBytes === 0 ? Math.max(d.keysWithTtl, d.hint?.expires ?? 0) : d.keysWithTtl;
         // 8.1+: hashtable.c tables (16 bytes of kvstore metadata each) of 64-byte buckets, child buckets as expected, no entries.
-        const table = (size: number, used: number) => model.alloc(HASHTABLE_BYTES + 16) + HASHTABLE_BUCKET_BYTES * (hashtableBuckets(size) + expectedChildBuckets(hashtableBuckets(size), used));
+        // The expected child buckets are a fraction: the figure is rounded to whole bytes.
+        const table = (size: number, used: number) => model.alloc(HASHTABLE_BYTES + 16) + Math.round(HASHTABLE_BUCKET_BYTES * (hashtableBuckets(size) + expectedChildBuckets(hashtableBuckets(size), used)));
         const overheadBytes =
           keys === 0
             ? 0
