@@ -27,6 +27,7 @@ import { parseTarget } from '../analyze/compat.js';
 import { encodeTimestamp } from '../aof/resp-encoder.js';
 import { formatG } from '../binary/double-text.js';
 import { digitCount, writeLowDigits } from '../binary/int-text.js';
+import { putWordText, wordText, type WordText } from '../io/bytes.js';
 import type { ByteString } from '../dataset/byte-string.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { HashValue } from '../dataset/hash.js';
@@ -57,26 +58,9 @@ const DRAIN_EVERY_BYTES = 1 << 20;
 /** The longest string value a writer takes in place (`reserveString`). */
 const RESERVE_MAX_BYTES = 4096;
 
-/**
- * The fixed start of a command (`*<argc>` and its name's argument), as bytes and as the
- * little-endian 32-bit words of its first bytes: written a word at a time, a 13-byte head
- * costs a quarter of a byte-by-byte copy.
- */
-interface CommandHead {
-  readonly bytes: Uint8Array;
-  readonly words: Int32Array;
-}
-
-function commandHead(text: string): CommandHead {
-  const bytes = Buffer.from(text, 'latin1');
-  const words = new Int32Array(bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(4 * i);
-  return { bytes: new Uint8Array(bytes), words };
-}
-
-/** `*3` and the name of the commands of a string key, written at once. */
-const SET_HEAD = commandHead('*3\r\n$3\r\nSET\r\n');
-const PEXPIREAT_HEAD = commandHead('*3\r\n$9\r\nPEXPIREAT\r\n');
+/** `*3` and the name of the commands of a string key, written at once, a word at a time. */
+const SET_HEAD = wordText('*3\r\n$3\r\nSET\r\n');
+const PEXPIREAT_HEAD = wordText('*3\r\n$9\r\nPEXPIREAT\r\n');
 
 /** Arguments up to this size go into the slab with their header in one write. */
 const SMALL_ARG = 256;
@@ -373,19 +357,12 @@ export class RespOutput {
   private reservedEnd = 0;
 
   /** The start of a command, written before (`*<argc>\r\n` and the name's argument): counted as a command. */
-  fixed(head: CommandHead): void {
+  fixed(head: WordText): void {
     this.commands++;
-    const bytes = head.bytes;
-    const n = bytes.length;
-    if (this.pos + n > this.slabBytes) this.flush();
-    const view = this.view;
-    const words = head.words;
-    let p = this.pos;
-    for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i], true);
-    const slab = this.slab;
-    for (let i = words.length << 2; i < n; i++) slab[p++] = bytes[i];
-    this.pos = p;
+    if (this.pos + head.bytes.length > this.slabBytes) this.flush();
+    this.pos = putWordText(this.view, this.slab, this.pos, head);
   }
+
 
   /**
    * One argument that is the decimal text of the safe integer `n` (an expiry, say), its digits

@@ -7,6 +7,7 @@
  * valid UTF-8 and contain no control character (U+0000–U+001F, U+007F, U+0080–U+009F) become
  * a JSON string; anything else becomes `{"b64": "<base64 of the raw bytes>"}`.
  */
+import { putWordText, wordText, type WordText } from '../io/bytes.js';
 
 /** A byte string as the export schema writes it. */
 export type JsonBytes = string | { b64: string };
@@ -203,11 +204,21 @@ function wordsOf(ab: ArrayBufferLike): Int32Array<ArrayBufferLike> {
 }
 
 /**
+ * Whether none of the 4 bytes of `w` needs a look: no byte with the high bit, below 0x20, or
+ * equal to 0x7F, `"` or `\` (the "has a zero byte" and "has a byte below k" bit tricks; exact
+ * as a yes/no; byte order does not matter).
+ */
+function plainWord(w: number): boolean {
+  const x = w ^ 0x7f7f7f7f;
+  const y = w ^ 0x22222222;
+  const z = w ^ 0x5c5c5c5c;
+  return ((w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) === 0;
+}
+
+/**
  * The index of the first byte of `b[i, n)` that is not printable ASCII other than `"` and `\`
- * (`n` when there is none), testing 4 aligned bytes per step: a word passes when no byte has
- * the high bit, is below 0x20, or equals 0x7F, 0x22 or 0x5C (the "has a zero byte" and "has a
- * byte below k" bit tricks; the word test is exact as a yes/no, and a failing word is looked
- * at byte by byte). Byte order does not matter.
+ * (`n` when there is none), testing 4 aligned bytes per step ({@link plainWord}; a failing word
+ * is looked at byte by byte).
  */
 function plainRun(b: Uint8Array, i: number, n: number): number {
   const o = b.byteOffset;
@@ -219,13 +230,7 @@ function plainRun(b: Uint8Array, i: number, n: number): number {
   const words = wordsOf(b.buffer);
   let wi = (o + i) >> 2;
   const we = (o + n) >> 2;
-  for (; wi < we; wi++) {
-    const w = words[wi];
-    const x = w ^ 0x7f7f7f7f;
-    const y = w ^ 0x22222222;
-    const z = w ^ 0x5c5c5c5c;
-    if (((w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0) break;
-  }
+  for (; wi < we; wi++) if (!plainWord(words[wi])) break;
   i = (wi << 2) - o;
   for (; i < n; i++) {
     const c = b[i];
@@ -325,21 +330,10 @@ const BYTE_CLASS = new Uint8Array(256);
 for (let c = 0; c < 256; c++) BYTE_CLASS[c] = c < 0x20 || c > 0x7e ? 2 : c === 0x22 || c === 0x5c ? 1 : 0;
 
 /** Fixed JSON text, ready to copy 4 bytes at a time ({@link JsonByteWriter.fragment}). */
-export interface JsonFragment {
-  readonly bytes: Uint8Array;
-  /** `bytes` as little-endian 32-bit units (the last 0–3 bytes are copied one by one). */
-  readonly words: Int32Array;
-}
+export type JsonFragment = WordText;
 
 /** Encodes fixed ASCII JSON text as a {@link JsonFragment}. */
-export function jsonFragment(text: string): JsonFragment {
-  const bytes = Buffer.from(text, 'latin1');
-  const words = new Int32Array(bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(i * 4);
-  const own = new Uint8Array(bytes.length);
-  own.set(bytes);
-  return { bytes: own, words };
-}
+export const jsonFragment: (text: string) => JsonFragment = wordText;
 
 /** Powers of ten for the short-decimal path of {@link JsonByteWriter.score}. */
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7];
@@ -503,17 +497,11 @@ export class JsonByteWriter {
 
   /** Fixed JSON text (see {@link jsonFragment}). */
   fragment(f: JsonFragment): void {
-    const bytes = f.bytes;
-    const n = bytes.length;
+    const n = f.bytes.length;
     if (this.pos + n > this.buf.length) this.room(n);
-    const view = this.view;
-    const words = f.words;
-    let p = this.pos;
-    for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i], true);
-    const buf = this.buf;
-    for (let i = words.length << 2; i < n; i++) buf[p++] = bytes[i];
-    this.pos = p;
+    this.pos = putWordText(this.view, this.buf, this.pos, f);
   }
+
 
   /** A string of ASCII characters (numbers, property names, fixed text). */
   ascii(s: string): void {
@@ -558,7 +546,6 @@ export class JsonByteWriter {
       v = q;
     } while (v > 0);
   }
-
 
   /**
    * A zset score, as {@link jsonScoreText} writes it. Integers, and numbers whose shortest
@@ -655,11 +642,7 @@ export class JsonByteWriter {
       const we = (o + end) >> 2;
       for (; wi < we; wi++) {
         const w = words[wi];
-        const x = w ^ 0x7f7f7f7f;
-        const y = w ^ 0x22222222;
-        const z = w ^ 0x5c5c5c5c;
-        // No byte with the high bit, below 0x20, or equal to 0x7F, `"` or `\` (see plainRun).
-        if (((w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) === 0) {
+        if (plainWord(w)) {
           view.setInt32(p, w, true);
           p += 4;
           continue;

@@ -104,3 +104,33 @@ function shortText(b: Uint8Array, p: number, n: number): string {
       return latin1Slice.call(b, p, p + n);
   }
 }
+
+/**
+ * Fixed ASCII text (a command head, a JSON property name) ready to be copied 4 bytes at a
+ * time: its bytes, and their first `4 × words.length` as little-endian 32-bit words. Written a
+ * word at a time, a 13-byte head costs a quarter of a byte-by-byte copy.
+ */
+export interface WordText {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+}
+
+/** `text` (one char per byte) as a {@link WordText}. */
+export function wordText(text: string): WordText {
+  const bytes = Buffer.from(text, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(4 * i);
+  return { bytes: copyBytes(bytes), words };
+}
+
+/**
+ * Writes `t` at `buf[p…]`, its words through `view` (a DataView over the same bytes as `buf`,
+ * from the same offset); returns the position after it. The caller has made room.
+ */
+export function putWordText(view: DataView, buf: Uint8Array, p: number, t: WordText): number {
+  const words = t.words;
+  const bytes = t.bytes;
+  for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i], true);
+  for (let i = words.length << 2; i < bytes.length; i++) buf[p++] = bytes[i];
+  return p;
+}
