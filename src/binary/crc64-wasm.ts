@@ -2,21 +2,21 @@
  * CRC-64 (FORMATS.md §1.11) in WebAssembly, for checksumming a whole file: the module
  * (src/binary/wasm/crc64.wat) folds eight bytes a step on an i64 register, about 1.7 times
  * the speed of {@link Crc64}'s int32 halves. The bytes must be in the module's memory, so a
- * caller reads its input straight into {@link WasmCrc64.input} instead of copying it there.
+ * caller reads its input straight into {@link Crc64Buffer.input} instead of copying it there.
  *
  * {@link createWasmCrc64} returns null where WebAssembly is unavailable (`node --jitless`);
- * the caller then uses {@link Crc64}, which gives the same checksums.
+ * {@link createCrc64Buffer} then falls back to {@link Crc64}, which gives the same checksums.
  */
+import { Crc64 } from './crc64.js';
 import { CRC64_WASM_BASE64 } from './wasm/crc64-module.js';
 import { wasmApi, WASM_PAGE_BYTES, type WasmMemory } from './wasm-api.js';
-
 
 /** Where the module keeps its result, and where input bytes start (crc64.wat's layout). */
 const RESULT_AT = 16384;
 const INPUT_AT = 16400;
 
-/** A CRC-64 register folded in WebAssembly, with an input area of a fixed size. */
-export interface WasmCrc64 {
+/** A CRC-64 register with an input area of a fixed size, where the bytes to fold are put. */
+export interface Crc64Buffer {
   /** Where bytes to fold are put: `input[0, n)` is folded by {@link update}(n). */
   readonly input: Uint8Array;
   /** Folds `input[0, n)` into the register. */
@@ -30,7 +30,7 @@ export interface WasmCrc64 {
  * A register starting at 0 with an input area of `inputBytes` bytes; null without WebAssembly.
  * @throws RangeError when the memory cannot be made that large
  */
-export function createWasmCrc64(inputBytes: number): WasmCrc64 | null {
+export function createWasmCrc64(inputBytes: number): Crc64Buffer | null {
   const api = wasmApi();
   if (api === undefined) return null;
   let instance;
@@ -61,6 +61,24 @@ export function createWasmCrc64(inputBytes: number): WasmCrc64 | null {
     },
     get hi() {
       return hi;
+    },
+  };
+}
+
+/** A register with an input area of `inputBytes` bytes: in WebAssembly, or else in JavaScript. */
+export function createCrc64Buffer(inputBytes: number): Crc64Buffer {
+  const wasm = createWasmCrc64(inputBytes);
+  if (wasm !== null) return wasm;
+  const crc = new Crc64();
+  const input = new Uint8Array(inputBytes);
+  return {
+    input,
+    update: (n) => crc.update(input, 0, n),
+    get lo() {
+      return crc.lo;
+    },
+    get hi() {
+      return crc.hi;
     },
   };
 }

@@ -7,8 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSync, readSync, closeSync } from 'node:fs';
-import { Crc64 } from './crc64.js';
-import { createWasmCrc64 } from './crc64-wasm.js';
+import { createCrc64Buffer } from './crc64-wasm.js';
 
 interface Job {
   path: string;
@@ -16,14 +15,14 @@ interface Job {
 }
 
 const { path, step } = workerData as Job;
+
 /** Checkpoint k holds the CRC of bytes [0, k*step): hi at 2k, lo at 2k+1. */
 const points: number[] = [0, 0];
 let error: string | null = null;
 let fd = -1;
 try {
-  const wasm = createWasmCrc64(step);
-  const js = wasm === null ? new Crc64() : null;
-  const buf = wasm !== null ? wasm.input : new Uint8Array(step);
+  const crc = createCrc64Buffer(step);
+  const buf = crc.input;
   fd = openSync(path, 'r');
   for (;;) {
     let got = 0;
@@ -33,10 +32,9 @@ try {
       got += n;
     }
     if (got === 0) break;
-    if (wasm !== null) wasm.update(got);
-    else js!.update(buf, 0, got);
+    crc.update(got);
     if (got < step) break;
-    points.push(wasm !== null ? wasm.hi : js!.hi, wasm !== null ? wasm.lo : js!.lo);
+    points.push(crc.hi, crc.lo);
   }
 } catch (e) {
   error = String(e);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Crc64 } from '../../src/binary/crc64.js';
-import { createWasmCrc64 } from '../../src/binary/crc64-wasm.js';
+import { createCrc64Buffer, createWasmCrc64 } from '../../src/binary/crc64-wasm.js';
 import { startFileCrc } from '../../src/binary/crc64-file.js';
 import { randomBytes, rng } from '../helpers/bytes.js';
 
@@ -44,6 +44,29 @@ describe('CRC-64 in WebAssembly', () => {
     c.update(4096);
     js.update(big);
     expect([c.hi, c.lo]).toEqual([js.hi, js.lo]);
+  });
+
+  it('falls back to the JavaScript CRC, with the same checksums, where WebAssembly is missing', () => {
+    const g = globalThis as { WebAssembly?: unknown };
+    const saved = g.WebAssembly;
+    const bytes = randomBytes(1000, rng(23));
+    let fallback;
+    try {
+      g.WebAssembly = undefined;
+      expect(createWasmCrc64(16)).toBeNull();
+      fallback = createCrc64Buffer(1000);
+    } finally {
+      g.WebAssembly = saved;
+    }
+    const wasm = createCrc64Buffer(1000);
+    for (const c of [fallback, wasm]) {
+      c.input.set(bytes);
+      c.update(1000);
+    }
+    const js = new Crc64();
+    js.update(bytes);
+    expect([fallback.hi, fallback.lo]).toEqual([js.hi, js.lo]);
+    expect([wasm.hi, wasm.lo]).toEqual([js.hi, js.lo]);
   });
 
   it('refuses more bytes than its input area holds', () => {
