@@ -87,37 +87,57 @@ export const CHUNK_HEADROOM = 64 * 1024;
  * free bytes; the next chunk is read while the consumer works on the current one.
  */
 async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: string): AsyncIterable<Uint8Array> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(path, 'r');
-  } catch (e) {
-    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
-  }
+  const fh = await openFile(path, shown);
   let offset = 0;
-  /** The next chunk (short only at the end of the file), or null at the end. */
-  const readChunk = async (): Promise<Uint8Array | null> => {
+  yield* readAhead(fh, chunkBytes, async () => {
     // Plain Uint8Array views: their subarray() is cheaper than Buffer's, and the decoder
     // takes many views per chunk. Not zero-filled: every byte handed out is read first.
     const raw = Buffer.allocUnsafeSlow(CHUNK_HEADROOM + chunkBytes);
     const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-    let got = 0;
-    while (got < chunkBytes) {
-      let n: number;
-      try {
-        // Position null: on from where the last read ended.
-        ({ bytesRead: n } = await fh.read(buf, CHUNK_HEADROOM + got, chunkBytes - got, null));
-      } catch (e) {
-        throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
-      }
-      if (n === 0) break;
-      got += n;
-    }
+    const got = await readFull(fh, buf, CHUNK_HEADROOM, chunkBytes, offset, shown);
     if (got === 0) return null;
     offset += got;
     markHeadroom(buf.buffer as ArrayBuffer, CHUNK_HEADROOM);
     return buf.subarray(CHUNK_HEADROOM, CHUNK_HEADROOM + got);
-  };
-  let next: Promise<Uint8Array | null> = ahead(readChunk());
+  });
+}
+
+/** Opens `path` for reading. @throws InputError naming `shown` */
+async function openFile(path: string | Buffer, shown: string): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(path, 'r');
+  } catch (e) {
+    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
+  }
+}
+
+/**
+ * Reads the file's bytes from `position` into `buf[at, at + n)`, up to `n` of them (fewer only
+ * at the end of the file); returns how many.
+ * @throws InputError naming `shown` and the offset that could not be read
+ */
+async function readFull(fh: fsp.FileHandle, buf: Uint8Array, at: number, n: number, position: number, shown: string): Promise<number> {
+  let got = 0;
+  while (got < n) {
+    let r: number;
+    try {
+      ({ bytesRead: r } = await fh.read(buf, at + got, n - got, position + got));
+    } catch (e) {
+      throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: position + got, cause: e });
+    }
+    if (r === 0) break;
+    got += r;
+  }
+  return got;
+}
+
+/**
+ * The chunks `readChunk` reads in turn, each read while the consumer works on the one before;
+ * a chunk shorter than `chunkBytes`, or null, is the last. Closes `fh` at the end, once a read
+ * under way has ended (its error, when the consumer stopped early, is of no interest).
+ */
+async function* readAhead(fh: fsp.FileHandle, chunkBytes: number, readChunk: () => Promise<Uint8Array | null>): AsyncIterable<Uint8Array> {
+  let next = ahead(readChunk());
   try {
     for (;;) {
       const chunk = await next;
@@ -128,10 +148,18 @@ async function* fileChunks(path: string | Buffer, chunkBytes: number, shown: str
       if (!full) return;
     }
   } finally {
-    // A read under way when the consumer stopped: let it end (its error is of no interest).
     await next.catch(() => null);
     await fh.close();
   }
+}
+
+/**
+ * A read started ahead of its use: its failure is handled (awaiting it still throws), so one
+ * that fails while the consumer awaits something else is not an unhandled rejection.
+ */
+function ahead<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 /** Most buffers a {@link ChunkPool} keeps for reuse. */
@@ -188,57 +216,17 @@ class ChunkPool {
  * consumer works on the current one.
  */
 async function* pooledFileChunks(path: string | Buffer, pool: ChunkPool, shown: string): AsyncIterable<Uint8Array> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(path, 'r');
-  } catch (e) {
-    throw new InputError(`cannot open: ${describeFsError(e)}`, { file: shown, cause: e });
-  }
+  const fh = await openFile(path, shown);
   let offset = 0;
-  /** The next chunk, a whole buffer (short only at the end of the file), or null at the end. */
-  const readChunk = async (): Promise<Uint8Array | null> => {
+  yield* readAhead(fh, pool.chunkBytes, async () => {
     const buf = pool.take();
-    let got = 0;
-    while (got < buf.length) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, got, buf.length - got, offset + got));
-      } catch (e) {
-        throw new InputError(`cannot read: ${describeFsError(e)}`, { file: shown, offset: offset + got, cause: e });
-      }
-      if (n === 0) break;
-      got += n;
-    }
+    const got = await readFull(fh, buf, 0, buf.length, offset, shown);
     if (got === 0) return null;
     const chunk = buf.subarray(0, got);
     pool.lend(chunk);
     offset += got;
     return chunk;
-  };
-  let next = ahead(readChunk());
-  try {
-    for (;;) {
-      const chunk = await next;
-      if (chunk === null) return;
-      const full = chunk.length === pool.chunkBytes;
-      next = full ? ahead(readChunk()) : Promise.resolve(null);
-      yield chunk;
-      if (!full) return;
-    }
-  } finally {
-    // A read under way when the consumer stopped: let it end (its error is of no interest).
-    await next.catch(() => null);
-    await fh.close();
-  }
-}
-
-/**
- * A read started ahead of its use: its failure is handled (awaiting it still throws), so one
- * that fails while the consumer awaits something else is not an unhandled rejection.
- */
-function ahead<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
+  });
 }
 
 function stdinSource(chunkBytes: number): ByteSource {
