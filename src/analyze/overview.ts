@@ -13,7 +13,7 @@ import type { KeyInfo, ModuleBlob, RdbEnd, RdbHandler, RdbHeader, ChecksumStatus
 import type { Dialect, Encoding, ValueType } from '../model/redis-types.js';
 import type { ByteSource } from '../io/source.js';
 import type { Limits } from '../limits.js';
-import { scanRdb, type ScanProgress } from '../pipeline/scan.js';
+import { analysisScanOptions, scanRdb, type ScanProgress } from '../pipeline/scan.js';
 import { createKeyFilter, type KeyFilterOptions, type KeyPredicate } from '../pipeline/filters.js';
 import { BiggestKeys, type BiggestKeysResult } from './biggest-keys.js';
 import { QuickMemoryEstimator } from './memory/quick-estimate.js';
@@ -545,14 +545,7 @@ export class OverviewAnalyzer implements RdbHandler {
  */
 export async function inspectRdb(source: ByteSource, opts: InspectOptions = {}): Promise<InspectReport> {
   const analyzer = new OverviewAnalyzer(opts);
-  const res = await scanRdb(source, analyzer, {
-    verify: 'shallow',
-    checksum: true,
-    strictChecksum: false,
-    limits: opts.limits,
-    onProgress: opts.onProgress,
-    signal: opts.signal,
-  });
+  const res = await scanRdb(source, analyzer, analysisScanOptions(opts));
   return analyzer.report({
     file: source.name,
     fileBytes: source.size,

@@ -25,6 +25,15 @@ export interface ScanOptions extends Omit<RdbDecoderOptions, 'file'> {
   checksumWorker?: 'auto' | 'always' | 'never';
 }
 
+/**
+ * The options of a one-pass analysis (inspect, memory, report): values skipped where only
+ * their sizes matter, the checksum checked, and a mismatch returned in `end` rather than
+ * thrown; the caller's limits, progress, abort signal and backpressure passed on.
+ */
+export function analysisScanOptions(opts: Pick<ScanOptions, 'limits' | 'onProgress' | 'signal' | 'drain'>): ScanOptions {
+  return { verify: 'shallow', checksum: true, strictChecksum: false, limits: opts.limits, onProgress: opts.onProgress, signal: opts.signal, drain: opts.drain };
+}
+
 /** The outcome of a scan. */
 export interface ScanResult extends RdbSummary {
   bytesRead: number;

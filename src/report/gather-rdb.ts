@@ -10,7 +10,7 @@
  */
 import { CorruptDataError, RdbtoolError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
-import { scanRdb } from '../pipeline/scan.js';
+import { analysisScanOptions, scanRdb } from '../pipeline/scan.js';
 import { OverviewAnalyzer, type InspectReport } from '../analyze/overview.js';
 import type { MemoryReport } from '../analyze/memory/memory-analyzer.js';
 import { RdbHandlerTee } from './handler-tee.js';
@@ -44,14 +44,7 @@ export async function gatherRdb(source: ByteSource, opts: GatherOptions): Promis
   let trailingBytes = 0;
   let mismatch: { eofOffset: number; stored: string | null; computed: string | null } | null = null;
   try {
-    const res = await scanRdb(source, new RdbHandlerTee([overview, memory]), {
-      verify: 'shallow',
-      checksum: true,
-      strictChecksum: false,
-      limits: opts.limits,
-      onProgress: opts.onProgress,
-      signal: opts.signal,
-    });
+    const res = await scanRdb(source, new RdbHandlerTee([overview, memory]), analysisScanOptions(opts));
     bytesRead = res.bytesRead;
     trailingBytes = res.trailingBytes;
     const end = res.end;

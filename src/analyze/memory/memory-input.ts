@@ -14,7 +14,7 @@ import type { RdbEnd } from '../../model/events.js';
 import type { Limits } from '../../limits.js';
 import { openSource, withRelease } from '../../io/source.js';
 import { resolveInput } from '../../pipeline/detect.js';
-import { scanRdb, type ScanProgress } from '../../pipeline/scan.js';
+import { analysisScanOptions, scanRdb, type ScanProgress } from '../../pipeline/scan.js';
 import { emitDataset } from '../../dataset/emit-events.js';
 import { replayInput, replaySource, type ReplayResult } from '../../replay/replay-input.js';
 import type { ReplayStats } from '../../replay/engine.js';
@@ -71,15 +71,7 @@ export async function analyzeMemory(given: string, opts: MemoryOptions): Promise
       let bytesRead = 0;
       let end: RdbEnd | null = null;
       try {
-        const res = await scanRdb(source, analyzer, {
-          verify: 'shallow',
-          checksum: true,
-          strictChecksum: false,
-          limits: opts.limits,
-          onProgress: opts.onProgress,
-          signal: opts.signal,
-          drain: opts.drain,
-        });
+        const res = await scanRdb(source, analyzer, analysisScanOptions(opts));
         bytesRead = res.bytesRead;
         end = res.end;
       } catch (e) {
